@@ -1,0 +1,103 @@
+package dev.netc.runtime;
+
+/**
+ * Adam with bias correction, as PyTorch's {@code Adam} (no weight decay, no amsgrad). At step
+ * {@code t = 1, 2, ...}: {@code m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2;
+ * w -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)}. The moments and the step count
+ * are kept per model; the moments in the param's precision.
+ */
+public final class Adam implements Optimizer {
+  private final double lr;
+  private final double beta1;
+  private final double beta2;
+  private final double eps;
+  private final PerModelState<State> state = new PerModelState<>(State::new);
+
+  private static final class State {
+    final Object[] m;
+    final Object[] v;
+    long t;
+
+    State(Model model) {
+      int n = model.params().size();
+      m = new Object[n];
+      v = new Object[n];
+      for (int i = 0; i < n; i++) {
+        m[i] = PerModelState.zerosLike(model.paramData(i));
+        v[i] = PerModelState.zerosLike(model.paramData(i));
+      }
+    }
+  }
+
+  /** Adam with {@code beta1 = 0.9, beta2 = 0.999, eps = 1e-8}. */
+  public Adam(double lr) {
+    this(lr, 0.9, 0.999, 1e-8);
+  }
+
+  public Adam(double lr, double beta1, double beta2, double eps) {
+    this.lr = Optimizers.checkLr(lr);
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+      throw new IllegalArgumentException(
+          "adam betas must be in [0, 1), got " + beta1 + ", " + beta2);
+    }
+    if (!(eps > 0) || !Double.isFinite(eps)) {
+      throw new IllegalArgumentException("adam eps must be positive, got " + eps);
+    }
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.eps = eps;
+  }
+
+  public double lr() {
+    return lr;
+  }
+
+  @Override
+  public void step(Model model, Gradient gradient) {
+    State s = state.get(model);
+    s.t++;
+    double bc1 = 1 - Math.pow(beta1, s.t);
+    double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, s.t));
+    double stepSize = lr / bc1;
+    for (int i = 0; i < s.m.length; i++) {
+      Object p = model.paramData(i);
+      Object g = gradient.data(i);
+      PerModelState.checkLengths(i, p, g);
+      PerModelState.checkLengths(i, p, s.m[i]);
+      if (p instanceof double[] w) {
+        double[] gd = (double[]) g;
+        double[] m = (double[]) s.m[i];
+        double[] v = (double[]) s.v[i];
+        for (int j = 0; j < w.length; j++) {
+          double gj = gd[j];
+          m[j] = beta1 * m[j] + (1 - beta1) * gj;
+          v[j] = beta2 * v[j] + (1 - beta2) * gj * gj;
+          w[j] -= stepSize * m[j] / (Math.sqrt(v[j]) / bc2Sqrt + eps);
+        }
+      } else {
+        float[] w = (float[]) p;
+        float[] gf = (float[]) g;
+        float[] m = (float[]) s.m[i];
+        float[] v = (float[]) s.v[i];
+        for (int j = 0; j < w.length; j++) {
+          double gj = gf[j];
+          float mj = (float) (beta1 * m[j] + (1 - beta1) * gj);
+          float vj = (float) (beta2 * v[j] + (1 - beta2) * gj * gj);
+          m[j] = mj;
+          v[j] = vj;
+          w[j] = (float) (w[j] - stepSize * mj / (Math.sqrt(vj) / bc2Sqrt + eps));
+        }
+      }
+    }
+  }
+
+  @Override
+  public void reset() {
+    state.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "adam(lr=" + lr + ", beta1=" + beta1 + ", beta2=" + beta2 + ", eps=" + eps + ")";
+  }
+}

@@ -1,0 +1,353 @@
+package dev.netc.runtime;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Saves and loads a model's params in a versioned binary file with checksums.
+ *
+ * <p>Format version 1, all numbers big-endian:
+ *
+ * <pre>
+ * header (24 bytes)
+ *   magic        8 bytes   0x89 'N' 'E' 'T' 'C' 0x0D 0x0A 0x1A
+ *   version      u32       1
+ *   file length  u64       total length of the file in bytes
+ *   header crc   u32       CRC32C of the 20 bytes above
+ * body
+ *   network      string    (string = u32 byte count, then UTF-8 bytes)
+ *   precision    u8        0 = double, 1 = float (the precision of the saving model)
+ *   param count  u32
+ *   per param    name string, rank u32, rank x u32 dimensions, size x f64 values (row-major)
+ * trailer
+ *   file crc     u32       CRC32C of every byte before it
+ * </pre>
+ *
+ * <p>Values are stored as doubles, so float params round-trip exactly. {@link #save} writes a
+ * temporary file in the target's directory, forces it to disk, and moves it over the target
+ * atomically, so a crash leaves either the old file or the new one, never a mix (a crash may
+ * leave a stray {@code .NAME.*.tmp} file next to it). {@link #load} validates the whole file
+ * before writing anything into the model.
+ */
+public final class ParamsFile {
+  /** The current (and only) format version. */
+  public static final int VERSION = 1;
+
+  static final byte[] MAGIC = {(byte) 0x89, 'N', 'E', 'T', 'C', 0x0D, 0x0A, 0x1A};
+  static final int HEADER_LENGTH = 24;
+
+  private ParamsFile() {}
+
+  /** Writes {@code model}'s params to {@code file} atomically, replacing any existing file. */
+  public static void save(Model model, Path file) throws IOException {
+    Path abs = file.toAbsolutePath();
+    Path dir = abs.getParent();
+    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    boolean moved = false;
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        write(model, Channels.newOutputStream(ch));
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+      }
+      moved = true;
+      syncDirectory(dir);
+    } finally {
+      if (!moved) {
+        Files.deleteIfExists(tmp);
+      }
+    }
+  }
+
+  private static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // not every platform can sync a directory; the file itself is already on disk
+    }
+  }
+
+  /** The exact byte length of {@code model}'s params file. */
+  static long length(Model model) {
+    long n = HEADER_LENGTH + 4 + utf8(model.name()).length + 1 + 4;
+    for (TensorInfo p : model.params()) {
+      n += 4 + utf8(p.name()).length + 4 + 4L * p.shape().length + 8L * p.size();
+    }
+    return n + 4;
+  }
+
+  /** Writes the params file of {@code model} to {@code out} (not closed, but flushed). */
+  static void write(Model model, OutputStream out) throws IOException {
+    CRC32C crc = new CRC32C();
+    ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
+    header.put(MAGIC).putInt(VERSION).putLong(length(model));
+    crc.update(header.array(), 0, 20);
+    header.putInt((int) crc.getValue());
+    DataOutputStream data =
+        new DataOutputStream(new BufferedOutputStream(new CrcStream(out, crc), 1 << 16));
+    crc.reset();
+    data.write(header.array());
+    writeString(data, model.name());
+    data.writeByte(model.precision() == Precision.DOUBLE ? 0 : 1);
+    List<TensorInfo> params = model.params();
+    data.writeInt(params.size());
+    for (int i = 0; i < params.size(); i++) {
+      TensorInfo p = params.get(i);
+      writeString(data, p.name());
+      int[] shape = p.shape();
+      data.writeInt(shape.length);
+      for (int d : shape) {
+        data.writeInt(d);
+      }
+      Object a = model.paramData(i);
+      if (a instanceof double[] d) {
+        checkLength(p, d.length);
+        for (double v : d) {
+          data.writeDouble(v);
+        }
+      } else if (a instanceof float[] f) {
+        checkLength(p, f.length);
+        for (float v : f) {
+          data.writeDouble(v);
+        }
+      } else {
+        throw new IllegalArgumentException("param " + p.name() + " is not a double[] or float[]");
+      }
+    }
+    data.flush();
+    int fileCrc = (int) crc.getValue();
+    out.write(ByteBuffer.allocate(4).putInt(fileCrc).array());
+    out.flush();
+  }
+
+  private static void checkLength(TensorInfo p, int length) {
+    if (length != p.size()) {
+      throw new IllegalArgumentException(
+          "param " + p + " has an array of length " + length + ", expected " + p.size());
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] b = utf8(s);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  /** Passes bytes through, updating a checksum. */
+  private static final class CrcStream extends OutputStream {
+    private final OutputStream out;
+    private final CRC32C crc;
+
+    CrcStream(OutputStream out, CRC32C crc) {
+      this.out = out;
+      this.crc = crc;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      crc.update(b);
+      out.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      crc.update(b, off, len);
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+  }
+
+  /**
+   * Reads {@code file} into {@code model}'s params. Everything is checked first (magic, version,
+   * length, checksums, network name, every param's name and shape); on any problem a
+   * {@link DataException} names the file and the problem and the model is left untouched. A file
+   * saved by a model of the other precision loads too (double values are rounded into a float
+   * model).
+   */
+  public static void load(Model model, Path file) {
+    String name = file.toString();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new DataException(name + ": no such file");
+    } catch (IOException e) {
+      throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+    }
+    Contents c = parse(bytes, name);
+    if (!c.network.equals(model.name())) {
+      throw new DataException(name + ": params are for network " + c.network
+          + ", not " + model.name());
+    }
+    List<TensorInfo> params = model.params();
+    for (int i = 0; i < params.size(); i++) {
+      TensorInfo p = params.get(i);
+      int at = c.indexOf(p.name());
+      if (at < 0) {
+        throw new DataException(name + ": missing param " + p.name());
+      }
+      if (!Arrays.equals(c.shapes.get(at), p.shape())) {
+        throw new DataException(name + ": param " + p.name() + " has shape "
+            + Arrays.toString(c.shapes.get(at)) + " in the file but "
+            + Arrays.toString(p.shape()) + " in the model");
+      }
+      Object a = model.paramData(i);
+      if (!(a instanceof double[] || a instanceof float[])
+          || PerModelState.length(a) != p.size()) {
+        throw new IllegalArgumentException("model param " + p + " has an unexpected array");
+      }
+    }
+    for (String n : c.names) {
+      if (params.stream().noneMatch(p -> p.name().equals(n))) {
+        throw new DataException(name + ": unexpected param " + n + " (not in network "
+            + model.name() + ")");
+      }
+    }
+    for (int i = 0; i < params.size(); i++) {
+      double[] values = c.values.get(c.indexOf(params.get(i).name()));
+      Object a = model.paramData(i);
+      if (a instanceof double[] d) {
+        System.arraycopy(values, 0, d, 0, d.length);
+      } else {
+        float[] f = (float[]) a;
+        for (int j = 0; j < f.length; j++) {
+          f[j] = (float) values[j];
+        }
+      }
+    }
+  }
+
+  /** The validated contents of a params file. */
+  static final class Contents {
+    String network;
+    Precision precision;
+    final List<String> names = new ArrayList<>();
+    final List<int[]> shapes = new ArrayList<>();
+    final List<double[]> values = new ArrayList<>();
+
+    int indexOf(String name) {
+      return names.indexOf(name);
+    }
+  }
+
+  static Contents parse(byte[] bytes, String name) {
+    int prefix = Math.min(bytes.length, MAGIC.length);
+    if (!Arrays.equals(bytes, 0, prefix, MAGIC, 0, prefix) || bytes.length == 0) {
+      throw new DataException(name + ": not a netc params file (bad magic bytes)");
+    }
+    if (bytes.length < HEADER_LENGTH) {
+      throw new DataException(name + ": truncated params file (" + bytes.length + " bytes)");
+    }
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    int version = buf.getInt(8);
+    if (version != VERSION) {
+      throw new DataException(name + ": unsupported params file version " + Integer.toUnsignedString(version)
+          + " (this runtime reads version " + VERSION + ")");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, 20);
+    if ((int) crc.getValue() != buf.getInt(20)) {
+      throw new DataException(name + ": corrupted params file (header checksum mismatch)");
+    }
+    long declared = buf.getLong(12);
+    if (bytes.length < declared) {
+      throw new DataException(name + ": truncated params file (" + bytes.length + " of "
+          + declared + " bytes)");
+    }
+    if (bytes.length > declared) {
+      throw new DataException(name + ": corrupted params file (" + (bytes.length - declared)
+          + " unexpected bytes after the end)");
+    }
+    crc.reset();
+    crc.update(bytes, 0, bytes.length - 4);
+    if ((int) crc.getValue() != buf.getInt(bytes.length - 4)) {
+      throw new DataException(name + ": corrupted params file (checksum mismatch)");
+    }
+    buf.position(HEADER_LENGTH);
+    buf.limit(bytes.length - 4);
+    try {
+      Contents c = new Contents();
+      c.network = readString(buf);
+      int p = buf.get();
+      if (p != 0 && p != 1) {
+        throw new DataException(name + ": corrupted params file (unknown precision " + p + ")");
+      }
+      c.precision = p == 0 ? Precision.DOUBLE : Precision.FLOAT;
+      int count = buf.getInt();
+      for (int i = 0; i < count; i++) {
+        String pn = readString(buf);
+        int rank = buf.getInt();
+        if (rank < 0 || rank > 2) {
+          throw new DataException(name + ": corrupted params file (param " + pn + " has rank " + rank + ")");
+        }
+        int[] shape = new int[rank];
+        long size = 1;
+        for (int d = 0; d < rank; d++) {
+          shape[d] = buf.getInt();
+          size *= shape[d];
+          if (shape[d] <= 0 || 8 * size > buf.remaining()) {
+            throw new DataException(name + ": corrupted params file (param " + pn + ")");
+          }
+        }
+        double[] v = new double[(int) size];
+        buf.asDoubleBuffer().get(v);
+        buf.position(buf.position() + 8 * v.length);
+        if (c.names.contains(pn)) {
+          throw new DataException(name + ": corrupted params file (param " + pn + " twice)");
+        }
+        c.names.add(pn);
+        c.shapes.add(shape);
+        c.values.add(v);
+      }
+      if (buf.hasRemaining()) {
+        throw new DataException(name + ": corrupted params file (unexpected bytes after the params)");
+      }
+      return c;
+    } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+      throw new DataException(name + ": corrupted params file (inconsistent structure)");
+    }
+  }
+
+  private static String readString(ByteBuffer buf) {
+    int n = buf.getInt();
+    if (n < 0 || n > buf.remaining()) {
+      throw new java.nio.BufferUnderflowException();
+    }
+    String s = new String(bytes(buf, n), StandardCharsets.UTF_8);
+    return s;
+  }
+
+  private static byte[] bytes(ByteBuffer buf, int n) {
+    byte[] b = new byte[n];
+    buf.get(b);
+    return b;
+  }
+}

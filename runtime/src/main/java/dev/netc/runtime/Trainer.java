@@ -1,0 +1,203 @@
+package dev.netc.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A mini-batch training loop over an in-memory {@link Dataset} for any {@link Model} with a loss.
+ *
+ * <p>Every epoch shuffles the training examples with a generator seeded from {@code seed} and the
+ * epoch number (so a run is deterministic for a seed), then takes one optimizer step per batch of
+ * {@code batchSize} examples; the last batch of an epoch may be smaller. After each epoch it
+ * evaluates the test loss (if a test set is given) and the accuracies (if the model is a
+ * classifier, see {@link Evaluation}), calls the callback, and decides whether to stop: when the
+ * callback returns {@code false}, or, with {@code patience > 0}, when the monitored loss (the test
+ * loss, or the training loss without a test set) has not improved on its best for
+ * {@code patience} epochs in a row. The params are left as they are after the last epoch run.
+ *
+ * <p>Steps allocate nothing once warm: batch buffers and the gradient are allocated once per
+ * {@link #train} call. Build with {@link #builder()}; a Trainer is immutable and reusable.
+ */
+public final class Trainer {
+  private final int batchSize;
+  private final int epochs;
+  private final Optimizer optimizer;
+  private final long seed;
+  private final int patience;
+  private final EpochCallback callback;
+
+  private Trainer(Builder b) {
+    this.batchSize = b.batchSize;
+    this.epochs = b.epochs;
+    this.optimizer = b.optimizer;
+    this.seed = b.seed;
+    this.patience = b.patience;
+    this.callback = b.callback;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Options of a {@link Trainer}; defaults: batch 32, 10 epochs, Adam(0.001), seed 0, no early stopping. */
+  public static final class Builder {
+    private int batchSize = 32;
+    private int epochs = 10;
+    private Optimizer optimizer = new Adam(0.001);
+    private long seed;
+    private int patience;
+    private EpochCallback callback = r -> true;
+
+    private Builder() {}
+
+    public Builder batchSize(int batchSize) {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be positive: " + batchSize);
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder epochs(int epochs) {
+      if (epochs < 0) {
+        throw new IllegalArgumentException("epochs must not be negative: " + epochs);
+      }
+      this.epochs = epochs;
+      return this;
+    }
+
+    public Builder optimizer(Optimizer optimizer) {
+      if (optimizer == null) {
+        throw new IllegalArgumentException("optimizer must not be null");
+      }
+      this.optimizer = optimizer;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Stop after {@code patience} epochs without improvement; 0 (the default) never stops early. */
+    public Builder patience(int patience) {
+      if (patience < 0) {
+        throw new IllegalArgumentException("patience must not be negative: " + patience);
+      }
+      this.patience = patience;
+      return this;
+    }
+
+    public Builder callback(EpochCallback callback) {
+      if (callback == null) {
+        throw new IllegalArgumentException("callback must not be null");
+      }
+      this.callback = callback;
+      return this;
+    }
+
+    public Trainer build() {
+      return new Trainer(this);
+    }
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public int epochs() {
+    return epochs;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public int patience() {
+    return patience;
+  }
+
+  /** Trains without a test set. */
+  public TrainingHistory train(Model model, Dataset train) {
+    return train(model, train, null);
+  }
+
+  /**
+   * Trains {@code model}'s params in place on {@code train}; {@code test} may be {@code null}.
+   * Both data sets must match the model's inputs and targets.
+   */
+  public TrainingHistory train(Model model, Dataset train, Dataset test) {
+    if (!model.hasLoss()) {
+      throw new IllegalArgumentException("network " + model.name() + " declares no loss");
+    }
+    train.checkCompatible(model);
+    if (test != null) {
+      test.checkCompatible(model);
+    }
+    int n = train.size();
+    if (n == 0) {
+      throw new IllegalArgumentException("the training set is empty");
+    }
+    int bs = Math.min(batchSize, n);
+    Evaluator.BatchBuffers full = new Evaluator.BatchBuffers(model, bs);
+    int rest = n % bs;
+    Evaluator.BatchBuffers partial = rest == 0 ? null : new Evaluator.BatchBuffers(model, rest);
+    Gradient gradient = model.newGradient();
+    Evaluator eval = new Evaluator(model, model.inputs(), model.targets(), Evaluation.DEFAULT_BATCH);
+    boolean classifier = Evaluation.classifier(model) != null;
+    int[] order = Dataset.identity(n);
+
+    List<EpochReport> reports = new ArrayList<>();
+    TrainingHistory.StopReason reason = TrainingHistory.StopReason.COMPLETED;
+    double best = Double.POSITIVE_INFINITY;
+    int sinceBest = 0;
+    long start = System.nanoTime();
+    for (int epoch = 1; epoch <= epochs; epoch++) {
+      Rng rng = new Rng(seed ^ (0x5DEECE66DL * epoch));
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      rng.shuffle(order);
+      long t0 = System.nanoTime();
+      double sum = 0;
+      for (int from = 0; from < n; from += bs) {
+        int count = Math.min(bs, n - from);
+        Evaluator.BatchBuffers b = count == bs ? full : partial;
+        train.gatherBatch(order, from, count, b.inputs, b.targets);
+        double loss = model.lossAndGradientBatch(count, b.inputs, b.targets, gradient);
+        optimizer.step(model, gradient);
+        sum += loss * count;
+      }
+      long t1 = System.nanoTime();
+      double trainLoss = sum / n;
+      double testLoss = test == null ? Double.NaN : eval.meanLoss(test);
+      double trainAcc = classifier ? eval.accuracy(train) : Double.NaN;
+      double testAcc = classifier && test != null ? eval.accuracy(test) : Double.NaN;
+      double seconds = Math.max(t1 - t0, 1) / 1e9;
+      EpochReport report = new EpochReport(epoch, trainLoss, testLoss, trainAcc, testAcc,
+          n / seconds, Duration.ofNanos(System.nanoTime() - start));
+      reports.add(report);
+      if (!callback.onEpoch(report)) {
+        reason = TrainingHistory.StopReason.CALLBACK;
+        break;
+      }
+      double monitored = test == null ? trainLoss : testLoss;
+      if (monitored < best) {
+        best = monitored;
+        sinceBest = 0;
+      } else {
+        sinceBest++;
+      }
+      if (patience > 0 && sinceBest >= patience && epoch < epochs) {
+        reason = TrainingHistory.StopReason.EARLY_STOPPING;
+        break;
+      }
+    }
+    return new TrainingHistory(reports, reason);
+  }
+}
