@@ -1,0 +1,421 @@
+package dev.netc.compiler.check;
+
+import dev.netc.compiler.ast.Ast;
+import dev.netc.compiler.diag.DiagCode;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.diag.Pos;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.compiler.model.Init;
+import dev.netc.compiler.model.Network;
+import dev.netc.compiler.model.Op;
+import dev.netc.compiler.model.Shape;
+import dev.netc.compiler.model.Symbol;
+import dev.netc.compiler.model.TExpr;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Checks one network: names declared once and before use, consts folded, shapes inferred by
+ * {@link ShapeRules}, calls' arity and constant arguments, the loss and outputs. Errors do not
+ * cascade: an expression that failed is {@code null}, and whatever uses it stays quiet.
+ */
+final class NetworkChecker {
+  private final SourceFile file;
+  private final Diagnostics diagnostics;
+  private final Ast.Network ast;
+  private final String packageName;
+
+  /** Every name declared anywhere in the network, with its first declaration (for "before"). */
+  private final Map<String, Pos> declaredAnywhere = new HashMap<>();
+  /** Names declared so far: a const (Double), a symbol, or a failed definition (FAILED). */
+  private final Map<String, Object> scope = new LinkedHashMap<>();
+  private final Map<String, Pos> declaredAt = new HashMap<>();
+  private final Map<String, Double> consts = new LinkedHashMap<>();
+  private final ConstFolder folder = new ConstFolder(consts);
+
+  private final List<Symbol> inputs = new ArrayList<>();
+  private final List<Symbol> targets = new ArrayList<>();
+  private final List<Network.Param> params = new ArrayList<>();
+  private final List<Network.Value> values = new ArrayList<>();
+  private final List<Symbol> outputs = new ArrayList<>();
+  private TExpr loss;
+  private Pos lossPos;
+  private boolean lossFailed;
+
+  private static final Object FAILED = new Object();
+
+  NetworkChecker(SourceFile file, Diagnostics diagnostics, Ast.Network ast, String packageName) {
+    this.file = file;
+    this.diagnostics = diagnostics;
+    this.ast = ast;
+    this.packageName = packageName;
+  }
+
+  /** The checked network, or empty if this network had errors (all reported). */
+  Optional<Network> check() {
+    long errorsBefore = diagnostics.errorCount();
+    JavaNames.classNameProblem(ast.name())
+        .ifPresent(why -> error(DiagCode.BAD_NETWORK_NAME, ast.pos(), ast.name(), why));
+    prescan();
+    for (Ast.Item item : ast.items()) {
+      item(item);
+    }
+    if (outputs.isEmpty() && loss == null && !lossFailed && !hasOutputItem()) {
+      error(DiagCode.NO_OUTPUT_OR_LOSS, ast.pos(), ast.name());
+    }
+    if (diagnostics.errorCount() > errorsBefore) {
+      return Optional.empty();
+    }
+    Network network = new Network(ast.name(), packageName, file, ast.pos(), inputs, targets, params, values, outputs,
+        Optional.ofNullable(loss));
+    new Warnings(network, diagnostics).report();
+    return Optional.of(network);
+  }
+
+  private boolean hasOutputItem() {
+    return ast.items().stream().anyMatch(i -> i instanceof Ast.OutputItem);
+  }
+
+  private void prescan() {
+    for (Ast.Item item : ast.items()) {
+      for (Ast.Name n : declaredNames(item)) {
+        declaredAnywhere.putIfAbsent(n.text(), n.pos());
+      }
+    }
+  }
+
+  private static List<Ast.Name> declaredNames(Ast.Item item) {
+    if (item instanceof Ast.InputItem i) {
+      return i.decls().stream().map(Ast.Decl::name).toList();
+    } else if (item instanceof Ast.ParamItem p) {
+      return List.of(p.decl().name());
+    } else if (item instanceof Ast.ConstItem c) {
+      return List.of(c.name());
+    } else if (item instanceof Ast.AssignItem a) {
+      return List.of(a.name());
+    }
+    return List.of();
+  }
+
+  private void item(Ast.Item item) {
+    if (item instanceof Ast.InputItem i) {
+      for (Ast.Decl d : i.decls()) {
+        Shape shape = shape(d);
+        Symbol s = new Symbol(i.target() ? Symbol.Kind.TARGET : Symbol.Kind.INPUT, d.name().text(),
+            shape == null ? Shape.SCALAR : shape, d.name().pos());
+        if (define(d.name(), shape == null ? FAILED : s) && shape != null) {
+          (i.target() ? targets : inputs).add(s);
+        }
+      }
+    } else if (item instanceof Ast.ParamItem p) {
+      Shape shape = shape(p.decl());
+      Init init = p.init().map(this::init).orElse(shape == null ? null : Init.defaultFor(shape));
+      Symbol s = new Symbol(Symbol.Kind.PARAM, p.decl().name().text(), shape == null ? Shape.SCALAR : shape,
+          p.decl().name().pos());
+      boolean ok = shape != null && init != null;
+      if (define(p.decl().name(), ok ? s : FAILED) && ok) {
+        params.add(new Network.Param(s, init));
+      }
+    } else if (item instanceof Ast.ConstItem c) {
+      OptionalDouble v = constant(c.expr(), "const '" + c.name().text() + "'");
+      if (define(c.name(), v.isPresent() ? (Object) v.getAsDouble() : FAILED) && v.isPresent()) {
+        consts.put(c.name().text(), v.getAsDouble());
+      }
+    } else if (item instanceof Ast.AssignItem a) {
+      TExpr e = expr(a.expr());
+      Symbol s = e == null ? null : new Symbol(Symbol.Kind.VALUE, a.name().text(), e.shape(), a.name().pos());
+      if (define(a.name(), s == null ? FAILED : s) && s != null) {
+        values.add(new Network.Value(s, e));
+      }
+    } else if (item instanceof Ast.OutputItem o) {
+      for (Ast.Name n : o.names()) {
+        output(n);
+      }
+    } else if (item instanceof Ast.LossItem l) {
+      loss(l);
+    }
+  }
+
+  private void output(Ast.Name n) {
+    Object entry = lookup(n.text(), n.pos());
+    if (entry instanceof Double) {
+      error(DiagCode.OUTPUT_NOT_VALUE, n.pos(), n.text());
+    } else if (entry instanceof Symbol s) {
+      if (outputs.contains(s)) {
+        error(DiagCode.DUPLICATE_OUTPUT, n.pos(), n.text());
+      } else {
+        outputs.add(s);
+      }
+    }
+  }
+
+  private void loss(Ast.LossItem l) {
+    if (lossPos != null) {
+      error(DiagCode.TWO_LOSSES, l.pos(), lossPos.line());
+      return;
+    }
+    lossPos = l.pos();
+    TExpr e = expr(l.expr());
+    if (e == null) {
+      lossFailed = true;
+    } else if (!e.shape().isScalar()) {
+      error(DiagCode.LOSS_NOT_SCALAR, l.expr().pos(), e.shape());
+      lossFailed = true;
+    } else {
+      loss = e;
+    }
+  }
+
+  /** Adds a name to the scope; false (and an error) if it was already declared. */
+  private boolean define(Ast.Name name, Object meaning) {
+    Pos first = declaredAt.get(name.text());
+    if (first != null) {
+      error(DiagCode.REDEFINED, name.pos(), name.text(), first.line());
+      return false;
+    }
+    declaredAt.put(name.text(), name.pos());
+    scope.put(name.text(), meaning);
+    return true;
+  }
+
+  /** The meaning of a name in scope (a Double const or a Symbol), or null after reporting why not. */
+  private Object lookup(String name, Pos pos) {
+    Object entry = scope.get(name);
+    if (entry == FAILED) {
+      return null;
+    }
+    if (entry != null) {
+      return entry;
+    }
+    Pos later = declaredAnywhere.get(name);
+    if (later != null) {
+      error(DiagCode.USED_BEFORE_DECLARED, pos, name, later.line());
+    } else if (Op.function(name).isPresent()) {
+      error(DiagCode.FUNCTION_AS_VALUE, pos, name, name);
+    } else {
+      error(DiagCode.UNKNOWN_NAME, pos, name);
+    }
+    return null;
+  }
+
+  private Shape shape(Ast.Decl d) {
+    List<Ast.Expr> dims = d.dims();
+    if (dims.size() > 2) {
+      error(DiagCode.TOO_MANY_DIMS, d.name().pos(), d.name().text(), dims.size());
+      return null;
+    }
+    int[] sizes = new int[dims.size()];
+    boolean ok = true;
+    for (int i = 0; i < dims.size(); i++) {
+      OptionalDouble v = constant(dims.get(i), "a size");
+      if (v.isEmpty()) {
+        ok = false;
+        continue;
+      }
+      double x = v.getAsDouble();
+      if (!(x >= 1 && x == Math.rint(x) && x <= 1 << 24)) {
+        error(DiagCode.BAD_SIZE, dims.get(i).pos(), format(x));
+        ok = false;
+      } else {
+        sizes[i] = (int) x;
+      }
+    }
+    if (!ok) {
+      return null;
+    }
+    return switch (sizes.length) {
+      case 0 -> Shape.SCALAR;
+      case 1 -> Shape.vector(sizes[0]);
+      default -> Shape.matrix(sizes[0], sizes[1]);
+    };
+  }
+
+  private Init init(Ast.InitCall call) {
+    Optional<Init.Kind> kind = Arrays.stream(Init.Kind.values())
+        .filter(k -> k.sourceName().equals(call.name().text())).findFirst();
+    if (kind.isEmpty()) {
+      error(DiagCode.UNKNOWN_INITIALIZER, call.name().pos(), call.name().text(),
+          "zeros, ones, constant(v), uniform(lo, hi), normal(mean, std), xavier, he");
+      return null;
+    }
+    if (call.args().size() != kind.get().arity()) {
+      error(DiagCode.INITIALIZER_ARGS, call.name().pos(), call.name().text(), arguments(kind.get().arity()),
+          call.args().size());
+      return null;
+    }
+    List<Double> args = new ArrayList<>();
+    for (Ast.Expr a : call.args()) {
+      OptionalDouble v = constant(a, "an initializer argument");
+      if (v.isEmpty()) {
+        return null;
+      }
+      args.add(v.getAsDouble());
+    }
+    return new Init(kind.get(), args);
+  }
+
+  /** Folds a constant expression, or reports what makes it non-constant. */
+  private OptionalDouble constant(Ast.Expr e, String what) {
+    if (!resolvesQuietly(e)) {
+      return OptionalDouble.empty();
+    }
+    OptionalDouble v = folder.fold(e);
+    if (v.isPresent()) {
+      if (!Double.isFinite(v.getAsDouble())) {
+        error(DiagCode.NOT_FINITE, e.pos(), what, format(v.getAsDouble()));
+        return OptionalDouble.empty();
+      }
+      return v;
+    }
+    Optional<Ast.Expr> culprit = folder.firstNonConstant(e);
+    if (culprit.isPresent() && culprit.get() instanceof Ast.Ref r) {
+      error(DiagCode.NOT_A_CONST, r.pos(), what, r.name());
+    } else if (culprit.isPresent() && culprit.get() instanceof Ast.Call c) {
+      error(DiagCode.CONST_CALL, c.pos(), what, c.function().text());
+    } else {
+      error(DiagCode.NOT_CONSTANT, e.pos(), what);
+    }
+    return OptionalDouble.empty();
+  }
+
+  /**
+   * Reports unknown and not-yet-declared names inside a constant expression; true if every name
+   * is known (const or not), so the caller can then say precisely what is not constant.
+   */
+  private boolean resolvesQuietly(Ast.Expr e) {
+    if (e instanceof Ast.Ref r) {
+      if (scope.containsKey(r.name())) {
+        return scope.get(r.name()) != FAILED;
+      }
+      lookup(r.name(), r.pos());
+      return false;
+    } else if (e instanceof Ast.Unary u) {
+      return resolvesQuietly(u.operand());
+    } else if (e instanceof Ast.Binary b) {
+      boolean l = resolvesQuietly(b.left());
+      return resolvesQuietly(b.right()) && l;
+    } else if (e instanceof Ast.Call c) {
+      boolean ok = true;
+      for (Ast.Expr a : c.args()) {
+        ok &= resolvesQuietly(a);
+      }
+      return ok;
+    }
+    return true;
+  }
+
+  /** The typed form of {@code e}, or null if it has an error (already reported). */
+  private TExpr expr(Ast.Expr e) {
+    if (e instanceof Ast.Number n) {
+      if (!Double.isFinite(n.value())) {
+        error(DiagCode.NOT_FINITE, n.pos(), "the number " + n.text(), format(n.value()));
+        return null;
+      }
+      return new TExpr.Const(n.value(), n.pos());
+    } else if (e instanceof Ast.Ref r) {
+      Object meaning = lookup(r.name(), r.pos());
+      if (meaning instanceof Double d) {
+        return new TExpr.Const(d, r.pos());
+      }
+      return meaning instanceof Symbol s ? new TExpr.Ref(s, r.pos()) : null;
+    } else if (e instanceof Ast.Unary u) {
+      TExpr a = expr(u.operand());
+      if (a == null || u.op().equals("+")) {
+        return a;
+      }
+      return new TExpr.Apply(Op.NEG, List.of(a), 0, a.shape(), u.pos());
+    } else if (e instanceof Ast.Binary b) {
+      return binary(b);
+    } else if (e instanceof Ast.Call c) {
+      return call(c);
+    }
+    throw new IllegalStateException("unknown expression " + e);
+  }
+
+  private TExpr binary(Ast.Binary b) {
+    if (b.op().equals("^")) {
+      TExpr base = expr(b.left());
+      OptionalDouble c = constant(b.right(), "the exponent of '^'");
+      if (base == null || c.isEmpty()) {
+        return null;
+      }
+      return new TExpr.Apply(Op.POW, List.of(base), c.getAsDouble(), base.shape(), b.pos());
+    }
+    TExpr l = expr(b.left());
+    TExpr r = expr(b.right());
+    if (l == null || r == null) {
+      return null;
+    }
+    ShapeRules.Result res = switch (b.op()) {
+      case "+" -> ShapeRules.elementwise(Op.ADD, "+", l.shape(), r.shape());
+      case "-" -> ShapeRules.elementwise(Op.SUB, "-", l.shape(), r.shape());
+      case ".*", "\u2299" -> ShapeRules.elementwise(Op.MUL, b.op(), l.shape(), r.shape());
+      case "/" -> ShapeRules.elementwise(Op.DIV, "/", l.shape(), r.shape());
+      case "*" -> ShapeRules.star(l.shape(), r.shape());
+      default -> throw new IllegalStateException("operator " + b.op());
+    };
+    return apply(res, List.of(l, r), 0, b.pos());
+  }
+
+  private TExpr call(Ast.Call c) {
+    String name = c.function().text();
+    Optional<Op> op = Op.function(name);
+    if (op.isEmpty()) {
+      error(DiagCode.UNKNOWN_FUNCTION, c.pos(), name);
+      c.args().forEach(this::expr);
+      return null;
+    }
+    Op f = op.get();
+    int n = c.args().size();
+    if (n < f.minArity() || n > f.maxArity()) {
+      String takes = f.minArity() == f.maxArity() ? arguments(f.minArity()) : f.minArity() + " or " + arguments(f.maxArity());
+      error(DiagCode.ARITY, c.pos(), name, takes, n);
+      return null;
+    }
+    if (f == Op.LEAKY_RELU) {
+      TExpr x = expr(c.args().get(0));
+      OptionalDouble alpha = constant(c.args().get(1), "the alpha of 'leaky_relu'");
+      if (x == null || alpha.isEmpty()) {
+        return null;
+      }
+      return new TExpr.Apply(Op.LEAKY_RELU, List.of(x), alpha.getAsDouble(), x.shape(), c.pos());
+    }
+    List<TExpr> args = new ArrayList<>();
+    boolean ok = true;
+    for (Ast.Expr a : c.args()) {
+      TExpr t = expr(a);
+      ok &= t != null;
+      args.add(t);
+    }
+    if (!ok) {
+      return null;
+    }
+    return apply(ShapeRules.function(f, args.stream().map(TExpr::shape).toList()), args, 0, c.pos());
+  }
+
+  private TExpr apply(ShapeRules.Result res, List<TExpr> args, double attr, Pos pos) {
+    if (!res.isOk()) {
+      error(res.code(), pos, res.args());
+      return null;
+    }
+    return new TExpr.Apply(res.op(), args, attr, res.shape(), pos);
+  }
+
+  private static String arguments(int n) {
+    return n == 0 ? "no arguments" : n == 1 ? "1 argument" : n + " arguments";
+  }
+
+  static String format(double x) {
+    return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
+  }
+
+  private void error(DiagCode code, Pos pos, Object... args) {
+    diagnostics.report(code, file, pos, args);
+  }
+}

@@ -1,0 +1,105 @@
+package dev.netc.compiler.check;
+
+import dev.netc.compiler.diag.DiagCode;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.model.Network;
+import dev.netc.compiler.model.Op;
+import dev.netc.compiler.model.Symbol;
+import dev.netc.compiler.model.TExpr;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The spec's warnings: an unused param or input; a {@code step} or {@code sign} on the path to
+ * the loss; an output or loss that depends on no param. The last is only given when the
+ * network has params at all: a network without params (such as the spec's Gate) exists for its
+ * input gradients, and warning there would be noise.
+ */
+final class Warnings {
+  private final Network network;
+  private final Diagnostics diagnostics;
+
+  Warnings(Network network, Diagnostics diagnostics) {
+    this.network = network;
+    this.diagnostics = diagnostics;
+  }
+
+  void report() {
+    Set<Symbol> used = new HashSet<>();
+    network.values().forEach(v -> collect(v.expr(), used));
+    network.loss().ifPresent(l -> collect(l, used));
+    used.addAll(network.outputs());
+    for (Symbol s : network.inputs()) {
+      unused(s, used);
+    }
+    for (Network.Param p : network.params()) {
+      unused(p.symbol(), used);
+    }
+    network.loss().ifPresent(l -> zeroGradients(l, new HashSet<>()));
+    if (!network.params().isEmpty()) {
+      for (Symbol o : network.outputs()) {
+        if (!dependsOnParam(o)) {
+          warn(DiagCode.NO_PARAM_DEPENDENCE, o, "output '" + o.name() + "'");
+        }
+      }
+      network.loss().ifPresent(l -> {
+        if (!dependsOnParam(l)) {
+          diagnostics.report(DiagCode.NO_PARAM_DEPENDENCE, network.source(), l.pos(), "the loss");
+        }
+      });
+    }
+  }
+
+  private void unused(Symbol s, Set<Symbol> used) {
+    if (!used.contains(s)) {
+      warn(DiagCode.UNUSED, s, s.kind().label(), s.name());
+    }
+  }
+
+  private void warn(DiagCode code, Symbol at, Object... args) {
+    diagnostics.report(code, network.source(), at.pos(), args);
+  }
+
+  private void collect(TExpr e, Set<Symbol> used) {
+    if (e instanceof TExpr.Ref r) {
+      used.add(r.symbol());
+    } else if (e instanceof TExpr.Apply a) {
+      a.args().forEach(x -> collect(x, used));
+    }
+  }
+
+  /** Warns at each step or sign whose argument depends on a param or input (it blocks gradients). */
+  private void zeroGradients(TExpr e, Set<Symbol> seen) {
+    if (e instanceof TExpr.Ref r && r.symbol().kind() == Symbol.Kind.VALUE && seen.add(r.symbol())) {
+      zeroGradients(network.definition(r.symbol()), seen);
+    } else if (e instanceof TExpr.Apply a) {
+      if ((a.op() == Op.STEP || a.op() == Op.SIGN) && dependsOnLearnable(a.args().get(0))) {
+        diagnostics.report(DiagCode.ZERO_GRADIENT, network.source(), a.pos(), a.op().functionName());
+      }
+      a.args().forEach(x -> zeroGradients(x, seen));
+    }
+  }
+
+  private boolean dependsOnParam(Symbol s) {
+    return s.kind() == Symbol.Kind.PARAM || (s.kind() == Symbol.Kind.VALUE && dependsOnParam(network.definition(s)));
+  }
+
+  private boolean dependsOnParam(TExpr e) {
+    if (e instanceof TExpr.Ref r) {
+      return dependsOnParam(r.symbol());
+    }
+    return e instanceof TExpr.Apply a && a.args().stream().anyMatch(this::dependsOnParam);
+  }
+
+  private boolean dependsOnLearnable(TExpr e) {
+    if (e instanceof TExpr.Ref r) {
+      Symbol s = r.symbol();
+      return switch (s.kind()) {
+        case PARAM, INPUT -> true;
+        case TARGET -> false;
+        case VALUE -> dependsOnLearnable(network.definition(s));
+      };
+    }
+    return e instanceof TExpr.Apply a && a.args().stream().anyMatch(this::dependsOnLearnable);
+  }
+}

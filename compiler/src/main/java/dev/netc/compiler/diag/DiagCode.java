@@ -1,0 +1,84 @@
+package dev.netc.compiler.diag;
+
+import java.util.Locale;
+
+/**
+ * The catalogue of every diagnostic the compiler reports: a stable code (never reused for a
+ * different meaning), a severity and a message template in {@link String#format} syntax.
+ * docs/diagnostics.md lists them for users.
+ */
+public enum DiagCode {
+  // lexical and syntax
+  BAD_CHARACTER("E001", Severity.ERROR, "unexpected character '%s'"),
+  UNTERMINATED_COMMENT("E002", Severity.ERROR, "unterminated block comment: '/*' has no matching '*/'"),
+  SYNTAX("E003", Severity.ERROR, "%s"),
+  KEYWORD_AS_NAME("E004", Severity.ERROR, "'%s' is a keyword and cannot be used as a name"),
+
+  // package and network names
+  BAD_PACKAGE("E010", Severity.ERROR, "'%s' is not a valid Java package name: %s"),
+  BAD_NETWORK_NAME("E011", Severity.ERROR, "'%s' is not a valid Java class name: %s"),
+  DUPLICATE_NETWORK("E012", Severity.ERROR, "network '%s' is already defined in %s at %s"),
+
+  // names
+  UNKNOWN_NAME("E020", Severity.ERROR, "unknown name '%s'"),
+  REDEFINED("E021", Severity.ERROR, "'%s' is already defined at line %d"),
+  USED_BEFORE_DECLARED("E022", Severity.ERROR, "'%s' is used before it is declared at line %d"),
+  UNKNOWN_FUNCTION("E023", Severity.ERROR, "unknown function '%s'"),
+  FUNCTION_AS_VALUE("E024", Severity.ERROR, "'%s' is a function; call it with arguments, as in %s(x)"),
+  UNKNOWN_INITIALIZER("E025", Severity.ERROR, "unknown initializer '%s'; expected one of %s"),
+  INITIALIZER_ARGS("E026", Severity.ERROR, "initializer '%s' takes %s, but got %d"),
+  NOT_A_CONST("E027", Severity.ERROR, "%s must be a constant expression, but '%s' is not a const"),
+  CONST_CALL("E028", Severity.ERROR, "%s must be a constant expression, but calls '%s'"),
+
+  // network structure
+  NO_OUTPUT_OR_LOSS("E030", Severity.ERROR, "network '%s' has neither an output nor a loss"),
+  TWO_LOSSES("E031", Severity.ERROR, "a network has at most one loss; the first is at line %d"),
+  LOSS_NOT_SCALAR("E032", Severity.ERROR, "the loss must be a scalar, but this is %s"),
+  DUPLICATE_OUTPUT("E033", Severity.ERROR, "'%s' is already an output"),
+  OUTPUT_NOT_VALUE("E034", Severity.ERROR, "output '%s' is a const; outputs name inputs, params or values"),
+
+  // shapes and calls
+  BAD_SIZE("E040", Severity.ERROR, "a size must be a positive integer, but this is %s"),
+  TOO_MANY_DIMS("E041", Severity.ERROR, "a value has at most 2 dimensions, but '%s' declares %d"),
+  SHAPE_MISMATCH("E042", Severity.ERROR, "'%s' needs operands of the same shape or a scalar side, but got %s and %s"),
+  MATMUL_MISMATCH("E043", Severity.ERROR, "'*' cannot multiply %s by %s: the inner sizes %d and %d differ"),
+  MATMUL_HINT("E044", Severity.ERROR, "'*' cannot multiply %s by %s; %s"),
+  ARG_SHAPE("E045", Severity.ERROR, "'%s' needs %s, but got %s"),
+  ARITY("E046", Severity.ERROR, "'%s' takes %s, but got %d"),
+  NOT_CONSTANT("E047", Severity.ERROR, "%s must be a constant scalar expression"),
+  NOT_FINITE("E048", Severity.ERROR, "%s is not a finite number: %s"),
+
+  // internal (a rule missing for an op is reported, never thrown)
+  NO_DERIVATIVE("E090", Severity.ERROR, "no derivative rule for '%s'"),
+
+  // warnings
+  UNUSED("W001", Severity.WARNING, "%s '%s' is never used"),
+  ZERO_GRADIENT("W002", Severity.WARNING, "'%s' has a zero gradient, so nothing under it learns through this path to the loss"),
+  NO_PARAM_DEPENDENCE("W003", Severity.WARNING, "%s does not depend on any param");
+
+  private final String code;
+  private final Severity severity;
+  private final String template;
+
+  DiagCode(String code, Severity severity, String template) {
+    this.code = code;
+    this.severity = severity;
+    this.template = template;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public Severity severity() {
+    return severity;
+  }
+
+  public String template() {
+    return template;
+  }
+
+  public String format(Object... args) {
+    return String.format(Locale.ROOT, template, args);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.netc.compiler.model;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every operation of the language and of the expression DAG. Ops with a {@link #functionName()}
+ * are the built-in functions users call by name; the others come from operators, from lowering
+ * (e.g. {@link #BROADCAST}) or from differentiation (e.g. {@link #GE}, {@link #ARGMAX_MASK}).
+ * Shape rules live in {@code check.ShapeRules}; derivative rules in {@code autodiff.Rules};
+ * numeric semantics in {@code graph.Eval}, and emitted Java in {@code emit}.
+ */
+public enum Op {
+  // leaves
+  CONST(null, 0),
+  INPUT(null, 0),
+  TARGET(null, 0),
+  PARAM(null, 0),
+
+  // arithmetic (elementwise; same shapes after lowering inserts BROADCAST)
+  ADD(null, 2),
+  SUB(null, 2),
+  MUL(null, 2),
+  DIV(null, 2),
+  NEG(null, 1),
+  /** {@code x ^ c}, the exponent a constant held in the node's attribute. */
+  POW(null, 1),
+  MATMUL(null, 2),
+
+  // elementwise functions
+  SIGMOID("sigmoid", 1),
+  TANH("tanh", 1),
+  RELU("relu", 1),
+  SOFTPLUS("softplus", 1),
+  EXP("exp", 1),
+  LOG("log", 1),
+  SQRT("sqrt", 1),
+  ABS("abs", 1),
+  SQUARE("square", 1),
+  SIN("sin", 1),
+  COS("cos", 1),
+  /** {@code leaky_relu(x, alpha)}: alpha a constant held in the node's attribute. */
+  LEAKY_RELU("leaky_relu", 2),
+  STEP("step", 1),
+  SIGN("sign", 1),
+  MAX("max", 1, 2),
+  MIN("min", 1, 2),
+
+  // reductions and linear algebra
+  SUM("sum", 1),
+  MEAN("mean", 1),
+  DOT("dot", 2),
+  NORM("norm", 1),
+  TRANSPOSE("transpose", 1),
+  OUTER("outer", 2),
+  SOFTMAX("softmax", 1),
+  LOG_SOFTMAX("log_softmax", 1),
+  LOGSUMEXP("logsumexp", 1),
+
+  // losses
+  MSE("mse", 2),
+  CROSS_ENTROPY("cross_entropy", 2),
+  SOFTMAX_CROSS_ENTROPY("softmax_cross_entropy", 2),
+  BINARY_CROSS_ENTROPY("binary_cross_entropy", 2),
+  SIGMOID_BINARY_CROSS_ENTROPY("sigmoid_binary_cross_entropy", 2),
+  HINGE("hinge", 2),
+  L2("l2", 1),
+
+  // DAG-only ops (from lowering and differentiation); each is itself differentiable
+  /** A scalar repeated to the node's shape. */
+  BROADCAST(null, 1),
+  /** Elementwise maximum of two same-shaped values (ties to the first). */
+  MAX2(null, 2),
+  /** Elementwise minimum of two same-shaped values (ties to the first). */
+  MIN2(null, 2),
+  /** Maximum over all elements: a scalar. */
+  MAX_ALL(null, 1),
+  /** Minimum over all elements: a scalar. */
+  MIN_ALL(null, 1),
+  /** {@code a >= b ? 1 : 0}, elementwise; zero derivative. */
+  GE(null, 2),
+  /** {@code x > 0 ? 1 : alpha}, elementwise (leaky_relu's derivative); zero derivative. */
+  LEAKY_STEP(null, 1),
+  /** One-hot at the first index attaining the maximum; zero derivative. */
+  ARGMAX_MASK(null, 1),
+  /** One-hot at the first index attaining the minimum; zero derivative. */
+  ARGMIN_MASK(null, 1),
+  /** {@code b == 0 ? 0 : a / b} (norm's derivative at 0). */
+  DIV_NO_NAN(null, 2),
+  /** d hinge / d s: piecewise constant in s, so its own derivative is zero. */
+  HINGE_GRAD(null, 2);
+
+  private final String functionName;
+  private final int minArity;
+  private final int maxArity;
+
+  Op(String functionName, int arity) {
+    this(functionName, arity, arity);
+  }
+
+  Op(String functionName, int minArity, int maxArity) {
+    this.functionName = functionName;
+    this.minArity = minArity;
+    this.maxArity = maxArity;
+  }
+
+  /** The name users call this function by, or null for operators and DAG-only ops. */
+  public String functionName() {
+    return functionName;
+  }
+
+  public int minArity() {
+    return minArity;
+  }
+
+  public int maxArity() {
+    return maxArity;
+  }
+
+  /** The built-in function called {@code name}, if any. */
+  public static Optional<Op> function(String name) {
+    return Arrays.stream(values()).filter(o -> name.equals(o.functionName)).findFirst();
+  }
+}

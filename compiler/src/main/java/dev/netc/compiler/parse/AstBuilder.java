@@ -1,0 +1,125 @@
+package dev.netc.compiler.parse;
+
+import dev.netc.compiler.ast.Ast;
+import dev.netc.compiler.diag.Pos;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.grammar.NetBaseVisitor;
+import dev.netc.grammar.NetParser;
+import java.util.List;
+import java.util.Optional;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.tree.TerminalNode;
+
+/** Builds the immutable AST from a parse tree that has no syntax errors. */
+final class AstBuilder {
+  private final SourceFile file;
+  private final ExprBuilder exprs = new ExprBuilder();
+
+  AstBuilder(SourceFile file) {
+    this.file = file;
+  }
+
+  Ast.File file(NetParser.FileContext ctx) {
+    Optional<Ast.PackageDecl> pkg = Optional.ofNullable(ctx.packageDecl())
+        .map(p -> new Ast.PackageDecl(p.qualifiedName().getText(), span(p.qualifiedName())));
+    List<Ast.Network> networks = ctx.network().stream().map(this::network).toList();
+    return new Ast.File(file, pkg, networks);
+  }
+
+  private Ast.Network network(NetParser.NetworkContext ctx) {
+    List<Ast.Item> items = ctx.item().stream().map(this::item).toList();
+    return new Ast.Network(ctx.NAME().getText(), NetParsing.pos(ctx.NAME().getSymbol()), items);
+  }
+
+  private Ast.Item item(NetParser.ItemContext ctx) {
+    Pos pos = NetParsing.pos(ctx.getStart());
+    if (ctx instanceof NetParser.InputItemContext c) {
+      return new Ast.InputItem(false, c.decl().stream().map(this::decl).toList(), pos);
+    } else if (ctx instanceof NetParser.TargetItemContext c) {
+      return new Ast.InputItem(true, c.decl().stream().map(this::decl).toList(), pos);
+    } else if (ctx instanceof NetParser.ParamItemContext c) {
+      return new Ast.ParamItem(decl(c.decl()), Optional.ofNullable(c.initializer()).map(this::init), pos);
+    } else if (ctx instanceof NetParser.ConstItemContext c) {
+      return new Ast.ConstItem(name(c.NAME()), exprs.visit(c.expr()), pos);
+    } else if (ctx instanceof NetParser.OutputItemContext c) {
+      return new Ast.OutputItem(c.NAME().stream().map(AstBuilder::name).toList(), pos);
+    } else if (ctx instanceof NetParser.LossItemContext c) {
+      return new Ast.LossItem(exprs.visit(c.expr()), pos);
+    } else if (ctx instanceof NetParser.AssignItemContext c) {
+      return new Ast.AssignItem(name(c.NAME()), exprs.visit(c.expr()), pos);
+    }
+    throw new IllegalStateException("unknown item " + ctx.getClass().getSimpleName());
+  }
+
+  private Ast.Decl decl(NetParser.DeclContext ctx) {
+    return new Ast.Decl(name(ctx.NAME()), ctx.expr().stream().map(exprs::visit).toList());
+  }
+
+  private Ast.InitCall init(NetParser.InitializerContext ctx) {
+    return new Ast.InitCall(name(ctx.NAME()), ctx.expr().stream().map(exprs::visit).toList());
+  }
+
+  static Ast.Name name(TerminalNode node) {
+    return new Ast.Name(node.getText(), NetParsing.pos(node.getSymbol()));
+  }
+
+  /** The position of a construct: its first token, spanning to its last token on that line. */
+  static Pos span(ParserRuleContext ctx) {
+    Token start = ctx.getStart();
+    Token stop = ctx.getStop() == null ? start : ctx.getStop();
+    int length = start.getLine() == stop.getLine()
+        ? stop.getCharPositionInLine() + stop.getText().codePointCount(0, stop.getText().length()) - start.getCharPositionInLine()
+        : start.getText().length();
+    return new Pos(start.getLine(), start.getCharPositionInLine() + 1, length);
+  }
+
+  /** One typed method per expression form, thanks to the grammar's labeled alternatives. */
+  private static final class ExprBuilder extends NetBaseVisitor<Ast.Expr> {
+    @Override
+    public Ast.Expr visitAddExpr(NetParser.AddExprContext ctx) {
+      return binary(ctx.op, ctx.expr(0), ctx.expr(1));
+    }
+
+    @Override
+    public Ast.Expr visitMulExpr(NetParser.MulExprContext ctx) {
+      return binary(ctx.op, ctx.expr(0), ctx.expr(1));
+    }
+
+    @Override
+    public Ast.Expr visitPowExpr(NetParser.PowExprContext ctx) {
+      return binary(ctx.CARET().getSymbol(), ctx.expr(0), ctx.expr(1));
+    }
+
+    @Override
+    public Ast.Expr visitUnaryExpr(NetParser.UnaryExprContext ctx) {
+      return new Ast.Unary(ctx.op.getText(), visit(ctx.expr()), NetParsing.pos(ctx.op));
+    }
+
+    @Override
+    public Ast.Expr visitCallExpr(NetParser.CallExprContext ctx) {
+      Ast.Name fn = name(ctx.NAME());
+      return new Ast.Call(fn, ctx.expr().stream().map(this::visit).toList(), fn.pos());
+    }
+
+    @Override
+    public Ast.Expr visitParenExpr(NetParser.ParenExprContext ctx) {
+      return visit(ctx.expr());
+    }
+
+    @Override
+    public Ast.Expr visitNumberExpr(NetParser.NumberExprContext ctx) {
+      String text = ctx.NUMBER().getText();
+      return new Ast.Number(Double.parseDouble(text), text, NetParsing.pos(ctx.NUMBER().getSymbol()));
+    }
+
+    @Override
+    public Ast.Expr visitNameExpr(NetParser.NameExprContext ctx) {
+      return new Ast.Ref(ctx.NAME().getText(), NetParsing.pos(ctx.NAME().getSymbol()));
+    }
+
+    private Ast.Expr binary(Token op, NetParser.ExprContext left, NetParser.ExprContext right) {
+      return new Ast.Binary(op.getText(), visit(left), visit(right), NetParsing.pos(op));
+    }
+  }
+}

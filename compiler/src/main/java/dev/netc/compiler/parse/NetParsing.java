@@ -1,0 +1,74 @@
+package dev.netc.compiler.parse;
+
+import dev.netc.compiler.ast.Ast;
+import dev.netc.compiler.diag.DiagCode;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.diag.Pos;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.grammar.NetLexer;
+import dev.netc.grammar.NetParser;
+import java.util.Optional;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.Token;
+
+/** Parses one {@code .net} file into an {@link Ast.File}, reporting lexical and syntax errors. */
+public final class NetParsing {
+  private NetParsing() {}
+
+  /**
+   * The syntax tree of {@code file}, or empty when it has lexical or syntax errors (all of which
+   * are reported to {@code diagnostics}).
+   */
+  public static Optional<Ast.File> parse(SourceFile file, Diagnostics diagnostics) {
+    NetLexer lexer = new NetLexer(CharStreams.fromString(file.text(), file.name()));
+    lexer.removeErrorListeners();
+    SyntaxErrors errors = new SyntaxErrors(file, diagnostics);
+    lexer.addErrorListener(errors);
+    CommonTokenStream tokens = new CommonTokenStream(lexer);
+    tokens.fill();
+    int lexical = reportLexicalErrors(file, tokens, diagnostics);
+
+    NetParser parser = new NetParser(tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(errors);
+    NetParser.FileContext tree = parser.file();
+    if (lexical > 0 || errors.count() > 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new AstBuilder(file).file(tree));
+  }
+
+  private static int reportLexicalErrors(SourceFile file, CommonTokenStream tokens, Diagnostics diagnostics) {
+    int count = 0;
+    for (Token t : tokens.getTokens()) {
+      if (t.getType() == NetLexer.ERROR_CHAR) {
+        diagnostics.report(DiagCode.BAD_CHARACTER, file, pos(t), printable(t.getText()));
+        count++;
+      } else if (t.getType() == NetLexer.UNTERMINATED_COMMENT) {
+        diagnostics.report(DiagCode.UNTERMINATED_COMMENT, file, new Pos(t.getLine(), t.getCharPositionInLine() + 1, 2));
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** A character shown safely in a message: control and invisible characters as {@code \\uXXXX}. */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    s.codePoints().forEach(cp -> {
+      if (Character.isISOControl(cp) || !Character.isDefined(cp) || Character.getType(cp) == Character.FORMAT
+          || Character.isWhitespace(cp) || Character.isSurrogate((char) cp)) {
+        b.append(String.format("\\u%04X", cp));
+      } else {
+        b.appendCodePoint(cp);
+      }
+    });
+    return b.toString();
+  }
+
+  static Pos pos(Token t) {
+    String text = t.getText() == null ? "" : t.getText();
+    return new Pos(Math.max(1, t.getLine()), t.getCharPositionInLine() + 1, text.codePointCount(0, text.length()));
+  }
+}
