@@ -15,6 +15,7 @@ final class SoftmaxRegression implements Model {
   final Object w;
   final Object b;
   boolean wrongGradient;
+  double wrongFactor = 1.01;
   private final String name;
   private final List<TensorInfo> outputs;
   private final List<TensorInfo> targets;
@@ -222,7 +223,7 @@ final class SoftmaxRegression implements Model {
       set(gw, i, accW[i] / batch);
     }
     for (int i = 0; i < k; i++) {
-      set(gb, i, accB[i] / batch * (wrongGradient ? 1.01 : 1.0));
+      set(gb, i, accB[i] / batch * (wrongGradient ? wrongFactor : 1.0));
     }
     return r(sum / batch);
   }
@@ -242,7 +243,7 @@ final class SoftmaxRegression implements Model {
     for (int i = 0; i < k; i++) {
       double dz = Math.exp(z[i] - lse) * ysum - y[i];
       for (int j = 0; j < d; j++) {
-        inputGradients[0][j] += r(dz * get(w, i * d + j)) * (wrongGradient ? 1.01 : 1.0);
+        inputGradients[0][j] += r(dz * get(w, i * d + j)) * (wrongGradient ? wrongFactor : 1.0);
       }
     }
     return loss;

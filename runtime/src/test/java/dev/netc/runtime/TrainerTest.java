@@ -1,0 +1,102 @@
+package dev.netc.runtime;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+  static TrainingHistory run(Precision p, long seed, Optimizer opt, Dataset train, Dataset test) {
+    SoftmaxRegression m = new SoftmaxRegression(4, 3, p);
+    m.initialize(seed);
+    return Trainer.builder().batchSize(16).epochs(8).optimizer(opt).seed(seed).build()
+        .train(m, train, test);
+  }
+
+  @Test
+  void logisticRegressionLearnsSeparableBlobs() {
+    Dataset.Split s = SoftmaxRegression.blobs(500, 4, 3, 1).split(0.2, 1);
+    for (Precision p : Precision.values()) {
+      for (String name : Optimizers.NAMES) {
+        List<EpochReport> seen = new ArrayList<>();
+        SoftmaxRegression m = new SoftmaxRegression(4, 3, p);
+        m.initialize(7);
+        TrainingHistory h = Trainer.builder().batchSize(32).epochs(15)
+            .optimizer(Optimizers.byName(name, name.equals("adam") ? 0.05 : 0.1)).seed(3)
+            .callback(seen::add)
+            .build().train(m, s.train(), s.test());
+        assertEquals(15, h.epochs().size());
+        assertEquals(h.epochs(), seen);
+        assertEquals(TrainingHistory.StopReason.COMPLETED, h.stopReason());
+        EpochReport last = h.last();
+        assertTrue(last.trainAccuracy() > 0.97, p + " " + name + ": " + last);
+        assertTrue(last.testAccuracy() > 0.95, p + " " + name + ": " + last);
+        assertTrue(last.trainLoss() < h.epochs().get(0).trainLoss(), last.toString());
+        assertEquals(last.testAccuracy(), Evaluation.accuracy(m, s.test()), 1e-12);
+        assertEquals(last.testLoss(), Evaluation.meanLoss(m, s.test()), 1e-6);
+        assertTrue(last.examplesPerSecond() > 0);
+        assertTrue(last.toString().startsWith("epoch 15: train loss "), last.toString());
+      }
+    }
+  }
+
+  @Test
+  void sameSeedSameHistory() {
+    Dataset d = SoftmaxRegression.blobs(203, 4, 3, 2); // 203 = 12 batches of 16 and one of 11
+    for (Precision p : Precision.values()) {
+      TrainingHistory a = run(p, 5, new Adam(0.01), d, null);
+      TrainingHistory b = run(p, 5, new Adam(0.01), d, null);
+      TrainingHistory c = run(p, 6, new Adam(0.01), d, null);
+      assertArrayEquals(a.trainLosses(), b.trainLosses());
+      assertFalse(java.util.Arrays.equals(a.trainLosses(), c.trainLosses()));
+      assertTrue(Double.isNaN(a.last().testLoss()));
+      assertTrue(Double.isNaN(a.last().testAccuracy()));
+      assertFalse(Double.isNaN(a.last().trainAccuracy()));
+    }
+  }
+
+  @Test
+  void callbackCanStop() {
+    Dataset d = SoftmaxRegression.blobs(50, 4, 3, 2);
+    SoftmaxRegression m = new SoftmaxRegression(4, 3, Precision.DOUBLE);
+    TrainingHistory h = Trainer.builder().epochs(10).callback(r -> r.epoch() < 3).build().train(m, d);
+    assertEquals(3, h.epochs().size());
+    assertEquals(TrainingHistory.StopReason.CALLBACK, h.stopReason());
+  }
+
+  @Test
+  void earlyStoppingWhenTheLossStopsImproving() {
+    Dataset d = SoftmaxRegression.blobs(100, 4, 3, 2);
+    SoftmaxRegression m = new SoftmaxRegression(4, 3, Precision.DOUBLE);
+    // a huge learning rate makes the loss bounce around rather than improve steadily
+    TrainingHistory h = Trainer.builder().epochs(200).patience(2).optimizer(new Sgd(50))
+        .build().train(m, d, d);
+    assertEquals(TrainingHistory.StopReason.EARLY_STOPPING, h.stopReason());
+    int n = h.epochs().size();
+    assertTrue(n < 200);
+    double best = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < n - 2; i++) {
+      best = Math.min(best, h.epochs().get(i).testLoss());
+    }
+    assertTrue(h.epochs().get(n - 1).testLoss() >= best && h.epochs().get(n - 2).testLoss() >= best);
+  }
+
+  @Test
+  void refusesMismatchedData() {
+    Dataset d = SoftmaxRegression.blobs(10, 3, 3, 2);
+    SoftmaxRegression m = new SoftmaxRegression(4, 3, Precision.DOUBLE);
+    assertThrows(IllegalArgumentException.class, () -> Trainer.builder().build().train(m, d));
+    assertThrows(IllegalArgumentException.class, () -> Trainer.builder().batchSize(0));
+  }
+
+  @Test
+  void evaluationOfNonClassifiersIsNaN() {
+    SoftmaxRegression m = new SoftmaxRegression(2, 1, Precision.DOUBLE); // k = 1: not a classifier
+    assertNull(Evaluation.classifier(m));
+    Dataset d = new Dataset(m.inputs(), m.targets(), 1, new double[][] {{1, 2}}, new double[][] {{1}});
+    assertTrue(Double.isNaN(Evaluation.accuracy(m, d)));
+    assertEquals(0, Evaluation.meanLoss(m, d), 1e-12);
+    assertArrayEquals(new int[] {0, 0}, Evaluation.classifier(new SoftmaxRegression(2, 3, Precision.FLOAT)));
+  }
+}
