@@ -74,8 +74,9 @@ final class Evaluator {
 
   private int[] cachedIdentity = new int[0];
 
+  /** {@code 0, 1, ..., n-1} (a prefix of a cached array; allocates only to grow it). */
   private int[] identity(int n) {
-    if (cachedIdentity.length != n) {
+    if (cachedIdentity.length < n) {
       cachedIdentity = Dataset.identity(n);
     }
     return cachedIdentity;

@@ -129,15 +129,15 @@ class ParamsFileTest {
   void missingAndExtraParams() throws IOException {
     SoftmaxRegression m = model(Precision.DOUBLE, 1);
     Path p = dir.resolve("m.params");
-    ParamsFile.save(new OneParam(m, "W"), p);
+    ParamsFile.save(new OneParam(m), p);
     assertEquals(p + ": missing param b", loadError(m, p));
     ParamsFile.save(m, p);
-    assertEquals(p + ": unexpected param b (not in network Softmax)", loadError(new OneParam(m, "W"), p));
+    assertEquals(p + ": unexpected param b (not in network Softmax)", loadError(new OneParam(m), p));
   }
 
   /** The model {@code m} seen with only its param W. */
   static final class OneParam extends ModelView {
-    OneParam(SoftmaxRegression m, String keep) {
+    OneParam(SoftmaxRegression m) {
       super(m);
     }
   }

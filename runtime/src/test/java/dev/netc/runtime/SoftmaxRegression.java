@@ -139,6 +139,8 @@ final class SoftmaxRegression implements Model {
   }
 
   private final double[] z = new double[64];
+  private double[] accW;
+  private double[] accB;
 
   /** Logits of example e into z; returns nothing. */
   private void logits(double[] x, int e) {
@@ -198,8 +200,12 @@ final class SoftmaxRegression implements Model {
       int batch, double[][] inputs, double[][] targets, Gradient gradient) {
     Object gw = gradient.data(0);
     Object gb = gradient.data(1);
-    double[] accW = new double[k * d];
-    double[] accB = new double[k];
+    if (accW == null) {
+      accW = new double[k * d];
+      accB = new double[k];
+    }
+    java.util.Arrays.fill(accW, 0);
+    java.util.Arrays.fill(accB, 0);
     double sum = 0;
     double[] x = inputs[0];
     double[] y = targets[0];

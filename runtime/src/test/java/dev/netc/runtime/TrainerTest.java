@@ -99,4 +99,20 @@ class TrainerTest {
     assertEquals(0, Evaluation.meanLoss(m, d), 1e-12);
     assertArrayEquals(new int[] {0, 0}, Evaluation.classifier(new SoftmaxRegression(2, 3, Precision.FLOAT)));
   }
+
+  @Test
+  void stepsAllocateNothingOnceWarm() {
+    var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    Dataset d = SoftmaxRegression.blobs(10_000, 4, 3, 2);
+    SoftmaxRegression m = new SoftmaxRegression(4, 3, Precision.DOUBLE);
+    Trainer t = Trainer.builder().batchSize(1).epochs(2).optimizer(new Adam(0.001)).build();
+    t.train(m, d); // warm up
+    long tid = Thread.currentThread().getId();
+    long before = bean.getThreadAllocatedBytes(tid);
+    t.train(m, d); // 20000 steps
+    long allocated = bean.getThreadAllocatedBytes(tid) - before;
+    // per-run set-up (shuffle order, buffers, optimizer state, reports) is a few tens of KB;
+    // even 8 bytes per step would add 160 KB
+    assertTrue(allocated < 120_000, "allocated " + allocated + " bytes for 20000 steps");
+  }
 }
