@@ -44,6 +44,8 @@ final class NetworkChecker {
   private final List<Network.Param> params = new ArrayList<>();
   private final List<Network.Value> values = new ArrayList<>();
   private final List<Symbol> outputs = new ArrayList<>();
+  /** Where each output is named in an {@code output} item, for warnings about it. */
+  private final Map<Symbol, Pos> outputAt = new HashMap<>();
   private TExpr loss;
   private Pos lossPos;
   private boolean lossFailed;
@@ -64,7 +66,12 @@ final class NetworkChecker {
         .ifPresent(why -> error(DiagCode.BAD_NETWORK_NAME, ast.pos(), ast.name(), why));
     prescan();
     for (Ast.Item item : ast.items()) {
-      item(item);
+      try {
+        item(item);
+      } catch (StackOverflowError e) {
+        error(DiagCode.TOO_DEEP, item.pos());
+        declaredNames(item).stream().filter(n -> !declaredAt.containsKey(n.text())).forEach(n -> define(n, FAILED));
+      }
     }
     if (outputs.isEmpty() && loss == null && !lossFailed && !hasOutputItem()) {
       error(DiagCode.NO_OUTPUT_OR_LOSS, ast.pos(), ast.name());
@@ -74,7 +81,12 @@ final class NetworkChecker {
     }
     Network network = new Network(ast.name(), packageName, file, ast.pos(), inputs, targets, params, values, outputs,
         Optional.ofNullable(loss));
-    new Warnings(network, diagnostics).report();
+    try {
+      new Warnings(network, outputAt, diagnostics).report();
+    } catch (StackOverflowError e) {
+      // the checker walked these expressions, so this cannot happen in practice; warnings are
+      // advice, and a network too deep to advise on is still a correct network
+    }
     return Optional.of(network);
   }
 
@@ -151,6 +163,7 @@ final class NetworkChecker {
         error(DiagCode.DUPLICATE_OUTPUT, n.pos(), n.text());
       } else {
         outputs.add(s);
+        outputAt.put(s, n.pos());
       }
     }
   }

@@ -2,11 +2,13 @@ package dev.netc.compiler.check;
 
 import dev.netc.compiler.diag.DiagCode;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.diag.Pos;
 import dev.netc.compiler.model.Network;
 import dev.netc.compiler.model.Op;
 import dev.netc.compiler.model.Symbol;
 import dev.netc.compiler.model.TExpr;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -17,10 +19,13 @@ import java.util.Set;
  */
 final class Warnings {
   private final Network network;
+  private final Map<Symbol, Pos> outputAt;
   private final Diagnostics diagnostics;
 
-  Warnings(Network network, Diagnostics diagnostics) {
+  /** @param outputAt where each output is named in an {@code output} item */
+  Warnings(Network network, Map<Symbol, Pos> outputAt, Diagnostics diagnostics) {
     this.network = network;
+    this.outputAt = outputAt;
     this.diagnostics = diagnostics;
   }
 
@@ -39,7 +44,8 @@ final class Warnings {
     if (!network.params().isEmpty()) {
       for (Symbol o : network.outputs()) {
         if (!dependsOnParam(o)) {
-          warn(DiagCode.NO_PARAM_DEPENDENCE, o, "output '" + o.name() + "'");
+          diagnostics.report(DiagCode.NO_PARAM_DEPENDENCE, network.source(), outputAt.getOrDefault(o, o.pos()),
+              "output '" + o.name() + "'");
         }
       }
       network.loss().ifPresent(l -> {

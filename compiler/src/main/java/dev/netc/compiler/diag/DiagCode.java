@@ -13,6 +13,7 @@ public enum DiagCode {
   UNTERMINATED_COMMENT("E002", Severity.ERROR, "unterminated block comment: '/*' has no matching '*/'"),
   SYNTAX("E003", Severity.ERROR, "%s"),
   KEYWORD_AS_NAME("E004", Severity.ERROR, "'%s' is a keyword and cannot be used as a name"),
+  TOO_DEEP("E005", Severity.ERROR, "this is nested too deeply for the compiler; split it into named values"),
 
   // package and network names
   BAD_PACKAGE("E010", Severity.ERROR, "'%s' is not a valid Java package name: %s"),

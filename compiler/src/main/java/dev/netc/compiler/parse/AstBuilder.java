@@ -32,7 +32,25 @@ final class AstBuilder {
     return new Ast.Network(ctx.NAME().getText(), NetParsing.pos(ctx.NAME().getSymbol()), items);
   }
 
+  /** An item whose expression is nested deeper than the JVM's stack allows us to walk. */
+  static final class TooDeep extends RuntimeException {
+    final transient Pos pos;
+
+    TooDeep(Pos pos) {
+      super(null, null, false, false);
+      this.pos = pos;
+    }
+  }
+
   private Ast.Item item(NetParser.ItemContext ctx) {
+    try {
+      return buildItem(ctx);
+    } catch (StackOverflowError e) {
+      throw new TooDeep(NetParsing.pos(ctx.getStart()));
+    }
+  }
+
+  private Ast.Item buildItem(NetParser.ItemContext ctx) {
     Pos pos = NetParsing.pos(ctx.getStart());
     if (ctx instanceof NetParser.InputItemContext c) {
       return new Ast.InputItem(false, c.decl().stream().map(this::decl).toList(), pos);

@@ -21,27 +21,51 @@ public final class NetParsing {
    * are reported to {@code diagnostics}).
    */
   public static Optional<Ast.File> parse(SourceFile file, Diagnostics diagnostics) {
-    NetLexer lexer = new NetLexer(CharStreams.fromString(file.text(), file.name()));
+    NetLexer lexer = new NetLexer(CharStreams.fromString(sameLineBreaks(file.text()), file.name()));
     lexer.removeErrorListeners();
     SyntaxErrors errors = new SyntaxErrors(file, diagnostics);
     lexer.addErrorListener(errors);
     CommonTokenStream tokens = new CommonTokenStream(lexer);
     tokens.fill();
-    int lexical = reportLexicalErrors(file, tokens, diagnostics);
+    int lexical = reportLexicalErrors(file, tokens, diagnostics, errors);
 
     NetParser parser = new NetParser(tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(errors);
-    NetParser.FileContext tree = parser.file();
+    NetParser.FileContext tree;
+    try {
+      tree = parser.file();
+    } catch (StackOverflowError e) {
+      diagnostics.report(DiagCode.TOO_DEEP, file, pos(parser.getCurrentToken()));
+      return Optional.empty();
+    }
     if (lexical > 0 || errors.count() > 0) {
       return Optional.empty();
     }
-    return Optional.of(new AstBuilder(file).file(tree));
+    try {
+      return Optional.of(new AstBuilder(file).file(tree));
+    } catch (AstBuilder.TooDeep e) {
+      diagnostics.report(DiagCode.TOO_DEEP, file, e.pos);
+      return Optional.empty();
+    }
   }
 
-  private static int reportLexicalErrors(SourceFile file, CommonTokenStream tokens, Diagnostics diagnostics) {
+  /**
+   * The text with every line break a plain {@code \n}. ANTLR counts lines by {@code \n} only,
+   * while {@link SourceFile#line} also breaks at a lone {@code \r}; this keeps the two in step.
+   * Columns do not change: only the line terminators are rewritten.
+   */
+  private static String sameLineBreaks(String text) {
+    return text.replace("\r\n", "\n").replace('\r', '\n');
+  }
+
+  private static int reportLexicalErrors(SourceFile file, CommonTokenStream tokens, Diagnostics diagnostics,
+      SyntaxErrors errors) {
     int count = 0;
     for (Token t : tokens.getTokens()) {
+      if (t.getType() == NetLexer.ERROR_CHAR || t.getType() == NetLexer.UNTERMINATED_COMMENT) {
+        errors.lineHasError(t.getLine());
+      }
       if (t.getType() == NetLexer.ERROR_CHAR) {
         diagnostics.report(DiagCode.BAD_CHARACTER, file, pos(t), printable(t.getText()));
         count++;

@@ -16,6 +16,7 @@ import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.misc.IntervalSet;
+import org.antlr.v4.runtime.tree.ParseTree;
 
 /**
  * Replaces ANTLR's console listener: turns each syntax error into a diagnostic saying what was
@@ -40,11 +41,16 @@ final class SyntaxErrors extends BaseErrorListener {
     return count;
   }
 
+  /** A line that already has a lexical error: the parser's echo of it would only add noise. */
+  void lineHasError(int line) {
+    linesWithErrors.add(line);
+  }
+
   @Override
   public void syntaxError(
       Recognizer<?, ?> recognizer, Object offending, int line, int charPositionInLine, String msg, RecognitionException e) {
     count++;
-    if (!linesWithErrors.add(line)) {
+    if (!linesWithErrors.add(line) || isEchoOfEarlierError(recognizer)) {
       return;
     }
     Token token = offending instanceof Token t ? t : null;
@@ -59,13 +65,57 @@ final class SyntaxErrors extends BaseErrorListener {
     diagnostics.report(DiagCode.SYNTAX, file, pos, message);
   }
 
+  /**
+   * After an error inside a network, recovery leaves the parser at file level with the rest of
+   * that network still ahead: every later line would then be "expected 'network'". Errors at
+   * file level after the first error are those echoes; the next network is checked normally.
+   */
+  private boolean isEchoOfEarlierError(Recognizer<?, ?> recognizer) {
+    return count > 1 && recognizer instanceof Parser parser && parser.getContext() instanceof NetParser.FileContext;
+  }
+
   private static String describe(Parser parser, Token found, RecognitionException e) {
     IntervalSet expected = e != null && e.getExpectedTokens() != null ? e.getExpectedTokens() : parser.getExpectedTokens();
     String what = describeFound(found);
     if (found.getType() != Token.EOF && isKeyword(found.getType()) && expected.contains(NetLexer.NAME)) {
       return "'" + found.getText() + "' is a keyword and cannot be used as a name";
     }
+    if (found.getType() == NetLexer.PACKAGE && parser.getContext() instanceof NetParser.FileContext) {
+      return "a file has at most one 'package' line, and it must come before every network";
+    }
+    ParseTree previous = lastItemBefore(parser);
+    if (previous instanceof NetParser.OutputItemContext && found.getType() != Token.EOF && found.getType() != NetLexer.NAME) {
+      return "'output' takes names, not expressions; name the value first (h = ...), then write output h";
+    }
+    if (previous instanceof NetParser.InputItemContext || previous instanceof NetParser.TargetItemContext
+        || previous instanceof NetParser.OutputItemContext) {
+      expected = new IntervalSet(expected);
+      expected.add(NetLexer.COMMA);
+    }
+    if (found.getType() == Token.EOF && !withoutSeparators(expected).isNil()) {
+      expected = withoutSeparators(expected);
+    }
     return "expected " + describeExpected(expected) + " but found " + what;
+  }
+
+  /**
+   * The item just parsed when the error is between items: ANTLR's expected set then omits what
+   * could have continued that item, such as the ',' of {@code input x[2] y[2]}.
+   */
+  private static ParseTree lastItemBefore(Parser parser) {
+    if (parser.getContext() instanceof NetParser.NetworkContext network && network.getChildCount() > 0) {
+      ParseTree last = network.getChild(network.getChildCount() - 1);
+      return last instanceof NetParser.ItemContext ? last : null;
+    }
+    return null;
+  }
+
+  /** At the end of the file, "expected '}' or a new line" is better said as "expected '}'". */
+  private static IntervalSet withoutSeparators(IntervalSet set) {
+    IntervalSet copy = new IntervalSet(set);
+    copy.remove(NetLexer.NEWLINE);
+    copy.remove(NetLexer.SEMI);
+    return copy;
   }
 
   static boolean isKeyword(int type) {
