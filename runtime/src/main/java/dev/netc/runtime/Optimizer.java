@@ -6,8 +6,8 @@ package dev.netc.runtime;
  * {@code float[]} param is updated in double and rounded back to float.
  *
  * <p>Stateful optimizers keep their state (velocities, moments) per model, allocated on the first
- * step for that model and reused afterwards, so a warm step allocates nothing. An instance is not
- * thread-safe.
+ * step for that model and reused afterwards, so a warm step allocates nothing (provided the model's
+ * {@code params()} returns a cached list, as generated classes do). An instance is not thread-safe.
  */
 public interface Optimizer {
   /** Applies one update to {@code model}'s params. */
