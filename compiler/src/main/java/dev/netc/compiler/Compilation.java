@@ -1,0 +1,58 @@
+package dev.netc.compiler;
+
+import dev.netc.compiler.autodiff.ReverseMode;
+import dev.netc.compiler.autodiff.Rules;
+import dev.netc.compiler.check.Frontend;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.compiler.graph.Dag;
+import dev.netc.compiler.graph.Lowering;
+import dev.netc.compiler.model.Network;
+import dev.netc.compiler.opt.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The middle of the compiler, phase by phase: check, lower to a DAG, differentiate, optimize.
+ * Each phase stops at errors, which are in {@link #diagnostics()}.
+ */
+public final class Compilation {
+  private final Diagnostics diagnostics = new Diagnostics();
+  private final List<Dag> dags = new ArrayList<>();
+
+  private Compilation() {}
+
+  /** Checks and differentiates every network of {@code files}. */
+  public static Compilation of(List<SourceFile> files, String defaultPackage) {
+    Compilation c = new Compilation();
+    List<Network> networks = Frontend.check(files, defaultPackage, c.diagnostics);
+    if (c.diagnostics.hasErrors()) {
+      return c;
+    }
+    ReverseMode reverse = new ReverseMode(Rules.standard());
+    for (Network n : networks) {
+      differentiated(n, reverse, c.diagnostics).ifPresent(c.dags::add);
+    }
+    return c;
+  }
+
+  /** The optimized DAG of {@code network} with its gradients, or empty after a diagnostic. */
+  public static Optional<Dag> differentiated(Network network, ReverseMode reverse, Diagnostics diagnostics) {
+    Dag forward = Lowering.lower(network);
+    return reverse.differentiate(forward, diagnostics).map(Optimizer::optimize);
+  }
+
+  public Diagnostics diagnostics() {
+    return diagnostics;
+  }
+
+  public boolean hasErrors() {
+    return diagnostics.hasErrors();
+  }
+
+  /** The optimized, differentiated DAG of every network, in source order. */
+  public List<Dag> dags() {
+    return List.copyOf(dags);
+  }
+}
