@@ -56,13 +56,23 @@ final class SyntaxErrors extends BaseErrorListener {
     Token token = offending instanceof Token t ? t : null;
     int length = token == null || token.getType() == Token.EOF ? 1 : token.getText().codePointCount(0, token.getText().length());
     Pos pos = new Pos(Math.max(1, line), charPositionInLine + 1, length);
-    String message;
     if (recognizer instanceof Parser parser && token != null) {
-      message = describe(parser, token, e);
+      if (isKeywordForAName(parser, token, e)) {
+        diagnostics.report(DiagCode.KEYWORD_AS_NAME, file, pos, token.getText());
+      } else {
+        diagnostics.report(DiagCode.SYNTAX, file, pos, describe(parser, token, e));
+      }
     } else {
-      message = msg;
+      diagnostics.report(DiagCode.SYNTAX, file, pos, msg);
     }
-    diagnostics.report(DiagCode.SYNTAX, file, pos, message);
+  }
+
+  private static boolean isKeywordForAName(Parser parser, Token found, RecognitionException e) {
+    return found.getType() != Token.EOF && isKeyword(found.getType()) && expectedAt(parser, e).contains(NetLexer.NAME);
+  }
+
+  private static IntervalSet expectedAt(Parser parser, RecognitionException e) {
+    return e != null && e.getExpectedTokens() != null ? e.getExpectedTokens() : parser.getExpectedTokens();
   }
 
   /**
@@ -75,11 +85,8 @@ final class SyntaxErrors extends BaseErrorListener {
   }
 
   private static String describe(Parser parser, Token found, RecognitionException e) {
-    IntervalSet expected = e != null && e.getExpectedTokens() != null ? e.getExpectedTokens() : parser.getExpectedTokens();
+    IntervalSet expected = expectedAt(parser, e);
     String what = describeFound(found);
-    if (found.getType() != Token.EOF && isKeyword(found.getType()) && expected.contains(NetLexer.NAME)) {
-      return "'" + found.getText() + "' is a keyword and cannot be used as a name";
-    }
     if (found.getType() == NetLexer.PACKAGE && parser.getContext() instanceof NetParser.FileContext) {
       return "a file has at most one 'package' line, and it must come before every network";
     }
