@@ -1,0 +1,47 @@
+package dev.netc.compiler;
+
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.compiler.emit.Emitter;
+import dev.netc.compiler.emit.Emitter.GeneratedFile;
+import dev.netc.compiler.graph.Dag;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The compiler's one entry point, shared by the CLI and the Maven plugin: {@code .net} sources in,
+ * diagnostics and generated Java sources out. Never throws on bad input.
+ */
+public final class NetcCompiler {
+  private NetcCompiler() {}
+
+  /** What to generate. */
+  public record Options(String defaultPackage, boolean isFloat) {
+    public static final Options DEFAULTS = new Options("", false);
+  }
+
+  /** Diagnostics (errors and warnings) and, when there is no error, one file per network. */
+  public record Result(Diagnostics diagnostics, List<GeneratedFile> files) {
+    public boolean hasErrors() {
+      return diagnostics.hasErrors();
+    }
+  }
+
+  public static Result compile(List<SourceFile> sources, Options options) {
+    Compilation c = Compilation.of(sources, options.defaultPackage());
+    if (c.hasErrors()) {
+      return new Result(c.diagnostics(), List.of());
+    }
+    List<GeneratedFile> files = new ArrayList<>();
+    for (Dag dag : c.dags()) {
+      files.add(Emitter.emit(dag, options.isFloat(), fileName(dag.network().source().name())));
+    }
+    return new Result(c.diagnostics(), List.copyOf(files));
+  }
+
+  /** The file name shown in generated headers: the last path element, so output does not depend on where it was built. */
+  static String fileName(String path) {
+    int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+    return path.substring(slash + 1);
+  }
+}

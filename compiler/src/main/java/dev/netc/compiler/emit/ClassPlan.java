@@ -1,0 +1,43 @@
+package dev.netc.compiler.emit;
+
+import dev.netc.compiler.model.Init;
+import java.util.List;
+
+/**
+ * Everything the writer needs to print one generated class, every decision already made by
+ * the {@link Planner}: names, buffers, kernels and the bodies of the public methods.
+ */
+public record ClassPlan(
+    String packageName,
+    String className,
+    String networkName,
+    String sourceName,
+    boolean isFloat,
+    List<Tensor> params,
+    List<Tensor> inputs,
+    List<Tensor> targets,
+    List<Tensor> outputs,
+    boolean hasLoss,
+    List<Buffer> buffers,
+    List<Kernel> kernels,
+    List<Code> predictBody,
+    List<Code> lossBody,
+    List<Code> lossAndGradientBody,
+    List<Code> inputGradientBody) {
+
+  /** A param, input, target or output: its source name, its Java name, shape and source line. */
+  public record Tensor(String name, String javaName, int[] dims, int size, Init init, int line) {}
+
+  /**
+   * A workspace array: {@code size} values per example when {@code batched}, else {@code size}
+   * values in all.
+   */
+  public record Buffer(String javaName, int size, boolean batched, String comment) {}
+
+  /** A private method {@code void name(int batch)} computing one node. */
+  public record Kernel(String name, String comment, List<String> loads, List<Code> body) {}
+
+  public String elementType() {
+    return isFloat ? "float" : "double";
+  }
+}

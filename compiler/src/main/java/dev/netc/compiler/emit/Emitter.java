@@ -1,0 +1,20 @@
+package dev.netc.compiler.emit;
+
+import dev.netc.compiler.graph.Dag;
+
+/** Turns an optimized, differentiated DAG into the source of its generated class. */
+public final class Emitter {
+  private Emitter() {}
+
+  /** One generated source file: its class's qualified name, its path under a source root, its text. */
+  public record GeneratedFile(String qualifiedName, String relativePath, String content) {}
+
+  public static GeneratedFile emit(Dag dag, boolean isFloat, String sourceName) {
+    String className = dag.network().name();
+    ClassPlan plan = Planner.plan(dag, isFloat, className, sourceName);
+    String pkg = dag.network().packageName();
+    String qualified = pkg.isEmpty() ? className : pkg + "." + className;
+    String path = (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + className + ".java";
+    return new GeneratedFile(qualified, path, JavaWriter.write(plan));
+  }
+}

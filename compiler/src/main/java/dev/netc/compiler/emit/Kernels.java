@@ -1,0 +1,362 @@
+package dev.netc.compiler.emit;
+
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.model.Op;
+import dev.netc.compiler.model.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The loops of every op, as code: one kernel method per buffered node, the elementwise ops
+ * fused into the loop of the node that uses them, and the batch gradient accumulation of each
+ * param. Loop bounds are the declared sizes, as constants.
+ */
+final class Kernels {
+  /** Local names kernels use for themselves; tensors' locals avoid them. */
+  static final Set<String> LOCALS = Set.of("batch", "ex", "i", "j", "r", "c", "o", "o0", "o1", "oo", "acc", "mx",
+      "tot", "hot", "cnt", "s", "inv", "e", "lse", "best", "total", "g", "grad", "ws");
+
+  private final Planner plan;
+  private final boolean isFloat;
+  private final String type;
+
+  Kernels(Planner plan, boolean isFloat) {
+    this.plan = plan;
+    this.isFloat = isFloat;
+    this.type = isFloat ? "float" : "double";
+  }
+
+  /** Element access for one kernel: loads each array it touches into a local once. */
+  final class Access {
+    private final Names names = new Names(LOCALS.toArray(String[]::new));
+    private final Map<String, String> locals = new LinkedHashMap<>();
+
+    String array(Node n) {
+      String src = plan.storageOf(n);
+      return locals.computeIfAbsent(src, s -> names.allocate(s.substring(s.indexOf('.') + 1)));
+    }
+
+    List<String> loads() {
+      List<String> out = new ArrayList<>();
+      locals.forEach((src, local) -> out.add(type + "[] " + local + " = " + src));
+      return out;
+    }
+
+    /**
+     * Element {@code idx} of {@code n} in an elementwise loop over a value of {@code size}
+     * elements per example ({@code o} is the example's offset, {@code ex} its index).
+     */
+    String element(Node n, String idx, int size) {
+      if (n.op() == Op.CONST) {
+        return literal(n.attr());
+      }
+      if (n.op() == Op.BROADCAST) {
+        return element(n.input(0), "0", 1);
+      }
+      if (plan.isInlined(n)) {
+        return fused(n, idx, size);
+      }
+      String a = array(n);
+      if (!plan.isBatched(n)) {
+        return a + "[" + idx + "]";
+      }
+      if (n.shape().size() == 1) {
+        return a + "[ex]";
+      }
+      return a + "[o + " + idx + "]";
+    }
+
+    private String fused(Node n, String idx, int size) {
+      String a = element(n.input(0), idx, size);
+      String b = n.inputs().size() > 1 ? element(n.input(1), idx, size) : null;
+      String c = literal(n.attr());
+      return switch (n.op()) {
+        case ADD -> "(" + a + " + " + b + ")";
+        case SUB -> "(" + a + " - " + b + ")";
+        case MUL -> "(" + a + " * " + b + ")";
+        case DIV -> "(" + a + " / " + b + ")";
+        case NEG -> "(-" + a + ")";
+        case POW -> "Ops.pow(" + a + ", " + c + ")";
+        case LEAKY_RELU -> "Ops.leakyRelu(" + a + ", " + c + ")";
+        case LEAKY_STEP -> "Ops.leakyStep(" + a + ", " + c + ")";
+        case MAX2 -> "Ops.max2(" + a + ", " + b + ")";
+        case MIN2 -> "Ops.min2(" + a + ", " + b + ")";
+        case GE -> "Ops.ge(" + a + ", " + b + ")";
+        case DIV_NO_NAN -> "Ops.divNoNan(" + a + ", " + b + ")";
+        case SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS, SQUARE, SIN, COS, STEP, SIGN ->
+            "Ops." + n.op().name().toLowerCase(Locale.ROOT) + "(" + a + ")";
+        default -> throw new IllegalStateException("not elementwise: " + n.op());
+      };
+    }
+  }
+
+  Access access() {
+    return new Access();
+  }
+
+  String literal(double v) {
+    if (Double.isNaN(v)) {
+      return isFloat ? "Float.NaN" : "Double.NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return (isFloat ? "Float." : "Double.") + (v > 0 ? "POSITIVE_INFINITY" : "NEGATIVE_INFINITY");
+    }
+    String text = isFloat ? Float.toString((float) v) + "f" : Double.toString(v);
+    return v < 0 || (v == 0 && 1 / v < 0) ? "(" + text + ")" : text;
+  }
+
+  /** A widening cast to double where the element type is float (so float kernels compute in double). */
+  private String wide() {
+    return isFloat ? "(double) " : "";
+  }
+
+  private String store(String expr) {
+    return isFloat ? "(float) (" + expr + ")" : expr;
+  }
+
+  // ---------------------------------------------------------------- one kernel per node
+
+  ClassPlan.Kernel kernel(String name, Node n) {
+    Access x = new Access();
+    Code.Builder body = Planner.ELEMENTWISE.contains(n.op()) ? elementwise(n, x) : special(n, x);
+    return new ClassPlan.Kernel(name, plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " "
+        + n.shape() + "]", x.loads(), body.build());
+  }
+
+  //   for (int ex = 0; ex < batch; ex++) {
+  //     int o = ex * 4;
+  //     for (int i = 0; i < 4; i++) {
+  //       h[o + i] = Ops.sigmoid((W1x[o + i] + b1[i]));
+  //     }
+  //   }
+  private Code.Builder elementwise(Node n, Access x) {
+    int size = n.shape().size();
+    String out = x.array(n);
+    String expr = size == 1 ? topLevel(n, x, "0", 1) : null;
+    Code.Builder inner;
+    if (size == 1) {
+      inner = new Code.Builder().stmt("%s[%s] = %s", out, plan.isBatched(n) ? "ex" : "0", expr);
+    } else {
+      String lhs = out + (plan.isBatched(n) ? "[o + i]" : "[i]");
+      inner = new Code.Builder().block("for (int i = 0; i < " + size + "; i++)",
+          new Code.Builder().stmt("%s = %s", lhs, topLevel(n, x, "i", size)));
+    }
+    return perExample(n, size, inner);
+  }
+
+  private String topLevel(Node n, Access x, String idx, int size) {
+    if (n.op() == Op.CONST) {
+      return literal(n.attr());
+    }
+    if (n.op() == Op.BROADCAST) {
+      return x.element(n.input(0), "0", 1);
+    }
+    String e = x.fused(n, idx, size);
+    return e.startsWith("(") && e.endsWith(")") && balanced(e.substring(1, e.length() - 1)) ? e.substring(1, e.length() - 1) : e;
+  }
+
+  private static boolean balanced(String s) {
+    int depth = 0;
+    for (char ch : s.toCharArray()) {
+      depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+      if (depth < 0) {
+        return false;
+      }
+    }
+    return depth == 0;
+  }
+
+  /** Wraps {@code inner} in the loop over examples when {@code n} depends on the example. */
+  private Code.Builder perExample(Node n, int size, Code.Builder inner) {
+    if (!plan.isBatched(n)) {
+      return inner;
+    }
+    Code.Builder loop = new Code.Builder();
+    if (size > 1) {
+      loop.stmt("int o = ex * %d", size);
+    }
+    loop.addAll(inner.build());
+    return new Code.Builder().block("for (int ex = 0; ex < batch; ex++)", loop);
+  }
+
+  /** An operand of a non-elementwise kernel: its array and offset for the current example. */
+  private record Operand(String array, String offset, Node node, boolean transposed) {
+    String at(String idx) {
+      return array + "[" + (offset.equals("0") ? idx : offset + " + " + idx) + "]";
+    }
+
+    /** Element (r, c) of this matrix operand, reading a transposed view in place. */
+    String at(String r, String c) {
+      Shape s = node.shape();
+      return transposed ? at(c + " * " + s.rows() + " + " + r) : at(r + " * " + s.cols() + " + " + c);
+    }
+  }
+
+  private Operand operand(Access x, Node n, String offsetName, Code.Builder decls) {
+    boolean view = plan.isView(n);
+    Node src = view ? n.input(0) : n;
+    String offset = "0";
+    if (plan.isBatched(src)) {
+      offset = offsetName;
+      decls.stmt("int %s = ex * %d", offsetName, src.shape().size());
+    }
+    return new Operand(x.array(src), offset, n, view);
+  }
+
+  private Code.Builder special(Node n, Access x) {
+    Code.Builder decls = new Code.Builder();
+    Operand a = operand(x, n.input(0), "o0", decls);
+    Operand b = n.inputs().size() > 1 ? operand(x, n.input(1), "o1", decls) : null;
+    String outArr = x.array(n);
+    String oo = "0";
+    if (plan.isBatched(n)) {
+      oo = "oo";
+      decls.stmt("int oo = ex * %d", n.shape().size());
+    }
+    Operand out = new Operand(outArr, oo, n, false);
+    Code.Builder body = new Code.Builder().addAll(decls.build());
+    int len = n.input(0).shape().size();
+    switch (n.op()) {
+      case SUM -> body.stmt("double acc = 0")
+          .block(loop("i", len), new Code.Builder().stmt("acc += %s", a.at("i")))
+          .stmt("%s = %s", out.at("0"), store("acc"));
+      case NORM -> body.stmt("double acc = 0")
+          .block(loop("i", len), new Code.Builder().stmt("acc += %s%s * %s", wide(), a.at("i"), a.at("i")))
+          .stmt("%s = %s", out.at("0"), store("Math.sqrt(acc)"));
+      case MAX_ALL, MIN_ALL -> body.stmt("%s mx = %s", type, a.at("0"))
+          .block(loop1("i", len), new Code.Builder().block("if (" + a.at("i") + (n.op() == Op.MAX_ALL ? " > " : " < ") + "mx)",
+              new Code.Builder().stmt("mx = %s", a.at("i"))))
+          .stmt("%s = mx", out.at("0"));
+      case ARGMAX_MASK, ARGMIN_MASK -> body.stmt("int best = 0")
+          .block(loop1("i", len), new Code.Builder().block("if (" + a.at("i") + (n.op() == Op.ARGMAX_MASK ? " > " : " < ")
+              + a.at("best") + ")", new Code.Builder().stmt("best = i")))
+          .block(loop("i", len), new Code.Builder().stmt("%s = 0", out.at("i")))
+          .stmt("%s = 1", out.at("best"));
+      case TRANSPOSE -> {
+        Shape s = n.shape();
+        body.block(loop("r", s.rows()), new Code.Builder().block(loop("c", s.cols()),
+            new Code.Builder().stmt("%s = %s", out.at("r * " + s.cols() + " + c"), a.at("c * " + s.rows() + " + r"))));
+      }
+      case MATMUL -> matmul(n, a, b, out, body);
+      case OUTER -> {
+        Shape s = n.shape();
+        body.block(loop("r", s.rows()), new Code.Builder().stmt("%s s = %s", type, a.at("r")).block(loop("j", s.cols()),
+            new Code.Builder().stmt("%s = s * %s", out.at("r * " + s.cols() + " + j"), b.at("j"))));
+      }
+      case SOFTMAX -> maxOf(a, len, body)
+          .stmt("double tot = 0")
+          .block(loop("i", len), new Code.Builder().stmt("double e = Math.exp(%s - mx)", a.at("i"))
+              .stmt("%s = %s", out.at("i"), store("e")).stmt("tot += %s", out.at("i")))
+          .block(loop("i", len), new Code.Builder().stmt("%s = %s", out.at("i"), store(out.at("i") + " / tot")));
+      case LOG_SOFTMAX -> logSumExp(a, len, body)
+          .block(loop("i", len), new Code.Builder().stmt("%s = %s", out.at("i"), store(a.at("i") + " - lse")));
+      case LOGSUMEXP -> logSumExp(a, len, body).stmt("%s = %s", out.at("0"), store("lse"));
+      case SOFTMAX_CROSS_ENTROPY -> logSumExp(a, len, body)
+          .stmt("double acc = 0")
+          .block(loop("i", len), new Code.Builder().stmt("acc -= %s * (%s - lse)", b.at("i"), a.at("i")))
+          .stmt("%s = %s", out.at("0"), store("acc"));
+      case SIGMOID_BINARY_CROSS_ENTROPY -> body.stmt("double acc = 0")
+          .block(loop("i", len), new Code.Builder().stmt("double z = %s", a.at("i"))
+              .stmt("acc += Math.max(z, 0) - z * %s + Math.log1p(Math.exp(-Math.abs(z)))", b.at("i")))
+          .stmt("%s = %s", out.at("0"), store("acc"));
+      case HINGE -> hot(b, len, body)
+          .stmt("double acc = 0")
+          .block(loop("j", len), new Code.Builder().block("if (j != hot)",
+              new Code.Builder().stmt("acc += Math.max(0, %s%s - %s + 1)", wide(), a.at("j"), a.at("hot"))))
+          .stmt("%s = %s", out.at("0"), store("acc"));
+      case HINGE_GRAD -> hot(b, len, body)
+          .stmt("int cnt = 0")
+          .block(loop("j", len), new Code.Builder().block("if (j != hot && " + wide() + a.at("j") + " - " + a.at("hot") + " + 1 > 0)",
+              new Code.Builder().stmt("%s = 1", out.at("j")).stmt("cnt++"))
+              .block("else", new Code.Builder().stmt("%s = 0", out.at("j"))))
+          .stmt("%s = -cnt", out.at("hot"));
+      default -> throw new IllegalStateException("no kernel for " + n.op());
+    }
+    return perExample(n, 1, body);
+  }
+
+  //   for (int r = 0; r < m; r++) { double acc = 0; for (int c = 0; c < k; c++) acc += A(r, c) * x(c); y(r) = acc; }
+  // or, for a matrix result, row r of C accumulated as sum over c of A(r, c) * row c of B
+  private void matmul(Node n, Operand a, Operand b, Operand out, Code.Builder body) {
+    Shape as = n.input(0).shape();
+    int m = as.rows();
+    int k = as.cols();
+    if (n.shape().isVector()) {
+      body.block(loop("r", m), new Code.Builder().stmt("double acc = 0")
+          .block(loop("c", k), new Code.Builder().stmt("acc += %s * %s", a.at("r", "c"), b.at("c")))
+          .stmt("%s = %s", out.at("r"), store("acc")));
+      return;
+    }
+    int cols = n.shape().cols();
+    body.block(loop("r", m), new Code.Builder()
+        .block(loop("j", cols), new Code.Builder().stmt("%s = 0", out.at("r * " + cols + " + j")))
+        .block(loop("c", k), new Code.Builder().stmt("%s s = %s", type, a.at("r", "c"))
+            .block(loop("j", cols), new Code.Builder().stmt("%s += s * %s", out.at("r * " + cols + " + j"), b.at("c", "j")))));
+  }
+
+  private Code.Builder maxOf(Operand a, int len, Code.Builder body) {
+    return body.stmt("double mx = %s", a.at("0"))
+        .block(loop1("i", len), new Code.Builder().block("if (" + a.at("i") + " > mx)", new Code.Builder().stmt("mx = %s", a.at("i"))));
+  }
+
+  private Code.Builder logSumExp(Operand a, int len, Code.Builder body) {
+    return maxOf(a, len, body).stmt("double tot = 0")
+        .block(loop("i", len), new Code.Builder().stmt("tot += Math.exp(%s - mx)", a.at("i")))
+        .stmt("double lse = mx + Math.log(tot)");
+  }
+
+  private Code.Builder hot(Operand y, int len, Code.Builder body) {
+    return body.stmt("int hot = 0")
+        .block(loop1("i", len), new Code.Builder().block("if (" + y.at("i") + " > " + y.at("hot") + ")", new Code.Builder().stmt("hot = i")));
+  }
+
+  private static String loop(String v, int n) {
+    return "for (int " + v + " = 0; " + v + " < " + n + "; " + v + "++)";
+  }
+
+  private static String loop1(String v, int n) {
+    return "for (int " + v + " = 1; " + v + " < " + n + "; " + v + "++)";
+  }
+
+  // ---------------------------------------------------------------- gradient accumulation
+
+  //   double[] g = ws.grad.W1;
+  //   java.util.Arrays.fill(g, 0);
+  //   double inv = 1.0 / batch;
+  //   for (int ex = 0; ex < batch; ex++) { ... g[r * 2 + j] += s * x[o1 + j]; }
+  ClassPlan.Kernel accumulation(String name, ClassPlan.Tensor param, List<Planner.Term> terms) {
+    Access x = new Access();
+    Code.Builder body = new Code.Builder()
+        .stmt("%s[] g = ws.grad.%s", type, param.javaName())
+        .stmt("java.util.Arrays.fill(g, %s)", isFloat ? "0f" : "0.0")
+        .stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0");
+    for (Planner.Term t : terms) {
+      Node n = t.node();
+      String op = t.sign() > 0 ? "+=" : "-=";
+      int size = n.shape().size();
+      if (plan.isFusedOuter(n)) {
+        Code.Builder decls = new Code.Builder();
+        Operand a = operand(x, n.input(0), "o0", decls);
+        Operand c = operand(x, n.input(1), "o1", decls);
+        int cols = n.shape().cols();
+        body.block("for (int ex = 0; ex < batch; ex++)", decls.block(loop("r", n.shape().rows()),
+            new Code.Builder().stmt("%s s = %s * inv", type, a.at("r"))
+                .block(loop("j", cols), new Code.Builder().stmt("g[r * %d + j] %s s * %s", cols, op, c.at("j")))));
+      } else if (plan.isBatched(n)) {
+        Code.Builder decls = new Code.Builder();
+        Operand a = operand(x, n, "o0", decls);
+        body.block("for (int ex = 0; ex < batch; ex++)", decls.block(loop("i", size),
+            new Code.Builder().stmt("g[i] %s %s * inv", op, a.at("i"))));
+      } else {
+        Operand a = operand(x, n, "o0", new Code.Builder());
+        body.block(loop("i", size), new Code.Builder().stmt("g[i] %s %s", op, a.at("i")));
+      }
+    }
+    return new ClassPlan.Kernel(name, "d loss / d " + SafeText.comment(param.name()) + ", the mean over the batch",
+        x.loads(), body.build());
+  }
+}

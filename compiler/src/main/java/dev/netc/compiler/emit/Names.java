@@ -1,0 +1,28 @@
+package dev.netc.compiler.emit;
+
+import java.util.HashSet;
+import java.util.Set;
+import javax.lang.model.SourceVersion;
+
+/**
+ * Allocates Java names in one place, deterministically: a source name is kept when Java allows
+ * it, a Java keyword or a taken name gets a {@code _} suffix (then a number).
+ */
+final class Names {
+  private final Set<String> taken = new HashSet<>();
+
+  Names(String... reserved) {
+    taken.addAll(Set.of(reserved));
+  }
+
+  String allocate(String preferred) {
+    String base = SourceVersion.isIdentifier(preferred) && !SourceVersion.isKeyword(preferred) && !preferred.equals("_")
+        ? preferred : preferred + "_";
+    String name = base;
+    for (int k = 2; taken.contains(name) || SourceVersion.isKeyword(name); k++) {
+      name = base + "_" + k;
+    }
+    taken.add(name);
+    return name;
+  }
+}

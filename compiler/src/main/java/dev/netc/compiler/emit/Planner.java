@@ -1,0 +1,351 @@
+package dev.netc.compiler.emit;
+
+import dev.netc.compiler.graph.Dag;
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.model.Network;
+import dev.netc.compiler.model.Op;
+import dev.netc.compiler.model.Symbol;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides everything about a generated class: which DAG nodes get a buffer, which are fused
+ * into their consumer's loop, which are views, how each param's batch gradient is accumulated,
+ * and what each public method computes (only what it needs). The {@link JavaWriter} prints the
+ * result.
+ *
+ * <p>Batches are example-major: a per-example value of {@code S} elements occupies
+ * {@code [ex * S, ex * S + S)} of its buffer. Nodes that depend on no input or target are
+ * computed once per call, not per example.
+ */
+public final class Planner {
+  static final Set<Op> ELEMENTWISE = EnumSet.of(Op.CONST, Op.BROADCAST, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.NEG,
+      Op.POW, Op.SIGMOID, Op.TANH, Op.RELU, Op.SOFTPLUS, Op.EXP, Op.LOG, Op.SQRT, Op.ABS, Op.SQUARE, Op.SIN, Op.COS,
+      Op.LEAKY_RELU, Op.LEAKY_STEP, Op.STEP, Op.SIGN, Op.MAX2, Op.MIN2, Op.GE, Op.DIV_NO_NAN);
+
+  /** How many kernel calls an entry method makes before the rest goes into a part method. */
+  static final int CALLS_PER_METHOD = 200;
+
+  private final Dag dag;
+  private final boolean isFloat;
+  private final Map<Node, List<Node>> consumers = new HashMap<>();
+  private final Set<Node> batched = new HashSet<>();
+  private final Set<Node> mustMaterialize = new HashSet<>();
+  private final Map<String, List<Term>> gradientTerms = new LinkedHashMap<>();
+  private final Set<Node> decomposed = new HashSet<>();
+  private final Map<Node, String> storage = new HashMap<>();
+  private final Map<Node, String> kernelName = new HashMap<>();
+  private final Names fieldNames = new Names("ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED");
+  private final Names memberNames = new Names();
+  private final Names bufferNames = new Names(Kernels.LOCALS.toArray(String[]::new));
+  private final List<ClassPlan.Buffer> buffers = new ArrayList<>();
+  private final List<ClassPlan.Kernel> kernels = new ArrayList<>();
+
+  /** One term of a param's batch gradient: {@code sign * mean over the batch of node}. */
+  record Term(Node node, double sign) {}
+
+  private Planner(Dag dag, boolean isFloat) {
+    this.dag = dag;
+    this.isFloat = isFloat;
+  }
+
+  public static ClassPlan plan(Dag dag, boolean isFloat, String className, String sourceName) {
+    return new Planner(dag, isFloat).build(className, sourceName);
+  }
+
+  private ClassPlan build(String className, String sourceName) {
+    Network net = dag.network();
+    analyze();
+    List<ClassPlan.Tensor> params = new ArrayList<>();
+    for (Network.Param p : net.params()) {
+      params.add(tensor(p.symbol(), fieldNames.allocate(p.symbol().name()), p.init()));
+    }
+    List<ClassPlan.Tensor> inputs = net.inputs().stream().map(s -> tensor(s, fieldNames.allocate(s.name()), null)).toList();
+    List<ClassPlan.Tensor> targets = net.targets().stream().map(s -> tensor(s, fieldNames.allocate(s.name()), null)).toList();
+    List<ClassPlan.Tensor> outputs = net.outputs().stream().map(s -> tensor(s, fieldNames.allocate(s.name() + "Out"), null)).toList();
+    assignStorage(params, inputs, targets);
+    makeKernels();
+    Kernels.Access access = access();
+    List<Code> predict = predictBody(outputs, access);
+    List<Code> loss = dag.loss() == null ? List.of() : lossBody();
+    List<Code> lossAndGradient = dag.loss() == null ? List.of() : lossAndGradientBody(params, access);
+    List<Code> inputGradient = dag.loss() == null ? List.of() : inputGradientBody(inputs, access);
+    return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, params, inputs, targets, outputs,
+        dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient);
+  }
+
+  private static ClassPlan.Tensor tensor(Symbol s, String javaName, dev.netc.compiler.model.Init init) {
+    return new ClassPlan.Tensor(s.name(), javaName, s.shape().dims(), s.shape().size(), init, s.pos().line());
+  }
+
+  // ---------------------------------------------------------------- analysis
+
+  private void analyze() {
+    for (Node n : dag.nodes()) {
+      for (Node in : n.inputs()) {
+        consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+      }
+      if (n.op() == Op.INPUT || n.op() == Op.TARGET || n.inputs().stream().anyMatch(batched::contains)) {
+        batched.add(n);
+      }
+    }
+    dag.outputs().values().forEach(mustMaterialize::add);
+    if (dag.loss() != null) {
+      mustMaterialize.add(dag.loss());
+    }
+    dag.inputGradients().values().forEach(mustMaterialize::add);
+    dag.paramGradients().forEach((name, root) -> {
+      List<Term> terms = new ArrayList<>();
+      if (batched.contains(root)) {
+        decompose(root, 1, terms, true);
+      } else {
+        terms.add(new Term(root, 1));
+        mustMaterialize.add(root);
+      }
+      gradientTerms.put(name, terms);
+    });
+  }
+
+  /** Splits a batched gradient root through +, - and unary - into terms accumulated separately. */
+  private void decompose(Node n, double sign, List<Term> terms, boolean isRoot) {
+    boolean splittable = (n.op() == Op.ADD || n.op() == Op.SUB || n.op() == Op.NEG)
+        && (isRoot ? uses(n) == 0 : uses(n) == 1) && !mustMaterialize.contains(n);
+    if (splittable) {
+      decomposed.add(n);
+      if (n.op() == Op.NEG) {
+        decompose(n.input(0), -sign, terms, false);
+      } else {
+        decompose(n.input(0), sign, terms, false);
+        decompose(n.input(1), n.op() == Op.SUB ? -sign : sign, terms, false);
+      }
+      return;
+    }
+    terms.add(new Term(n, sign));
+    if (!isFusedOuter(n)) {
+      mustMaterialize.add(n);
+    }
+  }
+
+  /** An outer product term accumulated straight into the gradient: sum over ex of a_ex c_ex^T. */
+  boolean isFusedOuter(Node n) {
+    return n.op() == Op.OUTER && batched.contains(n) && uses(n) == 0 && !mustMaterializeOther(n);
+  }
+
+  private boolean mustMaterializeOther(Node n) {
+    return dag.outputs().containsValue(n) || n == dag.loss() || dag.inputGradients().containsValue(n);
+  }
+
+  int uses(Node n) {
+    return consumers.getOrDefault(n, List.of()).size();
+  }
+
+  boolean isBatched(Node n) {
+    return batched.contains(n);
+  }
+
+  /** Whether {@code n} is computed inside its consumer's loop instead of in a buffer of its own. */
+  boolean isInlined(Node n) {
+    if (n.isLeaf() && n.op() != Op.CONST) {
+      return false;
+    }
+    if (mustMaterialize.contains(n) || decomposed.contains(n) || !ELEMENTWISE.contains(n.op())) {
+      return false;
+    }
+    List<Node> users = consumers.getOrDefault(n, List.of());
+    if (users.isEmpty() || !users.stream().allMatch(u -> ELEMENTWISE.contains(u.op()) && !decomposed.contains(u))) {
+      return false;
+    }
+    if (n.op() == Op.CONST || n.op() == Op.BROADCAST) {
+      return true;
+    }
+    Node user = users.get(0);
+    return users.size() == 1 && user.op() != Op.BROADCAST && batched.contains(user) == batched.contains(n);
+  }
+
+  /** A transpose read in place by the matrix products that use it. */
+  boolean isView(Node n) {
+    return n.op() == Op.TRANSPOSE && !mustMaterialize.contains(n)
+        && consumers.getOrDefault(n, List.of()).stream().allMatch(u -> u.op() == Op.MATMUL)
+        && uses(n) > 0;
+  }
+
+  private boolean needsKernel(Node n) {
+    return !n.isLeaf() || (n.op() == Op.CONST && !isInlined(n));
+  }
+
+  // ---------------------------------------------------------------- storage and kernels
+
+  private void assignStorage(List<ClassPlan.Tensor> params, List<ClassPlan.Tensor> inputs, List<ClassPlan.Tensor> targets) {
+    Map<String, String> paramField = new HashMap<>();
+    params.forEach(t -> paramField.put(t.name(), t.javaName()));
+    Map<String, String> leafField = new HashMap<>();
+    inputs.forEach(t -> leafField.put(t.name(), t.javaName()));
+    targets.forEach(t -> leafField.put(t.name(), t.javaName()));
+    for (Node n : dag.nodes()) {
+      switch (n.op()) {
+        case PARAM -> storage.put(n, "this." + paramField.get(n.name()));
+        case INPUT, TARGET -> storage.put(n, "ws." + leafField.get(n.name()));
+        default -> {
+          if (needsKernel(n) && !isInlined(n) && !isView(n) && !decomposed.contains(n) && !isFusedOuter(n)) {
+            String name = bufferNames.allocate(n.label() != null ? n.label() : "t" + n.id());
+            storage.put(n, "ws." + name);
+            buffers.add(new ClassPlan.Buffer(name, n.shape().size(), batched.contains(n), describe(n)));
+          }
+        }
+      }
+    }
+  }
+
+  private void makeKernels() {
+    Kernels kernelWriter = new Kernels(this, isFloat);
+    for (Node n : dag.nodes()) {
+      String target = storage.get(n);
+      if (target == null || !target.startsWith("ws.") || n.op() == Op.INPUT || n.op() == Op.TARGET) {
+        continue;
+      }
+      String name = memberNames.allocate("compute" + capitalize(target.substring(3)));
+      kernelName.put(n, name);
+      kernels.add(kernelWriter.kernel(name, n));
+    }
+  }
+
+  String storageOf(Node n) {
+    return storage.get(n);
+  }
+
+  /** "line 12: h = ..." style description of a node, for comments. */
+  String describe(Node n) {
+    String src = dag.network().source().line(n.pos().line()).strip();
+    return "line " + n.pos().line() + ": " + SafeText.comment(src);
+  }
+
+  Kernels.Access access() {
+    return new Kernels(this, isFloat).access();
+  }
+
+  // ---------------------------------------------------------------- entry methods
+
+  /** Calls, in topological order, the kernels of every buffered node that {@code demand} needs. */
+  private List<Code> callsFor(List<Node> demand, String purpose) {
+    List<Node> needed = Dag.closure(dag.nodes(), demand);
+    List<String> calls = new ArrayList<>();
+    for (Node n : needed) {
+      String k = kernelName.get(n);
+      if (k != null) {
+        calls.add(k + "(batch)");
+      }
+    }
+    Code.Builder b = new Code.Builder();
+    if (calls.size() <= CALLS_PER_METHOD) {
+      calls.forEach(b::stmt);
+      return b.build();
+    }
+    for (int from = 0, part = 1; from < calls.size(); from += CALLS_PER_METHOD, part++) {
+      String name = memberNames.allocate(purpose + "Part" + part);
+      Code.Builder body = new Code.Builder();
+      calls.subList(from, Math.min(calls.size(), from + CALLS_PER_METHOD)).forEach(body::stmt);
+      kernels.add(new ClassPlan.Kernel(name, purpose + ", part " + part, List.of(), body.build()));
+      b.stmt(name + "(batch)");
+    }
+    return b.build();
+  }
+
+  private List<Code> predictBody(List<ClassPlan.Tensor> outputs, Kernels.Access access) {
+    Code.Builder b = new Code.Builder();
+    b.addAll(callsFor(new ArrayList<>(dag.outputs().values()), "predict"));
+    int k = 0;
+    for (Node n : dag.outputs().values()) {
+      ClassPlan.Tensor out = outputs.get(k++);
+      String src = storage.get(n);
+      int size = n.shape().size();
+      if (batched.contains(n)) {
+        b.stmt("System.arraycopy(%s, 0, %s, 0, batch * %d)", src, out.javaName(), size);
+      } else {
+        b.block("for (int ex = 0; ex < batch; ex++)",
+            new Code.Builder().stmt("System.arraycopy(%s, 0, %s, ex * %d, %d)", src, out.javaName(), size, size));
+      }
+    }
+    return b.build();
+  }
+
+  private List<Code> lossBody() {
+    Code.Builder b = new Code.Builder();
+    b.addAll(callsFor(List.of(dag.loss()), "loss"));
+    return returnMeanLoss(b);
+  }
+
+  /** {@code return} the loss, averaged over the batch when it depends on the example. */
+  private List<Code> returnMeanLoss(Code.Builder b) {
+    String src = storage.get(dag.loss());
+    if (!batched.contains(dag.loss())) {
+      return b.stmt("return %s[0]", src).build();
+    }
+    b.stmt("double total = 0");
+    b.block("for (int ex = 0; ex < batch; ex++)", new Code.Builder().stmt("total += %s[ex]", src));
+    return b.stmt("return total / batch").build();
+  }
+
+  private List<Code> lossAndGradientBody(List<ClassPlan.Tensor> params, Kernels.Access access) {
+    List<Node> demand = new ArrayList<>();
+    demand.add(dag.loss());
+    gradientTerms.values().forEach(ts -> ts.forEach(t -> {
+      if (isFusedOuter(t.node())) {
+        demand.addAll(t.node().inputs());
+      } else {
+        demand.add(t.node());
+      }
+    }));
+    Code.Builder b = new Code.Builder();
+    b.addAll(callsFor(demand, "gradient"));
+    Kernels kernelWriter = new Kernels(this, isFloat);
+    List<String> accumulations = new ArrayList<>();
+    for (ClassPlan.Tensor p : params) {
+      String name = memberNames.allocate("accumulate" + capitalize(p.javaName()));
+      kernels.add(kernelWriter.accumulation(name, p, gradientTerms.get(p.name())));
+      accumulations.add(name + "(batch)");
+    }
+    for (int from = 0, part = 1; from < accumulations.size(); from += CALLS_PER_METHOD, part++) {
+      List<String> chunk = accumulations.subList(from, Math.min(accumulations.size(), from + CALLS_PER_METHOD));
+      if (accumulations.size() <= CALLS_PER_METHOD) {
+        chunk.forEach(b::stmt);
+      } else {
+        String name = memberNames.allocate("accumulatePart" + part);
+        Code.Builder body = new Code.Builder();
+        chunk.forEach(body::stmt);
+        kernels.add(new ClassPlan.Kernel(name, "gradient accumulation, part " + part, List.of(), body.build()));
+        b.stmt(name + "(batch)");
+      }
+    }
+    return returnMeanLoss(b);
+  }
+
+  private List<Code> inputGradientBody(List<ClassPlan.Tensor> inputs, Kernels.Access access) {
+    List<Node> demand = new ArrayList<>();
+    demand.add(dag.loss());
+    demand.addAll(dag.inputGradients().values());
+    Code.Builder b = new Code.Builder();
+    b.addAll(callsFor(demand, "inputGradient"));
+    int k = 0;
+    for (Node n : dag.inputGradients().values()) {
+      ClassPlan.Tensor in = inputs.get(k++);
+      b.stmt("System.arraycopy(%s, 0, %s, 0, %d)", storage.get(n), gradientName(in), n.shape().size());
+    }
+    return returnMeanLoss(b);
+  }
+
+  /** The parameter of {@code inputGradient} that receives d loss / d {@code input}. */
+  public static String gradientName(ClassPlan.Tensor input) {
+    return "grad" + capitalize(input.javaName());
+  }
+
+  static String capitalize(String s) {
+    return s.isEmpty() ? s : s.substring(0, s.offsetByCodePoints(0, 1)).toUpperCase(java.util.Locale.ROOT)
+        + s.substring(s.offsetByCodePoints(0, 1));
+  }
+}

@@ -1,0 +1,183 @@
+package dev.netc.runtime;
+
+/**
+ * The elementwise functions generated code calls, in {@code double} and {@code float}. Their
+ * meaning is the language's (docs/language.md): the compiler's reference evaluator computes
+ * exactly these formulas. Float versions compute in double and round once.
+ */
+public final class Ops {
+  private Ops() {}
+
+  /** The logistic function. */
+  public static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  public static float sigmoid(float x) {
+    return (float) sigmoid((double) x);
+  }
+
+  public static double tanh(double x) {
+    return Math.tanh(x);
+  }
+
+  public static float tanh(float x) {
+    return (float) tanh((double) x);
+  }
+
+  /** Max(x, 0); relu(NaN) is NaN. */
+  public static double relu(double x) {
+    return Math.max(x, 0.0);
+  }
+
+  public static float relu(float x) {
+    return (float) relu((double) x);
+  }
+
+  /** Log(1 + e^x), computed stably. */
+  public static double softplus(double x) {
+    return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+  }
+
+  public static float softplus(float x) {
+    return (float) softplus((double) x);
+  }
+
+  public static double exp(double x) {
+    return Math.exp(x);
+  }
+
+  public static float exp(float x) {
+    return (float) exp((double) x);
+  }
+
+  public static double log(double x) {
+    return Math.log(x);
+  }
+
+  public static float log(float x) {
+    return (float) log((double) x);
+  }
+
+  public static double sqrt(double x) {
+    return Math.sqrt(x);
+  }
+
+  public static float sqrt(float x) {
+    return (float) sqrt((double) x);
+  }
+
+  public static double abs(double x) {
+    return Math.abs(x);
+  }
+
+  public static float abs(float x) {
+    return (float) abs((double) x);
+  }
+
+  public static double sin(double x) {
+    return Math.sin(x);
+  }
+
+  public static float sin(float x) {
+    return (float) sin((double) x);
+  }
+
+  public static double cos(double x) {
+    return Math.cos(x);
+  }
+
+  public static float cos(float x) {
+    return (float) cos((double) x);
+  }
+
+  /** 1 where x &gt; 0, else 0 (so step(0) = 0). */
+  public static double step(double x) {
+    return x > 0 ? 1.0 : 0.0;
+  }
+
+  public static float step(float x) {
+    return (float) step((double) x);
+  }
+
+  /** -1, 0 or 1 (sign(0) = 0). */
+  public static double sign(double x) {
+    return Math.signum(x);
+  }
+
+  public static float sign(float x) {
+    return (float) sign((double) x);
+  }
+
+  /** {@code x * x}. */
+  public static double square(double x) {
+    return x * x;
+  }
+
+  public static float square(float x) {
+    return x * x;
+  }
+
+  /** {@code x > 0 ? x : alpha * x}. */
+  public static double leakyRelu(double x, double alpha) {
+    return x > 0 ? x : alpha * x;
+  }
+
+  public static float leakyRelu(float x, float alpha) {
+    return x > 0 ? x : alpha * x;
+  }
+
+  /** The derivative of leaky_relu: {@code x > 0 ? 1 : alpha}. */
+  public static double leakyStep(double x, double alpha) {
+    return x > 0 ? 1.0 : alpha;
+  }
+
+  public static float leakyStep(float x, float alpha) {
+    return x > 0 ? 1.0f : alpha;
+  }
+
+  /** {@code x ^ c}. */
+  public static double pow(double x, double c) {
+    return Math.pow(x, c);
+  }
+
+  public static float pow(float x, float c) {
+    return (float) Math.pow(x, c);
+  }
+
+  /** The larger of two values; a tie (and a NaN second value) gives the first. */
+  public static double max2(double a, double b) {
+    return a >= b ? a : b;
+  }
+
+  public static float max2(float a, float b) {
+    return a >= b ? a : b;
+  }
+
+  /** The smaller of two values; a tie gives the first. */
+  public static double min2(double a, double b) {
+    return a <= b ? a : b;
+  }
+
+  public static float min2(float a, float b) {
+    return a <= b ? a : b;
+  }
+
+  /** {@code a >= b ? 1 : 0}: where max(a, b) routes its gradient. */
+  public static double ge(double a, double b) {
+    return a >= b ? 1.0 : 0.0;
+  }
+
+  public static float ge(float a, float b) {
+    return a >= b ? 1.0f : 0.0f;
+  }
+
+  /** {@code b == 0 ? 0 : a / b}. */
+  public static double divNoNan(double a, double b) {
+    return b == 0 ? 0.0 : a / b;
+  }
+
+  public static float divNoNan(float a, float b) {
+    return b == 0 ? 0.0f : a / b;
+  }
+}
