@@ -13,6 +13,11 @@ public final class Kinks {
   private Kinks() {}
 
   public static boolean safe(Dag dag, Map<String, double[]> values, double margin) {
+    return unsafeNode(dag, values, margin) == null;
+  }
+
+  /** The first node whose inputs are within {@code margin} of a kink or whose value is huge, or null. */
+  public static Node unsafeNode(Dag dag, Map<String, double[]> values, double margin) {
     Map<Node, double[]> v = Eval.run(dag.nodes(), values);
     for (Node n : dag.nodes()) {
       double[] a = n.inputs().isEmpty() ? null : v.get(n.input(0));
@@ -20,28 +25,28 @@ public final class Kinks {
       double[] out = v.get(n);
       for (double x : out) {
         if (!Double.isFinite(x) || Math.abs(x) > 1e6) {
-          return false;
+          return n;
         }
       }
       switch (n.op()) {
         case RELU, ABS, STEP, SIGN, LEAKY_RELU, LEAKY_STEP -> {
           for (double x : a) {
             if (Math.abs(x) < margin) {
-              return false;
+              return n;
             }
           }
         }
         case LOG, SQRT -> {
           for (double x : a) {
             if (x < margin) {
-              return false;
+              return n;
             }
           }
         }
         case DIV -> {
           for (double x : b) {
             if (Math.abs(x) < margin) {
-              return false;
+              return n;
             }
           }
         }
@@ -49,7 +54,7 @@ public final class Kinks {
           if (n.attr() != Math.rint(n.attr()) || n.attr() < 0) {
             for (double x : a) {
               if (x < margin) {
-                return false;
+                return n;
               }
             }
           }
@@ -57,19 +62,19 @@ public final class Kinks {
         case MAX2, MIN2, GE -> {
           for (int i = 0; i < a.length; i++) {
             if (Math.abs(a[i] - b[i]) < margin) {
-              return false;
+              return n;
             }
           }
         }
         case MAX_ALL, MIN_ALL, ARGMAX_MASK, ARGMIN_MASK -> {
           if (a.length > 1 && gapAtExtremum(a, n.op() == dev.netc.compiler.model.Op.MAX_ALL
               || n.op() == dev.netc.compiler.model.Op.ARGMAX_MASK) < margin) {
-            return false;
+            return n;
           }
         }
         case NORM -> {
           if (out[0] < margin) {
-            return false;
+            return n;
           }
         }
         case HINGE, HINGE_GRAD -> {
@@ -81,17 +86,17 @@ public final class Kinks {
           }
           for (int j = 0; j < a.length; j++) {
             if (j != hot && Math.abs(a[j] - a[hot] + 1) < margin) {
-              return false;
+              return n;
             }
             if (j != hot && Math.abs(b[j] - b[hot]) < margin) {
-              return false;
+              return n;
             }
           }
         }
         default -> { }
       }
     }
-    return true;
+    return null;
   }
 
   private static double gapAtExtremum(double[] a, boolean max) {
