@@ -162,6 +162,10 @@ final class NetworkChecker {
       if (outputs.contains(s)) {
         error(DiagCode.DUPLICATE_OUTPUT, n.pos(), n.text());
       } else {
+        Symbol target = targetUnder(s, new java.util.HashSet<>());
+        if (target != null) {
+          error(DiagCode.OUTPUT_NEEDS_TARGET, n.pos(), n.text(), target.name());
+        }
         outputs.add(s);
         outputAt.put(s, n.pos());
       }
@@ -183,6 +187,37 @@ final class NetworkChecker {
     } else {
       loss = e;
     }
+  }
+
+  /** A target that the value {@code s} is computed from, or null: predict has no targets. */
+  private Symbol targetUnder(Symbol s, java.util.Set<Symbol> seen) {
+    if (s.kind() == Symbol.Kind.TARGET) {
+      return s;
+    }
+    if (s.kind() != Symbol.Kind.VALUE || !seen.add(s)) {
+      return null;
+    }
+    for (Network.Value v : values) {
+      if (v.symbol().equals(s)) {
+        return targetIn(v.expr(), seen);
+      }
+    }
+    return null;
+  }
+
+  private Symbol targetIn(TExpr e, java.util.Set<Symbol> seen) {
+    if (e instanceof TExpr.Ref r) {
+      return targetUnder(r.symbol(), seen);
+    }
+    if (e instanceof TExpr.Apply a) {
+      for (TExpr x : a.args()) {
+        Symbol t = targetIn(x, seen);
+        if (t != null) {
+          return t;
+        }
+      }
+    }
+    return null;
   }
 
   /** Adds a name to the scope; false (and an error) if it was already declared. */

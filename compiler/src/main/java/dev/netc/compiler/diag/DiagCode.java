@@ -37,6 +37,7 @@ public enum DiagCode {
   LOSS_NOT_SCALAR("E032", Severity.ERROR, "the loss must be a scalar, but this is %s"),
   DUPLICATE_OUTPUT("E033", Severity.ERROR, "'%s' is already an output"),
   OUTPUT_NOT_VALUE("E034", Severity.ERROR, "output '%s' is a const; outputs name inputs, params or values"),
+  OUTPUT_NEEDS_TARGET("E035", Severity.ERROR, "output '%s' depends on target '%s', but predict is given inputs only"),
 
   // shapes and calls
   BAD_SIZE("E040", Severity.ERROR, "a size must be a positive integer, but this is %s"),
