@@ -135,6 +135,7 @@ public final class RandomNetworks {
     int targetCount;
     int valueCount;
     int constCount;
+    long targetBits; // the ancestry bits of the targets (bits are shared modulo 64: conservative)
 
     Gen(Random r, String networkName) {
       this.r = r;
@@ -153,7 +154,8 @@ public final class RandomNetworks {
       }
       List<String> outputs = new ArrayList<>();
       for (Val v : values) {
-        if (v.text != null && r.nextInt(5) == 0) {
+        // predict has no targets: an output must not depend on one
+        if (v.text != null && r.nextInt(5) == 0 && (ancestry.get(v.name) & targetBits) == 0) {
           outputs.add(v.name);
         }
       }
@@ -245,6 +247,7 @@ public final class RandomNetworks {
       String name = kind + targetCount++;
       line("target " + name + dims(shape));
       ancestry.put(name, 1L << (ancestry.size() % 64));
+      targetBits |= ancestry.get(name);
       return name;
     }
 
