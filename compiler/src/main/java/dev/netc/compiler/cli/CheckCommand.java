@@ -1,0 +1,39 @@
+package dev.netc.compiler.cli;
+
+import dev.netc.compiler.NetcCompiler;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
+    versionProvider = Main.Version.class,
+    description = "Parses and type-checks .net files and prints their diagnostics; writes nothing."
+        + " Exit 1 if there is an error; warnings alone exit 0.",
+    footerHeading = "%nExamples:%n",
+    footer = {"  netc check samples/digits/digits.net", "  netc check nets/*.net"})
+final class CheckCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = ".net files")
+  List<Path> files;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    NetcCompiler.Result r = Networks.compile(Networks.read(files), "", false, spec.commandLine().getErr());
+    List<String> names = r.files().stream().map(Networks::simpleName).toList();
+    long warnings = r.diagnostics().warningCount();
+    out.println("ok: " + Networks.count(names.size(), "network")
+        + (names.isEmpty() ? "" : " (" + String.join(", ", names) + ")")
+        + (warnings > 0 ? ", " + Networks.count(warnings, "warning") : ""));
+    return Main.EXIT_OK;
+  }
+}

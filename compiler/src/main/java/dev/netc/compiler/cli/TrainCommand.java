@@ -1,0 +1,256 @@
+package dev.netc.compiler.cli;
+
+import dev.netc.runtime.Csv;
+import dev.netc.runtime.DataException;
+import dev.netc.runtime.Dataset;
+import dev.netc.runtime.EpochReport;
+import dev.netc.runtime.Evaluation;
+import dev.netc.runtime.Model;
+import dev.netc.runtime.Optimizers;
+import dev.netc.runtime.ParamsFile;
+import dev.netc.runtime.Precision;
+import dev.netc.runtime.Standardizer;
+import dev.netc.runtime.Trainer;
+import dev.netc.runtime.TrainingHistory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    usageHelpWidth = 100,
+    versionProvider = Main.Version.class,
+    description = {
+      "Compiles a network to Java in memory and trains it on a CSV data set (plain or .gz),"
+          + " printing one line per epoch (a progress bar on a terminal): the training loss, the"
+          + " train and test accuracy of a classifier, and examples per second.",
+      "CSV: a header row, then the columns of each input (flattened row-major), then each target;"
+          + " a target [k] may instead be one integer column holding the class index."
+          + " Without --test, a seeded share of the data (--test-fraction) is held out for testing."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  netc train samples/digits/digits.net --data samples/digits/digits.csv.gz --epochs 30",
+      "  netc train samples/iris/iris.net --data samples/iris/iris.csv.gz --standardize --epochs 100",
+      "  netc train samples/xor/xor.net --data samples/xor/xor.csv --test samples/xor/xor.csv"
+          + " --optimizer sgd --lr 2 --batch 4 --epochs 2000 --save xor.params"
+    })
+final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @ParentCommand Main main;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "a .net file")
+  Path file;
+
+  @Option(names = "--data", paramLabel = "D.csv", required = true,
+      description = "training data: CSV, or gzipped CSV (.gz)")
+  Path data;
+
+  @Option(names = "--test", paramLabel = "T.csv", description = "held-out test data (same layout)")
+  Path test;
+
+  @Option(names = "--test-fraction", paramLabel = "F", defaultValue = "0.2",
+      description = "without --test, the share of --data held out for testing (default: 0.2; 0: none)")
+  double testFraction;
+
+  @Option(names = "--network", paramLabel = "N",
+      description = "which network, when the file declares several")
+  String network;
+
+  @Option(names = "--epochs", paramLabel = "E", defaultValue = "10",
+      description = "passes over the training data (default: 10)")
+  int epochs;
+
+  @Option(names = "--batch", paramLabel = "B", defaultValue = "32",
+      description = "examples per optimizer step (default: 32)")
+  int batch;
+
+  @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", defaultValue = "adam",
+      converter = Converters.OptimizerConverter.class, description = "(default: adam)")
+  String optimizer;
+
+  @Option(names = "--lr", paramLabel = "LR",
+      description = "learning rate (default: 0.1 for sgd, 0.01 for momentum, 0.001 for adam)")
+  Double lr;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+      description = "seed of the initial params, the split and the shuffling (default: 1)")
+  long seed;
+
+  @Option(names = "--standardize",
+      description = "rescale every input feature to mean 0 and standard deviation 1, measured on"
+          + " the training data (the saved params expect inputs rescaled the same way)")
+  boolean standardize;
+
+  @Option(names = "--save", paramLabel = "P", description = "write the trained params to this file")
+  Path save;
+
+  @Option(names = "--precision", paramLabel = "double|float", defaultValue = "double",
+      converter = Converters.PrecisionConverter.class,
+      description = "arithmetic of the generated code (default: double)")
+  Precision precision;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    validate();
+    if (save != null) {
+      Files2.checkWritable(save, "params file");
+    }
+    Model model = Networks.load(file, network, precision == Precision.FLOAT, seed, err);
+    if (!model.hasLoss()) {
+      throw new CliException(Main.EXIT_SOURCE,
+          file + ": network " + model.name() + " declares no loss, so it cannot be trained");
+    }
+    Dataset train = load(data, model);
+    Dataset testSet;
+    if (test != null) {
+      testSet = load(test, model);
+    } else if (testFraction > 0) {
+      Dataset.Split split = train.split(testFraction, seed);
+      train = split.train();
+      testSet = split.test();
+      if (train.size() == 0) {
+        throw CliException.data(data + ": too few examples (" + (train.size() + testSet.size())
+            + ") to hold out " + testFraction + " for testing; give --test or --test-fraction 0");
+      }
+    } else {
+      testSet = null;
+    }
+    if (testSet != null && testSet.size() == 0) {
+      testSet = null;
+    }
+    if (standardize) {
+      Standardizer s = train.fitStandardizer();
+      train = s.apply(train);
+      testSet = testSet == null ? null : s.apply(testSet);
+    }
+    boolean classifier = Evaluation.classifier(model) != null;
+    out.println("network " + model.name() + ": " + train.size() + " training examples"
+        + (testSet == null ? "" : ", " + testSet.size() + " test examples")
+        + (classifier ? ", classifier" : "") + "; " + optimizer + " lr " + learningRate()
+        + ", batch " + batch + ", " + epochs + " epochs");
+    out.flush();
+    Progress progress = main != null && main.interactive ? new Progress(out, epochs) : null;
+    Trainer trainer = Trainer.builder()
+        .batchSize(batch)
+        .epochs(epochs)
+        .optimizer(Optimizers.byName(optimizer, learningRate()))
+        .seed(seed)
+        .callback(r -> {
+          if (progress != null) {
+            progress.update(r);
+          } else {
+            out.println(r);
+            out.flush();
+          }
+          return true;
+        })
+        .build();
+    TrainingHistory history = trainer.train(model, train, testSet);
+    if (progress != null) {
+      progress.finish();
+    }
+    if (!history.epochs().isEmpty()) {
+      EpochReport last = history.last();
+      out.println(String.format(Locale.ROOT, "done in %.1f s: %s", last.elapsed().toNanos() / 1e9,
+          summary(last, testSet != null)));
+    }
+    if (save != null) {
+      try {
+        ParamsFile.save(model, save);
+      } catch (IOException e) {
+        throw CliException.data("cannot write params file " + save + ": " + Files2.reason(e));
+      }
+      out.println("saved params to " + save);
+    }
+    return Main.EXIT_OK;
+  }
+
+  private void validate() {
+    if (epochs < 0) {
+      throw CliException.usage("--epochs must not be negative, got " + epochs);
+    }
+    if (batch < 1) {
+      throw CliException.usage("--batch must be at least 1, got " + batch);
+    }
+    if (lr != null && !(lr > 0 && Double.isFinite(lr))) {
+      throw CliException.usage("--lr must be a positive number, got " + lr);
+    }
+    if (!(testFraction >= 0 && testFraction < 1)) {
+      throw CliException.usage("--test-fraction must be at least 0 and less than 1, got " + testFraction);
+    }
+  }
+
+  private double learningRate() {
+    if (lr != null) {
+      return lr;
+    }
+    return switch (optimizer) {
+      case "sgd" -> 0.1;
+      case "momentum" -> 0.01;
+      default -> 0.001;
+    };
+  }
+
+  private static Dataset load(Path path, Model model) {
+    try {
+      return Csv.load(path, model);
+    } catch (DataException e) {
+      throw CliException.data(e.getMessage());
+    }
+  }
+
+  static String summary(EpochReport r, boolean hasTest) {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "train loss %.6g", r.trainLoss()));
+    if (hasTest && !Double.isNaN(r.testLoss())) {
+      sb.append(String.format(Locale.ROOT, ", test loss %.6g", r.testLoss()));
+    }
+    if (!Double.isNaN(r.trainAccuracy())) {
+      sb.append(String.format(Locale.ROOT, ", train acc %.2f%%", 100 * r.trainAccuracy()));
+    }
+    if (!Double.isNaN(r.testAccuracy())) {
+      sb.append(String.format(Locale.ROOT, ", test acc %.2f%%", 100 * r.testAccuracy()));
+    }
+    return sb.toString();
+  }
+
+  /** A one-line progress bar over the epochs, redrawn in place with a carriage return. */
+  static final class Progress {
+    private static final int WIDTH = 30;
+    private final PrintWriter out;
+    private final int epochs;
+
+    Progress(PrintWriter out, int epochs) {
+      this.out = out;
+      this.epochs = epochs;
+      draw(0, "");
+    }
+
+    void update(EpochReport r) {
+      draw(r.epoch(), String.format(Locale.ROOT, "%s, %.0f ex/s", summary(r, true), r.examplesPerSecond()));
+    }
+
+    private void draw(int epoch, String text) {
+      int filled = epochs == 0 ? WIDTH : (int) ((long) WIDTH * epoch / epochs);
+      String bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
+      out.print("\r[" + bar + "] epoch " + epoch + "/" + epochs + (text.isEmpty() ? "" : "  " + text) + "\u001b[K");
+      out.flush();
+    }
+
+    void finish() {
+      out.println();
+    }
+  }
+}
