@@ -433,7 +433,7 @@ public final class AllOps implements Model {
 
     @Override
     public void predictBatch(int batch, double[][] inputs, double[][] outputs) {
-        predict(batch, ws.stage(0, null, batch * 3), ws.stage(1, null, batch * 3), ws.stage(2, null, batch * 1), ws.stage(5, null, batch * 3), ws.stage(6, null, batch * 3));
+        predict(batch, ws.stage(0, inputs[0], batch * 3), ws.stage(1, inputs[1], batch * 3), ws.stage(2, inputs[2], batch * 1), ws.stage(5, null, batch * 3), ws.stage(6, null, batch * 3));
         ws.unstage(5, outputs[0], batch * 3);
         ws.unstage(6, outputs[1], batch * 3);
     }

@@ -282,7 +282,7 @@ public final class Digits implements Model {
 
     @Override
     public void predictBatch(int batch, double[][] inputs, double[][] outputs) {
-        predict(batch, ws.stage(0, null, batch * 64), ws.stage(2, null, batch * 10));
+        predict(batch, ws.stage(0, inputs[0], batch * 64), ws.stage(2, null, batch * 10));
         ws.unstage(2, outputs[0], batch * 10);
     }
 

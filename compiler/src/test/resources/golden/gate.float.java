@@ -203,7 +203,7 @@ public final class Gate implements Model {
 
     @Override
     public void predictBatch(int batch, double[][] inputs, double[][] outputs) {
-        predict(batch, ws.stage(0, null, batch * 1), ws.stage(1, null, batch * 1), ws.stage(2, null, batch * 1), ws.stage(3, null, batch * 1));
+        predict(batch, ws.stage(0, inputs[0], batch * 1), ws.stage(1, inputs[1], batch * 1), ws.stage(2, inputs[2], batch * 1), ws.stage(3, null, batch * 1));
         ws.unstage(3, outputs[0], batch * 1);
     }
 

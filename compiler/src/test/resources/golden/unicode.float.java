@@ -265,7 +265,7 @@ public final class Unicode implements Model {
 
     @Override
     public void predictBatch(int batch, double[][] inputs, double[][] outputs) {
-        predict(batch, ws.stage(0, null, batch * 3), ws.stage(2, null, batch * 2));
+        predict(batch, ws.stage(0, inputs[0], batch * 3), ws.stage(2, null, batch * 2));
         ws.unstage(2, outputs[0], batch * 2);
     }
 

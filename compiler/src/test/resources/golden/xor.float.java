@@ -262,7 +262,7 @@ public final class Xor implements Model {
 
     @Override
     public void predictBatch(int batch, double[][] inputs, double[][] outputs) {
-        predict(batch, ws.stage(0, null, batch * 2), ws.stage(2, null, batch * 1));
+        predict(batch, ws.stage(0, inputs[0], batch * 2), ws.stage(2, null, batch * 1));
         ws.unstage(2, outputs[0], batch * 1);
     }
 

@@ -193,7 +193,7 @@ public final class JavaWriter {
         .addJavadoc("Writes the outputs of one example into the output arrays.\n");
     params(predict1, plan.inputs(), "");
     params(predict1, plan.outputs(), "");
-    predict1.addStatement("predict(1, $L)", names(plan.inputs(), plan.outputs()));
+    predict1.addStatement("predict(1$L)", comma(names(plan.inputs(), plan.outputs())));
     type.addMethod(predict1.build());
 
     if (plan.outputs().size() == 1) {
@@ -222,7 +222,7 @@ public final class JavaWriter {
     MethodSpec.Builder loss1 = method("loss", TypeName.DOUBLE).addJavadoc("The loss of one example.\n");
     params(loss1, plan.inputs(), "");
     params(loss1, plan.targets(), "");
-    loss1.addStatement("return loss(1, $L)", names(plan.inputs(), plan.targets()));
+    loss1.addStatement("return loss(1$L)", comma(names(plan.inputs(), plan.targets())));
     type.addMethod(loss1.build());
 
     MethodSpec.Builder lag = method("lossAndGradient", TypeName.DOUBLE)
@@ -242,7 +242,7 @@ public final class JavaWriter {
     params(lag1, plan.inputs(), "");
     params(lag1, plan.targets(), "");
     lag1.addParameter(gradient, "grad")
-        .addStatement("return lossAndGradient(1, $L, grad)", names(plan.inputs(), plan.targets()));
+        .addStatement("return lossAndGradient(1$L, grad)", comma(names(plan.inputs(), plan.targets())));
     type.addMethod(lag1.build());
 
     MethodSpec.Builder ig = method("inputGradient", TypeName.DOUBLE)
@@ -283,15 +283,15 @@ public final class JavaWriter {
     MethodSpec.Builder predict = override("predictBatch", TypeName.VOID).addParameter(int.class, "batch")
         .addParameter(double[][].class, "inputs").addParameter(double[][].class, "outputs");
     if (plan.isFloat()) {
-      predict.addStatement("predict(batch, $L)", staged("inputs", plan.inputs(), 0, true) + sep(plan.inputs(), plan.outputs())
-          + staged("outputs", plan.outputs(), plan.inputs().size() + plan.targets().size(), true));
+      predict.addStatement("predict(batch$L)", comma(staged("inputs", plan.inputs(), 0, false) + sep(plan.inputs(), plan.outputs())
+          + staged("outputs", plan.outputs(), plan.inputs().size() + plan.targets().size(), true)));
       for (int i = 0; i < plan.outputs().size(); i++) {
         predict.addStatement("ws.unstage($L, outputs[$L], batch * $L)", plan.inputs().size() + plan.targets().size() + i, i,
             plan.outputs().get(i).size());
       }
     } else {
-      predict.addStatement("predict(batch, $L)", direct("inputs", plan.inputs()) + sep(plan.inputs(), plan.outputs())
-          + direct("outputs", plan.outputs()));
+      predict.addStatement("predict(batch$L)", comma(direct("inputs", plan.inputs()) + sep(plan.inputs(), plan.outputs())
+          + direct("outputs", plan.outputs())));
     }
     type.addMethod(predict.build());
 
@@ -313,8 +313,8 @@ public final class JavaWriter {
           ? staged("inputs", plan.inputs(), 0, false) + sep(plan.inputs(), plan.targets())
               + staged("targets", plan.targets(), plan.inputs().size(), false)
           : direct("inputs", plan.inputs()) + sep(plan.inputs(), plan.targets()) + direct("targets", plan.targets());
-      loss.addStatement("return loss(batch, $L)", args);
-      lag.addStatement("return lossAndGradient(batch, $L, ($T) gradient)", args, gradient);
+      loss.addStatement("return loss(batch$L)", comma(args));
+      lag.addStatement("return lossAndGradient(batch$L, ($T) gradient)", comma(args), gradient);
       String one = args.replace("batch *", "1 *");
       if (plan.isFloat()) {
         int slot = plan.inputs().size() + plan.targets().size() + plan.outputs().size();
@@ -338,6 +338,11 @@ public final class JavaWriter {
     type.addMethod(loss.build());
     type.addMethod(lag.build());
     type.addMethod(ig.build());
+  }
+
+  /** {@code ", " + args}, or nothing when there are no arguments (a network without inputs, targets or outputs). */
+  private static String comma(String args) {
+    return args.isEmpty() ? "" : ", " + args;
   }
 
   private static String sep(List<?> a, List<?> b) {
