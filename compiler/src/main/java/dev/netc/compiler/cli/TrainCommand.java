@@ -169,6 +169,10 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (save != null) {
       try {
+        Path dir = save.toAbsolutePath().getParent();
+        if (dir != null) {
+          java.nio.file.Files.createDirectories(dir);
+        }
         ParamsFile.save(model, save);
       } catch (IOException e) {
         throw CliException.data("cannot write params file " + save + ": " + Files2.reason(e));

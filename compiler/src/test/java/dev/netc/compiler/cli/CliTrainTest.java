@@ -1,0 +1,130 @@
+package dev.netc.compiler.cli;
+
+import static dev.netc.compiler.cli.CliCommandsTest.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.compiler.NetcCompiler;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.runtime.Model;
+import dev.netc.runtime.ParamsFile;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code netc train}: trains the samples, saves params, and reports bad data as exit 3. */
+class CliTrainTest {
+  static final Path XOR = Path.of("../samples/xor/xor.net");
+  static final Path XOR_CSV = Path.of("../samples/xor/xor.csv");
+  static final Path DIGITS = Path.of("../samples/digits/digits.net");
+
+  @TempDir Path tmp;
+
+  @Test
+  void trainsXorAndSavesParamsThatLoad() throws Exception {
+    Path params = tmp.resolve("out/xor.params");
+    CliRun r = CliRun.of("train", XOR, "--data", XOR_CSV, "--test", XOR_CSV, "--optimizer", "sgd",
+        "--lr", "2", "--batch", "4", "--epochs", "2000", "--save", params);
+    expect(0, r);
+    assertTrue(r.out().contains("epoch 2000: train loss"), r::toString);
+    assertTrue(r.out().contains("saved params to " + params), r::toString);
+    String done = r.out().lines().filter(l -> l.startsWith("done in")).findFirst().orElseThrow();
+    double loss = Double.parseDouble(done.replaceAll(".*train loss ([0-9.e-]+),.*", "$1"));
+    assertTrue(loss < 0.01, done);
+    Model m = model(XOR, "Xor");
+    ParamsFile.load(m, params);
+  }
+
+  @Test
+  void trainsASliceOfDigits() throws Exception {
+    Path slice = tmp.resolve("digits300.csv");
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(
+        new GZIPInputStream(Files.newInputStream(Path.of("../samples/digits/digits.csv.gz"))),
+        StandardCharsets.UTF_8))) {
+      Files.write(slice, in.lines().limit(301).toList());
+    }
+    Path params = tmp.resolve("digits.params");
+    CliRun r = CliRun.of("train", DIGITS, "--data", slice, "--epochs", "3", "--lr", "0.01",
+        "--standardize", "--save", params, "--seed", "3");
+    expect(0, r);
+    assertTrue(r.out().contains("240 training examples, 60 test examples, classifier"), r::toString);
+    assertEquals(3, r.out().lines().filter(l -> l.startsWith("epoch ")).count(), r::toString);
+    assertTrue(r.out().contains("test acc"), r::toString);
+    assertTrue(r.out().contains("ex/s"), r::toString);
+    ParamsFile.load(model(DIGITS, "Digits"), params);
+    // float precision, no test set
+    CliRun f = CliRun.of("train", DIGITS, "--data", slice, "--epochs", "1", "--precision", "float",
+        "--test-fraction", "0", "--optimizer", "momentum");
+    expect(0, f);
+    assertFalse(f.out().contains("test acc"), f::toString);
+  }
+
+  @Test
+  void badCsvIsExit3NamingLineAndColumn() throws Exception {
+    Object[][] cases = {
+      {"x_0,x_1,y\n0,0,0\n0,1\n", ":3: expected 3 columns, found 2"},
+      {"x_0,x_1,y\n0,0,0\n0,abc,1\n", ":3:2 (x_1): not a number: \"abc\""},
+      {"", ": empty file"},
+      {"x_0,x_1\n", ":1: expected 3 columns, found 2"},
+      {"x_0,x_1,y\n", ": no data rows"},
+    };
+    for (Object[] c : cases) {
+      Path csv = Files.writeString(tmp.resolve("d.csv"), (String) c[0]);
+      CliRun r = CliRun.of("train", XOR, "--data", csv, "--epochs", "1");
+      expect(3, r);
+      assertTrue(r.err().contains(csv + (String) c[1]), () -> c[0] + " -> " + r);
+    }
+    // a class index out of range, in the test file
+    Path good = Files.writeString(tmp.resolve("g.csv"), "a,b,c\n" + "0,".repeat(64) + "3\n");
+    Path bad = Files.writeString(tmp.resolve("t.csv"), "a,b,c\n" + "0,".repeat(64) + "10\n");
+    Files.writeString(good, header64() + "0,".repeat(64) + "3\n");
+    Files.writeString(bad, header64() + "0,".repeat(64) + "3\n" + "1,".repeat(64) + "10\n");
+    CliRun r = CliRun.of("train", DIGITS, "--data", good, "--test", bad, "--epochs", "1");
+    expect(3, r);
+    assertTrue(r.err().contains(bad + ":3:65 (label): class index 10 out of range 0..9"), r::toString);
+    CliRun missing = CliRun.of("train", XOR, "--data", tmp.resolve("none.csv.gz"));
+    expect(3, missing);
+    assertTrue(missing.err().contains("none.csv.gz: no such file"), missing::toString);
+  }
+
+  @Test
+  void unwritableSaveTargetIsExit3BeforeTraining() throws Exception {
+    Path file = Files.writeString(tmp.resolve("plain.txt"), "x");
+    for (Path target : new Path[] {file.resolve("xor.params"), tmp}) {
+      CliRun r = CliRun.of("train", XOR, "--data", XOR_CSV, "--test", XOR_CSV, "--epochs", "1",
+          "--save", target);
+      expect(3, r);
+      assertTrue(r.err().contains("cannot write params file " + target), r::toString);
+      assertFalse(r.out().contains("epoch 1"), r::toString);
+    }
+  }
+
+  @Test
+  void aNetworkWithoutLossCannotTrain() throws Exception {
+    Path net = Files.writeString(tmp.resolve("p.net"), "network P {\n input x[2]\n param W[2, 2]\n h = W * x\n output h\n}\n");
+    CliRun r = CliRun.of("train", net, "--data", XOR_CSV);
+    expect(1, r);
+    assertTrue(r.err().contains("declares no loss"), r::toString);
+  }
+
+  static String header64() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 64; i++) {
+      sb.append("p").append(i).append(',');
+    }
+    return sb.append("label\n").toString();
+  }
+
+  static Model model(Path file, String name) throws Exception {
+    NetcCompiler.Result r = NetcCompiler.compile(
+        List.of(new SourceFile(file.toString(), Files.readString(file))), NetcCompiler.Options.DEFAULTS);
+    return Networks.instantiate(Networks.select(r, name, file.toString()), 99);
+  }
+}
