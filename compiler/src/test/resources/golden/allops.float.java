@@ -257,8 +257,6 @@ public final class AllOps implements Model {
         computeT228(batch);
         computeT230(batch);
         computeT231(batch);
-        computeT232(batch);
-        computeT236(batch);
         computeT240(batch);
         computeT241(batch);
         computeT242(batch);
@@ -1771,26 +1769,6 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [outer [2, 3]]
-     */
-    private void computeT232(int batch) {
-        float[] t231 = ws.t231;
-        float[] v = ws.v;
-        float[] t232 = ws.t232;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2;
-            int o1 = ex * 3;
-            int oo = ex * 6;
-            for (int r = 0; r < 2; r++) {
-                float s = t231[o0 + r];
-                for (int j = 0; j < 3; j++) {
-                    t232[oo + r * 3 + j] = s * v[o1 + j];
-                }
-            }
-        }
-    }
-
-    /**
      * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3]]
      */
     private void computeT234(int batch) {
@@ -1831,26 +1809,6 @@ public final class AllOps implements Model {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
                 t235[o + i] = ((((((s_2[ex] * x[o + i]) + (t168[o + i] - t188[o + i])) + (-((-t171[o + i]) * Ops.sin(v[o + i])))) + ((t171[o + i] / (2.0f * t39[o + i])) * t48[o + i])) + ((t172[o + i] / 3.0f) * t27[o + i])) + (t172[o + i] * (1.0f - Ops.square(t21[o + i])))) + t234[o + i];
-            }
-        }
-    }
-
-    /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [outer [2, 3]]
-     */
-    private void computeT236(int batch) {
-        float[] t228 = ws.t228;
-        float[] x = ws.x;
-        float[] t236 = ws.t236;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2;
-            int o1 = ex * 3;
-            int oo = ex * 6;
-            for (int r = 0; r < 2; r++) {
-                float s = t228[o0 + r];
-                for (int j = 0; j < 3; j++) {
-                    t236[oo + r * 3 + j] = s * x[o1 + j];
-                }
             }
         }
     }
@@ -2041,8 +1999,10 @@ public final class AllOps implements Model {
      */
     private void accumulateA(int batch) {
         float[] t119 = ws.t119;
-        float[] t232 = ws.t232;
-        float[] t236 = ws.t236;
+        float[] t231 = ws.t231;
+        float[] v = ws.v;
+        float[] t228 = ws.t228;
+        float[] x = ws.x;
         float[] t242 = ws.t242;
         float[] t245 = ws.t245;
         float[] g = ws.grad.A;
@@ -2055,15 +2015,23 @@ public final class AllOps implements Model {
             }
         }
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 6;
-            for (int i = 0; i < 6; i++) {
-                g[i] += t232[o0 + i] * inv;
+            int o0 = ex * 2;
+            int o1 = ex * 3;
+            for (int r = 0; r < 2; r++) {
+                float s = t231[o0 + r] * inv;
+                for (int j = 0; j < 3; j++) {
+                    g[r * 3 + j] += s * v[o1 + j];
+                }
             }
         }
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 6;
-            for (int i = 0; i < 6; i++) {
-                g[i] += t236[o0 + i] * inv;
+            int o0 = ex * 2;
+            int o1 = ex * 3;
+            for (int r = 0; r < 2; r++) {
+                float s = t228[o0 + r] * inv;
+                for (int j = 0; j < 3; j++) {
+                    g[r * 3 + j] += s * x[o1 + j];
+                }
             }
         }
         for (int ex = 0; ex < batch; ex++) {
@@ -2553,11 +2521,6 @@ public final class AllOps implements Model {
         float[] t231;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
-         */
-        float[] t232;
-
-        /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t234;
@@ -2566,11 +2529,6 @@ public final class AllOps implements Model {
          * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
          */
         float[] t235;
-
-        /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
-         */
-        float[] t236;
 
         /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
@@ -2691,10 +2649,8 @@ public final class AllOps implements Model {
             t228 = new float[batch * 2];
             t230 = new float[batch * 2];
             t231 = new float[batch * 2];
-            t232 = new float[batch * 6];
             t234 = new float[batch * 3];
             t235 = new float[batch * 3];
-            t236 = new float[batch * 6];
             t238 = new float[batch * 3];
             t239 = new float[batch * 3];
             t240 = new float[batch * 6];

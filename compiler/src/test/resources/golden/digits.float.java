@@ -173,10 +173,8 @@ public final class Digits implements Model {
         computeT33(batch);
         computeT34(batch);
         computeT37(batch);
-        computeT38(batch);
         computeT41(batch);
         computeT43(batch);
-        computeT44(batch);
         accumulateW1(batch);
         accumulateB1(batch);
         accumulateW2(batch);
@@ -571,26 +569,6 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [outer [10, 32]]
-     */
-    private void computeT38(int batch) {
-        float[] t37 = ws.t37;
-        float[] h = ws.h;
-        float[] t38 = ws.t38;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 10;
-            int o1 = ex * 32;
-            int oo = ex * 320;
-            for (int r = 0; r < 10; r++) {
-                float s = t37[o0 + r];
-                for (int j = 0; j < 32; j++) {
-                    t38[oo + r * 32 + j] = s * h[o1 + j];
-                }
-            }
-        }
-    }
-
-    /**
      * line 7: param  W2[10, 32]  [matmul [32]]
      */
     private void computeT41(int batch) {
@@ -626,26 +604,6 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 7: param  W2[10, 32]  [outer [32, 64]]
-     */
-    private void computeT44(int batch) {
-        float[] t43 = ws.t43;
-        float[] x = ws.x;
-        float[] t44 = ws.t44;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 32;
-            int o1 = ex * 64;
-            int oo = ex * 2048;
-            for (int r = 0; r < 32; r++) {
-                float s = t43[o0 + r];
-                for (int j = 0; j < 64; j++) {
-                    t44[oo + r * 64 + j] = s * x[o1 + j];
-                }
-            }
-        }
-    }
-
-    /**
      * line 5: param  W1[32, 64] init he  [matmul [64]]
      */
     private void computeT47(int batch) {
@@ -670,7 +628,8 @@ public final class Digits implements Model {
      */
     private void accumulateW1(int batch) {
         float[] t33 = ws.t33;
-        float[] t44 = ws.t44;
+        float[] t43 = ws.t43;
+        float[] x = ws.x;
         float[] g = ws.grad.W1;
         java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
@@ -678,9 +637,13 @@ public final class Digits implements Model {
             g[i] += t33[i];
         }
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2048;
-            for (int i = 0; i < 2048; i++) {
-                g[i] += t44[o0 + i] * inv;
+            int o0 = ex * 32;
+            int o1 = ex * 64;
+            for (int r = 0; r < 32; r++) {
+                float s = t43[o0 + r] * inv;
+                for (int j = 0; j < 64; j++) {
+                    g[r * 64 + j] += s * x[o1 + j];
+                }
             }
         }
     }
@@ -706,7 +669,8 @@ public final class Digits implements Model {
      */
     private void accumulateW2(int batch) {
         float[] t29 = ws.t29;
-        float[] t38 = ws.t38;
+        float[] t37 = ws.t37;
+        float[] h = ws.h;
         float[] g = ws.grad.W2;
         java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
@@ -714,9 +678,13 @@ public final class Digits implements Model {
             g[i] += t29[i];
         }
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 320;
-            for (int i = 0; i < 320; i++) {
-                g[i] += t38[o0 + i] * inv;
+            int o0 = ex * 10;
+            int o1 = ex * 32;
+            for (int r = 0; r < 10; r++) {
+                float s = t37[o0 + r] * inv;
+                for (int j = 0; j < 32; j++) {
+                    g[r * 32 + j] += s * h[o1 + j];
+                }
             }
         }
     }
@@ -867,11 +835,6 @@ public final class Digits implements Model {
         float[] t37;
 
         /**
-         * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
-         */
-        float[] t38;
-
-        /**
          * line 7: param  W2[10, 32]
          */
         float[] t41;
@@ -880,11 +843,6 @@ public final class Digits implements Model {
          * line 7: param  W2[10, 32]
          */
         float[] t43;
-
-        /**
-         * line 7: param  W2[10, 32]
-         */
-        float[] t44;
 
         /**
          * line 5: param  W1[32, 64] init he
@@ -911,10 +869,8 @@ public final class Digits implements Model {
             t23 = new float[batch * 1];
             t34 = new float[batch * 1];
             t37 = new float[batch * 10];
-            t38 = new float[batch * 320];
             t41 = new float[batch * 32];
             t43 = new float[batch * 32];
-            t44 = new float[batch * 2048];
             t47 = new float[batch * 64];
         }
 

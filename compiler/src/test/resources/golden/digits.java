@@ -173,10 +173,8 @@ public final class Digits implements Model {
         computeT33(batch);
         computeT34(batch);
         computeT37(batch);
-        computeT38(batch);
         computeT41(batch);
         computeT43(batch);
-        computeT44(batch);
         accumulateW1(batch);
         accumulateB1(batch);
         accumulateW2(batch);
@@ -568,26 +566,6 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [outer [10, 32]]
-     */
-    private void computeT38(int batch) {
-        double[] t37 = ws.t37;
-        double[] h = ws.h;
-        double[] t38 = ws.t38;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 10;
-            int o1 = ex * 32;
-            int oo = ex * 320;
-            for (int r = 0; r < 10; r++) {
-                double s = t37[o0 + r];
-                for (int j = 0; j < 32; j++) {
-                    t38[oo + r * 32 + j] = s * h[o1 + j];
-                }
-            }
-        }
-    }
-
-    /**
      * line 7: param  W2[10, 32]  [matmul [32]]
      */
     private void computeT41(int batch) {
@@ -623,26 +601,6 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 7: param  W2[10, 32]  [outer [32, 64]]
-     */
-    private void computeT44(int batch) {
-        double[] t43 = ws.t43;
-        double[] x = ws.x;
-        double[] t44 = ws.t44;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 32;
-            int o1 = ex * 64;
-            int oo = ex * 2048;
-            for (int r = 0; r < 32; r++) {
-                double s = t43[o0 + r];
-                for (int j = 0; j < 64; j++) {
-                    t44[oo + r * 64 + j] = s * x[o1 + j];
-                }
-            }
-        }
-    }
-
-    /**
      * line 5: param  W1[32, 64] init he  [matmul [64]]
      */
     private void computeT47(int batch) {
@@ -667,7 +625,8 @@ public final class Digits implements Model {
      */
     private void accumulateW1(int batch) {
         double[] t33 = ws.t33;
-        double[] t44 = ws.t44;
+        double[] t43 = ws.t43;
+        double[] x = ws.x;
         double[] g = ws.grad.W1;
         java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
@@ -675,9 +634,13 @@ public final class Digits implements Model {
             g[i] += t33[i];
         }
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2048;
-            for (int i = 0; i < 2048; i++) {
-                g[i] += t44[o0 + i] * inv;
+            int o0 = ex * 32;
+            int o1 = ex * 64;
+            for (int r = 0; r < 32; r++) {
+                double s = t43[o0 + r] * inv;
+                for (int j = 0; j < 64; j++) {
+                    g[r * 64 + j] += s * x[o1 + j];
+                }
             }
         }
     }
@@ -703,7 +666,8 @@ public final class Digits implements Model {
      */
     private void accumulateW2(int batch) {
         double[] t29 = ws.t29;
-        double[] t38 = ws.t38;
+        double[] t37 = ws.t37;
+        double[] h = ws.h;
         double[] g = ws.grad.W2;
         java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
@@ -711,9 +675,13 @@ public final class Digits implements Model {
             g[i] += t29[i];
         }
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 320;
-            for (int i = 0; i < 320; i++) {
-                g[i] += t38[o0 + i] * inv;
+            int o0 = ex * 10;
+            int o1 = ex * 32;
+            for (int r = 0; r < 10; r++) {
+                double s = t37[o0 + r] * inv;
+                for (int j = 0; j < 32; j++) {
+                    g[r * 32 + j] += s * h[o1 + j];
+                }
             }
         }
     }
@@ -864,11 +832,6 @@ public final class Digits implements Model {
         double[] t37;
 
         /**
-         * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
-         */
-        double[] t38;
-
-        /**
          * line 7: param  W2[10, 32]
          */
         double[] t41;
@@ -877,11 +840,6 @@ public final class Digits implements Model {
          * line 7: param  W2[10, 32]
          */
         double[] t43;
-
-        /**
-         * line 7: param  W2[10, 32]
-         */
-        double[] t44;
 
         /**
          * line 5: param  W1[32, 64] init he
@@ -906,10 +864,8 @@ public final class Digits implements Model {
             t23 = new double[batch * 1];
             t34 = new double[batch * 1];
             t37 = new double[batch * 10];
-            t38 = new double[batch * 320];
             t41 = new double[batch * 32];
             t43 = new double[batch * 32];
-            t44 = new double[batch * 2048];
             t47 = new double[batch * 64];
         }
     }

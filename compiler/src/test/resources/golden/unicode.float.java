@@ -163,7 +163,6 @@ public final class Unicode implements Model {
         computeT39(batch);
         computeT41(batch);
         computeT45(batch);
-        computeT46(batch);
         accumulate가중치(batch);
         accumulateΣ(batch);
         accumulateNew_(batch);
@@ -532,26 +531,6 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [outer [2, 3]]
-     */
-    private void computeT46(int batch) {
-        float[] t45 = ws.t45;
-        float[] x = ws.x;
-        float[] t46 = ws.t46;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2;
-            int o1 = ex * 3;
-            int oo = ex * 6;
-            for (int r = 0; r < 2; r++) {
-                float s = t45[o0 + r];
-                for (int j = 0; j < 3; j++) {
-                    t46[oo + r * 3 + j] = s * x[o1 + j];
-                }
-            }
-        }
-    }
-
-    /**
      * line 6: param 가중치[n, 3] init normal(0, 0.1)  [matmul [3]]
      */
     private void computeT49(int batch) {
@@ -576,7 +555,8 @@ public final class Unicode implements Model {
      */
     private void accumulate가중치(int batch) {
         float[] t32 = ws.t32;
-        float[] t46 = ws.t46;
+        float[] t45 = ws.t45;
+        float[] x = ws.x;
         float[] g = ws.grad.가중치;
         java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
@@ -584,9 +564,13 @@ public final class Unicode implements Model {
             g[i] += t32[i];
         }
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 6;
-            for (int i = 0; i < 6; i++) {
-                g[i] += t46[o0 + i] * inv;
+            int o0 = ex * 2;
+            int o1 = ex * 3;
+            for (int r = 0; r < 2; r++) {
+                float s = t45[o0 + r] * inv;
+                for (int j = 0; j < 3; j++) {
+                    g[r * 3 + j] += s * x[o1 + j];
+                }
             }
         }
     }
@@ -749,11 +733,6 @@ public final class Unicode implements Model {
         float[] t45;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        float[] t46;
-
-        /**
          * line 6: param 가중치[n, 3] init normal(0, 0.1)
          */
         float[] t49;
@@ -781,7 +760,6 @@ public final class Unicode implements Model {
             t39 = new float[batch * 2];
             t41 = new float[batch * 2];
             t45 = new float[batch * 2];
-            t46 = new float[batch * 6];
             t49 = new float[batch * 3];
         }
 

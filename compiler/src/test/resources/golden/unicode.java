@@ -163,7 +163,6 @@ public final class Unicode implements Model {
         computeT39(batch);
         computeT41(batch);
         computeT45(batch);
-        computeT46(batch);
         accumulate가중치(batch);
         accumulateΣ(batch);
         accumulateNew_(batch);
@@ -529,26 +528,6 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [outer [2, 3]]
-     */
-    private void computeT46(int batch) {
-        double[] t45 = ws.t45;
-        double[] x = ws.x;
-        double[] t46 = ws.t46;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2;
-            int o1 = ex * 3;
-            int oo = ex * 6;
-            for (int r = 0; r < 2; r++) {
-                double s = t45[o0 + r];
-                for (int j = 0; j < 3; j++) {
-                    t46[oo + r * 3 + j] = s * x[o1 + j];
-                }
-            }
-        }
-    }
-
-    /**
      * line 6: param 가중치[n, 3] init normal(0, 0.1)  [matmul [3]]
      */
     private void computeT49(int batch) {
@@ -573,7 +552,8 @@ public final class Unicode implements Model {
      */
     private void accumulate가중치(int batch) {
         double[] t32 = ws.t32;
-        double[] t46 = ws.t46;
+        double[] t45 = ws.t45;
+        double[] x = ws.x;
         double[] g = ws.grad.가중치;
         java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
@@ -581,9 +561,13 @@ public final class Unicode implements Model {
             g[i] += t32[i];
         }
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 6;
-            for (int i = 0; i < 6; i++) {
-                g[i] += t46[o0 + i] * inv;
+            int o0 = ex * 2;
+            int o1 = ex * 3;
+            for (int r = 0; r < 2; r++) {
+                double s = t45[o0 + r] * inv;
+                for (int j = 0; j < 3; j++) {
+                    g[r * 3 + j] += s * x[o1 + j];
+                }
             }
         }
     }
@@ -746,11 +730,6 @@ public final class Unicode implements Model {
         double[] t45;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t46;
-
-        /**
          * line 6: param 가중치[n, 3] init normal(0, 0.1)
          */
         double[] t49;
@@ -776,7 +755,6 @@ public final class Unicode implements Model {
             t39 = new double[batch * 2];
             t41 = new double[batch * 2];
             t45 = new double[batch * 2];
-            t46 = new double[batch * 6];
             t49 = new double[batch * 3];
         }
     }

@@ -34,4 +34,18 @@ class EmitterRegressionTest {
       assertArrayEquals(new double[] {3, 3, 7, 7}, out[0], 0, isFloat ? "float" : "double");
     }
   }
+
+  /**
+   * With a regularizer, {@code dW = outer(delta, x) + lambda * W} is split into terms, and the outer
+   * product term was materialized per example (a {@code batch * 2048} buffer for Digits' W1) instead
+   * of being accumulated straight into the gradient.
+   */
+  @Test
+  void outerProductTermsOfASplitGradientAreAccumulatedDirectly() throws Exception {
+    String src = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/examples/digits.net"));
+    String java = Codegen.generate("digits.net", src, false).get(0).content();
+    org.junit.jupiter.api.Assertions.assertFalse(java.contains("[batch * 2048]"), "a per-example dW1 buffer");
+    org.junit.jupiter.api.Assertions.assertFalse(java.contains("[batch * 320]"), "a per-example dW2 buffer");
+    GeneratedCodeTest.check(src, false, 3);
+  }
 }
