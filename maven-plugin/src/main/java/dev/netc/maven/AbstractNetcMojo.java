@@ -1,0 +1,113 @@
+package dev.netc.maven;
+
+import dev.netc.compiler.NetcCompiler;
+import dev.netc.compiler.diag.Diagnostic;
+import java.io.File;
+import java.io.IOException;
+import java.util.Locale;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+
+/**
+ * What {@code generate} and {@code generate-test} share: the parameters, the call into {@link
+ * NetcGenerator}, and turning its outcome into log lines and at most one exception.
+ */
+abstract class AbstractNetcMojo extends AbstractMojo {
+
+  /** The package of generated classes whose {@code .net} file has no {@code package} line. */
+  @Parameter(property = "netc.packageName", defaultValue = "")
+  private String packageName;
+
+  /** {@code double} or {@code float}: the type of params, buffers and arithmetic in generated code. */
+  @Parameter(property = "netc.precision", defaultValue = "double")
+  private String precision;
+
+  /** Skips the goal. */
+  @Parameter(property = "netc.skip", defaultValue = "false")
+  private boolean skip;
+
+  @Parameter(defaultValue = "${project}", readonly = true, required = true)
+  protected MavenProject project;
+
+  @Parameter(defaultValue = "${project.build.directory}", readonly = true, required = true)
+  private File buildDirectory;
+
+  abstract File sourceDirectory();
+
+  abstract File outputDirectory();
+
+  /** The goal's name, which names its state file. */
+  abstract String goal();
+
+  abstract void addSourceRoot(String path);
+
+  @Override
+  public void execute() throws MojoExecutionException {
+    if (skip) {
+      getLog().info("netc: skipped");
+      return;
+    }
+    NetcCompiler.Options options = new NetcCompiler.Options(packageName == null ? "" : packageName.trim(), isFloat());
+    NetcGenerator.Config config = new NetcGenerator.Config(
+        sourceDirectory().toPath(),
+        outputDirectory().toPath(),
+        buildDirectory.toPath().resolve("netc-state").resolve(goal() + ".txt"),
+        project.getBasedir().toPath(),
+        options);
+    NetcGenerator.Outcome outcome;
+    try {
+      outcome = NetcGenerator.run(config);
+    } catch (IOException e) {
+      throw new MojoExecutionException("netc: " + e, e);
+    }
+    report(outcome);
+    if (outcome.errorCount() > 0) {
+      long n = outcome.errorCount();
+      throw new MojoExecutionException(
+          "netc: " + n + (n == 1 ? " error" : " errors") + " in .net files; see the messages above");
+    }
+    if (outputDirectory().isDirectory()) {
+      addSourceRoot(outputDirectory().getAbsolutePath());
+    }
+  }
+
+  private boolean isFloat() throws MojoExecutionException {
+    String p = precision == null ? "" : precision.trim().toLowerCase(Locale.ROOT);
+    return switch (p) {
+      case "double" -> false;
+      case "float" -> true;
+      default -> throw new MojoExecutionException(
+          "netc: <precision> must be 'double' or 'float', but is '" + precision + "'");
+    };
+  }
+
+  private void report(NetcGenerator.Outcome outcome) {
+    outcome.notes().forEach(n -> getLog().warn("netc: " + n));
+    for (Diagnostic d : outcome.diagnostics()) {
+      if (d.isError()) {
+        getLog().error(d.render());
+      } else {
+        getLog().warn(d.render());
+      }
+    }
+    if (outcome.errorCount() > 0) {
+      return;
+    }
+    if (outcome.compiled().isEmpty() && outcome.deleted().isEmpty()) {
+      getLog().info("netc: " + count(outcome.upToDate(), ".net file") + " up to date in " + sourceDirectory());
+      return;
+    }
+    outcome.written().forEach(p -> getLog().debug("netc: wrote " + p));
+    outcome.deleted().forEach(p -> getLog().info("netc: deleted " + p));
+    getLog().info("netc: compiled " + count(outcome.compiled().size(), ".net file") + " ("
+        + outcome.upToDate() + " up to date): " + outcome.written().size() + " written, "
+        + outcome.unchanged().size() + " unchanged, " + outcome.deleted().size() + " deleted in "
+        + outputDirectory());
+  }
+
+  private static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+}
