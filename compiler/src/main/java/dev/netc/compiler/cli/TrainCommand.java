@@ -1,5 +1,6 @@
 package dev.netc.compiler.cli;
 
+import dev.netc.compiler.viz.LossPlot;
 import dev.netc.runtime.Csv;
 import dev.netc.runtime.DataException;
 import dev.netc.runtime.Dataset;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Spec;
       "  netc train samples/digits/digits.net --data samples/digits/digits.csv.gz --epochs 30",
       "  netc train samples/iris/iris.net --data samples/iris/iris.csv.gz --standardize --epochs 100",
       "  netc train samples/xor/xor.net --data samples/xor/xor.csv --test samples/xor/xor.csv"
-          + " --optimizer sgd --lr 2 --batch 4 --epochs 2000 --save xor.params"
+          + " --optimizer sgd --lr 2 --batch 4 --epochs 2000 --save xor.params",
+      "  netc train samples/digits/digits.net --data samples/digits/digits.csv.gz --plot loss.png"
     })
 final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -95,6 +97,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--save", paramLabel = "P", description = "write the trained params to this file")
   Path save;
 
+  @Option(names = "--plot", paramLabel = "FILE",
+      description = "draw the training and test loss and accuracy per epoch to this .png or .svg file")
+  Path plot;
+
   @Option(names = "--precision", paramLabel = "double|float", defaultValue = "double",
       converter = Converters.PrecisionConverter.class,
       description = "arithmetic of the generated code (default: double)")
@@ -107,6 +113,12 @@ final class TrainCommand implements Callable<Integer> {
     validate();
     if (save != null) {
       Files2.checkWritable(save, "params file");
+    }
+    if (plot != null) {
+      if (plot.getFileName() == null || LossPlot.formatOf(plot.getFileName().toString()) == null) {
+        throw CliException.usage("--plot must name a .png or .svg file, got " + plot);
+      }
+      Files2.checkWritable(plot, "plot");
     }
     Model model = Networks.load(file, network, precision == Precision.FLOAT, seed, err);
     if (!model.hasLoss()) {
@@ -167,6 +179,9 @@ final class TrainCommand implements Callable<Integer> {
       out.println(String.format(Locale.ROOT, "done in %.1f s: %s", last.elapsed().toNanos() / 1e9,
           summary(last, testSet != null)));
     }
+    if (plot != null) {
+      writePlot(model.name(), history, out);
+    }
     if (save != null) {
       try {
         Path dir = save.toAbsolutePath().getParent();
@@ -180,6 +195,21 @@ final class TrainCommand implements Callable<Integer> {
       out.println("saved params to " + save);
     }
     return Main.EXIT_OK;
+  }
+
+  private void writePlot(String name, TrainingHistory history, PrintWriter out) {
+    if (history.epochs().isEmpty()) {
+      out.println("no epochs, so no plot written to " + plot);
+      return;
+    }
+    try {
+      byte[] bytes = LossPlot.encode(LossPlot.chart("network " + name, history),
+          LossPlot.formatOf(plot.getFileName().toString()));
+      Files2.writeAtomically(plot, bytes);
+    } catch (IOException e) {
+      throw CliException.data("cannot write plot " + plot + ": " + Files2.reason(e));
+    }
+    out.println("plotted to " + plot);
   }
 
   private void validate() {
