@@ -5,11 +5,12 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
 
 /**
- * The network {@code AllOps} of {@code allops.net}, compiled to float arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
+ * The network {@code AllOps} of allops.net, compiled to float arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
  *
  * <p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s
  * values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are
@@ -675,7 +676,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t39[o + i] = Ops.sqrt((Ops.abs(v[o + i]) + 1.0f));
+                t39[o + i] = Ops.sqrt(Ops.abs(v[o + i]) + 1.0f);
             }
         }
     }
@@ -762,12 +763,11 @@ public final class AllOps implements Model {
         float[] t62 = ws.t62;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += e1[o0 + i];
             }
-            t62[oo + 0] = (float) (acc);
+            t62[ex] = (float) (acc);
         }
     }
 
@@ -779,12 +779,11 @@ public final class AllOps implements Model {
         float[] t63 = ws.t63;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += e2[o0 + i];
             }
-            t63[oo + 0] = (float) (acc);
+            t63[ex] = (float) (acc);
         }
     }
 
@@ -796,14 +795,13 @@ public final class AllOps implements Model {
         float[] t67 = ws.t67;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
-            float mx = e3[o0 + 0];
+            float mx = e3[o0];
             for (int i = 1; i < 3; i++) {
                 if (e3[o0 + i] > mx) {
                     mx = e3[o0 + i];
                 }
             }
-            t67[oo + 0] = mx;
+            t67[ex] = mx;
         }
     }
 
@@ -815,14 +813,13 @@ public final class AllOps implements Model {
         float[] t69 = ws.t69;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
-            float mx = x[o0 + 0];
+            float mx = x[o0];
             for (int i = 1; i < 3; i++) {
                 if (x[o0 + i] < mx) {
                     mx = x[o0 + i];
                 }
             }
-            t69[oo + 0] = mx;
+            t69[ex] = mx;
         }
     }
 
@@ -849,12 +846,11 @@ public final class AllOps implements Model {
         float[] t72 = ws.t72;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t71[o0 + i];
             }
-            t72[oo + 0] = (float) (acc);
+            t72[ex] = (float) (acc);
         }
     }
 
@@ -866,12 +862,11 @@ public final class AllOps implements Model {
         float[] t74 = ws.t74;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 4; i++) {
                 acc += (double) m1[o0 + i] * m1[o0 + i];
             }
-            t74[oo + 0] = (float) (Math.sqrt(acc));
+            t74[ex] = (float) (Math.sqrt(acc));
         }
     }
 
@@ -883,8 +878,7 @@ public final class AllOps implements Model {
         float[] t76 = ws.t76;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
-            double mx = x[o0 + 0];
+            double mx = x[o0];
             for (int i = 1; i < 3; i++) {
                 if (x[o0 + i] > mx) {
                     mx = x[o0 + i];
@@ -895,7 +889,7 @@ public final class AllOps implements Model {
                 tot += Math.exp(x[o0 + i] - mx);
             }
             double lse = mx + Math.log(tot);
-            t76[oo + 0] = (float) (lse);
+            t76[ex] = (float) (lse);
         }
     }
 
@@ -940,7 +934,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int oo = ex * 3;
-            double mx = t78[o0 + 0];
+            double mx = t78[o0];
             for (int i = 1; i < 3; i++) {
                 if (t78[o0 + i] > mx) {
                     mx = t78[o0 + i];
@@ -967,7 +961,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int oo = ex * 3;
-            double mx = x[o0 + 0];
+            double mx = x[o0];
             for (int i = 1; i < 3; i++) {
                 if (x[o0 + i] > mx) {
                     mx = x[o0 + i];
@@ -1021,12 +1015,11 @@ public final class AllOps implements Model {
         float[] t83 = ws.t83;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t82[o0 + i];
             }
-            t83[oo + 0] = (float) (acc);
+            t83[ex] = (float) (acc);
         }
     }
 
@@ -1053,12 +1046,11 @@ public final class AllOps implements Model {
         float[] t87 = ws.t87;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t86[o0 + i];
             }
-            t87[oo + 0] = (float) (acc);
+            t87[ex] = (float) (acc);
         }
     }
 
@@ -1072,8 +1064,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int o1 = ex * 3;
-            int oo = ex * 1;
-            double mx = e2[o0 + 0];
+            double mx = e2[o0];
             for (int i = 1; i < 3; i++) {
                 if (e2[o0 + i] > mx) {
                     mx = e2[o0 + i];
@@ -1088,7 +1079,7 @@ public final class AllOps implements Model {
             for (int i = 0; i < 3; i++) {
                 acc -= t[o1 + i] * (e2[o0 + i] - lse);
             }
-            t90[oo + 0] = (float) (acc);
+            t90[ex] = (float) (acc);
         }
     }
 
@@ -1102,7 +1093,6 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int o1 = ex * 3;
-            int oo = ex * 1;
             int hot = 0;
             for (int i = 1; i < 3; i++) {
                 if (t[o1 + i] > t[o1 + hot]) {
@@ -1115,7 +1105,7 @@ public final class AllOps implements Model {
                     acc += Math.max(0, (double) e3[o0 + j] - e3[o0 + hot] + 1);
                 }
             }
-            t92[oo + 0] = (float) (acc);
+            t92[ex] = (float) (acc);
         }
     }
 
@@ -1172,12 +1162,11 @@ public final class AllOps implements Model {
         float[] t101 = ws.t101;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t100[o0 + i];
             }
-            t101[oo + 0] = (float) (acc);
+            t101[ex] = (float) (acc);
         }
     }
 
@@ -1191,13 +1180,12 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 2;
             int o1 = ex * 2;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 2; i++) {
                 double z = t13[o0 + i];
                 acc += Math.max(z, 0) - z * t14[o1 + i] + Math.log1p(Math.exp(-Math.abs(z)));
             }
-            t103[oo + 0] = (float) (acc);
+            t103[ex] = (float) (acc);
         }
     }
 
@@ -1238,12 +1226,11 @@ public final class AllOps implements Model {
         float[] t107 = ws.t107;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 6;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 6; i++) {
                 acc += t106[o0 + i];
             }
-            t107[oo + 0] = (float) (acc);
+            t107[ex] = (float) (acc);
         }
     }
 
@@ -1255,12 +1242,11 @@ public final class AllOps implements Model {
         float[] t113 = ws.t113;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += lp[o0 + i];
             }
-            t113[oo + 0] = (float) (acc);
+            t113[ex] = (float) (acc);
         }
     }
 
@@ -1285,7 +1271,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [2, 3]]
+     * gradient of line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)  [mul [2, 3]]
      */
     private void computeT119(int batch) {
         float[] t119 = ws.t119;
@@ -1299,7 +1285,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 4: target t[3], u[2, 3]  [neg [3]]
+     * gradient of line 4: target t[3], u[2, 3]  [neg [3]]
      */
     private void computeT127(int batch) {
         float[] t127 = ws.t127;
@@ -1313,7 +1299,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [hinge_grad [3]]
+     * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [hinge_grad [3]]
      */
     private void computeT130(int batch) {
         float[] e3 = ws.e3;
@@ -1343,7 +1329,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [softmax [3]]
+     * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [softmax [3]]
      */
     private void computeT131(int batch) {
         float[] e2 = ws.e2;
@@ -1351,7 +1337,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int oo = ex * 3;
-            double mx = e2[o0 + 0];
+            double mx = e2[o0];
             for (int i = 1; i < 3; i++) {
                 if (e2[o0 + i] > mx) {
                     mx = e2[o0 + i];
@@ -1370,24 +1356,23 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 4: target t[3], u[2, 3]  [sum scalar]
+     * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [sum scalar]
      */
     private void computeT132(int batch) {
         float[] t = ws.t;
         float[] t132 = ws.t132;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t[o0 + i];
             }
-            t132[oo + 0] = (float) (acc);
+            t132[ex] = (float) (acc);
         }
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [div [3]]
+     * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [div [3]]
      */
     private void computeT136(int batch) {
         float[] t136 = ws.t136;
@@ -1402,7 +1387,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 3: input x[3], v[3], s  [softmax [3]]
+     * gradient of line 15: lp = log_softmax(x)  [softmax [3]]
      */
     private void computeT140(int batch) {
         float[] x = ws.x;
@@ -1410,7 +1395,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int oo = ex * 3;
-            double mx = x[o0 + 0];
+            double mx = x[o0];
             for (int i = 1; i < 3; i++) {
                 if (x[o0 + i] > mx) {
                     mx = x[o0 + i];
@@ -1429,7 +1414,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [sum scalar]
+     * gradient of line 15: lp = log_softmax(x)  [sum scalar]
      */
     private void computeT141(int batch) {
         float[] t34 = ws.t34;
@@ -1442,7 +1427,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [3]]
+     * gradient of line 14: p = softmax(e1 .* c)  [mul [3]]
      */
     private void computeT145(int batch) {
         float[] t145 = ws.t145;
@@ -1457,24 +1442,23 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [sum scalar]
+     * gradient of line 14: p = softmax(e1 .* c)  [sum scalar]
      */
     private void computeT146(int batch) {
         float[] t145 = ws.t145;
         float[] t146 = ws.t146;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t145[o0 + i];
             }
-            t146[oo + 0] = (float) (acc);
+            t146[ex] = (float) (acc);
         }
     }
 
     /**
-     * line 14: p = softmax(e1 .* c)  [mul [3]]
+     * gradient of line 14: p = softmax(e1 .* c)  [mul [3]]
      */
     private void computeT149(int batch) {
         float[] t149 = ws.t149;
@@ -1490,7 +1474,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 14: p = softmax(e1 .* c)  [mul [3]]
+     * gradient of line 14: p = softmax(e1 .* c)  [mul [3]]
      */
     private void computeT152(int batch) {
         float[] t152 = ws.t152;
@@ -1505,7 +1489,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [2, 2]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [mul [2, 2]]
      */
     private void computeT159(int batch) {
         float[] t159 = ws.t159;
@@ -1521,7 +1505,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 3: input x[3], v[3], s  [argmin_mask [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [argmin_mask [3]]
      */
     private void computeT163(int batch) {
         float[] x = ws.x;
@@ -1543,7 +1527,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [argmax_mask [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [argmax_mask [3]]
      */
     private void computeT166(int batch) {
         float[] e3 = ws.e3;
@@ -1565,7 +1549,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [add [3]]
      */
     private void computeT168(int batch) {
         float[] t168 = ws.t168;
@@ -1581,7 +1565,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul scalar]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [mul scalar]
      */
     private void computeT169(int batch) {
         float[] t169 = ws.t169;
@@ -1592,7 +1576,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [add [3]]
      */
     private void computeT171(int batch) {
         float[] t171 = ws.t171;
@@ -1609,7 +1593,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [add [3]]
      */
     private void computeT172(int batch) {
         float[] t172 = ws.t172;
@@ -1626,7 +1610,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)  [mul [3]]
+     * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [mul [3]]
      */
     private void computeT173(int batch) {
         float[] t173 = ws.t173;
@@ -1637,7 +1621,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [3]]
+     * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [mul [3]]
      */
     private void computeT174(int batch) {
         float[] t174 = ws.t174;
@@ -1652,7 +1636,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)  [mul [3]]
+     * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [mul [3]]
      */
     private void computeT181(int batch) {
         float[] t181 = ws.t181;
@@ -1666,7 +1650,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [3]]
+     * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [mul [3]]
      */
     private void computeT188(int batch) {
         float[] t188 = ws.t188;
@@ -1682,7 +1666,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [2, 2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [mul [2, 2]]
      */
     private void computeT226(int batch) {
         float[] t226 = ws.t226;
@@ -1696,7 +1680,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [matmul [2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [2]]
      */
     private void computeT227(int batch) {
         float[] t226 = ws.t226;
@@ -1717,7 +1701,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [add [2]]
      */
     private void computeT228(int batch) {
         float[] t228 = ws.t228;
@@ -1733,7 +1717,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [matmul [2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [2]]
      */
     private void computeT230(int batch) {
         float[] t226 = ws.t226;
@@ -1754,7 +1738,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [add [2]]
      */
     private void computeT231(int batch) {
         float[] t231 = ws.t231;
@@ -1769,7 +1753,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3]]
      */
     private void computeT234(int batch) {
         float[] A = this.A;
@@ -1789,7 +1773,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [add [3]]
      */
     private void computeT235(int batch) {
         float[] t235 = ws.t235;
@@ -1814,7 +1798,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3]]
      */
     private void computeT238(int batch) {
         float[] A = this.A;
@@ -1834,7 +1818,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [add [3]]
      */
     private void computeT239(int batch) {
         float[] t239 = ws.t239;
@@ -1865,7 +1849,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [matmul [2, 3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [2, 3]]
      */
     private void computeT240(int batch) {
         float[] t159 = ws.t159;
@@ -1889,7 +1873,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3, 2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3, 2]]
      */
     private void computeT241(int batch) {
         float[] B = this.B;
@@ -1913,7 +1897,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [transpose [2, 3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [transpose [2, 3]]
      */
     private void computeT242(int batch) {
         float[] t241 = ws.t241;
@@ -1930,7 +1914,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [transpose [3, 2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [transpose [3, 2]]
      */
     private void computeT244(int batch) {
         float[] t240 = ws.t240;
@@ -1947,7 +1931,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [matmul [2, 3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [2, 3]]
      */
     private void computeT245(int batch) {
         float[] t159 = ws.t159;
@@ -1971,7 +1955,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3, 2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3, 2]]
      */
     private void computeT247(int batch) {
         float[] A = this.A;
@@ -2116,9 +2100,9 @@ public final class AllOps implements Model {
 
         @Override
         public void clear() {
-            java.util.Arrays.fill(A, 0);
-            java.util.Arrays.fill(B, 0);
-            java.util.Arrays.fill(c, 0);
+            Arrays.fill(A, 0);
+            Arrays.fill(B, 0);
+            Arrays.fill(c, 0);
         }
     }
 
@@ -2143,17 +2127,17 @@ public final class AllOps implements Model {
         /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
-        final float[] t8 = new float[4];
+        float[] t8;
 
         /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
-        final float[] t11 = new float[4];
+        float[] t11;
 
         /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
-        final float[] t12 = new float[4];
+        float[] t12;
 
         /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
@@ -2198,7 +2182,7 @@ public final class AllOps implements Model {
         /**
          * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
          */
-        final float[] t34 = new float[3];
+        float[] t34;
 
         /**
          * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
@@ -2228,7 +2212,7 @@ public final class AllOps implements Model {
         /**
          * line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
-        final float[] t60 = new float[3];
+        float[] t60;
 
         /**
          * line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
@@ -2381,192 +2365,192 @@ public final class AllOps implements Model {
         float[] t114;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)
          */
         float[] t119;
 
         /**
-         * line 4: target t[3], u[2, 3]
+         * gradient of line 4: target t[3], u[2, 3]
          */
         float[] t127;
 
         /**
-         * line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
+         * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
          */
         float[] t130;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
          */
         float[] t131;
 
         /**
-         * line 4: target t[3], u[2, 3]
+         * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
          */
         float[] t132;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
          */
         float[] t136;
 
         /**
-         * line 3: input x[3], v[3], s
+         * gradient of line 15: lp = log_softmax(x)
          */
         float[] t140;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 15: lp = log_softmax(x)
          */
-        final float[] t141 = new float[1];
+        float[] t141;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 14: p = softmax(e1 .* c)
          */
         float[] t145;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 14: p = softmax(e1 .* c)
          */
         float[] t146;
 
         /**
-         * line 14: p = softmax(e1 .* c)
+         * gradient of line 14: p = softmax(e1 .* c)
          */
         float[] t149;
 
         /**
-         * line 14: p = softmax(e1 .* c)
+         * gradient of line 14: p = softmax(e1 .* c)
          */
         float[] t152;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         float[] t159;
 
         /**
-         * line 3: input x[3], v[3], s
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         float[] t163;
 
         /**
-         * line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         float[] t166;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         float[] t168;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         float[] t169;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         float[] t171;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         float[] t172;
 
         /**
-         * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)
+         * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
-        final float[] t173 = new float[3];
+        float[] t173;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
         float[] t174;
 
         /**
-         * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)
+         * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
         float[] t181;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
         float[] t188;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t226;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t227;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t228;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t230;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t231;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t234;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t235;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t238;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t239;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t240;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t241;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t242;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t244;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t245;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         float[] t247;
 
@@ -2579,7 +2563,17 @@ public final class AllOps implements Model {
             if (batch <= capacity) {
                 return;
             }
+            boolean first = capacity == 0;
             capacity = batch;
+            if (first) {
+                t8 = new float[4];
+            }
+            if (first) {
+                t11 = new float[4];
+            }
+            if (first) {
+                t12 = new float[4];
+            }
             t13 = new float[batch * 2];
             t14 = new float[batch * 2];
             t15 = new float[batch * 4];
@@ -2588,11 +2582,17 @@ public final class AllOps implements Model {
             t21 = new float[batch * 3];
             t27 = new float[batch * 3];
             e1 = new float[batch * 3];
+            if (first) {
+                t34 = new float[3];
+            }
             t35 = new float[batch * 3];
             t39 = new float[batch * 3];
             e2 = new float[batch * 3];
             t47 = new float[batch * 3];
             t48 = new float[batch * 3];
+            if (first) {
+                t60 = new float[3];
+            }
             e3 = new float[batch * 3];
             t62 = new float[batch * 1];
             t63 = new float[batch * 1];
@@ -2630,6 +2630,9 @@ public final class AllOps implements Model {
             t132 = new float[batch * 1];
             t136 = new float[batch * 3];
             t140 = new float[batch * 3];
+            if (first) {
+                t141 = new float[1];
+            }
             t145 = new float[batch * 3];
             t146 = new float[batch * 1];
             t149 = new float[batch * 3];
@@ -2641,6 +2644,9 @@ public final class AllOps implements Model {
             t169 = new float[batch * 1];
             t171 = new float[batch * 3];
             t172 = new float[batch * 3];
+            if (first) {
+                t173 = new float[3];
+            }
             t174 = new float[batch * 3];
             t181 = new float[batch * 3];
             t188 = new float[batch * 3];

@@ -5,11 +5,12 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
 
 /**
- * The network {@code AllOps} of {@code allops.net}, compiled to double arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
+ * The network {@code AllOps} of allops.net, compiled to double arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
  *
  * <p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s
  * values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are
@@ -670,7 +671,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t39[o + i] = Ops.sqrt((Ops.abs(v[o + i]) + 1.0));
+                t39[o + i] = Ops.sqrt(Ops.abs(v[o + i]) + 1.0);
             }
         }
     }
@@ -757,12 +758,11 @@ public final class AllOps implements Model {
         double[] t62 = ws.t62;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += e1[o0 + i];
             }
-            t62[oo + 0] = acc;
+            t62[ex] = acc;
         }
     }
 
@@ -774,12 +774,11 @@ public final class AllOps implements Model {
         double[] t63 = ws.t63;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += e2[o0 + i];
             }
-            t63[oo + 0] = acc;
+            t63[ex] = acc;
         }
     }
 
@@ -791,14 +790,13 @@ public final class AllOps implements Model {
         double[] t67 = ws.t67;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
-            double mx = e3[o0 + 0];
+            double mx = e3[o0];
             for (int i = 1; i < 3; i++) {
                 if (e3[o0 + i] > mx) {
                     mx = e3[o0 + i];
                 }
             }
-            t67[oo + 0] = mx;
+            t67[ex] = mx;
         }
     }
 
@@ -810,14 +808,13 @@ public final class AllOps implements Model {
         double[] t69 = ws.t69;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
-            double mx = x[o0 + 0];
+            double mx = x[o0];
             for (int i = 1; i < 3; i++) {
                 if (x[o0 + i] < mx) {
                     mx = x[o0 + i];
                 }
             }
-            t69[oo + 0] = mx;
+            t69[ex] = mx;
         }
     }
 
@@ -844,12 +841,11 @@ public final class AllOps implements Model {
         double[] t72 = ws.t72;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t71[o0 + i];
             }
-            t72[oo + 0] = acc;
+            t72[ex] = acc;
         }
     }
 
@@ -861,12 +857,11 @@ public final class AllOps implements Model {
         double[] t74 = ws.t74;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 4; i++) {
                 acc += m1[o0 + i] * m1[o0 + i];
             }
-            t74[oo + 0] = Math.sqrt(acc);
+            t74[ex] = Math.sqrt(acc);
         }
     }
 
@@ -878,8 +873,7 @@ public final class AllOps implements Model {
         double[] t76 = ws.t76;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
-            double mx = x[o0 + 0];
+            double mx = x[o0];
             for (int i = 1; i < 3; i++) {
                 if (x[o0 + i] > mx) {
                     mx = x[o0 + i];
@@ -890,7 +884,7 @@ public final class AllOps implements Model {
                 tot += Math.exp(x[o0 + i] - mx);
             }
             double lse = mx + Math.log(tot);
-            t76[oo + 0] = lse;
+            t76[ex] = lse;
         }
     }
 
@@ -935,7 +929,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int oo = ex * 3;
-            double mx = t78[o0 + 0];
+            double mx = t78[o0];
             for (int i = 1; i < 3; i++) {
                 if (t78[o0 + i] > mx) {
                     mx = t78[o0 + i];
@@ -962,7 +956,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int oo = ex * 3;
-            double mx = x[o0 + 0];
+            double mx = x[o0];
             for (int i = 1; i < 3; i++) {
                 if (x[o0 + i] > mx) {
                     mx = x[o0 + i];
@@ -1016,12 +1010,11 @@ public final class AllOps implements Model {
         double[] t83 = ws.t83;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t82[o0 + i];
             }
-            t83[oo + 0] = acc;
+            t83[ex] = acc;
         }
     }
 
@@ -1048,12 +1041,11 @@ public final class AllOps implements Model {
         double[] t87 = ws.t87;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t86[o0 + i];
             }
-            t87[oo + 0] = acc;
+            t87[ex] = acc;
         }
     }
 
@@ -1067,8 +1059,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int o1 = ex * 3;
-            int oo = ex * 1;
-            double mx = e2[o0 + 0];
+            double mx = e2[o0];
             for (int i = 1; i < 3; i++) {
                 if (e2[o0 + i] > mx) {
                     mx = e2[o0 + i];
@@ -1083,7 +1074,7 @@ public final class AllOps implements Model {
             for (int i = 0; i < 3; i++) {
                 acc -= t[o1 + i] * (e2[o0 + i] - lse);
             }
-            t90[oo + 0] = acc;
+            t90[ex] = acc;
         }
     }
 
@@ -1097,7 +1088,6 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int o1 = ex * 3;
-            int oo = ex * 1;
             int hot = 0;
             for (int i = 1; i < 3; i++) {
                 if (t[o1 + i] > t[o1 + hot]) {
@@ -1110,7 +1100,7 @@ public final class AllOps implements Model {
                     acc += Math.max(0, e3[o0 + j] - e3[o0 + hot] + 1);
                 }
             }
-            t92[oo + 0] = acc;
+            t92[ex] = acc;
         }
     }
 
@@ -1167,12 +1157,11 @@ public final class AllOps implements Model {
         double[] t101 = ws.t101;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t100[o0 + i];
             }
-            t101[oo + 0] = acc;
+            t101[ex] = acc;
         }
     }
 
@@ -1186,13 +1175,12 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 2;
             int o1 = ex * 2;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 2; i++) {
                 double z = t13[o0 + i];
                 acc += Math.max(z, 0) - z * t14[o1 + i] + Math.log1p(Math.exp(-Math.abs(z)));
             }
-            t103[oo + 0] = acc;
+            t103[ex] = acc;
         }
     }
 
@@ -1233,12 +1221,11 @@ public final class AllOps implements Model {
         double[] t107 = ws.t107;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 6;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 6; i++) {
                 acc += t106[o0 + i];
             }
-            t107[oo + 0] = acc;
+            t107[ex] = acc;
         }
     }
 
@@ -1250,12 +1237,11 @@ public final class AllOps implements Model {
         double[] t113 = ws.t113;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += lp[o0 + i];
             }
-            t113[oo + 0] = acc;
+            t113[ex] = acc;
         }
     }
 
@@ -1280,7 +1266,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [2, 3]]
+     * gradient of line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)  [mul [2, 3]]
      */
     private void computeT119(int batch) {
         double[] t119 = ws.t119;
@@ -1294,7 +1280,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 4: target t[3], u[2, 3]  [neg [3]]
+     * gradient of line 4: target t[3], u[2, 3]  [neg [3]]
      */
     private void computeT127(int batch) {
         double[] t127 = ws.t127;
@@ -1308,7 +1294,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [hinge_grad [3]]
+     * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [hinge_grad [3]]
      */
     private void computeT130(int batch) {
         double[] e3 = ws.e3;
@@ -1338,7 +1324,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [softmax [3]]
+     * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [softmax [3]]
      */
     private void computeT131(int batch) {
         double[] e2 = ws.e2;
@@ -1346,7 +1332,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int oo = ex * 3;
-            double mx = e2[o0 + 0];
+            double mx = e2[o0];
             for (int i = 1; i < 3; i++) {
                 if (e2[o0 + i] > mx) {
                     mx = e2[o0 + i];
@@ -1365,24 +1351,23 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 4: target t[3], u[2, 3]  [sum scalar]
+     * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [sum scalar]
      */
     private void computeT132(int batch) {
         double[] t = ws.t;
         double[] t132 = ws.t132;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t[o0 + i];
             }
-            t132[oo + 0] = acc;
+            t132[ex] = acc;
         }
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [div [3]]
+     * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [div [3]]
      */
     private void computeT136(int batch) {
         double[] t136 = ws.t136;
@@ -1397,7 +1382,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 3: input x[3], v[3], s  [softmax [3]]
+     * gradient of line 15: lp = log_softmax(x)  [softmax [3]]
      */
     private void computeT140(int batch) {
         double[] x = ws.x;
@@ -1405,7 +1390,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int oo = ex * 3;
-            double mx = x[o0 + 0];
+            double mx = x[o0];
             for (int i = 1; i < 3; i++) {
                 if (x[o0 + i] > mx) {
                     mx = x[o0 + i];
@@ -1424,7 +1409,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [sum scalar]
+     * gradient of line 15: lp = log_softmax(x)  [sum scalar]
      */
     private void computeT141(int batch) {
         double[] t34 = ws.t34;
@@ -1437,7 +1422,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [3]]
+     * gradient of line 14: p = softmax(e1 .* c)  [mul [3]]
      */
     private void computeT145(int batch) {
         double[] t145 = ws.t145;
@@ -1452,24 +1437,23 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [sum scalar]
+     * gradient of line 14: p = softmax(e1 .* c)  [sum scalar]
      */
     private void computeT146(int batch) {
         double[] t145 = ws.t145;
         double[] t146 = ws.t146;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += t145[o0 + i];
             }
-            t146[oo + 0] = acc;
+            t146[ex] = acc;
         }
     }
 
     /**
-     * line 14: p = softmax(e1 .* c)  [mul [3]]
+     * gradient of line 14: p = softmax(e1 .* c)  [mul [3]]
      */
     private void computeT149(int batch) {
         double[] t149 = ws.t149;
@@ -1485,7 +1469,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 14: p = softmax(e1 .* c)  [mul [3]]
+     * gradient of line 14: p = softmax(e1 .* c)  [mul [3]]
      */
     private void computeT152(int batch) {
         double[] t152 = ws.t152;
@@ -1500,7 +1484,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [2, 2]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [mul [2, 2]]
      */
     private void computeT159(int batch) {
         double[] t159 = ws.t159;
@@ -1516,7 +1500,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 3: input x[3], v[3], s  [argmin_mask [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [argmin_mask [3]]
      */
     private void computeT163(int batch) {
         double[] x = ws.x;
@@ -1538,7 +1522,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [argmax_mask [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [argmax_mask [3]]
      */
     private void computeT166(int batch) {
         double[] e3 = ws.e3;
@@ -1560,7 +1544,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [add [3]]
      */
     private void computeT168(int batch) {
         double[] t168 = ws.t168;
@@ -1576,7 +1560,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul scalar]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [mul scalar]
      */
     private void computeT169(int batch) {
         double[] t169 = ws.t169;
@@ -1587,7 +1571,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [add [3]]
      */
     private void computeT171(int batch) {
         double[] t171 = ws.t171;
@@ -1604,7 +1588,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [add [3]]
      */
     private void computeT172(int batch) {
         double[] t172 = ws.t172;
@@ -1621,7 +1605,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)  [mul [3]]
+     * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [mul [3]]
      */
     private void computeT173(int batch) {
         double[] t173 = ws.t173;
@@ -1632,7 +1616,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [3]]
+     * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [mul [3]]
      */
     private void computeT174(int batch) {
         double[] t174 = ws.t174;
@@ -1647,7 +1631,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)  [mul [3]]
+     * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [mul [3]]
      */
     private void computeT181(int batch) {
         double[] t181 = ws.t181;
@@ -1661,7 +1645,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [3]]
+     * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k  [mul [3]]
      */
     private void computeT188(int batch) {
         double[] t188 = ws.t188;
@@ -1677,7 +1661,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [mul [2, 2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [mul [2, 2]]
      */
     private void computeT226(int batch) {
         double[] t226 = ws.t226;
@@ -1691,7 +1675,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [matmul [2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [2]]
      */
     private void computeT227(int batch) {
         double[] t226 = ws.t226;
@@ -1712,7 +1696,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [add [2]]
      */
     private void computeT228(int batch) {
         double[] t228 = ws.t228;
@@ -1728,7 +1712,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [matmul [2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [2]]
      */
     private void computeT230(int batch) {
         double[] t226 = ws.t226;
@@ -1749,7 +1733,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [add [2]]
      */
     private void computeT231(int batch) {
         double[] t231 = ws.t231;
@@ -1764,7 +1748,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3]]
      */
     private void computeT234(int batch) {
         double[] A = this.A;
@@ -1784,7 +1768,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [add [3]]
      */
     private void computeT235(int batch) {
         double[] t235 = ws.t235;
@@ -1809,7 +1793,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3]]
      */
     private void computeT238(int batch) {
         double[] A = this.A;
@@ -1829,7 +1813,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [add [3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [add [3]]
      */
     private void computeT239(int batch) {
         double[] t239 = ws.t239;
@@ -1860,7 +1844,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [matmul [2, 3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [2, 3]]
      */
     private void computeT240(int batch) {
         double[] t159 = ws.t159;
@@ -1884,7 +1868,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3, 2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3, 2]]
      */
     private void computeT241(int batch) {
         double[] B = this.B;
@@ -1908,7 +1892,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [transpose [2, 3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [transpose [2, 3]]
      */
     private void computeT242(int batch) {
         double[] t241 = ws.t241;
@@ -1925,7 +1909,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [transpose [3, 2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [transpose [3, 2]]
      */
     private void computeT244(int batch) {
         double[] t240 = ws.t240;
@@ -1942,7 +1926,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)  [matmul [2, 3]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [2, 3]]
      */
     private void computeT245(int batch) {
         double[] t159 = ws.t159;
@@ -1966,7 +1950,7 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3, 2]]
+     * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5  [matmul [3, 2]]
      */
     private void computeT247(int batch) {
         double[] A = this.A;
@@ -2111,9 +2095,9 @@ public final class AllOps implements Model {
 
         @Override
         public void clear() {
-            java.util.Arrays.fill(A, 0);
-            java.util.Arrays.fill(B, 0);
-            java.util.Arrays.fill(c, 0);
+            Arrays.fill(A, 0);
+            Arrays.fill(B, 0);
+            Arrays.fill(c, 0);
         }
     }
 
@@ -2138,17 +2122,17 @@ public final class AllOps implements Model {
         /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
-        final double[] t8 = new double[4];
+        double[] t8;
 
         /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
-        final double[] t11 = new double[4];
+        double[] t11;
 
         /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
-        final double[] t12 = new double[4];
+        double[] t12;
 
         /**
          * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
@@ -2193,7 +2177,7 @@ public final class AllOps implements Model {
         /**
          * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
          */
-        final double[] t34 = new double[3];
+        double[] t34;
 
         /**
          * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
@@ -2223,7 +2207,7 @@ public final class AllOps implements Model {
         /**
          * line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
-        final double[] t60 = new double[3];
+        double[] t60;
 
         /**
          * line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
@@ -2376,192 +2360,192 @@ public final class AllOps implements Model {
         double[] t114;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)
          */
         double[] t119;
 
         /**
-         * line 4: target t[3], u[2, 3]
+         * gradient of line 4: target t[3], u[2, 3]
          */
         double[] t127;
 
         /**
-         * line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
+         * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
          */
         double[] t130;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
          */
         double[] t131;
 
         /**
-         * line 4: target t[3], u[2, 3]
+         * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
          */
         double[] t132;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)
          */
         double[] t136;
 
         /**
-         * line 3: input x[3], v[3], s
+         * gradient of line 15: lp = log_softmax(x)
          */
         double[] t140;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 15: lp = log_softmax(x)
          */
-        final double[] t141 = new double[1];
+        double[] t141;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 14: p = softmax(e1 .* c)
          */
         double[] t145;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 14: p = softmax(e1 .* c)
          */
         double[] t146;
 
         /**
-         * line 14: p = softmax(e1 .* c)
+         * gradient of line 14: p = softmax(e1 .* c)
          */
         double[] t149;
 
         /**
-         * line 14: p = softmax(e1 .* c)
+         * gradient of line 14: p = softmax(e1 .* c)
          */
         double[] t152;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         double[] t159;
 
         /**
-         * line 3: input x[3], v[3], s
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         double[] t163;
 
         /**
-         * line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         double[] t166;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         double[] t168;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         double[] t169;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         double[] t171;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
         double[] t172;
 
         /**
-         * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)
+         * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
-        final double[] t173 = new double[3];
+        double[] t173;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
         double[] t174;
 
         /**
-         * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)
+         * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
         double[] t181;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 12: e3 = step(x) + sign(v) + max(x, v) + min(x, 0.5) + x ^ 2 + -x ^ -1 + c ^ k
          */
         double[] t188;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t226;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t227;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t228;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t230;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t231;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t234;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t235;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t238;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t239;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t240;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t241;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t242;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t244;
 
         /**
-         * line 11: e2 = log(square(x) + 1) + sqrt(abs(v) + 1) + sin(x) - cos(v) + leaky_relu(x, 0.01)
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t245;
 
         /**
-         * line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
+         * gradient of line 9: m1 = A * B + transpose(B) * transpose(A) - outer(A * x, A * v) .* 0.5
          */
         double[] t247;
 
@@ -2572,7 +2556,17 @@ public final class AllOps implements Model {
             if (batch <= capacity) {
                 return;
             }
+            boolean first = capacity == 0;
             capacity = batch;
+            if (first) {
+                t8 = new double[4];
+            }
+            if (first) {
+                t11 = new double[4];
+            }
+            if (first) {
+                t12 = new double[4];
+            }
             t13 = new double[batch * 2];
             t14 = new double[batch * 2];
             t15 = new double[batch * 4];
@@ -2581,11 +2575,17 @@ public final class AllOps implements Model {
             t21 = new double[batch * 3];
             t27 = new double[batch * 3];
             e1 = new double[batch * 3];
+            if (first) {
+                t34 = new double[3];
+            }
             t35 = new double[batch * 3];
             t39 = new double[batch * 3];
             e2 = new double[batch * 3];
             t47 = new double[batch * 3];
             t48 = new double[batch * 3];
+            if (first) {
+                t60 = new double[3];
+            }
             e3 = new double[batch * 3];
             t62 = new double[batch * 1];
             t63 = new double[batch * 1];
@@ -2623,6 +2623,9 @@ public final class AllOps implements Model {
             t132 = new double[batch * 1];
             t136 = new double[batch * 3];
             t140 = new double[batch * 3];
+            if (first) {
+                t141 = new double[1];
+            }
             t145 = new double[batch * 3];
             t146 = new double[batch * 1];
             t149 = new double[batch * 3];
@@ -2634,6 +2637,9 @@ public final class AllOps implements Model {
             t169 = new double[batch * 1];
             t171 = new double[batch * 3];
             t172 = new double[batch * 3];
+            if (first) {
+                t173 = new double[3];
+            }
             t174 = new double[batch * 3];
             t181 = new double[batch * 3];
             t188 = new double[batch * 3];

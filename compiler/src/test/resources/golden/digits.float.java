@@ -5,11 +5,12 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
 
 /**
- * The network {@code Digits} of {@code digits.net}, compiled to float arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
+ * The network {@code Digits} of digits.net, compiled to float arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
  *
  * <p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s
  * values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are
@@ -395,7 +396,7 @@ public final class Digits implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
             int oo = ex * 10;
-            double mx = z[o0 + 0];
+            double mx = z[o0];
             for (int i = 1; i < 10; i++) {
                 if (z[o0 + i] > mx) {
                     mx = z[o0 + i];
@@ -423,8 +424,7 @@ public final class Digits implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
             int o1 = ex * 10;
-            int oo = ex * 1;
-            double mx = z[o0 + 0];
+            double mx = z[o0];
             for (int i = 1; i < 10; i++) {
                 if (z[o0 + i] > mx) {
                     mx = z[o0 + i];
@@ -439,7 +439,7 @@ public final class Digits implements Model {
             for (int i = 0; i < 10; i++) {
                 acc -= y[o1 + i] * (z[o0 + i] - lse);
             }
-            t12[oo + 0] = (float) (acc);
+            t12[ex] = (float) (acc);
         }
     }
 
@@ -514,7 +514,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [mul [10, 32]]
+     * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [mul [10, 32]]
      */
     private void computeT29(int batch) {
         float[] t29 = ws.t29;
@@ -525,7 +525,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [mul [32, 64]]
+     * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [mul [32, 64]]
      */
     private void computeT33(int batch) {
         float[] t33 = ws.t33;
@@ -536,24 +536,23 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 3: target y[10]  [sum scalar]
+     * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [sum scalar]
      */
     private void computeT34(int batch) {
         float[] y = ws.y;
         float[] t34 = ws.t34;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 10; i++) {
                 acc += y[o0 + i];
             }
-            t34[oo + 0] = (float) (acc);
+            t34[ex] = (float) (acc);
         }
     }
 
     /**
-     * line 11: p = softmax(z)  [sub [10]]
+     * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [sub [10]]
      */
     private void computeT37(int batch) {
         float[] t37 = ws.t37;
@@ -569,7 +568,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 7: param  W2[10, 32]  [matmul [32]]
+     * gradient of line 10: z = W2 * h + b2  [matmul [32]]
      */
     private void computeT41(int batch) {
         float[] W2 = this.W2;
@@ -589,7 +588,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 7: param  W2[10, 32]  [mul [32]]
+     * gradient of line 9: h = relu(W1 * x + b1)  [mul [32]]
      */
     private void computeT43(int batch) {
         float[] t43 = ws.t43;
@@ -604,7 +603,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 5: param  W1[32, 64] init he  [matmul [64]]
+     * gradient of line 9: h = relu(W1 * x + b1)  [matmul [64]]
      */
     private void computeT47(int batch) {
         float[] W1 = this.W1;
@@ -730,10 +729,10 @@ public final class Digits implements Model {
 
         @Override
         public void clear() {
-            java.util.Arrays.fill(W1, 0);
-            java.util.Arrays.fill(b1, 0);
-            java.util.Arrays.fill(W2, 0);
-            java.util.Arrays.fill(b2, 0);
+            Arrays.fill(W1, 0);
+            Arrays.fill(b1, 0);
+            Arrays.fill(W2, 0);
+            Arrays.fill(b2, 0);
         }
     }
 
@@ -787,27 +786,27 @@ public final class Digits implements Model {
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final float[] t14 = new float[2048];
+        float[] t14;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final float[] t16 = new float[1];
+        float[] t16;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final float[] t18 = new float[320];
+        float[] t18;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final float[] t19 = new float[1];
+        float[] t19;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final float[] t22 = new float[1];
+        float[] t22;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
@@ -815,37 +814,37 @@ public final class Digits implements Model {
         float[] t23;
 
         /**
-         * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
+         * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final float[] t29 = new float[320];
+        float[] t29;
 
         /**
-         * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
+         * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final float[] t33 = new float[2048];
+        float[] t33;
 
         /**
-         * line 3: target y[10]
+         * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
         float[] t34;
 
         /**
-         * line 11: p = softmax(z)
+         * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
         float[] t37;
 
         /**
-         * line 7: param  W2[10, 32]
+         * gradient of line 10: z = W2 * h + b2
          */
         float[] t41;
 
         /**
-         * line 7: param  W2[10, 32]
+         * gradient of line 9: h = relu(W1 * x + b1)
          */
         float[] t43;
 
         /**
-         * line 5: param  W1[32, 64] init he
+         * gradient of line 9: h = relu(W1 * x + b1)
          */
         float[] t47;
 
@@ -858,6 +857,7 @@ public final class Digits implements Model {
             if (batch <= capacity) {
                 return;
             }
+            boolean first = capacity == 0;
             capacity = batch;
             t6 = new float[batch * 32];
             t7 = new float[batch * 32];
@@ -866,7 +866,28 @@ public final class Digits implements Model {
             z = new float[batch * 10];
             p = new float[batch * 10];
             t12 = new float[batch * 1];
+            if (first) {
+                t14 = new float[2048];
+            }
+            if (first) {
+                t16 = new float[1];
+            }
+            if (first) {
+                t18 = new float[320];
+            }
+            if (first) {
+                t19 = new float[1];
+            }
+            if (first) {
+                t22 = new float[1];
+            }
             t23 = new float[batch * 1];
+            if (first) {
+                t29 = new float[320];
+            }
+            if (first) {
+                t33 = new float[2048];
+            }
             t34 = new float[batch * 1];
             t37 = new float[batch * 10];
             t41 = new float[batch * 32];

@@ -5,11 +5,12 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
 
 /**
- * The network {@code Digits} of {@code digits.net}, compiled to double arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
+ * The network {@code Digits} of digits.net, compiled to double arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
  *
  * <p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s
  * values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are
@@ -392,7 +393,7 @@ public final class Digits implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
             int oo = ex * 10;
-            double mx = z[o0 + 0];
+            double mx = z[o0];
             for (int i = 1; i < 10; i++) {
                 if (z[o0 + i] > mx) {
                     mx = z[o0 + i];
@@ -420,8 +421,7 @@ public final class Digits implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
             int o1 = ex * 10;
-            int oo = ex * 1;
-            double mx = z[o0 + 0];
+            double mx = z[o0];
             for (int i = 1; i < 10; i++) {
                 if (z[o0 + i] > mx) {
                     mx = z[o0 + i];
@@ -436,7 +436,7 @@ public final class Digits implements Model {
             for (int i = 0; i < 10; i++) {
                 acc -= y[o1 + i] * (z[o0 + i] - lse);
             }
-            t12[oo + 0] = acc;
+            t12[ex] = acc;
         }
     }
 
@@ -511,7 +511,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [mul [10, 32]]
+     * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [mul [10, 32]]
      */
     private void computeT29(int batch) {
         double[] t29 = ws.t29;
@@ -522,7 +522,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [mul [32, 64]]
+     * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [mul [32, 64]]
      */
     private void computeT33(int batch) {
         double[] t33 = ws.t33;
@@ -533,24 +533,23 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 3: target y[10]  [sum scalar]
+     * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [sum scalar]
      */
     private void computeT34(int batch) {
         double[] y = ws.y;
         double[] t34 = ws.t34;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 10; i++) {
                 acc += y[o0 + i];
             }
-            t34[oo + 0] = acc;
+            t34[ex] = acc;
         }
     }
 
     /**
-     * line 11: p = softmax(z)  [sub [10]]
+     * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [sub [10]]
      */
     private void computeT37(int batch) {
         double[] t37 = ws.t37;
@@ -566,7 +565,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 7: param  W2[10, 32]  [matmul [32]]
+     * gradient of line 10: z = W2 * h + b2  [matmul [32]]
      */
     private void computeT41(int batch) {
         double[] W2 = this.W2;
@@ -586,7 +585,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 7: param  W2[10, 32]  [mul [32]]
+     * gradient of line 9: h = relu(W1 * x + b1)  [mul [32]]
      */
     private void computeT43(int batch) {
         double[] t43 = ws.t43;
@@ -601,7 +600,7 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 5: param  W1[32, 64] init he  [matmul [64]]
+     * gradient of line 9: h = relu(W1 * x + b1)  [matmul [64]]
      */
     private void computeT47(int batch) {
         double[] W1 = this.W1;
@@ -727,10 +726,10 @@ public final class Digits implements Model {
 
         @Override
         public void clear() {
-            java.util.Arrays.fill(W1, 0);
-            java.util.Arrays.fill(b1, 0);
-            java.util.Arrays.fill(W2, 0);
-            java.util.Arrays.fill(b2, 0);
+            Arrays.fill(W1, 0);
+            Arrays.fill(b1, 0);
+            Arrays.fill(W2, 0);
+            Arrays.fill(b2, 0);
         }
     }
 
@@ -784,27 +783,27 @@ public final class Digits implements Model {
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final double[] t14 = new double[2048];
+        double[] t14;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final double[] t16 = new double[1];
+        double[] t16;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final double[] t18 = new double[320];
+        double[] t18;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final double[] t19 = new double[1];
+        double[] t19;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final double[] t22 = new double[1];
+        double[] t22;
 
         /**
          * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
@@ -812,37 +811,37 @@ public final class Digits implements Model {
         double[] t23;
 
         /**
-         * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
+         * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final double[] t29 = new double[320];
+        double[] t29;
 
         /**
-         * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
+         * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
-        final double[] t33 = new double[2048];
+        double[] t33;
 
         /**
-         * line 3: target y[10]
+         * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
         double[] t34;
 
         /**
-         * line 11: p = softmax(z)
+         * gradient of line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))
          */
         double[] t37;
 
         /**
-         * line 7: param  W2[10, 32]
+         * gradient of line 10: z = W2 * h + b2
          */
         double[] t41;
 
         /**
-         * line 7: param  W2[10, 32]
+         * gradient of line 9: h = relu(W1 * x + b1)
          */
         double[] t43;
 
         /**
-         * line 5: param  W1[32, 64] init he
+         * gradient of line 9: h = relu(W1 * x + b1)
          */
         double[] t47;
 
@@ -853,6 +852,7 @@ public final class Digits implements Model {
             if (batch <= capacity) {
                 return;
             }
+            boolean first = capacity == 0;
             capacity = batch;
             t6 = new double[batch * 32];
             t7 = new double[batch * 32];
@@ -861,7 +861,28 @@ public final class Digits implements Model {
             z = new double[batch * 10];
             p = new double[batch * 10];
             t12 = new double[batch * 1];
+            if (first) {
+                t14 = new double[2048];
+            }
+            if (first) {
+                t16 = new double[1];
+            }
+            if (first) {
+                t18 = new double[320];
+            }
+            if (first) {
+                t19 = new double[1];
+            }
+            if (first) {
+                t22 = new double[1];
+            }
             t23 = new double[batch * 1];
+            if (first) {
+                t29 = new double[320];
+            }
+            if (first) {
+                t33 = new double[2048];
+            }
             t34 = new double[batch * 1];
             t37 = new double[batch * 10];
             t41 = new double[batch * 32];

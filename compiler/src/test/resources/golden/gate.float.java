@@ -6,7 +6,7 @@ import java.util.List;
 import javax.annotation.processing.Generated;
 
 /**
- * The network {@code Gate} of {@code gate.net}, compiled to float arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
+ * The network {@code Gate} of gate.net, compiled to float arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
  *
  * <p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s
  * values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are
@@ -300,6 +300,7 @@ public final class Gate implements Model {
             if (batch <= capacity) {
                 return;
             }
+            boolean first = capacity == 0;
             capacity = batch;
             q = new float[batch * 1];
             f = new float[batch * 1];

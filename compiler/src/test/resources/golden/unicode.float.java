@@ -5,11 +5,12 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
 
 /**
- * The network {@code Unicode} of {@code unicode.net}, compiled to float arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
+ * The network {@code Unicode} of unicode.net, compiled to float arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
  *
  * <p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s
  * values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are
@@ -316,7 +317,7 @@ public final class Unicode implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 2;
             for (int i = 0; i < 2; i++) {
-                t7[o + i] = Ops.tanh((t5[o + i] + σ[i]));
+                t7[o + i] = Ops.tanh(t5[o + i] + σ[i]);
             }
         }
     }
@@ -387,12 +388,11 @@ public final class Unicode implements Model {
         float[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 2;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 2; i++) {
                 acc += t11[o0 + i];
             }
-            t13[oo + 0] = (float) (acc);
+            t13[ex] = (float) (acc);
         }
     }
 
@@ -437,12 +437,11 @@ public final class Unicode implements Model {
         float[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 2;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 2; i++) {
                 acc += int_[o0 + i];
             }
-            t21[oo + 0] = (float) (acc);
+            t21[ex] = (float) (acc);
         }
     }
 
@@ -460,7 +459,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2, 3]]
+     * gradient of line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2, 3]]
      */
     private void computeT32(int batch) {
         float[] t32 = ws.t32;
@@ -471,7 +470,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2]]
+     * gradient of line 10: int = class ⊙ class  [mul [2]]
      */
     private void computeT37(int batch) {
         float[] t37 = ws.t37;
@@ -485,7 +484,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [add [2]]
+     * gradient of line 10: int = class ⊙ class  [add [2]]
      */
     private void computeT39(int batch) {
         float[] t39 = ws.t39;
@@ -500,7 +499,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2]]
+     * gradient of line 9: class = tanh(가중치 * x + σ) .* new  [mul [2]]
      */
     private void computeT41(int batch) {
         float[] t41 = ws.t41;
@@ -515,7 +514,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2]]
+     * gradient of line 9: class = tanh(가중치 * x + σ) .* new  [mul [2]]
      */
     private void computeT45(int batch) {
         float[] t45 = ws.t45;
@@ -531,7 +530,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 6: param 가중치[n, 3] init normal(0, 0.1)  [matmul [3]]
+     * gradient of line 9: class = tanh(가중치 * x + σ) .* new  [matmul [3]]
      */
     private void computeT49(int batch) {
         float[] 가중치 = this.가중치;
@@ -629,9 +628,9 @@ public final class Unicode implements Model {
 
         @Override
         public void clear() {
-            java.util.Arrays.fill(가중치, 0);
-            java.util.Arrays.fill(σ, 0);
-            java.util.Arrays.fill(new_, 0);
+            Arrays.fill(가중치, 0);
+            Arrays.fill(σ, 0);
+            Arrays.fill(new_, 0);
         }
     }
 
@@ -685,17 +684,17 @@ public final class Unicode implements Model {
         /**
          * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
          */
-        final float[] t16 = new float[6];
+        float[] t16;
 
         /**
          * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
          */
-        final float[] t17 = new float[1];
+        float[] t17;
 
         /**
          * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
          */
-        final float[] t19 = new float[1];
+        float[] t19;
 
         /**
          * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
@@ -708,32 +707,32 @@ public final class Unicode implements Model {
         float[] t24;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
          */
-        final float[] t32 = new float[6];
+        float[] t32;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 10: int = class ⊙ class
          */
         float[] t37;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 10: int = class ⊙ class
          */
         float[] t39;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 9: class = tanh(가중치 * x + σ) .* new
          */
         float[] t41;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 9: class = tanh(가중치 * x + σ) .* new
          */
         float[] t45;
 
         /**
-         * line 6: param 가중치[n, 3] init normal(0, 0.1)
+         * gradient of line 9: class = tanh(가중치 * x + σ) .* new
          */
         float[] t49;
 
@@ -746,6 +745,7 @@ public final class Unicode implements Model {
             if (batch <= capacity) {
                 return;
             }
+            boolean first = capacity == 0;
             capacity = batch;
             t5 = new float[batch * 2];
             t7 = new float[batch * 2];
@@ -754,8 +754,20 @@ public final class Unicode implements Model {
             t10 = new float[batch * 2];
             t11 = new float[batch * 2];
             t13 = new float[batch * 1];
+            if (first) {
+                t16 = new float[6];
+            }
+            if (first) {
+                t17 = new float[1];
+            }
+            if (first) {
+                t19 = new float[1];
+            }
             t21 = new float[batch * 1];
             t24 = new float[batch * 1];
+            if (first) {
+                t32 = new float[6];
+            }
             t37 = new float[batch * 2];
             t39 = new float[batch * 2];
             t41 = new float[batch * 2];

@@ -5,11 +5,12 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
 
 /**
- * The network {@code Unicode} of {@code unicode.net}, compiled to double arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
+ * The network {@code Unicode} of unicode.net, compiled to double arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
  *
  * <p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s
  * values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are
@@ -313,7 +314,7 @@ public final class Unicode implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 2;
             for (int i = 0; i < 2; i++) {
-                t7[o + i] = Ops.tanh((t5[o + i] + σ[i]));
+                t7[o + i] = Ops.tanh(t5[o + i] + σ[i]);
             }
         }
     }
@@ -384,12 +385,11 @@ public final class Unicode implements Model {
         double[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 2;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 2; i++) {
                 acc += t11[o0 + i];
             }
-            t13[oo + 0] = acc;
+            t13[ex] = acc;
         }
     }
 
@@ -434,12 +434,11 @@ public final class Unicode implements Model {
         double[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 2;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 2; i++) {
                 acc += int_[o0 + i];
             }
-            t21[oo + 0] = acc;
+            t21[ex] = acc;
         }
     }
 
@@ -457,7 +456,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2, 3]]
+     * gradient of line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2, 3]]
      */
     private void computeT32(int batch) {
         double[] t32 = ws.t32;
@@ -468,7 +467,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2]]
+     * gradient of line 10: int = class ⊙ class  [mul [2]]
      */
     private void computeT37(int batch) {
         double[] t37 = ws.t37;
@@ -482,7 +481,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [add [2]]
+     * gradient of line 10: int = class ⊙ class  [add [2]]
      */
     private void computeT39(int batch) {
         double[] t39 = ws.t39;
@@ -497,7 +496,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2]]
+     * gradient of line 9: class = tanh(가중치 * x + σ) .* new  [mul [2]]
      */
     private void computeT41(int batch) {
         double[] t41 = ws.t41;
@@ -512,7 +511,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2]]
+     * gradient of line 9: class = tanh(가중치 * x + σ) .* new  [mul [2]]
      */
     private void computeT45(int batch) {
         double[] t45 = ws.t45;
@@ -528,7 +527,7 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 6: param 가중치[n, 3] init normal(0, 0.1)  [matmul [3]]
+     * gradient of line 9: class = tanh(가중치 * x + σ) .* new  [matmul [3]]
      */
     private void computeT49(int batch) {
         double[] 가중치 = this.가중치;
@@ -626,9 +625,9 @@ public final class Unicode implements Model {
 
         @Override
         public void clear() {
-            java.util.Arrays.fill(가중치, 0);
-            java.util.Arrays.fill(σ, 0);
-            java.util.Arrays.fill(new_, 0);
+            Arrays.fill(가중치, 0);
+            Arrays.fill(σ, 0);
+            Arrays.fill(new_, 0);
         }
     }
 
@@ -682,17 +681,17 @@ public final class Unicode implements Model {
         /**
          * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
          */
-        final double[] t16 = new double[6];
+        double[] t16;
 
         /**
          * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
          */
-        final double[] t17 = new double[1];
+        double[] t17;
 
         /**
          * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
          */
-        final double[] t19 = new double[1];
+        double[] t19;
 
         /**
          * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
@@ -705,32 +704,32 @@ public final class Unicode implements Model {
         double[] t24;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
          */
-        final double[] t32 = new double[6];
+        double[] t32;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 10: int = class ⊙ class
          */
         double[] t37;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 10: int = class ⊙ class
          */
         double[] t39;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 9: class = tanh(가중치 * x + σ) .* new
          */
         double[] t41;
 
         /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+         * gradient of line 9: class = tanh(가중치 * x + σ) .* new
          */
         double[] t45;
 
         /**
-         * line 6: param 가중치[n, 3] init normal(0, 0.1)
+         * gradient of line 9: class = tanh(가중치 * x + σ) .* new
          */
         double[] t49;
 
@@ -741,6 +740,7 @@ public final class Unicode implements Model {
             if (batch <= capacity) {
                 return;
             }
+            boolean first = capacity == 0;
             capacity = batch;
             t5 = new double[batch * 2];
             t7 = new double[batch * 2];
@@ -749,8 +749,20 @@ public final class Unicode implements Model {
             t10 = new double[batch * 2];
             t11 = new double[batch * 2];
             t13 = new double[batch * 1];
+            if (first) {
+                t16 = new double[6];
+            }
+            if (first) {
+                t17 = new double[1];
+            }
+            if (first) {
+                t19 = new double[1];
+            }
             t21 = new double[batch * 1];
             t24 = new double[batch * 1];
+            if (first) {
+                t32 = new double[6];
+            }
             t37 = new double[batch * 2];
             t39 = new double[batch * 2];
             t41 = new double[batch * 2];

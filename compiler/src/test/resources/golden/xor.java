@@ -7,11 +7,12 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
 
 /**
- * The network {@code Xor} of {@code xor.net}, compiled to double arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
+ * The network {@code Xor} of xor.net, compiled to double arithmetic: its outputs, its loss, and the exact gradient of the loss with respect to every param and input.
  *
  * <p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s
  * values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are
@@ -311,7 +312,7 @@ public final class Xor implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                h[o + i] = Ops.sigmoid((t6[o + i] + b1[i]));
+                h[o + i] = Ops.sigmoid(t6[o + i] + b1[i]);
             }
         }
     }
@@ -325,13 +326,12 @@ public final class Xor implements Model {
         double[] t9 = ws.t9;
         for (int ex = 0; ex < batch; ex++) {
             int o1 = ex * 4;
-            int oo = ex * 1;
             for (int r = 0; r < 1; r++) {
                 double acc = 0;
                 for (int c = 0; c < 4; c++) {
                     acc += W2[r * 4 + c] * h[o1 + c];
                 }
-                t9[oo + r] = acc;
+                t9[ex + r] = acc;
             }
         }
     }
@@ -344,7 +344,7 @@ public final class Xor implements Model {
         double[] t9 = ws.t9;
         double[] b2 = this.b2;
         for (int ex = 0; ex < batch; ex++) {
-            a[ex] = Ops.sigmoid((t9[ex] + b2[0]));
+            a[ex] = Ops.sigmoid(t9[ex] + b2[0]);
         }
     }
 
@@ -378,13 +378,11 @@ public final class Xor implements Model {
         double[] t13 = ws.t13;
         double[] t15 = ws.t15;
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 1;
-            int oo = ex * 1;
             double acc = 0;
             for (int i = 0; i < 1; i++) {
-                acc += t13[o0 + i];
+                acc += t13[ex + i];
             }
-            t15[oo + 0] = acc;
+            t15[ex] = acc;
         }
     }
 
@@ -400,7 +398,7 @@ public final class Xor implements Model {
     }
 
     /**
-     * line 17: loss = mse(a, y)  [mul [1]]
+     * gradient of line 14: a = sigmoid(W2 * h + b2)  [mul [1]]
      */
     private void computeT26(int batch) {
         double[] t26 = ws.t26;
@@ -412,19 +410,18 @@ public final class Xor implements Model {
     }
 
     /**
-     * line 10: param W2[1, 4] init xavier  [matmul [4]]
+     * gradient of line 14: a = sigmoid(W2 * h + b2)  [matmul [4]]
      */
     private void computeT29(int batch) {
         double[] W2 = this.W2;
         double[] t26 = ws.t26;
         double[] t29 = ws.t29;
         for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 1;
             int oo = ex * 4;
             for (int r = 0; r < 4; r++) {
                 double acc = 0;
                 for (int c = 0; c < 1; c++) {
-                    acc += W2[c * 4 + r] * t26[o1 + c];
+                    acc += W2[c * 4 + r] * t26[ex + c];
                 }
                 t29[oo + r] = acc;
             }
@@ -432,7 +429,7 @@ public final class Xor implements Model {
     }
 
     /**
-     * line 10: param W2[1, 4] init xavier  [mul [4]]
+     * gradient of line 13: h = sigmoid(W1 * x + b1)  [mul [4]]
      */
     private void computeT33(int batch) {
         double[] t33 = ws.t33;
@@ -447,7 +444,7 @@ public final class Xor implements Model {
     }
 
     /**
-     * line 8: param W1[4, 2] init xavier  [matmul [2]]
+     * gradient of line 13: h = sigmoid(W1 * x + b1)  [matmul [2]]
      */
     private void computeT36(int batch) {
         double[] W1 = this.W1;
@@ -513,10 +510,9 @@ public final class Xor implements Model {
         java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 1;
             int o1 = ex * 4;
             for (int r = 0; r < 1; r++) {
-                double s = t26[o0 + r] * inv;
+                double s = t26[ex + r] * inv;
                 for (int j = 0; j < 4; j++) {
                     g[r * 4 + j] += s * h[o1 + j];
                 }
@@ -533,9 +529,8 @@ public final class Xor implements Model {
         java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
         for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 1;
             for (int i = 0; i < 1; i++) {
-                g[i] += t26[o0 + i] * inv;
+                g[i] += t26[ex + i] * inv;
             }
         }
     }
@@ -565,10 +560,10 @@ public final class Xor implements Model {
 
         @Override
         public void clear() {
-            java.util.Arrays.fill(W1, 0);
-            java.util.Arrays.fill(b1, 0);
-            java.util.Arrays.fill(W2, 0);
-            java.util.Arrays.fill(b2, 0);
+            Arrays.fill(W1, 0);
+            Arrays.fill(b1, 0);
+            Arrays.fill(W2, 0);
+            Arrays.fill(b2, 0);
         }
     }
 
@@ -625,22 +620,22 @@ public final class Xor implements Model {
         double[] t16;
 
         /**
-         * line 17: loss = mse(a, y)
+         * gradient of line 14: a = sigmoid(W2 * h + b2)
          */
         double[] t26;
 
         /**
-         * line 10: param W2[1, 4] init xavier
+         * gradient of line 14: a = sigmoid(W2 * h + b2)
          */
         double[] t29;
 
         /**
-         * line 10: param W2[1, 4] init xavier
+         * gradient of line 13: h = sigmoid(W1 * x + b1)
          */
         double[] t33;
 
         /**
-         * line 8: param W1[4, 2] init xavier
+         * gradient of line 13: h = sigmoid(W1 * x + b1)
          */
         double[] t36;
 
@@ -651,6 +646,7 @@ public final class Xor implements Model {
             if (batch <= capacity) {
                 return;
             }
+            boolean first = capacity == 0;
             capacity = batch;
             t6 = new double[batch * 4];
             h = new double[batch * 4];

@@ -63,6 +63,7 @@ public final class ReverseMode {
         ok = false;
         continue;
       }
+      b.at(y.pos());
       for (int i = 0; i < y.inputs().size(); i++) {
         Node x = y.input(i);
         if (!active.contains(x)) {
@@ -75,6 +76,7 @@ public final class ReverseMode {
         }
       }
     }
+    b.at(null);
     if (!ok) {
       return Optional.empty();
     }

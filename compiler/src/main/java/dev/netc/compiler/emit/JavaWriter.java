@@ -7,6 +7,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
@@ -31,6 +32,7 @@ public final class JavaWriter {
   private static final ClassName RNG = ClassName.get(RUNTIME, "Rng");
   private static final ClassName OPS = ClassName.get(RUNTIME, "Ops");
   private static final ClassName LIST = ClassName.get("java.util", "List");
+  private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
 
   private final ClassPlan plan;
@@ -80,13 +82,69 @@ public final class JavaWriter {
   }
 
   private String classDoc() {
-    return "The network {@code " + plan.networkName() + "} of {@code " + SafeText.comment(plan.sourceName()).replace("@", "&#64;")
-        + "}, compiled to " + plan.elementType() + " arithmetic: its outputs"
+    return "The network {@code " + plan.networkName() + "} of " + javadoc(SafeText.comment(plan.sourceName()))
+        + ", compiled to " + plan.elementType() + " arithmetic: its outputs"
         + (plan.hasLoss() ? ", its loss, and the exact gradient of the loss with respect to every param and input" : "")
         + ".\n\n<p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s\n"
         + "values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are\n"
         + "means over the batch.\n\n<p>An instance owns a workspace of reusable buffers, so the hot methods allocate nothing\n"
         + "once warm, and an instance is not thread-safe: use one instance per thread.\n";
+  }
+
+  /** Text made safe for javadoc: no HTML or inline tags from the source. */
+  static String javadoc(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;")
+        .replace("{", "&#123;").replace("}", "&#125;");
+  }
+
+  // ---------------------------------------------------------------- large networks
+
+  /**
+   * How many statements a method gets before the rest moves into helper methods: keeps every
+   * method of a very deep network under HotSpot's 8,000-byte JIT limit (and javac's 64 KB).
+   */
+  static final int CHUNK = 128;
+
+  /**
+   * Adds {@code stmts} to {@code m}; when there are more than {@link #CHUNK}, they go into
+   * helper methods {@code helper1, helper2, ...} of {@code owner} that {@code m} calls.
+   */
+  private static void addChunked(TypeSpec.Builder owner, MethodSpec.Builder m, List<CodeBlock> stmts, String helper,
+      boolean isStatic, List<ParameterSpec> params) {
+    if (stmts.size() <= CHUNK) {
+      stmts.forEach(m::addCode);
+      return;
+    }
+    String args = params.stream().map(ParameterSpec::name).collect(Collectors.joining(", "));
+    for (int from = 0, part = 1; from < stmts.size(); from += CHUNK, part++) {
+      MethodSpec.Builder h = MethodSpec.methodBuilder(helper + part).addModifiers(Modifier.PRIVATE).addParameters(params);
+      if (isStatic) {
+        h.addModifiers(Modifier.STATIC);
+      }
+      stmts.subList(from, Math.min(stmts.size(), from + CHUNK)).forEach(h::addCode);
+      owner.addMethod(h.build());
+      m.addStatement("$L($L)", helper + part, args);
+    }
+  }
+
+  /** {@code switch (index) { case i: return <tensor i>; }}, split into helpers for many tensors. */
+  private static void addSwitch(TypeSpec.Builder owner, MethodSpec.Builder m, List<ClassPlan.Tensor> tensors, String helper) {
+    if (tensors.size() <= CHUNK) {
+      m.addCode(switchOn("index", tensors, ClassPlan.Tensor::javaName));
+      return;
+    }
+    for (int from = 0, part = 1; from < tensors.size(); from += CHUNK, part++) {
+      int to = Math.min(tensors.size(), from + CHUNK);
+      CodeBlock.Builder sw = CodeBlock.builder().beginControlFlow("switch (index)");
+      for (int i = from; i < to; i++) {
+        sw.addStatement("case $L: return $L", i, tensors.get(i).javaName());
+      }
+      sw.addStatement("default: throw new $T($S + index)", IndexOutOfBoundsException.class, "no param ").endControlFlow();
+      owner.addMethod(MethodSpec.methodBuilder(helper + part).addModifiers(Modifier.PRIVATE).returns(Object.class)
+          .addParameter(int.class, "index").addCode(sw.build()).build());
+      m.beginControlFlow("if (index < $L)", to).addStatement("return $L(index)", helper + part).endControlFlow();
+    }
+    m.addStatement("throw new $T($S + index)", IndexOutOfBoundsException.class, "no param ");
   }
 
   // ---------------------------------------------------------------- fields
@@ -101,14 +159,29 @@ public final class JavaWriter {
   }
 
   private void addInfos(TypeSpec.Builder type, String name, List<ClassPlan.Tensor> tensors) {
+    TypeName listType = ParameterizedTypeName.get(LIST, TENSOR_INFO);
+    FieldSpec.Builder field = FieldSpec.builder(listType, name, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL);
+    if (tensors.size() > CHUNK) {
+      // many tensors: built by static helpers, so that the static initializer stays small
+      String helper = "info" + Planner.capitalize(name.toLowerCase(java.util.Locale.ROOT));
+      MethodSpec.Builder build = MethodSpec.methodBuilder(helper).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+          .returns(listType)
+          .addStatement("$T<$T> list = new $T<>($L)", LIST, TENSOR_INFO, ClassName.get("java.util", "ArrayList"), tensors.size());
+      List<CodeBlock> adds = tensors.stream().map(t -> CodeBlock.builder()
+          .addStatement("list.add(new $T($S, new int[] {$L}))", TENSOR_INFO, t.name(), dims(t)).build()).toList();
+      addChunked(type, build, adds, helper, true, List.of(ParameterSpec.builder(
+          ParameterizedTypeName.get(LIST, TENSOR_INFO), "list").build()));
+      type.addMethod(build.addStatement("return $T.copyOf(list)", LIST).build());
+      type.addField(field.initializer("$L()", helper).build());
+      return;
+    }
     CodeBlock.Builder init = CodeBlock.builder().add("$T.of(", LIST);
     for (int i = 0; i < tensors.size(); i++) {
       ClassPlan.Tensor t = tensors.get(i);
       init.add(i == 0 ? "\n$>$>" : ",\n").add("new $T($S, new int[] {$L})", TENSOR_INFO, t.name(), dims(t));
     }
     init.add(tensors.isEmpty() ? ")" : "$<$<)");
-    type.addField(FieldSpec.builder(ParameterizedTypeName.get(LIST, TENSOR_INFO), name, Modifier.PUBLIC,
-        Modifier.STATIC, Modifier.FINAL).initializer(init.build()).build());
+    type.addField(field.initializer(init.build()).build());
   }
 
   private static String dims(ClassPlan.Tensor t) {
@@ -138,20 +211,24 @@ public final class JavaWriter {
         .addParameter(long.class, "seed").addStatement("initialize(seed)").build());
     MethodSpec.Builder init = MethodSpec.methodBuilder("initialize").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(long.class, "seed");
+    List<CodeBlock> stmts = new java.util.ArrayList<>();
     for (ClassPlan.Tensor p : plan.params()) {
       List<Double> a = p.init().args();
+      CodeBlock.Builder c = CodeBlock.builder();
       switch (p.init().kind()) {
-        case ZEROS -> init.addStatement("$T.zeros($N)", INIT, p.javaName());
-        case ONES -> init.addStatement("$T.ones($N)", INIT, p.javaName());
-        case CONSTANT -> init.addStatement("$T.constant($N, $L)", INIT, p.javaName(), a.get(0));
-        case UNIFORM -> init.addStatement("$T.uniform($N, $L, $L, $T.forParam(seed, $S))", INIT, p.javaName(), a.get(0),
+        case ZEROS -> c.addStatement("$T.zeros($N)", INIT, p.javaName());
+        case ONES -> c.addStatement("$T.ones($N)", INIT, p.javaName());
+        case CONSTANT -> c.addStatement("$T.constant($N, $L)", INIT, p.javaName(), a.get(0));
+        case UNIFORM -> c.addStatement("$T.uniform($N, $L, $L, $T.forParam(seed, $S))", INIT, p.javaName(), a.get(0),
             a.get(1), RNG, p.name());
-        case NORMAL -> init.addStatement("$T.normal($N, $L, $L, $T.forParam(seed, $S))", INIT, p.javaName(), a.get(0),
+        case NORMAL -> c.addStatement("$T.normal($N, $L, $L, $T.forParam(seed, $S))", INIT, p.javaName(), a.get(0),
             a.get(1), RNG, p.name());
-        case XAVIER, HE -> init.addStatement("$T.$L($N, new int[] {$L}, $T.forParam(seed, $S))", INIT,
+        case XAVIER, HE -> c.addStatement("$T.$L($N, new int[] {$L}, $T.forParam(seed, $S))", INIT,
             p.init().kind().sourceName(), p.javaName(), dims(p), RNG, p.name());
       }
+      stmts.add(c.build());
     }
+    addChunked(type, init, stmts, "initialize", false, List.of(ParameterSpec.builder(long.class, "seed").build()));
     type.addMethod(init.build());
   }
 
@@ -276,8 +353,9 @@ public final class JavaWriter {
     type.addMethod(override("targets", infos).addStatement("return TARGETS").build());
     type.addMethod(override("outputs", infos).addStatement("return OUTPUTS").build());
     type.addMethod(override("hasLoss", TypeName.BOOLEAN).addStatement("return $L", plan.hasLoss()).build());
-    type.addMethod(override("paramData", ClassName.get(Object.class)).addParameter(int.class, "index")
-        .addCode(switchOn("index", plan.params(), t -> t.javaName())).build());
+    MethodSpec.Builder paramData = override("paramData", ClassName.get(Object.class)).addParameter(int.class, "index");
+    addSwitch(type, paramData, plan.params(), "paramData");
+    type.addMethod(paramData.build());
     type.addMethod(override("newGradient", gradient).addStatement("return new $T()", gradient).build());
 
     MethodSpec.Builder predict = override("predictBatch", TypeName.VOID).addParameter(int.class, "batch")
@@ -385,7 +463,7 @@ public final class JavaWriter {
   private void addKernels(TypeSpec.Builder type) {
     for (ClassPlan.Kernel k : plan.kernels()) {
       MethodSpec.Builder m = MethodSpec.methodBuilder(k.name()).addModifiers(Modifier.PRIVATE)
-          .addParameter(int.class, "batch").addJavadoc("$L\n", k.comment().replace("@", "&#64;"));
+          .addParameter(int.class, "batch").addJavadoc("$L\n", javadoc(k.comment()));
       for (String load : k.loads()) {
         m.addStatement(load);
       }
@@ -443,12 +521,13 @@ public final class JavaWriter {
       g.addField(FieldSpec.builder(array, p.javaName(), Modifier.PUBLIC, Modifier.FINAL)
           .initializer("new $T[$L]", elem, p.size()).build());
     }
-    g.addMethod(override("data", ClassName.get(Object.class)).addParameter(int.class, "index")
-        .addCode(switchOn("index", plan.params(), ClassPlan.Tensor::javaName)).build());
+    MethodSpec.Builder data = override("data", ClassName.get(Object.class)).addParameter(int.class, "index");
+    addSwitch(g, data, plan.params(), "data");
+    g.addMethod(data.build());
     MethodSpec.Builder clear = override("clear", TypeName.VOID);
-    for (ClassPlan.Tensor p : plan.params()) {
-      clear.addStatement("java.util.Arrays.fill($N, 0)", p.javaName());
-    }
+    addChunked(g, clear, plan.params().stream()
+        .map(p -> CodeBlock.builder().addStatement("$T.fill($N, 0)", ARRAYS, p.javaName()).build()).toList(),
+        "clear", false, List.of());
     g.addMethod(clear.build());
     return g.build();
   }
@@ -469,16 +548,18 @@ public final class JavaWriter {
         .addStatement("throw new $T($S + batch)", IllegalArgumentException.class, "batch must be at least 1, not ")
         .endControlFlow()
         .beginControlFlow("if (batch <= capacity)").addStatement("return").endControlFlow()
+        .addStatement("boolean first = capacity == 0")
         .addStatement("capacity = batch");
+    List<CodeBlock> allocations = new java.util.ArrayList<>();
     for (ClassPlan.Buffer b : plan.buffers()) {
-      FieldSpec.Builder f = FieldSpec.builder(array, b.javaName()).addJavadoc("$L\n", b.comment().replace("@", "&#64;"));
-      if (b.batched()) {
-        ensure.addStatement("$N = new $T[batch * $L]", b.javaName(), elem, b.size());
-      } else {
-        f.addModifiers(Modifier.FINAL).initializer("new $T[$L]", elem, b.size());
-      }
-      w.addField(f.build());
+      w.addField(FieldSpec.builder(array, b.javaName()).addJavadoc("$L\n", JavaWriter.javadoc(b.comment())).build());
+      allocations.add(b.batched()
+          ? CodeBlock.builder().addStatement("$N = new $T[batch * $L]", b.javaName(), elem, b.size()).build()
+          : CodeBlock.builder().beginControlFlow("if (first)")
+              .addStatement("$N = new $T[$L]", b.javaName(), elem, b.size()).endControlFlow().build());
     }
+    addChunked(w, ensure, allocations, "allocate", false, List.of(ParameterSpec.builder(int.class, "batch").build(),
+        ParameterSpec.builder(boolean.class, "first").build()));
     w.addMethod(ensure.build());
     if (plan.isFloat()) {
       w.addField(FieldSpec.builder(float[][].class, "staging").initializer("new float[$L][]",

@@ -71,8 +71,13 @@ final class Kernels {
     }
 
     private String fused(Node n, String idx, int size) {
+      boolean call = n.op() != Op.ADD && n.op() != Op.SUB && n.op() != Op.MUL && n.op() != Op.DIV && n.op() != Op.NEG;
       String a = element(n.input(0), idx, size);
       String b = n.inputs().size() > 1 ? element(n.input(1), idx, size) : null;
+      if (call) {
+        a = unwrap(a);
+        b = b == null ? null : unwrap(b);
+      }
       String c = literal(n.attr());
       return switch (n.op()) {
         case ADD -> "(" + a + " + " + b + ")";
@@ -159,6 +164,11 @@ final class Kernels {
     return e.startsWith("(") && e.endsWith(")") && balanced(e.substring(1, e.length() - 1)) ? e.substring(1, e.length() - 1) : e;
   }
 
+  /** {@code e} without one pair of enclosing parentheses, when they enclose all of it. */
+  static String unwrap(String e) {
+    return e.startsWith("(") && e.endsWith(")") && balanced(e.substring(1, e.length() - 1)) ? e.substring(1, e.length() - 1) : e;
+  }
+
   private static boolean balanced(String s) {
     int depth = 0;
     for (char ch : s.toCharArray()) {
@@ -186,7 +196,10 @@ final class Kernels {
   /** An operand of a non-elementwise kernel: its array and offset for the current example. */
   private record Operand(String array, String offset, Node node, boolean transposed) {
     String at(String idx) {
-      return array + "[" + (offset.equals("0") ? idx : offset + " + " + idx) + "]";
+      if (offset.equals("0")) {
+        return array + "[" + idx + "]";
+      }
+      return array + "[" + (idx.equals("0") ? offset : offset + " + " + idx) + "]";
     }
 
     /** Element (r, c) of this matrix operand, reading a transposed view in place. */
@@ -200,7 +213,9 @@ final class Kernels {
     boolean view = plan.isView(n);
     Node src = view ? n.input(0) : n;
     String offset = "0";
-    if (plan.isBatched(src)) {
+    if (plan.isBatched(src) && src.shape().size() == 1) {
+      offset = "ex";
+    } else if (plan.isBatched(src)) {
       offset = offsetName;
       decls.stmt("int %s = ex * %d", offsetName, src.shape().size());
     }
@@ -213,7 +228,9 @@ final class Kernels {
     Operand b = n.inputs().size() > 1 ? operand(x, n.input(1), "o1", decls) : null;
     String outArr = x.array(n);
     String oo = "0";
-    if (plan.isBatched(n)) {
+    if (plan.isBatched(n) && n.shape().size() == 1) {
+      oo = "ex";
+    } else if (plan.isBatched(n)) {
       oo = "oo";
       decls.stmt("int oo = ex * %d", n.shape().size());
     }

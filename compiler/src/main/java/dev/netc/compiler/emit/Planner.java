@@ -36,6 +36,7 @@ public final class Planner {
   private final boolean isFloat;
   private final Map<Node, List<Node>> consumers = new HashMap<>();
   private final Set<Node> batched = new HashSet<>();
+  private final Set<Node> forward = new HashSet<>();
   private final Set<Node> mustMaterialize = new HashSet<>();
   private final Map<String, List<Term>> gradientTerms = new LinkedHashMap<>();
   private final Set<Node> decomposed = new HashSet<>();
@@ -87,6 +88,11 @@ public final class Planner {
   // ---------------------------------------------------------------- analysis
 
   private void analyze() {
+    List<Node> forwardRoots = new ArrayList<>(dag.outputs().values());
+    if (dag.loss() != null) {
+      forwardRoots.add(dag.loss());
+    }
+    forward.addAll(Dag.closure(dag.nodes(), forwardRoots));
     for (Node n : dag.nodes()) {
       for (Node in : n.inputs()) {
         consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
@@ -221,10 +227,10 @@ public final class Planner {
     return storage.get(n);
   }
 
-  /** "line 12: h = ..." style description of a node, for comments. */
+  /** "line 12: h = ..." style description of a node, for comments; "gradient of" for backward nodes. */
   String describe(Node n) {
     String src = dag.network().source().line(n.pos().line()).strip();
-    return "line " + n.pos().line() + ": " + SafeText.comment(src);
+    return (forward.contains(n) ? "" : "gradient of ") + "line " + n.pos().line() + ": " + SafeText.comment(src);
   }
 
   Kernels.Access access() {

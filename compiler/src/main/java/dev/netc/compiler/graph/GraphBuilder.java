@@ -18,6 +18,7 @@ public final class GraphBuilder {
   private final boolean shareEqual;
   private final List<Node> nodes = new ArrayList<>();
   private final Map<Node.Key, Node> byKey = new HashMap<>();
+  private Pos at;
 
   public GraphBuilder(boolean shareEqual) {
     this.shareEqual = shareEqual;
@@ -28,8 +29,17 @@ public final class GraphBuilder {
     return List.copyOf(nodes);
   }
 
+  /**
+   * Makes every node made from now on remember {@code pos} as its source (null: each node's own).
+   * Differentiation sets it to the forward op being differentiated, so that a gradient
+   * computation points at the source line it comes from.
+   */
+  public void at(Pos pos) {
+    this.at = pos;
+  }
+
   public Node node(Op op, Shape shape, double attr, String name, String label, Pos pos, List<Node> inputs) {
-    Node candidate = new Node(nodes.size(), op, inputs, shape, attr, name, label, pos);
+    Node candidate = new Node(nodes.size(), op, inputs, shape, attr, name, label, at != null ? at : pos);
     if (shareEqual) {
       Node existing = byKey.get(candidate.key());
       if (existing != null) {
