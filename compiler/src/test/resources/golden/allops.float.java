@@ -486,13 +486,11 @@ public final class AllOps implements Model {
         float[] t11 = ws.t11;
         for (int r = 0; r < 2; r++) {
             for (int j = 0; j < 2; j++) {
-                t11[r * 2 + j] = 0;
-            }
-            for (int c = 0; c < 3; c++) {
-                float s = B[c * 2 + r];
-                for (int j = 0; j < 2; j++) {
-                    t11[r * 2 + j] += s * A[j * 3 + c];
+                double acc = 0;
+                for (int c = 0; c < 3; c++) {
+                    acc += B[c * 2 + r] * A[j * 3 + c];
                 }
+                t11[r * 2 + j] = (float) (acc);
             }
         }
     }
@@ -1728,11 +1726,13 @@ public final class AllOps implements Model {
             int o1 = ex * 2;
             int oo = ex * 2;
             for (int r = 0; r < 2; r++) {
-                double acc = 0;
-                for (int c = 0; c < 2; c++) {
-                    acc += t226[o0 + c * 2 + r] * t13[o1 + c];
+                t230[oo + r] = 0;
+            }
+            for (int c = 0; c < 2; c++) {
+                float s = t13[o1 + c];
+                for (int r = 0; r < 2; r++) {
+                    t230[oo + r] += s * t226[o0 + c * 2 + r];
                 }
-                t230[oo + r] = (float) (acc);
             }
         }
     }
@@ -1763,11 +1763,13 @@ public final class AllOps implements Model {
             int o1 = ex * 2;
             int oo = ex * 3;
             for (int r = 0; r < 3; r++) {
-                double acc = 0;
-                for (int c = 0; c < 2; c++) {
-                    acc += A[c * 3 + r] * t231[o1 + c];
+                t234[oo + r] = 0;
+            }
+            for (int c = 0; c < 2; c++) {
+                float s = t231[o1 + c];
+                for (int r = 0; r < 3; r++) {
+                    t234[oo + r] += s * A[c * 3 + r];
                 }
-                t234[oo + r] = (float) (acc);
             }
         }
     }
@@ -1808,11 +1810,13 @@ public final class AllOps implements Model {
             int o1 = ex * 2;
             int oo = ex * 3;
             for (int r = 0; r < 3; r++) {
-                double acc = 0;
-                for (int c = 0; c < 2; c++) {
-                    acc += A[c * 3 + r] * t228[o1 + c];
+                t238[oo + r] = 0;
+            }
+            for (int c = 0; c < 2; c++) {
+                float s = t228[o1 + c];
+                for (int r = 0; r < 3; r++) {
+                    t238[oo + r] += s * A[c * 3 + r];
                 }
-                t238[oo + r] = (float) (acc);
             }
         }
     }
@@ -1942,13 +1946,11 @@ public final class AllOps implements Model {
             int oo = ex * 6;
             for (int r = 0; r < 2; r++) {
                 for (int j = 0; j < 3; j++) {
-                    t245[oo + r * 3 + j] = 0;
-                }
-                for (int c = 0; c < 2; c++) {
-                    float s = t159[o0 + r * 2 + c];
-                    for (int j = 0; j < 3; j++) {
-                        t245[oo + r * 3 + j] += s * B[j * 2 + c];
+                    double acc = 0;
+                    for (int c = 0; c < 2; c++) {
+                        acc += t159[o0 + r * 2 + c] * B[j * 2 + c];
                     }
+                    t245[oo + r * 3 + j] = (float) (acc);
                 }
             }
         }

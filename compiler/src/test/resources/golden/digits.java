@@ -575,11 +575,13 @@ public final class Digits implements Model {
             int o1 = ex * 10;
             int oo = ex * 32;
             for (int r = 0; r < 32; r++) {
-                double acc = 0;
-                for (int c = 0; c < 10; c++) {
-                    acc += W2[c * 32 + r] * t37[o1 + c];
+                t41[oo + r] = 0;
+            }
+            for (int c = 0; c < 10; c++) {
+                double s = t37[o1 + c];
+                for (int r = 0; r < 32; r++) {
+                    t41[oo + r] += s * W2[c * 32 + r];
                 }
-                t41[oo + r] = acc;
             }
         }
     }
@@ -610,11 +612,13 @@ public final class Digits implements Model {
             int o1 = ex * 32;
             int oo = ex * 64;
             for (int r = 0; r < 64; r++) {
-                double acc = 0;
-                for (int c = 0; c < 32; c++) {
-                    acc += W1[c * 64 + r] * t43[o1 + c];
+                t47[oo + r] = 0;
+            }
+            for (int c = 0; c < 32; c++) {
+                double s = t43[o1 + c];
+                for (int r = 0; r < 64; r++) {
+                    t47[oo + r] += s * W1[c * 64 + r];
                 }
-                t47[oo + r] = acc;
             }
         }
     }

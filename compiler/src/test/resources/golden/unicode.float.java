@@ -540,11 +540,13 @@ public final class Unicode implements Model {
             int o1 = ex * 2;
             int oo = ex * 3;
             for (int r = 0; r < 3; r++) {
-                double acc = 0;
-                for (int c = 0; c < 2; c++) {
-                    acc += 가중치[c * 3 + r] * t45[o1 + c];
+                t49[oo + r] = 0;
+            }
+            for (int c = 0; c < 2; c++) {
+                float s = t45[o1 + c];
+                for (int r = 0; r < 3; r++) {
+                    t49[oo + r] += s * 가중치[c * 3 + r];
                 }
-                t49[oo + r] = (float) (acc);
             }
         }
     }

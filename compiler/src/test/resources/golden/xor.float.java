@@ -422,11 +422,13 @@ public final class Xor implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int oo = ex * 4;
             for (int r = 0; r < 4; r++) {
-                double acc = 0;
-                for (int c = 0; c < 1; c++) {
-                    acc += W2[c * 4 + r] * t26[ex + c];
+                t29[oo + r] = 0;
+            }
+            for (int c = 0; c < 1; c++) {
+                float s = t26[ex + c];
+                for (int r = 0; r < 4; r++) {
+                    t29[oo + r] += s * W2[c * 4 + r];
                 }
-                t29[oo + r] = (float) (acc);
             }
         }
     }
@@ -457,11 +459,13 @@ public final class Xor implements Model {
             int o1 = ex * 4;
             int oo = ex * 2;
             for (int r = 0; r < 2; r++) {
-                double acc = 0;
-                for (int c = 0; c < 4; c++) {
-                    acc += W1[c * 2 + r] * t33[o1 + c];
+                t36[oo + r] = 0;
+            }
+            for (int c = 0; c < 4; c++) {
+                float s = t33[o1 + c];
+                for (int r = 0; r < 2; r++) {
+                    t36[oo + r] += s * W1[c * 2 + r];
                 }
-                t36[oo + r] = (float) (acc);
             }
         }
     }

@@ -302,6 +302,13 @@ final class Kernels {
     Shape as = n.input(0).shape();
     int m = as.rows();
     int k = as.cols();
+    if (n.shape().isVector() && a.transposed()) {
+      // transpose(X) * v as the sum over c of v[c] times row c of X: unit stride, vectorizable
+      body.block(loop("r", m), new Code.Builder().stmt("%s = 0", out.at("r")))
+          .block(loop("c", k), new Code.Builder().stmt("%s s = %s", type, b.at("c"))
+              .block(loop("r", m), new Code.Builder().stmt("%s += s * %s", out.at("r"), a.at("r", "c"))));
+      return;
+    }
     if (n.shape().isVector()) {
       body.block(loop("r", m), new Code.Builder().stmt("double acc = 0")
           .block(loop("c", k), new Code.Builder().stmt("acc += %s * %s", a.at("r", "c"), b.at("c")))
@@ -309,6 +316,13 @@ final class Kernels {
       return;
     }
     int cols = n.shape().cols();
+    if (b.transposed()) {
+      // A * transpose(X): each entry is a dot product of two rows, both read with unit stride
+      body.block(loop("r", m), new Code.Builder().block(loop("j", cols), new Code.Builder().stmt("double acc = 0")
+          .block(loop("c", k), new Code.Builder().stmt("acc += %s * %s", a.at("r", "c"), b.at("c", "j")))
+          .stmt("%s = %s", out.at("r * " + cols + " + j"), store("acc"))));
+      return;
+    }
     body.block(loop("r", m), new Code.Builder()
         .block(loop("j", cols), new Code.Builder().stmt("%s = 0", out.at("r * " + cols + " + j")))
         .block(loop("c", k), new Code.Builder().stmt("%s s = %s", type, a.at("r", "c"))
