@@ -98,13 +98,27 @@ final class GraphCommand implements Callable<Integer> {
     Picture picture = Pictures.of(net, backward, leaves);
     String text = svg ? Svg.write(Layout.place(picture)) : Dot.write(picture);
     try {
-      Files2.writeAtomically(output, text.getBytes(StandardCharsets.UTF_8));
+      write(output, text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw CliException.data("cannot write picture " + output + ": " + Files2.reason(e));
     }
     out.println("wrote " + output + " (" + Networks.count(picture.boxes().size(), "node") + ", "
         + Networks.count(picture.arrows().size(), "edge") + ")");
     return Main.EXIT_OK;
+  }
+
+  /**
+   * Writes atomically, then makes the file readable by all (rw-r--r--), as a picture meant for
+   * sharing: the temporary file it was moved from was created private.
+   */
+  static void write(Path target, byte[] bytes) throws IOException {
+    Files2.writeAtomically(target, bytes);
+    try {
+      java.nio.file.Files.setPosixFilePermissions(target,
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its defaults apply
+    }
   }
 
   private Network select(List<Network> networks) {

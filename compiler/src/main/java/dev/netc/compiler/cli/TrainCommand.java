@@ -205,7 +205,7 @@ final class TrainCommand implements Callable<Integer> {
     try {
       byte[] bytes = LossPlot.encode(LossPlot.chart("network " + name, history),
           LossPlot.formatOf(plot.getFileName().toString()));
-      Files2.writeAtomically(plot, bytes);
+      GraphCommand.write(plot, bytes);
     } catch (IOException e) {
       throw CliException.data("cannot write plot " + plot + ": " + Files2.reason(e));
     }
