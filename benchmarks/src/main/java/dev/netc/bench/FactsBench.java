@@ -19,12 +19,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * Machine facts that bear on code generation (issue #7), per element (ns/op):
  * <ul>
  *   <li>{@code tanh}, {@code exp}: the cost of one {@code Math.tanh} / {@code Math.exp} call on
- *       this JDK, over 1,024 arguments in [-3, 3];
+ *       this JDK, over 256 arguments in [-3, 3];
  *   <li>{@code axpyOneArray}: {@code a[ao + j] += s * a[wo + j]}, source and destination in ONE
  *       flat array at different offsets (how a generated workspace might lay buffers out);
  *   <li>{@code axpyTwoArrays}: {@code a[ao + j] += s * w[r + j]}, separate arrays;
  *   <li>{@code dot}: a scalar double dot product (a reduction) over separate arrays.
  * </ul>
+ * Arrays are small enough to stay in L1 (8 rows of 256 doubles, 16 KB per array).
  * Run once more with {@code -jvmArgsAppend -XX:-UseSuperWord} to see what vectorization gives.
  */
 @State(Scope.Thread)
@@ -34,8 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class FactsBench {
-  static final int N = 1024;
-  static final int ROWS = 16;
+  static final int N = 256;
+  static final int ROWS = 8;
 
   double[] args = new double[N];
   double[] out = new double[N];

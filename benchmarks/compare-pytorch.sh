@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Compares netc's generated code with hand-written Java and with PyTorch on the same networks
+# (issue #7) and prints one table. Run from anywhere; needs root (or sudo) the first time, to
+# install Debian's python3-torch and OpenBLAS.
+#
+#   benchmarks/compare-pytorch.sh            # full run: about 10-15 minutes on 2 cores
+#   JMH_OPTS="-f 1 -wi 5 -i 10" benchmarks/compare-pytorch.sh   # longer, steadier JMH runs
+#   SKIP_BUILD=1 TORCH_SECONDS=0.5 benchmarks/compare-pytorch.sh
+#
+# Environment: JMH_OPTS (default "-f 1 -wi 2 -i 3 -w 1 -r 1"), TORCH_SECONDS (measuring time per
+# PyTorch case, default 1), SKIP_BUILD=1 (reuse benchmarks/target/benchmarks.jar), SKIP_JMH=1
+# and SKIP_TORCH=1 (reuse the raw results of the last run in benchmarks/target/compare/).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+out="$here/target/compare"
+mkdir -p "$out"
+PY=/usr/bin/python3   # Debian's Python: python3-torch lives there, not in a pyenv Python on PATH
+JMH_OPTS="${JMH_OPTS:--f 1 -wi 2 -i 3 -w 1 -r 1}"
+TORCH_SECONDS="${TORCH_SECONDS:-1}"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+
+echo "== machine"
+lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core|Socket|L2|L3)' || true
+java -version 2>&1 | head -1
+
+echo "== PyTorch and its BLAS"
+if ! "$PY" -c 'import torch' 2>/dev/null || ! dpkg -s libopenblas0-openmp >/dev/null 2>&1; then
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q python3-torch libopenblas0-openmp
+fi
+# Debian's torch links libblas.so.3 / liblapack.so.3, which default to the reference BLAS:
+# select OpenBLAS (OpenMP flavour) so that PyTorch is measured at its best.
+arch="$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)"
+for lib in libblas.so.3 liblapack.so.3; do
+  target="/usr/lib/$arch/openblas-openmp/$lib"
+  if [ -e "$target" ]; then
+    $SUDO update-alternatives --set "$lib-$arch" "$target" >/dev/null
+  fi
+  echo "$lib -> $(readlink -f "/etc/alternatives/$lib-$arch" 2>/dev/null || echo '?')"
+done
+"$PY" - <<'PY'
+import torch
+print("torch", torch.__version__)
+cfg = torch.__config__.show()
+print("\n".join(l for l in cfg.splitlines() if "BLAS" in l or "LAPACK" in l or "OpenMP" in l or "CPU capability" in l) or cfg)
+print("torch threads:", torch.get_num_threads())
+PY
+
+if [ -z "${SKIP_BUILD:-}" ] || [ ! -f "$here/target/benchmarks.jar" ]; then
+  echo "== building benchmarks/target/benchmarks.jar"
+  (cd "$root" && mvn -B -q -pl benchmarks -am -DskipTests package)
+fi
+jar="$here/target/benchmarks.jar"
+
+if [ -z "${SKIP_TORCH:-}" ]; then
+  echo "== PyTorch ($TORCH_SECONDS s per case)"
+  "$PY" "$here/pytorch_bench.py" "$TORCH_SECONDS" | tee "$out/torch.txt"
+fi
+
+if [ -z "${SKIP_JMH:-}" ]; then
+  echo "== JMH: workloads, with the gc profiler ($JMH_OPTS)"
+  # shellcheck disable=SC2086
+  java -jar "$jar" 'dev.netc.bench.(Xor|Mlp|Chain)Bench' $JMH_OPTS -prof gc \
+    -rf json -rff "$out/workloads.json" | grep -E '^(Benchmark|[A-Za-z]+Bench\.)' | grep -v 'gc\.\(count\|time\|alloc.rate \)' || true
+  echo "== JMH: cheap gradient"
+  # shellcheck disable=SC2086
+  java -jar "$jar" 'dev.netc.bench.CheapGradientBench' $JMH_OPTS \
+    -rf json -rff "$out/cheap.json" | grep -E '^(Benchmark|CheapGradientBench\.)' || true
+  echo "== compile time: 1,000-layer chain to Java (NetcCompiler.compile)"
+  java -cp "$jar" dev.netc.bench.CompileBench 1000 | tee "$out/compile.txt"
+fi
+
+echo
+"$PY" "$here/report.py" "$out"

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Times the benchmark networks of netc (issue #7) in PyTorch, the way a user would write them.
+
+Workloads (as benchmarks/src/main/net): XOR 2-4-1 sigmoid + mse (batch 4); MLP 784-128-10 tanh +
+softmax cross-entropy (batch 1, 64); chain of 40 tanh layers of width 24 + mse (batch 1, 32); and
+the MLP at batch 256 for the two-threads check. Losses are netc's: mse = 1/2 sum (a - y)^2 per
+example, softmax CE = -sum y log softmax(z); both means over the batch. For each: float32 and
+float64, 1 and 2 threads (torch.set_num_threads), the operations loss (forward, no_grad), grad
+(forward + backward, grads zeroed with set_to_none) and train (grad + Adam(lr=1e-3).step()).
+Warm-up, then the median of many repetitions, each repetition timing a block of calls.
+
+Prints one line per measurement: `torch <workload> <batch> <d|f> <threads> <op> <ns per call>`.
+"""
+import statistics
+import sys
+import time
+
+import torch
+
+torch.manual_seed(0)
+
+
+def build(workload, dtype):
+    if workload == "xor":
+        dims, acts, loss = [2, 4, 1], ["sigmoid", "sigmoid"], "mse"
+    elif workload == "mlp":
+        dims, acts, loss = [784, 128, 10], ["tanh", None], "ce"
+    else:
+        dims, acts, loss = [24] * 41, ["tanh"] * 40, "mse"
+    layers = []
+    for i in range(len(dims) - 1):
+        layers.append(torch.nn.Linear(dims[i], dims[i + 1]).to(dtype))
+        if acts[i] == "tanh":
+            layers.append(torch.nn.Tanh())
+        elif acts[i] == "sigmoid":
+            layers.append(torch.nn.Sigmoid())
+    return torch.nn.Sequential(*layers), dims, loss
+
+
+def data(workload, batch, dims, dtype):
+    if workload == "xor":
+        x = torch.tensor([[0, 0], [1, 0], [0, 1], [1, 1]] * (batch // 4 or 1), dtype=dtype)[:batch]
+        y = torch.tensor([[0], [1], [1], [0]] * (batch // 4 or 1), dtype=dtype)[:batch]
+    elif workload == "mlp":
+        x = torch.rand(batch, 784, dtype=dtype)
+        y = torch.nn.functional.one_hot(torch.randint(0, 10, (batch,)), 10).to(dtype)
+    else:
+        x = torch.rand(batch, 24, dtype=dtype) * 2 - 1
+        y = torch.rand(batch, 24, dtype=dtype) - 0.5
+    return x, y
+
+
+def loss_fn(kind):
+    if kind == "mse":
+        return lambda out, y: 0.5 * ((out - y) ** 2).sum(dim=1).mean()
+    return lambda z, y: -(y * torch.log_softmax(z, dim=1)).sum(dim=1).mean()
+
+
+def median_ns(fn, target_s):
+    # calibrate a block that lasts about 2 ms, warm up, then take the median of the blocks
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt > 0.002:
+            break
+        n *= 2
+    t_end = time.perf_counter() + target_s / 3
+    while time.perf_counter() < t_end:  # warm-up
+        fn()
+    samples = []
+    t_end = time.perf_counter() + target_s
+    while time.perf_counter() < t_end or len(samples) < 15:
+        t0 = time.perf_counter_ns()
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter_ns() - t0) / n)
+    return statistics.median(samples)
+
+
+def main():
+    target_s = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+    cases = [("xor", 4), ("mlp", 1), ("mlp", 64), ("chain", 1), ("chain", 32), ("mlp", 256)]
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        for workload, batch in cases:
+            for prec, dtype in (("d", torch.float64), ("f", torch.float32)):
+                model, dims, kind = build(workload, dtype)
+                x, y = data(workload, batch, dims, dtype)
+                lf = loss_fn(kind)
+                opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+                def loss_only():
+                    with torch.no_grad():
+                        return lf(model(x), y).item()
+
+                def grad():
+                    model.zero_grad(set_to_none=True)
+                    loss = lf(model(x), y)
+                    loss.backward()
+                    return loss.item()
+
+                def train():
+                    opt.zero_grad(set_to_none=True)
+                    loss = lf(model(x), y)
+                    loss.backward()
+                    opt.step()
+                    return loss.item()
+
+                for op, fn in (("loss", loss_only), ("grad", grad), ("train", train)):
+                    ns = median_ns(fn, target_s)
+                    print(f"torch {workload} {batch} {prec} {threads} {op} {ns:.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

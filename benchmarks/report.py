@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Prints the comparison table of compare-pytorch.sh from its raw results (target/compare/).
+
+Inputs: workloads.json and cheap.json (JMH, -rf json), torch.txt (pytorch_bench.py), compile.txt.
+"""
+import json
+import os
+import re
+import sys
+
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "target", "compare")
+
+WORKLOADS = [("xor", 4), ("mlp", 1), ("mlp", 64), ("chain", 1), ("chain", 32)]
+OPS = [("loss", "Loss"), ("grad", "Grad"), ("train", "Train")]
+BENCH = {"xor": "XorBench", "mlp": "MlpBench", "chain": "ChainBench"}
+
+
+def load_json(name):
+    p = os.path.join(out, name)
+    if not os.path.exists(p):
+        return []
+    with open(p) as f:
+        return json.load(f)
+
+
+def fmt_ns(ns):
+    if ns is None:
+        return "-"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} us"
+    return f"{ns:.0f} ns"
+
+
+def ratio(a, b):
+    return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+
+
+jmh = {}     # (bench, method, batch) -> (ns, bytes per op)
+for r in load_json("workloads.json"):
+    cls, method = r["benchmark"].split(".")[-2:]
+    alloc = r.get("secondaryMetrics", {}).get("\u00b7gc.alloc.rate.norm", {}).get("score")
+    jmh[(cls, method, int(r["params"]["batch"]))] = (r["primaryMetric"]["score"], alloc)
+
+torch = {}   # (workload, batch, prec, threads, op) -> ns
+p = os.path.join(out, "torch.txt")
+if os.path.exists(p):
+    for line in open(p):
+        f = line.split()
+        if len(f) == 7 and f[0] == "torch":
+            torch[(f[1], int(f[2]), f[3], int(f[4]), f[5])] = float(f[6])
+
+print("Time per call (JMH average for netc and hand-written Java; PyTorch median), ratios < 1 mean netc is faster.")
+print("B/op: bytes allocated per call by netc (JMH -prof gc, gc.alloc.rate.norm).")
+hdr = ["workload", "batch", "prec", "op", "netc", "hand", "torch 1T", "torch 2T", "netc/hand", "netc/torch1T", "torch1T/netc", "netc B/op", "hand B/op"]
+rows = []
+for wl, batch in WORKLOADS:
+    for prec, suffix in (("f64", "D"), ("f32", "F")):
+        for op, m in OPS:
+            n = jmh.get((BENCH[wl], "netc" + m + suffix, batch))
+            h = jmh.get((BENCH[wl], "hand" + m + suffix, batch))
+            t1 = torch.get((wl, batch, "d" if suffix == "D" else "f", 1, op))
+            t2 = torch.get((wl, batch, "d" if suffix == "D" else "f", 2, op))
+            nn = n[0] if n else None
+            hn = h[0] if h else None
+            rows.append([wl, str(batch), prec, op, fmt_ns(nn), fmt_ns(hn), fmt_ns(t1), fmt_ns(t2),
+                         ratio(nn, hn), ratio(nn, t1), ratio(t1, nn),
+                         "-" if not n or n[1] is None else f"{n[1]:.0f}",
+                         "-" if not h or h[1] is None else f"{h[1]:.0f}"])
+w = [max(len(hdr[i]), *(len(r[i]) for r in rows)) for i in range(len(hdr))]
+line = lambda cells: "| " + " | ".join(c.rjust(w[i]) if i >= 4 else c.ljust(w[i]) for i, c in enumerate(cells)) + " |"
+print(line(hdr))
+print("|" + "|".join("-" * (x + 2) for x in w) + "|")
+for r in rows:
+    print(line(r))
+
+# cheap gradient
+cheap = {}
+for r in load_json("cheap.json"):
+    method = r["benchmark"].split(".")[-1]
+    key = (int(r["params"]["depth"]), int(r["params"]["width"]))
+    cheap.setdefault(key, {})[method] = r["primaryMetric"]["score"]
+if cheap:
+    print()
+    print("Cheap gradient (netc, double, batch 1): lossAndGradient / loss, and central finite differences (2 x params x loss).")
+    hdr2 = ["depth", "width", "params", "loss", "lossAndGradient", "ratio", "FD = 2 x params x loss", "FD / lossAndGradient"]
+    rows2 = []
+    for (d, wd) in sorted(cheap):
+        c = cheap[(d, wd)]
+        params = d * (wd * wd + wd)
+        lo, gr = c.get("loss"), c.get("lossAndGradient")
+        fd = 2 * params * lo if lo else None
+        rows2.append([str(d), str(wd), str(params), fmt_ns(lo), fmt_ns(gr), ratio(gr, lo),
+                      "-" if fd is None else (f"{fd / 1e9:.2f} s" if fd >= 1e9 else fmt_ns(fd)),
+                      "-" if fd is None or not gr else f"{fd / gr:,.0f}x"])
+    w2 = [max(len(hdr2[i]), *(len(r[i]) for r in rows2)) for i in range(len(hdr2))]
+    l2 = lambda cells: "| " + " | ".join(c.rjust(w2[i]) for i, c in enumerate(cells)) + " |"
+    print(l2(hdr2))
+    print("|" + "|".join("-" * (x + 2) for x in w2) + "|")
+    for r in rows2:
+        print(l2(r))
+
+# goals
+print()
+print("Goals (issue #7):")
+def jn(wl, batch, op, suffix):
+    v = jmh.get((BENCH[wl], "netc" + op + suffix, batch))
+    return v[0] if v else None
+worse = []
+for wl, batch in WORKLOADS:
+    for suffix in "DF":
+        for _, m in OPS:
+            n = jmh.get((BENCH[wl], "netc" + m + suffix, batch))
+            h = jmh.get((BENCH[wl], "hand" + m + suffix, batch))
+            if n and h and n[0] > h[0]:
+                worse.append(f"{wl}/{batch}/{'f64' if suffix == 'D' else 'f32'}/{m.lower()} {n[0] / h[0]:.2f}x")
+total = len(WORKLOADS) * 2 * len(OPS)
+print(f"- netc <= 1.0x hand-written on every workload: {'MET' if not worse else 'MISSED'}"
+      f" ({total - len(worse)} of {total} rows at or under 1.0x){'; slower: ' + ', '.join(worse) if worse else ''}")
+for wl, batch, need in (("xor", 4, 100), ("mlp", 1, 10)):
+    parts = []
+    ok = True
+    for prec, suffix in (("d", "D"), ("f", "F")):
+        for op, m in OPS:
+            n, t = jn(wl, batch, m, suffix), torch.get((wl, batch, prec, 1, op))
+            if n and t:
+                parts.append(f"{op}/{'f64' if prec == 'd' else 'f32'} {t / n:.0f}x")
+                ok = ok and t / n >= need
+    print(f"- netc >= {need}x faster than PyTorch (1 thread) on {wl} batch {batch}: {'MET' if ok and parts else 'MISSED'} ({', '.join(parts)})")
+parts = []
+ok = True
+for op, m in OPS:
+    n, t = jn("mlp", 64, m, "F"), torch.get(("mlp", 64, "f", 1, op))
+    if n and t:
+        parts.append(f"{op} netc/torch {n / t:.2f}")
+        ok = ok and n <= t
+print(f"- MLP batch 64 float32, netc at least as fast as 1-thread PyTorch: {'MET' if ok and parts else 'MISSED'} ({', '.join(parts)})")
+t1, t2 = torch.get(("mlp", 256, "f", 1, "train")), torch.get(("mlp", 256, "f", 2, "train"))
+ref = f"; for reference PyTorch float32 MLP train step at batch 256: 2 threads {t1 / t2:.2f}x one thread" if t1 and t2 else ""
+print(f"- two threads >= 1.7x one thread at batch 256: NOT DONE (netc has no multithreaded path yet){ref}")
+allocs = []
+for wl, batch in WORKLOADS:
+    for suffix in "DF":
+        for m in ("Grad", "Train"):
+            v = jmh.get((BENCH[wl], "netc" + m + suffix, batch))
+            if v and v[1] is not None and v[1] >= 0.5:
+                allocs.append(f"{wl}/{batch}/{'f64' if suffix == 'D' else 'f32'}/{m.lower()} {v[1]:.0f} B/op")
+print(f"- 0 B/op for lossAndGradient and the training step: {'MET' if not allocs else 'MISSED'}{' (' + ', '.join(allocs) + ')' if allocs else ''}")
+if cheap:
+    bad = [f"d{d} w{wd} {cheap[(d, wd)]['lossAndGradient'] / cheap[(d, wd)]['loss']:.2f}"
+           for (d, wd) in sorted(cheap) if cheap[(d, wd)].get("loss") and cheap[(d, wd)]["lossAndGradient"] / cheap[(d, wd)]["loss"] > 3]
+    print(f"- lossAndGradient / loss <= 3 for every chain: {'MET' if not bad else 'MISSED (' + ', '.join(bad) + ')'}")
+p = os.path.join(out, "compile.txt")
+if os.path.exists(p):
+    times = [float(m.group(1)) for m in re.finditer(r": (\d+) ms", open(p).read())]
+    if times:
+        print(f"- compile a 1,000-layer chain in under 2 s: {'MET' if times[0] < 2000 else 'MISSED'}"
+              f" (cold {times[0] / 1000:.2f} s, warm best {min(times[1:] or times) / 1000:.2f} s)")
