@@ -54,11 +54,30 @@ public final class ParamsFile {
 
   private ParamsFile() {}
 
+  /**
+   * A new empty file {@code .NAME.<unique>.tmp} beside {@code target}, created with the default
+   * permissions (as the final file would be; {@code Files.createTempFile} would make it private).
+   */
+  static Path siblingTempFile(Path target) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
+          + Long.toHexString(System.nanoTime()) + ".tmp");
+      try {
+        Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        return tmp;
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (attempt > 100) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Writes {@code model}'s params to {@code file} atomically, replacing any existing file. */
   public static void save(Model model, Path file) throws IOException {
     Path abs = file.toAbsolutePath();
     Path dir = abs.getParent();
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    Path tmp = siblingTempFile(abs);
     boolean moved = false;
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

@@ -38,6 +38,14 @@ class ParamsFileTest {
   }
 
   @Test
+  void savedFileHasDefaultPermissionsNotPrivateOnes() throws IOException {
+    Path plain = Files.writeString(dir.resolve("plain"), "x");
+    Path f = dir.resolve("m.params");
+    ParamsFile.save(model(Precision.DOUBLE, 1), f);
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(f));
+  }
+
+  @Test
   void roundTripIsExact() throws IOException {
     for (Precision p : Precision.values()) {
       SoftmaxRegression a = model(p, 1);

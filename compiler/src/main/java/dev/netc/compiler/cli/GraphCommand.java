@@ -107,18 +107,9 @@ final class GraphCommand implements Callable<Integer> {
     return Main.EXIT_OK;
   }
 
-  /**
-   * Writes atomically, then makes the file readable by all (rw-r--r--), as a picture meant for
-   * sharing: the temporary file it was moved from was created private.
-   */
+  /** Writes atomically, with the permissions any new file gets. */
   static void write(Path target, byte[] bytes) throws IOException {
     Files2.writeAtomically(target, bytes);
-    try {
-      java.nio.file.Files.setPosixFilePermissions(target,
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: its defaults apply
-    }
   }
 
   private Network select(List<Network> networks) {
