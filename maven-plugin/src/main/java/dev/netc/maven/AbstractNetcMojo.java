@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.util.Locale;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
@@ -34,6 +35,9 @@ abstract class AbstractNetcMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.build.directory}", readonly = true, required = true)
   private File buildDirectory;
 
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true, required = true)
+  private MojoExecution execution;
+
   abstract File sourceDirectory();
 
   abstract File outputDirectory();
@@ -42,6 +46,16 @@ abstract class AbstractNetcMojo extends AbstractMojo {
   abstract String goal();
 
   abstract void addSourceRoot(String path);
+
+  /**
+   * {@code generate.txt} for the goal's default execution, {@code generate-<id>.txt} for any
+   * other, so that two executions (say, double and float into different folders) do not take
+   * each other's classes for orphans.
+   */
+  static String stateFileName(String goal, String executionId) {
+    boolean isDefault = executionId == null || executionId.equals("default") || executionId.equals("default-" + goal);
+    return goal + (isDefault ? "" : "-" + executionId.replaceAll("[^A-Za-z0-9._-]", "_")) + ".txt";
+  }
 
   @Override
   public void execute() throws MojoExecutionException {
@@ -53,7 +67,7 @@ abstract class AbstractNetcMojo extends AbstractMojo {
     NetcGenerator.Config config = new NetcGenerator.Config(
         sourceDirectory().toPath(),
         outputDirectory().toPath(),
-        buildDirectory.toPath().resolve("netc-state").resolve(goal() + ".txt"),
+        buildDirectory.toPath().resolve("netc-state").resolve(stateFileName(goal(), execution.getExecutionId())),
         project.getBasedir().toPath(),
         options);
     NetcGenerator.Outcome outcome;
