@@ -1,0 +1,71 @@
+package dev.netc.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.netc.runtime.Adam;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The definitive form of the allocation goal (JMH's gc profiler also counts JMH's own garbage):
+ * once warm, netc's lossAndGradient and a training step with the runtime's Adam allocate nothing,
+ * measured by the thread's allocated-bytes counter.
+ */
+class NoAllocationTest {
+  static long allocated() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getThreadAllocatedBytes(Thread.currentThread().getId());
+  }
+
+  /** Bytes allocated by 200 runs of r, less what measuring an empty Runnable allocates. */
+  static long bytesOf(Runnable r) {
+    return raw(r) - raw(() -> {});
+  }
+
+  static long raw(Runnable r) {
+    for (int i = 0; i < 30000; i++) {
+      r.run();
+    }
+    long best = Long.MAX_VALUE;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      long before = allocated();
+      for (int i = 0; i < 200; i++) {
+        r.run();
+      }
+      best = Math.min(best, allocated() - before);
+    }
+    return best;
+  }
+
+  @Test
+  void trainStepsAllocateNothing() {
+    assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+    allocated();
+    double[][] xor = Data.xor(4);
+    var xd = new dev.netc.bench.gen.d.Xor(1L);
+    var gxd = xd.newGradient();
+    Adam a1 = new Adam(1e-3);
+    assertEquals(0, bytesOf(() -> {
+      xd.lossAndGradient(4, xor[0], xor[1], gxd);
+      a1.step(xd, gxd);
+    }), "Xor double");
+    var xf = new dev.netc.bench.gen.f.Xor(1L);
+    var gxf = xf.newGradient();
+    float[] fx = Data.toFloat(xor[0]);
+    float[] fy = Data.toFloat(xor[1]);
+    Adam a2 = new Adam(1e-3);
+    assertEquals(0, bytesOf(() -> {
+      xf.lossAndGradient(4, fx, fy, gxf);
+      a2.step(xf, gxf);
+    }), "Xor float");
+    double[][] ch = Data.chain(3, 16, 1L);
+    var cd = new dev.netc.bench.gen.d.ChainD4W16(1L);
+    var gcd = cd.newGradient();
+    Adam a3 = new Adam(1e-3);
+    assertEquals(0, bytesOf(() -> {
+      cd.lossAndGradient(3, ch[0], ch[1], gcd);
+      a3.step(cd, gcd);
+    }), "ChainD4W16 double, batch 3");
+  }
+}
