@@ -127,4 +127,53 @@ public class FactsBench {
     }
     return total;
   }
+
+  /** {@code a[j] += s * w[j]}: separate arrays, no offsets (8 rows of 256, one row at a time). */
+  @Benchmark
+  @OperationsPerInvocation(ROWS * N)
+  public double[] axpyPlain() {
+    double[] a = out;
+    for (int r = 0; r < ROWS; r++) {
+      axpy0(a, w, s[r], r * N);
+    }
+    return a;
+  }
+
+  /** The one-array axpy as a small method with offsets as arguments (as a generated kernel would be). */
+  @Benchmark
+  @OperationsPerInvocation(ROWS * N)
+  public double[] axpyOneArrayCall() {
+    for (int r = 0; r < ROWS; r++) {
+      axpy1(one, s[r], r * N, ROWS * N + r * N);
+    }
+    return one;
+  }
+
+  /** The two-array axpy, same index {@code ao + j} on both, as a small method. */
+  @Benchmark
+  @OperationsPerInvocation(ROWS * N)
+  public double[] axpyTwoArraysCall() {
+    for (int r = 0; r < ROWS; r++) {
+      axpy2(acc, w, s[r], r * N);
+    }
+    return acc;
+  }
+
+  static void axpy0(double[] a, double[] w, double s, int wo) {
+    for (int j = 0; j < N; j++) {
+      a[j] += s * w[wo + j];
+    }
+  }
+
+  static void axpy1(double[] a, double s, int ao, int wo) {
+    for (int j = 0; j < N; j++) {
+      a[ao + j] += s * a[wo + j];
+    }
+  }
+
+  static void axpy2(double[] a, double[] w, double s, int ao) {
+    for (int j = 0; j < N; j++) {
+      a[ao + j] += s * w[ao + j];
+    }
+  }
 }
