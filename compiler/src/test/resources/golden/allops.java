@@ -509,15 +509,51 @@ public final class AllOps implements Model {
         double[] A = this.A;
         double[] x = ws.x;
         double[] t13 = ws.t13;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 3;
-            int oo = ex * 2;
-            for (int r = 0; r < 2; r++) {
-                double acc = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 3;
+            int yo = ex * 2;
+            for (int r = 0; r < 2; r += 2) {
+                int wo = r * 3;
+                double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
                 for (int c = 0; c < 3; c++) {
-                    acc += A[r * 3 + c] * x[o1 + c];
+                    double w0 = A[wo + c];
+                    double w1 = A[wo + 3 + c];
+                    double x0 = x[xo + c];
+                    a00 += w0 * x0;
+                    a10 += w1 * x0;
+                    double x1 = x[xo + 3 + c];
+                    a01 += w0 * x1;
+                    a11 += w1 * x1;
+                    double x2 = x[xo + 6 + c];
+                    a02 += w0 * x2;
+                    a12 += w1 * x2;
+                    double x3 = x[xo + 9 + c];
+                    a03 += w0 * x3;
+                    a13 += w1 * x3;
                 }
-                t13[oo + r] = acc;
+                t13[yo + r] = a00;
+                t13[yo + r + 1] = a10;
+                t13[yo + 2 + r] = a01;
+                t13[yo + 2 + r + 1] = a11;
+                t13[yo + 4 + r] = a02;
+                t13[yo + 4 + r + 1] = a12;
+                t13[yo + 6 + r] = a03;
+                t13[yo + 6 + r + 1] = a13;
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 3;
+            int yo = ex * 2;
+            for (int r = 0; r < 2; r++) {
+                int wo = r * 3;
+                double a00 = 0;
+                for (int c = 0; c < 3; c++) {
+                    double w0 = A[wo + c];
+                    double x0 = x[xo + c];
+                    a00 += w0 * x0;
+                }
+                t13[yo + r] = a00;
             }
         }
     }
@@ -529,15 +565,51 @@ public final class AllOps implements Model {
         double[] A = this.A;
         double[] v = ws.v;
         double[] t14 = ws.t14;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 3;
-            int oo = ex * 2;
-            for (int r = 0; r < 2; r++) {
-                double acc = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 3;
+            int yo = ex * 2;
+            for (int r = 0; r < 2; r += 2) {
+                int wo = r * 3;
+                double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
                 for (int c = 0; c < 3; c++) {
-                    acc += A[r * 3 + c] * v[o1 + c];
+                    double w0 = A[wo + c];
+                    double w1 = A[wo + 3 + c];
+                    double x0 = v[xo + c];
+                    a00 += w0 * x0;
+                    a10 += w1 * x0;
+                    double x1 = v[xo + 3 + c];
+                    a01 += w0 * x1;
+                    a11 += w1 * x1;
+                    double x2 = v[xo + 6 + c];
+                    a02 += w0 * x2;
+                    a12 += w1 * x2;
+                    double x3 = v[xo + 9 + c];
+                    a03 += w0 * x3;
+                    a13 += w1 * x3;
                 }
-                t14[oo + r] = acc;
+                t14[yo + r] = a00;
+                t14[yo + r + 1] = a10;
+                t14[yo + 2 + r] = a01;
+                t14[yo + 2 + r + 1] = a11;
+                t14[yo + 4 + r] = a02;
+                t14[yo + 4 + r + 1] = a12;
+                t14[yo + 6 + r] = a03;
+                t14[yo + 6 + r + 1] = a13;
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 3;
+            int yo = ex * 2;
+            for (int r = 0; r < 2; r++) {
+                int wo = r * 3;
+                double a00 = 0;
+                for (int c = 0; c < 3; c++) {
+                    double w0 = A[wo + c];
+                    double x0 = v[xo + c];
+                    a00 += w0 * x0;
+                }
+                t14[yo + r] = a00;
             }
         }
     }
@@ -1754,16 +1826,40 @@ public final class AllOps implements Model {
         double[] A = this.A;
         double[] t231 = ws.t231;
         double[] t234 = ws.t234;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 2;
-            int oo = ex * 3;
-            for (int r = 0; r < 3; r++) {
-                t234[oo + r] = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 2;
+            int yo = ex * 3;
+            for (int r = 0; r < 12; r++) {
+                t234[yo + r] = 0;
             }
             for (int c = 0; c < 2; c++) {
-                double s = t231[o1 + c];
+                int wo = c * 3;
+                double x0 = t231[xo + c];
+                double x1 = t231[xo + 2 + c];
+                double x2 = t231[xo + 4 + c];
+                double x3 = t231[xo + 6 + c];
                 for (int r = 0; r < 3; r++) {
-                    t234[oo + r] += s * A[c * 3 + r];
+                    double w0 = A[wo + r];
+                    t234[yo + r] += x0 * w0;
+                    t234[yo + 3 + r] += x1 * w0;
+                    t234[yo + 6 + r] += x2 * w0;
+                    t234[yo + 9 + r] += x3 * w0;
+                }
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 2;
+            int yo = ex * 3;
+            for (int r = 0; r < 3; r++) {
+                t234[yo + r] = 0;
+            }
+            for (int c = 0; c < 2; c++) {
+                int wo = c * 3;
+                double x0 = t231[xo + c];
+                for (int r = 0; r < 3; r++) {
+                    double w0 = A[wo + r];
+                    t234[yo + r] += x0 * w0;
                 }
             }
         }
@@ -1801,16 +1897,40 @@ public final class AllOps implements Model {
         double[] A = this.A;
         double[] t228 = ws.t228;
         double[] t238 = ws.t238;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 2;
-            int oo = ex * 3;
-            for (int r = 0; r < 3; r++) {
-                t238[oo + r] = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 2;
+            int yo = ex * 3;
+            for (int r = 0; r < 12; r++) {
+                t238[yo + r] = 0;
             }
             for (int c = 0; c < 2; c++) {
-                double s = t228[o1 + c];
+                int wo = c * 3;
+                double x0 = t228[xo + c];
+                double x1 = t228[xo + 2 + c];
+                double x2 = t228[xo + 4 + c];
+                double x3 = t228[xo + 6 + c];
                 for (int r = 0; r < 3; r++) {
-                    t238[oo + r] += s * A[c * 3 + r];
+                    double w0 = A[wo + r];
+                    t238[yo + r] += x0 * w0;
+                    t238[yo + 3 + r] += x1 * w0;
+                    t238[yo + 6 + r] += x2 * w0;
+                    t238[yo + 9 + r] += x3 * w0;
+                }
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 2;
+            int yo = ex * 3;
+            for (int r = 0; r < 3; r++) {
+                t238[yo + r] = 0;
+            }
+            for (int c = 0; c < 2; c++) {
+                int wo = c * 3;
+                double x0 = t228[xo + c];
+                for (int r = 0; r < 3; r++) {
+                    double w0 = A[wo + r];
+                    t238[yo + r] += x0 * w0;
                 }
             }
         }
@@ -1995,23 +2115,47 @@ public final class AllOps implements Model {
                 g[i] -= t119[o0 + i] * inv;
             }
         }
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2;
-            int o1 = ex * 3;
-            for (int r = 0; r < 2; r++) {
-                double s = t231[o0 + r] * inv;
-                for (int j = 0; j < 3; j++) {
-                    g[r * 3 + j] += s * v[o1 + j];
+        {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                for (int r = 0; r < 2; r++) {
+                    double s0 = t231[ex * 2 + r] * inv;
+                    double s1 = t231[(ex + 1) * 2 + r] * inv;
+                    double s2 = t231[(ex + 2) * 2 + r] * inv;
+                    double s3 = t231[(ex + 3) * 2 + r] * inv;
+                    for (int j = 0; j < 3; j++) {
+                        g[r * 3 + j] += s0 * v[ex * 3 + j] + s1 * v[(ex + 1) * 3 + j] + s2 * v[(ex + 2) * 3 + j] + s3 * v[(ex + 3) * 3 + j];
+                    }
+                }
+            }
+            for (; ex < batch; ex++) {
+                for (int r = 0; r < 2; r++) {
+                    double s0 = t231[ex * 2 + r] * inv;
+                    for (int j = 0; j < 3; j++) {
+                        g[r * 3 + j] += s0 * v[ex * 3 + j];
+                    }
                 }
             }
         }
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2;
-            int o1 = ex * 3;
-            for (int r = 0; r < 2; r++) {
-                double s = t228[o0 + r] * inv;
-                for (int j = 0; j < 3; j++) {
-                    g[r * 3 + j] += s * x[o1 + j];
+        {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                for (int r = 0; r < 2; r++) {
+                    double s0 = t228[ex * 2 + r] * inv;
+                    double s1 = t228[(ex + 1) * 2 + r] * inv;
+                    double s2 = t228[(ex + 2) * 2 + r] * inv;
+                    double s3 = t228[(ex + 3) * 2 + r] * inv;
+                    for (int j = 0; j < 3; j++) {
+                        g[r * 3 + j] += s0 * x[ex * 3 + j] + s1 * x[(ex + 1) * 3 + j] + s2 * x[(ex + 2) * 3 + j] + s3 * x[(ex + 3) * 3 + j];
+                    }
+                }
+            }
+            for (; ex < batch; ex++) {
+                for (int r = 0; r < 2; r++) {
+                    double s0 = t228[ex * 2 + r] * inv;
+                    for (int j = 0; j < 3; j++) {
+                        g[r * 3 + j] += s0 * x[ex * 3 + j];
+                    }
                 }
             }
         }

@@ -95,7 +95,7 @@ public final class Digits implements Model {
         computeT7(batch);
         computeH(batch);
         computeT9(batch);
-        computeZ(batch);
+        computeZ_2(batch);
         computeP(batch);
         System.arraycopy(ws.p, 0, pOut, 0, batch * 10);
     }
@@ -127,7 +127,7 @@ public final class Digits implements Model {
         computeT7(batch);
         computeH(batch);
         computeT9(batch);
-        computeZ(batch);
+        computeZ_2(batch);
         computeT12(batch);
         computeT14(batch);
         computeT16(batch);
@@ -161,7 +161,7 @@ public final class Digits implements Model {
         computeT7(batch);
         computeH(batch);
         computeT9(batch);
-        computeZ(batch);
+        computeZ_2(batch);
         computeP(batch);
         computeT12(batch);
         computeT14(batch);
@@ -206,7 +206,7 @@ public final class Digits implements Model {
         computeT7(batch);
         computeH(batch);
         computeT9(batch);
-        computeZ(batch);
+        computeZ_2(batch);
         computeP(batch);
         computeT12(batch);
         computeT14(batch);
@@ -310,15 +310,60 @@ public final class Digits implements Model {
         float[] W1 = this.W1;
         float[] x = ws.x;
         float[] t6 = ws.t6;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 64;
-            int oo = ex * 32;
-            for (int r = 0; r < 32; r++) {
-                double acc = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 64;
+            int yo = ex * 32;
+            for (int r = 0; r < 32; r += 2) {
+                int wo = r * 64;
+                float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
                 for (int c = 0; c < 64; c++) {
-                    acc += W1[r * 64 + c] * x[o1 + c];
+                    float w0 = W1[wo + c];
+                    float w1 = W1[wo + 64 + c];
+                    float x0 = x[xo + c];
+                    a00 += w0 * x0;
+                    a10 += w1 * x0;
+                    float x1 = x[xo + 64 + c];
+                    a01 += w0 * x1;
+                    a11 += w1 * x1;
+                    float x2 = x[xo + 128 + c];
+                    a02 += w0 * x2;
+                    a12 += w1 * x2;
+                    float x3 = x[xo + 192 + c];
+                    a03 += w0 * x3;
+                    a13 += w1 * x3;
                 }
-                t6[oo + r] = (float) (acc);
+                t6[yo + r] = a00;
+                t6[yo + r + 1] = a10;
+                t6[yo + 32 + r] = a01;
+                t6[yo + 32 + r + 1] = a11;
+                t6[yo + 64 + r] = a02;
+                t6[yo + 64 + r + 1] = a12;
+                t6[yo + 96 + r] = a03;
+                t6[yo + 96 + r + 1] = a13;
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 64;
+            int yo = ex * 32;
+            for (int r = 0; r < 32; r += 4) {
+                int wo = r * 64;
+                float a00 = 0, a10 = 0, a20 = 0, a30 = 0;
+                for (int c = 0; c < 64; c++) {
+                    float w0 = W1[wo + c];
+                    float w1 = W1[wo + 64 + c];
+                    float w2 = W1[wo + 128 + c];
+                    float w3 = W1[wo + 192 + c];
+                    float x0 = x[xo + c];
+                    a00 += w0 * x0;
+                    a10 += w1 * x0;
+                    a20 += w2 * x0;
+                    a30 += w3 * x0;
+                }
+                t6[yo + r] = a00;
+                t6[yo + r + 1] = a10;
+                t6[yo + r + 2] = a20;
+                t6[yo + r + 3] = a30;
             }
         }
     }
@@ -359,15 +404,70 @@ public final class Digits implements Model {
         float[] W2 = this.W2;
         float[] h = ws.h;
         float[] t9 = ws.t9;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 32;
-            int oo = ex * 10;
-            for (int r = 0; r < 10; r++) {
-                double acc = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 32;
+            int yo = ex * 10;
+            for (int r = 0; r < 10; r += 2) {
+                int wo = r * 32;
+                float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
                 for (int c = 0; c < 32; c++) {
-                    acc += W2[r * 32 + c] * h[o1 + c];
+                    float w0 = W2[wo + c];
+                    float w1 = W2[wo + 32 + c];
+                    float x0 = h[xo + c];
+                    a00 += w0 * x0;
+                    a10 += w1 * x0;
+                    float x1 = h[xo + 32 + c];
+                    a01 += w0 * x1;
+                    a11 += w1 * x1;
+                    float x2 = h[xo + 64 + c];
+                    a02 += w0 * x2;
+                    a12 += w1 * x2;
+                    float x3 = h[xo + 96 + c];
+                    a03 += w0 * x3;
+                    a13 += w1 * x3;
                 }
-                t9[oo + r] = (float) (acc);
+                t9[yo + r] = a00;
+                t9[yo + r + 1] = a10;
+                t9[yo + 10 + r] = a01;
+                t9[yo + 10 + r + 1] = a11;
+                t9[yo + 20 + r] = a02;
+                t9[yo + 20 + r + 1] = a12;
+                t9[yo + 30 + r] = a03;
+                t9[yo + 30 + r + 1] = a13;
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 32;
+            int yo = ex * 10;
+            for (int r = 0; r < 8; r += 4) {
+                int wo = r * 32;
+                float a00 = 0, a10 = 0, a20 = 0, a30 = 0;
+                for (int c = 0; c < 32; c++) {
+                    float w0 = W2[wo + c];
+                    float w1 = W2[wo + 32 + c];
+                    float w2 = W2[wo + 64 + c];
+                    float w3 = W2[wo + 96 + c];
+                    float x0 = h[xo + c];
+                    a00 += w0 * x0;
+                    a10 += w1 * x0;
+                    a20 += w2 * x0;
+                    a30 += w3 * x0;
+                }
+                t9[yo + r] = a00;
+                t9[yo + r + 1] = a10;
+                t9[yo + r + 2] = a20;
+                t9[yo + r + 3] = a30;
+            }
+            for (int r = 8; r < 10; r++) {
+                int wo = r * 32;
+                float a00 = 0;
+                for (int c = 0; c < 32; c++) {
+                    float w0 = W2[wo + c];
+                    float x0 = h[xo + c];
+                    a00 += w0 * x0;
+                }
+                t9[yo + r] = a00;
             }
         }
     }
@@ -375,14 +475,14 @@ public final class Digits implements Model {
     /**
      * line 10: z = W2 * h + b2  [add [10]]
      */
-    private void computeZ(int batch) {
-        float[] z = ws.z;
+    private void computeZ_2(int batch) {
+        float[] z_2 = ws.z_2;
         float[] t9 = ws.t9;
         float[] b2 = this.b2;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 10;
             for (int i = 0; i < 10; i++) {
-                z[o + i] = t9[o + i] + b2[i];
+                z_2[o + i] = t9[o + i] + b2[i];
             }
         }
     }
@@ -391,20 +491,20 @@ public final class Digits implements Model {
      * line 11: p = softmax(z)  [softmax [10]]
      */
     private void computeP(int batch) {
-        float[] z = ws.z;
+        float[] z_2 = ws.z_2;
         float[] p = ws.p;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
             int oo = ex * 10;
-            double mx = z[o0];
+            double mx = z_2[o0];
             for (int i = 1; i < 10; i++) {
-                if (z[o0 + i] > mx) {
-                    mx = z[o0 + i];
+                if (z_2[o0 + i] > mx) {
+                    mx = z_2[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 10; i++) {
-                double e = Math.exp(z[o0 + i] - mx);
+                double e = Math.exp(z_2[o0 + i] - mx);
                 p[oo + i] = (float) (e);
                 tot += p[oo + i];
             }
@@ -418,26 +518,26 @@ public final class Digits implements Model {
      * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [softmax_cross_entropy scalar]
      */
     private void computeT12(int batch) {
-        float[] z = ws.z;
+        float[] z_2 = ws.z_2;
         float[] y = ws.y;
         float[] t12 = ws.t12;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
             int o1 = ex * 10;
-            double mx = z[o0];
+            double mx = z_2[o0];
             for (int i = 1; i < 10; i++) {
-                if (z[o0 + i] > mx) {
-                    mx = z[o0 + i];
+                if (z_2[o0 + i] > mx) {
+                    mx = z_2[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 10; i++) {
-                tot += Math.exp(z[o0 + i] - mx);
+                tot += Math.exp(z_2[o0 + i] - mx);
             }
             double lse = mx + Math.log(tot);
             double acc = 0;
             for (int i = 0; i < 10; i++) {
-                acc -= y[o1 + i] * (z[o0 + i] - lse);
+                acc -= y[o1 + i] * (z_2[o0 + i] - lse);
             }
             t12[ex] = (float) (acc);
         }
@@ -574,16 +674,40 @@ public final class Digits implements Model {
         float[] W2 = this.W2;
         float[] t37 = ws.t37;
         float[] t41 = ws.t41;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 10;
-            int oo = ex * 32;
-            for (int r = 0; r < 32; r++) {
-                t41[oo + r] = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 10;
+            int yo = ex * 32;
+            for (int r = 0; r < 128; r++) {
+                t41[yo + r] = 0;
             }
             for (int c = 0; c < 10; c++) {
-                float s = t37[o1 + c];
+                int wo = c * 32;
+                float x0 = t37[xo + c];
+                float x1 = t37[xo + 10 + c];
+                float x2 = t37[xo + 20 + c];
+                float x3 = t37[xo + 30 + c];
                 for (int r = 0; r < 32; r++) {
-                    t41[oo + r] += s * W2[c * 32 + r];
+                    float w0 = W2[wo + r];
+                    t41[yo + r] += x0 * w0;
+                    t41[yo + 32 + r] += x1 * w0;
+                    t41[yo + 64 + r] += x2 * w0;
+                    t41[yo + 96 + r] += x3 * w0;
+                }
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 10;
+            int yo = ex * 32;
+            for (int r = 0; r < 32; r++) {
+                t41[yo + r] = 0;
+            }
+            for (int c = 0; c < 10; c++) {
+                int wo = c * 32;
+                float x0 = t37[xo + c];
+                for (int r = 0; r < 32; r++) {
+                    float w0 = W2[wo + r];
+                    t41[yo + r] += x0 * w0;
                 }
             }
         }
@@ -611,16 +735,40 @@ public final class Digits implements Model {
         float[] W1 = this.W1;
         float[] t43 = ws.t43;
         float[] t47 = ws.t47;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 32;
-            int oo = ex * 64;
-            for (int r = 0; r < 64; r++) {
-                t47[oo + r] = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 32;
+            int yo = ex * 64;
+            for (int r = 0; r < 256; r++) {
+                t47[yo + r] = 0;
             }
             for (int c = 0; c < 32; c++) {
-                float s = t43[o1 + c];
+                int wo = c * 64;
+                float x0 = t43[xo + c];
+                float x1 = t43[xo + 32 + c];
+                float x2 = t43[xo + 64 + c];
+                float x3 = t43[xo + 96 + c];
                 for (int r = 0; r < 64; r++) {
-                    t47[oo + r] += s * W1[c * 64 + r];
+                    float w0 = W1[wo + r];
+                    t47[yo + r] += x0 * w0;
+                    t47[yo + 64 + r] += x1 * w0;
+                    t47[yo + 128 + r] += x2 * w0;
+                    t47[yo + 192 + r] += x3 * w0;
+                }
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 32;
+            int yo = ex * 64;
+            for (int r = 0; r < 64; r++) {
+                t47[yo + r] = 0;
+            }
+            for (int c = 0; c < 32; c++) {
+                int wo = c * 64;
+                float x0 = t43[xo + c];
+                for (int r = 0; r < 64; r++) {
+                    float w0 = W1[wo + r];
+                    t47[yo + r] += x0 * w0;
                 }
             }
         }
@@ -639,13 +787,25 @@ public final class Digits implements Model {
         for (int i = 0; i < 2048; i++) {
             g[i] += t33[i];
         }
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 32;
-            int o1 = ex * 64;
-            for (int r = 0; r < 32; r++) {
-                float s = t43[o0 + r] * inv;
-                for (int j = 0; j < 64; j++) {
-                    g[r * 64 + j] += s * x[o1 + j];
+        {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                for (int r = 0; r < 32; r++) {
+                    float s0 = t43[ex * 32 + r] * inv;
+                    float s1 = t43[(ex + 1) * 32 + r] * inv;
+                    float s2 = t43[(ex + 2) * 32 + r] * inv;
+                    float s3 = t43[(ex + 3) * 32 + r] * inv;
+                    for (int j = 0; j < 64; j++) {
+                        g[r * 64 + j] += s0 * x[ex * 64 + j] + s1 * x[(ex + 1) * 64 + j] + s2 * x[(ex + 2) * 64 + j] + s3 * x[(ex + 3) * 64 + j];
+                    }
+                }
+            }
+            for (; ex < batch; ex++) {
+                for (int r = 0; r < 32; r++) {
+                    float s0 = t43[ex * 32 + r] * inv;
+                    for (int j = 0; j < 64; j++) {
+                        g[r * 64 + j] += s0 * x[ex * 64 + j];
+                    }
                 }
             }
         }
@@ -680,13 +840,25 @@ public final class Digits implements Model {
         for (int i = 0; i < 320; i++) {
             g[i] += t29[i];
         }
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 10;
-            int o1 = ex * 32;
-            for (int r = 0; r < 10; r++) {
-                float s = t37[o0 + r] * inv;
-                for (int j = 0; j < 32; j++) {
-                    g[r * 32 + j] += s * h[o1 + j];
+        {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                for (int r = 0; r < 10; r++) {
+                    float s0 = t37[ex * 10 + r] * inv;
+                    float s1 = t37[(ex + 1) * 10 + r] * inv;
+                    float s2 = t37[(ex + 2) * 10 + r] * inv;
+                    float s3 = t37[(ex + 3) * 10 + r] * inv;
+                    for (int j = 0; j < 32; j++) {
+                        g[r * 32 + j] += s0 * h[ex * 32 + j] + s1 * h[(ex + 1) * 32 + j] + s2 * h[(ex + 2) * 32 + j] + s3 * h[(ex + 3) * 32 + j];
+                    }
+                }
+            }
+            for (; ex < batch; ex++) {
+                for (int r = 0; r < 10; r++) {
+                    float s0 = t37[ex * 10 + r] * inv;
+                    for (int j = 0; j < 32; j++) {
+                        g[r * 32 + j] += s0 * h[ex * 32 + j];
+                    }
                 }
             }
         }
@@ -775,7 +947,7 @@ public final class Digits implements Model {
         /**
          * line 10: z = W2 * h + b2
          */
-        float[] z;
+        float[] z_2;
 
         /**
          * line 11: p = softmax(z)
@@ -867,7 +1039,7 @@ public final class Digits implements Model {
             t7 = new float[batch * 32];
             h = new float[batch * 32];
             t9 = new float[batch * 10];
-            z = new float[batch * 10];
+            z_2 = new float[batch * 10];
             p = new float[batch * 10];
             t12 = new float[batch * 1];
             if (first) {

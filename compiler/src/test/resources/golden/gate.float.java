@@ -245,9 +245,9 @@ public final class Gate implements Model {
     private void computeF(int batch) {
         float[] f = ws.f;
         float[] q = ws.q;
-        float[] z = ws.z;
+        float[] z_2 = ws.z;
         for (int ex = 0; ex < batch; ex++) {
-            f[ex] = q[ex] * z[ex];
+            f[ex] = q[ex] * z_2[ex];
         }
     }
 

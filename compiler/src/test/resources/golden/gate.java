@@ -240,9 +240,9 @@ public final class Gate implements Model {
     private void computeF(int batch) {
         double[] f = ws.f;
         double[] q = ws.q;
-        double[] z = ws.z;
+        double[] z_2 = ws.z;
         for (int ex = 0; ex < batch; ex++) {
-            f[ex] = q[ex] * z[ex];
+            f[ex] = q[ex] * z_2[ex];
         }
     }
 

@@ -294,15 +294,51 @@ public final class Unicode implements Model {
         float[] 가중치 = this.가중치;
         float[] x = ws.x;
         float[] t5 = ws.t5;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 3;
-            int oo = ex * 2;
-            for (int r = 0; r < 2; r++) {
-                double acc = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 3;
+            int yo = ex * 2;
+            for (int r = 0; r < 2; r += 2) {
+                int wo = r * 3;
+                float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
                 for (int c = 0; c < 3; c++) {
-                    acc += 가중치[r * 3 + c] * x[o1 + c];
+                    float w0 = 가중치[wo + c];
+                    float w1 = 가중치[wo + 3 + c];
+                    float x0 = x[xo + c];
+                    a00 += w0 * x0;
+                    a10 += w1 * x0;
+                    float x1 = x[xo + 3 + c];
+                    a01 += w0 * x1;
+                    a11 += w1 * x1;
+                    float x2 = x[xo + 6 + c];
+                    a02 += w0 * x2;
+                    a12 += w1 * x2;
+                    float x3 = x[xo + 9 + c];
+                    a03 += w0 * x3;
+                    a13 += w1 * x3;
                 }
-                t5[oo + r] = (float) (acc);
+                t5[yo + r] = a00;
+                t5[yo + r + 1] = a10;
+                t5[yo + 2 + r] = a01;
+                t5[yo + 2 + r + 1] = a11;
+                t5[yo + 4 + r] = a02;
+                t5[yo + 4 + r + 1] = a12;
+                t5[yo + 6 + r] = a03;
+                t5[yo + 6 + r + 1] = a13;
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 3;
+            int yo = ex * 2;
+            for (int r = 0; r < 2; r++) {
+                int wo = r * 3;
+                float a00 = 0;
+                for (int c = 0; c < 3; c++) {
+                    float w0 = 가중치[wo + c];
+                    float x0 = x[xo + c];
+                    a00 += w0 * x0;
+                }
+                t5[yo + r] = a00;
             }
         }
     }
@@ -536,16 +572,40 @@ public final class Unicode implements Model {
         float[] 가중치 = this.가중치;
         float[] t45 = ws.t45;
         float[] t49 = ws.t49;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 2;
-            int oo = ex * 3;
-            for (int r = 0; r < 3; r++) {
-                t49[oo + r] = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 2;
+            int yo = ex * 3;
+            for (int r = 0; r < 12; r++) {
+                t49[yo + r] = 0;
             }
             for (int c = 0; c < 2; c++) {
-                float s = t45[o1 + c];
+                int wo = c * 3;
+                float x0 = t45[xo + c];
+                float x1 = t45[xo + 2 + c];
+                float x2 = t45[xo + 4 + c];
+                float x3 = t45[xo + 6 + c];
                 for (int r = 0; r < 3; r++) {
-                    t49[oo + r] += s * 가중치[c * 3 + r];
+                    float w0 = 가중치[wo + r];
+                    t49[yo + r] += x0 * w0;
+                    t49[yo + 3 + r] += x1 * w0;
+                    t49[yo + 6 + r] += x2 * w0;
+                    t49[yo + 9 + r] += x3 * w0;
+                }
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 2;
+            int yo = ex * 3;
+            for (int r = 0; r < 3; r++) {
+                t49[yo + r] = 0;
+            }
+            for (int c = 0; c < 2; c++) {
+                int wo = c * 3;
+                float x0 = t45[xo + c];
+                for (int r = 0; r < 3; r++) {
+                    float w0 = 가중치[wo + r];
+                    t49[yo + r] += x0 * w0;
                 }
             }
         }
@@ -564,13 +624,25 @@ public final class Unicode implements Model {
         for (int i = 0; i < 6; i++) {
             g[i] += t32[i];
         }
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2;
-            int o1 = ex * 3;
-            for (int r = 0; r < 2; r++) {
-                float s = t45[o0 + r] * inv;
-                for (int j = 0; j < 3; j++) {
-                    g[r * 3 + j] += s * x[o1 + j];
+        {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                for (int r = 0; r < 2; r++) {
+                    float s0 = t45[ex * 2 + r] * inv;
+                    float s1 = t45[(ex + 1) * 2 + r] * inv;
+                    float s2 = t45[(ex + 2) * 2 + r] * inv;
+                    float s3 = t45[(ex + 3) * 2 + r] * inv;
+                    for (int j = 0; j < 3; j++) {
+                        g[r * 3 + j] += s0 * x[ex * 3 + j] + s1 * x[(ex + 1) * 3 + j] + s2 * x[(ex + 2) * 3 + j] + s3 * x[(ex + 3) * 3 + j];
+                    }
+                }
+            }
+            for (; ex < batch; ex++) {
+                for (int r = 0; r < 2; r++) {
+                    float s0 = t45[ex * 2 + r] * inv;
+                    for (int j = 0; j < 3; j++) {
+                        g[r * 3 + j] += s0 * x[ex * 3 + j];
+                    }
                 }
             }
         }

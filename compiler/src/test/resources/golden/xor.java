@@ -289,15 +289,60 @@ public final class Xor implements Model {
         double[] W1 = this.W1;
         double[] x = ws.x;
         double[] t6 = ws.t6;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 2;
-            int oo = ex * 4;
-            for (int r = 0; r < 4; r++) {
-                double acc = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 2;
+            int yo = ex * 4;
+            for (int r = 0; r < 4; r += 2) {
+                int wo = r * 2;
+                double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
                 for (int c = 0; c < 2; c++) {
-                    acc += W1[r * 2 + c] * x[o1 + c];
+                    double w0 = W1[wo + c];
+                    double w1 = W1[wo + 2 + c];
+                    double x0 = x[xo + c];
+                    a00 += w0 * x0;
+                    a10 += w1 * x0;
+                    double x1 = x[xo + 2 + c];
+                    a01 += w0 * x1;
+                    a11 += w1 * x1;
+                    double x2 = x[xo + 4 + c];
+                    a02 += w0 * x2;
+                    a12 += w1 * x2;
+                    double x3 = x[xo + 6 + c];
+                    a03 += w0 * x3;
+                    a13 += w1 * x3;
                 }
-                t6[oo + r] = acc;
+                t6[yo + r] = a00;
+                t6[yo + r + 1] = a10;
+                t6[yo + 4 + r] = a01;
+                t6[yo + 4 + r + 1] = a11;
+                t6[yo + 8 + r] = a02;
+                t6[yo + 8 + r + 1] = a12;
+                t6[yo + 12 + r] = a03;
+                t6[yo + 12 + r + 1] = a13;
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 2;
+            int yo = ex * 4;
+            for (int r = 0; r < 4; r += 4) {
+                int wo = r * 2;
+                double a00 = 0, a10 = 0, a20 = 0, a30 = 0;
+                for (int c = 0; c < 2; c++) {
+                    double w0 = W1[wo + c];
+                    double w1 = W1[wo + 2 + c];
+                    double w2 = W1[wo + 4 + c];
+                    double w3 = W1[wo + 6 + c];
+                    double x0 = x[xo + c];
+                    a00 += w0 * x0;
+                    a10 += w1 * x0;
+                    a20 += w2 * x0;
+                    a30 += w3 * x0;
+                }
+                t6[yo + r] = a00;
+                t6[yo + r + 1] = a10;
+                t6[yo + r + 2] = a20;
+                t6[yo + r + 3] = a30;
             }
         }
     }
@@ -324,14 +369,19 @@ public final class Xor implements Model {
         double[] W2 = this.W2;
         double[] h = ws.h;
         double[] t9 = ws.t9;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 4;
+        int ex = 0;
+        for (; ex < batch; ex++) {
+            int xo = ex * 4;
+            int yo = ex * 1;
             for (int r = 0; r < 1; r++) {
-                double acc = 0;
+                int wo = r * 4;
+                double a00 = 0;
                 for (int c = 0; c < 4; c++) {
-                    acc += W2[r * 4 + c] * h[o1 + c];
+                    double w0 = W2[wo + c];
+                    double x0 = h[xo + c];
+                    a00 += w0 * x0;
                 }
-                t9[ex + r] = acc;
+                t9[yo + r] = a00;
             }
         }
     }
@@ -416,15 +466,40 @@ public final class Xor implements Model {
         double[] W2 = this.W2;
         double[] t26 = ws.t26;
         double[] t29 = ws.t29;
-        for (int ex = 0; ex < batch; ex++) {
-            int oo = ex * 4;
-            for (int r = 0; r < 4; r++) {
-                t29[oo + r] = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 1;
+            int yo = ex * 4;
+            for (int r = 0; r < 16; r++) {
+                t29[yo + r] = 0;
             }
             for (int c = 0; c < 1; c++) {
-                double s = t26[ex + c];
+                int wo = c * 4;
+                double x0 = t26[xo + c];
+                double x1 = t26[xo + 1 + c];
+                double x2 = t26[xo + 2 + c];
+                double x3 = t26[xo + 3 + c];
                 for (int r = 0; r < 4; r++) {
-                    t29[oo + r] += s * W2[c * 4 + r];
+                    double w0 = W2[wo + r];
+                    t29[yo + r] += x0 * w0;
+                    t29[yo + 4 + r] += x1 * w0;
+                    t29[yo + 8 + r] += x2 * w0;
+                    t29[yo + 12 + r] += x3 * w0;
+                }
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 1;
+            int yo = ex * 4;
+            for (int r = 0; r < 4; r++) {
+                t29[yo + r] = 0;
+            }
+            for (int c = 0; c < 1; c++) {
+                int wo = c * 4;
+                double x0 = t26[xo + c];
+                for (int r = 0; r < 4; r++) {
+                    double w0 = W2[wo + r];
+                    t29[yo + r] += x0 * w0;
                 }
             }
         }
@@ -452,16 +527,40 @@ public final class Xor implements Model {
         double[] W1 = this.W1;
         double[] t33 = ws.t33;
         double[] t36 = ws.t36;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 4;
-            int oo = ex * 2;
-            for (int r = 0; r < 2; r++) {
-                t36[oo + r] = 0;
+        int ex = 0;
+        for (; ex + 4 <= batch; ex += 4) {
+            int xo = ex * 4;
+            int yo = ex * 2;
+            for (int r = 0; r < 8; r++) {
+                t36[yo + r] = 0;
             }
             for (int c = 0; c < 4; c++) {
-                double s = t33[o1 + c];
+                int wo = c * 2;
+                double x0 = t33[xo + c];
+                double x1 = t33[xo + 4 + c];
+                double x2 = t33[xo + 8 + c];
+                double x3 = t33[xo + 12 + c];
                 for (int r = 0; r < 2; r++) {
-                    t36[oo + r] += s * W1[c * 2 + r];
+                    double w0 = W1[wo + r];
+                    t36[yo + r] += x0 * w0;
+                    t36[yo + 2 + r] += x1 * w0;
+                    t36[yo + 4 + r] += x2 * w0;
+                    t36[yo + 6 + r] += x3 * w0;
+                }
+            }
+        }
+        for (; ex < batch; ex++) {
+            int xo = ex * 4;
+            int yo = ex * 2;
+            for (int r = 0; r < 2; r++) {
+                t36[yo + r] = 0;
+            }
+            for (int c = 0; c < 4; c++) {
+                int wo = c * 2;
+                double x0 = t33[xo + c];
+                for (int r = 0; r < 2; r++) {
+                    double w0 = W1[wo + r];
+                    t36[yo + r] += x0 * w0;
                 }
             }
         }
@@ -476,13 +575,25 @@ public final class Xor implements Model {
         double[] g = ws.grad.W1;
         java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 4;
-            int o1 = ex * 2;
-            for (int r = 0; r < 4; r++) {
-                double s = t33[o0 + r] * inv;
-                for (int j = 0; j < 2; j++) {
-                    g[r * 2 + j] += s * x[o1 + j];
+        {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                for (int r = 0; r < 4; r++) {
+                    double s0 = t33[ex * 4 + r] * inv;
+                    double s1 = t33[(ex + 1) * 4 + r] * inv;
+                    double s2 = t33[(ex + 2) * 4 + r] * inv;
+                    double s3 = t33[(ex + 3) * 4 + r] * inv;
+                    for (int j = 0; j < 2; j++) {
+                        g[r * 2 + j] += s0 * x[ex * 2 + j] + s1 * x[(ex + 1) * 2 + j] + s2 * x[(ex + 2) * 2 + j] + s3 * x[(ex + 3) * 2 + j];
+                    }
+                }
+            }
+            for (; ex < batch; ex++) {
+                for (int r = 0; r < 4; r++) {
+                    double s0 = t33[ex * 4 + r] * inv;
+                    for (int j = 0; j < 2; j++) {
+                        g[r * 2 + j] += s0 * x[ex * 2 + j];
+                    }
                 }
             }
         }
@@ -513,12 +624,25 @@ public final class Xor implements Model {
         double[] g = ws.grad.W2;
         java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
-        for (int ex = 0; ex < batch; ex++) {
-            int o1 = ex * 4;
-            for (int r = 0; r < 1; r++) {
-                double s = t26[ex + r] * inv;
-                for (int j = 0; j < 4; j++) {
-                    g[r * 4 + j] += s * h[o1 + j];
+        {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                for (int r = 0; r < 1; r++) {
+                    double s0 = t26[ex * 1 + r] * inv;
+                    double s1 = t26[(ex + 1) * 1 + r] * inv;
+                    double s2 = t26[(ex + 2) * 1 + r] * inv;
+                    double s3 = t26[(ex + 3) * 1 + r] * inv;
+                    for (int j = 0; j < 4; j++) {
+                        g[r * 4 + j] += s0 * h[ex * 4 + j] + s1 * h[(ex + 1) * 4 + j] + s2 * h[(ex + 2) * 4 + j] + s3 * h[(ex + 3) * 4 + j];
+                    }
+                }
+            }
+            for (; ex < batch; ex++) {
+                for (int r = 0; r < 1; r++) {
+                    double s0 = t26[ex * 1 + r] * inv;
+                    for (int j = 0; j < 4; j++) {
+                        g[r * 4 + j] += s0 * h[ex * 4 + j];
+                    }
                 }
             }
         }

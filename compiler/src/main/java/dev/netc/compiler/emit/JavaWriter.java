@@ -496,6 +496,11 @@ public final class JavaWriter {
       } else if (c instanceof Code.Comment cm) {
         b.add("// $L\n", cm.text());
       } else if (c instanceof Code.Block blk) {
+        if (blk.header().isEmpty()) {
+          // a bare block: a scope of its own for the locals of one part of a kernel
+          b.add("{\n$>").add(render(blk.body())).add("$<}\n");
+          continue;
+        }
         if (blk.header().equals("else")) {
           b.nextControlFlow("else");
         } else {

@@ -18,7 +18,9 @@ import java.util.Set;
 final class Kernels {
   /** Local names kernels use for themselves; tensors' locals avoid them. */
   static final Set<String> LOCALS = Set.of("batch", "ex", "i", "j", "r", "c", "o", "o0", "o1", "oo", "acc", "mx",
-      "tot", "hot", "cnt", "s", "inv", "e", "lse", "best", "total", "g", "grad", "ws");
+      "tot", "hot", "cnt", "s", "inv", "e", "lse", "best", "total", "g", "grad", "ws", "xo", "yo", "wo", "z",
+      "w0", "w1", "w2", "w3", "x0", "x1", "x2", "x3", "a00", "a01", "a02", "a03", "a10", "a11", "a12", "a13",
+      "a20", "a30", "s0", "s1", "s2", "s3");
 
   private final Planner plan;
   private final boolean isFloat;
@@ -223,6 +225,14 @@ final class Kernels {
   }
 
   private Code.Builder special(Node n, Access x) {
+    if (n.op() == Op.MATMUL && n.shape().isVector() && !plan.isView(n.input(0)) && !plan.isBatched(n.input(0))
+        && plan.isBatched(n.input(1))) {
+      return tiledMatvec(n, x);
+    }
+    if (n.op() == Op.MATMUL && n.shape().isVector() && plan.isView(n.input(0)) && !plan.isBatched(n.input(0).input(0))
+        && plan.isBatched(n.input(1))) {
+      return tiledTransposedMatvec(n, x);
+    }
     Code.Builder decls = new Code.Builder();
     Operand a = operand(x, n.input(0), "o0", decls);
     Operand b = n.inputs().size() > 1 ? operand(x, n.input(1), "o1", decls) : null;
@@ -329,6 +339,110 @@ final class Kernels {
             .block(loop("j", cols), new Code.Builder().stmt("%s += s * %s", out.at("r * " + cols + " + j"), b.at("c", "j")))));
   }
 
+  /** Examples per register tile of a batched matrix-vector product, and rows per tile with them. */
+  static final int TILE_EXAMPLES = 4;
+  static final int TILE_ROWS = 2;
+  /** Rows per tile when examples go one at a time (batch 1, and the batch's remainder). */
+  static final int TILE_ROWS_ALONE = 4;
+
+  //   int ex = 0;
+  //   for (; ex + 4 <= batch; ex += 4) {            // 2 rows x 4 examples: 8 independent sums,
+  //     for (int r = 0; r + 2 <= m; r += 2) { ... }  // each W value and x value loaded once a tile
+  //   }
+  //   for (; ex < batch; ex++) { 4 rows x 1 example, then the remaining rows one by one }
+  // Every output is still the sum over c in increasing order, as the reference evaluator adds.
+  private Code.Builder tiledMatvec(Node n, Access x) {
+    int m = n.shape().rows();
+    int k = n.input(0).shape().cols();
+    String w = x.array(n.input(0));
+    String v = x.array(n.input(1));
+    String y = x.array(n);
+    Code.Builder body = new Code.Builder().stmt("int ex = 0");
+    if (m >= TILE_ROWS) {
+      body.block("for (; ex + " + TILE_EXAMPLES + " <= batch; ex += " + TILE_EXAMPLES + ")", new Code.Builder()
+          .stmt("int xo = ex * %d", k).stmt("int yo = ex * %d", m)
+          .addAll(rowTiles(m, k, TILE_ROWS, TILE_EXAMPLES, w, v, y).build()));
+    }
+    return body.block("for (; ex < batch; ex++)", new Code.Builder()
+        .stmt("int xo = ex * %d", k).stmt("int yo = ex * %d", m)
+        .addAll(rowTiles(m, k, TILE_ROWS_ALONE, 1, w, v, y).build()));
+  }
+
+  //   for (ex in steps of 4, then 1) {
+  //     zero y(ex..ex+3)
+  //     for (int c = 0; c < k; c++) {                 // row c of W, read once for 4 examples
+  //       double s0 = d[ex][c], ..., s3 = d[ex + 3][c];
+  //       for (int r = 0; r < m; r++) { double w = W[c * m + r]; y0[r] += s0 * w; ... y3[r] += s3 * w; }
+  //     }
+  //   }
+  private Code.Builder tiledTransposedMatvec(Node n, Access x) {
+    int m = n.shape().rows();
+    int k = n.input(0).shape().cols();
+    String w = x.array(n.input(0).input(0));
+    String d = x.array(n.input(1));
+    String y = x.array(n);
+    Code.Builder body = new Code.Builder().stmt("int ex = 0");
+    body.block("for (; ex + " + TILE_EXAMPLES + " <= batch; ex += " + TILE_EXAMPLES + ")",
+        transposedTile(m, k, TILE_EXAMPLES, w, d, y));
+    return body.block("for (; ex < batch; ex++)", transposedTile(m, k, 1, w, d, y));
+  }
+
+  private Code.Builder transposedTile(int m, int k, int examples, String w, String d, String y) {
+    Code.Builder b = new Code.Builder().stmt("int xo = ex * %d", k).stmt("int yo = ex * %d", m);
+    b.block(loop("r", m * examples), new Code.Builder().stmt("%s[yo + r] = 0", y));
+    Code.Builder perRow = new Code.Builder().stmt("int wo = c * %d", m);
+    for (int e = 0; e < examples; e++) {
+      perRow.stmt("%s x%d = %s[xo + %sc]", type, e, d, e == 0 ? "" : (e * k) + " + ");
+    }
+    Code.Builder inner = new Code.Builder().stmt("%s w0 = %s[wo + r]", type, w);
+    for (int e = 0; e < examples; e++) {
+      inner.stmt("%s[yo + %sr] += x%d * w0", y, e == 0 ? "" : (e * m) + " + ", e);
+    }
+    return b.block(loop("c", k), perRow.block(loop("r", m), inner));
+  }
+
+  /** Rows in tiles of {@code rows} (then one by one), each tile over {@code examples} examples. */
+  private Code.Builder rowTiles(int m, int k, int rows, int examples, String w, String v, String y) {
+    Code.Builder b = new Code.Builder();
+    int tiled = rows > 1 ? m / rows * rows : 0;
+    if (tiled > 0) {
+      b.block("for (int r = 0; r < " + tiled + "; r += " + rows + ")", tile(k, m, rows, examples, w, v, y));
+    }
+    if (tiled < m) {
+      b.block("for (int r = " + tiled + "; r < " + m + "; r++)", tile(k, m, 1, examples, w, v, y));
+    }
+    return b;
+  }
+
+  private Code.Builder tile(int k, int m, int rows, int examples, String w, String v, String y) {
+    String acc = isFloat ? "float" : "double";
+    Code.Builder b = new Code.Builder().stmt("int wo = r * %d", k);
+    Code.Builder inner = new Code.Builder();
+    for (int i = 0; i < rows; i++) {
+      inner.stmt("%s w%d = %s[wo + %sc]", type, i, w, i == 0 ? "" : (i * k) + " + ");
+    }
+    for (int e = 0; e < examples; e++) {
+      inner.stmt("%s x%d = %s[xo + %sc]", type, e, v, e == 0 ? "" : (e * k) + " + ");
+      for (int i = 0; i < rows; i++) {
+        inner.stmt("a%d%d += w%d * x%d", i, e, i, e);
+      }
+    }
+    StringBuilder decl = new StringBuilder(acc + " ");
+    for (int i = 0; i < rows; i++) {
+      for (int e = 0; e < examples; e++) {
+        decl.append(i + e == 0 ? "" : ", ").append("a").append(i).append(e).append(" = 0");
+      }
+    }
+    b.stmt(decl.toString()).block(loop("c", k), inner);
+    for (int e = 0; e < examples; e++) {
+      for (int i = 0; i < rows; i++) {
+        String at = (e == 0 ? "" : (e * m) + " + ") + "r" + (i == 0 ? "" : " + " + i);
+        b.stmt("%s[yo + %s] = a%d%d", y, at, i, e);
+      }
+    }
+    return b;
+  }
+
   private Code.Builder maxOf(Operand a, int len, Code.Builder body) {
     return body.stmt("double mx = %s", a.at("0"))
         .block(loop1("i", len), new Code.Builder().block("if (" + a.at("i") + " > mx)", new Code.Builder().stmt("mx = %s", a.at("i"))));
@@ -369,7 +483,29 @@ final class Kernels {
       Node n = t.node();
       String op = t.sign() > 0 ? "+=" : "-=";
       int size = n.shape().size();
-      if (plan.isFusedOuter(n)) {
+      if (plan.isFusedOuter(n) && plan.isBatched(n.input(0)) && plan.isBatched(n.input(1))) {
+        // g += inv * sum over ex of outer(a_ex, c_ex), four examples per pass over g
+        int rows = n.shape().rows();
+        int cols = n.shape().cols();
+        String a = x.array(n.input(0));
+        String c = x.array(n.input(1));
+        Code.Builder scope = new Code.Builder().stmt("int ex = 0");
+        for (int examples : new int[] {TILE_EXAMPLES, 1}) {
+          Code.Builder perRow = new Code.Builder();
+          StringBuilder sum = new StringBuilder();
+          for (int e = 0; e < examples; e++) {
+            String exE = e == 0 ? "ex" : "(ex + " + e + ")";
+            perRow.stmt("%s s%d = %s[%s * %d + r] * inv", type, e, a, exE, rows);
+            sum.append(e == 0 ? "" : " + ").append("s").append(e).append(" * ").append(c).append("[").append(exE)
+                .append(" * ").append(cols).append(" + j]");
+          }
+          perRow.block(loop("j", cols), new Code.Builder().stmt("g[r * %d + j] %s %s", cols, op, sum));
+          String header = examples > 1 ? "for (; ex + " + examples + " <= batch; ex += " + examples + ")"
+              : "for (; ex < batch; ex++)";
+          scope.block(header, new Code.Builder().block(loop("r", rows), perRow));
+        }
+        body.block("", scope);
+      } else if (plan.isFusedOuter(n)) {
         Code.Builder decls = new Code.Builder();
         Operand a = operand(x, n.input(0), "o0", decls);
         Operand c = operand(x, n.input(1), "o1", decls);
