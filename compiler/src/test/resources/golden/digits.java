@@ -699,7 +699,17 @@ public final class Digits implements Model {
             for (int r = 0; r < 32; r++) {
                 t41[yo + r] = 0;
             }
-            for (int c = 0; c < 10; c++) {
+            for (int c = 0; c < 8; c += 4) {
+                int wo = c * 32;
+                double x0 = t37[xo + c];
+                double x1 = t37[xo + c + 1];
+                double x2 = t37[xo + c + 2];
+                double x3 = t37[xo + c + 3];
+                for (int r = 0; r < 32; r++) {
+                    t41[yo + r] += x0 * W2[wo + r] + x1 * W2[wo + 32 + r] + x2 * W2[wo + 64 + r] + x3 * W2[wo + 96 + r];
+                }
+            }
+            for (int c = 8; c < 10; c++) {
                 int wo = c * 32;
                 double x0 = t37[xo + c];
                 for (int r = 0; r < 32; r++) {
@@ -760,12 +770,14 @@ public final class Digits implements Model {
             for (int r = 0; r < 64; r++) {
                 t47[yo + r] = 0;
             }
-            for (int c = 0; c < 32; c++) {
+            for (int c = 0; c < 32; c += 4) {
                 int wo = c * 64;
                 double x0 = t43[xo + c];
+                double x1 = t43[xo + c + 1];
+                double x2 = t43[xo + c + 2];
+                double x3 = t43[xo + c + 3];
                 for (int r = 0; r < 64; r++) {
-                    double w0 = W1[wo + r];
-                    t47[yo + r] += x0 * w0;
+                    t47[yo + r] += x0 * W1[wo + r] + x1 * W1[wo + 64 + r] + x2 * W1[wo + 128 + r] + x3 * W1[wo + 192 + r];
                 }
             }
         }

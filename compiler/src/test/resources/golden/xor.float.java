@@ -558,12 +558,14 @@ public final class Xor implements Model {
             for (int r = 0; r < 2; r++) {
                 t36[yo + r] = 0;
             }
-            for (int c = 0; c < 4; c++) {
+            for (int c = 0; c < 4; c += 4) {
                 int wo = c * 2;
                 float x0 = t33[xo + c];
+                float x1 = t33[xo + c + 1];
+                float x2 = t33[xo + c + 2];
+                float x3 = t33[xo + c + 3];
                 for (int r = 0; r < 2; r++) {
-                    float w0 = W1[wo + r];
-                    t36[yo + r] += x0 * w0;
+                    t36[yo + r] += x0 * W1[wo + r] + x1 * W1[wo + 2 + r] + x2 * W1[wo + 4 + r] + x3 * W1[wo + 6 + r];
                 }
             }
         }
@@ -576,10 +578,28 @@ public final class Xor implements Model {
         float[] t33 = ws.t33;
         float[] x = ws.x;
         float[] g = ws.grad.W1;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
         {
             int ex = 0;
+            if (batch >= 4) {
+                for (int r = 0; r < 4; r++) {
+                    float s0 = t33[ex * 4 + r] * inv;
+                    float s1 = t33[(ex + 1) * 4 + r] * inv;
+                    float s2 = t33[(ex + 2) * 4 + r] * inv;
+                    float s3 = t33[(ex + 3) * 4 + r] * inv;
+                    for (int j = 0; j < 2; j++) {
+                        g[r * 2 + j] = s0 * x[ex * 2 + j] + s1 * x[(ex + 1) * 2 + j] + s2 * x[(ex + 2) * 2 + j] + s3 * x[(ex + 3) * 2 + j];
+                    }
+                }
+            } else {
+                for (int r = 0; r < 4; r++) {
+                    float s0 = t33[ex * 4 + r] * inv;
+                    for (int j = 0; j < 2; j++) {
+                        g[r * 2 + j] = s0 * x[ex * 2 + j];
+                    }
+                }
+            }
+            ex = batch >= 4 ? 4 : 1;
             for (; ex + 4 <= batch; ex += 4) {
                 for (int r = 0; r < 4; r++) {
                     float s0 = t33[ex * 4 + r] * inv;
@@ -625,10 +645,28 @@ public final class Xor implements Model {
         float[] t26 = ws.t26;
         float[] h = ws.h;
         float[] g = ws.grad.W2;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
         {
             int ex = 0;
+            if (batch >= 4) {
+                for (int r = 0; r < 1; r++) {
+                    float s0 = t26[ex * 1 + r] * inv;
+                    float s1 = t26[(ex + 1) * 1 + r] * inv;
+                    float s2 = t26[(ex + 2) * 1 + r] * inv;
+                    float s3 = t26[(ex + 3) * 1 + r] * inv;
+                    for (int j = 0; j < 4; j++) {
+                        g[r * 4 + j] = s0 * h[ex * 4 + j] + s1 * h[(ex + 1) * 4 + j] + s2 * h[(ex + 2) * 4 + j] + s3 * h[(ex + 3) * 4 + j];
+                    }
+                }
+            } else {
+                for (int r = 0; r < 1; r++) {
+                    float s0 = t26[ex * 1 + r] * inv;
+                    for (int j = 0; j < 4; j++) {
+                        g[r * 4 + j] = s0 * h[ex * 4 + j];
+                    }
+                }
+            }
+            ex = batch >= 4 ? 4 : 1;
             for (; ex + 4 <= batch; ex += 4) {
                 for (int r = 0; r < 1; r++) {
                     float s0 = t26[ex * 1 + r] * inv;

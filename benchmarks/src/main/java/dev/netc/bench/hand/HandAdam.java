@@ -5,7 +5,7 @@ package dev.netc.bench.hand;
  * {@code dev.netc.runtime.Adam} (PyTorch's: bias correction, no weight decay): at step t,
  * {@code m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
  * w -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)}. The float version computes in
- * double and rounds back, as the runtime does.
+ * float, as the runtime does.
  */
 public final class HandAdam {
   private HandAdam() {}
@@ -57,7 +57,7 @@ public final class HandAdam {
     }
   }
 
-  /** Adam over float arrays (moments in float, arithmetic in double, as the runtime). */
+  /** Adam over float arrays, in float arithmetic, as the runtime. */
   public static final class F {
     private final float[][] w;
     private final float[][] g;
@@ -88,13 +88,20 @@ public final class HandAdam {
         float[] gi = g[i];
         float[] mi = m[i];
         float[] vi = v[i];
+        float b1 = (float) BETA1;
+        float c1 = (float) (1 - BETA1);
+        float b2 = (float) BETA2;
+        float c2 = (float) (1 - BETA2);
+        float step = (float) stepSize;
+        float invBc2 = (float) (1 / bc2Sqrt);
+        float e = (float) EPS;
         for (int j = 0; j < wi.length; j++) {
-          double gj = gi[j];
-          float mj = (float) (BETA1 * mi[j] + (1 - BETA1) * gj);
-          float vj = (float) (BETA2 * vi[j] + (1 - BETA2) * gj * gj);
+          float gj = gi[j];
+          float mj = b1 * mi[j] + c1 * gj;
+          float vj = b2 * vi[j] + c2 * gj * gj;
           mi[j] = mj;
           vi[j] = vj;
-          wi[j] = (float) (wi[j] - stepSize * mj / (Math.sqrt(vj) / bc2Sqrt + EPS));
+          wi[j] -= step * mj / ((float) Math.sqrt(vj) * invBc2 + e);
         }
       }
     }

@@ -390,15 +390,32 @@ final class Kernels {
   private Code.Builder transposedTile(int m, int k, int examples, String w, String d, String y) {
     Code.Builder b = new Code.Builder().stmt("int xo = ex * %d", k).stmt("int yo = ex * %d", m);
     b.block(loop("r", m * examples), new Code.Builder().stmt("%s[yo + r] = 0", y));
-    Code.Builder perRow = new Code.Builder().stmt("int wo = c * %d", m);
-    for (int e = 0; e < examples; e++) {
-      perRow.stmt("%s x%d = %s[xo + %sc]", type, e, d, e == 0 ? "" : (e * k) + " + ");
+    // one example: four rows of W per pass over y, so y is loaded and stored once per 4 products
+    int rowsPerPass = examples == 1 ? TILE_ROWS_ALONE : 1;
+    int tiled = rowsPerPass > 1 ? k / rowsPerPass * rowsPerPass : 0;
+    if (tiled > 0) {
+      Code.Builder perRows = new Code.Builder().stmt("int wo = c * %d", m);
+      StringBuilder sum = new StringBuilder();
+      for (int i = 0; i < rowsPerPass; i++) {
+        perRows.stmt("%s x%d = %s[xo + c%s]", type, i, d, i == 0 ? "" : " + " + i);
+        sum.append(i == 0 ? "" : " + ").append("x").append(i).append(" * ").append(w).append("[wo + ")
+            .append(i == 0 ? "" : (i * m) + " + ").append("r]");
+      }
+      perRows.block(loop("r", m), new Code.Builder().stmt("%s[yo + r] += %s", y, sum));
+      b.block("for (int c = 0; c < " + tiled + "; c += " + rowsPerPass + ")", perRows);
     }
-    Code.Builder inner = new Code.Builder().stmt("%s w0 = %s[wo + r]", type, w);
-    for (int e = 0; e < examples; e++) {
-      inner.stmt("%s[yo + %sr] += x%d * w0", y, e == 0 ? "" : (e * m) + " + ", e);
+    if (tiled < k) {
+      Code.Builder perRow = new Code.Builder().stmt("int wo = c * %d", m);
+      for (int e = 0; e < examples; e++) {
+        perRow.stmt("%s x%d = %s[xo + %sc]", type, e, d, e == 0 ? "" : (e * k) + " + ");
+      }
+      Code.Builder inner = new Code.Builder().stmt("%s w0 = %s[wo + r]", type, w);
+      for (int e = 0; e < examples; e++) {
+        inner.stmt("%s[yo + %sr] += x%d * w0", y, e == 0 ? "" : (e * m) + " + ", e);
+      }
+      b.block("for (int c = " + tiled + "; c < " + k + "; c++)", perRow.block(loop("r", m), inner));
     }
-    return b.block(loop("c", k), perRow.block(loop("r", m), inner));
+    return b;
   }
 
   /** Rows in tiles of {@code rows} (then one by one), each tile over {@code examples} examples. */
@@ -476,30 +493,36 @@ final class Kernels {
   ClassPlan.Kernel accumulation(String name, ClassPlan.Tensor param, List<Planner.Term> terms) {
     Access x = new Access();
     Code.Builder body = new Code.Builder()
-        .stmt("%s[] g = ws.grad.%s", type, param.javaName())
-        .stmt("java.util.Arrays.fill(g, %s)", isFloat ? "0f" : "0.0")
-        .stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0");
-    for (Planner.Term t : terms) {
+        .stmt("%s[] g = ws.grad.%s", type, param.javaName());
+    // when the first term is an outer product over the batch, its first pass writes g (no fill)
+    boolean assignFirst = !terms.isEmpty() && isBatchOuter(terms.get(0).node());
+    if (!assignFirst) {
+      body.stmt("java.util.Arrays.fill(g, %s)", isFloat ? "0f" : "0.0");
+    }
+    body.stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0");
+    for (int ti = 0; ti < terms.size(); ti++) {
+      Planner.Term t = terms.get(ti);
       Node n = t.node();
       String op = t.sign() > 0 ? "+=" : "-=";
       int size = n.shape().size();
-      if (plan.isFusedOuter(n) && plan.isBatched(n.input(0)) && plan.isBatched(n.input(1))) {
+      if (isBatchOuter(n)) {
         // g += inv * sum over ex of outer(a_ex, c_ex), four examples per pass over g
         int rows = n.shape().rows();
         int cols = n.shape().cols();
         String a = x.array(n.input(0));
         String c = x.array(n.input(1));
         Code.Builder scope = new Code.Builder().stmt("int ex = 0");
+        if (ti == 0 && assignFirst) {
+          // the first pass: four examples if there are four, else one; it writes g
+          String assign = t.sign() > 0 ? "=" : "= -";
+          String lhs = "g[r * " + cols + " + j] " + assign + " ";
+          scope.block("if (batch >= " + TILE_EXAMPLES + ")",
+                  new Code.Builder().block(loop("r", rows), outerRow(rows, cols, TILE_EXAMPLES, a, c, lhs)))
+              .block("else", new Code.Builder().block(loop("r", rows), outerRow(rows, cols, 1, a, c, lhs)))
+              .stmt("ex = batch >= %d ? %d : 1", TILE_EXAMPLES, TILE_EXAMPLES);
+        }
         for (int examples : new int[] {TILE_EXAMPLES, 1}) {
-          Code.Builder perRow = new Code.Builder();
-          StringBuilder sum = new StringBuilder();
-          for (int e = 0; e < examples; e++) {
-            String exE = e == 0 ? "ex" : "(ex + " + e + ")";
-            perRow.stmt("%s s%d = %s[%s * %d + r] * inv", type, e, a, exE, rows);
-            sum.append(e == 0 ? "" : " + ").append("s").append(e).append(" * ").append(c).append("[").append(exE)
-                .append(" * ").append(cols).append(" + j]");
-          }
-          perRow.block(loop("j", cols), new Code.Builder().stmt("g[r * %d + j] %s %s", cols, op, sum));
+          Code.Builder perRow = outerRow(rows, cols, examples, a, c, "g[r * " + cols + " + j] " + op + " ");
           String header = examples > 1 ? "for (; ex + " + examples + " <= batch; ex += " + examples + ")"
               : "for (; ex < batch; ex++)";
           scope.block(header, new Code.Builder().block(loop("r", rows), perRow));
@@ -525,5 +548,23 @@ final class Kernels {
     }
     return new ClassPlan.Kernel(name, "d loss / d " + SafeText.comment(param.name()) + ", the mean over the batch",
         x.loads(), body.build());
+  }
+
+  private boolean isBatchOuter(Node n) {
+    return plan.isFusedOuter(n) && plan.isBatched(n.input(0)) && plan.isBatched(n.input(1));
+  }
+
+  /** For row r: {@code s_e = a[ex + e][r] * inv}, then for every j: {@code lhs} the sum of s_e c[ex + e][j]. */
+  private Code.Builder outerRow(int rows, int cols, int examples, String a, String c, String lhs) {
+    Code.Builder perRow = new Code.Builder();
+    StringBuilder sum = new StringBuilder();
+    for (int e = 0; e < examples; e++) {
+      String exE = e == 0 ? "ex" : "(ex + " + e + ")";
+      perRow.stmt("%s s%d = %s[%s * %d + r] * inv", type, e, a, exE, rows);
+      sum.append(e == 0 ? "" : " + ").append("s").append(e).append(" * ").append(c).append("[").append(exE)
+          .append(" * ").append(cols).append(" + j]");
+    }
+    String rhs = lhs.endsWith("- ") ? "(" + sum + ")" : sum.toString();
+    return perRow.block(loop("j", cols), new Code.Builder().stmt("%s%s", lhs, rhs));
   }
 }
