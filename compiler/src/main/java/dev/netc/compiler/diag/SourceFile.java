@@ -1,26 +1,64 @@
 package dev.netc.compiler.diag;
 
-import java.util.List;
+import java.util.Objects;
 
 /**
  * One {@code .net} source: the name shown in diagnostics (usually the path as the user gave it)
- * and its text.
+ * and its text. Immutable; its lines are split once, on first use.
  */
-public record SourceFile(String name, String text) {
-  public SourceFile {
+public final class SourceFile {
+  private final String name;
+  private final String text;
+  private volatile String[] lines;
+
+  public SourceFile(String name, String text) {
     if (name == null || text == null) {
       throw new IllegalArgumentException("name and text are required");
     }
+    this.name = name;
+    this.text = text;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String text() {
+    return text;
+  }
+
+  private String[] lines() {
+    String[] l = lines;
+    if (l == null) {
+      l = text.lines().toArray(String[]::new);
+      lines = l;
+    }
+    return l;
   }
 
   /** The text of the 1-based line {@code line}, without its line terminator; "" past the end. */
   public String line(int line) {
-    List<String> lines = text.lines().toList();
-    return line >= 1 && line <= lines.size() ? lines.get(line - 1) : "";
+    String[] l = lines();
+    return line >= 1 && line <= l.length ? l[line - 1] : "";
   }
 
   /** The number of lines, counting a last line without a terminator. */
   public int lineCount() {
-    return Math.max(1, (int) text.lines().count());
+    return Math.max(1, lines().length);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SourceFile s && s.name.equals(name) && s.text.equals(text);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, text);
+  }
+
+  @Override
+  public String toString() {
+    return "SourceFile[" + name + "]";
   }
 }
