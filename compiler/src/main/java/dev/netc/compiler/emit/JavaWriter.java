@@ -476,6 +476,9 @@ public final class JavaWriter {
 
   /** A statement whose calls to the runtime's {@code Ops} become type references (imported once). */
   private static CodeBlock withRuntimeTypes(String text) {
+    if (!text.contains("Ops.")) {
+      return CodeBlock.of("$L;\n", text);
+    }
     CodeBlock.Builder b = CodeBlock.builder();
     java.util.regex.Matcher m = OPS_CALL.matcher(text);
     int from = 0;
