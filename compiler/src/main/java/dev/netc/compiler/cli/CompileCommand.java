@@ -2,7 +2,6 @@ package dev.netc.compiler.cli;
 
 import dev.netc.compiler.NetcCompiler;
 import dev.netc.compiler.emit.Emitter.GeneratedFile;
-import dev.netc.runtime.Precision;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +11,7 @@ import java.util.concurrent.Callable;
 import javax.lang.model.SourceVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -41,10 +41,7 @@ final class CompileCommand implements Callable<Integer> {
       description = "package of networks whose file has no package line (default: the default package)")
   String pkg;
 
-  @Option(names = "--precision", paramLabel = "double|float", defaultValue = "double",
-      converter = Converters.PrecisionConverter.class,
-      description = "arithmetic of the generated code (default: double)")
-  Precision precision;
+  @Mixin PrecisionOption precision;
 
   @Override
   public Integer call() {
@@ -53,7 +50,7 @@ final class CompileCommand implements Callable<Integer> {
     if (!pkg.isEmpty() && !SourceVersion.isName(pkg)) {
       throw CliException.usage("--package " + pkg + " is not a Java package name");
     }
-    NetcCompiler.Result r = Networks.compile(Networks.read(files), pkg, precision == Precision.FLOAT, err);
+    NetcCompiler.Result r = Networks.compile(Networks.read(files), pkg, precision.isFloat(), err);
     for (GeneratedFile f : r.files()) {
       Path target = dir.resolve(f.relativePath());
       try {

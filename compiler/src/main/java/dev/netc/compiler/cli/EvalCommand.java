@@ -2,7 +2,6 @@ package dev.netc.compiler.cli;
 
 import dev.netc.runtime.Gradient;
 import dev.netc.runtime.Model;
-import dev.netc.runtime.Precision;
 import dev.netc.runtime.TensorInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -55,15 +55,12 @@ final class EvalCommand implements Callable<Integer> {
       description = "seed of the params not given in V.json (default: 1)")
   long seed;
 
-  @Option(names = "--precision", paramLabel = "double|float", defaultValue = "double",
-      converter = Converters.PrecisionConverter.class,
-      description = "arithmetic of the generated code (default: double)")
-  Precision precision;
+  @Mixin PrecisionOption precision;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Model model = Networks.load(file, network, precision == Precision.FLOAT, seed, spec.commandLine().getErr());
+    Model model = Networks.load(file, network, precision.isFloat(), seed, spec.commandLine().getErr());
     Json.Obj json = readValues(values);
     Example ex = bind(model, json, values.toString());
     out.println(evaluate(model, ex));

@@ -9,7 +9,6 @@ import dev.netc.runtime.Evaluation;
 import dev.netc.runtime.Model;
 import dev.netc.runtime.Optimizers;
 import dev.netc.runtime.ParamsFile;
-import dev.netc.runtime.Precision;
 import dev.netc.runtime.Standardizer;
 import dev.netc.runtime.Trainer;
 import dev.netc.runtime.TrainingHistory;
@@ -20,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -101,10 +101,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "draw the training and test loss and accuracy per epoch to this .png or .svg file")
   Path plot;
 
-  @Option(names = "--precision", paramLabel = "double|float", defaultValue = "double",
-      converter = Converters.PrecisionConverter.class,
-      description = "arithmetic of the generated code (default: double)")
-  Precision precision;
+  @Mixin PrecisionOption precision;
 
   @Override
   public Integer call() {
@@ -120,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       Files2.checkWritable(plot, "plot");
     }
-    Model model = Networks.load(file, network, precision == Precision.FLOAT, seed, err);
+    Model model = Networks.load(file, network, precision.isFloat(), seed, err);
     if (!model.hasLoss()) {
       throw new CliException(Main.EXIT_SOURCE,
           file + ": network " + model.name() + " declares no loss, so it cannot be trained");
