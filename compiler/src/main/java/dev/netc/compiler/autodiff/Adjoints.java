@@ -9,13 +9,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * The adjoint (d loss / d value) of <em>every</em> node of a forward DAG, not only of its params
  * and inputs: for pictures of backpropagation, where every edge shows its gradient. The walk is
- * {@link ReverseMode}'s (same rules, same order, a missing adjoint is a symbolic zero), except that
+ * {@link ReverseMode}'s ({@link BackwardWalk}: same rules, same order, a missing adjoint is a symbolic zero), except that
  * targets count as active too, and that an op without a rule does not fail: the nodes it feeds get
  * no known adjoint ({@link Result#unknown()}). Nothing is optimized; {@link ReverseMode} is
  * untouched and remains what the compiler uses.
@@ -62,33 +61,22 @@ public final class Adjoints {
         active.add(n);
       }
     }
-    adjoint.put(loss, b.constant(1, loss.pos()));
-    for (int k = forward.size() - 1; k >= 0; k--) {
-      Node y = forward.get(k);
-      if (y.isLeaf()) {
-        continue;
-      }
-      Optional<Rule> rule = rules.rule(y.op());
-      if (unknown.contains(y) || (rule.isEmpty() && adjoint.containsKey(y))) {
+    Map<Node, Node> walked = BackwardWalk.adjoints(b, forward, loss, active, rules, new BackwardWalk.Gaps() {
+      @Override
+      public void noRule(Node y) {
         y.inputs().stream().filter(active::contains).forEach(unknown::add);
-        continue;
       }
-      Node g = adjoint.get(y);
-      if (g == null) {
-        continue;
-      }
-      for (int i = 0; i < y.inputs().size(); i++) {
-        Node x = y.input(i);
-        if (!active.contains(x)) {
-          continue;
+
+      @Override
+      public boolean skip(Node y) {
+        if (unknown.contains(y)) {
+          y.inputs().stream().filter(active::contains).forEach(unknown::add);
+          return true;
         }
-        Node contribution = rule.get().adjoint(b, y, i, g);
-        if (contribution != null) {
-          Node before = adjoint.get(x);
-          adjoint.put(x, before == null ? contribution : b.add(before, contribution));
-        }
+        return false;
       }
-    }
+    });
+    adjoint.putAll(walked);
     unknown.forEach(adjoint::remove);
     return new Result(new ArrayList<>(b.nodes()), forwardCount, copy, adjoint, unknown, loss);
   }

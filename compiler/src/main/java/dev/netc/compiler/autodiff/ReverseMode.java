@@ -48,36 +48,12 @@ public final class ReverseMode {
     List<Node> forward = Dag.closure(b.nodes(), List.of(loss));
     Set<Node> active = activeNodes(forward);
 
-    Map<Node, Node> adjoint = new HashMap<>();
-    adjoint.put(loss, b.constant(1, loss.pos()));
-    boolean ok = true;
-    for (int k = forward.size() - 1; k >= 0; k--) {
-      Node y = forward.get(k);
-      Node g = adjoint.get(y);
-      if (g == null || y.isLeaf()) {
-        continue;
-      }
-      Optional<Rule> rule = rules.rule(y.op());
-      if (rule.isEmpty()) {
-        diagnostics.report(DiagCode.NO_DERIVATIVE, dag.network().source(), y.pos(), opName(y.op()));
-        ok = false;
-        continue;
-      }
-      b.at(y.pos());
-      for (int i = 0; i < y.inputs().size(); i++) {
-        Node x = y.input(i);
-        if (!active.contains(x)) {
-          continue;
-        }
-        Node contribution = rule.get().adjoint(b, y, i, g);
-        if (contribution != null) {
-          Node before = adjoint.get(x);
-          adjoint.put(x, before == null ? contribution : b.add(before, contribution));
-        }
-      }
-    }
-    b.at(null);
-    if (!ok) {
+    boolean[] ok = {true};
+    Map<Node, Node> adjoint = BackwardWalk.adjoints(b, forward, loss, active, rules, y -> {
+      diagnostics.report(DiagCode.NO_DERIVATIVE, dag.network().source(), y.pos(), opName(y.op()));
+      ok[0] = false;
+    });
+    if (!ok[0]) {
       return Optional.empty();
     }
     Map<String, Node> paramGradients = gradients(dag, b, copy, adjoint, Op.PARAM);
