@@ -119,6 +119,15 @@ final class Networks {
     }
   }
 
+  /** Another instance of {@code model}'s generated class, its params initialized from {@code seed}. */
+  static Model another(Model model, long seed) {
+    try {
+      return model.getClass().getConstructor(long.class).newInstance(seed);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot instantiate " + model.getClass().getName(), e);
+    }
+  }
+
   /** Reads, compiles and loads the network {@code name} (or the only one) of {@code file}. */
   static Model load(Path file, String name, boolean isFloat, long seed, PrintWriter err) {
     NetcCompiler.Result r = compile(read(List.of(file)), "", isFloat, err);

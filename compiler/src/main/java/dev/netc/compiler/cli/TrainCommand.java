@@ -8,6 +8,7 @@ import dev.netc.runtime.EpochReport;
 import dev.netc.runtime.Evaluation;
 import dev.netc.runtime.Model;
 import dev.netc.runtime.Optimizers;
+import dev.netc.runtime.ParallelModel;
 import dev.netc.runtime.ParamsFile;
 import dev.netc.runtime.Standardizer;
 import dev.netc.runtime.Trainer;
@@ -97,6 +98,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--save", paramLabel = "P", description = "write the trained params to this file")
   Path save;
 
+  @Option(names = "--threads", paramLabel = "T", defaultValue = "1",
+      description = "split each batch across T threads, one instance of the generated class each (default: 1)")
+  int threads;
+
   @Option(names = "--plot", paramLabel = "FILE",
       description = "draw the training and test loss and accuracy per epoch to this .png or .svg file")
   Path plot;
@@ -167,7 +172,16 @@ final class TrainCommand implements Callable<Integer> {
           return true;
         })
         .build();
-    TrainingHistory history = trainer.train(model, train, testSet);
+    TrainingHistory history;
+    if (threads > 1) {
+      Model primary = model;
+      try (ParallelModel parallel =
+          new ParallelModel(primary, () -> Networks.another(primary, seed), threads, 2 * threads)) {
+        history = trainer.train(parallel, train, testSet);
+      }
+    } else {
+      history = trainer.train(model, train, testSet);
+    }
     if (progress != null) {
       progress.finish();
     }
@@ -218,6 +232,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (lr != null && !(lr > 0 && Double.isFinite(lr))) {
       throw CliException.usage("--lr must be a positive number, got " + lr);
+    }
+    if (threads < 1 || threads > 64) {
+      throw CliException.usage("--threads must be between 1 and 64, got " + threads);
     }
     if (!(testFraction >= 0 && testFraction < 1)) {
       throw CliException.usage("--test-fraction must be at least 0 and less than 1, got " + testFraction);

@@ -66,6 +66,31 @@ class CliTrainTest {
     assertFalse(f.out().contains("test acc"), f::toString);
   }
 
+  /** --threads 2 trains the same network to the same result, up to rounding, and saves the trained params. */
+  @Test
+  void twoThreadsTrainLikeOne() throws Exception {
+    Path one = tmp.resolve("one.params");
+    Path two = tmp.resolve("two.params");
+    CliRun r1 = CliRun.of("train", XOR, "--data", XOR_CSV, "--test", XOR_CSV, "--optimizer", "sgd",
+        "--lr", "2", "--batch", "4", "--epochs", "300", "--save", one);
+    CliRun r2 = CliRun.of("train", XOR, "--data", XOR_CSV, "--test", XOR_CSV, "--optimizer", "sgd",
+        "--lr", "2", "--batch", "4", "--epochs", "300", "--save", two, "--threads", "2");
+    expect(0, r1);
+    expect(0, r2);
+    Model m1 = model(XOR, "Xor");
+    Model m2 = model(XOR, "Xor");
+    ParamsFile.load(m1, one);
+    ParamsFile.load(m2, two);
+    double[] w1 = (double[]) m1.paramData(0);
+    double[] w2 = (double[]) m2.paramData(0);
+    Model untrained = Networks.another(model(XOR, "Xor"), 1); // train's default seed
+    assertFalse(java.util.Arrays.equals(w2, (double[]) untrained.paramData(0)), "the saved params were trained");
+    for (int i = 0; i < w1.length; i++) {
+      assertEquals(w1[i], w2[i], 1e-9 * Math.max(1, Math.abs(w1[i])), "W1[" + i + "]");
+    }
+    expect(2, CliRun.of("train", XOR, "--data", XOR_CSV, "--threads", "0"));
+  }
+
   @Test
   void badCsvIsExit3NamingLineAndColumn() throws Exception {
     Object[][] cases = {
