@@ -69,6 +69,10 @@ if [ -z "${SKIP_JMH:-}" ]; then
   # shellcheck disable=SC2086
   java -jar "$jar" 'dev.netc.bench.CheapGradientBench' $JMH_OPTS \
     -rf json -rff "$out/cheap.json" | grep -E '^(Benchmark|CheapGradientBench\.)' || true
+  echo "== JMH: one thread against two (ParallelModel), MLP batch 256"
+  # shellcheck disable=SC2086
+  java -jar "$jar" 'dev.netc.bench.ThreadsBench' $JMH_OPTS \
+    -rf json -rff "$out/threads.json" | grep -E '^(Benchmark|ThreadsBench\.)' || true
   echo "== compile time: 1,000-layer chain to Java (NetcCompiler.compile)"
   java -cp "$jar" dev.netc.bench.CompileBench 1000 | tee "$out/compile.txt"
 fi

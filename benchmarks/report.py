@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the comparison table of compare-pytorch.sh from its raw results (target/compare/).
 
-Inputs: workloads.json and cheap.json (JMH, -rf json), torch.txt (pytorch_bench.py), compile.txt.
+Inputs: workloads.json, cheap.json and threads.json (JMH, -rf json), torch.txt (pytorch_bench.py), compile.txt.
 """
 import json
 import os
@@ -140,7 +140,18 @@ for op, m in OPS:
 print(f"- MLP batch 64 float32, netc at least as fast as 1-thread PyTorch: {'MET' if ok and parts else 'MISSED'} ({', '.join(parts)})")
 t1, t2 = torch.get(("mlp", 256, "f", 1, "train")), torch.get(("mlp", 256, "f", 2, "train"))
 ref = f"; for reference PyTorch float32 MLP train step at batch 256: 2 threads {t1 / t2:.2f}x one thread" if t1 and t2 else ""
-print(f"- two threads >= 1.7x one thread at batch 256: NOT DONE (netc has no multithreaded path yet){ref}")
+threads = {}
+for r in load_json("threads.json"):
+    threads[(r["benchmark"].rsplit(".", 1)[1], r["params"]["precision"])] = r["primaryMetric"]["score"]
+parts = []
+ok = True
+for prec in ("double", "float"):
+    one, two = threads.get(("oneThread", prec)), threads.get(("twoThreads", prec))
+    if one and two:
+        parts.append(f"{prec} {one / two:.2f}x")
+        ok = ok and one / two >= 1.7
+status = ("MET" if ok else "MISSED") if parts else "NOT MEASURED"
+print(f"- two threads >= 1.7x one thread at batch 256 (netc ParallelModel, MLP lossAndGradient): {status} ({', '.join(parts)}){ref}")
 allocs = []
 measured = 0
 for wl, batch in WORKLOADS:
