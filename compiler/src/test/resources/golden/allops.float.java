@@ -517,7 +517,6 @@ public final class AllOps implements Model {
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r += 2) {
                 int wo = r * 3;
                 float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
@@ -537,19 +536,18 @@ public final class AllOps implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                t13[yo + r] = a00;
-                t13[yo + r + 1] = a10;
-                t13[yo + 2 + r] = a01;
-                t13[yo + 2 + r + 1] = a11;
-                t13[yo + 4 + r] = a02;
-                t13[yo + 4 + r + 1] = a12;
-                t13[yo + 6 + r] = a03;
-                t13[yo + 6 + r + 1] = a13;
+                t13[ex * 2 + r] = a00;
+                t13[ex * 2 + r + 1] = a10;
+                t13[(ex + 1) * 2 + r] = a01;
+                t13[(ex + 1) * 2 + r + 1] = a11;
+                t13[(ex + 2) * 2 + r] = a02;
+                t13[(ex + 2) * 2 + r + 1] = a12;
+                t13[(ex + 3) * 2 + r] = a03;
+                t13[(ex + 3) * 2 + r + 1] = a13;
             }
         }
         for (; ex < batch; ex++) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r++) {
                 int wo = r * 3;
                 float a00 = 0;
@@ -558,7 +556,7 @@ public final class AllOps implements Model {
                     float x0 = x[xo + c];
                     a00 += w0 * x0;
                 }
-                t13[yo + r] = a00;
+                t13[ex * 2 + r] = a00;
             }
         }
     }
@@ -573,7 +571,6 @@ public final class AllOps implements Model {
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r += 2) {
                 int wo = r * 3;
                 float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
@@ -593,19 +590,18 @@ public final class AllOps implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                t14[yo + r] = a00;
-                t14[yo + r + 1] = a10;
-                t14[yo + 2 + r] = a01;
-                t14[yo + 2 + r + 1] = a11;
-                t14[yo + 4 + r] = a02;
-                t14[yo + 4 + r + 1] = a12;
-                t14[yo + 6 + r] = a03;
-                t14[yo + 6 + r + 1] = a13;
+                t14[ex * 2 + r] = a00;
+                t14[ex * 2 + r + 1] = a10;
+                t14[(ex + 1) * 2 + r] = a01;
+                t14[(ex + 1) * 2 + r + 1] = a11;
+                t14[(ex + 2) * 2 + r] = a02;
+                t14[(ex + 2) * 2 + r + 1] = a12;
+                t14[(ex + 3) * 2 + r] = a03;
+                t14[(ex + 3) * 2 + r + 1] = a13;
             }
         }
         for (; ex < batch; ex++) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r++) {
                 int wo = r * 3;
                 float a00 = 0;
@@ -614,7 +610,7 @@ public final class AllOps implements Model {
                     float x0 = v[xo + c];
                     a00 += w0 * x0;
                 }
-                t14[yo + r] = a00;
+                t14[ex * 2 + r] = a00;
             }
         }
     }

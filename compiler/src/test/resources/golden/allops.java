@@ -512,7 +512,6 @@ public final class AllOps implements Model {
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r += 2) {
                 int wo = r * 3;
                 double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
@@ -532,19 +531,18 @@ public final class AllOps implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                t13[yo + r] = a00;
-                t13[yo + r + 1] = a10;
-                t13[yo + 2 + r] = a01;
-                t13[yo + 2 + r + 1] = a11;
-                t13[yo + 4 + r] = a02;
-                t13[yo + 4 + r + 1] = a12;
-                t13[yo + 6 + r] = a03;
-                t13[yo + 6 + r + 1] = a13;
+                t13[ex * 2 + r] = a00;
+                t13[ex * 2 + r + 1] = a10;
+                t13[(ex + 1) * 2 + r] = a01;
+                t13[(ex + 1) * 2 + r + 1] = a11;
+                t13[(ex + 2) * 2 + r] = a02;
+                t13[(ex + 2) * 2 + r + 1] = a12;
+                t13[(ex + 3) * 2 + r] = a03;
+                t13[(ex + 3) * 2 + r + 1] = a13;
             }
         }
         for (; ex < batch; ex++) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r++) {
                 int wo = r * 3;
                 double a00 = 0;
@@ -553,7 +551,7 @@ public final class AllOps implements Model {
                     double x0 = x[xo + c];
                     a00 += w0 * x0;
                 }
-                t13[yo + r] = a00;
+                t13[ex * 2 + r] = a00;
             }
         }
     }
@@ -568,7 +566,6 @@ public final class AllOps implements Model {
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r += 2) {
                 int wo = r * 3;
                 double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
@@ -588,19 +585,18 @@ public final class AllOps implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                t14[yo + r] = a00;
-                t14[yo + r + 1] = a10;
-                t14[yo + 2 + r] = a01;
-                t14[yo + 2 + r + 1] = a11;
-                t14[yo + 4 + r] = a02;
-                t14[yo + 4 + r + 1] = a12;
-                t14[yo + 6 + r] = a03;
-                t14[yo + 6 + r + 1] = a13;
+                t14[ex * 2 + r] = a00;
+                t14[ex * 2 + r + 1] = a10;
+                t14[(ex + 1) * 2 + r] = a01;
+                t14[(ex + 1) * 2 + r + 1] = a11;
+                t14[(ex + 2) * 2 + r] = a02;
+                t14[(ex + 2) * 2 + r + 1] = a12;
+                t14[(ex + 3) * 2 + r] = a03;
+                t14[(ex + 3) * 2 + r + 1] = a13;
             }
         }
         for (; ex < batch; ex++) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r++) {
                 int wo = r * 3;
                 double a00 = 0;
@@ -609,7 +605,7 @@ public final class AllOps implements Model {
                     double x0 = v[xo + c];
                     a00 += w0 * x0;
                 }
-                t14[yo + r] = a00;
+                t14[ex * 2 + r] = a00;
             }
         }
     }

@@ -91,10 +91,8 @@ public final class Digits implements Model {
     public void predict(int batch, float[] x, float[] pOut) {
         ws.ensure(batch);
         ws.x = x;
-        computeT6(batch);
         computeT7(batch);
         computeH(batch);
-        computeT9(batch);
         computeZ_2(batch);
         computeP(batch);
         System.arraycopy(ws.p, 0, pOut, 0, batch * 10);
@@ -123,10 +121,8 @@ public final class Digits implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
-        computeT6(batch);
         computeT7(batch);
         computeH(batch);
-        computeT9(batch);
         computeZ_2(batch);
         computeT12(batch);
         computeT14(batch);
@@ -157,10 +153,8 @@ public final class Digits implements Model {
         ws.x = x;
         ws.y = y;
         ws.grad = grad;
-        computeT6(batch);
         computeT7(batch);
         computeH(batch);
-        computeT9(batch);
         computeZ_2(batch);
         computeP(batch);
         computeT12(batch);
@@ -202,10 +196,8 @@ public final class Digits implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
-        computeT6(batch);
         computeT7(batch);
         computeH(batch);
-        computeT9(batch);
         computeZ_2(batch);
         computeP(batch);
         computeT12(batch);
@@ -304,16 +296,16 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 9: h = relu(W1 * x + b1)  [matmul [32]]
+     * line 9: h = relu(W1 * x + b1)  [add [32]]
      */
-    private void computeT6(int batch) {
+    private void computeT7(int batch) {
         float[] W1 = this.W1;
         float[] x = ws.x;
-        float[] t6 = ws.t6;
+        float[] t7 = ws.t7;
+        float[] b1 = this.b1;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 64;
-            int yo = ex * 32;
             for (int r = 0; r < 32; r += 2) {
                 int wo = r * 64;
                 float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
@@ -333,19 +325,18 @@ public final class Digits implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                t6[yo + r] = a00;
-                t6[yo + r + 1] = a10;
-                t6[yo + 32 + r] = a01;
-                t6[yo + 32 + r + 1] = a11;
-                t6[yo + 64 + r] = a02;
-                t6[yo + 64 + r + 1] = a12;
-                t6[yo + 96 + r] = a03;
-                t6[yo + 96 + r + 1] = a13;
+                t7[ex * 32 + r] = a00 + b1[r];
+                t7[ex * 32 + r + 1] = a10 + b1[r + 1];
+                t7[(ex + 1) * 32 + r] = a01 + b1[r];
+                t7[(ex + 1) * 32 + r + 1] = a11 + b1[r + 1];
+                t7[(ex + 2) * 32 + r] = a02 + b1[r];
+                t7[(ex + 2) * 32 + r + 1] = a12 + b1[r + 1];
+                t7[(ex + 3) * 32 + r] = a03 + b1[r];
+                t7[(ex + 3) * 32 + r + 1] = a13 + b1[r + 1];
             }
         }
         for (; ex < batch; ex++) {
             int xo = ex * 64;
-            int yo = ex * 32;
             for (int r = 0; r < 32; r += 4) {
                 int wo = r * 64;
                 float a00 = 0, a10 = 0, a20 = 0, a30 = 0;
@@ -360,25 +351,10 @@ public final class Digits implements Model {
                     a20 += w2 * x0;
                     a30 += w3 * x0;
                 }
-                t6[yo + r] = a00;
-                t6[yo + r + 1] = a10;
-                t6[yo + r + 2] = a20;
-                t6[yo + r + 3] = a30;
-            }
-        }
-    }
-
-    /**
-     * line 9: h = relu(W1 * x + b1)  [add [32]]
-     */
-    private void computeT7(int batch) {
-        float[] t7 = ws.t7;
-        float[] t6 = ws.t6;
-        float[] b1 = this.b1;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 32;
-            for (int i = 0; i < 32; i++) {
-                t7[o + i] = t6[o + i] + b1[i];
+                t7[ex * 32 + r] = a00 + b1[r];
+                t7[ex * 32 + r + 1] = a10 + b1[r + 1];
+                t7[ex * 32 + r + 2] = a20 + b1[r + 2];
+                t7[ex * 32 + r + 3] = a30 + b1[r + 3];
             }
         }
     }
@@ -398,16 +374,16 @@ public final class Digits implements Model {
     }
 
     /**
-     * line 10: z = W2 * h + b2  [matmul [10]]
+     * line 10: z = W2 * h + b2  [add [10]]
      */
-    private void computeT9(int batch) {
+    private void computeZ_2(int batch) {
         float[] W2 = this.W2;
         float[] h = ws.h;
-        float[] t9 = ws.t9;
+        float[] z_2 = ws.z_2;
+        float[] b2 = this.b2;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 32;
-            int yo = ex * 10;
             for (int r = 0; r < 10; r += 2) {
                 int wo = r * 32;
                 float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
@@ -427,19 +403,18 @@ public final class Digits implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                t9[yo + r] = a00;
-                t9[yo + r + 1] = a10;
-                t9[yo + 10 + r] = a01;
-                t9[yo + 10 + r + 1] = a11;
-                t9[yo + 20 + r] = a02;
-                t9[yo + 20 + r + 1] = a12;
-                t9[yo + 30 + r] = a03;
-                t9[yo + 30 + r + 1] = a13;
+                z_2[ex * 10 + r] = a00 + b2[r];
+                z_2[ex * 10 + r + 1] = a10 + b2[r + 1];
+                z_2[(ex + 1) * 10 + r] = a01 + b2[r];
+                z_2[(ex + 1) * 10 + r + 1] = a11 + b2[r + 1];
+                z_2[(ex + 2) * 10 + r] = a02 + b2[r];
+                z_2[(ex + 2) * 10 + r + 1] = a12 + b2[r + 1];
+                z_2[(ex + 3) * 10 + r] = a03 + b2[r];
+                z_2[(ex + 3) * 10 + r + 1] = a13 + b2[r + 1];
             }
         }
         for (; ex < batch; ex++) {
             int xo = ex * 32;
-            int yo = ex * 10;
             for (int r = 0; r < 8; r += 4) {
                 int wo = r * 32;
                 float a00 = 0, a10 = 0, a20 = 0, a30 = 0;
@@ -454,10 +429,10 @@ public final class Digits implements Model {
                     a20 += w2 * x0;
                     a30 += w3 * x0;
                 }
-                t9[yo + r] = a00;
-                t9[yo + r + 1] = a10;
-                t9[yo + r + 2] = a20;
-                t9[yo + r + 3] = a30;
+                z_2[ex * 10 + r] = a00 + b2[r];
+                z_2[ex * 10 + r + 1] = a10 + b2[r + 1];
+                z_2[ex * 10 + r + 2] = a20 + b2[r + 2];
+                z_2[ex * 10 + r + 3] = a30 + b2[r + 3];
             }
             for (int r = 8; r < 10; r++) {
                 int wo = r * 32;
@@ -467,22 +442,7 @@ public final class Digits implements Model {
                     float x0 = h[xo + c];
                     a00 += w0 * x0;
                 }
-                t9[yo + r] = a00;
-            }
-        }
-    }
-
-    /**
-     * line 10: z = W2 * h + b2  [add [10]]
-     */
-    private void computeZ_2(int batch) {
-        float[] z_2 = ws.z_2;
-        float[] t9 = ws.t9;
-        float[] b2 = this.b2;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 10;
-            for (int i = 0; i < 10; i++) {
-                z_2[o + i] = t9[o + i] + b2[i];
+                z_2[ex * 10 + r] = a00 + b2[r];
             }
         }
     }
@@ -939,22 +899,12 @@ public final class Digits implements Model {
         /**
          * line 9: h = relu(W1 * x + b1)
          */
-        float[] t6;
-
-        /**
-         * line 9: h = relu(W1 * x + b1)
-         */
         float[] t7;
 
         /**
          * line 9: h = relu(W1 * x + b1)
          */
         float[] h;
-
-        /**
-         * line 10: z = W2 * h + b2
-         */
-        float[] t9;
 
         /**
          * line 10: z = W2 * h + b2
@@ -1047,10 +997,8 @@ public final class Digits implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
-            t6 = new float[batch * 32];
             t7 = new float[batch * 32];
             h = new float[batch * 32];
-            t9 = new float[batch * 10];
             z_2 = new float[batch * 10];
             p = new float[batch * 10];
             t12 = new float[batch * 1];

@@ -84,7 +84,6 @@ public final class Unicode implements Model {
     public void predict(int batch, float[] x, float[] classOut) {
         ws.ensure(batch);
         ws.x = x;
-        computeT5(batch);
         computeT7(batch);
         computeClass_(batch);
         System.arraycopy(ws.class_, 0, classOut, 0, batch * 2);
@@ -113,7 +112,6 @@ public final class Unicode implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
-        computeT5(batch);
         computeT7(batch);
         computeClass_(batch);
         computeInt_(batch);
@@ -147,7 +145,6 @@ public final class Unicode implements Model {
         ws.x = x;
         ws.y = y;
         ws.grad = grad;
-        computeT5(batch);
         computeT7(batch);
         computeClass_(batch);
         computeInt_(batch);
@@ -189,7 +186,6 @@ public final class Unicode implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
-        computeT5(batch);
         computeT7(batch);
         computeClass_(batch);
         computeInt_(batch);
@@ -288,16 +284,16 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 9: class = tanh(가중치 * x + σ) .* new  [matmul [2]]
+     * line 9: class = tanh(가중치 * x + σ) .* new  [tanh [2]]
      */
-    private void computeT5(int batch) {
+    private void computeT7(int batch) {
         float[] 가중치 = this.가중치;
         float[] x = ws.x;
-        float[] t5 = ws.t5;
+        float[] t7 = ws.t7;
+        float[] σ = this.σ;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r += 2) {
                 int wo = r * 3;
                 float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
@@ -317,19 +313,18 @@ public final class Unicode implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                t5[yo + r] = a00;
-                t5[yo + r + 1] = a10;
-                t5[yo + 2 + r] = a01;
-                t5[yo + 2 + r + 1] = a11;
-                t5[yo + 4 + r] = a02;
-                t5[yo + 4 + r + 1] = a12;
-                t5[yo + 6 + r] = a03;
-                t5[yo + 6 + r + 1] = a13;
+                t7[ex * 2 + r] = Ops.tanh(a00 + σ[r]);
+                t7[ex * 2 + r + 1] = Ops.tanh(a10 + σ[r + 1]);
+                t7[(ex + 1) * 2 + r] = Ops.tanh(a01 + σ[r]);
+                t7[(ex + 1) * 2 + r + 1] = Ops.tanh(a11 + σ[r + 1]);
+                t7[(ex + 2) * 2 + r] = Ops.tanh(a02 + σ[r]);
+                t7[(ex + 2) * 2 + r + 1] = Ops.tanh(a12 + σ[r + 1]);
+                t7[(ex + 3) * 2 + r] = Ops.tanh(a03 + σ[r]);
+                t7[(ex + 3) * 2 + r + 1] = Ops.tanh(a13 + σ[r + 1]);
             }
         }
         for (; ex < batch; ex++) {
             int xo = ex * 3;
-            int yo = ex * 2;
             for (int r = 0; r < 2; r++) {
                 int wo = r * 3;
                 float a00 = 0;
@@ -338,22 +333,7 @@ public final class Unicode implements Model {
                     float x0 = x[xo + c];
                     a00 += w0 * x0;
                 }
-                t5[yo + r] = a00;
-            }
-        }
-    }
-
-    /**
-     * line 9: class = tanh(가중치 * x + σ) .* new  [tanh [2]]
-     */
-    private void computeT7(int batch) {
-        float[] t7 = ws.t7;
-        float[] t5 = ws.t5;
-        float[] σ = this.σ;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t7[o + i] = Ops.tanh(t5[o + i] + σ[i]);
+                t7[ex * 2 + r] = Ops.tanh(a00 + σ[r]);
             }
         }
     }
@@ -723,11 +703,6 @@ public final class Unicode implements Model {
         /**
          * line 9: class = tanh(가중치 * x + σ) .* new
          */
-        float[] t5;
-
-        /**
-         * line 9: class = tanh(가중치 * x + σ) .* new
-         */
         float[] t7;
 
         /**
@@ -821,7 +796,6 @@ public final class Unicode implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
-            t5 = new float[batch * 2];
             t7 = new float[batch * 2];
             class_ = new float[batch * 2];
             int_ = new float[batch * 2];

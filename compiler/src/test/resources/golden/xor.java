@@ -93,9 +93,7 @@ public final class Xor implements Model {
     public void predict(int batch, double[] x, double[] aOut) {
         ws.ensure(batch);
         ws.x = x;
-        computeT6(batch);
         computeH(batch);
-        computeT9(batch);
         computeA(batch);
         System.arraycopy(ws.a, 0, aOut, 0, batch * 1);
     }
@@ -123,9 +121,7 @@ public final class Xor implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
-        computeT6(batch);
         computeH(batch);
-        computeT9(batch);
         computeA(batch);
         computeT12(batch);
         computeT13(batch);
@@ -153,9 +149,7 @@ public final class Xor implements Model {
         ws.x = x;
         ws.y = y;
         ws.grad = grad;
-        computeT6(batch);
         computeH(batch);
-        computeT9(batch);
         computeA(batch);
         computeT12(batch);
         computeT13(batch);
@@ -190,9 +184,7 @@ public final class Xor implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
-        computeT6(batch);
         computeH(batch);
-        computeT9(batch);
         computeA(batch);
         computeT12(batch);
         computeT13(batch);
@@ -283,16 +275,16 @@ public final class Xor implements Model {
     }
 
     /**
-     * line 13: h = sigmoid(W1 * x + b1)  [matmul [4]]
+     * line 13: h = sigmoid(W1 * x + b1)  [sigmoid [4]]
      */
-    private void computeT6(int batch) {
+    private void computeH(int batch) {
         double[] W1 = this.W1;
         double[] x = ws.x;
-        double[] t6 = ws.t6;
+        double[] h = ws.h;
+        double[] b1 = this.b1;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 2;
-            int yo = ex * 4;
             for (int r = 0; r < 4; r += 2) {
                 int wo = r * 2;
                 double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
@@ -312,19 +304,18 @@ public final class Xor implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                t6[yo + r] = a00;
-                t6[yo + r + 1] = a10;
-                t6[yo + 4 + r] = a01;
-                t6[yo + 4 + r + 1] = a11;
-                t6[yo + 8 + r] = a02;
-                t6[yo + 8 + r + 1] = a12;
-                t6[yo + 12 + r] = a03;
-                t6[yo + 12 + r + 1] = a13;
+                h[ex * 4 + r] = Ops.sigmoid(a00 + b1[r]);
+                h[ex * 4 + r + 1] = Ops.sigmoid(a10 + b1[r + 1]);
+                h[(ex + 1) * 4 + r] = Ops.sigmoid(a01 + b1[r]);
+                h[(ex + 1) * 4 + r + 1] = Ops.sigmoid(a11 + b1[r + 1]);
+                h[(ex + 2) * 4 + r] = Ops.sigmoid(a02 + b1[r]);
+                h[(ex + 2) * 4 + r + 1] = Ops.sigmoid(a12 + b1[r + 1]);
+                h[(ex + 3) * 4 + r] = Ops.sigmoid(a03 + b1[r]);
+                h[(ex + 3) * 4 + r + 1] = Ops.sigmoid(a13 + b1[r + 1]);
             }
         }
         for (; ex < batch; ex++) {
             int xo = ex * 2;
-            int yo = ex * 4;
             for (int r = 0; r < 4; r += 4) {
                 int wo = r * 2;
                 double a00 = 0, a10 = 0, a20 = 0, a30 = 0;
@@ -339,49 +330,10 @@ public final class Xor implements Model {
                     a20 += w2 * x0;
                     a30 += w3 * x0;
                 }
-                t6[yo + r] = a00;
-                t6[yo + r + 1] = a10;
-                t6[yo + r + 2] = a20;
-                t6[yo + r + 3] = a30;
-            }
-        }
-    }
-
-    /**
-     * line 13: h = sigmoid(W1 * x + b1)  [sigmoid [4]]
-     */
-    private void computeH(int batch) {
-        double[] h = ws.h;
-        double[] t6 = ws.t6;
-        double[] b1 = this.b1;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                h[o + i] = Ops.sigmoid(t6[o + i] + b1[i]);
-            }
-        }
-    }
-
-    /**
-     * line 14: a = sigmoid(W2 * h + b2)  [matmul [1]]
-     */
-    private void computeT9(int batch) {
-        double[] W2 = this.W2;
-        double[] h = ws.h;
-        double[] t9 = ws.t9;
-        int ex = 0;
-        for (; ex < batch; ex++) {
-            int xo = ex * 4;
-            int yo = ex * 1;
-            for (int r = 0; r < 1; r++) {
-                int wo = r * 4;
-                double a00 = 0;
-                for (int c = 0; c < 4; c++) {
-                    double w0 = W2[wo + c];
-                    double x0 = h[xo + c];
-                    a00 += w0 * x0;
-                }
-                t9[yo + r] = a00;
+                h[ex * 4 + r] = Ops.sigmoid(a00 + b1[r]);
+                h[ex * 4 + r + 1] = Ops.sigmoid(a10 + b1[r + 1]);
+                h[ex * 4 + r + 2] = Ops.sigmoid(a20 + b1[r + 2]);
+                h[ex * 4 + r + 3] = Ops.sigmoid(a30 + b1[r + 3]);
             }
         }
     }
@@ -390,11 +342,23 @@ public final class Xor implements Model {
      * line 14: a = sigmoid(W2 * h + b2)  [sigmoid [1]]
      */
     private void computeA(int batch) {
+        double[] W2 = this.W2;
+        double[] h = ws.h;
         double[] a = ws.a;
-        double[] t9 = ws.t9;
         double[] b2 = this.b2;
-        for (int ex = 0; ex < batch; ex++) {
-            a[ex] = Ops.sigmoid(t9[ex] + b2[0]);
+        int ex = 0;
+        for (; ex < batch; ex++) {
+            int xo = ex * 4;
+            for (int r = 0; r < 1; r++) {
+                int wo = r * 4;
+                double a00 = 0;
+                for (int c = 0; c < 4; c++) {
+                    double w0 = W2[wo + c];
+                    double x0 = h[xo + c];
+                    a00 += w0 * x0;
+                }
+                a[ex * 1 + r] = Ops.sigmoid(a00 + b2[r]);
+            }
         }
     }
 
@@ -748,17 +712,7 @@ public final class Xor implements Model {
         /**
          * line 13: h = sigmoid(W1 * x + b1)
          */
-        double[] t6;
-
-        /**
-         * line 13: h = sigmoid(W1 * x + b1)
-         */
         double[] h;
-
-        /**
-         * line 14: a = sigmoid(W2 * h + b2)
-         */
-        double[] t9;
 
         /**
          * line 14: a = sigmoid(W2 * h + b2)
@@ -814,9 +768,7 @@ public final class Xor implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
-            t6 = new double[batch * 4];
             h = new double[batch * 4];
-            t9 = new double[batch * 1];
             a = new double[batch * 1];
             t12 = new double[batch * 1];
             t13 = new double[batch * 1];

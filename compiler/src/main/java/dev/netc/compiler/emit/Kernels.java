@@ -73,9 +73,43 @@ final class Kernels {
     }
 
     private String fused(Node n, String idx, int size) {
+      return fused(n, x -> element(x, idx, size));
+    }
+
+    /**
+     * Element {@code idx} of {@code n} for the example {@code ex} (an expression such as
+     * {@code (ex + 1)}), where the value of {@code product} is the local {@code accumulator}: the
+     * epilogue of a register tile.
+     */
+    String elementAt(Node n, String ex, String idx, Node product, String accumulator) {
+      if (n == product) {
+        return accumulator;
+      }
+      if (n.op() == Op.CONST) {
+        return literal(n.attr());
+      }
+      if (n.op() == Op.BROADCAST) {
+        return elementAt(n.input(0), ex, "0", product, accumulator);
+      }
+      if (plan.isInlined(n)) {
+        return fused(n, x -> elementAt(x, ex, idx, product, accumulator));
+      }
+      String a = array(n);
+      if (!plan.isBatched(n)) {
+        return a + "[" + idx + "]";
+      }
+      return a + "[" + (n.shape().size() == 1 ? ex : ex + " * " + n.shape().size() + " + " + idx) + "]";
+    }
+
+    /** The expression of the buffered node {@code target} itself, its product as {@code accumulator}. */
+    String epilogue(Node target, String ex, String idx, Node product, String accumulator) {
+      return fused(target, y -> elementAt(y, ex, idx, product, accumulator));
+    }
+
+    private String fused(Node n, java.util.function.Function<Node, String> operand) {
       boolean call = n.op() != Op.ADD && n.op() != Op.SUB && n.op() != Op.MUL && n.op() != Op.DIV && n.op() != Op.NEG;
-      String a = element(n.input(0), idx, size);
-      String b = n.inputs().size() > 1 ? element(n.input(1), idx, size) : null;
+      String a = operand.apply(n.input(0));
+      String b = n.inputs().size() > 1 ? operand.apply(n.input(1)) : null;
       if (call) {
         a = unwrap(a);
         b = b == null ? null : unwrap(b);
@@ -129,7 +163,9 @@ final class Kernels {
 
   ClassPlan.Kernel kernel(String name, Node n) {
     Access x = new Access();
-    Code.Builder body = Planner.ELEMENTWISE.contains(n.op()) ? elementwise(n, x) : special(n, x);
+    Node product = plan.epilogueProduct(n);
+    Code.Builder body = product != null ? tiledMatvec(product, x, n)
+        : Planner.ELEMENTWISE.contains(n.op()) ? elementwise(n, x) : special(n, x);
     return new ClassPlan.Kernel(name, plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " "
         + n.shape() + "]", x.loads(), body.build());
   }
@@ -227,7 +263,7 @@ final class Kernels {
   private Code.Builder special(Node n, Access x) {
     if (n.op() == Op.MATMUL && n.shape().isVector() && !plan.isView(n.input(0)) && !plan.isBatched(n.input(0))
         && plan.isBatched(n.input(1))) {
-      return tiledMatvec(n, x);
+      return tiledMatvec(n, x, n);
     }
     if (n.op() == Op.MATMUL && n.shape().isVector() && plan.isView(n.input(0)) && !plan.isBatched(n.input(0).input(0))
         && plan.isBatched(n.input(1))) {
@@ -351,20 +387,20 @@ final class Kernels {
   //   }
   //   for (; ex < batch; ex++) { 4 rows x 1 example, then the remaining rows one by one }
   // Every output is still the sum over c in increasing order, as the reference evaluator adds.
-  private Code.Builder tiledMatvec(Node n, Access x) {
+  private Code.Builder tiledMatvec(Node n, Access x, Node target) {
     int m = n.shape().rows();
     int k = n.input(0).shape().cols();
     String w = x.array(n.input(0));
     String v = x.array(n.input(1));
-    String y = x.array(n);
+    Epilogue y = new Epilogue(x, n, target);
     Code.Builder body = new Code.Builder().stmt("int ex = 0");
     if (m >= TILE_ROWS) {
       body.block("for (; ex + " + TILE_EXAMPLES + " <= batch; ex += " + TILE_EXAMPLES + ")", new Code.Builder()
-          .stmt("int xo = ex * %d", k).stmt("int yo = ex * %d", m)
+          .stmt("int xo = ex * %d", k)
           .addAll(rowTiles(m, k, TILE_ROWS, TILE_EXAMPLES, w, v, y).build()));
     }
     return body.block("for (; ex < batch; ex++)", new Code.Builder()
-        .stmt("int xo = ex * %d", k).stmt("int yo = ex * %d", m)
+        .stmt("int xo = ex * %d", k)
         .addAll(rowTiles(m, k, TILE_ROWS_ALONE, 1, w, v, y).build()));
   }
 
@@ -419,7 +455,24 @@ final class Kernels {
   }
 
   /** Rows in tiles of {@code rows} (then one by one), each tile over {@code examples} examples. */
-  private Code.Builder rowTiles(int m, int k, int rows, int examples, String w, String v, String y) {
+  /**
+   * What a tile stores: the product itself, or (when the product's only use is an elementwise
+   * expression such as {@code tanh(W * x + b)}) that expression of the accumulator, written
+   * straight into the expression's buffer.
+   */
+  private record Epilogue(Access x, Node product, Node target) {
+    String store(String accumulator, String ex, String row) {
+      String out = x.array(target);
+      int size = target.shape().size();
+      String at = out + "[" + ex + " * " + size + " + " + row + "]";
+      if (target == product) {
+        return at + " = " + accumulator;
+      }
+      return at + " = " + unwrap(x.epilogue(target, ex, row, product, accumulator));
+    }
+  }
+
+  private Code.Builder rowTiles(int m, int k, int rows, int examples, String w, String v, Epilogue y) {
     Code.Builder b = new Code.Builder();
     int tiled = rows > 1 ? m / rows * rows : 0;
     if (tiled > 0) {
@@ -431,7 +484,7 @@ final class Kernels {
     return b;
   }
 
-  private Code.Builder tile(int k, int m, int rows, int examples, String w, String v, String y) {
+  private Code.Builder tile(int k, int m, int rows, int examples, String w, String v, Epilogue y) {
     String acc = isFloat ? "float" : "double";
     Code.Builder b = new Code.Builder().stmt("int wo = r * %d", k);
     Code.Builder inner = new Code.Builder();
@@ -453,8 +506,7 @@ final class Kernels {
     b.stmt(decl.toString()).block(loop("c", k), inner);
     for (int e = 0; e < examples; e++) {
       for (int i = 0; i < rows; i++) {
-        String at = (e == 0 ? "" : (e * m) + " + ") + "r" + (i == 0 ? "" : " + " + i);
-        b.stmt("%s[yo + %s] = a%d%d", y, at, i, e);
+        b.stmt("%s", y.store("a" + i + e, e == 0 ? "ex" : "(ex + " + e + ")", "r" + (i == 0 ? "" : " + " + i)));
       }
     }
     return b;

@@ -40,6 +40,8 @@ public final class Planner {
   private final Set<Node> mustMaterialize = new HashSet<>();
   private final Map<String, List<Term>> gradientTerms = new LinkedHashMap<>();
   private final Set<Node> decomposed = new HashSet<>();
+  /** Elementwise node -> the matrix-vector product computed in its kernel's register tiles. */
+  private final Map<Node, Node> epilogues = new HashMap<>();
   private final Map<Node, String> storage = new HashMap<>();
   private final Map<Node, String> kernelName = new HashMap<>();
   private final Names fieldNames = new Names("ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED");
@@ -116,6 +118,34 @@ public final class Planner {
       }
       gradientTerms.put(name, terms);
     });
+    findEpilogues();
+  }
+
+  /**
+   * Finds the matrix-vector products whose only use is an elementwise expression (through fused
+   * nodes), such as {@code tanh(W * x + b)}: the product's register tiles then store that
+   * expression directly, and the product needs no buffer of its own.
+   */
+  private void findEpilogues() {
+    for (Node m : dag.nodes()) {
+      if (m.op() != Op.MATMUL || !m.shape().isVector() || isView(m.input(0)) || batched.contains(m.input(0))
+          || !batched.contains(m.input(1)) || mustMaterialize.contains(m) || decomposed.contains(m) || uses(m) != 1) {
+        continue;
+      }
+      Node u = consumers.get(m).get(0);
+      while (isInlined(u)) {
+        u = consumers.get(u).get(0);
+      }
+      if (ELEMENTWISE.contains(u.op()) && u.op() != Op.BROADCAST && u.op() != Op.CONST && !decomposed.contains(u)
+          && batched.contains(u) && u.shape().equals(m.shape()) && !epilogues.containsKey(u)) {
+        epilogues.put(u, m);
+      }
+    }
+  }
+
+  /** The product whose tiles compute {@code n}, or null. */
+  Node epilogueProduct(Node n) {
+    return epilogues.get(n);
   }
 
   /** Splits a batched gradient root through +, - and unary - into terms accumulated separately. */
@@ -200,7 +230,8 @@ public final class Planner {
         case PARAM -> storage.put(n, "this." + paramField.get(n.name()));
         case INPUT, TARGET -> storage.put(n, "ws." + leafField.get(n.name()));
         default -> {
-          if (needsKernel(n) && !isInlined(n) && !isView(n) && !decomposed.contains(n) && !isFusedOuter(n)) {
+          if (needsKernel(n) && !isInlined(n) && !isView(n) && !decomposed.contains(n) && !isFusedOuter(n)
+              && !epilogues.containsValue(n)) {
             String name = bufferNames.allocate(n.label() != null ? n.label() : "t" + n.id());
             storage.put(n, "ws." + name);
             buffers.add(new ClassPlan.Buffer(name, n.shape().size(), batched.contains(n), describe(n)));
