@@ -110,14 +110,6 @@ class GeneratedCodeTest {
   }
 
   static double[] toDouble(Object a) {
-    if (a instanceof double[] d) {
-      return d.clone();
-    }
-    float[] f = (float[]) a;
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
-    }
-    return d;
+    return RandomNetworksCodegenTest.toDouble(a);
   }
 }
