@@ -16,8 +16,17 @@ public final class NetcCompiler {
   private NetcCompiler() {}
 
   /** What to generate. */
-  public record Options(String defaultPackage, boolean isFloat) {
+  /**
+   * How to compile: the package for networks that declare none, float or double arithmetic, and
+   * whether large matrix products use the Vector API kernels ({@code --vector}; the generated
+   * class then needs {@code --add-modules jdk.incubator.vector} at run time).
+   */
+  public record Options(String defaultPackage, boolean isFloat, boolean vector) {
     public static final Options DEFAULTS = new Options("", false);
+
+    public Options(String defaultPackage, boolean isFloat) {
+      this(defaultPackage, isFloat, false);
+    }
   }
 
   /** Diagnostics (errors and warnings) and, when there is no error, one file per network. */
@@ -34,7 +43,7 @@ public final class NetcCompiler {
     }
     List<GeneratedFile> files = new ArrayList<>();
     for (Dag dag : c.dags()) {
-      files.add(Emitter.emit(dag, options.isFloat(), fileName(dag.network().source().name())));
+      files.add(Emitter.emit(dag, options.isFloat(), options.vector(), fileName(dag.network().source().name())));
     }
     return new Result(c.diagnostics(), List.copyOf(files));
   }

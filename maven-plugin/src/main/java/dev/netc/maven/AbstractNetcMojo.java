@@ -25,6 +25,13 @@ abstract class AbstractNetcMojo extends AbstractMojo {
   @Parameter(property = "netc.precision", defaultValue = "double")
   private String precision;
 
+  /**
+   * Large matrix products call the runtime's Vector API kernels (as {@code netc --vector}); code
+   * that runs the generated classes needs {@code --add-modules jdk.incubator.vector}.
+   */
+  @Parameter(property = "netc.vector", defaultValue = "false")
+  private boolean vector;
+
   /** Skips the goal. */
   @Parameter(property = "netc.skip", defaultValue = "false")
   private boolean skip;
@@ -63,7 +70,7 @@ abstract class AbstractNetcMojo extends AbstractMojo {
       getLog().info("netc: skipped");
       return;
     }
-    NetcCompiler.Options options = new NetcCompiler.Options(packageName == null ? "" : packageName.trim(), isFloat());
+    NetcCompiler.Options options = new NetcCompiler.Options(packageName == null ? "" : packageName.trim(), isFloat(), vector);
     NetcGenerator.Config config = new NetcGenerator.Config(
         sourceDirectory().toPath(),
         outputDirectory().toPath(),

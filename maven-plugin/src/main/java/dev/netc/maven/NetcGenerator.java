@@ -139,7 +139,8 @@ final class NetcGenerator {
 
   /** The options that shape the output; a change regenerates everything. */
   static String fingerprint(NetcCompiler.Options options) {
-    return "package=" + options.defaultPackage() + " precision=" + (options.isFloat() ? "float" : "double");
+    return "package=" + options.defaultPackage() + " precision=" + (options.isFloat() ? "float" : "double")
+        + (options.vector() ? " vector=true" : "");
   }
 
   private static boolean isStale(Source s, GeneratorState.Entry last, Path out) {

@@ -50,7 +50,7 @@ final class CompileCommand implements Callable<Integer> {
     if (!pkg.isEmpty() && !SourceVersion.isName(pkg)) {
       throw CliException.usage("--package " + pkg + " is not a Java package name");
     }
-    NetcCompiler.Result r = Networks.compile(Networks.read(files), pkg, precision.isFloat(), err);
+    NetcCompiler.Result r = Networks.compile(Networks.read(files), pkg, precision, err);
     for (GeneratedFile f : r.files()) {
       Path target = dir.resolve(f.relativePath());
       try {

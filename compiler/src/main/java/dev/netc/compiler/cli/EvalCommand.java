@@ -60,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Model model = Networks.load(file, network, precision.isFloat(), seed, spec.commandLine().getErr());
+    Model model = Networks.load(file, network, precision, seed, spec.commandLine().getErr());
     Json.Obj json = readValues(values);
     Example ex = bind(model, json, values.toString());
     out.println(evaluate(model, ex));

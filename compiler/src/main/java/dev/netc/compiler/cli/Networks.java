@@ -54,8 +54,8 @@ final class Networks {
    * error.
    */
   static NetcCompiler.Result compile(
-      List<SourceFile> sources, String pkg, boolean isFloat, PrintWriter err) {
-    NetcCompiler.Result r = NetcCompiler.compile(sources, new NetcCompiler.Options(pkg, isFloat));
+      List<SourceFile> sources, String pkg, PrecisionOption codegen, PrintWriter err) {
+    NetcCompiler.Result r = NetcCompiler.compile(sources, new NetcCompiler.Options(pkg, codegen.isFloat(), codegen.vector));
     printDiagnostics(r, err);
     if (r.hasErrors()) {
       throw new CliException(Main.EXIT_SOURCE, "");
@@ -129,8 +129,12 @@ final class Networks {
   }
 
   /** Reads, compiles and loads the network {@code name} (or the only one) of {@code file}. */
-  static Model load(Path file, String name, boolean isFloat, long seed, PrintWriter err) {
-    NetcCompiler.Result r = compile(read(List.of(file)), "", isFloat, err);
+  static Model load(Path file, String name, PrecisionOption codegen, long seed, PrintWriter err) {
+    if (codegen.vector && !dev.netc.runtime.Vectorized.available()) {
+      throw CliException.usage("--vector needs the Vector API in this JVM: run ./netc (which adds it), or java with "
+          + "--add-modules " + dev.netc.runtime.Vectorized.MODULE);
+    }
+    NetcCompiler.Result r = compile(read(List.of(file)), "", codegen, err);
     return instantiate(select(r, name, file.toString()), seed);
   }
 }

@@ -3,12 +3,27 @@ package dev.netc.compiler.cli;
 import dev.netc.runtime.Precision;
 import picocli.CommandLine.Option;
 
-/** {@code --precision double|float}, shared by the commands that generate code (a picocli mixin). */
+/**
+ * {@code --precision double|float} and {@code --vector}, shared by the commands that generate
+ * code (a picocli mixin).
+ */
 final class PrecisionOption {
   @Option(names = "--precision", paramLabel = "double|float", defaultValue = "double",
       converter = Converters.PrecisionConverter.class,
       description = "arithmetic of the generated code (default: double)")
   Precision precision;
+
+  @Option(names = "--vector",
+      description = "large matrix products use the runtime's Vector API kernels (faster on wide layers; the JVM "
+          + "running the generated code needs --add-modules jdk.incubator.vector, which ./netc adds)")
+  boolean vector;
+
+  /** Double arithmetic, no Vector API: what {@code check} and {@code graph} compile with. */
+  static PrecisionOption defaults() {
+    PrecisionOption o = new PrecisionOption();
+    o.precision = Precision.DOUBLE;
+    return o;
+  }
 
   boolean isFloat() {
     return precision == Precision.FLOAT;

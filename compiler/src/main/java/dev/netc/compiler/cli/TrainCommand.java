@@ -122,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       Files2.checkWritable(plot, "plot");
     }
-    Model model = Networks.load(file, network, precision.isFloat(), seed, err);
+    Model model = Networks.load(file, network, precision, seed, err);
     if (!model.hasLoss()) {
       throw new CliException(Main.EXIT_SOURCE,
           file + ": network " + model.name() + " declares no loss, so it cannot be trained");

@@ -13,6 +13,7 @@ public record ClassPlan(
     String networkName,
     String sourceName,
     boolean isFloat,
+    boolean vector,
     List<Tensor> params,
     List<Tensor> inputs,
     List<Tensor> targets,

@@ -10,8 +10,13 @@ public final class Emitter {
   public record GeneratedFile(String qualifiedName, String relativePath, String content) {}
 
   public static GeneratedFile emit(Dag dag, boolean isFloat, String sourceName) {
+    return emit(dag, isFloat, false, sourceName);
+  }
+
+  /** {@code vector}: large matrix products call the runtime's Vector API kernels. */
+  public static GeneratedFile emit(Dag dag, boolean isFloat, boolean vector, String sourceName) {
     String className = dag.network().name();
-    ClassPlan plan = Planner.plan(dag, isFloat, className, sourceName);
+    ClassPlan plan = Planner.plan(dag, isFloat, vector, className, sourceName);
     String pkg = dag.network().packageName();
     String qualified = pkg.isEmpty() ? className : pkg + "." + className;
     String path = (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + className + ".java";

@@ -88,7 +88,9 @@ public final class JavaWriter {
         + ".\n\n<p>Params are public row-major arrays. Batched methods take example-major arrays: example {@code ex}'s\n"
         + "values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are\n"
         + "means over the batch.\n\n<p>An instance owns a workspace of reusable buffers, so the hot methods allocate nothing\n"
-        + "once warm, and an instance is not thread-safe: use one instance per thread.\n";
+        + "once warm, and an instance is not thread-safe: use one instance per thread.\n"
+        + (plan.vector() ? "\n<p>Compiled with {@code --vector}: its large matrix products call the runtime's Vector API\n"
+            + "kernels, so the JVM must run with {@code --add-modules jdk.incubator.vector}.\n" : "");
   }
 
   /** Text made safe for javadoc: no HTML or inline tags from the source. */
@@ -208,7 +210,10 @@ public final class JavaWriter {
         .addJavadoc("A network with params initialized from seed 0.\n").addStatement("this(0L)").build());
     type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
         .addJavadoc("A network with params initialized from {@code seed}.\n")
-        .addParameter(long.class, "seed").addStatement("initialize(seed)").build());
+        .addParameter(long.class, "seed").addCode(plan.vector()
+            ? CodeBlock.builder().addStatement("$T.require($S)", ClassName.get(RUNTIME, "Vectorized"), plan.className()).build()
+            : CodeBlock.of(""))
+        .addStatement("initialize(seed)").build());
     MethodSpec.Builder init = MethodSpec.methodBuilder("initialize").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(long.class, "seed");
     List<CodeBlock> stmts = new java.util.ArrayList<>();

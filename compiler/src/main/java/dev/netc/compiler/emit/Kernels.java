@@ -261,6 +261,15 @@ final class Kernels {
   }
 
   private Code.Builder special(Node n, Access x) {
+    if (plan.vectorRows(n)) {
+      // z = W * x for the whole batch, in the Vector API's register tiles
+      return new Code.Builder().stmt("%s.matmulRows(%s, %s, %s, %d, %d, batch)", vectorKernels(), x.array(n.input(0)),
+          x.array(n.input(1)), x.array(n), n.shape().rows(), n.input(0).shape().cols());
+    }
+    if (plan.vectorCols(n)) {
+      return new Code.Builder().stmt("%s.matmulCols(%s, %s, %s, %d, %d, batch)", vectorKernels(),
+          x.array(n.input(0).input(0)), x.array(n.input(1)), x.array(n), n.shape().rows(), n.input(0).shape().cols());
+    }
     if (n.op() == Op.MATMUL && n.shape().isVector() && !plan.isView(n.input(0)) && !plan.isBatched(n.input(0))
         && plan.isBatched(n.input(1))) {
       return tiledMatvec(n, x, n);
@@ -528,6 +537,11 @@ final class Kernels {
         .block(loop1("i", len), new Code.Builder().block("if (" + y.at("i") + " > " + y.at("hot") + ")", new Code.Builder().stmt("hot = i")));
   }
 
+  /** The runtime class of the Vector API kernels, qualified (the only generated code that names it). */
+  private String vectorKernels() {
+    return "dev.netc.runtime.VectorKernels" + (isFloat ? "F" : "D");
+  }
+
   private static String loop(String v, int n) {
     return "for (int " + v + " = 0; " + v + " < " + n + "; " + v + "++)";
   }
@@ -563,6 +577,11 @@ final class Kernels {
         int cols = n.shape().cols();
         String a = x.array(n.input(0));
         String c = x.array(n.input(1));
+        if (plan.vectorOuter(n)) {
+          body.stmt("%s.outerAccumulate(%s, %s, g, %d, %d, batch, %s, %s)", vectorKernels(), a, c, rows, cols,
+              t.sign() > 0 ? "inv" : "-inv", ti == 0 && assignFirst);
+          continue;
+        }
         Code.Builder scope = new Code.Builder().stmt("int ex = 0");
         if (ti == 0 && assignFirst) {
           // the first pass: four examples if there are four, else one; it writes g

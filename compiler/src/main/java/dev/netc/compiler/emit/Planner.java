@@ -32,8 +32,19 @@ public final class Planner {
   /** How many kernel calls an entry method makes before the rest goes into a part method. */
   static final int CALLS_PER_METHOD = 200;
 
+  /**
+   * The smallest matrix product (rows times columns of its matrix) sent to the Vector API
+   * kernels when compiling with {@code vector}; smaller ones keep the scalar register tiles,
+   * cheaper than a call for a handful of values. Not final: tests set both to 1 to send every
+   * eligible product of small random networks through the vector kernels.
+   */
+  static int vectorMinElements = 256;
+  /** ... and the smallest length of the loop the kernel vectorizes (one vector of doubles on AVX-512). */
+  static int vectorMinLength = 8;
+
   private final Dag dag;
   private final boolean isFloat;
+  private final boolean vector;
   private final Map<Node, List<Node>> consumers = new HashMap<>();
   private final Set<Node> batched = new HashSet<>();
   private final Set<Node> forward = new HashSet<>();
@@ -53,13 +64,19 @@ public final class Planner {
   /** One term of a param's batch gradient: {@code sign * mean over the batch of node}. */
   record Term(Node node, double sign) {}
 
-  private Planner(Dag dag, boolean isFloat) {
+  private Planner(Dag dag, boolean isFloat, boolean vector) {
     this.dag = dag;
     this.isFloat = isFloat;
+    this.vector = vector;
   }
 
   public static ClassPlan plan(Dag dag, boolean isFloat, String className, String sourceName) {
-    return new Planner(dag, isFloat).build(className, sourceName);
+    return plan(dag, isFloat, false, className, sourceName);
+  }
+
+  /** {@code vector}: large batched matrix products call the runtime's Vector API kernels. */
+  public static ClassPlan plan(Dag dag, boolean isFloat, boolean vector, String className, String sourceName) {
+    return new Planner(dag, isFloat, vector).build(className, sourceName);
   }
 
   private ClassPlan build(String className, String sourceName) {
@@ -79,7 +96,7 @@ public final class Planner {
     List<Code> loss = dag.loss() == null ? List.of() : lossBody();
     List<Code> lossAndGradient = dag.loss() == null ? List.of() : lossAndGradientBody(params, access);
     List<Code> inputGradient = dag.loss() == null ? List.of() : inputGradientBody(inputs, access);
-    return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, params, inputs, targets, outputs,
+    return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, params, inputs, targets, outputs,
         dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient);
   }
 
@@ -129,7 +146,8 @@ public final class Planner {
   private void findEpilogues() {
     for (Node m : dag.nodes()) {
       if (m.op() != Op.MATMUL || !m.shape().isVector() || isView(m.input(0)) || batched.contains(m.input(0))
-          || !batched.contains(m.input(1)) || mustMaterialize.contains(m) || decomposed.contains(m) || uses(m) != 1) {
+          || !batched.contains(m.input(1)) || mustMaterialize.contains(m) || decomposed.contains(m) || uses(m) != 1
+          || vectorRows(m)) {
         continue;
       }
       Node u = consumers.get(m).get(0);
@@ -141,6 +159,35 @@ public final class Planner {
         epilogues.put(u, m);
       }
     }
+  }
+
+  /**
+   * A batched {@code W * x} (W not batched, not a view) computed by the Vector API kernel
+   * {@code matmulRows}: compiling with {@code vector}, and W large enough.
+   */
+  boolean vectorRows(Node n) {
+    if (!vector || n.op() != Op.MATMUL || !n.shape().isVector() || isView(n.input(0)) || batched.contains(n.input(0))
+        || !batched.contains(n.input(1))) {
+      return false;
+    }
+    int k = n.input(0).shape().cols();
+    return k >= vectorMinLength && n.shape().rows() * k >= vectorMinElements;
+  }
+
+  /** A batched {@code transpose(W) * d} (W not batched, read in place) computed by {@code matmulCols}. */
+  boolean vectorCols(Node n) {
+    if (!vector || n.op() != Op.MATMUL || !n.shape().isVector() || !isView(n.input(0))
+        || batched.contains(n.input(0).input(0)) || !batched.contains(n.input(1))) {
+      return false;
+    }
+    int m = n.shape().rows();
+    return m >= vectorMinLength && m * n.input(0).shape().cols() >= vectorMinElements;
+  }
+
+  /** A param's gradient term, the batch's sum of outer products, accumulated by {@code outerAccumulate}. */
+  boolean vectorOuter(Node n) {
+    int cols = n.shape().cols();
+    return vector && cols >= vectorMinLength && n.shape().rows() * cols >= vectorMinElements;
   }
 
   /** The product whose tiles compute {@code n}, or null. */

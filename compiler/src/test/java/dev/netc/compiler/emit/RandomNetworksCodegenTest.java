@@ -48,20 +48,45 @@ class RandomNetworksCodegenTest {
 
   @Test
   void generatedCodeAgreesWithTheEvaluator() {
-    int n = Integer.getInteger("netc.randomCodegen", 300);
+    run(Integer.getInteger("netc.randomCodegen", 300), FLOAT_EVERY, false);
+  }
+
+  /**
+   * The same with {@code vector} on and the planner's size thresholds at 1, so that every
+   * batched {@code W * x}, {@code transpose(W) * d} and batch outer product of these small
+   * networks goes through the runtime's Vector API kernels (and their scalar remainders). 120
+   * networks (or a third of {@code netc.randomCodegen}), every third one in float too.
+   */
+  @Test
+  void vectorKernelsAgreeWithTheEvaluator() {
+    int minElements = Planner.vectorMinElements;
+    int minLength = Planner.vectorMinLength;
+    Planner.vectorMinElements = 1;
+    Planner.vectorMinLength = 1;
+    try {
+      run(Integer.getInteger("netc.randomCodegen", 300) * 2 / 5, 3, true);
+    } finally {
+      Planner.vectorMinElements = minElements;
+      Planner.vectorMinLength = minLength;
+    }
+  }
+
+  private static void run(int n, int floatEvery, boolean vector) {
     List<String> failures = new ArrayList<>();
     int[] stats = new int[3]; // checked, skipped, float checked
     double[] worst = new double[2]; // largest error / tolerance scale, double and float
     long start = System.nanoTime();
+    int vectorized = 0;
     for (long from = 0; from < n; from += CHUNK) {
       for (boolean isFloat : new boolean[] {false, true}) {
         List<Case> cases = new ArrayList<>();
         for (long seed = from; seed < Math.min(n, from + CHUNK); seed++) {
-          if (isFloat && seed % FLOAT_EVERY != 0) {
+          if (isFloat && seed % floatEvery != 0) {
             continue;
           }
-          cases.add(generate(seed, isFloat));
+          cases.add(generate(seed, isFloat, vector));
         }
+        vectorized += (int) cases.stream().filter(k -> k.file().content().contains("VectorKernels")).count();
         InMemoryCompiler.Compiled c = InMemoryCompiler.compile(cases.stream().map(Case::file).toList());
         assertEquals(List.of(), c.warnings(), "javac warnings for seeds from " + from + (isFloat ? " (float)" : ""));
         for (Case k : cases) {
@@ -81,21 +106,25 @@ class RandomNetworksCodegenTest {
         }
       }
     }
-    System.out.printf("random networks through codegen: %d double checked, %d float checked, %d skipped, %d failures;"
-        + " largest error/scale: double %.3g, float %.3g; %.1f s%n", stats[0], stats[2], stats[1], failures.size(),
+    System.out.printf("random networks through codegen%s: %d double checked, %d float checked, %d skipped, %d failures;"
+        + " largest error/scale: double %.3g, float %.3g; %.1f s%n", vector ? " (vector)" : "", stats[0], stats[2], stats[1], failures.size(),
         worst[0], worst[1], (System.nanoTime() - start) / 1e9);
     failures.stream().limit(3).forEach(System.out::println);
     assertEquals(List.of(), failures.stream().limit(3).toList(), failures.size() + " networks disagree");
     assertTrue(stats[1] * 50 < n, "too many skipped: " + stats[1]);
-    assertTrue(stats[0] >= n - stats[1] && stats[2] >= n / FLOAT_EVERY - 2 - stats[1], "checked: " + stats[0] + ", " + stats[2]);
+    if (vector) {
+      // about a fifth of the random networks have a batched product of a param (34 of 120 + 40 float)
+      assertTrue(vectorized * 8 >= n, "only " + vectorized + " of " + n + " networks call the vector kernels");
+    }
+    assertTrue(stats[0] >= n - stats[1] && stats[2] >= n / floatEvery - 2 - stats[1], "checked: " + stats[0] + ", " + stats[2]);
   }
 
-  static Case generate(long seed, boolean isFloat) {
+  static Case generate(long seed, boolean isFloat, boolean vector) {
     RandomNetworks.Generated g = RandomNetworks.generate(seed, MAX_OPS);
     List<SourceFile> src = List.of(new SourceFile(g.name() + ".net", g.source()));
     Compilation comp = Compilation.of(src, "");
     assertTrue(!comp.hasErrors(), () -> comp.diagnostics().all() + "\n" + g.source());
-    NetcCompiler.Result r = NetcCompiler.compile(src, new NetcCompiler.Options("", isFloat));
+    NetcCompiler.Result r = NetcCompiler.compile(src, new NetcCompiler.Options("", isFloat, vector));
     return new Case(seed, g, comp.dags().get(0), r.files().get(0));
   }
 

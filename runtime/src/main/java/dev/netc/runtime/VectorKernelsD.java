@@ -1,0 +1,434 @@
+package dev.netc.runtime;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The matrix products of networks compiled with {@code --vector}, in double, written with the
+ * incubating Vector API ({@code jdk.incubator.vector}): the JVM must run with
+ * {@code --add-modules jdk.incubator.vector}. Generated classes check that through
+ * {@link Vectorized#require} before they call here. {@link VectorKernelsF} is the same in float.
+ *
+ * <p>Arrays are flat, row-major and example-major, as everywhere in generated code. Each
+ * product is computed in register tiles: several examples times several rows (or vectors of
+ * columns) at once, so each value loaded from memory feeds several fused multiply-adds. The
+ * sums are in a different order than a plain loop, so results differ from the scalar kernels
+ * by rounding (within the tolerances of {@code docs/codegen.md}).
+ */
+public final class VectorKernelsD {
+  private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
+  private VectorKernelsD() {}
+
+  /**
+   * {@code z[e*m + r] = sum over c of w[r*k + c] * x[e*k + c]} for every example {@code e < batch}
+   * and row {@code r < m}: the product {@code W * x} for a batch, {@code W} being {@code m x k}.
+   */
+  public static void matmulRows(double[] w, double[] x, double[] z, int m, int k, int batch) {
+    int kv = S.loopBound(k);
+    int e = 0;
+    for (; e + 4 <= batch; e += 4) {
+      int r = 0;
+      for (; r + 4 <= m; r += 4) {
+        rows4x4(w, x, z, m, k, kv, e, r);
+      }
+      for (; r < m; r++) {
+        for (int j = 0; j < 4; j++) {
+          z[(e + j) * m + r] = dot(w, r * k, x, (e + j) * k, k, kv);
+        }
+      }
+    }
+    for (; e < batch; e++) {
+      int r = 0;
+      for (; r + 4 <= m; r += 4) {
+        rows4x1(w, x, z, m, k, kv, e, r);
+      }
+      for (; r < m; r++) {
+        z[e * m + r] = dot(w, r * k, x, e * k, k, kv);
+      }
+    }
+  }
+
+  private static void rows4x4(double[] w, double[] x, double[] z, int m, int k, int kv, int e, int r) {
+    int w0 = r * k;
+    int w1 = w0 + k;
+    int w2 = w1 + k;
+    int w3 = w2 + k;
+    int x0 = e * k;
+    int x1 = x0 + k;
+    int x2 = x1 + k;
+    int x3 = x2 + k;
+    DoubleVector a00 = DoubleVector.zero(S);
+    DoubleVector a01 = a00;
+    DoubleVector a02 = a00;
+    DoubleVector a03 = a00;
+    DoubleVector a10 = a00;
+    DoubleVector a11 = a00;
+    DoubleVector a12 = a00;
+    DoubleVector a13 = a00;
+    DoubleVector a20 = a00;
+    DoubleVector a21 = a00;
+    DoubleVector a22 = a00;
+    DoubleVector a23 = a00;
+    DoubleVector a30 = a00;
+    DoubleVector a31 = a00;
+    DoubleVector a32 = a00;
+    DoubleVector a33 = a00;
+    for (int c = 0; c < kv; c += L) {
+      DoubleVector v0 = DoubleVector.fromArray(S, x, x0 + c);
+      DoubleVector v1 = DoubleVector.fromArray(S, x, x1 + c);
+      DoubleVector v2 = DoubleVector.fromArray(S, x, x2 + c);
+      DoubleVector v3 = DoubleVector.fromArray(S, x, x3 + c);
+      DoubleVector u = DoubleVector.fromArray(S, w, w0 + c);
+      a00 = u.fma(v0, a00);
+      a01 = u.fma(v1, a01);
+      a02 = u.fma(v2, a02);
+      a03 = u.fma(v3, a03);
+      u = DoubleVector.fromArray(S, w, w1 + c);
+      a10 = u.fma(v0, a10);
+      a11 = u.fma(v1, a11);
+      a12 = u.fma(v2, a12);
+      a13 = u.fma(v3, a13);
+      u = DoubleVector.fromArray(S, w, w2 + c);
+      a20 = u.fma(v0, a20);
+      a21 = u.fma(v1, a21);
+      a22 = u.fma(v2, a22);
+      a23 = u.fma(v3, a23);
+      u = DoubleVector.fromArray(S, w, w3 + c);
+      a30 = u.fma(v0, a30);
+      a31 = u.fma(v1, a31);
+      a32 = u.fma(v2, a32);
+      a33 = u.fma(v3, a33);
+    }
+    int z0 = e * m + r;
+    z[z0] = a00.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x0, kv, k);
+    z[z0 + 1] = a10.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x0, kv, k);
+    z[z0 + 2] = a20.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x0, kv, k);
+    z[z0 + 3] = a30.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x0, kv, k);
+    z0 += m;
+    z[z0] = a01.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x1, kv, k);
+    z[z0 + 1] = a11.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x1, kv, k);
+    z[z0 + 2] = a21.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x1, kv, k);
+    z[z0 + 3] = a31.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x1, kv, k);
+    z0 += m;
+    z[z0] = a02.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x2, kv, k);
+    z[z0 + 1] = a12.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x2, kv, k);
+    z[z0 + 2] = a22.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x2, kv, k);
+    z[z0 + 3] = a32.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x2, kv, k);
+    z0 += m;
+    z[z0] = a03.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x3, kv, k);
+    z[z0 + 1] = a13.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x3, kv, k);
+    z[z0 + 2] = a23.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x3, kv, k);
+    z[z0 + 3] = a33.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x3, kv, k);
+  }
+
+  /** Four rows for one example: each x vector feeds four rows, two accumulators per row. */
+  private static void rows4x1(double[] w, double[] x, double[] z, int m, int k, int kv, int e, int r) {
+    int w0 = r * k;
+    int w1 = w0 + k;
+    int w2 = w1 + k;
+    int w3 = w2 + k;
+    int x0 = e * k;
+    DoubleVector a0 = DoubleVector.zero(S);
+    DoubleVector a1 = a0;
+    DoubleVector a2 = a0;
+    DoubleVector a3 = a0;
+    for (int c = 0; c < kv; c += L) {
+      DoubleVector v = DoubleVector.fromArray(S, x, x0 + c);
+      a0 = DoubleVector.fromArray(S, w, w0 + c).fma(v, a0);
+      a1 = DoubleVector.fromArray(S, w, w1 + c).fma(v, a1);
+      a2 = DoubleVector.fromArray(S, w, w2 + c).fma(v, a2);
+      a3 = DoubleVector.fromArray(S, w, w3 + c).fma(v, a3);
+    }
+    int z0 = e * m + r;
+    z[z0] = a0.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x0, kv, k);
+    z[z0 + 1] = a1.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x0, kv, k);
+    z[z0 + 2] = a2.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x0, kv, k);
+    z[z0 + 3] = a3.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x0, kv, k);
+  }
+
+  private static double dot(double[] w, int wo, double[] x, int xo, int k, int kv) {
+    DoubleVector a = DoubleVector.zero(S);
+    for (int c = 0; c < kv; c += L) {
+      a = DoubleVector.fromArray(S, w, wo + c).fma(DoubleVector.fromArray(S, x, xo + c), a);
+    }
+    return a.reduceLanes(VectorOperators.ADD) + tail(w, wo, x, xo, kv, k);
+  }
+
+  /** The scalar rest of a dot product, {@code c} from {@code kv} to {@code k}. */
+  private static double tail(double[] w, int wo, double[] x, int xo, int kv, int k) {
+    double s = 0;
+    for (int c = kv; c < k; c++) {
+      s += w[wo + c] * x[xo + c];
+    }
+    return s;
+  }
+
+  /**
+   * {@code y[e*m + r] = sum over c of d[e*k + c] * w[c*m + r]} for every example {@code e < batch}
+   * and {@code r < m}: the product {@code transpose(W) * d} for a batch, {@code W} being
+   * {@code k x m}, computed as the sum over {@code c} of {@code d[c]} times row {@code c} of W.
+   */
+  public static void matmulCols(double[] w, double[] d, double[] y, int m, int k, int batch) {
+    int mv = S.loopBound(m);
+    int e = 0;
+    for (; e + 4 <= batch; e += 4) {
+      int r = 0;
+      for (; r + 4 * L <= m; r += 4 * L) {
+        cols4x4(w, d, y, m, k, e, r);
+      }
+      for (; r < mv; r += L) {
+        cols4x1(w, d, y, m, k, e, r);
+      }
+      for (; r < m; r++) {
+        for (int j = 0; j < 4; j++) {
+          y[(e + j) * m + r] = column(w, d, m, k, e + j, r);
+        }
+      }
+    }
+    for (; e < batch; e++) {
+      int r = 0;
+      for (; r + 4 * L <= m; r += 4 * L) {
+        cols1x4(w, d, y, m, k, e, r);
+      }
+      for (; r < mv; r += L) {
+        DoubleVector a = DoubleVector.zero(S);
+        for (int c = 0; c < k; c++) {
+          a = DoubleVector.fromArray(S, w, c * m + r).fma(DoubleVector.broadcast(S, d[e * k + c]), a);
+        }
+        a.intoArray(y, e * m + r);
+      }
+      for (; r < m; r++) {
+        y[e * m + r] = column(w, d, m, k, e, r);
+      }
+    }
+  }
+
+  /** Four examples times four vectors of columns: each row vector of W feeds four examples. */
+  private static void cols4x4(double[] w, double[] d, double[] y, int m, int k, int e, int r) {
+    int d0 = e * k;
+    int d1 = d0 + k;
+    int d2 = d1 + k;
+    int d3 = d2 + k;
+    DoubleVector a00 = DoubleVector.zero(S);
+    DoubleVector a01 = a00;
+    DoubleVector a02 = a00;
+    DoubleVector a03 = a00;
+    DoubleVector a10 = a00;
+    DoubleVector a11 = a00;
+    DoubleVector a12 = a00;
+    DoubleVector a13 = a00;
+    DoubleVector a20 = a00;
+    DoubleVector a21 = a00;
+    DoubleVector a22 = a00;
+    DoubleVector a23 = a00;
+    DoubleVector a30 = a00;
+    DoubleVector a31 = a00;
+    DoubleVector a32 = a00;
+    DoubleVector a33 = a00;
+    for (int c = 0; c < k; c++) {
+      int wo = c * m + r;
+      DoubleVector u0 = DoubleVector.fromArray(S, w, wo);
+      DoubleVector u1 = DoubleVector.fromArray(S, w, wo + L);
+      DoubleVector u2 = DoubleVector.fromArray(S, w, wo + 2 * L);
+      DoubleVector u3 = DoubleVector.fromArray(S, w, wo + 3 * L);
+      DoubleVector s = DoubleVector.broadcast(S, d[d0 + c]);
+      a00 = u0.fma(s, a00);
+      a01 = u1.fma(s, a01);
+      a02 = u2.fma(s, a02);
+      a03 = u3.fma(s, a03);
+      s = DoubleVector.broadcast(S, d[d1 + c]);
+      a10 = u0.fma(s, a10);
+      a11 = u1.fma(s, a11);
+      a12 = u2.fma(s, a12);
+      a13 = u3.fma(s, a13);
+      s = DoubleVector.broadcast(S, d[d2 + c]);
+      a20 = u0.fma(s, a20);
+      a21 = u1.fma(s, a21);
+      a22 = u2.fma(s, a22);
+      a23 = u3.fma(s, a23);
+      s = DoubleVector.broadcast(S, d[d3 + c]);
+      a30 = u0.fma(s, a30);
+      a31 = u1.fma(s, a31);
+      a32 = u2.fma(s, a32);
+      a33 = u3.fma(s, a33);
+    }
+    int y0 = e * m + r;
+    a00.intoArray(y, y0);
+    a01.intoArray(y, y0 + L);
+    a02.intoArray(y, y0 + 2 * L);
+    a03.intoArray(y, y0 + 3 * L);
+    y0 += m;
+    a10.intoArray(y, y0);
+    a11.intoArray(y, y0 + L);
+    a12.intoArray(y, y0 + 2 * L);
+    a13.intoArray(y, y0 + 3 * L);
+    y0 += m;
+    a20.intoArray(y, y0);
+    a21.intoArray(y, y0 + L);
+    a22.intoArray(y, y0 + 2 * L);
+    a23.intoArray(y, y0 + 3 * L);
+    y0 += m;
+    a30.intoArray(y, y0);
+    a31.intoArray(y, y0 + L);
+    a32.intoArray(y, y0 + 2 * L);
+    a33.intoArray(y, y0 + 3 * L);
+  }
+
+  private static void cols4x1(double[] w, double[] d, double[] y, int m, int k, int e, int r) {
+    int d0 = e * k;
+    DoubleVector a0 = DoubleVector.zero(S);
+    DoubleVector a1 = a0;
+    DoubleVector a2 = a0;
+    DoubleVector a3 = a0;
+    for (int c = 0; c < k; c++) {
+      DoubleVector u = DoubleVector.fromArray(S, w, c * m + r);
+      a0 = u.fma(DoubleVector.broadcast(S, d[d0 + c]), a0);
+      a1 = u.fma(DoubleVector.broadcast(S, d[d0 + k + c]), a1);
+      a2 = u.fma(DoubleVector.broadcast(S, d[d0 + 2 * k + c]), a2);
+      a3 = u.fma(DoubleVector.broadcast(S, d[d0 + 3 * k + c]), a3);
+    }
+    int y0 = e * m + r;
+    a0.intoArray(y, y0);
+    a1.intoArray(y, y0 + m);
+    a2.intoArray(y, y0 + 2 * m);
+    a3.intoArray(y, y0 + 3 * m);
+  }
+
+  private static void cols1x4(double[] w, double[] d, double[] y, int m, int k, int e, int r) {
+    int d0 = e * k;
+    DoubleVector a0 = DoubleVector.zero(S);
+    DoubleVector a1 = a0;
+    DoubleVector a2 = a0;
+    DoubleVector a3 = a0;
+    for (int c = 0; c < k; c++) {
+      int wo = c * m + r;
+      DoubleVector s = DoubleVector.broadcast(S, d[d0 + c]);
+      a0 = DoubleVector.fromArray(S, w, wo).fma(s, a0);
+      a1 = DoubleVector.fromArray(S, w, wo + L).fma(s, a1);
+      a2 = DoubleVector.fromArray(S, w, wo + 2 * L).fma(s, a2);
+      a3 = DoubleVector.fromArray(S, w, wo + 3 * L).fma(s, a3);
+    }
+    int y0 = e * m + r;
+    a0.intoArray(y, y0);
+    a1.intoArray(y, y0 + L);
+    a2.intoArray(y, y0 + 2 * L);
+    a3.intoArray(y, y0 + 3 * L);
+  }
+
+  private static double column(double[] w, double[] d, int m, int k, int e, int r) {
+    double s = 0;
+    for (int c = 0; c < k; c++) {
+      s += d[e * k + c] * w[c * m + r];
+    }
+    return s;
+  }
+
+  /**
+   * {@code g[r*cols + j] = scale * sum over e of a[e*rows + r] * b[e*cols + j]} when
+   * {@code assign}, else {@code g[r*cols + j] += ...} the same: a batch's sum of outer products
+   * {@code a_e b_e^T}, scaled (for a param's gradient, by {@code +-1/batch}).
+   */
+  public static void outerAccumulate(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+      boolean assign) {
+    int cv = S.loopBound(cols);
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      int j = 0;
+      for (; j + 2 * L <= cols; j += 2 * L) {
+        outer4x2(a, b, g, rows, cols, batch, scale, assign, r, j);
+      }
+      for (; j < cv; j += L) {
+        for (int i = 0; i < 4; i++) {
+          outer1(a, b, g, rows, cols, batch, scale, assign, r + i, j);
+        }
+      }
+      for (; j < cols; j++) {
+        for (int i = 0; i < 4; i++) {
+          outerScalar(a, b, g, rows, cols, batch, scale, assign, r + i, j);
+        }
+      }
+    }
+    for (; r < rows; r++) {
+      int j = 0;
+      for (; j < cv; j += L) {
+        outer1(a, b, g, rows, cols, batch, scale, assign, r, j);
+      }
+      for (; j < cols; j++) {
+        outerScalar(a, b, g, rows, cols, batch, scale, assign, r, j);
+      }
+    }
+  }
+
+  /** Rows r..r+3 times columns j..j+2L-1: each vector of b feeds four rows. */
+  private static void outer4x2(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+      boolean assign, int r, int j) {
+    DoubleVector a00 = DoubleVector.zero(S);
+    DoubleVector a01 = a00;
+    DoubleVector a10 = a00;
+    DoubleVector a11 = a00;
+    DoubleVector a20 = a00;
+    DoubleVector a21 = a00;
+    DoubleVector a30 = a00;
+    DoubleVector a31 = a00;
+    for (int e = 0; e < batch; e++) {
+      int bo = e * cols + j;
+      int ao = e * rows + r;
+      DoubleVector u0 = DoubleVector.fromArray(S, b, bo);
+      DoubleVector u1 = DoubleVector.fromArray(S, b, bo + L);
+      DoubleVector s = DoubleVector.broadcast(S, a[ao]);
+      a00 = u0.fma(s, a00);
+      a01 = u1.fma(s, a01);
+      s = DoubleVector.broadcast(S, a[ao + 1]);
+      a10 = u0.fma(s, a10);
+      a11 = u1.fma(s, a11);
+      s = DoubleVector.broadcast(S, a[ao + 2]);
+      a20 = u0.fma(s, a20);
+      a21 = u1.fma(s, a21);
+      s = DoubleVector.broadcast(S, a[ao + 3]);
+      a30 = u0.fma(s, a30);
+      a31 = u1.fma(s, a31);
+    }
+    int g0 = r * cols + j;
+    put(g, g0, a00, scale, assign);
+    put(g, g0 + L, a01, scale, assign);
+    g0 += cols;
+    put(g, g0, a10, scale, assign);
+    put(g, g0 + L, a11, scale, assign);
+    g0 += cols;
+    put(g, g0, a20, scale, assign);
+    put(g, g0 + L, a21, scale, assign);
+    g0 += cols;
+    put(g, g0, a30, scale, assign);
+    put(g, g0 + L, a31, scale, assign);
+  }
+
+  private static void outer1(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+      boolean assign, int r, int j) {
+    DoubleVector acc = DoubleVector.zero(S);
+    for (int e = 0; e < batch; e++) {
+      acc = DoubleVector.fromArray(S, b, e * cols + j).fma(DoubleVector.broadcast(S, a[e * rows + r]), acc);
+    }
+    put(g, r * cols + j, acc, scale, assign);
+  }
+
+  private static void outerScalar(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+      boolean assign, int r, int j) {
+    double s = 0;
+    for (int e = 0; e < batch; e++) {
+      s += a[e * rows + r] * b[e * cols + j];
+    }
+    int at = r * cols + j;
+    g[at] = assign ? s * scale : g[at] + s * scale;
+  }
+
+  private static void put(double[] g, int at, DoubleVector sum, double scale, boolean assign) {
+    if (assign) {
+      sum.mul(scale).intoArray(g, at);
+    } else {
+      sum.fma(DoubleVector.broadcast(S, scale), DoubleVector.fromArray(S, g, at)).intoArray(g, at);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.netc.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API kernels against plain loops in double, over sizes below, at and around
+ * multiples of the vector length (16 floats, 8 doubles here) and every tile's remainder.
+ * Tolerance: the sum of the terms' magnitudes times 1e-14 (double) or 1e-6 (float).
+ */
+class VectorKernelsTest {
+  private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 63, 64, 65, 100, 130};
+  private static final int[] BATCHES = {1, 2, 3, 4, 5, 8, 9};
+
+  @Test
+  void matmulRowsMatchesPlainLoops() {
+    SplittableRandom rnd = new SplittableRandom(1);
+    for (int m : SIZES) {
+      for (int k : SIZES) {
+        int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+        double[] w = random(rnd, m * k);
+        double[] x = random(rnd, batch * k);
+        double[] want = new double[batch * m];
+        double[] mag = new double[batch * m];
+        for (int e = 0; e < batch; e++) {
+          for (int r = 0; r < m; r++) {
+            for (int c = 0; c < k; c++) {
+              want[e * m + r] += w[r * k + c] * x[e * k + c];
+              mag[e * m + r] += Math.abs(w[r * k + c] * x[e * k + c]);
+            }
+          }
+        }
+        double[] zd = new double[batch * m];
+        VectorKernelsD.matmulRows(w, x, zd, m, k, batch);
+        float[] zf = new float[batch * m];
+        VectorKernelsF.matmulRows(toFloat(w), toFloat(x), zf, m, k, batch);
+        check("matmulRows " + m + "x" + k + " batch " + batch, want, mag, zd, zf);
+      }
+    }
+  }
+
+  @Test
+  void matmulColsMatchesPlainLoops() {
+    SplittableRandom rnd = new SplittableRandom(2);
+    for (int m : SIZES) {
+      for (int k : SIZES) {
+        int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+        double[] w = random(rnd, k * m);
+        double[] d = random(rnd, batch * k);
+        double[] want = new double[batch * m];
+        double[] mag = new double[batch * m];
+        for (int e = 0; e < batch; e++) {
+          for (int r = 0; r < m; r++) {
+            for (int c = 0; c < k; c++) {
+              want[e * m + r] += d[e * k + c] * w[c * m + r];
+              mag[e * m + r] += Math.abs(d[e * k + c] * w[c * m + r]);
+            }
+          }
+        }
+        double[] yd = new double[batch * m];
+        VectorKernelsD.matmulCols(w, d, yd, m, k, batch);
+        float[] yf = new float[batch * m];
+        VectorKernelsF.matmulCols(toFloat(w), toFloat(d), yf, m, k, batch);
+        check("matmulCols " + m + "x" + k + " batch " + batch, want, mag, yd, yf);
+      }
+    }
+  }
+
+  @Test
+  void outerAccumulateMatchesPlainLoops() {
+    SplittableRandom rnd = new SplittableRandom(3);
+    for (int rows : SIZES) {
+      for (int cols : SIZES) {
+        int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+        boolean assign = rnd.nextBoolean();
+        double scale = (rnd.nextBoolean() ? 1.0 : -1.0) / batch;
+        double[] a = random(rnd, batch * rows);
+        double[] b = random(rnd, batch * cols);
+        double[] g0 = random(rnd, rows * cols);
+        double[] want = g0.clone();
+        double[] mag = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+          for (int j = 0; j < cols; j++) {
+            double s = 0;
+            for (int e = 0; e < batch; e++) {
+              s += a[e * rows + r] * b[e * cols + j];
+              mag[r * cols + j] += Math.abs(a[e * rows + r] * b[e * cols + j] * scale);
+            }
+            want[r * cols + j] = (assign ? 0 : g0[r * cols + j]) + scale * s;
+            mag[r * cols + j] += assign ? 0 : Math.abs(g0[r * cols + j]);
+          }
+        }
+        double[] gd = g0.clone();
+        VectorKernelsD.outerAccumulate(a, b, gd, rows, cols, batch, scale, assign);
+        float[] gf = toFloat(g0);
+        VectorKernelsF.outerAccumulate(toFloat(a), toFloat(b), gf, rows, cols, batch, (float) scale, assign);
+        check("outerAccumulate " + rows + "x" + cols + " batch " + batch + (assign ? " =" : " +="), want, mag, gd, gf);
+      }
+    }
+  }
+
+  @Test
+  void requireNamesTheModuleWhenTheJvmLacksIt() throws IOException, InterruptedException {
+    assertTrue(Vectorized.available(), "the test JVM runs with --add-modules jdk.incubator.vector (root pom)");
+    Vectorized.require("Fine");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        RequireMain.class.getName()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals("Digits was compiled with --vector (the Vector API): run Java with --add-modules "
+        + "jdk.incubator.vector, or compile the network without --vector", out.strip());
+  }
+
+  /** Run in a JVM without the module: prints what {@link Vectorized#require} says. */
+  public static final class RequireMain {
+    public static void main(String[] args) {
+      try {
+        Vectorized.require("Digits");
+        System.out.println("no exception");
+      } catch (IllegalStateException e) {
+        System.out.println(e.getMessage());
+      }
+    }
+  }
+
+  private static void check(String what, double[] want, double[] mag, double[] gotD, float[] gotF) {
+    for (int i = 0; i < want.length; i++) {
+      double tolD = 1e-14 * mag[i] + 1e-300;
+      double tolF = 1e-6 * mag[i] + 1e-30;
+      if (Math.abs(gotD[i] - want[i]) > tolD) {
+        throw new AssertionError(what + " double [" + i + "]: " + gotD[i] + " want " + want[i]);
+      }
+      if (Math.abs(gotF[i] - want[i]) > tolF) {
+        throw new AssertionError(what + " float [" + i + "]: " + gotF[i] + " want " + want[i]);
+      }
+    }
+  }
+
+  private static double[] random(SplittableRandom rnd, int n) {
+    double[] a = new double[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (rnd.nextDouble() * 2 - 1); // representable in float: both precisions see the same values
+    }
+    return a;
+  }
+
+  private static float[] toFloat(double[] a) {
+    float[] f = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      f[i] = (float) a[i];
+    }
+    return f;
+  }
+}
