@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ChainBench {
   @Param({"1", "32"})
   public int batch;
@@ -38,6 +38,12 @@ public class ChainBench {
   dev.netc.bench.gen.f.Chain netcF;
   dev.netc.bench.gen.f.Chain.Gradient gradF;
   Adam adamF;
+  dev.netc.bench.gen.dv.Chain vecD;
+  dev.netc.bench.gen.dv.Chain.Gradient vecGradD;
+  Adam vecAdamD;
+  dev.netc.bench.gen.fv.Chain vecF;
+  dev.netc.bench.gen.fv.Chain.Gradient vecGradF;
+  Adam vecAdamF;
   HandNetD handD;
   HandNetF handF;
   double[] xD;
@@ -53,6 +59,12 @@ public class ChainBench {
     netcF = new dev.netc.bench.gen.f.Chain(42L);
     gradF = netcF.newGradient();
     adamF = new Adam(1e-3);
+    vecD = new dev.netc.bench.gen.dv.Chain(42L);
+    vecGradD = vecD.newGradient();
+    vecAdamD = new Adam(1e-3);
+    vecF = new dev.netc.bench.gen.fv.Chain(42L);
+    vecGradF = vecF.newGradient();
+    vecAdamF = new Adam(1e-3);
     handD = HandNetD.chain(40, 24, batch);
     handF = HandNetF.chain(40, 24, batch);
     Data.copyParams(netcD, handD);
@@ -126,5 +138,41 @@ public class ChainBench {
   @Benchmark
   public double handTrainF() {
     return handF.trainStep(batch, xF, yF);
+  }
+
+  // the same network compiled with vector (the Vector API kernels)
+
+  @Benchmark
+  public double vecLossD() {
+    return vecD.loss(batch, xD, yD);
+  }
+
+  @Benchmark
+  public double vecGradD() {
+    return vecD.lossAndGradient(batch, xD, yD, vecGradD);
+  }
+
+  @Benchmark
+  public double vecTrainD() {
+    double loss = vecD.lossAndGradient(batch, xD, yD, vecGradD);
+    vecAdamD.step(vecD, vecGradD);
+    return loss;
+  }
+
+  @Benchmark
+  public double vecLossF() {
+    return vecF.loss(batch, xF, yF);
+  }
+
+  @Benchmark
+  public double vecGradF() {
+    return vecF.lossAndGradient(batch, xF, yF, vecGradF);
+  }
+
+  @Benchmark
+  public double vecTrainF() {
+    double loss = vecF.lossAndGradient(batch, xF, yF, vecGradF);
+    vecAdamF.step(vecF, vecGradF);
+    return loss;
   }
 }

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class CheapGradientBench {
   @Param({"1", "4", "16", "64"})
   public int depth;
@@ -39,6 +39,10 @@ public class CheapGradientBench {
   @Param("1")
   public int batch;
 
+  /** The generated package: {@code d} (double), {@code dv} (double, compiled with vector). */
+  @Param({"d", "dv"})
+  public String build;
+
   Model model;
   Gradient grad;
   double[][] x;
@@ -46,7 +50,7 @@ public class CheapGradientBench {
 
   @Setup(Level.Trial)
   public void setup() throws ReflectiveOperationException {
-    String cls = "dev.netc.bench.gen.d.ChainD" + depth + "W" + width;
+    String cls = "dev.netc.bench.gen." + build + ".ChainD" + depth + "W" + width;
     model = (Model) Class.forName(cls).getConstructor(long.class).newInstance(42L);
     grad = model.newGradient();
     double[][] data = Data.chain(batch, width, 7L);

@@ -219,4 +219,56 @@ class HandVsNetcTest {
     netDouble("chain d4 w16", m, hand, 2, data, () -> m.loss(2, data[0], data[1]),
         () -> m.lossAndGradient(2, data[0], data[1], g), g);
   }
+
+  // the same networks compiled with vector: the Vector API kernels agree with the hand-written code too
+
+  @Test
+  void mlpDoubleVector() {
+    for (int batch : new int[] {1, 5, 64}) {
+      var netc = new dev.netc.bench.gen.dv.Mlp(42L);
+      var g = netc.newGradient();
+      double[][] data = Data.mlp(batch, 7L);
+      netDouble("mlp vector batch " + batch, netc, HandNetD.mlp(batch), batch, data,
+          () -> netc.loss(batch, data[0], data[1]),
+          () -> netc.lossAndGradient(batch, data[0], data[1], g), g);
+    }
+  }
+
+  @Test
+  void mlpFloatVector() {
+    for (int batch : new int[] {1, 64}) {
+      var netc = new dev.netc.bench.gen.fv.Mlp(42L);
+      var g = netc.newGradient();
+      double[][] data = Data.mlp(batch, 7L);
+      float[][] f = {Data.toFloat(data[0]), Data.toFloat(data[1])};
+      netFloat("mlp vector batch " + batch, netc, HandNetF.mlp(batch), batch, f,
+          () -> netc.loss(batch, f[0], f[1]),
+          () -> netc.lossAndGradient(batch, f[0], f[1], g), g);
+    }
+  }
+
+  @Test
+  void chainDoubleVector() {
+    for (int batch : new int[] {1, 7, 32}) {
+      var netc = new dev.netc.bench.gen.dv.Chain(42L);
+      var g = netc.newGradient();
+      double[][] data = Data.chain(batch, 24, 7L);
+      netDouble("chain vector batch " + batch, netc, HandNetD.chain(40, 24, batch), batch, data,
+          () -> netc.loss(batch, data[0], data[1]),
+          () -> netc.lossAndGradient(batch, data[0], data[1], g), g);
+    }
+  }
+
+  @Test
+  void chainFloatVector() {
+    for (int batch : new int[] {1, 32}) {
+      var netc = new dev.netc.bench.gen.fv.Chain(42L);
+      var g = netc.newGradient();
+      double[][] data = Data.chain(batch, 24, 7L);
+      float[][] f = {Data.toFloat(data[0]), Data.toFloat(data[1])};
+      netFloat("chain vector batch " + batch, netc, HandNetF.chain(40, 24, batch), batch, f,
+          () -> netc.loss(batch, f[0], f[1]),
+          () -> netc.lossAndGradient(batch, f[0], f[1], g), g);
+    }
+  }
 }

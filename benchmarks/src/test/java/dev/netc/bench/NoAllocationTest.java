@@ -67,5 +67,22 @@ class NoAllocationTest {
       cd.lossAndGradient(3, ch[0], ch[1], gcd);
       a3.step(cd, gcd);
     }), "ChainD4W16 double, batch 3");
+    // compiled with vector: the Vector API kernels' vectors must not escape once compiled
+    var vd = new dev.netc.bench.gen.dv.ChainD4W16(1L);
+    var gvd = vd.newGradient();
+    Adam a4 = new Adam(1e-3);
+    assertEquals(0, bytesOf(() -> {
+      vd.lossAndGradient(3, ch[0], ch[1], gvd);
+      a4.step(vd, gvd);
+    }), "ChainD4W16 double vector, batch 3");
+    var vf = new dev.netc.bench.gen.fv.ChainD4W16(1L);
+    var gvf = vf.newGradient();
+    float[] cx = Data.toFloat(ch[0]);
+    float[] cy = Data.toFloat(ch[1]);
+    Adam a5 = new Adam(1e-3);
+    assertEquals(0, bytesOf(() -> {
+      vf.lossAndGradient(3, cx, cy, gvf);
+      a5.step(vf, gvf);
+    }), "ChainD4W16 float vector, batch 3");
   }
 }

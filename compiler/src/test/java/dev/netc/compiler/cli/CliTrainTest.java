@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +65,74 @@ class CliTrainTest {
         "--test-fraction", "0", "--optimizer", "momentum");
     expect(0, f);
     assertFalse(f.out().contains("test acc"), f::toString);
+  }
+
+  /**
+   * --vector (the Vector API kernels) trains the digits network to the params the scalar kernels
+   * give, up to rounding (sums in another order), in double and in float.
+   */
+  @Test
+  void vectorTrainsDigitsLikeTheScalarKernels() throws Exception {
+    Path slice = tmp.resolve("digits200.csv");
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(
+        new GZIPInputStream(Files.newInputStream(Path.of("../samples/digits/digits.csv.gz"))),
+        StandardCharsets.UTF_8))) {
+      Files.write(slice, in.lines().limit(201).toList());
+    }
+    for (String precision : new String[] {"double", "float"}) {
+      Path scalar = tmp.resolve("scalar-" + precision + ".params");
+      Path vector = tmp.resolve("vector-" + precision + ".params");
+      CliRun r1 = CliRun.of("train", DIGITS, "--data", slice, "--epochs", "2", "--batch", "16", "--precision", precision,
+          "--save", scalar, "--seed", "5");
+      CliRun r2 = CliRun.of("train", DIGITS, "--data", slice, "--epochs", "2", "--batch", "16", "--precision", precision,
+          "--save", vector, "--seed", "5", "--vector");
+      expect(0, r1);
+      expect(0, r2);
+      boolean isFloat = precision.equals("float");
+      Model m1 = model(DIGITS, "Digits", isFloat);
+      Model m2 = model(DIGITS, "Digits", isFloat);
+      ParamsFile.load(m1, scalar);
+      ParamsFile.load(m2, vector);
+      double tol = isFloat ? 1e-4 : 1e-10;
+      for (int p = 0; p < m1.params().size(); p++) {
+        double[] a = toDouble(m1.paramData(p));
+        double[] b = toDouble(m2.paramData(p));
+        for (int i = 0; i < a.length; i++) {
+          assertEquals(a[i], b[i], tol * Math.max(1, Math.abs(a[i])), precision + " " + m1.params().get(p).name() + "[" + i + "]");
+        }
+      }
+    }
+    CliRun c = CliRun.of("compile", DIGITS, "-d", tmp.resolve("gen"), "--vector");
+    expect(0, c);
+    String java = Files.readString(tmp.resolve("gen/Digits.java"));
+    assertTrue(java.contains("VectorKernelsD.matmulRows(W1, "), java);
+    assertTrue(java.contains("Vectorized.require(\"Digits\")"), java);
+  }
+
+  /** Without the Vector API module in the JVM, --vector is exit 2 with a message saying what to do. */
+  @Test
+  void vectorWithoutTheModuleIsExit2() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "train", XOR.toString(), "--data", XOR_CSV.toString(), "--epochs", "1", "--vector")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    assertEquals(2, p.exitValue(), out);
+    assertEquals("netc: --vector needs the Vector API in this JVM: run ./netc (which adds it), or java with "
+        + "--add-modules jdk.incubator.vector", out.lines().findFirst().orElse(""), out);
+  }
+
+  private static double[] toDouble(Object data) {
+    if (data instanceof double[] d) {
+      return d;
+    }
+    float[] f = (float[]) data;
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
   }
 
   /** --threads 2 trains the same network to the same result, up to rounding, and saves the trained params. */
@@ -148,8 +217,12 @@ class CliTrainTest {
   }
 
   static Model model(Path file, String name) throws Exception {
+    return model(file, name, false);
+  }
+
+  static Model model(Path file, String name, boolean isFloat) throws Exception {
     NetcCompiler.Result r = NetcCompiler.compile(
-        List.of(new SourceFile(file.toString(), Files.readString(file))), NetcCompiler.Options.DEFAULTS);
+        List.of(new SourceFile(file.toString(), Files.readString(file))), new NetcCompiler.Options("", isFloat));
     return Networks.instantiate(Networks.select(r, name, file.toString()), 99);
   }
 }
