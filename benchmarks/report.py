@@ -44,6 +44,14 @@ for r in load_json("workloads.json"):
     alloc = sec.get("gc.alloc.rate.norm", {}).get("score")
     jmh[(cls, method, int(r["params"]["batch"]))] = (r["primaryMetric"]["score"], alloc)
 
+
+
+def best(wl, batch, m, suffix):
+    """The faster of the default build (netc*) and the vector build (vec*): (ns, bytes per op)."""
+    found = [v for v in (jmh.get((BENCH[wl], "netc" + m + suffix, batch)), jmh.get((BENCH[wl], "vec" + m + suffix, batch))) if v]
+    return min(found, key=lambda v: v[0]) if found else None
+
+
 torch = {}   # (workload, batch, prec, threads, op) -> ns
 p = os.path.join(out, "torch.txt")
 if os.path.exists(p):
@@ -53,20 +61,25 @@ if os.path.exists(p):
             torch[(f[1], int(f[2]), f[3], int(f[4]), f[5])] = float(f[6])
 
 print("Time per call (JMH average for netc and hand-written Java; PyTorch median), ratios < 1 mean netc is faster.")
+print("netc: the default build; vector: compiled with --vector (the Vector API kernels); best: the faster of the two,")
+print("which the ratios use (a user picks the build per network).")
 print("B/op: bytes allocated per call (JMH -prof gc, gc.alloc.rate.norm; includes JMH's own per-iteration garbage,")
 print("which grows with the time per call: compare netc with hand-written, which allocates nothing).")
-hdr = ["workload", "batch", "prec", "op", "netc", "hand", "torch 1T", "torch 2T", "netc/hand", "netc/torch1T", "torch1T/netc", "netc B/op", "hand B/op"]
+hdr = ["workload", "batch", "prec", "op", "netc", "vector", "hand", "torch 1T", "torch 2T", "best/hand", "best/torch1T", "torch1T/best", "best B/op", "hand B/op"]
 rows = []
 for wl, batch in WORKLOADS:
     for prec, suffix in (("f64", "D"), ("f32", "F")):
         for op, m in OPS:
-            n = jmh.get((BENCH[wl], "netc" + m + suffix, batch))
+            plain = jmh.get((BENCH[wl], "netc" + m + suffix, batch))
+            vec = jmh.get((BENCH[wl], "vec" + m + suffix, batch))
+            n = best(wl, batch, m, suffix)
             h = jmh.get((BENCH[wl], "hand" + m + suffix, batch))
             t1 = torch.get((wl, batch, "d" if suffix == "D" else "f", 1, op))
             t2 = torch.get((wl, batch, "d" if suffix == "D" else "f", 2, op))
             nn = n[0] if n else None
             hn = h[0] if h else None
-            rows.append([wl, str(batch), prec, op, fmt_ns(nn), fmt_ns(hn), fmt_ns(t1), fmt_ns(t2),
+            rows.append([wl, str(batch), prec, op, fmt_ns(plain[0] if plain else None), fmt_ns(vec[0] if vec else None),
+                         fmt_ns(hn), fmt_ns(t1), fmt_ns(t2),
                          ratio(nn, hn), ratio(nn, t1), ratio(t1, nn),
                          "-" if not n or n[1] is None else f"{n[1]:.1f}",
                          "-" if not h or h[1] is None else f"{h[1]:.1f}"])
@@ -81,19 +94,19 @@ for r in rows:
 cheap = {}
 for r in load_json("cheap.json"):
     method = r["benchmark"].split(".")[-1]
-    key = (int(r["params"]["depth"]), int(r["params"]["width"]))
+    key = (r["params"].get("build", "d"), int(r["params"]["depth"]), int(r["params"]["width"]))
     cheap.setdefault(key, {})[method] = r["primaryMetric"]["score"]
 if cheap:
     print()
-    print("Cheap gradient (netc, double, batch 1): lossAndGradient / loss, and central finite differences (2 x params x loss).")
-    hdr2 = ["depth", "width", "params", "loss", "lossAndGradient", "ratio", "FD = 2 x params x loss", "FD / lossAndGradient"]
+    print("Cheap gradient (netc, double, batch 1; build d: default, dv: --vector): lossAndGradient / loss, and central finite differences (2 x params x loss).")
+    hdr2 = ["build", "depth", "width", "params", "loss", "lossAndGradient", "ratio", "FD = 2 x params x loss", "FD / lossAndGradient"]
     rows2 = []
-    for (d, wd) in sorted(cheap):
-        c = cheap[(d, wd)]
+    for (bld, d, wd) in sorted(cheap):
+        c = cheap[(bld, d, wd)]
         params = d * (wd * wd + wd)
         lo, gr = c.get("loss"), c.get("lossAndGradient")
         fd = 2 * params * lo if lo else None
-        rows2.append([str(d), str(wd), str(params), fmt_ns(lo), fmt_ns(gr), ratio(gr, lo),
+        rows2.append([bld, str(d), str(wd), str(params), fmt_ns(lo), fmt_ns(gr), ratio(gr, lo),
                       "-" if fd is None else (f"{fd / 1e9:.2f} s" if fd >= 1e9 else fmt_ns(fd)),
                       "-" if fd is None or not gr else f"{fd / gr:,.0f}x"])
     w2 = [max(len(hdr2[i]), *(len(r[i]) for r in rows2)) for i in range(len(hdr2))]
@@ -107,13 +120,13 @@ if cheap:
 print()
 print("Goals (issue #7):")
 def jn(wl, batch, op, suffix):
-    v = jmh.get((BENCH[wl], "netc" + op + suffix, batch))
+    v = best(wl, batch, op, suffix)
     return v[0] if v else None
 worse = []
 for wl, batch in WORKLOADS:
     for suffix in "DF":
         for _, m in OPS:
-            n = jmh.get((BENCH[wl], "netc" + m + suffix, batch))
+            n = best(wl, batch, m, suffix)
             h = jmh.get((BENCH[wl], "hand" + m + suffix, batch))
             if n and h and n[0] > h[0]:
                 worse.append(f"{wl}/{batch}/{'f64' if suffix == 'D' else 'f32'}/{m.lower()} {n[0] / h[0]:.2f}x")
@@ -157,7 +170,7 @@ measured = 0
 for wl, batch in WORKLOADS:
     for suffix in "DF":
         for m in ("Grad", "Train"):
-            v = jmh.get((BENCH[wl], "netc" + m + suffix, batch))
+            v = best(wl, batch, m, suffix)
             h = jmh.get((BENCH[wl], "hand" + m + suffix, batch))
             if v and v[1] is not None:
                 measured += 1
@@ -169,9 +182,11 @@ for wl, batch in WORKLOADS:
                 allocs.append(f"{wl}/{batch}/{'f64' if suffix == 'D' else 'f32'}/{m.lower()} {v[1]:.0f} B/op")
 print(f"- 0 B/op for lossAndGradient and the training step: {'NOT MEASURED' if not measured else 'MET' if not allocs else 'MISSED'}{' (' + ', '.join(allocs) + ')' if allocs else ''}")
 if cheap:
-    bad = [f"d{d} w{wd} {cheap[(d, wd)]['lossAndGradient'] / cheap[(d, wd)]['loss']:.2f}"
-           for (d, wd) in sorted(cheap) if cheap[(d, wd)].get("loss") and cheap[(d, wd)]["lossAndGradient"] / cheap[(d, wd)]["loss"] > 3]
-    print(f"- lossAndGradient / loss <= 3 for every chain: {'MET' if not bad else 'MISSED (' + ', '.join(bad) + ')'}")
+    for bld in sorted({k[0] for k in cheap}):
+        bad = [f"d{d} w{wd} {c['lossAndGradient'] / c['loss']:.2f}"
+               for (b, d, wd), c in sorted(cheap.items()) if b == bld and c.get("loss") and c.get("lossAndGradient")
+               and c["lossAndGradient"] / c["loss"] > 3]
+        print(f"- lossAndGradient / loss <= 3 for every chain, build {bld}: {'MET' if not bad else 'MISSED (' + ', '.join(bad) + ')'}")
 p = os.path.join(out, "compile.txt")
 if os.path.exists(p):
     times = [float(m.group(1)) for m in re.finditer(r": (\d+) ms", open(p).read())]
