@@ -137,10 +137,29 @@ final class NetcGenerator {
     return new Outcome(List.copyOf(diagnostics), compiled, upToDate, written, unchanged, deleted, notes);
   }
 
-  /** The options that shape the output; a change regenerates everything. */
+  /**
+   * The options that shape the output, and the compiler that wrote it; a change of either
+   * regenerates everything (a new netc may emit different code for the same {@code .net} file).
+   */
   static String fingerprint(NetcCompiler.Options options) {
     return "package=" + options.defaultPackage() + " precision=" + (options.isFloat() ? "float" : "double")
-        + (options.vector() ? " vector=true" : "");
+        + (options.vector() ? " vector=true" : "") + " compiler=" + COMPILER;
+  }
+
+  /** The compiler's jar (or class folder) as size and modification time: enough to notice a new build of it. */
+  private static final String COMPILER = compilerIdentity();
+
+  private static String compilerIdentity() {
+    try {
+      java.security.CodeSource source = NetcCompiler.class.getProtectionDomain().getCodeSource();
+      Path p = Path.of(source.getLocation().toURI());
+      if (Files.isDirectory(p)) {
+        p = p.resolve(NetcCompiler.class.getName().replace('.', '/') + ".class");
+      }
+      return Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis();
+    } catch (Exception e) { // no code source (or not a file): options alone decide
+      return "unknown";
+    }
   }
 
   private static boolean isStale(Source s, GeneratorState.Entry last, Path out) {

@@ -106,6 +106,48 @@ class VectorKernelsTest {
     }
   }
 
+  /** Bias and activation against Ops: 1e-14 relative in double, 1e-6 in float (of max(1e-3, |want|)). */
+  @Test
+  void activateMatchesOps() {
+    SplittableRandom rnd = new SplittableRandom(4);
+    for (int act = VectorKernelsD.IDENTITY; act <= VectorKernelsD.RELU; act++) {
+      for (int size : SIZES) {
+        int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+        boolean withBias = rnd.nextBoolean();
+        double[] t = random(rnd, batch * size);
+        for (int i = 0; i < t.length; i++) {
+          t[i] = (float) (t[i] * Math.pow(10, rnd.nextDouble() * 3 - 1)); // |x| from 0 to 100
+        }
+        double[] bias = withBias ? random(rnd, size) : null;
+        double[] outD = new double[t.length];
+        float[] outF = new float[t.length];
+        VectorKernelsD.activate(act, t, bias, outD, size, batch);
+        VectorKernelsF.activate(act, toFloat(t), bias == null ? null : toFloat(bias), outF, size, batch);
+        for (int e = 0; e < batch; e++) {
+          for (int i = 0; i < size; i++) {
+            int at = e * size + i;
+            double xd = withBias ? t[at] + bias[i] : t[at];
+            float xf = withBias ? (float) t[at] + (float) bias[i] : (float) t[at];
+            double wantD = apply(act, xd);
+            double wantF = apply(act, xf);
+            String what = "act " + act + " size " + size + " [" + at + "]";
+            assertEquals(wantD, outD[at], 1e-14 * Math.max(1e-3, Math.abs(wantD)), what + " double");
+            assertEquals(wantF, outF[at], 1e-6 * Math.max(1e-3, Math.abs(wantF)), what + " float");
+          }
+        }
+      }
+    }
+  }
+
+  private static double apply(int act, double x) {
+    return switch (act) {
+      case VectorKernelsD.TANH -> Math.tanh(x);
+      case VectorKernelsD.SIGMOID -> Ops.sigmoid(x);
+      case VectorKernelsD.RELU -> Ops.relu(x);
+      default -> x;
+    };
+  }
+
   @Test
   void requireNamesTheModuleWhenTheJvmLacksIt() throws IOException, InterruptedException {
     assertTrue(Vectorized.available(), "the test JVM runs with --add-modules jdk.incubator.vector (root pom)");

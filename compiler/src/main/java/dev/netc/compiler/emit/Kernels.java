@@ -164,10 +164,19 @@ final class Kernels {
   ClassPlan.Kernel kernel(String name, Node n) {
     Access x = new Access();
     Node product = plan.epilogueProduct(n);
+    Planner.VectorActivation activation = product == null ? plan.vectorActivation(n) : null;
     Code.Builder body = product != null ? tiledMatvec(product, x, n)
+        : activation != null ? vectorActivation(n, activation, x)
         : Planner.ELEMENTWISE.contains(n.op()) ? elementwise(n, x) : special(n, x);
     return new ClassPlan.Kernel(name, plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " "
         + n.shape() + "]", x.loads(), body.build());
+  }
+
+  /** {@code act(t + bias)} for the batch, a vector at a time. */
+  private Code.Builder vectorActivation(Node n, Planner.VectorActivation a, Access x) {
+    String act = a.act() == null ? "IDENTITY" : a.act().name();
+    return new Code.Builder().stmt("%s.activate(%s.%s, %s, %s, %s, %d, batch)", vectorKernels(), vectorKernels(), act,
+        x.array(a.t()), a.bias() == null ? "null" : x.array(a.bias()), x.array(n), n.shape().size());
   }
 
   //   for (int ex = 0; ex < batch; ex++) {

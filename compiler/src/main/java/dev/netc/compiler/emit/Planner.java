@@ -190,6 +190,49 @@ public final class Planner {
     return vector && cols >= vectorMinLength && n.shape().rows() * cols >= vectorMinElements;
   }
 
+  /**
+   * A bias add and activation computed by the Vector API kernel {@code activate}: {@code act(t + bias)}
+   * ({@code act} null for the add alone, {@code bias} null for the activation alone), {@code t} a
+   * batched buffer and {@code bias} an unbatched one of the same shape.
+   */
+  record VectorActivation(Op act, Node t, Node bias) {}
+
+  /** The {@link VectorActivation} that computes the buffered elementwise node {@code n}, or null. */
+  VectorActivation vectorActivation(Node n) {
+    if (!vector || !batched.contains(n) || epilogues.containsKey(n) || n.shape().size() < vectorMinLength) {
+      return null;
+    }
+    Op act = switch (n.op()) {
+      case TANH, SIGMOID, RELU -> n.op();
+      case ADD -> null;
+      default -> Op.CONST; // not an activation
+    };
+    if (act == Op.CONST) {
+      return null;
+    }
+    Node inner = act == null ? n : n.input(0);
+    if (act != null && isArray(inner) && batched.contains(inner) && inner.shape().equals(n.shape())) {
+      return new VectorActivation(act, inner, null);
+    }
+    if (inner.op() != Op.ADD || (inner != n && !isInlined(inner))) {
+      return null;
+    }
+    for (int i = 0; i < 2; i++) {
+      Node t = inner.input(i);
+      Node bias = inner.input(1 - i);
+      if (isArray(t) && batched.contains(t) && t.shape().equals(n.shape()) && isArray(bias) && !batched.contains(bias)
+          && bias.shape().equals(n.shape())) {
+        return new VectorActivation(act, t, bias);
+      }
+    }
+    return null;
+  }
+
+  /** A node read from an array of its own: a param, input, target or buffer (not fused, not a view). */
+  private boolean isArray(Node n) {
+    return storage.containsKey(n) && !isInlined(n) && !isView(n);
+  }
+
   /** The product whose tiles compute {@code n}, or null. */
   Node epilogueProduct(Node n) {
     return epilogues.get(n);
