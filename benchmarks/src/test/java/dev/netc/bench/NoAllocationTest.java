@@ -84,5 +84,30 @@ class NoAllocationTest {
       vf.lossAndGradient(3, cx, cy, gvf);
       a5.step(vf, gvf);
     }), "ChainD4W16 float vector, batch 3");
+    // the vector builds of the benchmark workloads: widths 24 (scalar remainders) and 784/128/10
+    double[][] c24 = Data.chain(3, 24, 2L);
+    float[][] f24 = {Data.toFloat(c24[0]), Data.toFloat(c24[1])};
+    var chd = new dev.netc.bench.gen.dv.Chain(1L);
+    var gchd = chd.newGradient();
+    var chf = new dev.netc.bench.gen.fv.Chain(1L);
+    var gchf = chf.newGradient();
+    Adam a6 = new Adam(1e-3);
+    Adam a7 = new Adam(1e-3);
+    assertEquals(0, bytesOf(() -> {
+      chd.lossAndGradient(3, c24[0], c24[1], gchd);
+      a6.step(chd, gchd);
+      chf.lossAndGradient(3, f24[0], f24[1], gchf);
+      a7.step(chf, gchf);
+    }), "Chain (40 x 24) vector, double and float, batch 3");
+    double[][] mlp = Data.mlp(5, 2L);
+    float[][] fm = {Data.toFloat(mlp[0]), Data.toFloat(mlp[1])};
+    var md = new dev.netc.bench.gen.dv.Mlp(1L);
+    var gmd = md.newGradient();
+    var mf = new dev.netc.bench.gen.fv.Mlp(1L);
+    var gmf = mf.newGradient();
+    assertEquals(0, bytesOf(() -> {
+      md.lossAndGradient(5, mlp[0], mlp[1], gmd);
+      mf.lossAndGradient(5, fm[0], fm[1], gmf);
+    }), "Mlp 784-128-10 vector, double and float, batch 5");
   }
 }
