@@ -369,6 +369,70 @@ public final class VectorKernelsF {
   }
 
   /**
+   * The backward pass of a layer {@code z = W * x} ({@code W} being {@code m x k}) for the deltas
+   * {@code d = dloss/dz}: {@code y[e*k + j] = sum over r of d[e*m + r] * w[r*k + j]} (the gradient
+   * for {@code x}, as {@link #matmulCols}) and {@code g[r*k + j] = scale * sum over e of
+   * d[e*m + r] * x[e*k + j]} (W's gradient, as {@link #outerAccumulate} with {@code assign}). For
+   * one example both come from a single pass over W: each row of W is read once, and the same
+   * pass writes that row of the gradient, where two kernels would read W twice.
+   */
+  public static void backwardRows(float[] w, float[] d, float[] x, float[] y, float[] g, int m, int k, int batch,
+      float scale) {
+    if (batch != 1) {
+      matmulCols(w, d, y, k, m, batch);
+      outerAccumulate(d, x, g, m, k, batch, scale, true);
+      return;
+    }
+    int kv = S.loopBound(k);
+    int j = 0;
+    for (; j + 4 * L <= k; j += 4 * L) {
+      FloatVector x0 = FloatVector.fromArray(S, x, j);
+      FloatVector x1 = FloatVector.fromArray(S, x, j + L);
+      FloatVector x2 = FloatVector.fromArray(S, x, j + 2 * L);
+      FloatVector x3 = FloatVector.fromArray(S, x, j + 3 * L);
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      for (int r = 0; r < m; r++) {
+        int wo = r * k + j;
+        FloatVector s = FloatVector.broadcast(S, d[r]);
+        FloatVector t = FloatVector.broadcast(S, d[r] * scale);
+        a0 = FloatVector.fromArray(S, w, wo).fma(s, a0);
+        a1 = FloatVector.fromArray(S, w, wo + L).fma(s, a1);
+        a2 = FloatVector.fromArray(S, w, wo + 2 * L).fma(s, a2);
+        a3 = FloatVector.fromArray(S, w, wo + 3 * L).fma(s, a3);
+        x0.mul(t).intoArray(g, wo);
+        x1.mul(t).intoArray(g, wo + L);
+        x2.mul(t).intoArray(g, wo + 2 * L);
+        x3.mul(t).intoArray(g, wo + 3 * L);
+      }
+      a0.intoArray(y, j);
+      a1.intoArray(y, j + L);
+      a2.intoArray(y, j + 2 * L);
+      a3.intoArray(y, j + 3 * L);
+    }
+    for (; j < kv; j += L) {
+      FloatVector x0 = FloatVector.fromArray(S, x, j);
+      FloatVector a0 = FloatVector.zero(S);
+      for (int r = 0; r < m; r++) {
+        int wo = r * k + j;
+        a0 = FloatVector.fromArray(S, w, wo).fma(FloatVector.broadcast(S, d[r]), a0);
+        x0.mul(FloatVector.broadcast(S, d[r] * scale)).intoArray(g, wo);
+      }
+      a0.intoArray(y, j);
+    }
+    for (; j < k; j++) {
+      float acc = 0;
+      for (int r = 0; r < m; r++) {
+        acc += d[r] * w[r * k + j];
+        g[r * k + j] = d[r] * scale * x[j];
+      }
+      y[j] = acc;
+    }
+  }
+
+  /**
    * {@code g[r*cols + j] = scale * sum over e of a[e*rows + r] * b[e*cols + j]} when
    * {@code assign}, else {@code g[r*cols + j] += ...} the same: a batch's sum of outer products
    * {@code a_e b_e^T}, scaled (for a param's gradient, by {@code +-1/batch}).

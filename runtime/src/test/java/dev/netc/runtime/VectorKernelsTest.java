@@ -106,6 +106,44 @@ class VectorKernelsTest {
     }
   }
 
+  /** backwardRows = matmulCols + outerAccumulate (assign), fused for one example. */
+  @Test
+  void backwardRowsMatchesPlainLoops() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    for (int m : SIZES) {
+      for (int k : SIZES) {
+        int batch = rnd.nextInt(3) == 0 ? BATCHES[rnd.nextInt(BATCHES.length)] : 1;
+        double scale = 1.0 / batch;
+        double[] w = random(rnd, m * k);
+        double[] d = random(rnd, batch * m);
+        double[] x = random(rnd, batch * k);
+        double[] wantY = new double[batch * k];
+        double[] magY = new double[batch * k];
+        double[] wantG = new double[m * k];
+        double[] magG = new double[m * k];
+        for (int e = 0; e < batch; e++) {
+          for (int r = 0; r < m; r++) {
+            for (int j = 0; j < k; j++) {
+              wantY[e * k + j] += d[e * m + r] * w[r * k + j];
+              magY[e * k + j] += Math.abs(d[e * m + r] * w[r * k + j]);
+              wantG[r * k + j] += scale * d[e * m + r] * x[e * k + j];
+              magG[r * k + j] += Math.abs(scale * d[e * m + r] * x[e * k + j]);
+            }
+          }
+        }
+        double[] yd = new double[batch * k];
+        double[] gd = random(rnd, m * k); // overwritten
+        VectorKernelsD.backwardRows(w, d, x, yd, gd, m, k, batch, scale);
+        float[] yf = new float[batch * k];
+        float[] gf = new float[m * k];
+        VectorKernelsF.backwardRows(toFloat(w), toFloat(d), toFloat(x), yf, gf, m, k, batch, (float) scale);
+        String what = "backwardRows " + m + "x" + k + " batch " + batch;
+        check(what + " y", wantY, magY, yd, yf);
+        check(what + " g", wantG, magG, gd, gf);
+      }
+    }
+  }
+
   /** Bias and activation against Ops: 1e-14 relative in double, 1e-6 in float (of max(1e-3, |want|)). */
   @Test
   void activateMatchesOps() {

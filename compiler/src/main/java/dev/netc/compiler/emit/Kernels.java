@@ -630,6 +630,23 @@ final class Kernels {
         x.loads(), body.build());
   }
 
+  /**
+   * The kernel of {@code t = transpose(W) * d} that also writes W's gradient, the one term
+   * {@code sign * mean over the batch of d x^T} (see {@link Planner#fusedBackward}).
+   */
+  ClassPlan.Kernel fusedBackward(String name, Node t, ClassPlan.Tensor param, Planner.Term term) {
+    Access x = new Access();
+    Node w = t.input(0).input(0);
+    Node outer = term.node();
+    Code.Builder body = new Code.Builder()
+        .stmt("%s[] g = ws.grad.%s", type, param.javaName())
+        .stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0")
+        .stmt("%s.backwardRows(%s, %s, %s, %s, g, %d, %d, batch, %s)", vectorKernels(), x.array(w), x.array(outer.input(0)),
+            x.array(outer.input(1)), x.array(t), w.shape().rows(), w.shape().cols(), term.sign() > 0 ? "inv" : "-inv");
+    return new ClassPlan.Kernel(name, plan.describe(t) + ", and d loss / d " + SafeText.comment(param.name())
+        + ", the mean over the batch", x.loads(), body.build());
+  }
+
   private boolean isBatchOuter(Node n) {
     return plan.isFusedOuter(n) && plan.isBatched(n.input(0)) && plan.isBatched(n.input(1));
   }

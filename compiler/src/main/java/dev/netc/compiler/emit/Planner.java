@@ -362,10 +362,15 @@ public final class Planner {
 
   /** Calls, in topological order, the kernels of every buffered node that {@code demand} needs. */
   private List<Code> callsFor(List<Node> demand, String purpose) {
+    return callsFor(demand, purpose, Map.of());
+  }
+
+  /** The same, calling {@code instead.get(n)} rather than n's own kernel where there is one. */
+  private List<Code> callsFor(List<Node> demand, String purpose, Map<Node, String> instead) {
     List<Node> needed = Dag.closure(dag.nodes(), demand);
     List<String> calls = new ArrayList<>();
     for (Node n : needed) {
-      String k = kernelName.get(n);
+      String k = instead.getOrDefault(n, kernelName.get(n));
       if (k != null) {
         calls.add(k + "(batch)");
       }
@@ -431,10 +436,26 @@ public final class Planner {
       }
     }));
     Code.Builder b = new Code.Builder();
-    b.addAll(callsFor(demand, "gradient"));
     Kernels kernelWriter = new Kernels(this, isFloat);
+    // a layer's input gradient and its W's gradient in one pass over W (vector only)
+    Map<Node, String> fusedKernel = new HashMap<>();
+    Set<String> fusedParams = new HashSet<>();
+    for (ClassPlan.Tensor p : params) {
+      Node t = fusedBackward(p.name());
+      if (t != null && demandsNode(demand, t)) {
+        String name = memberNames.allocate("compute" + capitalize(storage.get(t).substring(3)) + "AndGradient"
+            + capitalize(p.javaName()));
+        kernels.add(kernelWriter.fusedBackward(name, t, p, gradientTerms.get(p.name()).get(0)));
+        fusedKernel.put(t, name);
+        fusedParams.add(p.name());
+      }
+    }
+    b.addAll(callsFor(demand, "gradient", fusedKernel));
     List<String> accumulations = new ArrayList<>();
     for (ClassPlan.Tensor p : params) {
+      if (fusedParams.contains(p.name())) {
+        continue;
+      }
       String name = memberNames.allocate("accumulate" + capitalize(p.javaName()));
       kernels.add(kernelWriter.accumulation(name, p, gradientTerms.get(p.name())));
       accumulations.add(name + "(batch)");
@@ -452,6 +473,34 @@ public final class Planner {
       }
     }
     return returnMeanLoss(b);
+  }
+
+  private boolean demandsNode(List<Node> demand, Node n) {
+    return Dag.closure(dag.nodes(), demand).contains(n);
+  }
+
+  /**
+   * The node {@code transpose(W) * d} whose kernel can also write the gradient of param W, when
+   * that gradient is one batch outer product {@code d x^T} of the same {@code d} (a dense layer's
+   * backward pass, vector only); else null.
+   */
+  Node fusedBackward(String param) {
+    List<Term> terms = gradientTerms.get(param);
+    if (!vector || terms == null || terms.size() != 1) {
+      return null;
+    }
+    Node outer = terms.get(0).node();
+    if (!isFusedOuter(outer) || !batched.contains(outer.input(0)) || !batched.contains(outer.input(1))
+        || !vectorOuter(outer)) {
+      return null;
+    }
+    for (Node t : consumers.getOrDefault(outer.input(0), List.of())) {
+      if (vectorCols(t) && t.input(1) == outer.input(0) && t.input(0).input(0).op() == Op.PARAM
+          && t.input(0).input(0).name().equals(param) && storage.containsKey(t)) {
+        return t;
+      }
+    }
+    return null;
   }
 
   private List<Code> inputGradientBody(List<ClassPlan.Tensor> inputs, Kernels.Access access) {

@@ -68,45 +68,60 @@ class CliTrainTest {
   }
 
   /**
-   * --vector (the Vector API kernels) trains the digits network to the params the scalar kernels
-   * give, up to rounding (sums in another order), in double and in float.
+   * --vector (the Vector API kernels) trains the digits network (double and float) and a slice of
+   * MNIST (double, one example per batch) to the params the scalar kernels give, up to rounding
+   * (sums in another order).
    */
   @Test
-  void vectorTrainsDigitsLikeTheScalarKernels() throws Exception {
-    Path slice = tmp.resolve("digits200.csv");
+  void vectorTrainsLikeTheScalarKernels() throws Exception {
+    Path digits = slice(Path.of("../samples/digits/digits.csv.gz"), 200);
+    trainBothWays(DIGITS, "Digits", digits, "double", 16);
+    trainBothWays(DIGITS, "Digits", digits, "float", 16);
+    // one example per batch: W2's gradient and dloss/dh come from one pass over W2 (backwardRows)
+    Path mnistNet = Path.of("../samples/mnist/mnist.net");
+    trainBothWays(mnistNet, "Mnist", slice(Path.of("../samples/mnist/mnist_10k.csv.gz"), 60), "double", 1);
+    CliRun c = CliRun.of("compile", mnistNet, "-d", tmp.resolve("gen"), "--vector");
+    expect(0, c);
+    String java = Files.readString(tmp.resolve("gen/Mnist.java"));
+    assertTrue(java.contains("VectorKernelsD.matmulRows(W1, "), java);
+    assertTrue(java.contains("VectorKernelsD.backwardRows(W2, "), java);
+    assertTrue(java.contains("Vectorized.require(\"Mnist\")"), java);
+  }
+
+  /** The first {@code rows} examples of a gzipped CSV with a header, as a plain CSV file. */
+  private Path slice(Path gz, int rows) throws Exception {
+    Path out = tmp.resolve(gz.getFileName().toString().replace(".csv.gz", "") + "-" + rows + ".csv");
     try (BufferedReader in = new BufferedReader(new InputStreamReader(
-        new GZIPInputStream(Files.newInputStream(Path.of("../samples/digits/digits.csv.gz"))),
-        StandardCharsets.UTF_8))) {
-      Files.write(slice, in.lines().limit(201).toList());
+        new GZIPInputStream(Files.newInputStream(gz)), StandardCharsets.UTF_8))) {
+      Files.write(out, in.lines().limit(rows + 1).toList());
     }
-    for (String precision : new String[] {"double", "float"}) {
-      Path scalar = tmp.resolve("scalar-" + precision + ".params");
-      Path vector = tmp.resolve("vector-" + precision + ".params");
-      CliRun r1 = CliRun.of("train", DIGITS, "--data", slice, "--epochs", "2", "--batch", "16", "--precision", precision,
-          "--save", scalar, "--seed", "5");
-      CliRun r2 = CliRun.of("train", DIGITS, "--data", slice, "--epochs", "2", "--batch", "16", "--precision", precision,
-          "--save", vector, "--seed", "5", "--vector");
-      expect(0, r1);
-      expect(0, r2);
-      boolean isFloat = precision.equals("float");
-      Model m1 = model(DIGITS, "Digits", isFloat);
-      Model m2 = model(DIGITS, "Digits", isFloat);
-      ParamsFile.load(m1, scalar);
-      ParamsFile.load(m2, vector);
-      double tol = isFloat ? 1e-4 : 1e-10;
-      for (int p = 0; p < m1.params().size(); p++) {
-        double[] a = toDouble(m1.paramData(p));
-        double[] b = toDouble(m2.paramData(p));
-        for (int i = 0; i < a.length; i++) {
-          assertEquals(a[i], b[i], tol * Math.max(1, Math.abs(a[i])), precision + " " + m1.params().get(p).name() + "[" + i + "]");
-        }
+    return out;
+  }
+
+  /** Trains with and without --vector from the same seed; the saved params agree up to rounding. */
+  private void trainBothWays(Path net, String name, Path data, String precision, int batch) throws Exception {
+    Path scalar = tmp.resolve(name + "-scalar-" + precision + ".params");
+    Path vector = tmp.resolve(name + "-vector-" + precision + ".params");
+    CliRun r1 = CliRun.of("train", net, "--data", data, "--epochs", "2", "--batch", batch, "--precision", precision,
+        "--save", scalar, "--seed", "5");
+    CliRun r2 = CliRun.of("train", net, "--data", data, "--epochs", "2", "--batch", batch, "--precision", precision,
+        "--save", vector, "--seed", "5", "--vector");
+    expect(0, r1);
+    expect(0, r2);
+    boolean isFloat = precision.equals("float");
+    Model m1 = model(net, name, isFloat);
+    Model m2 = model(net, name, isFloat);
+    ParamsFile.load(m1, scalar);
+    ParamsFile.load(m2, vector);
+    double tol = isFloat ? 1e-4 : 1e-10;
+    for (int p = 0; p < m1.params().size(); p++) {
+      double[] a = toDouble(m1.paramData(p));
+      double[] b = toDouble(m2.paramData(p));
+      for (int i = 0; i < a.length; i++) {
+        assertEquals(a[i], b[i], tol * Math.max(1, Math.abs(a[i])),
+            name + " " + precision + " " + m1.params().get(p).name() + "[" + i + "]");
       }
     }
-    CliRun c = CliRun.of("compile", DIGITS, "-d", tmp.resolve("gen"), "--vector");
-    expect(0, c);
-    String java = Files.readString(tmp.resolve("gen/Digits.java"));
-    assertTrue(java.contains("VectorKernelsD.matmulRows(W1, "), java);
-    assertTrue(java.contains("Vectorized.require(\"Digits\")"), java);
   }
 
   /** Without the Vector API module in the JVM, --vector is exit 2 with a message saying what to do. */

@@ -77,6 +77,7 @@ class RandomNetworksCodegenTest {
     double[] worst = new double[2]; // largest error / tolerance scale, double and float
     long start = System.nanoTime();
     int vectorized = 0;
+    int fused = 0;
     for (long from = 0; from < n; from += CHUNK) {
       for (boolean isFloat : new boolean[] {false, true}) {
         List<Case> cases = new ArrayList<>();
@@ -87,6 +88,7 @@ class RandomNetworksCodegenTest {
           cases.add(generate(seed, isFloat, vector));
         }
         vectorized += (int) cases.stream().filter(k -> k.file().content().contains("VectorKernels")).count();
+        fused += (int) cases.stream().filter(k -> k.file().content().contains(".backwardRows(")).count();
         InMemoryCompiler.Compiled c = InMemoryCompiler.compile(cases.stream().map(Case::file).toList());
         assertEquals(List.of(), c.warnings(), "javac warnings for seeds from " + from + (isFloat ? " (float)" : ""));
         for (Case k : cases) {
@@ -115,6 +117,8 @@ class RandomNetworksCodegenTest {
     if (vector) {
       // about a fifth of the random networks have a batched product of a param (34 of 120 + 40 float)
       assertTrue(vectorized * 8 >= n, "only " + vectorized + " of " + n + " networks call the vector kernels");
+      // (random networks seldom have a fused layer backward pass: CliTrainTest and the benchmarks' tests cover it)
+      System.out.printf("%d networks call the vector kernels, %d the fused backward pass%n", vectorized, fused);
     }
     assertTrue(stats[0] >= n - stats[1] && stats[2] >= n / floatEvery - 2 - stats[1], "checked: " + stats[0] + ", " + stats[2]);
   }
