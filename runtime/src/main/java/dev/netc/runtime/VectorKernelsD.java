@@ -440,6 +440,31 @@ public final class VectorKernelsD {
   public static void outerAccumulate(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
       boolean assign) {
     int cv = S.loopBound(cols);
+    if (batch == 1) {
+      // one example: each row of g is b times a number, a stream of stores (no sums to keep in registers)
+      for (int r = 0; r < rows; r++) {
+        double ar = a[r] * scale;
+        DoubleVector s = DoubleVector.broadcast(S, ar);
+        int go = r * cols;
+        int j = 0;
+        if (assign) {
+          for (; j < cv; j += L) {
+            DoubleVector.fromArray(S, b, j).mul(s).intoArray(g, go + j);
+          }
+          for (; j < cols; j++) {
+            g[go + j] = b[j] * ar;
+          }
+        } else {
+          for (; j < cv; j += L) {
+            DoubleVector.fromArray(S, b, j).fma(s, DoubleVector.fromArray(S, g, go + j)).intoArray(g, go + j);
+          }
+          for (; j < cols; j++) {
+            g[go + j] += b[j] * ar;
+          }
+        }
+      }
+      return;
+    }
     int r = 0;
     for (; r + 4 <= rows; r += 4) {
       int j = 0;
