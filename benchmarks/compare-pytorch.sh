@@ -73,6 +73,10 @@ if [ -z "${SKIP_JMH:-}" ]; then
   # shellcheck disable=SC2086
   java -jar "$jar" 'dev.netc.bench.ThreadsBench' $JMH_OPTS \
     -rf json -rff "$out/threads.json" | grep -E '^(Benchmark|ThreadsBench\.)' || true
+  echo "== JMH: the Vector API kernels alone (MLP first layer)"
+  # shellcheck disable=SC2086
+  java -jar "$jar" 'dev.netc.bench.KernelsBench' $JMH_OPTS \
+    -rf json -rff "$out/kernels.json" | grep -E '^(Benchmark|KernelsBench\.)' || true
   echo "== compile time: 1,000-layer chain to Java (NetcCompiler.compile)"
   java -cp "$jar" dev.netc.bench.CompileBench 1000 | tee "$out/compile.txt"
 fi

@@ -116,6 +116,16 @@ if cheap:
     for r in rows2:
         print(l2(r))
 
+# the vector kernels alone
+kern = load_json("kernels.json")
+if kern:
+    print()
+    print("The Vector API kernels alone on W 128 x 784 (KernelsBench): GFLOP/s = 2 x 128 x 784 x batch / time.")
+    for r in sorted(kern, key=lambda r: (r["benchmark"], int(r["params"]["batch"]))):
+        ns = r["primaryMetric"]["score"]
+        b = int(r["params"]["batch"])
+        print(f"- {r['benchmark'].split('.')[-1]:12s} batch {b:3d}: {fmt_ns(ns):>10s}  {2 * 128 * 784 * b / ns:6.1f} GFLOP/s")
+
 # goals
 print()
 print("Goals (issue #7):")
