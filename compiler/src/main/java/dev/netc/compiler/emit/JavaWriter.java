@@ -464,6 +464,12 @@ public final class JavaWriter {
     for (ClassPlan.Kernel k : plan.kernels()) {
       MethodSpec.Builder m = MethodSpec.methodBuilder(k.name()).addModifiers(Modifier.PRIVATE)
           .addParameter(int.class, "batch").addJavadoc("$L\n", javadoc(k.comment()));
+      if (k.isShared()) {
+        m.addModifiers(Modifier.STATIC);
+        for (String param : k.params()) {
+          m.addParameter(array, param);
+        }
+      }
       for (String load : k.loads()) {
         m.addStatement(load);
       }

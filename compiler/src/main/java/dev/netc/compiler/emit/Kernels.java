@@ -32,20 +32,46 @@ final class Kernels {
     this.type = isFloat ? "float" : "double";
   }
 
+  /**
+   * The first of the characters that stand for an array local in a kernel's code while it is
+   * planned: the {@code k}th array a kernel touches is written {@code (char) (SLOT + k)} (a
+   * private-use character, never in Java text), so that kernels of different nodes with the same
+   * code have equal bodies and can share one method; {@link Draft} puts the names in.
+   */
+  static final char SLOT = '\uE000';
+
   /** Element access for one kernel: loads each array it touches into a local once. */
   final class Access {
     private final Names names = new Names(LOCALS.toArray(String[]::new));
-    private final Map<String, String> locals = new LinkedHashMap<>();
+    private final Map<String, Integer> slots = new LinkedHashMap<>();
+    private final List<String> sources = new ArrayList<>();
+    private final List<String> locals = new ArrayList<>();
+    private final List<String> fixedSources = new ArrayList<>();
+    private final List<String> fixedLocals = new ArrayList<>();
 
+    /** The local holding {@code n}'s array (as its slot character). */
     String array(Node n) {
       String src = plan.storageOf(n);
-      return locals.computeIfAbsent(src, s -> names.allocate(s.substring(s.indexOf('.') + 1)));
+      Integer k = slots.get(src);
+      if (k == null) {
+        k = sources.size();
+        slots.put(src, k);
+        sources.add(src);
+        locals.add(names.allocate(src.substring(src.indexOf('.') + 1)));
+      }
+      return String.valueOf((char) (SLOT + k));
     }
 
-    List<String> loads() {
-      List<String> out = new ArrayList<>();
-      locals.forEach((src, local) -> out.add(type + "[] " + local + " = " + src));
-      return out;
+    /** Loads {@code src} into the local {@code name} (one of {@link #LOCALS}), after the other locals. */
+    void fixed(String src, String name) {
+      fixedSources.add(src);
+      fixedLocals.add(name);
+    }
+
+    Draft draft(String comment, List<Code> body) {
+      List<String> src = new ArrayList<>(sources);
+      src.addAll(fixedSources);
+      return new Draft(comment, src, locals, fixedLocals, body);
     }
 
     /**
@@ -139,6 +165,104 @@ final class Kernels {
     return new Access();
   }
 
+  /**
+   * A kernel's code before it has a method: its body with slot characters for the array locals
+   * ({@link #SLOT}), then the locals of fixed names ({@code fixedLocals}, such as the gradient
+   * {@code g}), and where each local's array lives ({@code sources}, slots first).
+   */
+  final class Draft {
+    final String comment;
+    final List<String> sources;
+    private final List<String> locals;
+    private final List<String> fixedLocals;
+    private final List<Code> body;
+    /** What two kernels with the same code have equal: the body, how many slots, the fixed locals. */
+    final Object key;
+
+    Draft(String comment, List<String> sources, List<String> locals, List<String> fixedLocals, List<Code> body) {
+      this.comment = comment;
+      this.sources = List.copyOf(sources);
+      this.locals = List.copyOf(locals);
+      this.fixedLocals = List.copyOf(fixedLocals);
+      this.body = List.copyOf(body);
+      this.key = List.of(this.body, this.locals.size(), this.fixedLocals);
+    }
+
+    /** The kernel of this one node: a method that loads its arrays into locals. */
+    ClassPlan.Kernel single(String name) {
+      List<String> loads = new ArrayList<>();
+      for (int k = 0; k < sources.size(); k++) {
+        String local = k < locals.size() ? locals.get(k) : fixedLocals.get(k - locals.size());
+        loads.add(type + "[] " + local + " = " + sources.get(k));
+      }
+      return new ClassPlan.Kernel(name, comment, List.of(), loads, withNames(body, locals));
+    }
+
+    /**
+     * The kernel of {@code count} nodes with this same code: a static method that takes their
+     * arrays as arguments, named as this node's locals without their numbers ({@code W12} as
+     * {@code W}) where that name is free.
+     */
+    ClassPlan.Kernel shared(String name, int count) {
+      Names names = new Names(LOCALS.toArray(String[]::new));
+      List<String> params = new ArrayList<>();
+      for (String local : locals) {
+        String plain = withoutNumber(local);
+        params.add(names.allocate(names.isTaken(plain) ? local : plain));
+      }
+      List<Code> named = withNames(body, params);
+      params.addAll(fixedLocals);
+      return new ClassPlan.Kernel(name, "the kernel of " + count + " nodes with the same code; the first is " + comment,
+          params, List.of(), named);
+    }
+
+    /** The call of this node's kernel, shared or not, from an instance method. */
+    String call(String name, boolean shared) {
+      return shared ? name + "(batch, " + String.join(", ", sources) + ")" : name + "(batch)";
+    }
+  }
+
+  /** {@code W12} as {@code W}, {@code t7953} as {@code t}: a name without its trailing digits and underscores. */
+  static String withoutNumber(String name) {
+    int end = name.length();
+    while (end > 0 && (Character.isDigit(name.charAt(end - 1)) || name.charAt(end - 1) == '_')) {
+      end--;
+    }
+    return end == 0 ? "a" : name.substring(0, end);
+  }
+
+  /** {@code code} with each slot character replaced by its local's name. */
+  static List<Code> withNames(List<Code> code, List<String> names) {
+    List<Code> out = new ArrayList<>(code.size());
+    for (Code c : code) {
+      if (c instanceof Code.Stmt st) {
+        out.add(new Code.Stmt(withNames(st.text(), names)));
+      } else if (c instanceof Code.Block b) {
+        out.add(new Code.Block(withNames(b.header(), names), withNames(b.body(), names)));
+      } else {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private static String withNames(String text, List<String> names) {
+    StringBuilder b = null;
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      int k = ch - SLOT;
+      if (k >= 0 && k < names.size()) {
+        if (b == null) {
+          b = new StringBuilder(text.length() + 16).append(text, 0, i);
+        }
+        b.append(names.get(k));
+      } else if (b != null) {
+        b.append(ch);
+      }
+    }
+    return b == null ? text : b.toString();
+  }
+
   String literal(double v) {
     if (Double.isNaN(v)) {
       return isFloat ? "Float.NaN" : "Double.NaN";
@@ -161,13 +285,13 @@ final class Kernels {
 
   // ---------------------------------------------------------------- one kernel per node
 
-  ClassPlan.Kernel kernel(String name, Node n) {
+  Draft kernel(Node n) {
     Access x = new Access();
     Node product = plan.epilogueProduct(n);
     Code.Builder body = product != null ? tiledMatvec(product, x, n)
         : Planner.ELEMENTWISE.contains(n.op()) ? elementwise(n, x) : special(n, x);
-    return new ClassPlan.Kernel(name, plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " "
-        + n.shape() + "]", x.loads(), body.build());
+    return x.draft(plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " " + n.shape() + "]",
+        body.build());
   }
 
   //   for (int ex = 0; ex < batch; ex++) {
@@ -542,10 +666,9 @@ final class Kernels {
   //   java.util.Arrays.fill(g, 0);
   //   double inv = 1.0 / batch;
   //   for (int ex = 0; ex < batch; ex++) { ... g[r * 2 + j] += s * x[o1 + j]; }
-  ClassPlan.Kernel accumulation(String name, ClassPlan.Tensor param, List<Planner.Term> terms) {
+  Draft accumulation(ClassPlan.Tensor param, List<Planner.Term> terms) {
     Access x = new Access();
-    Code.Builder body = new Code.Builder()
-        .stmt("%s[] g = ws.grad.%s", type, param.javaName());
+    Code.Builder body = new Code.Builder();
     // when the first term is an outer product over the batch, its first pass writes g (no fill)
     boolean assignFirst = !terms.isEmpty() && isBatchOuter(terms.get(0).node());
     if (!assignFirst) {
@@ -598,8 +721,8 @@ final class Kernels {
         body.block(loop("i", size), new Code.Builder().stmt("g[i] %s %s", op, a.at("i")));
       }
     }
-    return new ClassPlan.Kernel(name, "d loss / d " + SafeText.comment(param.name()) + ", the mean over the batch",
-        x.loads(), body.build());
+    x.fixed("ws.grad." + param.javaName(), "g");
+    return x.draft("d loss / d " + SafeText.comment(param.name()) + ", the mean over the batch", body.build());
   }
 
   private boolean isBatchOuter(Node n) {

@@ -15,6 +15,11 @@ final class Names {
     taken.addAll(Set.of(reserved));
   }
 
+  /** Whether {@code name} is already taken (or reserved). */
+  boolean isTaken(String name) {
+    return taken.contains(name);
+  }
+
   String allocate(String preferred) {
     String base = SourceVersion.isIdentifier(preferred) && !SourceVersion.isKeyword(preferred) && !preferred.equals("_")
         ? preferred : preferred + "_";

@@ -32,6 +32,19 @@ public final class Planner {
   /** How many kernel calls an entry method makes before the rest goes into a part method. */
   static final int CALLS_PER_METHOD = 200;
 
+  /**
+   * How many arguments (arrays passed to shared kernels) an entry method passes before the rest
+   * goes into a part method: each costs up to 10 bytes of bytecode ({@code ws.grad.W}), and a
+   * method must stay under HotSpot's 8,000-byte limit for JIT compilation.
+   */
+  static final int ARGUMENTS_PER_METHOD = 600;
+
+  /**
+   * How many nodes must have the same kernel code for it to become one shared method: the layers
+   * of a deep network share, while a small network keeps one method per node.
+   */
+  static final int SHARED_AT = 4;
+
   private final Dag dag;
   private final boolean isFloat;
   private final Map<Node, List<Node>> consumers = new HashMap<>();
@@ -43,7 +56,8 @@ public final class Planner {
   /** Elementwise node -> the matrix-vector product computed in its kernel's register tiles. */
   private final Map<Node, Node> epilogues = new HashMap<>();
   private final Map<Node, String> storage = new HashMap<>();
-  private final Map<Node, String> kernelName = new HashMap<>();
+  /** The call that computes a node: {@code computeH(batch)}, or a shared kernel's with the node's arrays. */
+  private final Map<Node, String> kernelCall = new HashMap<>();
   private final Names fieldNames = new Names("ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED");
   private final Names memberNames = new Names();
   private final Names bufferNames = new Names(Kernels.LOCALS.toArray(String[]::new));
@@ -243,16 +257,65 @@ public final class Planner {
 
   private void makeKernels() {
     Kernels kernelWriter = new Kernels(this, isFloat);
+    List<Node> computed = new ArrayList<>();
+    List<Kernels.Draft> drafts = new ArrayList<>();
     for (Node n : dag.nodes()) {
       String target = storage.get(n);
       if (target == null || !target.startsWith("ws.") || n.op() == Op.INPUT || n.op() == Op.TARGET) {
         continue;
       }
-      String name = memberNames.allocate("compute" + capitalize(target.substring(3)));
-      kernelName.put(n, name);
-      kernels.add(kernelWriter.kernel(name, n));
+      computed.add(n);
+      drafts.add(kernelWriter.kernel(n));
+    }
+    List<String> calls = methods(drafts, k -> {
+      Node n = computed.get(k);
+      String target = storage.get(n);
+      String op = "compute" + capitalize(n.op().name().toLowerCase(java.util.Locale.ROOT));
+      return new String[] {"compute" + capitalize(target.substring(3)),
+          n.label() != null ? "compute" + capitalize(Kernels.withoutNumber(n.label())) : op, op};
+    });
+    for (int k = 0; k < computed.size(); k++) {
+      kernelCall.put(computed.get(k), calls.get(k));
     }
   }
+
+  /**
+   * Adds the methods of {@code drafts} to the kernels, in order, and returns the call of each:
+   * a draft gets a method of its own (named {@code names(k)[0]}), unless at least
+   * {@link #SHARED_AT} drafts have the same code: they share one static method that takes their
+   * arrays as arguments, named {@code names(k)[1]} when that is the same for all of them. A deep network's layers then
+   * share a handful of kernels instead of each having its own.
+   */
+  private List<String> methods(List<Kernels.Draft> drafts, java.util.function.IntFunction<String[]> names) {
+    Map<Object, List<Integer>> groups = new HashMap<>();
+    for (int k = 0; k < drafts.size(); k++) {
+      groups.computeIfAbsent(drafts.get(k).key, key -> new ArrayList<>()).add(k);
+    }
+    Map<Object, String> sharedName = new HashMap<>();
+    List<String> calls = new ArrayList<>();
+    for (int k = 0; k < drafts.size(); k++) {
+      Kernels.Draft d = drafts.get(k);
+      List<Integer> group = groups.get(d.key);
+      if (group.size() < SHARED_AT) {
+        String name = memberNames.allocate(names.apply(k)[0]);
+        kernels.add(d.single(name));
+        calls.add(d.call(name, false));
+        continue;
+      }
+      String name = sharedName.get(d.key);
+      if (name == null) {
+        String[] first = names.apply(k);
+        boolean alike = group.stream().allMatch(j -> names.apply(j)[1].equals(first[1]));
+        String base = alike ? first[1] : first[2];
+        name = memberNames.allocate(base);
+        sharedName.put(d.key, name);
+        kernels.add(d.shared(name, group.size()));
+      }
+      calls.add(d.call(name, true));
+    }
+    return calls;
+  }
+
 
   String storageOf(Node n) {
     return storage.get(n);
@@ -275,21 +338,44 @@ public final class Planner {
     List<Node> needed = Dag.closure(dag.nodes(), demand);
     List<String> calls = new ArrayList<>();
     for (Node n : needed) {
-      String k = kernelName.get(n);
+      String k = kernelCall.get(n);
       if (k != null) {
-        calls.add(k + "(batch)");
+        calls.add(k);
       }
     }
+    return inParts(calls, purpose, purpose);
+  }
+
+  /**
+   * The statements {@code calls}; when they are too many for one method (more than
+   * {@link #CALLS_PER_METHOD} calls or {@link #ARGUMENTS_PER_METHOD} arguments), calls of part
+   * methods {@code purposePart1, ...} that make them.
+   */
+  private List<Code> inParts(List<String> calls, String purpose, String description) {
+    List<List<String>> parts = new ArrayList<>();
+    List<String> part = new ArrayList<>();
+    int arguments = 0;
+    for (String call : calls) {
+      int args = (int) call.chars().filter(ch -> ch == ',').count();
+      if (part.size() == CALLS_PER_METHOD || !part.isEmpty() && arguments + args > ARGUMENTS_PER_METHOD) {
+        parts.add(part);
+        part = new ArrayList<>();
+        arguments = 0;
+      }
+      part.add(call);
+      arguments += args;
+    }
+    parts.add(part);
     Code.Builder b = new Code.Builder();
-    if (calls.size() <= CALLS_PER_METHOD) {
-      calls.forEach(b::stmt);
+    if (parts.size() == 1) {
+      part.forEach(b::stmt);
       return b.build();
     }
-    for (int from = 0, part = 1; from < calls.size(); from += CALLS_PER_METHOD, part++) {
-      String name = memberNames.allocate(purpose + "Part" + part);
+    for (int k = 0; k < parts.size(); k++) {
+      String name = memberNames.allocate(purpose + "Part" + (k + 1));
       Code.Builder body = new Code.Builder();
-      calls.subList(from, Math.min(calls.size(), from + CALLS_PER_METHOD)).forEach(body::stmt);
-      kernels.add(new ClassPlan.Kernel(name, purpose + ", part " + part, List.of(), body.build()));
+      parts.get(k).forEach(body::stmt);
+      kernels.add(new ClassPlan.Kernel(name, description + ", part " + (k + 1), List.of(), List.of(), body.build()));
       b.stmt(name + "(batch)");
     }
     return b.build();
@@ -343,24 +429,13 @@ public final class Planner {
     Code.Builder b = new Code.Builder();
     b.addAll(callsFor(demand, "gradient"));
     Kernels kernelWriter = new Kernels(this, isFloat);
-    List<String> accumulations = new ArrayList<>();
+    List<Kernels.Draft> drafts = new ArrayList<>();
     for (ClassPlan.Tensor p : params) {
-      String name = memberNames.allocate("accumulate" + capitalize(p.javaName()));
-      kernels.add(kernelWriter.accumulation(name, p, gradientTerms.get(p.name())));
-      accumulations.add(name + "(batch)");
+      drafts.add(kernelWriter.accumulation(p, gradientTerms.get(p.name())));
     }
-    for (int from = 0, part = 1; from < accumulations.size(); from += CALLS_PER_METHOD, part++) {
-      List<String> chunk = accumulations.subList(from, Math.min(accumulations.size(), from + CALLS_PER_METHOD));
-      if (accumulations.size() <= CALLS_PER_METHOD) {
-        chunk.forEach(b::stmt);
-      } else {
-        String name = memberNames.allocate("accumulatePart" + part);
-        Code.Builder body = new Code.Builder();
-        chunk.forEach(body::stmt);
-        kernels.add(new ClassPlan.Kernel(name, "gradient accumulation, part " + part, List.of(), body.build()));
-        b.stmt(name + "(batch)");
-      }
-    }
+    List<String> accumulations = methods(drafts, k -> new String[] {"accumulate" + capitalize(params.get(k).javaName()),
+        "accumulate" + capitalize(Kernels.withoutNumber(params.get(k).javaName())), "accumulateGradient"});
+    b.addAll(inParts(accumulations, "accumulate", "gradient accumulation"));
     return returnMeanLoss(b);
   }
 
