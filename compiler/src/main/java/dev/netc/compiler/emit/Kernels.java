@@ -42,7 +42,7 @@ final class Kernels {
 
   /** Element access for one kernel: loads each array it touches into a local once. */
   final class Access {
-    private final Names names = new Names(LOCALS.toArray(String[]::new));
+    private final Names names = new Names(LOCALS);
     private final Map<String, Integer> slots = new LinkedHashMap<>();
     private final List<String> sources = new ArrayList<>();
     private final List<String> locals = new ArrayList<>();
@@ -176,16 +176,26 @@ final class Kernels {
     private final List<String> locals;
     private final List<String> fixedLocals;
     private final List<Code> body;
-    /** What two kernels with the same code have equal: the body, how many slots, the fixed locals. */
-    final Object key;
+    /**
+     * What two kernels with the same code have equal: the body, how many slots, the fixed locals,
+     * as one string (hashed once and compared fast; the records of the body hash again at every
+     * lookup).
+     */
+    final String key;
 
     Draft(String comment, List<String> sources, List<String> locals, List<String> fixedLocals, List<Code> body) {
+      this(comment, sources, locals, fixedLocals, body, flat(body, new StringBuilder().append(locals.size()).append(' ')
+          .append(fixedLocals).append('\n')).toString());
+    }
+
+    private Draft(String comment, List<String> sources, List<String> locals, List<String> fixedLocals, List<Code> body,
+        String key) {
       this.comment = comment;
       this.sources = List.copyOf(sources);
       this.locals = List.copyOf(locals);
       this.fixedLocals = List.copyOf(fixedLocals);
       this.body = List.copyOf(body);
-      this.key = List.of(this.body, this.locals.size(), this.fixedLocals);
+      this.key = key;
     }
 
     /** The kernel of this one node: a method that loads its arrays into locals. */
@@ -204,7 +214,7 @@ final class Kernels {
      * {@code W}) where that name is free.
      */
     ClassPlan.Kernel shared(String name, int count) {
-      Names names = new Names(LOCALS.toArray(String[]::new));
+      Names names = new Names(LOCALS);
       List<String> params = new ArrayList<>();
       for (String local : locals) {
         String plain = withoutNumber(local);
@@ -216,10 +226,121 @@ final class Kernels {
           params, List.of(), named);
     }
 
+    /**
+     * The draft of another node whose kernel has the same signature: this code, with that node's
+     * comment and arrays. {@code mine} and {@code theirs} are the signatures of this draft's node
+     * and of the other, whose arrays correspond one to one; the other's fixed locals load
+     * {@code theirFixedSources}.
+     */
+    Draft like(String comment, Signature mine, Signature theirs, List<String> theirFixedSources) {
+      List<String> src = new ArrayList<>(sources.size());
+      for (int k = 0; k < locals.size(); k++) {
+        src.add(theirs.sources().get(mine.sources().indexOf(sources.get(k))));
+      }
+      src.addAll(theirFixedSources);
+      return new Draft(comment, src, locals, fixedLocals, body, key);
+    }
+
     /** The call of this node's kernel, shared or not, from an instance method. */
     String call(String name, boolean shared) {
       return shared ? name + "(batch, " + String.join(", ", sources) + ")" : name + "(batch)";
     }
+  }
+
+  /**
+   * Everything the code of a kernel depends on, as text ({@code key}), and the arrays it touches
+   * ({@code sources}, in the order {@code key} numbers them): kernels with equal keys have the same
+   * code, up to their arrays. Planning a deep network builds the code of one layer and reuses it
+   * for the layers with its key, instead of building it a thousand times.
+   */
+  record Signature(String key, List<String> sources) {
+    static final class Builder {
+      final StringBuilder text;
+      private final Map<String, Integer> slots = new java.util.HashMap<>();
+      private final List<String> sources = new ArrayList<>();
+
+      Builder(String kind) {
+        text = new StringBuilder(kind);
+      }
+
+      int slot(String src) {
+        Integer k = slots.get(src);
+        if (k == null) {
+          k = sources.size();
+          slots.put(src, k);
+          sources.add(src);
+        }
+        return k;
+      }
+
+      Signature build() {
+        return new Signature(text.toString(), sources);
+      }
+    }
+  }
+
+  /** The signature of {@link #kernel}{@code (n)}. */
+  Signature signature(Node n) {
+    Signature.Builder b = new Signature.Builder("k");
+    Node product = plan.epilogueProduct(n);
+    if (product != null) {
+      b.text.append("e{");
+      describe(product, true, product, b);
+      b.text.append('}');
+    }
+    describe(n, true, product, b);
+    return b.build();
+  }
+
+  /** The signature of {@link #accumulation}{@code (param, terms)}, apart from the param's own gradient array. */
+  Signature signature(List<Planner.Term> terms) {
+    Signature.Builder b = new Signature.Builder("a");
+    for (Planner.Term t : terms) {
+      b.text.append(t.sign() > 0 ? '+' : '-');
+      describe(t.node(), true, null, b);
+    }
+    return b.build();
+  }
+
+  /**
+   * Appends what the kernels read of {@code m}: its op, shape, constant and every planner fact
+   * they ask about it, its array; then, when {@code expand}, the same for its inputs, going on
+   * through the nodes whose code the kernel writes inline (fused, broadcast, constant, view),
+   * exactly as far as {@link Access} and the kernel writers read. {@code product} is the
+   * matrix-vector product of the kernel's epilogue, if any (its value is the tile's accumulator).
+   */
+  private void describe(Node m, boolean expand, Node product, Signature.Builder b) {
+    b.text.append(m.op().ordinal()).append(m.shape()).append('/').append(Double.doubleToLongBits(m.attr()))
+        .append(plan.isBatched(m) ? 'b' : '-').append(plan.isInlined(m) ? 'i' : '-').append(plan.isView(m) ? 'v' : '-')
+        .append(plan.isFusedOuter(m) ? 'o' : '-').append(m == product ? 'P' : '-');
+    String src = plan.storageOf(m);
+    if (src != null) {
+      b.text.append('#').append(b.slot(src));
+    }
+    if (expand) {
+      b.text.append('(');
+      for (Node in : m.inputs()) {
+        describe(in, in != product && (plan.isInlined(in) || plan.isView(in) || in.op() == Op.BROADCAST
+            || in.op() == Op.CONST), product, b);
+        b.text.append(',');
+      }
+      b.text.append(')');
+    }
+  }
+
+  /** {@code code} as text, one line per statement, comment, block header and block end. */
+  private static StringBuilder flat(List<Code> code, StringBuilder b) {
+    for (Code c : code) {
+      if (c instanceof Code.Stmt st) {
+        b.append('S').append(st.text()).append('\n');
+      } else if (c instanceof Code.Comment cm) {
+        b.append('C').append(cm.text()).append('\n');
+      } else if (c instanceof Code.Block blk) {
+        b.append('B').append(blk.header()).append('\n');
+        flat(blk.body(), b).append("E\n");
+      }
+    }
+    return b;
   }
 
   /** {@code W12} as {@code W}, {@code t7953} as {@code t}: a name without its trailing digits and underscores. */
@@ -290,8 +411,12 @@ final class Kernels {
     Node product = plan.epilogueProduct(n);
     Code.Builder body = product != null ? tiledMatvec(product, x, n)
         : Planner.ELEMENTWISE.contains(n.op()) ? elementwise(n, x) : special(n, x);
-    return x.draft(plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " " + n.shape() + "]",
-        body.build());
+    return x.draft(comment(n), body.build());
+  }
+
+  /** The comment of {@code n}'s kernel: its source line, op and shape. */
+  String comment(Node n) {
+    return plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " " + n.shape() + "]";
   }
 
   //   for (int ex = 0; ex < batch; ex++) {
@@ -721,8 +846,18 @@ final class Kernels {
         body.block(loop("i", size), new Code.Builder().stmt("g[i] %s %s", op, a.at("i")));
       }
     }
-    x.fixed("ws.grad." + param.javaName(), "g");
-    return x.draft("d loss / d " + SafeText.comment(param.name()) + ", the mean over the batch", body.build());
+    x.fixed(gradientOf(param), "g");
+    return x.draft(comment(param), body.build());
+  }
+
+  /** The comment of {@code param}'s gradient accumulation. */
+  static String comment(ClassPlan.Tensor param) {
+    return "d loss / d " + SafeText.comment(param.name()) + ", the mean over the batch";
+  }
+
+  /** Where the gradient of {@code param} goes. */
+  static String gradientOf(ClassPlan.Tensor param) {
+    return "ws.grad." + param.javaName();
   }
 
   private boolean isBatchOuter(Node n) {

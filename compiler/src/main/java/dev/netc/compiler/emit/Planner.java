@@ -55,12 +55,16 @@ public final class Planner {
   private final Set<Node> decomposed = new HashSet<>();
   /** Elementwise node -> the matrix-vector product computed in its kernel's register tiles. */
   private final Map<Node, Node> epilogues = new HashMap<>();
+  /** The products computed in an epilogue's tiles (the values of {@link #epilogues}). */
+  private final Set<Node> inEpilogue = new HashSet<>();
   private final Map<Node, String> storage = new HashMap<>();
+  /** "line 12: h = ..." for each source line described, made safe once. */
+  private final Map<Integer, String> lineText = new HashMap<>();
   /** The call that computes a node: {@code computeH(batch)}, or a shared kernel's with the node's arrays. */
   private final Map<Node, String> kernelCall = new HashMap<>();
   private final Names fieldNames = new Names("ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED");
   private final Names memberNames = new Names();
-  private final Names bufferNames = new Names(Kernels.LOCALS.toArray(String[]::new));
+  private final Names bufferNames = new Names(Kernels.LOCALS);
   private final List<ClassPlan.Buffer> buffers = new ArrayList<>();
   private final List<ClassPlan.Kernel> kernels = new ArrayList<>();
 
@@ -153,6 +157,7 @@ public final class Planner {
       if (ELEMENTWISE.contains(u.op()) && u.op() != Op.BROADCAST && u.op() != Op.CONST && !decomposed.contains(u)
           && batched.contains(u) && u.shape().equals(m.shape()) && !epilogues.containsKey(u)) {
         epilogues.put(u, m);
+        inEpilogue.add(m);
       }
     }
   }
@@ -245,7 +250,7 @@ public final class Planner {
         case INPUT, TARGET -> storage.put(n, "ws." + leafField.get(n.name()));
         default -> {
           if (needsKernel(n) && !isInlined(n) && !isView(n) && !decomposed.contains(n) && !isFusedOuter(n)
-              && !epilogues.containsValue(n)) {
+              && !inEpilogue.contains(n)) {
             String name = bufferNames.allocate(n.label() != null ? n.label() : "t" + n.id());
             storage.put(n, "ws." + name);
             buffers.add(new ClassPlan.Buffer(name, n.shape().size(), batched.contains(n), describe(n)));
@@ -258,15 +263,15 @@ public final class Planner {
   private void makeKernels() {
     Kernels kernelWriter = new Kernels(this, isFloat);
     List<Node> computed = new ArrayList<>();
-    List<Kernels.Draft> drafts = new ArrayList<>();
     for (Node n : dag.nodes()) {
       String target = storage.get(n);
       if (target == null || !target.startsWith("ws.") || n.op() == Op.INPUT || n.op() == Op.TARGET) {
         continue;
       }
       computed.add(n);
-      drafts.add(kernelWriter.kernel(n));
     }
+    List<Kernels.Draft> drafts = drafts(computed.size(), k -> kernelWriter.signature(computed.get(k)),
+        k -> kernelWriter.kernel(computed.get(k)), k -> kernelWriter.comment(computed.get(k)), k -> List.of());
     List<String> calls = methods(drafts, k -> {
       Node n = computed.get(k);
       String target = storage.get(n);
@@ -280,6 +285,42 @@ public final class Planner {
   }
 
   /**
+   * The code of {@code count} kernels, built by {@code build(k)}; a kernel whose signature
+   * ({@code signature(k)}) at least {@link #SHARED_AT} kernels have is built once, and the others
+   * with that signature take its code with their own comment ({@code comment(k)}) and arrays
+   * ({@code fixedSources(k)} for the fixed locals). With assertions on (the tests), every
+   * kernel is also built and checked to be the same.
+   */
+  private static List<Kernels.Draft> drafts(int count, java.util.function.IntFunction<Kernels.Signature> signature,
+      java.util.function.IntFunction<Kernels.Draft> build, java.util.function.IntFunction<String> comment,
+      java.util.function.IntFunction<List<String>> fixedSources) {
+    List<Kernels.Signature> signatures = new ArrayList<>(count);
+    Map<String, Integer> many = new HashMap<>();
+    for (int k = 0; k < count; k++) {
+      signatures.add(signature.apply(k));
+      many.merge(signatures.get(k).key(), 1, Integer::sum);
+    }
+    Map<String, Integer> built = new HashMap<>();
+    List<Kernels.Draft> drafts = new ArrayList<>(count);
+    for (int k = 0; k < count; k++) {
+      Kernels.Signature sig = signatures.get(k);
+      Integer first = many.get(sig.key()) >= SHARED_AT ? built.putIfAbsent(sig.key(), k) : null;
+      if (first == null) {
+        drafts.add(build.apply(k));
+        continue;
+      }
+      Kernels.Draft d = drafts.get(first).like(comment.apply(k), signatures.get(first), sig, fixedSources.apply(k));
+      assert sameCode(d, build.apply(k)) : "kernels with the same signature differ: " + sig.key();
+      drafts.add(d);
+    }
+    return drafts;
+  }
+
+  private static boolean sameCode(Kernels.Draft a, Kernels.Draft b) {
+    return a.key.equals(b.key) && a.sources.equals(b.sources) && a.comment.equals(b.comment);
+  }
+
+  /**
    * Adds the methods of {@code drafts} to the kernels, in order, and returns the call of each:
    * a draft gets a method of its own (named {@code names(k)[0]}), unless at least
    * {@link #SHARED_AT} drafts have the same code: they share one static method that takes their
@@ -287,11 +328,11 @@ public final class Planner {
    * share a handful of kernels instead of each having its own.
    */
   private List<String> methods(List<Kernels.Draft> drafts, java.util.function.IntFunction<String[]> names) {
-    Map<Object, List<Integer>> groups = new HashMap<>();
+    Map<String, List<Integer>> groups = new HashMap<>();
     for (int k = 0; k < drafts.size(); k++) {
       groups.computeIfAbsent(drafts.get(k).key, key -> new ArrayList<>()).add(k);
     }
-    Map<Object, String> sharedName = new HashMap<>();
+    Map<String, String> sharedName = new HashMap<>();
     List<String> calls = new ArrayList<>();
     for (int k = 0; k < drafts.size(); k++) {
       Kernels.Draft d = drafts.get(k);
@@ -323,8 +364,9 @@ public final class Planner {
 
   /** "line 12: h = ..." style description of a node, for comments; "gradient of" for backward nodes. */
   String describe(Node n) {
-    String src = dag.network().source().line(n.pos().line()).strip();
-    return (forward.contains(n) ? "" : "gradient of ") + "line " + n.pos().line() + ": " + SafeText.comment(src);
+    String line = lineText.computeIfAbsent(n.pos().line(),
+        k -> "line " + k + ": " + SafeText.comment(dag.network().source().line(k).strip()));
+    return forward.contains(n) ? line : "gradient of " + line;
   }
 
   Kernels.Access access() {
@@ -356,7 +398,10 @@ public final class Planner {
     List<String> part = new ArrayList<>();
     int arguments = 0;
     for (String call : calls) {
-      int args = (int) call.chars().filter(ch -> ch == ',').count();
+      int args = 0;
+      for (int i = call.indexOf(','); i >= 0; i = call.indexOf(',', i + 1)) {
+        args++;
+      }
       if (part.size() == CALLS_PER_METHOD || !part.isEmpty() && arguments + args > ARGUMENTS_PER_METHOD) {
         parts.add(part);
         part = new ArrayList<>();
@@ -429,10 +474,9 @@ public final class Planner {
     Code.Builder b = new Code.Builder();
     b.addAll(callsFor(demand, "gradient"));
     Kernels kernelWriter = new Kernels(this, isFloat);
-    List<Kernels.Draft> drafts = new ArrayList<>();
-    for (ClassPlan.Tensor p : params) {
-      drafts.add(kernelWriter.accumulation(p, gradientTerms.get(p.name())));
-    }
+    List<Kernels.Draft> drafts = drafts(params.size(), k -> kernelWriter.signature(gradientTerms.get(params.get(k).name())),
+        k -> kernelWriter.accumulation(params.get(k), gradientTerms.get(params.get(k).name())),
+        k -> Kernels.comment(params.get(k)), k -> List.of(Kernels.gradientOf(params.get(k))));
     List<String> accumulations = methods(drafts, k -> new String[] {"accumulate" + capitalize(params.get(k).javaName()),
         "accumulate" + capitalize(Kernels.withoutNumber(params.get(k).javaName())), "accumulateGradient"});
     b.addAll(inParts(accumulations, "accumulate", "gradient accumulation"));
