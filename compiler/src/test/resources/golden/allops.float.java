@@ -1978,9 +1978,15 @@ public final class AllOps implements Model {
         float[] t242 = ws.t242;
         float[] t245 = ws.t245;
         float[] g = ws.grad.A;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 6;
+            for (int i = 0; i < 6; i++) {
+                g[i] = -t119[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 6;
             for (int i = 0; i < 6; i++) {
                 g[i] -= t119[o0 + i] * inv;
@@ -2051,9 +2057,15 @@ public final class AllOps implements Model {
         float[] t244 = ws.t244;
         float[] t247 = ws.t247;
         float[] g = ws.grad.B;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 6;
+            for (int i = 0; i < 6; i++) {
+                g[i] = t244[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 6;
             for (int i = 0; i < 6; i++) {
                 g[i] += t244[o0 + i] * inv;
@@ -2074,9 +2086,15 @@ public final class AllOps implements Model {
         float[] t152 = ws.t152;
         float[] t174 = ws.t174;
         float[] g = ws.grad.c;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 3;
+            for (int i = 0; i < 3; i++) {
+                g[i] = t152[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 3;
             for (int i = 0; i < 3; i++) {
                 g[i] += t152[o0 + i] * inv;

@@ -1973,9 +1973,15 @@ public final class AllOps implements Model {
         double[] t242 = ws.t242;
         double[] t245 = ws.t245;
         double[] g = ws.grad.A;
-        java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 6;
+            for (int i = 0; i < 6; i++) {
+                g[i] = -t119[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 6;
             for (int i = 0; i < 6; i++) {
                 g[i] -= t119[o0 + i] * inv;
@@ -2046,9 +2052,15 @@ public final class AllOps implements Model {
         double[] t244 = ws.t244;
         double[] t247 = ws.t247;
         double[] g = ws.grad.B;
-        java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 6;
+            for (int i = 0; i < 6; i++) {
+                g[i] = t244[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 6;
             for (int i = 0; i < 6; i++) {
                 g[i] += t244[o0 + i] * inv;
@@ -2069,9 +2081,15 @@ public final class AllOps implements Model {
         double[] t152 = ws.t152;
         double[] t174 = ws.t174;
         double[] g = ws.grad.c;
-        java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 3;
+            for (int i = 0; i < 3; i++) {
+                g[i] = t152[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 3;
             for (int i = 0; i < 3; i++) {
                 g[i] += t152[o0 + i] * inv;

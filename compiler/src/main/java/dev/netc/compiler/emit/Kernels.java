@@ -794,12 +794,23 @@ final class Kernels {
   Draft accumulation(ClassPlan.Tensor param, List<Planner.Term> terms) {
     Access x = new Access();
     Code.Builder body = new Code.Builder();
-    // when the first term is an outer product over the batch, its first pass writes g (no fill)
-    boolean assignFirst = !terms.isEmpty() && isBatchOuter(terms.get(0).node());
+    accumulate(terms, x, body, true);
+    x.fixed(gradientOf(param), "g");
+    return x.draft(comment(param), body.build());
+  }
+
+  /** The accumulation of {@code terms} into {@code g}, declaring {@code inv = 1 / batch} when {@code declareInv}. */
+  private void accumulate(List<Planner.Term> terms, Access x, Code.Builder body, boolean declareInv) {
+    // when the first term depends on the example, its first example (or, for an outer product over
+    // the batch, its first pass) writes g: no fill
+    Node first = terms.isEmpty() ? null : terms.get(0).node();
+    boolean assignFirst = first != null && (isBatchOuter(first) || plan.isBatched(first) && !plan.isFusedOuter(first));
     if (!assignFirst) {
       body.stmt("java.util.Arrays.fill(g, %s)", isFloat ? "0f" : "0.0");
     }
-    body.stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0");
+    if (declareInv) {
+      body.stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0");
+    }
     for (int ti = 0; ti < terms.size(); ti++) {
       Planner.Term t = terms.get(ti);
       Node n = t.node();
@@ -837,17 +848,24 @@ final class Kernels {
             new Code.Builder().stmt("%s s = %s * inv", type, a.at("r"))
                 .block(loop("j", cols), new Code.Builder().stmt("g[r * %d + j] %s s * %s", cols, op, c.at("j")))));
       } else if (plan.isBatched(n)) {
+        String from = "0";
+        if (ti == 0 && assignFirst) {
+          // the first example writes g
+          Code.Builder decls = new Code.Builder().stmt("int ex = 0");
+          Operand a = operand(x, n, "o0", decls);
+          body.block("", decls.block(loop("i", size),
+              new Code.Builder().stmt("g[i] = %s%s * inv", t.sign() > 0 ? "" : "-", a.at("i"))));
+          from = "1";
+        }
         Code.Builder decls = new Code.Builder();
         Operand a = operand(x, n, "o0", decls);
-        body.block("for (int ex = 0; ex < batch; ex++)", decls.block(loop("i", size),
+        body.block("for (int ex = " + from + "; ex < batch; ex++)", decls.block(loop("i", size),
             new Code.Builder().stmt("g[i] %s %s * inv", op, a.at("i"))));
       } else {
         Operand a = operand(x, n, "o0", new Code.Builder());
         body.block(loop("i", size), new Code.Builder().stmt("g[i] %s %s", op, a.at("i")));
       }
     }
-    x.fixed(gradientOf(param), "g");
-    return x.draft(comment(param), body.build());
   }
 
   /** The comment of {@code param}'s gradient accumulation. */
