@@ -137,12 +137,12 @@ public final class AllOps implements Model {
         computeT48(batch);
         computeT60(batch);
         computeE3(batch);
-        computeT62(batch);
-        computeT63(batch);
+        computeSum(batch, ws.e1, ws.t62);
+        computeSum(batch, ws.e2, ws.t63);
         computeT67(batch);
         computeT69(batch);
         computeT71(batch);
-        computeT72(batch);
+        computeSum(batch, ws.t71, ws.t72);
         computeT74(batch);
         computeT76(batch);
         computeR_2(batch);
@@ -151,20 +151,20 @@ public final class AllOps implements Model {
         computeLp(batch);
         computeT81(batch);
         computeT82(batch);
-        computeT83(batch);
+        computeSum(batch, ws.t82, ws.t83);
         computeT86(batch);
-        computeT87(batch);
+        computeSum(batch, ws.t86, ws.t87);
         computeT90(batch);
         computeT92(batch);
         computeT96(batch);
         computeT97(batch);
         computeT100(batch);
-        computeT101(batch);
+        computeSum(batch, ws.t100, ws.t101);
         computeT103(batch);
         computeT105(batch);
         computeT106(batch);
         computeT107(batch);
-        computeT113(batch);
+        computeSum(batch, ws.lp, ws.t113);
         computeT114(batch);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
@@ -211,12 +211,12 @@ public final class AllOps implements Model {
         computeT48(batch);
         computeT60(batch);
         computeE3(batch);
-        computeT62(batch);
-        computeT63(batch);
+        computeSum(batch, ws.e1, ws.t62);
+        computeSum(batch, ws.e2, ws.t63);
         computeT67(batch);
         computeT69(batch);
         computeT71(batch);
-        computeT72(batch);
+        computeSum(batch, ws.t71, ws.t72);
         computeT74(batch);
         computeT76(batch);
         computeR_2(batch);
@@ -225,27 +225,27 @@ public final class AllOps implements Model {
         computeLp(batch);
         computeT81(batch);
         computeT82(batch);
-        computeT83(batch);
+        computeSum(batch, ws.t82, ws.t83);
         computeT86(batch);
-        computeT87(batch);
+        computeSum(batch, ws.t86, ws.t87);
         computeT90(batch);
         computeT92(batch);
         computeT96(batch);
         computeT97(batch);
         computeT100(batch);
-        computeT101(batch);
+        computeSum(batch, ws.t100, ws.t101);
         computeT103(batch);
         computeT105(batch);
         computeT106(batch);
         computeT107(batch);
-        computeT113(batch);
+        computeSum(batch, ws.lp, ws.t113);
         computeT114(batch);
         computeT119(batch);
         computeT127(batch);
         computeT130(batch);
         computeT136(batch);
         computeT145(batch);
-        computeT146(batch);
+        computeSum(batch, ws.t145, ws.t146);
         computeT149(batch);
         computeT152(batch);
         computeT159(batch);
@@ -313,12 +313,12 @@ public final class AllOps implements Model {
         computeT48(batch);
         computeT60(batch);
         computeE3(batch);
-        computeT62(batch);
-        computeT63(batch);
+        computeSum(batch, ws.e1, ws.t62);
+        computeSum(batch, ws.e2, ws.t63);
         computeT67(batch);
         computeT69(batch);
         computeT71(batch);
-        computeT72(batch);
+        computeSum(batch, ws.t71, ws.t72);
         computeT74(batch);
         computeT76(batch);
         computeR_2(batch);
@@ -327,30 +327,30 @@ public final class AllOps implements Model {
         computeLp(batch);
         computeT81(batch);
         computeT82(batch);
-        computeT83(batch);
+        computeSum(batch, ws.t82, ws.t83);
         computeT86(batch);
-        computeT87(batch);
+        computeSum(batch, ws.t86, ws.t87);
         computeT90(batch);
         computeT92(batch);
         computeT96(batch);
         computeT97(batch);
         computeT100(batch);
-        computeT101(batch);
+        computeSum(batch, ws.t100, ws.t101);
         computeT103(batch);
         computeT105(batch);
         computeT106(batch);
         computeT107(batch);
-        computeT113(batch);
+        computeSum(batch, ws.lp, ws.t113);
         computeT114(batch);
         computeT127(batch);
         computeT130(batch);
         computeT131(batch);
-        computeT132(batch);
+        computeSum(batch, ws.t, ws.t132);
         computeT136(batch);
         computeT140(batch);
         computeT141(batch);
         computeT145(batch);
-        computeT146(batch);
+        computeSum(batch, ws.t145, ws.t146);
         computeT149(batch);
         computeT159(batch);
         computeT163(batch);
@@ -822,34 +822,16 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [sum scalar]
+     * the kernel of 9 nodes with the same code; the first is line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [sum scalar]
      */
-    private void computeT62(int batch) {
-        float[] e1 = ws.e1;
-        float[] t62 = ws.t62;
+    private static void computeSum(int batch, float[] e1, float[] t) {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             double acc = 0;
             for (int i = 0; i < 3; i++) {
                 acc += e1[o0 + i];
             }
-            t62[ex] = (float) (acc);
-        }
-    }
-
-    /**
-     * line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [sum scalar]
-     */
-    private void computeT63(int batch) {
-        float[] e2 = ws.e2;
-        float[] t63 = ws.t63;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 3;
-            double acc = 0;
-            for (int i = 0; i < 3; i++) {
-                acc += e2[o0 + i];
-            }
-            t63[ex] = (float) (acc);
+            t[ex] = (float) (acc);
         }
     }
 
@@ -901,22 +883,6 @@ public final class AllOps implements Model {
             for (int i = 0; i < 3; i++) {
                 t71[o + i] = x[o + i] * v[o + i];
             }
-        }
-    }
-
-    /**
-     * line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [sum scalar]
-     */
-    private void computeT72(int batch) {
-        float[] t71 = ws.t71;
-        float[] t72 = ws.t72;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 3;
-            double acc = 0;
-            for (int i = 0; i < 3; i++) {
-                acc += t71[o0 + i];
-            }
-            t72[ex] = (float) (acc);
         }
     }
 
@@ -1074,22 +1040,6 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [sum scalar]
-     */
-    private void computeT83(int batch) {
-        float[] t82 = ws.t82;
-        float[] t83 = ws.t83;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 3;
-            double acc = 0;
-            for (int i = 0; i < 3; i++) {
-                acc += t82[o0 + i];
-            }
-            t83[ex] = (float) (acc);
-        }
-    }
-
-    /**
      * line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [mul [3]]
      */
     private void computeT86(int batch) {
@@ -1101,22 +1051,6 @@ public final class AllOps implements Model {
             for (int i = 0; i < 3; i++) {
                 t86[o + i] = t[o + i] * Ops.log(p[o + i]);
             }
-        }
-    }
-
-    /**
-     * line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [sum scalar]
-     */
-    private void computeT87(int batch) {
-        float[] t86 = ws.t86;
-        float[] t87 = ws.t87;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 3;
-            double acc = 0;
-            for (int i = 0; i < 3; i++) {
-                acc += t86[o0 + i];
-            }
-            t87[ex] = (float) (acc);
         }
     }
 
@@ -1221,22 +1155,6 @@ public final class AllOps implements Model {
     }
 
     /**
-     * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)  [sum scalar]
-     */
-    private void computeT101(int batch) {
-        float[] t100 = ws.t100;
-        float[] t101 = ws.t101;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 3;
-            double acc = 0;
-            for (int i = 0; i < 3; i++) {
-                acc += t100[o0 + i];
-            }
-            t101[ex] = (float) (acc);
-        }
-    }
-
-    /**
      * line 17: l2v = binary_cross_entropy(sigmoid(x), t) + sigmoid_binary_cross_entropy(A * x, A * v) + l2(u - A)  [sigmoid_binary_cross_entropy scalar]
      */
     private void computeT103(int batch) {
@@ -1297,22 +1215,6 @@ public final class AllOps implements Model {
                 acc += t106[o0 + i];
             }
             t107[ex] = (float) (acc);
-        }
-    }
-
-    /**
-     * line 19: loss = s * r + l1 + l2v + sum(lp)  [sum scalar]
-     */
-    private void computeT113(int batch) {
-        float[] lp = ws.lp;
-        float[] t113 = ws.t113;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 3;
-            double acc = 0;
-            for (int i = 0; i < 3; i++) {
-                acc += lp[o0 + i];
-            }
-            t113[ex] = (float) (acc);
         }
     }
 
@@ -1422,22 +1324,6 @@ public final class AllOps implements Model {
     }
 
     /**
-     * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [sum scalar]
-     */
-    private void computeT132(int batch) {
-        float[] t = ws.t;
-        float[] t132 = ws.t132;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 3;
-            double acc = 0;
-            for (int i = 0; i < 3; i++) {
-                acc += t[o0 + i];
-            }
-            t132[ex] = (float) (acc);
-        }
-    }
-
-    /**
      * gradient of line 16: l1 = mse(e1, t) + cross_entropy(p, t) + softmax_cross_entropy(e2, t) + hinge(e3, t)  [div [3]]
      */
     private void computeT136(int batch) {
@@ -1504,22 +1390,6 @@ public final class AllOps implements Model {
             for (int i = 0; i < 3; i++) {
                 t145[o + i] = t136[o + i] * p[o + i];
             }
-        }
-    }
-
-    /**
-     * gradient of line 14: p = softmax(e1 .* c)  [sum scalar]
-     */
-    private void computeT146(int batch) {
-        float[] t145 = ws.t145;
-        float[] t146 = ws.t146;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 3;
-            double acc = 0;
-            for (int i = 0; i < 3; i++) {
-                acc += t145[o0 + i];
-            }
-            t146[ex] = (float) (acc);
         }
     }
 
@@ -2108,9 +1978,15 @@ public final class AllOps implements Model {
         float[] t242 = ws.t242;
         float[] t245 = ws.t245;
         float[] g = ws.grad.A;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 6;
+            for (int i = 0; i < 6; i++) {
+                g[i] = -t119[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 6;
             for (int i = 0; i < 6; i++) {
                 g[i] -= t119[o0 + i] * inv;
@@ -2181,9 +2057,15 @@ public final class AllOps implements Model {
         float[] t244 = ws.t244;
         float[] t247 = ws.t247;
         float[] g = ws.grad.B;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 6;
+            for (int i = 0; i < 6; i++) {
+                g[i] = t244[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 6;
             for (int i = 0; i < 6; i++) {
                 g[i] += t244[o0 + i] * inv;
@@ -2204,9 +2086,15 @@ public final class AllOps implements Model {
         float[] t152 = ws.t152;
         float[] t174 = ws.t174;
         float[] g = ws.grad.c;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 3;
+            for (int i = 0; i < 3; i++) {
+                g[i] = t152[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 3;
             for (int i = 0; i < 3; i++) {
                 g[i] += t152[o0 + i] * inv;

@@ -789,9 +789,15 @@ public final class Digits implements Model {
     private void accumulateB1(int batch) {
         float[] t43 = ws.t43;
         float[] g = ws.grad.b1;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 32;
+            for (int i = 0; i < 32; i++) {
+                g[i] = t43[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 32;
             for (int i = 0; i < 32; i++) {
                 g[i] += t43[o0 + i] * inv;
@@ -842,9 +848,15 @@ public final class Digits implements Model {
     private void accumulateB2(int batch) {
         float[] t37 = ws.t37;
         float[] g = ws.grad.b2;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 10;
+            for (int i = 0; i < 10; i++) {
+                g[i] = t37[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 10;
             for (int i = 0; i < 10; i++) {
                 g[i] += t37[o0 + i] * inv;

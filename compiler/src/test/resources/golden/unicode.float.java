@@ -634,9 +634,15 @@ public final class Unicode implements Model {
     private void accumulateΣ(int batch) {
         float[] t45 = ws.t45;
         float[] g = ws.grad.σ;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 2;
+            for (int i = 0; i < 2; i++) {
+                g[i] = t45[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
                 g[i] += t45[o0 + i] * inv;
@@ -650,9 +656,15 @@ public final class Unicode implements Model {
     private void accumulateNew_(int batch) {
         float[] t41 = ws.t41;
         float[] g = ws.grad.new_;
-        java.util.Arrays.fill(g, 0f);
         float inv = 1.0f / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 2;
+            for (int i = 0; i < 2; i++) {
+                g[i] = t41[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
                 g[i] += t41[o0 + i] * inv;

@@ -631,9 +631,15 @@ public final class Unicode implements Model {
     private void accumulateΣ(int batch) {
         double[] t45 = ws.t45;
         double[] g = ws.grad.σ;
-        java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 2;
+            for (int i = 0; i < 2; i++) {
+                g[i] = t45[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
                 g[i] += t45[o0 + i] * inv;
@@ -647,9 +653,15 @@ public final class Unicode implements Model {
     private void accumulateNew_(int batch) {
         double[] t41 = ws.t41;
         double[] g = ws.grad.new_;
-        java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 2;
+            for (int i = 0; i < 2; i++) {
+                g[i] = t41[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
                 g[i] += t41[o0 + i] * inv;

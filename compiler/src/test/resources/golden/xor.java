@@ -589,9 +589,15 @@ public final class Xor implements Model {
     private void accumulateB1(int batch) {
         double[] t33 = ws.t33;
         double[] g = ws.grad.b1;
-        java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            int o0 = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                g[i] = t33[o0 + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 4;
             for (int i = 0; i < 4; i++) {
                 g[i] += t33[o0 + i] * inv;
@@ -656,9 +662,14 @@ public final class Xor implements Model {
     private void accumulateB2(int batch) {
         double[] t26 = ws.t26;
         double[] g = ws.grad.b2;
-        java.util.Arrays.fill(g, 0.0);
         double inv = 1.0 / batch;
-        for (int ex = 0; ex < batch; ex++) {
+        {
+            int ex = 0;
+            for (int i = 0; i < 1; i++) {
+                g[i] = t26[ex + i] * inv;
+            }
+        }
+        for (int ex = 1; ex < batch; ex++) {
             for (int i = 0; i < 1; i++) {
                 g[i] += t26[ex + i] * inv;
             }

@@ -16,12 +16,17 @@ public final class Adam implements Optimizer {
   private static final class State {
     final Object[] m;
     final Object[] v;
+    /** The param and gradient arrays last checked against the moments (the checks run again when one changes). */
+    final Object[] checkedParam;
+    final Object[] checkedGradient;
     long t;
 
     State(Model model) {
       int n = model.params().size();
       m = new Object[n];
       v = new Object[n];
+      checkedParam = new Object[n];
+      checkedGradient = new Object[n];
       for (int i = 0; i < n; i++) {
         m[i] = PerModelState.zerosLike(model.paramData(i));
         v[i] = PerModelState.zerosLike(model.paramData(i));
@@ -62,17 +67,26 @@ public final class Adam implements Optimizer {
     for (int i = 0; i < s.m.length; i++) {
       Object p = model.paramData(i);
       Object g = gradient.data(i);
-      PerModelState.checkLengths(i, p, g);
-      PerModelState.checkLengths(i, p, s.m[i]);
+      if (p != s.checkedParam[i] || g != s.checkedGradient[i]) {
+        // a tiny network's step is short: check each pair of arrays once, not at every step
+        PerModelState.checkLengths(i, p, g);
+        PerModelState.checkLengths(i, p, s.m[i]);
+        s.checkedParam[i] = p;
+        s.checkedGradient[i] = g;
+      }
       if (p instanceof double[] w) {
         double[] gd = (double[]) g;
         double[] m = (double[]) s.m[i];
         double[] v = (double[]) s.v[i];
+        double c1 = 1 - beta1;
+        double c2 = 1 - beta2;
         for (int j = 0; j < w.length; j++) {
           double gj = gd[j];
-          m[j] = beta1 * m[j] + (1 - beta1) * gj;
-          v[j] = beta2 * v[j] + (1 - beta2) * gj * gj;
-          w[j] -= stepSize * m[j] / (Math.sqrt(v[j]) / bc2Sqrt + eps);
+          double mj = beta1 * m[j] + c1 * gj;
+          double vj = beta2 * v[j] + c2 * gj * gj;
+          m[j] = mj;
+          v[j] = vj;
+          w[j] -= stepSize * mj / (Math.sqrt(vj) / bc2Sqrt + eps);
         }
       } else {
         // float params: float arithmetic throughout (the JIT can then vectorize it; converting

@@ -43,6 +43,8 @@ final class NetworkChecker {
   private final List<Symbol> targets = new ArrayList<>();
   private final List<Network.Param> params = new ArrayList<>();
   private final List<Network.Value> values = new ArrayList<>();
+  /** Each value's definition, for lookups by symbol (a linear search was quadratic in deep networks). */
+  private final java.util.Map<Symbol, TExpr> definitions = new java.util.HashMap<>();
   private final List<Symbol> outputs = new ArrayList<>();
   /** Where each output is named in an {@code output} item, for warnings about it. */
   private final Map<Symbol, Pos> outputAt = new HashMap<>();
@@ -144,6 +146,7 @@ final class NetworkChecker {
       Symbol s = e == null ? null : new Symbol(Symbol.Kind.VALUE, a.name().text(), e.shape(), a.name().pos());
       if (define(a.name(), s == null ? FAILED : s) && s != null) {
         values.add(new Network.Value(s, e));
+        definitions.put(s, e);
       }
     } else if (item instanceof Ast.OutputItem o) {
       for (Ast.Name n : o.names()) {
@@ -197,12 +200,8 @@ final class NetworkChecker {
     if (s.kind() != Symbol.Kind.VALUE || !seen.add(s)) {
       return null;
     }
-    for (Network.Value v : values) {
-      if (v.symbol().equals(s)) {
-        return targetIn(v.expr(), seen);
-      }
-    }
-    return null;
+    TExpr definition = definitions.get(s);
+    return definition == null ? null : targetIn(definition, seen);
   }
 
   private Symbol targetIn(TExpr e, java.util.Set<Symbol> seen) {

@@ -21,12 +21,20 @@ final class Warnings {
   private final Network network;
   private final Map<Symbol, Pos> outputAt;
   private final Diagnostics diagnostics;
+  /** Each value's definition by symbol ({@code Network.definition} searches the list: quadratic in deep networks). */
+  private final Map<Symbol, TExpr> definitions = new java.util.HashMap<>();
 
   /** @param outputAt where each output is named in an {@code output} item */
   Warnings(Network network, Map<Symbol, Pos> outputAt, Diagnostics diagnostics) {
     this.network = network;
     this.outputAt = outputAt;
     this.diagnostics = diagnostics;
+    network.values().forEach(v -> definitions.put(v.symbol(), v.expr()));
+  }
+
+  private TExpr definition(Symbol s) {
+    TExpr e = definitions.get(s);
+    return e != null ? e : network.definition(s);
   }
 
   void report() {
@@ -77,7 +85,7 @@ final class Warnings {
   /** Warns at each step or sign whose argument depends on a param or input (it blocks gradients). */
   private void zeroGradients(TExpr e, Set<Symbol> seen) {
     if (e instanceof TExpr.Ref r && r.symbol().kind() == Symbol.Kind.VALUE && seen.add(r.symbol())) {
-      zeroGradients(network.definition(r.symbol()), seen);
+      zeroGradients(definition(r.symbol()), seen);
     } else if (e instanceof TExpr.Apply a) {
       if ((a.op() == Op.STEP || a.op() == Op.SIGN) && dependsOnLearnable(a.args().get(0))) {
         diagnostics.report(DiagCode.ZERO_GRADIENT, network.source(), a.pos(), a.op().functionName());
@@ -87,7 +95,7 @@ final class Warnings {
   }
 
   private boolean dependsOnParam(Symbol s) {
-    return s.kind() == Symbol.Kind.PARAM || (s.kind() == Symbol.Kind.VALUE && dependsOnParam(network.definition(s)));
+    return s.kind() == Symbol.Kind.PARAM || (s.kind() == Symbol.Kind.VALUE && dependsOnParam(definition(s)));
   }
 
   private boolean dependsOnParam(TExpr e) {
@@ -103,7 +111,7 @@ final class Warnings {
       return switch (s.kind()) {
         case PARAM, INPUT -> true;
         case TARGET -> false;
-        case VALUE -> dependsOnLearnable(network.definition(s));
+        case VALUE -> dependsOnLearnable(definition(s));
       };
     }
     return e instanceof TExpr.Apply a && a.args().stream().anyMatch(this::dependsOnLearnable);

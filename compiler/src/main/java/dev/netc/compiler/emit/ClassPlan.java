@@ -35,8 +35,23 @@ public record ClassPlan(
    */
   public record Buffer(String javaName, int size, boolean batched, String comment) {}
 
-  /** A private method {@code void name(int batch)} computing one node. */
-  public record Kernel(String name, String comment, List<String> loads, List<Code> body) {}
+  /**
+   * A private method computing one node: {@code void name(int batch)}, which loads the arrays it
+   * touches into locals ({@code loads}); or, when {@code params} is not empty, a kernel shared by
+   * several nodes whose code is the same, {@code static void name(int batch, T[] param...)},
+   * which takes those arrays as arguments.
+   */
+  public record Kernel(String name, String comment, List<String> params, List<String> loads, List<Code> body) {
+    public Kernel {
+      params = List.copyOf(params);
+      loads = List.copyOf(loads);
+      body = List.copyOf(body);
+    }
+
+    public boolean isShared() {
+      return !params.isEmpty();
+    }
+  }
 
   public String elementType() {
     return isFloat ? "float" : "double";

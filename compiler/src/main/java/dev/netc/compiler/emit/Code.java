@@ -25,9 +25,39 @@ public sealed interface Code {
   final class Builder {
     private final List<Code> items = new ArrayList<>();
 
+    /** A statement: {@code format} with each {@code %s} or {@code %d} replaced by the next argument. */
     public Builder stmt(String format, Object... args) {
-      items.add(new Stmt(args.length == 0 ? format : String.format(java.util.Locale.ROOT, format, args)));
+      items.add(new Stmt(args.length == 0 ? format : format(format, args)));
       return this;
+    }
+
+    /**
+     * {@code String.format(Locale.ROOT, format, args)} for the only conversions the emitter uses,
+     * {@code %s} and {@code %d} of strings and ints (and {@code %%}), without the cost of
+     * {@link java.util.Formatter}, which was a good part of planning a deep network.
+     */
+    static String format(String format, Object... args) {
+      StringBuilder b = new StringBuilder(format.length() + 32);
+      int next = 0;
+      for (int i = 0; i < format.length(); i++) {
+        char ch = format.charAt(i);
+        if (ch != '%') {
+          b.append(ch);
+          continue;
+        }
+        char conversion = i + 1 < format.length() ? format.charAt(++i) : ' ';
+        if (conversion == '%') {
+          b.append('%');
+        } else if (conversion == 's' || conversion == 'd' && args[next] instanceof Integer) {
+          b.append(args[next++]);
+        } else {
+          throw new IllegalArgumentException("unsupported format: " + format);
+        }
+      }
+      if (next != args.length) {
+        throw new IllegalArgumentException("too many arguments for " + format);
+      }
+      return b.toString();
     }
 
     public Builder comment(String text) {

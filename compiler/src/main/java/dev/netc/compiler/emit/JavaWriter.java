@@ -469,59 +469,82 @@ public final class JavaWriter {
     for (ClassPlan.Kernel k : plan.kernels()) {
       MethodSpec.Builder m = MethodSpec.methodBuilder(k.name()).addModifiers(Modifier.PRIVATE)
           .addParameter(int.class, "batch").addJavadoc("$L\n", javadoc(k.comment()));
-      for (String load : k.loads()) {
-        m.addStatement(load);
+      if (k.isShared()) {
+        m.addModifiers(Modifier.STATIC);
+        for (String param : k.params()) {
+          m.addParameter(array, param);
+        }
       }
-      m.addCode(render(k.body()));
+      List<Code> code = new java.util.ArrayList<>();
+      k.loads().forEach(load -> code.add(new Code.Stmt(load)));
+      code.addAll(k.body());
+      m.addCode(render(code));
       type.addMethod(m.build());
     }
   }
 
   private static final java.util.regex.Pattern OPS_CALL = java.util.regex.Pattern.compile("(?<![\\p{L}\\p{N}_.$])Ops\\.");
 
-  /** A statement whose calls to the runtime's {@code Ops} become type references (imported once). */
-  private static CodeBlock withRuntimeTypes(String text) {
-    if (!text.contains("Ops.")) {
-      return CodeBlock.of("$L;\n", text);
-    }
-    CodeBlock.Builder b = CodeBlock.builder();
-    java.util.regex.Matcher m = OPS_CALL.matcher(text);
-    int from = 0;
-    while (m.find()) {
-      b.add("$L$T.", text.substring(from, m.start()), OPS);
-      from = m.end();
-    }
-    b.add("$L", text.substring(from));
-    return CodeBlock.builder().addStatement("$L", b.build()).build();
+  /**
+   * The code as one {@link CodeBlock}: one format string for the whole body, in which calls of
+   * the runtime's {@code Ops} are type references (imported once) and blocks indent with
+   * {@code $>} and {@code $<}. JavaPoet prints it as it prints statements and control flow added
+   * one by one (a {@code CodeBlock} per statement made most of the time to write a deep network).
+   */
+  private static CodeBlock render(List<Code> code) {
+    StringBuilder format = new StringBuilder();
+    List<Object> args = new java.util.ArrayList<>();
+    render(code, format, args);
+    return CodeBlock.builder().add(format.toString(), args.toArray()).build();
   }
 
-  private static CodeBlock render(List<Code> code) {
-    CodeBlock.Builder b = CodeBlock.builder();
+  private static void render(List<Code> code, StringBuilder format, List<Object> args) {
     for (int k = 0; k < code.size(); k++) {
       Code c = code.get(k);
       if (c instanceof Code.Stmt s) {
-        b.add(withRuntimeTypes(s.text()));
+        statement(s.text(), format, args);
       } else if (c instanceof Code.Comment cm) {
-        b.add("// $L\n", cm.text());
+        format.append("// ").append(literal(cm.text())).append('\n');
       } else if (c instanceof Code.Block blk) {
         if (blk.header().isEmpty()) {
           // a bare block: a scope of its own for the locals of one part of a kernel
-          b.add("{\n$>").add(render(blk.body())).add("$<}\n");
+          format.append("{\n$>");
+          render(blk.body(), format, args);
+          format.append("$<}\n");
           continue;
         }
         if (blk.header().equals("else")) {
-          b.nextControlFlow("else");
+          format.append("$<} else {\n$>");
         } else {
-          b.beginControlFlow("$L", blk.header());
+          format.append(literal(blk.header())).append(" {\n$>");
         }
-        b.add(render(blk.body()));
+        render(blk.body(), format, args);
         boolean elseFollows = k + 1 < code.size() && code.get(k + 1) instanceof Code.Block next && next.header().equals("else");
         if (!elseFollows) {
-          b.endControlFlow();
+          format.append("$<}\n");
         }
       }
     }
-    return b.build();
+  }
+
+  /** A statement whose calls to the runtime's {@code Ops} become type references (imported once). */
+  private static void statement(String text, StringBuilder format, List<Object> args) {
+    if (text.contains("Ops.")) {
+      java.util.regex.Matcher m = OPS_CALL.matcher(text);
+      int from = 0;
+      while (m.find()) {
+        format.append(literal(text.substring(from, m.start()))).append("$T.");
+        args.add(OPS);
+        from = m.end();
+      }
+      text = text.substring(from);
+    }
+    format.append(literal(text)).append(";\n");
+  }
+
+  /** {@code text} in a JavaPoet format string, as itself. */
+  private static String literal(String text) {
+    return text.indexOf('$') < 0 ? text : text.replace("$", "$$");
   }
 
   // ---------------------------------------------------------------- nested classes

@@ -32,20 +32,46 @@ final class Kernels {
     this.type = isFloat ? "float" : "double";
   }
 
+  /**
+   * The first of the characters that stand for an array local in a kernel's code while it is
+   * planned: the {@code k}th array a kernel touches is written {@code (char) (SLOT + k)} (a
+   * private-use character, never in Java text), so that kernels of different nodes with the same
+   * code have equal bodies and can share one method; {@link Draft} puts the names in.
+   */
+  static final char SLOT = '\uE000';
+
   /** Element access for one kernel: loads each array it touches into a local once. */
   final class Access {
-    private final Names names = new Names(LOCALS.toArray(String[]::new));
-    private final Map<String, String> locals = new LinkedHashMap<>();
+    private final Names names = new Names(LOCALS);
+    private final Map<String, Integer> slots = new LinkedHashMap<>();
+    private final List<String> sources = new ArrayList<>();
+    private final List<String> locals = new ArrayList<>();
+    private final List<String> fixedSources = new ArrayList<>();
+    private final List<String> fixedLocals = new ArrayList<>();
 
+    /** The local holding {@code n}'s array (as its slot character). */
     String array(Node n) {
       String src = plan.storageOf(n);
-      return locals.computeIfAbsent(src, s -> names.allocate(s.substring(s.indexOf('.') + 1)));
+      Integer k = slots.get(src);
+      if (k == null) {
+        k = sources.size();
+        slots.put(src, k);
+        sources.add(src);
+        locals.add(names.allocate(src.substring(src.indexOf('.') + 1)));
+      }
+      return String.valueOf((char) (SLOT + k));
     }
 
-    List<String> loads() {
-      List<String> out = new ArrayList<>();
-      locals.forEach((src, local) -> out.add(type + "[] " + local + " = " + src));
-      return out;
+    /** Loads {@code src} into the local {@code name} (one of {@link #LOCALS}), after the other locals. */
+    void fixed(String src, String name) {
+      fixedSources.add(src);
+      fixedLocals.add(name);
+    }
+
+    Draft draft(String comment, List<Code> body) {
+      List<String> src = new ArrayList<>(sources);
+      src.addAll(fixedSources);
+      return new Draft(comment, src, locals, fixedLocals, body);
     }
 
     /**
@@ -139,6 +165,227 @@ final class Kernels {
     return new Access();
   }
 
+  /**
+   * A kernel's code before it has a method: its body with slot characters for the array locals
+   * ({@link #SLOT}), then the locals of fixed names ({@code fixedLocals}, such as the gradient
+   * {@code g}), and where each local's array lives ({@code sources}, slots first).
+   */
+  final class Draft {
+    final String comment;
+    final List<String> sources;
+    private final List<String> locals;
+    private final List<String> fixedLocals;
+    private final List<Code> body;
+    /**
+     * What two kernels with the same code have equal: the body, how many slots, the fixed locals,
+     * as one string (hashed once and compared fast; the records of the body hash again at every
+     * lookup).
+     */
+    final String key;
+
+    Draft(String comment, List<String> sources, List<String> locals, List<String> fixedLocals, List<Code> body) {
+      this(comment, sources, locals, fixedLocals, body, flat(body, new StringBuilder().append(locals.size()).append(' ')
+          .append(fixedLocals).append('\n')).toString());
+    }
+
+    private Draft(String comment, List<String> sources, List<String> locals, List<String> fixedLocals, List<Code> body,
+        String key) {
+      this.comment = comment;
+      this.sources = List.copyOf(sources);
+      this.locals = List.copyOf(locals);
+      this.fixedLocals = List.copyOf(fixedLocals);
+      this.body = List.copyOf(body);
+      this.key = key;
+    }
+
+    /** The kernel of this one node: a method that loads its arrays into locals. */
+    ClassPlan.Kernel single(String name) {
+      List<String> loads = new ArrayList<>();
+      for (int k = 0; k < sources.size(); k++) {
+        String local = k < locals.size() ? locals.get(k) : fixedLocals.get(k - locals.size());
+        loads.add(type + "[] " + local + " = " + sources.get(k));
+      }
+      return new ClassPlan.Kernel(name, comment, List.of(), loads, withNames(body, locals));
+    }
+
+    /**
+     * The kernel of {@code count} nodes with this same code: a static method that takes their
+     * arrays as arguments, named as this node's locals without their numbers ({@code W12} as
+     * {@code W}) where that name is free.
+     */
+    ClassPlan.Kernel shared(String name, int count) {
+      Names names = new Names(LOCALS);
+      List<String> params = new ArrayList<>();
+      for (String local : locals) {
+        String plain = withoutNumber(local);
+        params.add(names.allocate(names.isTaken(plain) ? local : plain));
+      }
+      List<Code> named = withNames(body, params);
+      params.addAll(fixedLocals);
+      return new ClassPlan.Kernel(name, "the kernel of " + count + " nodes with the same code; the first is " + comment,
+          params, List.of(), named);
+    }
+
+    /**
+     * The draft of another node whose kernel has the same signature: this code, with that node's
+     * comment and arrays. {@code mine} and {@code theirs} are the signatures of this draft's node
+     * and of the other, whose arrays correspond one to one; the other's fixed locals load
+     * {@code theirFixedSources}.
+     */
+    Draft like(String comment, Signature mine, Signature theirs, List<String> theirFixedSources) {
+      List<String> src = new ArrayList<>(sources.size());
+      for (int k = 0; k < locals.size(); k++) {
+        src.add(theirs.sources().get(mine.sources().indexOf(sources.get(k))));
+      }
+      src.addAll(theirFixedSources);
+      return new Draft(comment, src, locals, fixedLocals, body, key);
+    }
+
+    /** The call of this node's kernel, shared or not, from an instance method. */
+    String call(String name, boolean shared) {
+      return shared ? name + "(batch, " + String.join(", ", sources) + ")" : name + "(batch)";
+    }
+  }
+
+  /**
+   * Everything the code of a kernel depends on, as text ({@code key}), and the arrays it touches
+   * ({@code sources}, in the order {@code key} numbers them): kernels with equal keys have the same
+   * code, up to their arrays. Planning a deep network builds the code of one layer and reuses it
+   * for the layers with its key, instead of building it a thousand times.
+   */
+  record Signature(String key, List<String> sources) {
+    static final class Builder {
+      final StringBuilder text;
+      private final Map<String, Integer> slots = new java.util.HashMap<>();
+      private final List<String> sources = new ArrayList<>();
+
+      Builder(String kind) {
+        text = new StringBuilder(kind);
+      }
+
+      int slot(String src) {
+        Integer k = slots.get(src);
+        if (k == null) {
+          k = sources.size();
+          slots.put(src, k);
+          sources.add(src);
+        }
+        return k;
+      }
+
+      Signature build() {
+        return new Signature(text.toString(), sources);
+      }
+    }
+  }
+
+  /** The signature of {@link #kernel}{@code (n)}. */
+  Signature signature(Node n) {
+    Signature.Builder b = new Signature.Builder(plan.vectorActivation(n) != null ? "va" : "k");
+    Node product = plan.epilogueProduct(n);
+    if (product != null) {
+      b.text.append("e{");
+      describe(product, true, product, b);
+      b.text.append('}');
+    }
+    describe(n, true, product, b);
+    return b.build();
+  }
+
+  /** The signature of {@link #accumulation}{@code (param, terms)}, apart from the param's own gradient array. */
+  Signature signature(List<Planner.Term> terms) {
+    Signature.Builder b = new Signature.Builder("a");
+    for (Planner.Term t : terms) {
+      b.text.append(t.sign() > 0 ? '+' : '-');
+      describe(t.node(), true, null, b);
+    }
+    return b.build();
+  }
+
+  /**
+   * Appends what the kernels read of {@code m}: its op, shape, constant and every planner fact
+   * they ask about it, its array; then, when {@code expand}, the same for its inputs, going on
+   * through the nodes whose code the kernel writes inline (fused, broadcast, constant, view),
+   * exactly as far as {@link Access} and the kernel writers read. {@code product} is the
+   * matrix-vector product of the kernel's epilogue, if any (its value is the tile's accumulator).
+   */
+  private void describe(Node m, boolean expand, Node product, Signature.Builder b) {
+    b.text.append(m.op().ordinal()).append(m.shape()).append('/').append(Double.doubleToLongBits(m.attr()))
+        .append(plan.isBatched(m) ? 'b' : '-').append(plan.isInlined(m) ? 'i' : '-').append(plan.isView(m) ? 'v' : '-')
+        .append(plan.isFusedOuter(m) ? 'o' : '-').append(m == product ? 'P' : '-')
+        .append(plan.vectorRows(m) ? 'R' : '-').append(plan.vectorCols(m) ? 'C' : '-')
+        .append(m.op() == Op.OUTER && plan.vectorOuter(m) ? 'O' : '-');
+    String src = plan.storageOf(m);
+    if (src != null) {
+      b.text.append('#').append(b.slot(src));
+    }
+    if (expand) {
+      b.text.append('(');
+      for (Node in : m.inputs()) {
+        describe(in, in != product && (plan.isInlined(in) || plan.isView(in) || in.op() == Op.BROADCAST
+            || in.op() == Op.CONST), product, b);
+        b.text.append(',');
+      }
+      b.text.append(')');
+    }
+  }
+
+  /** {@code code} as text, one line per statement, comment, block header and block end. */
+  private static StringBuilder flat(List<Code> code, StringBuilder b) {
+    for (Code c : code) {
+      if (c instanceof Code.Stmt st) {
+        b.append('S').append(st.text()).append('\n');
+      } else if (c instanceof Code.Comment cm) {
+        b.append('C').append(cm.text()).append('\n');
+      } else if (c instanceof Code.Block blk) {
+        b.append('B').append(blk.header()).append('\n');
+        flat(blk.body(), b).append("E\n");
+      }
+    }
+    return b;
+  }
+
+  /** {@code W12} as {@code W}, {@code t7953} as {@code t}: a name without its trailing digits and underscores. */
+  static String withoutNumber(String name) {
+    int end = name.length();
+    while (end > 0 && (Character.isDigit(name.charAt(end - 1)) || name.charAt(end - 1) == '_')) {
+      end--;
+    }
+    return end == 0 ? "a" : name.substring(0, end);
+  }
+
+  /** {@code code} with each slot character replaced by its local's name. */
+  static List<Code> withNames(List<Code> code, List<String> names) {
+    List<Code> out = new ArrayList<>(code.size());
+    for (Code c : code) {
+      if (c instanceof Code.Stmt st) {
+        out.add(new Code.Stmt(withNames(st.text(), names)));
+      } else if (c instanceof Code.Block b) {
+        out.add(new Code.Block(withNames(b.header(), names), withNames(b.body(), names)));
+      } else {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private static String withNames(String text, List<String> names) {
+    StringBuilder b = null;
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      int k = ch - SLOT;
+      if (k >= 0 && k < names.size()) {
+        if (b == null) {
+          b = new StringBuilder(text.length() + 16).append(text, 0, i);
+        }
+        b.append(names.get(k));
+      } else if (b != null) {
+        b.append(ch);
+      }
+    }
+    return b == null ? text : b.toString();
+  }
+
   String literal(double v) {
     if (Double.isNaN(v)) {
       return isFloat ? "Float.NaN" : "Double.NaN";
@@ -161,15 +408,19 @@ final class Kernels {
 
   // ---------------------------------------------------------------- one kernel per node
 
-  ClassPlan.Kernel kernel(String name, Node n) {
+  Draft kernel(Node n) {
     Access x = new Access();
     Node product = plan.epilogueProduct(n);
     Planner.VectorActivation activation = product == null ? plan.vectorActivation(n) : null;
     Code.Builder body = product != null ? tiledMatvec(product, x, n)
         : activation != null ? vectorActivation(n, activation, x)
         : Planner.ELEMENTWISE.contains(n.op()) ? elementwise(n, x) : special(n, x);
-    return new ClassPlan.Kernel(name, plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " "
-        + n.shape() + "]", x.loads(), body.build());
+    return x.draft(comment(n), body.build());
+  }
+
+  /** The comment of {@code n}'s kernel: its source line, op and shape. */
+  String comment(Node n) {
+    return plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " " + n.shape() + "]";
   }
 
   /** {@code act(t + bias)} for the batch, a vector at a time. */
@@ -565,16 +816,26 @@ final class Kernels {
   //   java.util.Arrays.fill(g, 0);
   //   double inv = 1.0 / batch;
   //   for (int ex = 0; ex < batch; ex++) { ... g[r * 2 + j] += s * x[o1 + j]; }
-  ClassPlan.Kernel accumulation(String name, ClassPlan.Tensor param, List<Planner.Term> terms) {
+  Draft accumulation(ClassPlan.Tensor param, List<Planner.Term> terms) {
     Access x = new Access();
-    Code.Builder body = new Code.Builder()
-        .stmt("%s[] g = ws.grad.%s", type, param.javaName());
-    // when the first term is an outer product over the batch, its first pass writes g (no fill)
-    boolean assignFirst = !terms.isEmpty() && isBatchOuter(terms.get(0).node());
+    Code.Builder body = new Code.Builder();
+    accumulate(terms, x, body, true);
+    x.fixed(gradientOf(param), "g");
+    return x.draft(comment(param), body.build());
+  }
+
+  /** The accumulation of {@code terms} into {@code g}, declaring {@code inv = 1 / batch} when {@code declareInv}. */
+  private void accumulate(List<Planner.Term> terms, Access x, Code.Builder body, boolean declareInv) {
+    // when the first term depends on the example, its first example (or, for an outer product over
+    // the batch, its first pass) writes g: no fill
+    Node first = terms.isEmpty() ? null : terms.get(0).node();
+    boolean assignFirst = first != null && (isBatchOuter(first) || plan.isBatched(first) && !plan.isFusedOuter(first));
     if (!assignFirst) {
       body.stmt("java.util.Arrays.fill(g, %s)", isFloat ? "0f" : "0.0");
     }
-    body.stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0");
+    if (declareInv) {
+      body.stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0");
+    }
     for (int ti = 0; ti < terms.size(); ti++) {
       Planner.Term t = terms.get(ti);
       Node n = t.node();
@@ -617,34 +878,64 @@ final class Kernels {
             new Code.Builder().stmt("%s s = %s * inv", type, a.at("r"))
                 .block(loop("j", cols), new Code.Builder().stmt("g[r * %d + j] %s s * %s", cols, op, c.at("j")))));
       } else if (plan.isBatched(n)) {
+        String from = "0";
+        if (ti == 0 && assignFirst) {
+          // the first example writes g
+          Code.Builder decls = new Code.Builder().stmt("int ex = 0");
+          Operand a = operand(x, n, "o0", decls);
+          body.block("", decls.block(loop("i", size),
+              new Code.Builder().stmt("g[i] = %s%s * inv", t.sign() > 0 ? "" : "-", a.at("i"))));
+          from = "1";
+        }
         Code.Builder decls = new Code.Builder();
         Operand a = operand(x, n, "o0", decls);
-        body.block("for (int ex = 0; ex < batch; ex++)", decls.block(loop("i", size),
+        body.block("for (int ex = " + from + "; ex < batch; ex++)", decls.block(loop("i", size),
             new Code.Builder().stmt("g[i] %s %s * inv", op, a.at("i"))));
       } else {
         Operand a = operand(x, n, "o0", new Code.Builder());
         body.block(loop("i", size), new Code.Builder().stmt("g[i] %s %s", op, a.at("i")));
       }
     }
-    return new ClassPlan.Kernel(name, "d loss / d " + SafeText.comment(param.name()) + ", the mean over the batch",
-        x.loads(), body.build());
+  }
+
+  /** The comment of {@code param}'s gradient accumulation. */
+  static String comment(ClassPlan.Tensor param) {
+    return "d loss / d " + SafeText.comment(param.name()) + ", the mean over the batch";
+  }
+
+  /** Where the gradient of {@code param} goes. */
+  static String gradientOf(ClassPlan.Tensor param) {
+    return "ws.grad." + param.javaName();
   }
 
   /**
    * The kernel of {@code t = transpose(W) * d} that also writes W's gradient, the one term
    * {@code sign * mean over the batch of d x^T} (see {@link Planner#fusedBackward}).
    */
-  ClassPlan.Kernel fusedBackward(String name, Node t, ClassPlan.Tensor param, Planner.Term term) {
+  Draft fusedBackward(Node t, ClassPlan.Tensor param, Planner.Term term) {
     Access x = new Access();
     Node w = t.input(0).input(0);
     Node outer = term.node();
     Code.Builder body = new Code.Builder()
-        .stmt("%s[] g = ws.grad.%s", type, param.javaName())
         .stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0")
         .stmt("%s.backwardRows(%s, %s, %s, %s, g, %d, %d, batch, %s)", vectorKernels(), x.array(w), x.array(outer.input(0)),
             x.array(outer.input(1)), x.array(t), w.shape().rows(), w.shape().cols(), term.sign() > 0 ? "inv" : "-inv");
-    return new ClassPlan.Kernel(name, plan.describe(t) + ", and d loss / d " + SafeText.comment(param.name())
-        + ", the mean over the batch", x.loads(), body.build());
+    x.fixed(gradientOf(param), "g");
+    return x.draft(comment(t, param), body.build());
+  }
+
+  /** The signature of {@link #fusedBackward}{@code (t, param, term)}, apart from the param's gradient array. */
+  Signature signature(Node t, Planner.Term term) {
+    Signature.Builder b = new Signature.Builder("f");
+    describe(t, true, null, b);
+    b.text.append(term.sign() > 0 ? '+' : '-');
+    describe(term.node(), true, null, b);
+    return b.build();
+  }
+
+  /** The comment of {@link #fusedBackward}'s kernel. */
+  String comment(Node t, ClassPlan.Tensor param) {
+    return comment(t) + ", and " + comment(param);
   }
 
   private boolean isBatchOuter(Node n) {

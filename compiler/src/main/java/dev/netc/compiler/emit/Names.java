@@ -9,17 +9,28 @@ import javax.lang.model.SourceVersion;
  * it, a Java keyword or a taken name gets a {@code _} suffix (then a number).
  */
 final class Names {
+  private final Set<String> reserved;
   private final Set<String> taken = new HashSet<>();
 
   Names(String... reserved) {
-    taken.addAll(Set.of(reserved));
+    this(Set.of(reserved));
+  }
+
+  /** Names that avoid {@code reserved} (not copied: every kernel's locals share one set). */
+  Names(Set<String> reserved) {
+    this.reserved = reserved;
+  }
+
+  /** Whether {@code name} is already taken (or reserved). */
+  boolean isTaken(String name) {
+    return taken.contains(name) || reserved.contains(name);
   }
 
   String allocate(String preferred) {
     String base = SourceVersion.isIdentifier(preferred) && !SourceVersion.isKeyword(preferred) && !preferred.equals("_")
         ? preferred : preferred + "_";
     String name = base;
-    for (int k = 2; taken.contains(name) || SourceVersion.isKeyword(name); k++) {
+    for (int k = 2; isTaken(name) || SourceVersion.isKeyword(name); k++) {
       name = base + "_" + k;
     }
     taken.add(name);

@@ -42,6 +42,19 @@ public final class Planner {
   /** ... and the smallest length of the loop the kernel vectorizes (one vector of doubles on AVX-512). */
   static int vectorMinLength = 8;
 
+  /**
+   * How many arguments (arrays passed to shared kernels) an entry method passes before the rest
+   * goes into a part method: each costs up to 10 bytes of bytecode ({@code ws.grad.W}), and a
+   * method must stay under HotSpot's 8,000-byte limit for JIT compilation.
+   */
+  static final int ARGUMENTS_PER_METHOD = 600;
+
+  /**
+   * How many nodes must have the same kernel code for it to become one shared method: the layers
+   * of a deep network share, while a small network keeps one method per node.
+   */
+  static final int SHARED_AT = 4;
+
   private final Dag dag;
   private final boolean isFloat;
   private final boolean vector;
@@ -53,11 +66,16 @@ public final class Planner {
   private final Set<Node> decomposed = new HashSet<>();
   /** Elementwise node -> the matrix-vector product computed in its kernel's register tiles. */
   private final Map<Node, Node> epilogues = new HashMap<>();
+  /** The products computed in an epilogue's tiles (the values of {@link #epilogues}). */
+  private final Set<Node> inEpilogue = new HashSet<>();
   private final Map<Node, String> storage = new HashMap<>();
-  private final Map<Node, String> kernelName = new HashMap<>();
+  /** "line 12: h = ..." for each source line described, made safe once. */
+  private final Map<Integer, String> lineText = new HashMap<>();
+  /** The call that computes a node: {@code computeH(batch)}, or a shared kernel's with the node's arrays. */
+  private final Map<Node, String> kernelCall = new HashMap<>();
   private final Names fieldNames = new Names("ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED");
   private final Names memberNames = new Names();
-  private final Names bufferNames = new Names(Kernels.LOCALS.toArray(String[]::new));
+  private final Names bufferNames = new Names(Kernels.LOCALS);
   private final List<ClassPlan.Buffer> buffers = new ArrayList<>();
   private final List<ClassPlan.Kernel> kernels = new ArrayList<>();
 
@@ -157,6 +175,7 @@ public final class Planner {
       if (ELEMENTWISE.contains(u.op()) && u.op() != Op.BROADCAST && u.op() != Op.CONST && !decomposed.contains(u)
           && batched.contains(u) && u.shape().equals(m.shape()) && !epilogues.containsKey(u)) {
         epilogues.put(u, m);
+        inEpilogue.add(m);
       }
     }
   }
@@ -321,7 +340,7 @@ public final class Planner {
         case INPUT, TARGET -> storage.put(n, "ws." + leafField.get(n.name()));
         default -> {
           if (needsKernel(n) && !isInlined(n) && !isView(n) && !decomposed.contains(n) && !isFusedOuter(n)
-              && !epilogues.containsValue(n)) {
+              && !inEpilogue.contains(n)) {
             String name = bufferNames.allocate(n.label() != null ? n.label() : "t" + n.id());
             storage.put(n, "ws." + name);
             buffers.add(new ClassPlan.Buffer(name, n.shape().size(), batched.contains(n), describe(n)));
@@ -333,16 +352,101 @@ public final class Planner {
 
   private void makeKernels() {
     Kernels kernelWriter = new Kernels(this, isFloat);
+    List<Node> computed = new ArrayList<>();
     for (Node n : dag.nodes()) {
       String target = storage.get(n);
       if (target == null || !target.startsWith("ws.") || n.op() == Op.INPUT || n.op() == Op.TARGET) {
         continue;
       }
-      String name = memberNames.allocate("compute" + capitalize(target.substring(3)));
-      kernelName.put(n, name);
-      kernels.add(kernelWriter.kernel(name, n));
+      computed.add(n);
+    }
+    List<Kernels.Draft> drafts = drafts(computed.size(), k -> kernelWriter.signature(computed.get(k)),
+        k -> kernelWriter.kernel(computed.get(k)), k -> kernelWriter.comment(computed.get(k)), k -> List.of());
+    List<String> calls = methods(drafts, k -> {
+      Node n = computed.get(k);
+      String target = storage.get(n);
+      String op = "compute" + capitalize(n.op().name().toLowerCase(java.util.Locale.ROOT));
+      return new String[] {"compute" + capitalize(target.substring(3)),
+          n.label() != null ? "compute" + capitalize(Kernels.withoutNumber(n.label())) : op, op};
+    });
+    for (int k = 0; k < computed.size(); k++) {
+      kernelCall.put(computed.get(k), calls.get(k));
     }
   }
+
+  /**
+   * The code of {@code count} kernels, built by {@code build(k)}; a kernel whose signature
+   * ({@code signature(k)}) at least {@link #SHARED_AT} kernels have is built once, and the others
+   * with that signature take its code with their own comment ({@code comment(k)}) and arrays
+   * ({@code fixedSources(k)} for the fixed locals). With assertions on (the tests), every
+   * kernel is also built and checked to be the same.
+   */
+  private static List<Kernels.Draft> drafts(int count, java.util.function.IntFunction<Kernels.Signature> signature,
+      java.util.function.IntFunction<Kernels.Draft> build, java.util.function.IntFunction<String> comment,
+      java.util.function.IntFunction<List<String>> fixedSources) {
+    List<Kernels.Signature> signatures = new ArrayList<>(count);
+    Map<String, Integer> many = new HashMap<>();
+    for (int k = 0; k < count; k++) {
+      signatures.add(signature.apply(k));
+      many.merge(signatures.get(k).key(), 1, Integer::sum);
+    }
+    Map<String, Integer> built = new HashMap<>();
+    List<Kernels.Draft> drafts = new ArrayList<>(count);
+    for (int k = 0; k < count; k++) {
+      Kernels.Signature sig = signatures.get(k);
+      Integer first = many.get(sig.key()) >= SHARED_AT ? built.putIfAbsent(sig.key(), k) : null;
+      if (first == null) {
+        drafts.add(build.apply(k));
+        continue;
+      }
+      Kernels.Draft d = drafts.get(first).like(comment.apply(k), signatures.get(first), sig, fixedSources.apply(k));
+      assert sameCode(d, build.apply(k)) : "kernels with the same signature differ: " + sig.key();
+      drafts.add(d);
+    }
+    return drafts;
+  }
+
+  private static boolean sameCode(Kernels.Draft a, Kernels.Draft b) {
+    return a.key.equals(b.key) && a.sources.equals(b.sources) && a.comment.equals(b.comment);
+  }
+
+  /**
+   * Adds the methods of {@code drafts} to the kernels, in order, and returns the call of each:
+   * a draft gets a method of its own (named {@code names(k)[0]}), unless at least
+   * {@link #SHARED_AT} drafts have the same code: they share one static method that takes their
+   * arrays as arguments, named {@code names(k)[1]} when that is the same for all of them. A deep network's layers then
+   * share a handful of kernels instead of each having its own.
+   */
+  private List<String> methods(List<Kernels.Draft> drafts, java.util.function.IntFunction<String[]> names) {
+    Map<String, List<Integer>> groups = new HashMap<>();
+    for (int k = 0; k < drafts.size(); k++) {
+      groups.computeIfAbsent(drafts.get(k).key, key -> new ArrayList<>()).add(k);
+    }
+    Map<String, String> sharedName = new HashMap<>();
+    List<String> calls = new ArrayList<>();
+    for (int k = 0; k < drafts.size(); k++) {
+      Kernels.Draft d = drafts.get(k);
+      List<Integer> group = groups.get(d.key);
+      if (group.size() < SHARED_AT) {
+        String name = memberNames.allocate(names.apply(k)[0]);
+        kernels.add(d.single(name));
+        calls.add(d.call(name, false));
+        continue;
+      }
+      String name = sharedName.get(d.key);
+      if (name == null) {
+        String[] first = names.apply(k);
+        boolean alike = group.stream().allMatch(j -> names.apply(j)[1].equals(first[1]));
+        String base = alike ? first[1] : first[2];
+        name = memberNames.allocate(base);
+        sharedName.put(d.key, name);
+        kernels.add(d.shared(name, group.size()));
+      }
+      calls.add(d.call(name, true));
+    }
+    return calls;
+  }
+
 
   String storageOf(Node n) {
     return storage.get(n);
@@ -350,8 +454,9 @@ public final class Planner {
 
   /** "line 12: h = ..." style description of a node, for comments; "gradient of" for backward nodes. */
   String describe(Node n) {
-    String src = dag.network().source().line(n.pos().line()).strip();
-    return (forward.contains(n) ? "" : "gradient of ") + "line " + n.pos().line() + ": " + SafeText.comment(src);
+    String line = lineText.computeIfAbsent(n.pos().line(),
+        k -> "line " + k + ": " + SafeText.comment(dag.network().source().line(k).strip()));
+    return forward.contains(n) ? line : "gradient of " + line;
   }
 
   Kernels.Access access() {
@@ -370,21 +475,47 @@ public final class Planner {
     List<Node> needed = Dag.closure(dag.nodes(), demand);
     List<String> calls = new ArrayList<>();
     for (Node n : needed) {
-      String k = instead.getOrDefault(n, kernelName.get(n));
+      String k = instead.getOrDefault(n, kernelCall.get(n));
       if (k != null) {
-        calls.add(k + "(batch)");
+        calls.add(k);
       }
     }
+    return inParts(calls, purpose, purpose);
+  }
+
+  /**
+   * The statements {@code calls}; when they are too many for one method (more than
+   * {@link #CALLS_PER_METHOD} calls or {@link #ARGUMENTS_PER_METHOD} arguments), calls of part
+   * methods {@code purposePart1, ...} that make them.
+   */
+  private List<Code> inParts(List<String> calls, String purpose, String description) {
+    List<List<String>> parts = new ArrayList<>();
+    List<String> part = new ArrayList<>();
+    int arguments = 0;
+    for (String call : calls) {
+      int args = 0;
+      for (int i = call.indexOf(','); i >= 0; i = call.indexOf(',', i + 1)) {
+        args++;
+      }
+      if (part.size() == CALLS_PER_METHOD || !part.isEmpty() && arguments + args > ARGUMENTS_PER_METHOD) {
+        parts.add(part);
+        part = new ArrayList<>();
+        arguments = 0;
+      }
+      part.add(call);
+      arguments += args;
+    }
+    parts.add(part);
     Code.Builder b = new Code.Builder();
-    if (calls.size() <= CALLS_PER_METHOD) {
-      calls.forEach(b::stmt);
+    if (parts.size() == 1) {
+      part.forEach(b::stmt);
       return b.build();
     }
-    for (int from = 0, part = 1; from < calls.size(); from += CALLS_PER_METHOD, part++) {
-      String name = memberNames.allocate(purpose + "Part" + part);
+    for (int k = 0; k < parts.size(); k++) {
+      String name = memberNames.allocate(purpose + "Part" + (k + 1));
       Code.Builder body = new Code.Builder();
-      calls.subList(from, Math.min(calls.size(), from + CALLS_PER_METHOD)).forEach(body::stmt);
-      kernels.add(new ClassPlan.Kernel(name, purpose + ", part " + part, List.of(), body.build()));
+      parts.get(k).forEach(body::stmt);
+      kernels.add(new ClassPlan.Kernel(name, description + ", part " + (k + 1), List.of(), List.of(), body.build()));
       b.stmt(name + "(batch)");
     }
     return b.build();
@@ -438,45 +569,44 @@ public final class Planner {
     Code.Builder b = new Code.Builder();
     Kernels kernelWriter = new Kernels(this, isFloat);
     // a layer's input gradient and its W's gradient in one pass over W (vector only)
-    Map<Node, String> fusedKernel = new HashMap<>();
-    Set<String> fusedParams = new HashSet<>();
+    Set<Node> demanded = new HashSet<>(Dag.closure(dag.nodes(), demand));
+    List<ClassPlan.Tensor> fusedParams = new ArrayList<>();
+    List<Node> fusedNodes = new ArrayList<>();
     for (ClassPlan.Tensor p : params) {
       Node t = fusedBackward(p.name());
-      if (t != null && demandsNode(demand, t)) {
-        String name = memberNames.allocate("compute" + capitalize(storage.get(t).substring(3)) + "AndGradient"
-            + capitalize(p.javaName()));
-        kernels.add(kernelWriter.fusedBackward(name, t, p, gradientTerms.get(p.name()).get(0)));
-        fusedKernel.put(t, name);
-        fusedParams.add(p.name());
+      if (t != null && demanded.contains(t)) {
+        fusedParams.add(p);
+        fusedNodes.add(t);
       }
     }
-    b.addAll(callsFor(demand, "gradient", fusedKernel));
-    List<String> accumulations = new ArrayList<>();
-    for (ClassPlan.Tensor p : params) {
-      if (fusedParams.contains(p.name())) {
-        continue;
-      }
-      String name = memberNames.allocate("accumulate" + capitalize(p.javaName()));
-      kernels.add(kernelWriter.accumulation(name, p, gradientTerms.get(p.name())));
-      accumulations.add(name + "(batch)");
-    }
-    for (int from = 0, part = 1; from < accumulations.size(); from += CALLS_PER_METHOD, part++) {
-      List<String> chunk = accumulations.subList(from, Math.min(accumulations.size(), from + CALLS_PER_METHOD));
-      if (accumulations.size() <= CALLS_PER_METHOD) {
-        chunk.forEach(b::stmt);
-      } else {
-        String name = memberNames.allocate("accumulatePart" + part);
-        Code.Builder body = new Code.Builder();
-        chunk.forEach(body::stmt);
-        kernels.add(new ClassPlan.Kernel(name, "gradient accumulation, part " + part, List.of(), body.build()));
-        b.stmt(name + "(batch)");
+    Map<Node, String> fusedCalls = new HashMap<>();
+    if (!fusedNodes.isEmpty()) {
+      java.util.function.IntFunction<Term> term = k -> gradientTerms.get(fusedParams.get(k).name()).get(0);
+      List<Kernels.Draft> fused = drafts(fusedNodes.size(),
+          k -> kernelWriter.signature(fusedNodes.get(k), term.apply(k)),
+          k -> kernelWriter.fusedBackward(fusedNodes.get(k), fusedParams.get(k), term.apply(k)),
+          k -> kernelWriter.comment(fusedNodes.get(k), fusedParams.get(k)),
+          k -> List.of(Kernels.gradientOf(fusedParams.get(k))));
+      List<String> calls = methods(fused, k -> new String[] {
+          "compute" + capitalize(storage.get(fusedNodes.get(k)).substring(3)) + "AndGradient"
+              + capitalize(fusedParams.get(k).javaName()),
+          "backward" + capitalize(Kernels.withoutNumber(fusedParams.get(k).javaName())), "backwardLayer"});
+      for (int k = 0; k < fusedNodes.size(); k++) {
+        fusedCalls.put(fusedNodes.get(k), calls.get(k));
       }
     }
+    b.addAll(callsFor(demand, "gradient", fusedCalls));
+    Set<String> fusedNames = new HashSet<>();
+    fusedParams.forEach(p -> fusedNames.add(p.name()));
+    List<ClassPlan.Tensor> accumulated = params.stream().filter(p -> !fusedNames.contains(p.name())).toList();
+    List<Kernels.Draft> drafts = drafts(accumulated.size(),
+        k -> kernelWriter.signature(gradientTerms.get(accumulated.get(k).name())),
+        k -> kernelWriter.accumulation(accumulated.get(k), gradientTerms.get(accumulated.get(k).name())),
+        k -> Kernels.comment(accumulated.get(k)), k -> List.of(Kernels.gradientOf(accumulated.get(k))));
+    List<String> accumulations = methods(drafts, k -> new String[] {"accumulate" + capitalize(accumulated.get(k).javaName()),
+        "accumulate" + capitalize(Kernels.withoutNumber(accumulated.get(k).javaName())), "accumulateGradient"});
+    b.addAll(inParts(accumulations, "accumulate", "gradient accumulation"));
     return returnMeanLoss(b);
-  }
-
-  private boolean demandsNode(List<Node> demand, Node n) {
-    return Dag.closure(dag.nodes(), demand).contains(n);
   }
 
   /**
