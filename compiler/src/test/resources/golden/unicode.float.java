@@ -84,6 +84,7 @@ public final class Unicode implements Model {
     public void predict(int batch, float[] x, float[] classOut) {
         ws.ensure(batch);
         ws.x = x;
+        computeT5(batch);
         computeT7(batch);
         computeClass_(batch);
         System.arraycopy(ws.class_, 0, classOut, 0, batch * 2);
@@ -112,6 +113,7 @@ public final class Unicode implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
+        computeT5(batch);
         computeT7(batch);
         computeClass_(batch);
         computeInt_(batch);
@@ -145,6 +147,7 @@ public final class Unicode implements Model {
         ws.x = x;
         ws.y = y;
         ws.grad = grad;
+        computeT5(batch);
         computeT7(batch);
         computeClass_(batch);
         computeInt_(batch);
@@ -186,6 +189,7 @@ public final class Unicode implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
+        computeT5(batch);
         computeT7(batch);
         computeClass_(batch);
         computeInt_(batch);
@@ -284,13 +288,12 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 9: class = tanh(가중치 * x + σ) .* new  [tanh [2]]
+     * line 9: class = tanh(가중치 * x + σ) .* new  [matmul [2]]
      */
-    private void computeT7(int batch) {
+    private void computeT5(int batch) {
         float[] 가중치 = this.가중치;
         float[] x = ws.x;
-        float[] t7 = ws.t7;
-        float[] σ = this.σ;
+        float[] t5 = ws.t5;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 3;
@@ -313,14 +316,14 @@ public final class Unicode implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                t7[ex * 2 + r] = Ops.tanh(a00 + σ[r]);
-                t7[ex * 2 + r + 1] = Ops.tanh(a10 + σ[r + 1]);
-                t7[(ex + 1) * 2 + r] = Ops.tanh(a01 + σ[r]);
-                t7[(ex + 1) * 2 + r + 1] = Ops.tanh(a11 + σ[r + 1]);
-                t7[(ex + 2) * 2 + r] = Ops.tanh(a02 + σ[r]);
-                t7[(ex + 2) * 2 + r + 1] = Ops.tanh(a12 + σ[r + 1]);
-                t7[(ex + 3) * 2 + r] = Ops.tanh(a03 + σ[r]);
-                t7[(ex + 3) * 2 + r + 1] = Ops.tanh(a13 + σ[r + 1]);
+                t5[ex * 2 + r] = a00;
+                t5[ex * 2 + r + 1] = a10;
+                t5[(ex + 1) * 2 + r] = a01;
+                t5[(ex + 1) * 2 + r + 1] = a11;
+                t5[(ex + 2) * 2 + r] = a02;
+                t5[(ex + 2) * 2 + r + 1] = a12;
+                t5[(ex + 3) * 2 + r] = a03;
+                t5[(ex + 3) * 2 + r + 1] = a13;
             }
         }
         for (; ex < batch; ex++) {
@@ -333,7 +336,22 @@ public final class Unicode implements Model {
                     float x0 = x[xo + c];
                     a00 += w0 * x0;
                 }
-                t7[ex * 2 + r] = Ops.tanh(a00 + σ[r]);
+                t5[ex * 2 + r] = a00;
+            }
+        }
+    }
+
+    /**
+     * line 9: class = tanh(가중치 * x + σ) .* new  [tanh [2]]
+     */
+    private void computeT7(int batch) {
+        float[] t7 = ws.t7;
+        float[] t5 = ws.t5;
+        float[] σ = this.σ;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 2;
+            for (int i = 0; i < 2; i++) {
+                t7[o + i] = Ops.tanh(t5[o + i] + σ[i]);
             }
         }
     }
@@ -715,6 +733,11 @@ public final class Unicode implements Model {
         /**
          * line 9: class = tanh(가중치 * x + σ) .* new
          */
+        float[] t5;
+
+        /**
+         * line 9: class = tanh(가중치 * x + σ) .* new
+         */
         float[] t7;
 
         /**
@@ -808,6 +831,7 @@ public final class Unicode implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
+            t5 = new float[batch * 2];
             t7 = new float[batch * 2];
             class_ = new float[batch * 2];
             int_ = new float[batch * 2];

@@ -93,7 +93,9 @@ public final class Xor implements Model {
     public void predict(int batch, float[] x, float[] aOut) {
         ws.ensure(batch);
         ws.x = x;
+        computeT6(batch);
         computeH(batch);
+        computeT9(batch);
         computeA(batch);
         System.arraycopy(ws.a, 0, aOut, 0, batch * 1);
     }
@@ -121,11 +123,11 @@ public final class Xor implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
+        computeT6(batch);
         computeH(batch);
+        computeT9(batch);
         computeA(batch);
         computeT12(batch);
-        computeT13(batch);
-        computeT15(batch);
         computeT16(batch);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
@@ -149,11 +151,11 @@ public final class Xor implements Model {
         ws.x = x;
         ws.y = y;
         ws.grad = grad;
+        computeT6(batch);
         computeH(batch);
+        computeT9(batch);
         computeA(batch);
         computeT12(batch);
-        computeT13(batch);
-        computeT15(batch);
         computeT16(batch);
         computeT26(batch);
         computeT29(batch);
@@ -184,11 +186,11 @@ public final class Xor implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
+        computeT6(batch);
         computeH(batch);
+        computeT9(batch);
         computeA(batch);
         computeT12(batch);
-        computeT13(batch);
-        computeT15(batch);
         computeT16(batch);
         computeT26(batch);
         computeT29(batch);
@@ -278,13 +280,12 @@ public final class Xor implements Model {
     }
 
     /**
-     * line 13: h = sigmoid(W1 * x + b1)  [sigmoid [4]]
+     * line 13: h = sigmoid(W1 * x + b1)  [matmul [4]]
      */
-    private void computeH(int batch) {
+    private void computeT6(int batch) {
         float[] W1 = this.W1;
         float[] x = ws.x;
-        float[] h = ws.h;
-        float[] b1 = this.b1;
+        float[] t6 = ws.t6;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 2;
@@ -307,14 +308,14 @@ public final class Xor implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                h[ex * 4 + r] = Ops.sigmoid(a00 + b1[r]);
-                h[ex * 4 + r + 1] = Ops.sigmoid(a10 + b1[r + 1]);
-                h[(ex + 1) * 4 + r] = Ops.sigmoid(a01 + b1[r]);
-                h[(ex + 1) * 4 + r + 1] = Ops.sigmoid(a11 + b1[r + 1]);
-                h[(ex + 2) * 4 + r] = Ops.sigmoid(a02 + b1[r]);
-                h[(ex + 2) * 4 + r + 1] = Ops.sigmoid(a12 + b1[r + 1]);
-                h[(ex + 3) * 4 + r] = Ops.sigmoid(a03 + b1[r]);
-                h[(ex + 3) * 4 + r + 1] = Ops.sigmoid(a13 + b1[r + 1]);
+                t6[ex * 4 + r] = a00;
+                t6[ex * 4 + r + 1] = a10;
+                t6[(ex + 1) * 4 + r] = a01;
+                t6[(ex + 1) * 4 + r + 1] = a11;
+                t6[(ex + 2) * 4 + r] = a02;
+                t6[(ex + 2) * 4 + r + 1] = a12;
+                t6[(ex + 3) * 4 + r] = a03;
+                t6[(ex + 3) * 4 + r + 1] = a13;
             }
         }
         for (; ex < batch; ex++) {
@@ -333,22 +334,36 @@ public final class Xor implements Model {
                     a20 += w2 * x0;
                     a30 += w3 * x0;
                 }
-                h[ex * 4 + r] = Ops.sigmoid(a00 + b1[r]);
-                h[ex * 4 + r + 1] = Ops.sigmoid(a10 + b1[r + 1]);
-                h[ex * 4 + r + 2] = Ops.sigmoid(a20 + b1[r + 2]);
-                h[ex * 4 + r + 3] = Ops.sigmoid(a30 + b1[r + 3]);
+                t6[ex * 4 + r] = a00;
+                t6[ex * 4 + r + 1] = a10;
+                t6[ex * 4 + r + 2] = a20;
+                t6[ex * 4 + r + 3] = a30;
             }
         }
     }
 
     /**
-     * line 14: a = sigmoid(W2 * h + b2)  [sigmoid [1]]
+     * line 13: h = sigmoid(W1 * x + b1)  [sigmoid [4]]
      */
-    private void computeA(int batch) {
+    private void computeH(int batch) {
+        float[] h = ws.h;
+        float[] t6 = ws.t6;
+        float[] b1 = this.b1;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                h[o + i] = Ops.sigmoid(t6[o + i] + b1[i]);
+            }
+        }
+    }
+
+    /**
+     * line 14: a = sigmoid(W2 * h + b2)  [matmul [1]]
+     */
+    private void computeT9(int batch) {
         float[] W2 = this.W2;
         float[] h = ws.h;
-        float[] a = ws.a;
-        float[] b2 = this.b2;
+        float[] t9 = ws.t9;
         int ex = 0;
         for (; ex < batch; ex++) {
             int xo = ex * 4;
@@ -360,8 +375,20 @@ public final class Xor implements Model {
                     float x0 = h[xo + c];
                     a00 += w0 * x0;
                 }
-                a[ex * 1 + r] = Ops.sigmoid(a00 + b2[r]);
+                t9[ex * 1 + r] = a00;
             }
+        }
+    }
+
+    /**
+     * line 14: a = sigmoid(W2 * h + b2)  [sigmoid [1]]
+     */
+    private void computeA(int batch) {
+        float[] a = ws.a;
+        float[] t9 = ws.t9;
+        float[] b2 = this.b2;
+        for (int ex = 0; ex < batch; ex++) {
+            a[ex] = Ops.sigmoid(t9[ex] + b2[0]);
         }
     }
 
@@ -378,39 +405,13 @@ public final class Xor implements Model {
     }
 
     /**
-     * line 17: loss = mse(a, y)  [square [1]]
-     */
-    private void computeT13(int batch) {
-        float[] t13 = ws.t13;
-        float[] t12 = ws.t12;
-        for (int ex = 0; ex < batch; ex++) {
-            t13[ex] = Ops.square(t12[ex]);
-        }
-    }
-
-    /**
-     * line 17: loss = mse(a, y)  [sum scalar]
-     */
-    private void computeT15(int batch) {
-        float[] t13 = ws.t13;
-        float[] t15 = ws.t15;
-        for (int ex = 0; ex < batch; ex++) {
-            double acc = 0;
-            for (int i = 0; i < 1; i++) {
-                acc += t13[ex + i];
-            }
-            t15[ex] = (float) (acc);
-        }
-    }
-
-    /**
      * line 17: loss = mse(a, y)  [mul scalar]
      */
     private void computeT16(int batch) {
         float[] t16 = ws.t16;
-        float[] t15 = ws.t15;
+        float[] t12 = ws.t12;
         for (int ex = 0; ex < batch; ex++) {
-            t16[ex] = 0.5f * t15[ex];
+            t16[ex] = 0.5f * (Ops.square(t12[ex]));
         }
     }
 
@@ -726,7 +727,17 @@ public final class Xor implements Model {
         /**
          * line 13: h = sigmoid(W1 * x + b1)
          */
+        float[] t6;
+
+        /**
+         * line 13: h = sigmoid(W1 * x + b1)
+         */
         float[] h;
+
+        /**
+         * line 14: a = sigmoid(W2 * h + b2)
+         */
+        float[] t9;
 
         /**
          * line 14: a = sigmoid(W2 * h + b2)
@@ -737,16 +748,6 @@ public final class Xor implements Model {
          * line 17: loss = mse(a, y)
          */
         float[] t12;
-
-        /**
-         * line 17: loss = mse(a, y)
-         */
-        float[] t13;
-
-        /**
-         * line 17: loss = mse(a, y)
-         */
-        float[] t15;
 
         /**
          * line 17: loss = mse(a, y)
@@ -784,11 +785,11 @@ public final class Xor implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
+            t6 = new float[batch * 4];
             h = new float[batch * 4];
+            t9 = new float[batch * 1];
             a = new float[batch * 1];
             t12 = new float[batch * 1];
-            t13 = new float[batch * 1];
-            t15 = new float[batch * 1];
             t16 = new float[batch * 1];
             t26 = new float[batch * 1];
             t29 = new float[batch * 4];

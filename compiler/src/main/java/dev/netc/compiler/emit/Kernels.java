@@ -147,6 +147,7 @@ final class Kernels {
         case MUL -> "(" + a + " * " + b + ")";
         case DIV -> "(" + a + " / " + b + ")";
         case NEG -> "(-" + a + ")";
+        case SUM -> "(" + a + ")"; // of one element (Planner.isElementwise)
         case POW -> "Ops.pow(" + a + ", " + c + ")";
         case LEAKY_RELU -> "Ops.leakyRelu(" + a + ", " + c + ")";
         case LEAKY_STEP -> "Ops.leakyStep(" + a + ", " + c + ")";
@@ -414,7 +415,7 @@ final class Kernels {
     Planner.VectorActivation activation = product == null ? plan.vectorActivation(n) : null;
     Code.Builder body = product != null ? tiledMatvec(product, x, n)
         : activation != null ? vectorActivation(n, activation, x)
-        : Planner.ELEMENTWISE.contains(n.op()) ? elementwise(n, x) : special(n, x);
+        : Planner.isElementwise(n) ? elementwise(n, x) : special(n, x);
     return x.draft(comment(n), body.build());
   }
 
