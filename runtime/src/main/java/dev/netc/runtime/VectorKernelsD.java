@@ -15,6 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
  * columns) at once, so each value loaded from memory feeds several fused multiply-adds. The
  * sums are in a different order than a plain loop, so results differ from the scalar kernels
  * by rounding (within the tolerances of {@code docs/codegen.md}).
+ *
+ * <p>This file is generated from {@link VectorKernelsF} (Java has no generics over primitives;
+ * the JDK generates its own {@code DoubleVector} from a template the same way): edit that one,
+ * then run {@code mvn -pl runtime test -Dtest=VectorKernelsSourceTest -Dnetc.updateVectorKernels=true}.
+ * The test fails while the two differ otherwise.
  */
 public final class VectorKernelsD {
   private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;

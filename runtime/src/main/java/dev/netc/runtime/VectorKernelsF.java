@@ -15,6 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
  * columns) at once, so each value loaded from memory feeds several fused multiply-adds. The
  * sums are in a different order than a plain loop, so results differ from the scalar kernels
  * by rounding (within the float tolerances of {@code docs/codegen.md}).
+ *
+ * <p>{@link VectorKernelsD} is generated from this file (Java has no generics over primitives;
+ * the JDK generates its own {@code DoubleVector} from a template the same way): edit this one,
+ * then run {@code mvn -pl runtime test -Dtest=VectorKernelsSourceTest -Dnetc.updateVectorKernels=true}.
+ * The test fails while the two differ otherwise.
  */
 public final class VectorKernelsF {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
