@@ -28,7 +28,7 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    NetcCompiler.Result r = Networks.compile(Networks.read(files), "", PrecisionOption.defaults(), spec.commandLine().getErr());
+    NetcCompiler.Result r = Networks.compile(Networks.read(files), "", CodegenOptions.defaults(), spec.commandLine().getErr());
     List<String> names = r.files().stream().map(Networks::simpleName).toList();
     long warnings = r.diagnostics().warningCount();
     out.println("ok: " + Networks.count(names.size(), "network")

@@ -41,7 +41,7 @@ final class CompileCommand implements Callable<Integer> {
       description = "package of networks whose file has no package line (default: the default package)")
   String pkg;
 
-  @Mixin PrecisionOption precision;
+  @Mixin CodegenOptions codegen;
 
   @Override
   public Integer call() {
@@ -50,7 +50,7 @@ final class CompileCommand implements Callable<Integer> {
     if (!pkg.isEmpty() && !SourceVersion.isName(pkg)) {
       throw CliException.usage("--package " + pkg + " is not a Java package name");
     }
-    NetcCompiler.Result r = Networks.compile(Networks.read(files), pkg, precision, err);
+    NetcCompiler.Result r = Networks.compile(Networks.read(files), pkg, codegen, err);
     for (GeneratedFile f : r.files()) {
       Path target = dir.resolve(f.relativePath());
       try {

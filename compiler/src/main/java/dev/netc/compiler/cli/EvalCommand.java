@@ -55,12 +55,12 @@ final class EvalCommand implements Callable<Integer> {
       description = "seed of the params not given in V.json (default: 1)")
   long seed;
 
-  @Mixin PrecisionOption precision;
+  @Mixin CodegenOptions codegen;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Model model = Networks.load(file, network, precision, seed, spec.commandLine().getErr());
+    Model model = Networks.load(file, network, codegen, seed, spec.commandLine().getErr());
     Json.Obj json = readValues(values);
     Example ex = bind(model, json, values.toString());
     out.println(evaluate(model, ex));

@@ -135,7 +135,7 @@ final class GraphCommand implements Callable<Integer> {
    */
   private Map<String, double[]> leaves(Network net) {
     PrintWriter quiet = new PrintWriter(Writer.nullWriter()); // diagnostics were printed above
-    Model model = Networks.load(file, net.name(), PrecisionOption.defaults(), seed, quiet);
+    Model model = Networks.load(file, net.name(), CodegenOptions.defaults(), seed, quiet);
     EvalCommand.Example ex = EvalCommand.bind(model, EvalCommand.readValues(at), at.toString());
     Map<String, double[]> leaves = new LinkedHashMap<>();
     for (int i = 0; i < model.inputs().size(); i++) {

@@ -54,7 +54,7 @@ final class Networks {
    * error.
    */
   static NetcCompiler.Result compile(
-      List<SourceFile> sources, String pkg, PrecisionOption codegen, PrintWriter err) {
+      List<SourceFile> sources, String pkg, CodegenOptions codegen, PrintWriter err) {
     NetcCompiler.Result r = NetcCompiler.compile(sources, new NetcCompiler.Options(pkg, codegen.isFloat(), codegen.vector));
     printDiagnostics(r, err);
     if (r.hasErrors()) {
@@ -129,7 +129,7 @@ final class Networks {
   }
 
   /** Reads, compiles and loads the network {@code name} (or the only one) of {@code file}. */
-  static Model load(Path file, String name, PrecisionOption codegen, long seed, PrintWriter err) {
+  static Model load(Path file, String name, CodegenOptions codegen, long seed, PrintWriter err) {
     if (codegen.vector && !dev.netc.runtime.Vectorized.available()) {
       throw CliException.usage("--vector needs the Vector API in this JVM: run ./netc (which adds it), or java with "
           + "--add-modules " + dev.netc.runtime.Vectorized.MODULE);

@@ -106,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "draw the training and test loss and accuracy per epoch to this .png or .svg file")
   Path plot;
 
-  @Mixin PrecisionOption precision;
+  @Mixin CodegenOptions codegen;
 
   @Override
   public Integer call() {
@@ -122,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       Files2.checkWritable(plot, "plot");
     }
-    Model model = Networks.load(file, network, precision, seed, err);
+    Model model = Networks.load(file, network, codegen, seed, err);
     if (!model.hasLoss()) {
       throw new CliException(Main.EXIT_SOURCE,
           file + ": network " + model.name() + " declares no loss, so it cannot be trained");

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
  * {@code --precision double|float} and {@code --vector}, shared by the commands that generate
  * code (a picocli mixin).
  */
-final class PrecisionOption {
+final class CodegenOptions {
   @Option(names = "--precision", paramLabel = "double|float", defaultValue = "double",
       converter = Converters.PrecisionConverter.class,
       description = "arithmetic of the generated code (default: double)")
@@ -19,8 +19,8 @@ final class PrecisionOption {
   boolean vector;
 
   /** Double arithmetic, no Vector API: what {@code check} and {@code graph} compile with. */
-  static PrecisionOption defaults() {
-    PrecisionOption o = new PrecisionOption();
+  static CodegenOptions defaults() {
+    CodegenOptions o = new CodegenOptions();
     o.precision = Precision.DOUBLE;
     return o;
   }
