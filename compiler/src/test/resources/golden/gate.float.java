@@ -59,12 +59,15 @@ public final class Gate implements Model {
      */
     public void predict(int batch, float[] x, float[] y, float[] z, float[] fOut) {
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        ws.z = z;
-        computeQ(batch);
-        computeF(batch);
-        System.arraycopy(ws.f, 0, fOut, 0, batch * 1);
+        for (int ex = 0; ex < batch; ex++) {
+            // example ex
+            float x_0 = x[ex];
+            float y_0 = y[ex];
+            float z_0 = z[ex];
+            // line 4: f = q * z
+            float f = (x_0 + y_0) * z_0;
+            fOut[ex] = f;
+        }
     }
 
     /**
@@ -88,14 +91,15 @@ public final class Gate implements Model {
      */
     public double loss(int batch, float[] x, float[] y, float[] z) {
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        ws.z = z;
-        computeQ(batch);
-        computeF(batch);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.f[ex];
+            // example ex
+            float x_0 = x[ex];
+            float y_0 = y[ex];
+            float z_0 = z[ex];
+            // line 4: f = q * z
+            float f = (x_0 + y_0) * z_0;
+            total += f;
         }
         return total / batch;
     }
@@ -112,15 +116,15 @@ public final class Gate implements Model {
      */
     public double lossAndGradient(int batch, float[] x, float[] y, float[] z, Gradient grad) {
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        ws.z = z;
-        ws.grad = grad;
-        computeQ(batch);
-        computeF(batch);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.f[ex];
+            // example ex
+            float x_0 = x[ex];
+            float y_0 = y[ex];
+            float z_0 = z[ex];
+            // line 4: f = q * z
+            float f = (x_0 + y_0) * z_0;
+            total += f;
         }
         return total / batch;
     }
@@ -139,17 +143,28 @@ public final class Gate implements Model {
             float[] gradZ) {
         int batch = 1;
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        ws.z = z;
-        computeQ(batch);
-        computeF(batch);
-        System.arraycopy(ws.z, 0, gradX, 0, 1);
-        System.arraycopy(ws.z, 0, gradY, 0, 1);
-        System.arraycopy(ws.q, 0, gradZ, 0, 1);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.f[ex];
+            // example ex
+            float x_0 = x[ex];
+            float y_0 = y[ex];
+            float z_0 = z[ex];
+            // line 3: q = x + y
+            float q = x_0 + y_0;
+            // line 4: f = q * z
+            float f = q * z_0;
+            total += f;
+        }
+        for (int ex = 0; ex < batch; ex++) {
+            // example ex
+            float z_0 = z[ex];
+            gradX[0] = z_0;
+            gradY[0] = z_0;
+            float x_0 = x[ex];
+            float y_0 = y[ex];
+            // line 3: q = x + y
+            float q = x_0 + y_0;
+            gradZ[0] = q;
         }
         return total / batch;
     }
@@ -228,30 +243,6 @@ public final class Gate implements Model {
     }
 
     /**
-     * line 3: q = x + y  [add scalar]
-     */
-    private void computeQ(int batch) {
-        float[] q = ws.q;
-        float[] x = ws.x;
-        float[] y = ws.y;
-        for (int ex = 0; ex < batch; ex++) {
-            q[ex] = x[ex] + y[ex];
-        }
-    }
-
-    /**
-     * line 4: f = q * z  [mul scalar]
-     */
-    private void computeF(int batch) {
-        float[] f = ws.f;
-        float[] q = ws.q;
-        float[] z_2 = ws.z;
-        for (int ex = 0; ex < batch; ex++) {
-            f[ex] = q[ex] * z_2[ex];
-        }
-    }
-
-    /**
      * The gradient of the loss with respect to every param, one array per param, named as the params.
      */
     public static final class Gradient implements dev.netc.runtime.Gradient {
@@ -273,24 +264,6 @@ public final class Gate implements Model {
     private static final class Workspace {
         int capacity;
 
-        float[] x;
-
-        float[] y;
-
-        float[] z;
-
-        Gradient grad;
-
-        /**
-         * line 3: q = x + y
-         */
-        float[] q;
-
-        /**
-         * line 4: f = q * z
-         */
-        float[] f;
-
         float[][] staging = new float[7][];
 
         void ensure(int batch) {
@@ -302,8 +275,6 @@ public final class Gate implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
-            q = new float[batch * 1];
-            f = new float[batch * 1];
         }
 
         /**

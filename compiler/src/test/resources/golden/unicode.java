@@ -83,11 +83,28 @@ public final class Unicode implements Model {
      */
     public void predict(int batch, double[] x, double[] classOut) {
         ws.ensure(batch);
-        ws.x = x;
-        computeT5(batch);
-        computeT7(batch);
-        computeClass_(batch);
-        System.arraycopy(ws.class_, 0, classOut, 0, batch * 2);
+        // params
+        double 가중치_0 = this.가중치[0];
+        double 가중치_1 = this.가중치[1];
+        double 가중치_2 = this.가중치[2];
+        double 가중치_3 = this.가중치[3];
+        double 가중치_4 = this.가중치[4];
+        double 가중치_5 = this.가중치[5];
+        double σ_0 = this.σ[0];
+        double σ_1 = this.σ[1];
+        double new__0 = this.new_[0];
+        double new__1 = this.new_[1];
+        for (int ex = 0; ex < batch; ex++) {
+            // example ex
+            double x_0 = x[ex * 3];
+            double x_1 = x[ex * 3 + 1];
+            double x_2 = x[ex * 3 + 2];
+            // line 9: class = tanh(가중치 * x + σ) .* new
+            double class_0 = Ops.tanh((가중치_0 * x_0 + 가중치_1 * x_1 + 가중치_2 * x_2) + σ_0) * new__0;
+            double class_1 = Ops.tanh((가중치_3 * x_0 + 가중치_4 * x_1 + 가중치_5 * x_2) + σ_1) * new__1;
+            classOut[ex * 2] = class_0;
+            classOut[ex * 2 + 1] = class_1;
+        }
     }
 
     /**
@@ -111,23 +128,47 @@ public final class Unicode implements Model {
      */
     public double loss(int batch, double[] x, double[] y) {
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        computeT5(batch);
-        computeT7(batch);
-        computeClass_(batch);
-        computeInt_(batch);
-        computeT10(batch);
-        computeT11(batch);
-        computeT13(batch);
-        computeT16(batch);
-        computeT17(batch);
-        computeT19(batch);
-        computeT21(batch);
-        computeT24(batch);
+        // params
+        double 가중치_0 = this.가중치[0];
+        double 가중치_1 = this.가중치[1];
+        double 가중치_2 = this.가중치[2];
+        double 가중치_3 = this.가중치[3];
+        double 가중치_4 = this.가중치[4];
+        double 가중치_5 = this.가중치[5];
+        double σ_0 = this.σ[0];
+        double σ_1 = this.σ[1];
+        double new__0 = this.new_[0];
+        double new__1 = this.new_[1];
+        // line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+        double t16_0 = Ops.square(가중치_0);
+        double t16_1 = Ops.square(가중치_1);
+        double t16_2 = Ops.square(가중치_2);
+        double t16_3 = Ops.square(가중치_3);
+        double t16_4 = Ops.square(가중치_4);
+        double t16_5 = Ops.square(가중치_5);
+        double t17 = t16_0 + t16_1 + t16_2 + t16_3 + t16_4 + t16_5;
+        double t19 = 0.001 * (0.5 * t17);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t24[ex];
+            // example ex
+            double x_0 = x[ex * 3];
+            double x_1 = x[ex * 3 + 1];
+            double x_2 = x[ex * 3 + 2];
+            double y_0 = y[ex * 2];
+            double y_1 = y[ex * 2 + 1];
+            // line 9: class = tanh(가중치 * x + σ) .* new
+            double class_0 = Ops.tanh((가중치_0 * x_0 + 가중치_1 * x_1 + 가중치_2 * x_2) + σ_0) * new__0;
+            double class_1 = Ops.tanh((가중치_3 * x_0 + 가중치_4 * x_1 + 가중치_5 * x_2) + σ_1) * new__1;
+            // line 10: int = class ⊙ class
+            double int_0 = class_0 * class_0;
+            double int_1 = class_1 * class_1;
+            // line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+            double t11_0 = Ops.square(class_0 - y_0);
+            double t11_1 = Ops.square(class_1 - y_1);
+            double t13 = t11_0 + t11_1;
+            double t21 = int_0 + int_1;
+            double t24 = ((0.5 * t13) + t19) + (t21 * 0.0);
+            total += t24;
         }
         return total / batch;
     }
@@ -144,33 +185,121 @@ public final class Unicode implements Model {
      */
     public double lossAndGradient(int batch, double[] x, double[] y, Gradient grad) {
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        ws.grad = grad;
-        computeT5(batch);
-        computeT7(batch);
-        computeClass_(batch);
-        computeInt_(batch);
-        computeT10(batch);
-        computeT11(batch);
-        computeT13(batch);
-        computeT16(batch);
-        computeT17(batch);
-        computeT19(batch);
-        computeT21(batch);
-        computeT24(batch);
-        computeT32(batch);
-        computeT37(batch);
-        computeT39(batch);
-        computeT41(batch);
-        computeT45(batch);
-        accumulate가중치(batch);
-        accumulateΣ(batch);
-        accumulateNew_(batch);
+        double[] t7Saved = ws.t7;
+        // params
+        double 가중치_0 = this.가중치[0];
+        double 가중치_1 = this.가중치[1];
+        double 가중치_2 = this.가중치[2];
+        double 가중치_3 = this.가중치[3];
+        double 가중치_4 = this.가중치[4];
+        double 가중치_5 = this.가중치[5];
+        double σ_0 = this.σ[0];
+        double σ_1 = this.σ[1];
+        double new__0 = this.new_[0];
+        double new__1 = this.new_[1];
+        // line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+        double t16_0 = Ops.square(가중치_0);
+        double t16_1 = Ops.square(가중치_1);
+        double t16_2 = Ops.square(가중치_2);
+        double t16_3 = Ops.square(가중치_3);
+        double t16_4 = Ops.square(가중치_4);
+        double t16_5 = Ops.square(가중치_5);
+        double t17 = t16_0 + t16_1 + t16_2 + t16_3 + t16_4 + t16_5;
+        double t19 = 0.001 * (0.5 * t17);
+        // gradient of line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+        double t32_0 = 5.0E-4 * (2.0 * 가중치_0);
+        double t32_1 = 5.0E-4 * (2.0 * 가중치_1);
+        double t32_2 = 5.0E-4 * (2.0 * 가중치_2);
+        double t32_3 = 5.0E-4 * (2.0 * 가중치_3);
+        double t32_4 = 5.0E-4 * (2.0 * 가중치_4);
+        double t32_5 = 5.0E-4 * (2.0 * 가중치_5);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t24[ex];
+            // example ex
+            double x_0 = x[ex * 3];
+            double x_1 = x[ex * 3 + 1];
+            double x_2 = x[ex * 3 + 2];
+            double y_0 = y[ex * 2];
+            double y_1 = y[ex * 2 + 1];
+            // line 9: class = tanh(가중치 * x + σ) .* new
+            double t7_0 = Ops.tanh((가중치_0 * x_0 + 가중치_1 * x_1 + 가중치_2 * x_2) + σ_0);
+            double t7_1 = Ops.tanh((가중치_3 * x_0 + 가중치_4 * x_1 + 가중치_5 * x_2) + σ_1);
+            t7Saved[ex * 2] = t7_0;
+            t7Saved[ex * 2 + 1] = t7_1;
+            double class_0 = t7_0 * new__0;
+            double class_1 = t7_1 * new__1;
+            // line 10: int = class ⊙ class
+            double int_0 = class_0 * class_0;
+            double int_1 = class_1 * class_1;
+            // line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+            double t10_0 = class_0 - y_0;
+            double t10_1 = class_1 - y_1;
+            double t11_0 = Ops.square(t10_0);
+            double t11_1 = Ops.square(t10_1);
+            double t13 = t11_0 + t11_1;
+            double t21 = int_0 + int_1;
+            double t24 = ((0.5 * t13) + t19) + (t21 * 0.0);
+            total += t24;
         }
+        double g가중치_0 = 0;
+        double g가중치_1 = 0;
+        double g가중치_2 = 0;
+        double g가중치_3 = 0;
+        double g가중치_4 = 0;
+        double g가중치_5 = 0;
+        double gσ_0 = 0;
+        double gσ_1 = 0;
+        double gnew__0 = 0;
+        double gnew__1 = 0;
+        for (int ex = 0; ex < batch; ex++) {
+            double t7_0 = t7Saved[ex * 2];
+            double t7_1 = t7Saved[ex * 2 + 1];
+            // line 9: class = tanh(가중치 * x + σ) .* new
+            double class_0 = t7_0 * new__0;
+            double class_1 = t7_1 * new__1;
+            // example ex
+            double y_0 = y[ex * 2];
+            double y_1 = y[ex * 2 + 1];
+            // line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+            double t10_0 = class_0 - y_0;
+            double t10_1 = class_1 - y_1;
+            // gradient of line 10: int = class ⊙ class
+            double t37_0 = 0.0 * class_0;
+            double t37_1 = 0.0 * class_1;
+            double t39_0 = ((0.5 * (2.0 * t10_0)) + t37_0) + t37_0;
+            double t39_1 = ((0.5 * (2.0 * t10_1)) + t37_1) + t37_1;
+            // gradient of line 9: class = tanh(가중치 * x + σ) .* new
+            double t45_0 = (t39_0 * new__0) * (1.0 - Ops.square(t7_0));
+            double t45_1 = (t39_1 * new__1) * (1.0 - Ops.square(t7_1));
+            // example ex
+            double x_0 = x[ex * 3];
+            double x_1 = x[ex * 3 + 1];
+            double x_2 = x[ex * 3 + 2];
+            g가중치_0 += t32_0 + (t45_0 * x_0);
+            g가중치_1 += t32_1 + (t45_0 * x_1);
+            g가중치_2 += t32_2 + (t45_0 * x_2);
+            g가중치_3 += t32_3 + (t45_1 * x_0);
+            g가중치_4 += t32_4 + (t45_1 * x_1);
+            g가중치_5 += t32_5 + (t45_1 * x_2);
+            gσ_0 += t45_0;
+            gσ_1 += t45_1;
+            gnew__0 += t39_0 * t7_0;
+            gnew__1 += t39_1 * t7_1;
+        }
+        double[] g가중치 = grad.가중치;
+        double inv = 1.0 / batch;
+        g가중치[0] = g가중치_0 * inv;
+        g가중치[1] = g가중치_1 * inv;
+        g가중치[2] = g가중치_2 * inv;
+        g가중치[3] = g가중치_3 * inv;
+        g가중치[4] = g가중치_4 * inv;
+        g가중치[5] = g가중치_5 * inv;
+        double[] gσ = grad.σ;
+        gσ[0] = gσ_0 * inv;
+        gσ[1] = gσ_1 * inv;
+        double[] gnew_ = grad.new_;
+        gnew_[0] = gnew__0 * inv;
+        gnew_[1] = gnew__1 * inv;
         return total / batch;
     }
 
@@ -187,28 +316,76 @@ public final class Unicode implements Model {
     public double inputGradient(double[] x, double[] y, double[] gradX) {
         int batch = 1;
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        computeT5(batch);
-        computeT7(batch);
-        computeClass_(batch);
-        computeInt_(batch);
-        computeT10(batch);
-        computeT11(batch);
-        computeT13(batch);
-        computeT16(batch);
-        computeT17(batch);
-        computeT19(batch);
-        computeT21(batch);
-        computeT24(batch);
-        computeT37(batch);
-        computeT39(batch);
-        computeT45(batch);
-        computeT49(batch);
-        System.arraycopy(ws.t49, 0, gradX, 0, 3);
+        double[] t7Saved = ws.t7;
+        // params
+        double 가중치_0 = this.가중치[0];
+        double 가중치_1 = this.가중치[1];
+        double 가중치_2 = this.가중치[2];
+        double 가중치_3 = this.가중치[3];
+        double 가중치_4 = this.가중치[4];
+        double 가중치_5 = this.가중치[5];
+        double σ_0 = this.σ[0];
+        double σ_1 = this.σ[1];
+        double new__0 = this.new_[0];
+        double new__1 = this.new_[1];
+        // line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+        double t16_0 = Ops.square(가중치_0);
+        double t16_1 = Ops.square(가중치_1);
+        double t16_2 = Ops.square(가중치_2);
+        double t16_3 = Ops.square(가중치_3);
+        double t16_4 = Ops.square(가중치_4);
+        double t16_5 = Ops.square(가중치_5);
+        double t17 = t16_0 + t16_1 + t16_2 + t16_3 + t16_4 + t16_5;
+        double t19 = 0.001 * (0.5 * t17);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t24[ex];
+            // example ex
+            double x_0 = x[ex * 3];
+            double x_1 = x[ex * 3 + 1];
+            double x_2 = x[ex * 3 + 2];
+            double y_0 = y[ex * 2];
+            double y_1 = y[ex * 2 + 1];
+            // line 9: class = tanh(가중치 * x + σ) .* new
+            double t7_0 = Ops.tanh((가중치_0 * x_0 + 가중치_1 * x_1 + 가중치_2 * x_2) + σ_0);
+            double t7_1 = Ops.tanh((가중치_3 * x_0 + 가중치_4 * x_1 + 가중치_5 * x_2) + σ_1);
+            t7Saved[ex * 2] = t7_0;
+            t7Saved[ex * 2 + 1] = t7_1;
+            double class_0 = t7_0 * new__0;
+            double class_1 = t7_1 * new__1;
+            // line 10: int = class ⊙ class
+            double int_0 = class_0 * class_0;
+            double int_1 = class_1 * class_1;
+            // line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+            double t10_0 = class_0 - y_0;
+            double t10_1 = class_1 - y_1;
+            double t11_0 = Ops.square(t10_0);
+            double t11_1 = Ops.square(t10_1);
+            double t13 = t11_0 + t11_1;
+            double t21 = int_0 + int_1;
+            double t24 = ((0.5 * t13) + t19) + (t21 * 0.0);
+            total += t24;
+        }
+        for (int ex = 0; ex < batch; ex++) {
+            double t7_0 = t7Saved[ex * 2];
+            double t7_1 = t7Saved[ex * 2 + 1];
+            // line 9: class = tanh(가중치 * x + σ) .* new
+            double class_0 = t7_0 * new__0;
+            double class_1 = t7_1 * new__1;
+            // example ex
+            double y_0 = y[ex * 2];
+            double y_1 = y[ex * 2 + 1];
+            // line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
+            double t10_0 = class_0 - y_0;
+            double t10_1 = class_1 - y_1;
+            // gradient of line 10: int = class ⊙ class
+            double t37_0 = 0.0 * class_0;
+            double t37_1 = 0.0 * class_1;
+            // gradient of line 9: class = tanh(가중치 * x + σ) .* new
+            double t45_0 = ((((0.5 * (2.0 * t10_0)) + t37_0) + t37_0) * new__0) * (1.0 - Ops.square(t7_0));
+            double t45_1 = ((((0.5 * (2.0 * t10_1)) + t37_1) + t37_1) * new__1) * (1.0 - Ops.square(t7_1));
+            gradX[0] = 가중치_0 * t45_0 + 가중치_3 * t45_1;
+            gradX[1] = 가중치_1 * t45_0 + 가중치_4 * t45_1;
+            gradX[2] = 가중치_2 * t45_0 + 가중치_5 * t45_1;
         }
         return total / batch;
     }
@@ -285,409 +462,6 @@ public final class Unicode implements Model {
     }
 
     /**
-     * line 9: class = tanh(가중치 * x + σ) .* new  [matmul [2]]
-     */
-    private void computeT5(int batch) {
-        double[] 가중치 = this.가중치;
-        double[] x = ws.x;
-        double[] t5 = ws.t5;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 3;
-            for (int r = 0; r < 2; r += 2) {
-                int wo = r * 3;
-                double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
-                for (int c = 0; c < 3; c++) {
-                    double w0 = 가중치[wo + c];
-                    double w1 = 가중치[wo + 3 + c];
-                    double x0 = x[xo + c];
-                    a00 += w0 * x0;
-                    a10 += w1 * x0;
-                    double x1 = x[xo + 3 + c];
-                    a01 += w0 * x1;
-                    a11 += w1 * x1;
-                    double x2 = x[xo + 6 + c];
-                    a02 += w0 * x2;
-                    a12 += w1 * x2;
-                    double x3 = x[xo + 9 + c];
-                    a03 += w0 * x3;
-                    a13 += w1 * x3;
-                }
-                t5[ex * 2 + r] = a00;
-                t5[ex * 2 + r + 1] = a10;
-                t5[(ex + 1) * 2 + r] = a01;
-                t5[(ex + 1) * 2 + r + 1] = a11;
-                t5[(ex + 2) * 2 + r] = a02;
-                t5[(ex + 2) * 2 + r + 1] = a12;
-                t5[(ex + 3) * 2 + r] = a03;
-                t5[(ex + 3) * 2 + r + 1] = a13;
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 3;
-            for (int r = 0; r < 2; r++) {
-                int wo = r * 3;
-                double a00 = 0;
-                for (int c = 0; c < 3; c++) {
-                    double w0 = 가중치[wo + c];
-                    double x0 = x[xo + c];
-                    a00 += w0 * x0;
-                }
-                t5[ex * 2 + r] = a00;
-            }
-        }
-    }
-
-    /**
-     * line 9: class = tanh(가중치 * x + σ) .* new  [tanh [2]]
-     */
-    private void computeT7(int batch) {
-        double[] t7 = ws.t7;
-        double[] t5 = ws.t5;
-        double[] σ = this.σ;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t7[o + i] = Ops.tanh(t5[o + i] + σ[i]);
-            }
-        }
-    }
-
-    /**
-     * line 9: class = tanh(가중치 * x + σ) .* new  [mul [2]]
-     */
-    private void computeClass_(int batch) {
-        double[] class_ = ws.class_;
-        double[] t7 = ws.t7;
-        double[] new_ = this.new_;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                class_[o + i] = t7[o + i] * new_[i];
-            }
-        }
-    }
-
-    /**
-     * line 10: int = class ⊙ class  [mul [2]]
-     */
-    private void computeInt_(int batch) {
-        double[] int_ = ws.int_;
-        double[] class_ = ws.class_;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                int_[o + i] = class_[o + i] * class_[o + i];
-            }
-        }
-    }
-
-    /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [sub [2]]
-     */
-    private void computeT10(int batch) {
-        double[] t10 = ws.t10;
-        double[] class_ = ws.class_;
-        double[] y = ws.y;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t10[o + i] = class_[o + i] - y[o + i];
-            }
-        }
-    }
-
-    /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [square [2]]
-     */
-    private void computeT11(int batch) {
-        double[] t11 = ws.t11;
-        double[] t10 = ws.t10;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t11[o + i] = Ops.square(t10[o + i]);
-            }
-        }
-    }
-
-    /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [sum scalar]
-     */
-    private void computeT13(int batch) {
-        double[] t11 = ws.t11;
-        double[] t13 = ws.t13;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2;
-            double acc = 0;
-            for (int i = 0; i < 2; i++) {
-                acc += t11[o0 + i];
-            }
-            t13[ex] = acc;
-        }
-    }
-
-    /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [square [2, 3]]
-     */
-    private void computeT16(int batch) {
-        double[] t16 = ws.t16;
-        double[] 가중치 = this.가중치;
-        for (int i = 0; i < 6; i++) {
-            t16[i] = Ops.square(가중치[i]);
-        }
-    }
-
-    /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [sum scalar]
-     */
-    private void computeT17(int batch) {
-        double[] t16 = ws.t16;
-        double[] t17 = ws.t17;
-        double acc = 0;
-        for (int i = 0; i < 6; i++) {
-            acc += t16[i];
-        }
-        t17[0] = acc;
-    }
-
-    /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul scalar]
-     */
-    private void computeT19(int batch) {
-        double[] t19 = ws.t19;
-        double[] t17 = ws.t17;
-        t19[0] = 0.001 * (0.5 * t17[0]);
-    }
-
-    /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [sum scalar]
-     */
-    private void computeT21(int batch) {
-        double[] int_ = ws.int_;
-        double[] t21 = ws.t21;
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 2;
-            double acc = 0;
-            for (int i = 0; i < 2; i++) {
-                acc += int_[o0 + i];
-            }
-            t21[ex] = acc;
-        }
-    }
-
-    /**
-     * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [add scalar]
-     */
-    private void computeT24(int batch) {
-        double[] t24 = ws.t24;
-        double[] t13 = ws.t13;
-        double[] t19 = ws.t19;
-        double[] t21 = ws.t21;
-        for (int ex = 0; ex < batch; ex++) {
-            t24[ex] = ((0.5 * t13[ex]) + t19[0]) + (t21[ex] * 0.0);
-        }
-    }
-
-    /**
-     * gradient of line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0  [mul [2, 3]]
-     */
-    private void computeT32(int batch) {
-        double[] t32 = ws.t32;
-        double[] 가중치 = this.가중치;
-        for (int i = 0; i < 6; i++) {
-            t32[i] = 5.0E-4 * (2.0 * 가중치[i]);
-        }
-    }
-
-    /**
-     * gradient of line 10: int = class ⊙ class  [mul [2]]
-     */
-    private void computeT37(int batch) {
-        double[] t37 = ws.t37;
-        double[] class_ = ws.class_;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t37[o + i] = 0.0 * class_[o + i];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 10: int = class ⊙ class  [add [2]]
-     */
-    private void computeT39(int batch) {
-        double[] t39 = ws.t39;
-        double[] t10 = ws.t10;
-        double[] t37 = ws.t37;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t39[o + i] = ((0.5 * (2.0 * t10[o + i])) + t37[o + i]) + t37[o + i];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 9: class = tanh(가중치 * x + σ) .* new  [mul [2]]
-     */
-    private void computeT41(int batch) {
-        double[] t41 = ws.t41;
-        double[] t39 = ws.t39;
-        double[] t7 = ws.t7;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t41[o + i] = t39[o + i] * t7[o + i];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 9: class = tanh(가중치 * x + σ) .* new  [mul [2]]
-     */
-    private void computeT45(int batch) {
-        double[] t45 = ws.t45;
-        double[] t39 = ws.t39;
-        double[] new_ = this.new_;
-        double[] t7 = ws.t7;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t45[o + i] = (t39[o + i] * new_[i]) * (1.0 - Ops.square(t7[o + i]));
-            }
-        }
-    }
-
-    /**
-     * gradient of line 9: class = tanh(가중치 * x + σ) .* new  [matmul [3]]
-     */
-    private void computeT49(int batch) {
-        double[] 가중치 = this.가중치;
-        double[] t45 = ws.t45;
-        double[] t49 = ws.t49;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 2;
-            int yo = ex * 3;
-            for (int r = 0; r < 12; r++) {
-                t49[yo + r] = 0;
-            }
-            for (int c = 0; c < 2; c++) {
-                int wo = c * 3;
-                double x0 = t45[xo + c];
-                double x1 = t45[xo + 2 + c];
-                double x2 = t45[xo + 4 + c];
-                double x3 = t45[xo + 6 + c];
-                for (int r = 0; r < 3; r++) {
-                    double w0 = 가중치[wo + r];
-                    t49[yo + r] += x0 * w0;
-                    t49[yo + 3 + r] += x1 * w0;
-                    t49[yo + 6 + r] += x2 * w0;
-                    t49[yo + 9 + r] += x3 * w0;
-                }
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 2;
-            int yo = ex * 3;
-            for (int r = 0; r < 3; r++) {
-                t49[yo + r] = 0;
-            }
-            for (int c = 0; c < 2; c++) {
-                int wo = c * 3;
-                double x0 = t45[xo + c];
-                for (int r = 0; r < 3; r++) {
-                    double w0 = 가중치[wo + r];
-                    t49[yo + r] += x0 * w0;
-                }
-            }
-        }
-    }
-
-    /**
-     * d loss / d 가중치, the mean over the batch
-     */
-    private void accumulate가중치(int batch) {
-        double[] t32 = ws.t32;
-        double[] t45 = ws.t45;
-        double[] x = ws.x;
-        double[] g = ws.grad.가중치;
-        java.util.Arrays.fill(g, 0.0);
-        double inv = 1.0 / batch;
-        for (int i = 0; i < 6; i++) {
-            g[i] += t32[i];
-        }
-        {
-            int ex = 0;
-            for (; ex + 4 <= batch; ex += 4) {
-                for (int r = 0; r < 2; r++) {
-                    double s0 = t45[ex * 2 + r] * inv;
-                    double s1 = t45[(ex + 1) * 2 + r] * inv;
-                    double s2 = t45[(ex + 2) * 2 + r] * inv;
-                    double s3 = t45[(ex + 3) * 2 + r] * inv;
-                    for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * x[ex * 3 + j] + s1 * x[(ex + 1) * 3 + j] + s2 * x[(ex + 2) * 3 + j] + s3 * x[(ex + 3) * 3 + j];
-                    }
-                }
-            }
-            for (; ex < batch; ex++) {
-                for (int r = 0; r < 2; r++) {
-                    double s0 = t45[ex * 2 + r] * inv;
-                    for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * x[ex * 3 + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * d loss / d σ, the mean over the batch
-     */
-    private void accumulateΣ(int batch) {
-        double[] t45 = ws.t45;
-        double[] g = ws.grad.σ;
-        double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                g[i] = t45[o0 + i] * inv;
-            }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                g[i] += t45[o0 + i] * inv;
-            }
-        }
-    }
-
-    /**
-     * d loss / d new, the mean over the batch
-     */
-    private void accumulateNew_(int batch) {
-        double[] t41 = ws.t41;
-        double[] g = ws.grad.new_;
-        double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                g[i] = t41[o0 + i] * inv;
-            }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                g[i] += t41[o0 + i] * inv;
-            }
-        }
-    }
-
-    /**
      * The gradient of the loss with respect to every param, one array per param, named as the params.
      */
     public static final class Gradient implements dev.netc.runtime.Gradient {
@@ -721,101 +495,10 @@ public final class Unicode implements Model {
     private static final class Workspace {
         int capacity;
 
-        double[] x;
-
-        double[] y;
-
-        Gradient grad;
-
-        /**
-         * line 9: class = tanh(가중치 * x + σ) .* new
-         */
-        double[] t5;
-
         /**
          * line 9: class = tanh(가중치 * x + σ) .* new
          */
         double[] t7;
-
-        /**
-         * line 9: class = tanh(가중치 * x + σ) .* new
-         */
-        double[] class_;
-
-        /**
-         * line 10: int = class ⊙ class
-         */
-        double[] int_;
-
-        /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t10;
-
-        /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t11;
-
-        /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t13;
-
-        /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t16;
-
-        /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t17;
-
-        /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t19;
-
-        /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t21;
-
-        /**
-         * line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t24;
-
-        /**
-         * gradient of line 12: loss = mse(class, y) + λ * l2(가중치) + sum(int) * 0
-         */
-        double[] t32;
-
-        /**
-         * gradient of line 10: int = class ⊙ class
-         */
-        double[] t37;
-
-        /**
-         * gradient of line 10: int = class ⊙ class
-         */
-        double[] t39;
-
-        /**
-         * gradient of line 9: class = tanh(가중치 * x + σ) .* new
-         */
-        double[] t41;
-
-        /**
-         * gradient of line 9: class = tanh(가중치 * x + σ) .* new
-         */
-        double[] t45;
-
-        /**
-         * gradient of line 9: class = tanh(가중치 * x + σ) .* new
-         */
-        double[] t49;
 
         void ensure(int batch) {
             if (batch < 1) {
@@ -826,32 +509,7 @@ public final class Unicode implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
-            t5 = new double[batch * 2];
             t7 = new double[batch * 2];
-            class_ = new double[batch * 2];
-            int_ = new double[batch * 2];
-            t10 = new double[batch * 2];
-            t11 = new double[batch * 2];
-            t13 = new double[batch * 1];
-            if (first) {
-                t16 = new double[6];
-            }
-            if (first) {
-                t17 = new double[1];
-            }
-            if (first) {
-                t19 = new double[1];
-            }
-            t21 = new double[batch * 1];
-            t24 = new double[batch * 1];
-            if (first) {
-                t32 = new double[6];
-            }
-            t37 = new double[batch * 2];
-            t39 = new double[batch * 2];
-            t41 = new double[batch * 2];
-            t45 = new double[batch * 2];
-            t49 = new double[batch * 3];
         }
     }
 }

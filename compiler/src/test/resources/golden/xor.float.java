@@ -92,12 +92,37 @@ public final class Xor implements Model {
      */
     public void predict(int batch, float[] x, float[] aOut) {
         ws.ensure(batch);
-        ws.x = x;
-        computeT6(batch);
-        computeH(batch);
-        computeT9(batch);
-        computeA(batch);
-        System.arraycopy(ws.a, 0, aOut, 0, batch * 1);
+        // params
+        float W1_0 = this.W1[0];
+        float W1_1 = this.W1[1];
+        float W1_2 = this.W1[2];
+        float W1_3 = this.W1[3];
+        float W1_4 = this.W1[4];
+        float W1_5 = this.W1[5];
+        float W1_6 = this.W1[6];
+        float W1_7 = this.W1[7];
+        float b1_0 = this.b1[0];
+        float b1_1 = this.b1[1];
+        float b1_2 = this.b1[2];
+        float b1_3 = this.b1[3];
+        float W2_0 = this.W2[0];
+        float W2_1 = this.W2[1];
+        float W2_2 = this.W2[2];
+        float W2_3 = this.W2[3];
+        float b2_0 = this.b2[0];
+        for (int ex = 0; ex < batch; ex++) {
+            // example ex
+            float x_0 = x[ex * 2];
+            float x_1 = x[ex * 2 + 1];
+            // line 13: h = sigmoid(W1 * x + b1)
+            float h_0 = Ops.sigmoid((W1_0 * x_0 + W1_1 * x_1) + b1_0);
+            float h_1 = Ops.sigmoid((W1_2 * x_0 + W1_3 * x_1) + b1_1);
+            float h_2 = Ops.sigmoid((W1_4 * x_0 + W1_5 * x_1) + b1_2);
+            float h_3 = Ops.sigmoid((W1_6 * x_0 + W1_7 * x_1) + b1_3);
+            // line 14: a = sigmoid(W2 * h + b2)
+            float a = Ops.sigmoid((W2_0 * h_0 + W2_1 * h_1 + W2_2 * h_2 + W2_3 * h_3) + b2_0);
+            aOut[ex] = a;
+        }
     }
 
     /**
@@ -121,17 +146,38 @@ public final class Xor implements Model {
      */
     public double loss(int batch, float[] x, float[] y) {
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        computeT6(batch);
-        computeH(batch);
-        computeT9(batch);
-        computeA(batch);
-        computeT12(batch);
-        computeT16(batch);
+        // params
+        float W1_0 = this.W1[0];
+        float W1_1 = this.W1[1];
+        float W1_2 = this.W1[2];
+        float W1_3 = this.W1[3];
+        float W1_4 = this.W1[4];
+        float W1_5 = this.W1[5];
+        float W1_6 = this.W1[6];
+        float W1_7 = this.W1[7];
+        float b1_0 = this.b1[0];
+        float b1_1 = this.b1[1];
+        float b1_2 = this.b1[2];
+        float b1_3 = this.b1[3];
+        float W2_0 = this.W2[0];
+        float W2_1 = this.W2[1];
+        float W2_2 = this.W2[2];
+        float W2_3 = this.W2[3];
+        float b2_0 = this.b2[0];
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t16[ex];
+            // example ex
+            float x_0 = x[ex * 2];
+            float x_1 = x[ex * 2 + 1];
+            float y_0 = y[ex];
+            // line 13: h = sigmoid(W1 * x + b1)
+            float h_0 = Ops.sigmoid((W1_0 * x_0 + W1_1 * x_1) + b1_0);
+            float h_1 = Ops.sigmoid((W1_2 * x_0 + W1_3 * x_1) + b1_1);
+            float h_2 = Ops.sigmoid((W1_4 * x_0 + W1_5 * x_1) + b1_2);
+            float h_3 = Ops.sigmoid((W1_6 * x_0 + W1_7 * x_1) + b1_3);
+            // line 17: loss = mse(a, y)
+            float t16 = 0.5f * (Ops.square(Ops.sigmoid((W2_0 * h_0 + W2_1 * h_1 + W2_2 * h_2 + W2_3 * h_3) + b2_0) - y_0));
+            total += t16;
         }
         return total / batch;
     }
@@ -148,26 +194,126 @@ public final class Xor implements Model {
      */
     public double lossAndGradient(int batch, float[] x, float[] y, Gradient grad) {
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        ws.grad = grad;
-        computeT6(batch);
-        computeH(batch);
-        computeT9(batch);
-        computeA(batch);
-        computeT12(batch);
-        computeT16(batch);
-        computeT26(batch);
-        computeT29(batch);
-        computeT33(batch);
-        accumulateW1(batch);
-        accumulateB1(batch);
-        accumulateW2(batch);
-        accumulateB2(batch);
+        float[] hSaved = ws.h;
+        float[] aSaved = ws.a;
+        // params
+        float W1_0 = this.W1[0];
+        float W1_1 = this.W1[1];
+        float W1_2 = this.W1[2];
+        float W1_3 = this.W1[3];
+        float W1_4 = this.W1[4];
+        float W1_5 = this.W1[5];
+        float W1_6 = this.W1[6];
+        float W1_7 = this.W1[7];
+        float b1_0 = this.b1[0];
+        float b1_1 = this.b1[1];
+        float b1_2 = this.b1[2];
+        float b1_3 = this.b1[3];
+        float W2_0 = this.W2[0];
+        float W2_1 = this.W2[1];
+        float W2_2 = this.W2[2];
+        float W2_3 = this.W2[3];
+        float b2_0 = this.b2[0];
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t16[ex];
+            // example ex
+            float x_0 = x[ex * 2];
+            float x_1 = x[ex * 2 + 1];
+            float y_0 = y[ex];
+            // line 13: h = sigmoid(W1 * x + b1)
+            float h_0 = Ops.sigmoid((W1_0 * x_0 + W1_1 * x_1) + b1_0);
+            float h_1 = Ops.sigmoid((W1_2 * x_0 + W1_3 * x_1) + b1_1);
+            float h_2 = Ops.sigmoid((W1_4 * x_0 + W1_5 * x_1) + b1_2);
+            float h_3 = Ops.sigmoid((W1_6 * x_0 + W1_7 * x_1) + b1_3);
+            hSaved[ex * 4] = h_0;
+            hSaved[ex * 4 + 1] = h_1;
+            hSaved[ex * 4 + 2] = h_2;
+            hSaved[ex * 4 + 3] = h_3;
+            // line 14: a = sigmoid(W2 * h + b2)
+            float a = Ops.sigmoid((W2_0 * h_0 + W2_1 * h_1 + W2_2 * h_2 + W2_3 * h_3) + b2_0);
+            aSaved[ex] = a;
+            // line 17: loss = mse(a, y)
+            float t12 = a - y_0;
+            float t16 = 0.5f * (Ops.square(t12));
+            total += t16;
         }
+        double gW1_0 = 0;
+        double gW1_1 = 0;
+        double gW1_2 = 0;
+        double gW1_3 = 0;
+        double gW1_4 = 0;
+        double gW1_5 = 0;
+        double gW1_6 = 0;
+        double gW1_7 = 0;
+        double gb1_0 = 0;
+        double gb1_1 = 0;
+        double gb1_2 = 0;
+        double gb1_3 = 0;
+        double gW2_0 = 0;
+        double gW2_1 = 0;
+        double gW2_2 = 0;
+        double gW2_3 = 0;
+        double gb2_0 = 0;
+        for (int ex = 0; ex < batch; ex++) {
+            float a = aSaved[ex];
+            // example ex
+            float y_0 = y[ex];
+            // line 17: loss = mse(a, y)
+            float t12 = a - y_0;
+            // gradient of line 14: a = sigmoid(W2 * h + b2)
+            float t26 = (0.5f * (2.0f * t12)) * (a * (1.0f - a));
+            float h_0 = hSaved[ex * 4];
+            float h_1 = hSaved[ex * 4 + 1];
+            float h_2 = hSaved[ex * 4 + 2];
+            float h_3 = hSaved[ex * 4 + 3];
+            // gradient of line 13: h = sigmoid(W1 * x + b1)
+            float t33_0 = (W2_0 * t26) * (h_0 * (1.0f - h_0));
+            float t33_1 = (W2_1 * t26) * (h_1 * (1.0f - h_1));
+            float t33_2 = (W2_2 * t26) * (h_2 * (1.0f - h_2));
+            float t33_3 = (W2_3 * t26) * (h_3 * (1.0f - h_3));
+            // example ex
+            float x_0 = x[ex * 2];
+            float x_1 = x[ex * 2 + 1];
+            gW1_0 += t33_0 * x_0;
+            gW1_1 += t33_0 * x_1;
+            gW1_2 += t33_1 * x_0;
+            gW1_3 += t33_1 * x_1;
+            gW1_4 += t33_2 * x_0;
+            gW1_5 += t33_2 * x_1;
+            gW1_6 += t33_3 * x_0;
+            gW1_7 += t33_3 * x_1;
+            gb1_0 += t33_0;
+            gb1_1 += t33_1;
+            gb1_2 += t33_2;
+            gb1_3 += t33_3;
+            gW2_0 += t26 * h_0;
+            gW2_1 += t26 * h_1;
+            gW2_2 += t26 * h_2;
+            gW2_3 += t26 * h_3;
+            gb2_0 += t26;
+        }
+        float[] gW1 = grad.W1;
+        double inv = 1.0 / batch;
+        gW1[0] = (float) (gW1_0 * inv);
+        gW1[1] = (float) (gW1_1 * inv);
+        gW1[2] = (float) (gW1_2 * inv);
+        gW1[3] = (float) (gW1_3 * inv);
+        gW1[4] = (float) (gW1_4 * inv);
+        gW1[5] = (float) (gW1_5 * inv);
+        gW1[6] = (float) (gW1_6 * inv);
+        gW1[7] = (float) (gW1_7 * inv);
+        float[] gb1 = grad.b1;
+        gb1[0] = (float) (gb1_0 * inv);
+        gb1[1] = (float) (gb1_1 * inv);
+        gb1[2] = (float) (gb1_2 * inv);
+        gb1[3] = (float) (gb1_3 * inv);
+        float[] gW2 = grad.W2;
+        gW2[0] = (float) (gW2_0 * inv);
+        gW2[1] = (float) (gW2_1 * inv);
+        gW2[2] = (float) (gW2_2 * inv);
+        gW2[3] = (float) (gW2_3 * inv);
+        float[] gb2 = grad.b2;
+        gb2[0] = (float) (gb2_0 * inv);
         return total / batch;
     }
 
@@ -184,22 +330,68 @@ public final class Xor implements Model {
     public double inputGradient(float[] x, float[] y, float[] gradX) {
         int batch = 1;
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        computeT6(batch);
-        computeH(batch);
-        computeT9(batch);
-        computeA(batch);
-        computeT12(batch);
-        computeT16(batch);
-        computeT26(batch);
-        computeT29(batch);
-        computeT33(batch);
-        computeT36(batch);
-        System.arraycopy(ws.t36, 0, gradX, 0, 2);
+        float[] hSaved = ws.h;
+        float[] aSaved = ws.a;
+        // params
+        float W1_0 = this.W1[0];
+        float W1_1 = this.W1[1];
+        float W1_2 = this.W1[2];
+        float W1_3 = this.W1[3];
+        float W1_4 = this.W1[4];
+        float W1_5 = this.W1[5];
+        float W1_6 = this.W1[6];
+        float W1_7 = this.W1[7];
+        float b1_0 = this.b1[0];
+        float b1_1 = this.b1[1];
+        float b1_2 = this.b1[2];
+        float b1_3 = this.b1[3];
+        float W2_0 = this.W2[0];
+        float W2_1 = this.W2[1];
+        float W2_2 = this.W2[2];
+        float W2_3 = this.W2[3];
+        float b2_0 = this.b2[0];
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t16[ex];
+            // example ex
+            float x_0 = x[ex * 2];
+            float x_1 = x[ex * 2 + 1];
+            float y_0 = y[ex];
+            // line 13: h = sigmoid(W1 * x + b1)
+            float h_0 = Ops.sigmoid((W1_0 * x_0 + W1_1 * x_1) + b1_0);
+            float h_1 = Ops.sigmoid((W1_2 * x_0 + W1_3 * x_1) + b1_1);
+            float h_2 = Ops.sigmoid((W1_4 * x_0 + W1_5 * x_1) + b1_2);
+            float h_3 = Ops.sigmoid((W1_6 * x_0 + W1_7 * x_1) + b1_3);
+            hSaved[ex * 4] = h_0;
+            hSaved[ex * 4 + 1] = h_1;
+            hSaved[ex * 4 + 2] = h_2;
+            hSaved[ex * 4 + 3] = h_3;
+            // line 14: a = sigmoid(W2 * h + b2)
+            float a = Ops.sigmoid((W2_0 * h_0 + W2_1 * h_1 + W2_2 * h_2 + W2_3 * h_3) + b2_0);
+            aSaved[ex] = a;
+            // line 17: loss = mse(a, y)
+            float t12 = a - y_0;
+            float t16 = 0.5f * (Ops.square(t12));
+            total += t16;
+        }
+        for (int ex = 0; ex < batch; ex++) {
+            float a = aSaved[ex];
+            // example ex
+            float y_0 = y[ex];
+            // line 17: loss = mse(a, y)
+            float t12 = a - y_0;
+            // gradient of line 14: a = sigmoid(W2 * h + b2)
+            float t26 = (0.5f * (2.0f * t12)) * (a * (1.0f - a));
+            float h_0 = hSaved[ex * 4];
+            float h_1 = hSaved[ex * 4 + 1];
+            float h_2 = hSaved[ex * 4 + 2];
+            float h_3 = hSaved[ex * 4 + 3];
+            // gradient of line 13: h = sigmoid(W1 * x + b1)
+            float t33_0 = (W2_0 * t26) * (h_0 * (1.0f - h_0));
+            float t33_1 = (W2_1 * t26) * (h_1 * (1.0f - h_1));
+            float t33_2 = (W2_2 * t26) * (h_2 * (1.0f - h_2));
+            float t33_3 = (W2_3 * t26) * (h_3 * (1.0f - h_3));
+            gradX[0] = W1_0 * t33_0 + W1_2 * t33_1 + W1_4 * t33_2 + W1_6 * t33_3;
+            gradX[1] = W1_1 * t33_0 + W1_3 * t33_1 + W1_5 * t33_2 + W1_7 * t33_3;
         }
         return total / batch;
     }
@@ -280,407 +472,6 @@ public final class Xor implements Model {
     }
 
     /**
-     * line 13: h = sigmoid(W1 * x + b1)  [matmul [4]]
-     */
-    private void computeT6(int batch) {
-        float[] W1 = this.W1;
-        float[] x = ws.x;
-        float[] t6 = ws.t6;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 2;
-            for (int r = 0; r < 4; r += 2) {
-                int wo = r * 2;
-                float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
-                for (int c = 0; c < 2; c++) {
-                    float w0 = W1[wo + c];
-                    float w1 = W1[wo + 2 + c];
-                    float x0 = x[xo + c];
-                    a00 += w0 * x0;
-                    a10 += w1 * x0;
-                    float x1 = x[xo + 2 + c];
-                    a01 += w0 * x1;
-                    a11 += w1 * x1;
-                    float x2 = x[xo + 4 + c];
-                    a02 += w0 * x2;
-                    a12 += w1 * x2;
-                    float x3 = x[xo + 6 + c];
-                    a03 += w0 * x3;
-                    a13 += w1 * x3;
-                }
-                t6[ex * 4 + r] = a00;
-                t6[ex * 4 + r + 1] = a10;
-                t6[(ex + 1) * 4 + r] = a01;
-                t6[(ex + 1) * 4 + r + 1] = a11;
-                t6[(ex + 2) * 4 + r] = a02;
-                t6[(ex + 2) * 4 + r + 1] = a12;
-                t6[(ex + 3) * 4 + r] = a03;
-                t6[(ex + 3) * 4 + r + 1] = a13;
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 2;
-            for (int r = 0; r < 4; r += 4) {
-                int wo = r * 2;
-                float a00 = 0, a10 = 0, a20 = 0, a30 = 0;
-                for (int c = 0; c < 2; c++) {
-                    float w0 = W1[wo + c];
-                    float w1 = W1[wo + 2 + c];
-                    float w2 = W1[wo + 4 + c];
-                    float w3 = W1[wo + 6 + c];
-                    float x0 = x[xo + c];
-                    a00 += w0 * x0;
-                    a10 += w1 * x0;
-                    a20 += w2 * x0;
-                    a30 += w3 * x0;
-                }
-                t6[ex * 4 + r] = a00;
-                t6[ex * 4 + r + 1] = a10;
-                t6[ex * 4 + r + 2] = a20;
-                t6[ex * 4 + r + 3] = a30;
-            }
-        }
-    }
-
-    /**
-     * line 13: h = sigmoid(W1 * x + b1)  [sigmoid [4]]
-     */
-    private void computeH(int batch) {
-        float[] h = ws.h;
-        float[] t6 = ws.t6;
-        float[] b1 = this.b1;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                h[o + i] = Ops.sigmoid(t6[o + i] + b1[i]);
-            }
-        }
-    }
-
-    /**
-     * line 14: a = sigmoid(W2 * h + b2)  [matmul [1]]
-     */
-    private void computeT9(int batch) {
-        float[] W2 = this.W2;
-        float[] h = ws.h;
-        float[] t9 = ws.t9;
-        int ex = 0;
-        for (; ex < batch; ex++) {
-            int xo = ex * 4;
-            for (int r = 0; r < 1; r++) {
-                int wo = r * 4;
-                float a00 = 0;
-                for (int c = 0; c < 4; c++) {
-                    float w0 = W2[wo + c];
-                    float x0 = h[xo + c];
-                    a00 += w0 * x0;
-                }
-                t9[ex * 1 + r] = a00;
-            }
-        }
-    }
-
-    /**
-     * line 14: a = sigmoid(W2 * h + b2)  [sigmoid [1]]
-     */
-    private void computeA(int batch) {
-        float[] a = ws.a;
-        float[] t9 = ws.t9;
-        float[] b2 = this.b2;
-        for (int ex = 0; ex < batch; ex++) {
-            a[ex] = Ops.sigmoid(t9[ex] + b2[0]);
-        }
-    }
-
-    /**
-     * line 17: loss = mse(a, y)  [sub [1]]
-     */
-    private void computeT12(int batch) {
-        float[] t12 = ws.t12;
-        float[] a = ws.a;
-        float[] y = ws.y;
-        for (int ex = 0; ex < batch; ex++) {
-            t12[ex] = a[ex] - y[ex];
-        }
-    }
-
-    /**
-     * line 17: loss = mse(a, y)  [mul scalar]
-     */
-    private void computeT16(int batch) {
-        float[] t16 = ws.t16;
-        float[] t12 = ws.t12;
-        for (int ex = 0; ex < batch; ex++) {
-            t16[ex] = 0.5f * (Ops.square(t12[ex]));
-        }
-    }
-
-    /**
-     * gradient of line 14: a = sigmoid(W2 * h + b2)  [mul [1]]
-     */
-    private void computeT26(int batch) {
-        float[] t26 = ws.t26;
-        float[] t12 = ws.t12;
-        float[] a = ws.a;
-        for (int ex = 0; ex < batch; ex++) {
-            t26[ex] = (0.5f * (2.0f * t12[ex])) * (a[ex] * (1.0f - a[ex]));
-        }
-    }
-
-    /**
-     * gradient of line 14: a = sigmoid(W2 * h + b2)  [matmul [4]]
-     */
-    private void computeT29(int batch) {
-        float[] W2 = this.W2;
-        float[] t26 = ws.t26;
-        float[] t29 = ws.t29;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 1;
-            int yo = ex * 4;
-            for (int r = 0; r < 16; r++) {
-                t29[yo + r] = 0;
-            }
-            for (int c = 0; c < 1; c++) {
-                int wo = c * 4;
-                float x0 = t26[xo + c];
-                float x1 = t26[xo + 1 + c];
-                float x2 = t26[xo + 2 + c];
-                float x3 = t26[xo + 3 + c];
-                for (int r = 0; r < 4; r++) {
-                    float w0 = W2[wo + r];
-                    t29[yo + r] += x0 * w0;
-                    t29[yo + 4 + r] += x1 * w0;
-                    t29[yo + 8 + r] += x2 * w0;
-                    t29[yo + 12 + r] += x3 * w0;
-                }
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 1;
-            int yo = ex * 4;
-            for (int r = 0; r < 4; r++) {
-                t29[yo + r] = 0;
-            }
-            for (int c = 0; c < 1; c++) {
-                int wo = c * 4;
-                float x0 = t26[xo + c];
-                for (int r = 0; r < 4; r++) {
-                    float w0 = W2[wo + r];
-                    t29[yo + r] += x0 * w0;
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 13: h = sigmoid(W1 * x + b1)  [mul [4]]
-     */
-    private void computeT33(int batch) {
-        float[] t33 = ws.t33;
-        float[] t29 = ws.t29;
-        float[] h = ws.h;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                t33[o + i] = t29[o + i] * (h[o + i] * (1.0f - h[o + i]));
-            }
-        }
-    }
-
-    /**
-     * gradient of line 13: h = sigmoid(W1 * x + b1)  [matmul [2]]
-     */
-    private void computeT36(int batch) {
-        float[] W1 = this.W1;
-        float[] t33 = ws.t33;
-        float[] t36 = ws.t36;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 4;
-            int yo = ex * 2;
-            for (int r = 0; r < 8; r++) {
-                t36[yo + r] = 0;
-            }
-            for (int c = 0; c < 4; c++) {
-                int wo = c * 2;
-                float x0 = t33[xo + c];
-                float x1 = t33[xo + 4 + c];
-                float x2 = t33[xo + 8 + c];
-                float x3 = t33[xo + 12 + c];
-                for (int r = 0; r < 2; r++) {
-                    float w0 = W1[wo + r];
-                    t36[yo + r] += x0 * w0;
-                    t36[yo + 2 + r] += x1 * w0;
-                    t36[yo + 4 + r] += x2 * w0;
-                    t36[yo + 6 + r] += x3 * w0;
-                }
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 4;
-            int yo = ex * 2;
-            for (int r = 0; r < 2; r++) {
-                t36[yo + r] = 0;
-            }
-            for (int c = 0; c < 4; c += 4) {
-                int wo = c * 2;
-                float x0 = t33[xo + c];
-                float x1 = t33[xo + c + 1];
-                float x2 = t33[xo + c + 2];
-                float x3 = t33[xo + c + 3];
-                for (int r = 0; r < 2; r++) {
-                    t36[yo + r] += x0 * W1[wo + r] + x1 * W1[wo + 2 + r] + x2 * W1[wo + 4 + r] + x3 * W1[wo + 6 + r];
-                }
-            }
-        }
-    }
-
-    /**
-     * d loss / d W1, the mean over the batch
-     */
-    private void accumulateW1(int batch) {
-        float[] t33 = ws.t33;
-        float[] x = ws.x;
-        float[] g = ws.grad.W1;
-        float inv = 1.0f / batch;
-        {
-            int ex = 0;
-            if (batch >= 4) {
-                for (int r = 0; r < 4; r++) {
-                    float s0 = t33[ex * 4 + r] * inv;
-                    float s1 = t33[(ex + 1) * 4 + r] * inv;
-                    float s2 = t33[(ex + 2) * 4 + r] * inv;
-                    float s3 = t33[(ex + 3) * 4 + r] * inv;
-                    for (int j = 0; j < 2; j++) {
-                        g[r * 2 + j] = s0 * x[ex * 2 + j] + s1 * x[(ex + 1) * 2 + j] + s2 * x[(ex + 2) * 2 + j] + s3 * x[(ex + 3) * 2 + j];
-                    }
-                }
-            } else {
-                for (int r = 0; r < 4; r++) {
-                    float s0 = t33[ex * 4 + r] * inv;
-                    for (int j = 0; j < 2; j++) {
-                        g[r * 2 + j] = s0 * x[ex * 2 + j];
-                    }
-                }
-            }
-            ex = batch >= 4 ? 4 : 1;
-            for (; ex + 4 <= batch; ex += 4) {
-                for (int r = 0; r < 4; r++) {
-                    float s0 = t33[ex * 4 + r] * inv;
-                    float s1 = t33[(ex + 1) * 4 + r] * inv;
-                    float s2 = t33[(ex + 2) * 4 + r] * inv;
-                    float s3 = t33[(ex + 3) * 4 + r] * inv;
-                    for (int j = 0; j < 2; j++) {
-                        g[r * 2 + j] += s0 * x[ex * 2 + j] + s1 * x[(ex + 1) * 2 + j] + s2 * x[(ex + 2) * 2 + j] + s3 * x[(ex + 3) * 2 + j];
-                    }
-                }
-            }
-            for (; ex < batch; ex++) {
-                for (int r = 0; r < 4; r++) {
-                    float s0 = t33[ex * 4 + r] * inv;
-                    for (int j = 0; j < 2; j++) {
-                        g[r * 2 + j] += s0 * x[ex * 2 + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * d loss / d b1, the mean over the batch
-     */
-    private void accumulateB1(int batch) {
-        float[] t33 = ws.t33;
-        float[] g = ws.grad.b1;
-        float inv = 1.0f / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                g[i] = t33[o0 + i] * inv;
-            }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                g[i] += t33[o0 + i] * inv;
-            }
-        }
-    }
-
-    /**
-     * d loss / d W2, the mean over the batch
-     */
-    private void accumulateW2(int batch) {
-        float[] t26 = ws.t26;
-        float[] h = ws.h;
-        float[] g = ws.grad.W2;
-        float inv = 1.0f / batch;
-        {
-            int ex = 0;
-            if (batch >= 4) {
-                for (int r = 0; r < 1; r++) {
-                    float s0 = t26[ex * 1 + r] * inv;
-                    float s1 = t26[(ex + 1) * 1 + r] * inv;
-                    float s2 = t26[(ex + 2) * 1 + r] * inv;
-                    float s3 = t26[(ex + 3) * 1 + r] * inv;
-                    for (int j = 0; j < 4; j++) {
-                        g[r * 4 + j] = s0 * h[ex * 4 + j] + s1 * h[(ex + 1) * 4 + j] + s2 * h[(ex + 2) * 4 + j] + s3 * h[(ex + 3) * 4 + j];
-                    }
-                }
-            } else {
-                for (int r = 0; r < 1; r++) {
-                    float s0 = t26[ex * 1 + r] * inv;
-                    for (int j = 0; j < 4; j++) {
-                        g[r * 4 + j] = s0 * h[ex * 4 + j];
-                    }
-                }
-            }
-            ex = batch >= 4 ? 4 : 1;
-            for (; ex + 4 <= batch; ex += 4) {
-                for (int r = 0; r < 1; r++) {
-                    float s0 = t26[ex * 1 + r] * inv;
-                    float s1 = t26[(ex + 1) * 1 + r] * inv;
-                    float s2 = t26[(ex + 2) * 1 + r] * inv;
-                    float s3 = t26[(ex + 3) * 1 + r] * inv;
-                    for (int j = 0; j < 4; j++) {
-                        g[r * 4 + j] += s0 * h[ex * 4 + j] + s1 * h[(ex + 1) * 4 + j] + s2 * h[(ex + 2) * 4 + j] + s3 * h[(ex + 3) * 4 + j];
-                    }
-                }
-            }
-            for (; ex < batch; ex++) {
-                for (int r = 0; r < 1; r++) {
-                    float s0 = t26[ex * 1 + r] * inv;
-                    for (int j = 0; j < 4; j++) {
-                        g[r * 4 + j] += s0 * h[ex * 4 + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * d loss / d b2, the mean over the batch
-     */
-    private void accumulateB2(int batch) {
-        float[] t26 = ws.t26;
-        float[] g = ws.grad.b2;
-        float inv = 1.0f / batch;
-        {
-            int ex = 0;
-            for (int i = 0; i < 1; i++) {
-                g[i] = t26[ex + i] * inv;
-            }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            for (int i = 0; i < 1; i++) {
-                g[i] += t26[ex + i] * inv;
-            }
-        }
-    }
-
-    /**
      * The gradient of the loss with respect to every param, one array per param, named as the params.
      */
     public static final class Gradient implements dev.netc.runtime.Gradient {
@@ -718,17 +509,6 @@ public final class Xor implements Model {
     private static final class Workspace {
         int capacity;
 
-        float[] x;
-
-        float[] y;
-
-        Gradient grad;
-
-        /**
-         * line 13: h = sigmoid(W1 * x + b1)
-         */
-        float[] t6;
-
         /**
          * line 13: h = sigmoid(W1 * x + b1)
          */
@@ -737,42 +517,7 @@ public final class Xor implements Model {
         /**
          * line 14: a = sigmoid(W2 * h + b2)
          */
-        float[] t9;
-
-        /**
-         * line 14: a = sigmoid(W2 * h + b2)
-         */
         float[] a;
-
-        /**
-         * line 17: loss = mse(a, y)
-         */
-        float[] t12;
-
-        /**
-         * line 17: loss = mse(a, y)
-         */
-        float[] t16;
-
-        /**
-         * gradient of line 14: a = sigmoid(W2 * h + b2)
-         */
-        float[] t26;
-
-        /**
-         * gradient of line 14: a = sigmoid(W2 * h + b2)
-         */
-        float[] t29;
-
-        /**
-         * gradient of line 13: h = sigmoid(W1 * x + b1)
-         */
-        float[] t33;
-
-        /**
-         * gradient of line 13: h = sigmoid(W1 * x + b1)
-         */
-        float[] t36;
 
         float[][] staging = new float[4][];
 
@@ -785,16 +530,8 @@ public final class Xor implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
-            t6 = new float[batch * 4];
             h = new float[batch * 4];
-            t9 = new float[batch * 1];
             a = new float[batch * 1];
-            t12 = new float[batch * 1];
-            t16 = new float[batch * 1];
-            t26 = new float[batch * 1];
-            t29 = new float[batch * 4];
-            t33 = new float[batch * 4];
-            t36 = new float[batch * 2];
         }
 
         /**

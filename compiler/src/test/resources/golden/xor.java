@@ -92,12 +92,37 @@ public final class Xor implements Model {
      */
     public void predict(int batch, double[] x, double[] aOut) {
         ws.ensure(batch);
-        ws.x = x;
-        computeT6(batch);
-        computeH(batch);
-        computeT9(batch);
-        computeA(batch);
-        System.arraycopy(ws.a, 0, aOut, 0, batch * 1);
+        // params
+        double W1_0 = this.W1[0];
+        double W1_1 = this.W1[1];
+        double W1_2 = this.W1[2];
+        double W1_3 = this.W1[3];
+        double W1_4 = this.W1[4];
+        double W1_5 = this.W1[5];
+        double W1_6 = this.W1[6];
+        double W1_7 = this.W1[7];
+        double b1_0 = this.b1[0];
+        double b1_1 = this.b1[1];
+        double b1_2 = this.b1[2];
+        double b1_3 = this.b1[3];
+        double W2_0 = this.W2[0];
+        double W2_1 = this.W2[1];
+        double W2_2 = this.W2[2];
+        double W2_3 = this.W2[3];
+        double b2_0 = this.b2[0];
+        for (int ex = 0; ex < batch; ex++) {
+            // example ex
+            double x_0 = x[ex * 2];
+            double x_1 = x[ex * 2 + 1];
+            // line 13: h = sigmoid(W1 * x + b1)
+            double h_0 = Ops.sigmoid((W1_0 * x_0 + W1_1 * x_1) + b1_0);
+            double h_1 = Ops.sigmoid((W1_2 * x_0 + W1_3 * x_1) + b1_1);
+            double h_2 = Ops.sigmoid((W1_4 * x_0 + W1_5 * x_1) + b1_2);
+            double h_3 = Ops.sigmoid((W1_6 * x_0 + W1_7 * x_1) + b1_3);
+            // line 14: a = sigmoid(W2 * h + b2)
+            double a = Ops.sigmoid((W2_0 * h_0 + W2_1 * h_1 + W2_2 * h_2 + W2_3 * h_3) + b2_0);
+            aOut[ex] = a;
+        }
     }
 
     /**
@@ -121,17 +146,38 @@ public final class Xor implements Model {
      */
     public double loss(int batch, double[] x, double[] y) {
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        computeT6(batch);
-        computeH(batch);
-        computeT9(batch);
-        computeA(batch);
-        computeT12(batch);
-        computeT16(batch);
+        // params
+        double W1_0 = this.W1[0];
+        double W1_1 = this.W1[1];
+        double W1_2 = this.W1[2];
+        double W1_3 = this.W1[3];
+        double W1_4 = this.W1[4];
+        double W1_5 = this.W1[5];
+        double W1_6 = this.W1[6];
+        double W1_7 = this.W1[7];
+        double b1_0 = this.b1[0];
+        double b1_1 = this.b1[1];
+        double b1_2 = this.b1[2];
+        double b1_3 = this.b1[3];
+        double W2_0 = this.W2[0];
+        double W2_1 = this.W2[1];
+        double W2_2 = this.W2[2];
+        double W2_3 = this.W2[3];
+        double b2_0 = this.b2[0];
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t16[ex];
+            // example ex
+            double x_0 = x[ex * 2];
+            double x_1 = x[ex * 2 + 1];
+            double y_0 = y[ex];
+            // line 13: h = sigmoid(W1 * x + b1)
+            double h_0 = Ops.sigmoid((W1_0 * x_0 + W1_1 * x_1) + b1_0);
+            double h_1 = Ops.sigmoid((W1_2 * x_0 + W1_3 * x_1) + b1_1);
+            double h_2 = Ops.sigmoid((W1_4 * x_0 + W1_5 * x_1) + b1_2);
+            double h_3 = Ops.sigmoid((W1_6 * x_0 + W1_7 * x_1) + b1_3);
+            // line 17: loss = mse(a, y)
+            double t16 = 0.5 * (Ops.square(Ops.sigmoid((W2_0 * h_0 + W2_1 * h_1 + W2_2 * h_2 + W2_3 * h_3) + b2_0) - y_0));
+            total += t16;
         }
         return total / batch;
     }
@@ -148,26 +194,126 @@ public final class Xor implements Model {
      */
     public double lossAndGradient(int batch, double[] x, double[] y, Gradient grad) {
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        ws.grad = grad;
-        computeT6(batch);
-        computeH(batch);
-        computeT9(batch);
-        computeA(batch);
-        computeT12(batch);
-        computeT16(batch);
-        computeT26(batch);
-        computeT29(batch);
-        computeT33(batch);
-        accumulateW1(batch);
-        accumulateB1(batch);
-        accumulateW2(batch);
-        accumulateB2(batch);
+        double[] hSaved = ws.h;
+        double[] aSaved = ws.a;
+        // params
+        double W1_0 = this.W1[0];
+        double W1_1 = this.W1[1];
+        double W1_2 = this.W1[2];
+        double W1_3 = this.W1[3];
+        double W1_4 = this.W1[4];
+        double W1_5 = this.W1[5];
+        double W1_6 = this.W1[6];
+        double W1_7 = this.W1[7];
+        double b1_0 = this.b1[0];
+        double b1_1 = this.b1[1];
+        double b1_2 = this.b1[2];
+        double b1_3 = this.b1[3];
+        double W2_0 = this.W2[0];
+        double W2_1 = this.W2[1];
+        double W2_2 = this.W2[2];
+        double W2_3 = this.W2[3];
+        double b2_0 = this.b2[0];
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t16[ex];
+            // example ex
+            double x_0 = x[ex * 2];
+            double x_1 = x[ex * 2 + 1];
+            double y_0 = y[ex];
+            // line 13: h = sigmoid(W1 * x + b1)
+            double h_0 = Ops.sigmoid((W1_0 * x_0 + W1_1 * x_1) + b1_0);
+            double h_1 = Ops.sigmoid((W1_2 * x_0 + W1_3 * x_1) + b1_1);
+            double h_2 = Ops.sigmoid((W1_4 * x_0 + W1_5 * x_1) + b1_2);
+            double h_3 = Ops.sigmoid((W1_6 * x_0 + W1_7 * x_1) + b1_3);
+            hSaved[ex * 4] = h_0;
+            hSaved[ex * 4 + 1] = h_1;
+            hSaved[ex * 4 + 2] = h_2;
+            hSaved[ex * 4 + 3] = h_3;
+            // line 14: a = sigmoid(W2 * h + b2)
+            double a = Ops.sigmoid((W2_0 * h_0 + W2_1 * h_1 + W2_2 * h_2 + W2_3 * h_3) + b2_0);
+            aSaved[ex] = a;
+            // line 17: loss = mse(a, y)
+            double t12 = a - y_0;
+            double t16 = 0.5 * (Ops.square(t12));
+            total += t16;
         }
+        double gW1_0 = 0;
+        double gW1_1 = 0;
+        double gW1_2 = 0;
+        double gW1_3 = 0;
+        double gW1_4 = 0;
+        double gW1_5 = 0;
+        double gW1_6 = 0;
+        double gW1_7 = 0;
+        double gb1_0 = 0;
+        double gb1_1 = 0;
+        double gb1_2 = 0;
+        double gb1_3 = 0;
+        double gW2_0 = 0;
+        double gW2_1 = 0;
+        double gW2_2 = 0;
+        double gW2_3 = 0;
+        double gb2_0 = 0;
+        for (int ex = 0; ex < batch; ex++) {
+            double a = aSaved[ex];
+            // example ex
+            double y_0 = y[ex];
+            // line 17: loss = mse(a, y)
+            double t12 = a - y_0;
+            // gradient of line 14: a = sigmoid(W2 * h + b2)
+            double t26 = (0.5 * (2.0 * t12)) * (a * (1.0 - a));
+            double h_0 = hSaved[ex * 4];
+            double h_1 = hSaved[ex * 4 + 1];
+            double h_2 = hSaved[ex * 4 + 2];
+            double h_3 = hSaved[ex * 4 + 3];
+            // gradient of line 13: h = sigmoid(W1 * x + b1)
+            double t33_0 = (W2_0 * t26) * (h_0 * (1.0 - h_0));
+            double t33_1 = (W2_1 * t26) * (h_1 * (1.0 - h_1));
+            double t33_2 = (W2_2 * t26) * (h_2 * (1.0 - h_2));
+            double t33_3 = (W2_3 * t26) * (h_3 * (1.0 - h_3));
+            // example ex
+            double x_0 = x[ex * 2];
+            double x_1 = x[ex * 2 + 1];
+            gW1_0 += t33_0 * x_0;
+            gW1_1 += t33_0 * x_1;
+            gW1_2 += t33_1 * x_0;
+            gW1_3 += t33_1 * x_1;
+            gW1_4 += t33_2 * x_0;
+            gW1_5 += t33_2 * x_1;
+            gW1_6 += t33_3 * x_0;
+            gW1_7 += t33_3 * x_1;
+            gb1_0 += t33_0;
+            gb1_1 += t33_1;
+            gb1_2 += t33_2;
+            gb1_3 += t33_3;
+            gW2_0 += t26 * h_0;
+            gW2_1 += t26 * h_1;
+            gW2_2 += t26 * h_2;
+            gW2_3 += t26 * h_3;
+            gb2_0 += t26;
+        }
+        double[] gW1 = grad.W1;
+        double inv = 1.0 / batch;
+        gW1[0] = gW1_0 * inv;
+        gW1[1] = gW1_1 * inv;
+        gW1[2] = gW1_2 * inv;
+        gW1[3] = gW1_3 * inv;
+        gW1[4] = gW1_4 * inv;
+        gW1[5] = gW1_5 * inv;
+        gW1[6] = gW1_6 * inv;
+        gW1[7] = gW1_7 * inv;
+        double[] gb1 = grad.b1;
+        gb1[0] = gb1_0 * inv;
+        gb1[1] = gb1_1 * inv;
+        gb1[2] = gb1_2 * inv;
+        gb1[3] = gb1_3 * inv;
+        double[] gW2 = grad.W2;
+        gW2[0] = gW2_0 * inv;
+        gW2[1] = gW2_1 * inv;
+        gW2[2] = gW2_2 * inv;
+        gW2[3] = gW2_3 * inv;
+        double[] gb2 = grad.b2;
+        gb2[0] = gb2_0 * inv;
         return total / batch;
     }
 
@@ -184,22 +330,68 @@ public final class Xor implements Model {
     public double inputGradient(double[] x, double[] y, double[] gradX) {
         int batch = 1;
         ws.ensure(batch);
-        ws.x = x;
-        ws.y = y;
-        computeT6(batch);
-        computeH(batch);
-        computeT9(batch);
-        computeA(batch);
-        computeT12(batch);
-        computeT16(batch);
-        computeT26(batch);
-        computeT29(batch);
-        computeT33(batch);
-        computeT36(batch);
-        System.arraycopy(ws.t36, 0, gradX, 0, 2);
+        double[] hSaved = ws.h;
+        double[] aSaved = ws.a;
+        // params
+        double W1_0 = this.W1[0];
+        double W1_1 = this.W1[1];
+        double W1_2 = this.W1[2];
+        double W1_3 = this.W1[3];
+        double W1_4 = this.W1[4];
+        double W1_5 = this.W1[5];
+        double W1_6 = this.W1[6];
+        double W1_7 = this.W1[7];
+        double b1_0 = this.b1[0];
+        double b1_1 = this.b1[1];
+        double b1_2 = this.b1[2];
+        double b1_3 = this.b1[3];
+        double W2_0 = this.W2[0];
+        double W2_1 = this.W2[1];
+        double W2_2 = this.W2[2];
+        double W2_3 = this.W2[3];
+        double b2_0 = this.b2[0];
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t16[ex];
+            // example ex
+            double x_0 = x[ex * 2];
+            double x_1 = x[ex * 2 + 1];
+            double y_0 = y[ex];
+            // line 13: h = sigmoid(W1 * x + b1)
+            double h_0 = Ops.sigmoid((W1_0 * x_0 + W1_1 * x_1) + b1_0);
+            double h_1 = Ops.sigmoid((W1_2 * x_0 + W1_3 * x_1) + b1_1);
+            double h_2 = Ops.sigmoid((W1_4 * x_0 + W1_5 * x_1) + b1_2);
+            double h_3 = Ops.sigmoid((W1_6 * x_0 + W1_7 * x_1) + b1_3);
+            hSaved[ex * 4] = h_0;
+            hSaved[ex * 4 + 1] = h_1;
+            hSaved[ex * 4 + 2] = h_2;
+            hSaved[ex * 4 + 3] = h_3;
+            // line 14: a = sigmoid(W2 * h + b2)
+            double a = Ops.sigmoid((W2_0 * h_0 + W2_1 * h_1 + W2_2 * h_2 + W2_3 * h_3) + b2_0);
+            aSaved[ex] = a;
+            // line 17: loss = mse(a, y)
+            double t12 = a - y_0;
+            double t16 = 0.5 * (Ops.square(t12));
+            total += t16;
+        }
+        for (int ex = 0; ex < batch; ex++) {
+            double a = aSaved[ex];
+            // example ex
+            double y_0 = y[ex];
+            // line 17: loss = mse(a, y)
+            double t12 = a - y_0;
+            // gradient of line 14: a = sigmoid(W2 * h + b2)
+            double t26 = (0.5 * (2.0 * t12)) * (a * (1.0 - a));
+            double h_0 = hSaved[ex * 4];
+            double h_1 = hSaved[ex * 4 + 1];
+            double h_2 = hSaved[ex * 4 + 2];
+            double h_3 = hSaved[ex * 4 + 3];
+            // gradient of line 13: h = sigmoid(W1 * x + b1)
+            double t33_0 = (W2_0 * t26) * (h_0 * (1.0 - h_0));
+            double t33_1 = (W2_1 * t26) * (h_1 * (1.0 - h_1));
+            double t33_2 = (W2_2 * t26) * (h_2 * (1.0 - h_2));
+            double t33_3 = (W2_3 * t26) * (h_3 * (1.0 - h_3));
+            gradX[0] = W1_0 * t33_0 + W1_2 * t33_1 + W1_4 * t33_2 + W1_6 * t33_3;
+            gradX[1] = W1_1 * t33_0 + W1_3 * t33_1 + W1_5 * t33_2 + W1_7 * t33_3;
         }
         return total / batch;
     }
@@ -277,407 +469,6 @@ public final class Xor implements Model {
     }
 
     /**
-     * line 13: h = sigmoid(W1 * x + b1)  [matmul [4]]
-     */
-    private void computeT6(int batch) {
-        double[] W1 = this.W1;
-        double[] x = ws.x;
-        double[] t6 = ws.t6;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 2;
-            for (int r = 0; r < 4; r += 2) {
-                int wo = r * 2;
-                double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
-                for (int c = 0; c < 2; c++) {
-                    double w0 = W1[wo + c];
-                    double w1 = W1[wo + 2 + c];
-                    double x0 = x[xo + c];
-                    a00 += w0 * x0;
-                    a10 += w1 * x0;
-                    double x1 = x[xo + 2 + c];
-                    a01 += w0 * x1;
-                    a11 += w1 * x1;
-                    double x2 = x[xo + 4 + c];
-                    a02 += w0 * x2;
-                    a12 += w1 * x2;
-                    double x3 = x[xo + 6 + c];
-                    a03 += w0 * x3;
-                    a13 += w1 * x3;
-                }
-                t6[ex * 4 + r] = a00;
-                t6[ex * 4 + r + 1] = a10;
-                t6[(ex + 1) * 4 + r] = a01;
-                t6[(ex + 1) * 4 + r + 1] = a11;
-                t6[(ex + 2) * 4 + r] = a02;
-                t6[(ex + 2) * 4 + r + 1] = a12;
-                t6[(ex + 3) * 4 + r] = a03;
-                t6[(ex + 3) * 4 + r + 1] = a13;
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 2;
-            for (int r = 0; r < 4; r += 4) {
-                int wo = r * 2;
-                double a00 = 0, a10 = 0, a20 = 0, a30 = 0;
-                for (int c = 0; c < 2; c++) {
-                    double w0 = W1[wo + c];
-                    double w1 = W1[wo + 2 + c];
-                    double w2 = W1[wo + 4 + c];
-                    double w3 = W1[wo + 6 + c];
-                    double x0 = x[xo + c];
-                    a00 += w0 * x0;
-                    a10 += w1 * x0;
-                    a20 += w2 * x0;
-                    a30 += w3 * x0;
-                }
-                t6[ex * 4 + r] = a00;
-                t6[ex * 4 + r + 1] = a10;
-                t6[ex * 4 + r + 2] = a20;
-                t6[ex * 4 + r + 3] = a30;
-            }
-        }
-    }
-
-    /**
-     * line 13: h = sigmoid(W1 * x + b1)  [sigmoid [4]]
-     */
-    private void computeH(int batch) {
-        double[] h = ws.h;
-        double[] t6 = ws.t6;
-        double[] b1 = this.b1;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                h[o + i] = Ops.sigmoid(t6[o + i] + b1[i]);
-            }
-        }
-    }
-
-    /**
-     * line 14: a = sigmoid(W2 * h + b2)  [matmul [1]]
-     */
-    private void computeT9(int batch) {
-        double[] W2 = this.W2;
-        double[] h = ws.h;
-        double[] t9 = ws.t9;
-        int ex = 0;
-        for (; ex < batch; ex++) {
-            int xo = ex * 4;
-            for (int r = 0; r < 1; r++) {
-                int wo = r * 4;
-                double a00 = 0;
-                for (int c = 0; c < 4; c++) {
-                    double w0 = W2[wo + c];
-                    double x0 = h[xo + c];
-                    a00 += w0 * x0;
-                }
-                t9[ex * 1 + r] = a00;
-            }
-        }
-    }
-
-    /**
-     * line 14: a = sigmoid(W2 * h + b2)  [sigmoid [1]]
-     */
-    private void computeA(int batch) {
-        double[] a = ws.a;
-        double[] t9 = ws.t9;
-        double[] b2 = this.b2;
-        for (int ex = 0; ex < batch; ex++) {
-            a[ex] = Ops.sigmoid(t9[ex] + b2[0]);
-        }
-    }
-
-    /**
-     * line 17: loss = mse(a, y)  [sub [1]]
-     */
-    private void computeT12(int batch) {
-        double[] t12 = ws.t12;
-        double[] a = ws.a;
-        double[] y = ws.y;
-        for (int ex = 0; ex < batch; ex++) {
-            t12[ex] = a[ex] - y[ex];
-        }
-    }
-
-    /**
-     * line 17: loss = mse(a, y)  [mul scalar]
-     */
-    private void computeT16(int batch) {
-        double[] t16 = ws.t16;
-        double[] t12 = ws.t12;
-        for (int ex = 0; ex < batch; ex++) {
-            t16[ex] = 0.5 * (Ops.square(t12[ex]));
-        }
-    }
-
-    /**
-     * gradient of line 14: a = sigmoid(W2 * h + b2)  [mul [1]]
-     */
-    private void computeT26(int batch) {
-        double[] t26 = ws.t26;
-        double[] t12 = ws.t12;
-        double[] a = ws.a;
-        for (int ex = 0; ex < batch; ex++) {
-            t26[ex] = (0.5 * (2.0 * t12[ex])) * (a[ex] * (1.0 - a[ex]));
-        }
-    }
-
-    /**
-     * gradient of line 14: a = sigmoid(W2 * h + b2)  [matmul [4]]
-     */
-    private void computeT29(int batch) {
-        double[] W2 = this.W2;
-        double[] t26 = ws.t26;
-        double[] t29 = ws.t29;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 1;
-            int yo = ex * 4;
-            for (int r = 0; r < 16; r++) {
-                t29[yo + r] = 0;
-            }
-            for (int c = 0; c < 1; c++) {
-                int wo = c * 4;
-                double x0 = t26[xo + c];
-                double x1 = t26[xo + 1 + c];
-                double x2 = t26[xo + 2 + c];
-                double x3 = t26[xo + 3 + c];
-                for (int r = 0; r < 4; r++) {
-                    double w0 = W2[wo + r];
-                    t29[yo + r] += x0 * w0;
-                    t29[yo + 4 + r] += x1 * w0;
-                    t29[yo + 8 + r] += x2 * w0;
-                    t29[yo + 12 + r] += x3 * w0;
-                }
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 1;
-            int yo = ex * 4;
-            for (int r = 0; r < 4; r++) {
-                t29[yo + r] = 0;
-            }
-            for (int c = 0; c < 1; c++) {
-                int wo = c * 4;
-                double x0 = t26[xo + c];
-                for (int r = 0; r < 4; r++) {
-                    double w0 = W2[wo + r];
-                    t29[yo + r] += x0 * w0;
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 13: h = sigmoid(W1 * x + b1)  [mul [4]]
-     */
-    private void computeT33(int batch) {
-        double[] t33 = ws.t33;
-        double[] t29 = ws.t29;
-        double[] h = ws.h;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                t33[o + i] = t29[o + i] * (h[o + i] * (1.0 - h[o + i]));
-            }
-        }
-    }
-
-    /**
-     * gradient of line 13: h = sigmoid(W1 * x + b1)  [matmul [2]]
-     */
-    private void computeT36(int batch) {
-        double[] W1 = this.W1;
-        double[] t33 = ws.t33;
-        double[] t36 = ws.t36;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 4;
-            int yo = ex * 2;
-            for (int r = 0; r < 8; r++) {
-                t36[yo + r] = 0;
-            }
-            for (int c = 0; c < 4; c++) {
-                int wo = c * 2;
-                double x0 = t33[xo + c];
-                double x1 = t33[xo + 4 + c];
-                double x2 = t33[xo + 8 + c];
-                double x3 = t33[xo + 12 + c];
-                for (int r = 0; r < 2; r++) {
-                    double w0 = W1[wo + r];
-                    t36[yo + r] += x0 * w0;
-                    t36[yo + 2 + r] += x1 * w0;
-                    t36[yo + 4 + r] += x2 * w0;
-                    t36[yo + 6 + r] += x3 * w0;
-                }
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 4;
-            int yo = ex * 2;
-            for (int r = 0; r < 2; r++) {
-                t36[yo + r] = 0;
-            }
-            for (int c = 0; c < 4; c += 4) {
-                int wo = c * 2;
-                double x0 = t33[xo + c];
-                double x1 = t33[xo + c + 1];
-                double x2 = t33[xo + c + 2];
-                double x3 = t33[xo + c + 3];
-                for (int r = 0; r < 2; r++) {
-                    t36[yo + r] += x0 * W1[wo + r] + x1 * W1[wo + 2 + r] + x2 * W1[wo + 4 + r] + x3 * W1[wo + 6 + r];
-                }
-            }
-        }
-    }
-
-    /**
-     * d loss / d W1, the mean over the batch
-     */
-    private void accumulateW1(int batch) {
-        double[] t33 = ws.t33;
-        double[] x = ws.x;
-        double[] g = ws.grad.W1;
-        double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            if (batch >= 4) {
-                for (int r = 0; r < 4; r++) {
-                    double s0 = t33[ex * 4 + r] * inv;
-                    double s1 = t33[(ex + 1) * 4 + r] * inv;
-                    double s2 = t33[(ex + 2) * 4 + r] * inv;
-                    double s3 = t33[(ex + 3) * 4 + r] * inv;
-                    for (int j = 0; j < 2; j++) {
-                        g[r * 2 + j] = s0 * x[ex * 2 + j] + s1 * x[(ex + 1) * 2 + j] + s2 * x[(ex + 2) * 2 + j] + s3 * x[(ex + 3) * 2 + j];
-                    }
-                }
-            } else {
-                for (int r = 0; r < 4; r++) {
-                    double s0 = t33[ex * 4 + r] * inv;
-                    for (int j = 0; j < 2; j++) {
-                        g[r * 2 + j] = s0 * x[ex * 2 + j];
-                    }
-                }
-            }
-            ex = batch >= 4 ? 4 : 1;
-            for (; ex + 4 <= batch; ex += 4) {
-                for (int r = 0; r < 4; r++) {
-                    double s0 = t33[ex * 4 + r] * inv;
-                    double s1 = t33[(ex + 1) * 4 + r] * inv;
-                    double s2 = t33[(ex + 2) * 4 + r] * inv;
-                    double s3 = t33[(ex + 3) * 4 + r] * inv;
-                    for (int j = 0; j < 2; j++) {
-                        g[r * 2 + j] += s0 * x[ex * 2 + j] + s1 * x[(ex + 1) * 2 + j] + s2 * x[(ex + 2) * 2 + j] + s3 * x[(ex + 3) * 2 + j];
-                    }
-                }
-            }
-            for (; ex < batch; ex++) {
-                for (int r = 0; r < 4; r++) {
-                    double s0 = t33[ex * 4 + r] * inv;
-                    for (int j = 0; j < 2; j++) {
-                        g[r * 2 + j] += s0 * x[ex * 2 + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * d loss / d b1, the mean over the batch
-     */
-    private void accumulateB1(int batch) {
-        double[] t33 = ws.t33;
-        double[] g = ws.grad.b1;
-        double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                g[i] = t33[o0 + i] * inv;
-            }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                g[i] += t33[o0 + i] * inv;
-            }
-        }
-    }
-
-    /**
-     * d loss / d W2, the mean over the batch
-     */
-    private void accumulateW2(int batch) {
-        double[] t26 = ws.t26;
-        double[] h = ws.h;
-        double[] g = ws.grad.W2;
-        double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            if (batch >= 4) {
-                for (int r = 0; r < 1; r++) {
-                    double s0 = t26[ex * 1 + r] * inv;
-                    double s1 = t26[(ex + 1) * 1 + r] * inv;
-                    double s2 = t26[(ex + 2) * 1 + r] * inv;
-                    double s3 = t26[(ex + 3) * 1 + r] * inv;
-                    for (int j = 0; j < 4; j++) {
-                        g[r * 4 + j] = s0 * h[ex * 4 + j] + s1 * h[(ex + 1) * 4 + j] + s2 * h[(ex + 2) * 4 + j] + s3 * h[(ex + 3) * 4 + j];
-                    }
-                }
-            } else {
-                for (int r = 0; r < 1; r++) {
-                    double s0 = t26[ex * 1 + r] * inv;
-                    for (int j = 0; j < 4; j++) {
-                        g[r * 4 + j] = s0 * h[ex * 4 + j];
-                    }
-                }
-            }
-            ex = batch >= 4 ? 4 : 1;
-            for (; ex + 4 <= batch; ex += 4) {
-                for (int r = 0; r < 1; r++) {
-                    double s0 = t26[ex * 1 + r] * inv;
-                    double s1 = t26[(ex + 1) * 1 + r] * inv;
-                    double s2 = t26[(ex + 2) * 1 + r] * inv;
-                    double s3 = t26[(ex + 3) * 1 + r] * inv;
-                    for (int j = 0; j < 4; j++) {
-                        g[r * 4 + j] += s0 * h[ex * 4 + j] + s1 * h[(ex + 1) * 4 + j] + s2 * h[(ex + 2) * 4 + j] + s3 * h[(ex + 3) * 4 + j];
-                    }
-                }
-            }
-            for (; ex < batch; ex++) {
-                for (int r = 0; r < 1; r++) {
-                    double s0 = t26[ex * 1 + r] * inv;
-                    for (int j = 0; j < 4; j++) {
-                        g[r * 4 + j] += s0 * h[ex * 4 + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * d loss / d b2, the mean over the batch
-     */
-    private void accumulateB2(int batch) {
-        double[] t26 = ws.t26;
-        double[] g = ws.grad.b2;
-        double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            for (int i = 0; i < 1; i++) {
-                g[i] = t26[ex + i] * inv;
-            }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            for (int i = 0; i < 1; i++) {
-                g[i] += t26[ex + i] * inv;
-            }
-        }
-    }
-
-    /**
      * The gradient of the loss with respect to every param, one array per param, named as the params.
      */
     public static final class Gradient implements dev.netc.runtime.Gradient {
@@ -715,17 +506,6 @@ public final class Xor implements Model {
     private static final class Workspace {
         int capacity;
 
-        double[] x;
-
-        double[] y;
-
-        Gradient grad;
-
-        /**
-         * line 13: h = sigmoid(W1 * x + b1)
-         */
-        double[] t6;
-
         /**
          * line 13: h = sigmoid(W1 * x + b1)
          */
@@ -734,42 +514,7 @@ public final class Xor implements Model {
         /**
          * line 14: a = sigmoid(W2 * h + b2)
          */
-        double[] t9;
-
-        /**
-         * line 14: a = sigmoid(W2 * h + b2)
-         */
         double[] a;
-
-        /**
-         * line 17: loss = mse(a, y)
-         */
-        double[] t12;
-
-        /**
-         * line 17: loss = mse(a, y)
-         */
-        double[] t16;
-
-        /**
-         * gradient of line 14: a = sigmoid(W2 * h + b2)
-         */
-        double[] t26;
-
-        /**
-         * gradient of line 14: a = sigmoid(W2 * h + b2)
-         */
-        double[] t29;
-
-        /**
-         * gradient of line 13: h = sigmoid(W1 * x + b1)
-         */
-        double[] t33;
-
-        /**
-         * gradient of line 13: h = sigmoid(W1 * x + b1)
-         */
-        double[] t36;
 
         void ensure(int batch) {
             if (batch < 1) {
@@ -780,16 +525,8 @@ public final class Xor implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
-            t6 = new double[batch * 4];
             h = new double[batch * 4];
-            t9 = new double[batch * 1];
             a = new double[batch * 1];
-            t12 = new double[batch * 1];
-            t16 = new double[batch * 1];
-            t26 = new double[batch * 1];
-            t29 = new double[batch * 4];
-            t33 = new double[batch * 4];
-            t36 = new double[batch * 2];
         }
     }
 }

@@ -6,6 +6,9 @@ import java.util.List;
 /**
  * Everything the writer needs to print one generated class, every decision already made by
  * the {@link Planner}: names, buffers, kernels and the bodies of the public methods.
+ *
+ * <p>{@code straight}: the entry methods are straight-line code over their arguments
+ * ({@link Straight}), with no kernels and no buffers, so they bind nothing to the workspace.
  */
 public record ClassPlan(
     String packageName,
@@ -14,6 +17,7 @@ public record ClassPlan(
     String sourceName,
     boolean isFloat,
     boolean vector,
+    boolean straight,
     List<Tensor> params,
     List<Tensor> inputs,
     List<Tensor> targets,

@@ -250,6 +250,9 @@ public final class JavaWriter {
   }
 
   private void bind(MethodSpec.Builder m, List<ClassPlan.Tensor> tensors) {
+    if (plan.straight()) {
+      return;
+    }
     for (ClassPlan.Tensor t : tensors) {
       m.addStatement("ws.$N = $N", t.javaName(), t.javaName());
     }
@@ -315,7 +318,9 @@ public final class JavaWriter {
     lag.addParameter(gradient, "grad").addStatement("ws.ensure(batch)");
     bind(lag, plan.inputs());
     bind(lag, plan.targets());
-    lag.addStatement("ws.grad = grad");
+    if (!plan.straight()) {
+      lag.addStatement("ws.grad = grad");
+    }
     body(lag, plan.lossAndGradientBody());
     type.addMethod(lag.build());
 
@@ -572,13 +577,16 @@ public final class JavaWriter {
     TypeSpec.Builder w = TypeSpec.classBuilder("Workspace").addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("Reusable buffers; batched ones grow to the largest batch seen, and are then reused.\n");
     w.addField(int.class, "capacity");
-    for (ClassPlan.Tensor t : plan.inputs()) {
-      w.addField(array, t.javaName());
+    if (!plan.straight()) {
+      // the current call's arguments, which the kernels read
+      for (ClassPlan.Tensor t : plan.inputs()) {
+        w.addField(array, t.javaName());
+      }
+      for (ClassPlan.Tensor t : plan.targets()) {
+        w.addField(array, t.javaName());
+      }
+      w.addField(gradient, "grad");
     }
-    for (ClassPlan.Tensor t : plan.targets()) {
-      w.addField(array, t.javaName());
-    }
-    w.addField(gradient, "grad");
     MethodSpec.Builder ensure = MethodSpec.methodBuilder("ensure").addParameter(int.class, "batch")
         .beginControlFlow("if (batch < 1)")
         .addStatement("throw new $T($S + batch)", IllegalArgumentException.class, "batch must be at least 1, not ")

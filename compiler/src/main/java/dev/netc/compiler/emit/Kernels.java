@@ -133,33 +133,41 @@ final class Kernels {
     }
 
     private String fused(Node n, java.util.function.Function<Node, String> operand) {
-      boolean call = n.op() != Op.ADD && n.op() != Op.SUB && n.op() != Op.MUL && n.op() != Op.DIV && n.op() != Op.NEG;
-      String a = operand.apply(n.input(0));
-      String b = n.inputs().size() > 1 ? operand.apply(n.input(1)) : null;
-      if (call) {
-        a = unwrap(a);
-        b = b == null ? null : unwrap(b);
-      }
-      String c = literal(n.attr());
-      return switch (n.op()) {
-        case ADD -> "(" + a + " + " + b + ")";
-        case SUB -> "(" + a + " - " + b + ")";
-        case MUL -> "(" + a + " * " + b + ")";
-        case DIV -> "(" + a + " / " + b + ")";
-        case NEG -> "(-" + a + ")";
-        case SUM -> "(" + a + ")"; // of one element (Planner.isElementwise)
-        case POW -> "Ops.pow(" + a + ", " + c + ")";
-        case LEAKY_RELU -> "Ops.leakyRelu(" + a + ", " + c + ")";
-        case LEAKY_STEP -> "Ops.leakyStep(" + a + ", " + c + ")";
-        case MAX2 -> "Ops.max2(" + a + ", " + b + ")";
-        case MIN2 -> "Ops.min2(" + a + ", " + b + ")";
-        case GE -> "Ops.ge(" + a + ", " + b + ")";
-        case DIV_NO_NAN -> "Ops.divNoNan(" + a + ", " + b + ")";
-        case SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS, SQUARE, SIN, COS, STEP, SIGN ->
-            "Ops." + n.op().name().toLowerCase(Locale.ROOT) + "(" + a + ")";
-        default -> throw new IllegalStateException("not elementwise: " + n.op());
-      };
+      return expression(n, operand);
     }
+  }
+
+  /**
+   * The expression of one element of the elementwise node {@code n}, its inputs' elements given
+   * by {@code operand}: {@code (a + b)}, {@code Ops.sigmoid(a)}, ...
+   */
+  String expression(Node n, java.util.function.Function<Node, String> operand) {
+    boolean call = n.op() != Op.ADD && n.op() != Op.SUB && n.op() != Op.MUL && n.op() != Op.DIV && n.op() != Op.NEG;
+    String a = operand.apply(n.input(0));
+    String b = n.inputs().size() > 1 ? operand.apply(n.input(1)) : null;
+    if (call) {
+      a = unwrap(a);
+      b = b == null ? null : unwrap(b);
+    }
+    String c = literal(n.attr());
+    return switch (n.op()) {
+      case ADD -> "(" + a + " + " + b + ")";
+      case SUB -> "(" + a + " - " + b + ")";
+      case MUL -> "(" + a + " * " + b + ")";
+      case DIV -> "(" + a + " / " + b + ")";
+      case NEG -> "(-" + a + ")";
+      case SUM -> "(" + a + ")"; // of one element (Planner.isElementwise)
+      case POW -> "Ops.pow(" + a + ", " + c + ")";
+      case LEAKY_RELU -> "Ops.leakyRelu(" + a + ", " + c + ")";
+      case LEAKY_STEP -> "Ops.leakyStep(" + a + ", " + c + ")";
+      case MAX2 -> "Ops.max2(" + a + ", " + b + ")";
+      case MIN2 -> "Ops.min2(" + a + ", " + b + ")";
+      case GE -> "Ops.ge(" + a + ", " + b + ")";
+      case DIV_NO_NAN -> "Ops.divNoNan(" + a + ", " + b + ")";
+      case SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS, SQUARE, SIN, COS, STEP, SIGN ->
+          "Ops." + n.op().name().toLowerCase(Locale.ROOT) + "(" + a + ")";
+      default -> throw new IllegalStateException("not elementwise: " + n.op());
+    };
   }
 
   Access access() {

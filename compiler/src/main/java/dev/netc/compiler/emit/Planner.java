@@ -64,6 +64,13 @@ public final class Planner {
    */
   static final int SHARED_AT = 4;
 
+  /**
+   * The largest {@link Straight#cost} of a network compiled to straight-line code (every value a
+   * local, one loop over the examples, no kernels); larger ones get kernels. Not final: tests set
+   * it to 0 to compile small networks with kernels too.
+   */
+  static int straightMaxCost = 400;
+
   private final Dag dag;
   private final boolean isFloat;
   private final boolean vector;
@@ -116,6 +123,19 @@ public final class Planner {
     List<ClassPlan.Tensor> inputs = net.inputs().stream().map(s -> tensor(s, fieldNames.allocate(s.name()), null)).toList();
     List<ClassPlan.Tensor> targets = net.targets().stream().map(s -> tensor(s, fieldNames.allocate(s.name()), null)).toList();
     List<ClassPlan.Tensor> outputs = net.outputs().stream().map(s -> tensor(s, fieldNames.allocate(s.name() + "Out"), null)).toList();
+    // workspace buffers never take the name of the workspace's other fields
+    for (String field : List.of("capacity", "staging", "grad")) {
+      bufferNames.allocate(field);
+    }
+    inputs.forEach(t -> bufferNames.allocate(t.javaName()));
+    targets.forEach(t -> bufferNames.allocate(t.javaName()));
+    if (Straight.fits(dag, straightMaxCost)) {
+      Straight s = new Straight(this, dag, isFloat, params, inputs, targets, outputs);
+      boolean loss = dag.loss() != null;
+      return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, true, params, inputs,
+          targets, outputs, loss, buffers, kernels, s.predict(outputs), loss ? s.loss() : List.of(),
+          loss ? s.lossAndGradient(params) : List.of(), loss ? s.inputGradient(inputs) : List.of());
+    }
     assignStorage(params, inputs, targets);
     makeKernels();
     Kernels.Access access = access();
@@ -123,7 +143,7 @@ public final class Planner {
     List<Code> loss = dag.loss() == null ? List.of() : lossBody();
     List<Code> lossAndGradient = dag.loss() == null ? List.of() : lossAndGradientBody(params, access);
     List<Code> inputGradient = dag.loss() == null ? List.of() : inputGradientBody(inputs, access);
-    return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, params, inputs, targets, outputs,
+    return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, false, params, inputs, targets, outputs,
         dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient);
   }
 
@@ -317,6 +337,21 @@ public final class Planner {
 
   private boolean mustMaterializeOther(Node n) {
     return dag.outputs().containsValue(n) || n == dag.loss() || dag.inputGradients().containsValue(n);
+  }
+
+  /** Straight-line code's buffer for the per-example values of {@code n} (one per node): its workspace field. */
+  private final Map<Node, String> straightBuffers = new HashMap<>();
+
+  String straightBuffer(Node n) {
+    return straightBuffers.computeIfAbsent(n, k -> {
+      String name = bufferNames.allocate(k.label() != null ? k.label() : "t" + k.id());
+      buffers.add(new ClassPlan.Buffer(name, k.shape().size(), true, describe(k)));
+      return "ws." + name;
+    });
+  }
+
+  List<Node> consumers(Node n) {
+    return consumers.getOrDefault(n, List.of());
   }
 
   int uses(Node n) {

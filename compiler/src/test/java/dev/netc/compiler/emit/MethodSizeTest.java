@@ -179,6 +179,43 @@ class MethodSizeTest {
     assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
   }
 
+  /**
+   * Straight-line code (every value a local, one loop over the examples) is kept for networks of
+   * {@link Straight#cost} at most {@link Planner#straightMaxCost}: the largest network of each of
+   * a few shapes that is still straight-line has no method over half the limit, in double and
+   * float (its longest method is {@code lossAndGradient} or {@code inputGradient}).
+   */
+  @Test
+  void largestStraightLineNetworksHaveNoHugeMethod() throws IOException {
+    List<java.util.function.IntFunction<String>> shapes = List.of(
+        w -> tanhChain(2, w),
+        w -> tanhChain(6, w),
+        w -> "network Wide {\n input x[" + w + "]\n target y[3]\n param W1[8, " + w + "]\n param b1[8]\n"
+            + " param W2[3, 8]\n param b2[3]\n h = sigmoid(W1 * x + b1)\n z = W2 * h + b2\n output z\n"
+            + " loss = softmax_cross_entropy(z, y) + 0.001 * l2(W1)\n}\n",
+        w -> "network Many {\n input x[" + w + "]\n target y[" + w + "]\n param a[" + w + "]\n param b[" + w + "]\n"
+            + " u = tanh(a .* x + b) .* exp(-x) - log(1 + square(x))\n v = softmax(u)\n output v\n"
+            + " loss = sum(square(v - y)) + norm(u) + logsumexp(u)\n}\n");
+    for (java.util.function.IntFunction<String> shape : shapes) {
+      String largest = null;
+      for (int w = 1; w <= 64; w++) {
+        String source = shape.apply(w);
+        if (!Codegen.generate("net.net", source, false).get(0).content().contains("void compute")) {
+          largest = source;
+        }
+      }
+      assertTrue(largest != null, "no straight-line network of shape " + shape.apply(1));
+      for (boolean isFloat : new boolean[] {false, true}) {
+        List<Emitter.GeneratedFile> files = Codegen.generate("net.net", largest, isFloat);
+        Map<String, Integer> sizes = allSizes(Codegen.javac(files));
+        int biggest = sizes.values().stream().max(Integer::compare).orElseThrow();
+        System.out.printf("largest straight-line network %s%s: largest method %d bytes%n",
+            largest.substring(0, largest.indexOf('\n')), isFloat ? " (float)" : "", biggest);
+        assertTrue(biggest <= LIMIT / 2, largest + ": a method of " + biggest + " bytes");
+      }
+    }
+  }
+
   /** The reader itself: a known class's methods and sizes are found. */
   @Test
   void readsMethodSizes() throws IOException {

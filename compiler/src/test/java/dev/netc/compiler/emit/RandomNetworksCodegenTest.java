@@ -52,6 +52,37 @@ class RandomNetworksCodegenTest {
   }
 
   /**
+   * The same networks with straight-line code off ({@code Planner.straightMaxCost = 0}), so that
+   * the small ones, which the default compiles straight-line, go through the kernels too.
+   */
+  @Test
+  void kernelsAgreeWithTheEvaluator() {
+    int maxCost = Planner.straightMaxCost;
+    Planner.straightMaxCost = 0;
+    try {
+      run(Integer.getInteger("netc.randomCodegen", 300), FLOAT_EVERY, false);
+    } finally {
+      Planner.straightMaxCost = maxCost;
+    }
+  }
+
+  /**
+   * The same networks with the straight-line budget far above the default
+   * ({@code Planner.straightMaxCost = 20000}), so that every network is compiled straight-line,
+   * large ones too (at the default budget about a third are).
+   */
+  @Test
+  void straightLineCodeAgreesWithTheEvaluator() {
+    int maxCost = Planner.straightMaxCost;
+    Planner.straightMaxCost = 20_000;
+    try {
+      run(Integer.getInteger("netc.randomCodegen", 300), FLOAT_EVERY, false);
+    } finally {
+      Planner.straightMaxCost = maxCost;
+    }
+  }
+
+  /**
    * The same with {@code vector} on and the planner's size thresholds at 1, so that every
    * batched {@code W * x}, {@code transpose(W) * d} and batch outer product of these small
    * networks goes through the runtime's Vector API kernels (and their scalar remainders). 120
@@ -61,13 +92,16 @@ class RandomNetworksCodegenTest {
   void vectorKernelsAgreeWithTheEvaluator() {
     int minElements = Planner.vectorMinElements;
     int minLength = Planner.vectorMinLength;
+    int maxCost = Planner.straightMaxCost;
     Planner.vectorMinElements = 1;
     Planner.vectorMinLength = 1;
+    Planner.straightMaxCost = 0;
     try {
       run(Integer.getInteger("netc.randomCodegen", 300) * 2 / 5, 3, true);
     } finally {
       Planner.vectorMinElements = minElements;
       Planner.vectorMinLength = minLength;
+      Planner.straightMaxCost = maxCost;
     }
   }
 
@@ -78,6 +112,8 @@ class RandomNetworksCodegenTest {
     long start = System.nanoTime();
     int vectorized = 0;
     int fused = 0;
+    int straight = 0;
+    int compiled = 0;
     for (long from = 0; from < n; from += CHUNK) {
       for (boolean isFloat : new boolean[] {false, true}) {
         List<Case> cases = new ArrayList<>();
@@ -89,6 +125,8 @@ class RandomNetworksCodegenTest {
         }
         vectorized += (int) cases.stream().filter(k -> k.file().content().contains("VectorKernels")).count();
         fused += (int) cases.stream().filter(k -> k.file().content().contains(".backwardRows(")).count();
+        compiled += cases.size();
+        straight += (int) cases.stream().filter(k -> !k.file().content().contains("void compute")).count();
         InMemoryCompiler.Compiled c = InMemoryCompiler.compile(cases.stream().map(Case::file).toList());
         assertEquals(List.of(), c.warnings(), "javac warnings for seeds from " + from + (isFloat ? " (float)" : ""));
         for (Case k : cases) {
@@ -109,11 +147,20 @@ class RandomNetworksCodegenTest {
       }
     }
     System.out.printf("random networks through codegen%s: %d double checked, %d float checked, %d skipped, %d failures;"
-        + " largest error/scale: double %.3g, float %.3g; %.1f s%n", vector ? " (vector)" : "", stats[0], stats[2], stats[1], failures.size(),
-        worst[0], worst[1], (System.nanoTime() - start) / 1e9);
+        + " %d straight-line; largest error/scale: double %.3g, float %.3g; %.1f s%n", vector ? " (vector)" : "", stats[0],
+        stats[2], stats[1], failures.size(), straight, worst[0], worst[1], (System.nanoTime() - start) / 1e9);
     failures.stream().limit(3).forEach(System.out::println);
     assertEquals(List.of(), failures.stream().limit(3).toList(), failures.size() + " networks disagree");
     assertTrue(stats[1] * 50 < n, "too many skipped: " + stats[1]);
+    if (Planner.straightMaxCost == 0) {
+      assertEquals(0, straight, "straight-line code with Planner.straightMaxCost = 0");
+    } else if (Planner.straightMaxCost > 1000) {
+      // every op has a straight-line form
+      assertEquals(compiled, straight, "networks compiled straight-line");
+    } else {
+      // about a third of the random networks are small enough
+      assertTrue(straight * 4 >= n, "only " + straight + " of " + n + " networks are straight-line");
+    }
     if (vector) {
       // about a fifth of the random networks have a batched product of a param (34 of 120 + 40 float)
       assertTrue(vectorized * 8 >= n, "only " + vectorized + " of " + n + " networks call the vector kernels");
