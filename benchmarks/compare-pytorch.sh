@@ -79,6 +79,8 @@ if [ -z "${SKIP_JMH:-}" ]; then
     -rf json -rff "$out/kernels.json" | grep -E '^(Benchmark|KernelsBench\.)' || true
   echo "== compile time: 1,000-layer chain to Java (NetcCompiler.compile)"
   java -cp "$jar" dev.netc.bench.CompileBench 1000 | tee "$out/compile.txt"
+  echo "== XOR, netc and hand-written interleaved in one JVM (the drift of a shared host falls on both)"
+  java -cp "$jar" dev.netc.bench.XorInterleaved | tee "$out/xor-interleaved.txt"
 fi
 
 echo

@@ -407,11 +407,11 @@ final class Kernels {
   }
 
   /** A widening cast to double where the element type is float (so float kernels compute in double). */
-  private String wide() {
+  String wide() {
     return isFloat ? "(double) " : "";
   }
 
-  private String store(String expr) {
+  String store(String expr) {
     return isFloat ? "(float) (" + expr + ")" : expr;
   }
 

@@ -188,11 +188,11 @@ final class Straight {
   }
 
   private String store(String expr) {
-    return isFloat ? "(float) (" + expr + ")" : expr;
+    return kernels.store(expr);
   }
 
   private String wide() {
-    return isFloat ? "(double) " : "";
+    return kernels.wide();
   }
 
   // ---------------------------------------------------------------- one method's body
