@@ -80,7 +80,8 @@ if [ -z "${SKIP_JMH:-}" ]; then
   echo "== compile time: 1,000-layer chain to Java (NetcCompiler.compile)"
   java -cp "$jar" dev.netc.bench.CompileBench 1000 | tee "$out/compile.txt"
   echo "== XOR, netc and hand-written interleaved in one JVM (the drift of a shared host falls on both)"
-  java -cp "$jar" dev.netc.bench.XorInterleaved | tee "$out/xor-interleaved.txt"
+  { java -cp "$jar" dev.netc.bench.XorInterleaved f64; java -cp "$jar" dev.netc.bench.XorInterleaved f32; } \
+    | tee "$out/xor-interleaved.txt"
 fi
 
 echo

@@ -9,23 +9,32 @@ import java.util.function.DoubleSupplier;
  * busy neighbour on a shared host moves a JMH fork by 10-30%) falls on netc and on the
  * hand-written code alike. Prints each case's median over the rounds and the ratio netc/hand.
  * The same workloads as {@link XorBench}: {@code loss}, {@code lossAndGradient} and a training
- * step with Adam (lr 1e-3), in double and float.
+ * step with Adam (lr 1e-3), in double ({@code f64}) or float ({@code f32}), one precision per JVM:
+ * the runtime's {@code Adam.step} serves both precisions, and in one JVM its profile would hold
+ * two model classes and both branches, while the hand-written Adam has a class per precision (as
+ * in JMH, which forks each benchmark).
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.netc.bench.XorInterleaved [rounds] [calls]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.netc.bench.XorInterleaved f64|f32 [rounds] [calls]</pre>
  */
 public final class XorInterleaved {
   private XorInterleaved() {}
 
   public static void main(String[] args) {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 25;
-    int calls = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
+    boolean isFloat = args.length > 0 && args[0].equals("f32");
+    if (args.length > 0 && !args[0].equals("f32") && !args[0].equals("f64")) {
+      System.err.println("usage: XorInterleaved f64|f32 [rounds] [calls]");
+      System.exit(2);
+    }
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+    int calls = args.length > 2 ? Integer.parseInt(args[2]) : 500_000;
     XorBench b = new XorBench();
     b.batch = 4;
     b.setup();
-    String[] names = {"loss f64", "grad f64", "train f64", "loss f32", "grad f32", "train f32"};
-    DoubleSupplier[][] cases = {
-        {b::netcLossD, b::handLossD}, {b::netcGradD, b::handGradD}, {b::netcTrainD, b::handTrainD},
-        {b::netcLossF, b::handLossF}, {b::netcGradF, b::handGradF}, {b::netcTrainF, b::handTrainF}};
+    String p = isFloat ? " f32" : " f64";
+    String[] names = {"loss" + p, "grad" + p, "train" + p};
+    DoubleSupplier[][] cases = isFloat
+        ? new DoubleSupplier[][] {{b::netcLossF, b::handLossF}, {b::netcGradF, b::handGradF}, {b::netcTrainF, b::handTrainF}}
+        : new DoubleSupplier[][] {{b::netcLossD, b::handLossD}, {b::netcGradD, b::handGradD}, {b::netcTrainD, b::handTrainD}};
     double[][][] times = new double[cases.length][2][rounds];
     double sink = 0;
     int warm = Math.max(1, rounds / 5);
@@ -44,7 +53,7 @@ public final class XorInterleaved {
         }
       }
     }
-    System.out.printf("XOR 2-4-1, batch 4, interleaved: %d rounds of %d calls per case (medians)%n", rounds, calls);
+    System.out.printf("XOR 2-4-1, batch 4,%s, interleaved: %d rounds of %d calls per case (medians)%n", p, rounds, calls);
     System.out.printf("%-10s %10s %10s %10s%n", "op", "netc", "hand", "netc/hand");
     for (int c = 0; c < cases.length; c++) {
       double netc = median(times[c][0]);
