@@ -57,13 +57,7 @@ class RandomNetworksCodegenTest {
    */
   @Test
   void kernelsAgreeWithTheEvaluator() {
-    int maxCost = Planner.straightMaxCost;
-    Planner.straightMaxCost = 0;
-    try {
-      run(Integer.getInteger("netc.randomCodegen", 300), FLOAT_EVERY, false);
-    } finally {
-      Planner.straightMaxCost = maxCost;
-    }
+    withStraightMaxCost(0, () -> run(Integer.getInteger("netc.randomCodegen", 300), FLOAT_EVERY, false));
   }
 
   /**
@@ -73,12 +67,17 @@ class RandomNetworksCodegenTest {
    */
   @Test
   void straightLineCodeAgreesWithTheEvaluator() {
-    int maxCost = Planner.straightMaxCost;
-    Planner.straightMaxCost = 20_000;
+    withStraightMaxCost(20_000, () -> run(Integer.getInteger("netc.randomCodegen", 300), FLOAT_EVERY, false));
+  }
+
+  /** Runs {@code r} with {@code Planner.straightMaxCost} at {@code maxCost}, then restores it. */
+  static void withStraightMaxCost(int maxCost, Runnable r) {
+    int saved = Planner.straightMaxCost;
+    Planner.straightMaxCost = maxCost;
     try {
-      run(Integer.getInteger("netc.randomCodegen", 300), FLOAT_EVERY, false);
+      r.run();
     } finally {
-      Planner.straightMaxCost = maxCost;
+      Planner.straightMaxCost = saved;
     }
   }
 
@@ -92,16 +91,13 @@ class RandomNetworksCodegenTest {
   void vectorKernelsAgreeWithTheEvaluator() {
     int minElements = Planner.vectorMinElements;
     int minLength = Planner.vectorMinLength;
-    int maxCost = Planner.straightMaxCost;
     Planner.vectorMinElements = 1;
     Planner.vectorMinLength = 1;
-    Planner.straightMaxCost = 0;
     try {
-      run(Integer.getInteger("netc.randomCodegen", 300) * 2 / 5, 3, true);
+      withStraightMaxCost(0, () -> run(Integer.getInteger("netc.randomCodegen", 300) * 2 / 5, 3, true));
     } finally {
       Planner.vectorMinElements = minElements;
       Planner.vectorMinLength = minLength;
-      Planner.straightMaxCost = maxCost;
     }
   }
 
