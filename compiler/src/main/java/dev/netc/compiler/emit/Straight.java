@@ -14,11 +14,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Straight-line code for tiny networks, such as XOR 2-4-1: each entry method is one loop over the
- * examples in which every element of every value is a local variable, params are loaded into
- * locals once per call, and each param's gradient is summed over the batch in locals and stored
- * once at the end. There are no kernels, no workspace buffers and no per-node loops: what a
- * careful engineer writes by hand for a network this small, and what C2 keeps in registers.
+ * Straight-line code for tiny networks, such as XOR 2-4-1: every element of every value is a
+ * local variable, params are loaded into locals once per call, a forward loop over the examples
+ * computes the loss and outputs, a backward loop the gradients, and each param's gradient is
+ * summed over the batch in locals and stored once at the end. There are no kernels and no
+ * per-node loops; the only workspace buffers hold the forward values the backward loop reads.
+ * It is what a careful engineer writes by hand for a network this small.
  *
  * <p>The arithmetic is that of the kernels (and so of the reference evaluator): every sum runs
  * over its terms in increasing index order, reductions accumulate in {@code double}, and float
@@ -27,7 +28,10 @@ import java.util.Set;
  * method far below HotSpot's 8,000-byte limit for JIT compilation.
  */
 final class Straight {
-  /** The ops with a straight-line form, besides the leaves and the elementwise ops. */
+  /**
+   * The ops with a straight-line form, besides the leaves and the elementwise ops: all of them
+   * (a new op without one makes its networks use kernels).
+   */
   static final Set<Op> OPS = EnumSet.of(Op.SUM, Op.NORM, Op.MAX_ALL, Op.MIN_ALL, Op.TRANSPOSE, Op.MATMUL, Op.OUTER,
       Op.SOFTMAX, Op.LOG_SOFTMAX, Op.LOGSUMEXP, Op.SOFTMAX_CROSS_ENTROPY, Op.SIGMOID_BINARY_CROSS_ENTROPY,
       Op.ARGMAX_MASK, Op.ARGMIN_MASK, Op.HINGE, Op.HINGE_GRAD);
