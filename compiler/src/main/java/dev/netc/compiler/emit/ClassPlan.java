@@ -8,7 +8,8 @@ import java.util.List;
  * the {@link Planner}: names, buffers, kernels and the bodies of the public methods.
  *
  * <p>{@code straight}: the entry methods are straight-line code over their arguments
- * ({@link Straight}), with no kernels and no buffers, so they bind nothing to the workspace.
+ * ({@link Straight}), with no kernels; they bind nothing to the workspace, whose only buffers
+ * hold the forward values the backward loop reads.
  */
 public record ClassPlan(
     String packageName,

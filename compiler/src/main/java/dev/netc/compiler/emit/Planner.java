@@ -66,8 +66,9 @@ public final class Planner {
 
   /**
    * The largest {@link Straight#cost} of a network compiled to straight-line code (every value a
-   * local, one loop over the examples, no kernels); larger ones get kernels. Not final: tests set
-   * it to 0 to compile small networks with kernels too.
+   * local, a forward and a backward loop over the examples, no kernels); larger ones get kernels.
+   * Not final: tests set it to 0 to compile small networks with kernels too, and to 20,000 to
+   * compile large ones straight-line.
    */
   static int straightMaxCost = 400;
 
@@ -355,7 +356,7 @@ public final class Planner {
   }
 
   int uses(Node n) {
-    return consumers.getOrDefault(n, List.of()).size();
+    return consumers(n).size();
   }
 
   boolean isBatched(Node n) {

@@ -164,7 +164,7 @@ final class Straight {
           String acc = b.names.allocate(array + "_" + i);
           b.between.stmt("double %s = 0", acc);
           b.backward.stmt("%s += %s", acc, Kernels.unwrap(v[i]));
-          b.after.stmt("%s[%d] = %s", array, i, store(acc + " * inv"));
+          b.after.stmt("%s[%d] = %s", array, i, kernels.store(acc + " * inv"));
         }
       }
     }, true);
@@ -189,14 +189,6 @@ final class Straight {
   /** Element {@code i} of a batched array of {@code size} values per example. */
   private static String index(int size, int i) {
     return size == 1 ? "ex" : i == 0 ? "ex * " + size : "ex * " + size + " + " + i;
-  }
-
-  private String store(String expr) {
-    return kernels.store(expr);
-  }
-
-  private String wide() {
-    return kernels.wide();
   }
 
   // ---------------------------------------------------------------- one method's body
@@ -537,13 +529,13 @@ final class Straight {
       String base = n.label() != null ? n.label() : "t" + n.id();
       String type = s.type;
       switch (n.op()) {
-        case SUM -> v[0] = declare(b, names.allocate(base), s.store(join(a, s.wide(), " + ")));
+        case SUM -> v[0] = declare(b, names.allocate(base), s.kernels.store(join(a, s.kernels.wide(), " + ")));
         case NORM -> {
           StringBuilder sum = new StringBuilder("Math.sqrt(");
           for (int i = 0; i < len; i++) {
-            sum.append(i == 0 ? "" : " + ").append(s.wide()).append(a[i]).append(" * ").append(a[i]);
+            sum.append(i == 0 ? "" : " + ").append(s.kernels.wide()).append(a[i]).append(" * ").append(a[i]);
           }
-          v[0] = declare(b, names.allocate(base), s.store(sum.append(')').toString()));
+          v[0] = declare(b, names.allocate(base), s.kernels.store(sum.append(')').toString()));
         }
         case MAX_ALL, MIN_ALL -> {
           String mx = names.allocate(base);
@@ -558,24 +550,24 @@ final class Straight {
           String mx = max(b, a, base);
           String[] local = elementNames(n, base, false);
           for (int i = 0; i < len; i++) {
-            v[i] = declare(b, local[i], s.store("Math.exp(" + a[i] + " - " + mx + ")"));
+            v[i] = declare(b, local[i], s.kernels.store("Math.exp(" + a[i] + " - " + mx + ")"));
           }
           String tot = names.allocate(base + "Sum");
-          b.stmt("double %s = %s", tot, join(v, s.wide(), " + "));
+          b.stmt("double %s = %s", tot, join(v, s.kernels.wide(), " + "));
           for (int i = 0; i < len; i++) {
-            b.stmt("%s = %s", v[i], s.store(v[i] + " / " + tot));
+            b.stmt("%s = %s", v[i], s.kernels.store(v[i] + " / " + tot));
           }
         }
         case LOG_SOFTMAX -> {
           String lse = logSumExp(b, a, base);
           String[] local = elementNames(n, base, false);
           for (int i = 0; i < len; i++) {
-            v[i] = declare(b, local[i], s.store(a[i] + " - " + lse));
+            v[i] = declare(b, local[i], s.kernels.store(a[i] + " - " + lse));
           }
         }
         case LOGSUMEXP -> {
           String lse = logSumExp(b, a, base);
-          v[0] = declare(b, names.allocate(base), s.store(lse));
+          v[0] = declare(b, names.allocate(base), s.kernels.store(lse));
         }
         case SOFTMAX_CROSS_ENTROPY -> {
           String lse = logSumExp(b, a, base);
@@ -583,16 +575,16 @@ final class Straight {
           for (int i = 0; i < len; i++) {
             sum.append(" - ").append(y[i]).append(" * (").append(a[i]).append(" - ").append(lse).append(')');
           }
-          v[0] = declare(b, names.allocate(base), s.store(sum.toString()));
+          v[0] = declare(b, names.allocate(base), s.kernels.store(sum.toString()));
         }
         case SIGMOID_BINARY_CROSS_ENTROPY -> {
           StringBuilder sum = new StringBuilder();
           for (int i = 0; i < len; i++) {
-            String z = s.wide() + a[i];
+            String z = s.kernels.wide() + a[i];
             sum.append(i == 0 ? "" : " + ").append("(Math.max(").append(z).append(", 0) - ").append(z).append(" * ")
                 .append(y[i]).append(" + Math.log1p(Math.exp(-Math.abs(").append(z).append("))))");
           }
-          v[0] = declare(b, names.allocate(base), s.store(sum.toString()));
+          v[0] = declare(b, names.allocate(base), s.kernels.store(sum.toString()));
         }
         case ARGMAX_MASK, ARGMIN_MASK -> {
           String hot = best(b, a, base, n.op() == Op.ARGMAX_MASK ? " > " : " < ");
@@ -608,9 +600,9 @@ final class Straight {
           b.stmt("double %s = 0", acc);
           for (int j = 0; j < len; j++) {
             b.block("if (" + hot + " != " + j + ")", new Code.Builder()
-                .stmt("%s += Math.max(0, %s%s - %s + 1)", acc, s.wide(), a[j], at));
+                .stmt("%s += Math.max(0, %s%s - %s + 1)", acc, s.kernels.wide(), a[j], at));
           }
-          v[0] = declare(b, names.allocate(base), s.store(acc));
+          v[0] = declare(b, names.allocate(base), s.kernels.store(acc));
         }
         case HINGE_GRAD -> {
           String hot = best(b, y, base, " > ");
@@ -620,7 +612,7 @@ final class Straight {
           String[] local = elementNames(n, base, false);
           for (int j = 0; j < len; j++) {
             v[j] = declare(b, local[j], "0");
-            b.block("if (" + hot + " != " + j + " && " + s.wide() + a[j] + " - " + at + " + 1 > 0)",
+            b.block("if (" + hot + " != " + j + " && " + s.kernels.wide() + a[j] + " - " + at + " + 1 > 0)",
                 new Code.Builder().stmt("%s = 1", v[j]).stmt("%s++", count));
           }
           for (int j = 0; j < len; j++) {
