@@ -78,39 +78,143 @@ public final class Adam implements Optimizer {
         double[] gd = (double[]) g;
         double[] m = (double[]) s.m[i];
         double[] v = (double[]) s.v[i];
-        double c1 = 1 - beta1;
-        double c2 = 1 - beta2;
-        for (int j = 0; j < w.length; j++) {
-          double gj = gd[j];
-          double mj = beta1 * m[j] + c1 * gj;
-          double vj = beta2 * v[j] + c2 * gj * gj;
-          m[j] = mj;
-          v[j] = vj;
-          w[j] -= stepSize * mj / (Math.sqrt(vj) / bc2Sqrt + eps);
+        IntraOp.Pool pool = w.length < IntraOp.MIN_ELEMENTS ? null : IntraOp.acquire(w.length, 0);
+        if (pool == null) {
+          stepD(w, gd, m, v, beta1, beta2, stepSize, bc2Sqrt, eps, 0, w.length);
+        } else {
+          JobD job = pool.job(IntraOp.Pool.ADAM, false, JobD::new);
+          job.set(this, w, gd, m, v, stepSize, bc2Sqrt);
+          pool.run(job, w.length, 16);
         }
       } else {
-        // float params: float arithmetic throughout (the JIT can then vectorize it; converting
-        // every element to double and back made this 7x slower than the double branch)
         float[] w = (float[]) p;
         float[] gf = (float[]) g;
         float[] m = (float[]) s.m[i];
         float[] v = (float[]) s.v[i];
-        float b1 = (float) beta1;
-        float c1 = (float) (1 - beta1);
-        float b2 = (float) beta2;
-        float c2 = (float) (1 - beta2);
-        float step = (float) stepSize;
-        float invBc2 = (float) (1 / bc2Sqrt);
-        float e = (float) eps;
-        for (int j = 0; j < w.length; j++) {
-          float gj = gf[j];
-          float mj = b1 * m[j] + c1 * gj;
-          float vj = b2 * v[j] + c2 * gj * gj;
-          m[j] = mj;
-          v[j] = vj;
-          w[j] -= step * mj / ((float) Math.sqrt(vj) * invBc2 + e);
+        IntraOp.Pool pool = w.length < IntraOp.MIN_ELEMENTS ? null : IntraOp.acquire(w.length, 0);
+        if (pool == null) {
+          stepF(w, gf, m, v, beta1, beta2, stepSize, bc2Sqrt, eps, 0, w.length);
+        } else {
+          JobF job = pool.job(IntraOp.Pool.ADAM, true, JobF::new);
+          job.set(this, w, gf, m, v, stepSize, bc2Sqrt);
+          pool.run(job, w.length, 16);
         }
       }
+    }
+  }
+
+  /** One step over elements {@code from <= j < to} of a double param. */
+  private static void stepD(double[] w, double[] gd, double[] m, double[] v, double beta1, double beta2,
+      double stepSize, double bc2Sqrt, double eps, int from, int to) {
+    double c1 = 1 - beta1;
+    double c2 = 1 - beta2;
+    for (int j = from; j < to; j++) {
+      double gj = gd[j];
+      double mj = beta1 * m[j] + c1 * gj;
+      double vj = beta2 * v[j] + c2 * gj * gj;
+      m[j] = mj;
+      v[j] = vj;
+      w[j] -= stepSize * mj / (Math.sqrt(vj) / bc2Sqrt + eps);
+    }
+  }
+
+  /**
+   * One step over elements {@code from <= j < to} of a float param: float arithmetic throughout
+   * (the JIT can then vectorize it; converting every element to double and back made this 7x
+   * slower than the double branch).
+   */
+  private static void stepF(float[] w, float[] gf, float[] m, float[] v, double beta1, double beta2,
+      double stepSize, double bc2Sqrt, double eps, int from, int to) {
+    float b1 = (float) beta1;
+    float c1 = (float) (1 - beta1);
+    float b2 = (float) beta2;
+    float c2 = (float) (1 - beta2);
+    float step = (float) stepSize;
+    float invBc2 = (float) (1 / bc2Sqrt);
+    float e = (float) eps;
+    for (int j = from; j < to; j++) {
+      float gj = gf[j];
+      float mj = b1 * m[j] + c1 * gj;
+      float vj = b2 * v[j] + c2 * gj * gj;
+      m[j] = mj;
+      v[j] = vj;
+      w[j] -= step * mj / ((float) Math.sqrt(vj) * invBc2 + e);
+    }
+  }
+
+  /** A large double param's step, shared by the intra-op threads ({@link IntraOp}). */
+  private static final class JobD extends IntraOp.Job {
+    private double[] w;
+    private double[] g;
+    private double[] m;
+    private double[] v;
+    private double beta1;
+    private double beta2;
+    private double stepSize;
+    private double bc2Sqrt;
+    private double eps;
+
+    void set(Adam adam, double[] w, double[] g, double[] m, double[] v, double stepSize, double bc2Sqrt) {
+      this.w = w;
+      this.g = g;
+      this.m = m;
+      this.v = v;
+      this.beta1 = adam.beta1;
+      this.beta2 = adam.beta2;
+      this.stepSize = stepSize;
+      this.bc2Sqrt = bc2Sqrt;
+      this.eps = adam.eps;
+    }
+
+    @Override
+    void run(int from, int to) {
+      stepD(w, g, m, v, beta1, beta2, stepSize, bc2Sqrt, eps, from, to);
+    }
+
+    @Override
+    void clear() {
+      w = null;
+      g = null;
+      m = null;
+      v = null;
+    }
+  }
+
+  /** A large float param's step, shared by the intra-op threads ({@link IntraOp}). */
+  private static final class JobF extends IntraOp.Job {
+    private float[] w;
+    private float[] g;
+    private float[] m;
+    private float[] v;
+    private double beta1;
+    private double beta2;
+    private double stepSize;
+    private double bc2Sqrt;
+    private double eps;
+
+    void set(Adam adam, float[] w, float[] g, float[] m, float[] v, double stepSize, double bc2Sqrt) {
+      this.w = w;
+      this.g = g;
+      this.m = m;
+      this.v = v;
+      this.beta1 = adam.beta1;
+      this.beta2 = adam.beta2;
+      this.stepSize = stepSize;
+      this.bc2Sqrt = bc2Sqrt;
+      this.eps = adam.eps;
+    }
+
+    @Override
+    void run(int from, int to) {
+      stepF(w, g, m, v, beta1, beta2, stepSize, bc2Sqrt, eps, from, to);
+    }
+
+    @Override
+    void clear() {
+      w = null;
+      g = null;
+      m = null;
+      v = null;
     }
   }
 

@@ -24,6 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorKernelsD {
   private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  /** Which of the intra-op pool's job slots this file's jobs use. */
+  private static final boolean IS_FLOAT = false;
 
   /** The activations of {@link #activate}: none (a bias add alone), tanh, sigmoid, relu. */
   public static final int IDENTITY = 0;
@@ -74,27 +76,66 @@ public final class VectorKernelsD {
    * and row {@code r < m}: the product {@code W * x} for a batch, {@code W} being {@code m x k}.
    */
   public static void matmulRows(double[] w, double[] x, double[] z, int m, int k, int batch) {
+    IntraOp.Pool p = m < 8 ? null : IntraOp.acquire((long) m * k * batch, IntraOp.MIN_WORK);
+    if (p == null) {
+      matmulRows(w, x, z, m, k, batch, 0, m);
+      return;
+    }
+    Rows job = p.job(IntraOp.Pool.ROWS, IS_FLOAT, Rows::new);
+    job.w = w;
+    job.x = x;
+    job.z = z;
+    job.m = m;
+    job.k = k;
+    job.batch = batch;
+    // shares of whole 4-row tiles: each row is computed as by one thread
+    p.run(job, m, 4);
+  }
+
+  /** {@link #matmulRows} for rows {@code r0 <= r < r1} only. */
+  private static void matmulRows(double[] w, double[] x, double[] z, int m, int k, int batch, int r0, int r1) {
     int kv = S.loopBound(k);
     int e = 0;
     for (; e + 4 <= batch; e += 4) {
-      int r = 0;
-      for (; r + 4 <= m; r += 4) {
+      int r = r0;
+      for (; r + 4 <= r1; r += 4) {
         rows4x4(w, x, z, m, k, kv, e, r);
       }
-      for (; r < m; r++) {
+      for (; r < r1; r++) {
         for (int j = 0; j < 4; j++) {
           z[(e + j) * m + r] = dot(w, r * k, x, (e + j) * k, k, kv);
         }
       }
     }
     for (; e < batch; e++) {
-      int r = 0;
-      for (; r + 4 <= m; r += 4) {
+      int r = r0;
+      for (; r + 4 <= r1; r += 4) {
         rows4x1(w, x, z, m, k, kv, e, r);
       }
-      for (; r < m; r++) {
+      for (; r < r1; r++) {
         z[e * m + r] = dot(w, r * k, x, e * k, k, kv);
       }
+    }
+  }
+
+  private static final class Rows extends IntraOp.Job {
+    double[] w;
+    double[] x;
+    double[] z;
+    int m;
+    int k;
+    int batch;
+
+    @Override
+    void run(int from, int to) {
+      matmulRows(w, x, z, m, k, batch, from, to);
+    }
+
+    @Override
+    void clear() {
+      w = null;
+      x = null;
+      z = null;
     }
   }
 
@@ -219,25 +260,64 @@ public final class VectorKernelsD {
    * {@code k x m}, computed as the sum over {@code c} of {@code d[c]} times row {@code c} of W.
    */
   public static void matmulCols(double[] w, double[] d, double[] y, int m, int k, int batch) {
-    int mv = S.loopBound(m);
+    IntraOp.Pool p = m < 8 * L ? null : IntraOp.acquire((long) m * k * batch, IntraOp.MIN_WORK);
+    if (p == null) {
+      matmulCols(w, d, y, m, k, batch, 0, m);
+      return;
+    }
+    Cols job = p.job(IntraOp.Pool.COLS, IS_FLOAT, Cols::new);
+    job.w = w;
+    job.d = d;
+    job.y = y;
+    job.m = m;
+    job.k = k;
+    job.batch = batch;
+    // shares of whole blocks of 4 vectors: each element is computed as by one thread
+    p.run(job, m, 4 * L);
+  }
+
+  private static final class Cols extends IntraOp.Job {
+    double[] w;
+    double[] d;
+    double[] y;
+    int m;
+    int k;
+    int batch;
+
+    @Override
+    void run(int from, int to) {
+      matmulCols(w, d, y, m, k, batch, from, to);
+    }
+
+    @Override
+    void clear() {
+      w = null;
+      d = null;
+      y = null;
+    }
+  }
+
+  /** {@link #matmulCols} for {@code r0 <= r < r1} only ({@code r0} a multiple of {@code 4 L}). */
+  private static void matmulCols(double[] w, double[] d, double[] y, int m, int k, int batch, int r0, int r1) {
+    int mv = r0 + S.loopBound(r1 - r0);
     int e = 0;
     for (; e + 4 <= batch; e += 4) {
-      int r = 0;
-      for (; r + 4 * L <= m; r += 4 * L) {
+      int r = r0;
+      for (; r + 4 * L <= r1; r += 4 * L) {
         cols4x4(w, d, y, m, k, e, r);
       }
       for (; r < mv; r += L) {
         cols4x1(w, d, y, m, k, e, r);
       }
-      for (; r < m; r++) {
+      for (; r < r1; r++) {
         for (int j = 0; j < 4; j++) {
           y[(e + j) * m + r] = column(w, d, m, k, e + j, r);
         }
       }
     }
     for (; e < batch; e++) {
-      int r = 0;
-      for (; r + 4 * L <= m; r += 4 * L) {
+      int r = r0;
+      for (; r + 4 * L <= r1; r += 4 * L) {
         cols1x4(w, d, y, m, k, e, r);
       }
       for (; r < mv; r += L) {
@@ -247,7 +327,7 @@ public final class VectorKernelsD {
         }
         a.intoArray(y, e * m + r);
       }
-      for (; r < m; r++) {
+      for (; r < r1; r++) {
         y[e * m + r] = column(w, d, m, k, e, r);
       }
     }
@@ -388,9 +468,55 @@ public final class VectorKernelsD {
       outerAccumulate(d, x, g, m, k, batch, scale, true);
       return;
     }
-    int kv = S.loopBound(k);
-    int j = 0;
-    for (; j + 4 * L <= k; j += 4 * L) {
+    IntraOp.Pool p = k < 8 * L ? null : IntraOp.acquire((long) m * k, IntraOp.MIN_WORK);
+    if (p == null) {
+      backwardRows(w, d, x, y, g, m, k, scale, 0, k);
+      return;
+    }
+    Backward job = p.job(IntraOp.Pool.BACKWARD, IS_FLOAT, Backward::new);
+    job.w = w;
+    job.d = d;
+    job.x = x;
+    job.y = y;
+    job.g = g;
+    job.m = m;
+    job.k = k;
+    job.scale = scale;
+    // shares of whole blocks of 4 vectors of columns: each element is computed as by one thread
+    p.run(job, k, 4 * L);
+  }
+
+  private static final class Backward extends IntraOp.Job {
+    double[] w;
+    double[] d;
+    double[] x;
+    double[] y;
+    double[] g;
+    int m;
+    int k;
+    double scale;
+
+    @Override
+    void run(int from, int to) {
+      backwardRows(w, d, x, y, g, m, k, scale, from, to);
+    }
+
+    @Override
+    void clear() {
+      w = null;
+      d = null;
+      x = null;
+      y = null;
+      g = null;
+    }
+  }
+
+  /** {@link #backwardRows} for one example and the columns {@code j0 <= j < j1} ({@code j0} a multiple of {@code 4 L}). */
+  private static void backwardRows(double[] w, double[] d, double[] x, double[] y, double[] g, int m, int k, double scale,
+      int j0, int j1) {
+    int kv = j0 + S.loopBound(j1 - j0);
+    int j = j0;
+    for (; j + 4 * L <= j1; j += 4 * L) {
       DoubleVector x0 = DoubleVector.fromArray(S, x, j);
       DoubleVector x1 = DoubleVector.fromArray(S, x, j + L);
       DoubleVector x2 = DoubleVector.fromArray(S, x, j + 2 * L);
@@ -427,7 +553,7 @@ public final class VectorKernelsD {
       }
       a0.intoArray(y, j);
     }
-    for (; j < k; j++) {
+    for (; j < j1; j++) {
       double acc = 0;
       for (int r = 0; r < m; r++) {
         acc += d[r] * w[r * k + j];
@@ -444,10 +570,54 @@ public final class VectorKernelsD {
    */
   public static void outerAccumulate(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
       boolean assign) {
+    IntraOp.Pool p = rows < 8 ? null : IntraOp.acquire((long) rows * cols * batch, IntraOp.MIN_WORK);
+    if (p == null) {
+      outerAccumulate(a, b, g, rows, cols, batch, scale, assign, 0, rows);
+      return;
+    }
+    Outer job = p.job(IntraOp.Pool.OUTER, IS_FLOAT, Outer::new);
+    job.a = a;
+    job.b = b;
+    job.g = g;
+    job.rows = rows;
+    job.cols = cols;
+    job.batch = batch;
+    job.scale = scale;
+    job.assign = assign;
+    // shares of whole 4-row tiles: each row is computed as by one thread
+    p.run(job, rows, 4);
+  }
+
+  private static final class Outer extends IntraOp.Job {
+    double[] a;
+    double[] b;
+    double[] g;
+    int rows;
+    int cols;
+    int batch;
+    double scale;
+    boolean assign;
+
+    @Override
+    void run(int from, int to) {
+      outerAccumulate(a, b, g, rows, cols, batch, scale, assign, from, to);
+    }
+
+    @Override
+    void clear() {
+      a = null;
+      b = null;
+      g = null;
+    }
+  }
+
+  /** {@link #outerAccumulate} for rows {@code r0 <= r < r1} of {@code g} only. */
+  private static void outerAccumulate(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+      boolean assign, int r0, int r1) {
     int cv = S.loopBound(cols);
     if (batch == 1) {
       // one example: each row of g is b times a number, a stream of stores (no sums to keep in registers)
-      for (int r = 0; r < rows; r++) {
+      for (int r = r0; r < r1; r++) {
         double ar = a[r] * scale;
         DoubleVector s = DoubleVector.broadcast(S, ar);
         int go = r * cols;
@@ -470,8 +640,8 @@ public final class VectorKernelsD {
       }
       return;
     }
-    int r = 0;
-    for (; r + 4 <= rows; r += 4) {
+    int r = r0;
+    for (; r + 4 <= r1; r += 4) {
       int j = 0;
       for (; j + 2 * L <= cols; j += 2 * L) {
         outer4x2(a, b, g, rows, cols, batch, scale, assign, r, j);
@@ -487,7 +657,7 @@ public final class VectorKernelsD {
         }
       }
     }
-    for (; r < rows; r++) {
+    for (; r < r1; r++) {
       int j = 0;
       for (; j < cv; j += L) {
         outer1(a, b, g, rows, cols, batch, scale, assign, r, j);

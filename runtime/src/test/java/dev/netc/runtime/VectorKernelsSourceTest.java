@@ -32,6 +32,7 @@ class VectorKernelsSourceTest {
       {"VectorKernelsF", "VectorKernelsD"},
       {"in float,", "in double,"},
       {"(within the float tolerances", "(within the tolerances"},
+      {"IS_FLOAT = true", "IS_FLOAT = false"},
   };
 
   static String derive(String floatSource) {
