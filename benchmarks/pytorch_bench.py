@@ -83,6 +83,10 @@ def median_ns(fn, target_s):
 def main():
     target_s = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
     cases = [("xor", 4), ("mlp", 1), ("mlp", 64), ("chain", 1), ("chain", 32), ("mlp", 256)]
+    if len(sys.argv) > 2:
+        # only some cases, e.g. "mlp:1,mlp:64"
+        wanted = {tuple(c.split(":")) for c in sys.argv[2].split(",")}
+        cases = [c for c in cases if (c[0], str(c[1])) in wanted]
     for threads in (1, 2):
         torch.set_num_threads(threads)
         for workload, batch in cases:
