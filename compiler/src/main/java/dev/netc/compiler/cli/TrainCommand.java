@@ -8,6 +8,7 @@ import dev.netc.runtime.EpochReport;
 import dev.netc.runtime.Evaluation;
 import dev.netc.runtime.Model;
 import dev.netc.runtime.Optimizers;
+import dev.netc.runtime.IntraOp;
 import dev.netc.runtime.ParallelModel;
 import dev.netc.runtime.ParamsFile;
 import dev.netc.runtime.Standardizer;
@@ -102,6 +103,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "split each batch across T threads, one instance of the generated class each (default: 1)")
   int threads;
 
+  @Option(names = "--intra-op-threads", paramLabel = "T", defaultValue = "1",
+      description = "share each large matrix product and Adam's step over a large param among T threads"
+          + " (with --vector; results are the same bits as with 1; default: 1)")
+  int intraOpThreads;
+
   @Option(names = "--plot", paramLabel = "FILE",
       description = "draw the training and test loss and accuracy per epoch to this .png or .svg file")
   Path plot;
@@ -173,14 +179,20 @@ final class TrainCommand implements Callable<Integer> {
         })
         .build();
     TrainingHistory history;
-    if (threads > 1) {
-      Model primary = model;
-      try (ParallelModel parallel =
-          new ParallelModel(primary, () -> Networks.another(primary, seed), threads, 2 * threads)) {
-        history = trainer.train(parallel, train, testSet);
+    int intraOpBefore = IntraOp.threads();
+    IntraOp.setThreads(intraOpThreads);
+    try {
+      if (threads > 1) {
+        Model primary = model;
+        try (ParallelModel parallel =
+            new ParallelModel(primary, () -> Networks.another(primary, seed), threads, 2 * threads)) {
+          history = trainer.train(parallel, train, testSet);
+        }
+      } else {
+        history = trainer.train(model, train, testSet);
       }
-    } else {
-      history = trainer.train(model, train, testSet);
+    } finally {
+      IntraOp.setThreads(intraOpBefore);
     }
     if (progress != null) {
       progress.finish();
@@ -235,6 +247,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (threads < 1 || threads > 64) {
       throw CliException.usage("--threads must be between 1 and 64, got " + threads);
+    }
+    if (intraOpThreads < 1 || intraOpThreads > 64) {
+      throw CliException.usage("--intra-op-threads must be between 1 and 64, got " + intraOpThreads);
     }
     if (!(testFraction >= 0 && testFraction < 1)) {
       throw CliException.usage("--test-fraction must be at least 0 and less than 1, got " + testFraction);

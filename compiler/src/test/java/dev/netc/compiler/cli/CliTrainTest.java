@@ -88,6 +88,31 @@ class CliTrainTest {
     assertTrue(java.contains("Vectorized.require(\"Mnist\")"), java);
   }
 
+  /**
+   * --intra-op-threads 2 with --vector trains a slice of MNIST, one example per batch (W1's
+   * products, its gradient and Adam's step over it split between two threads), to the same bytes
+   * of params file as one thread; a bad count is exit 2.
+   */
+  @Test
+  void intraOpThreadsTrainToTheSameBits() throws Exception {
+    Path mnistNet = Path.of("../samples/mnist/mnist.net");
+    Path data = slice(Path.of("../samples/mnist/mnist_10k.csv.gz"), 40);
+    Path one = tmp.resolve("mnist-intra-1.params");
+    Path two = tmp.resolve("mnist-intra-2.params");
+    for (Path out : new Path[] {one, two}) {
+      CliRun r = CliRun.of("train", mnistNet, "--data", data, "--epochs", "2", "--batch", "1", "--optimizer", "adam",
+          "--save", out, "--seed", "5", "--vector", "--intra-op-threads", out == one ? "1" : "2");
+      expect(0, r);
+    }
+    assertTrue(Files.size(one) > 100_000, "W1 is in the file");
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(one), Files.readAllBytes(two)),
+        "the params trained with two intra-op threads are not those trained with one");
+    assertEquals(1, dev.netc.runtime.IntraOp.threads(), "train puts the setting back");
+    CliRun bad = CliRun.of("train", XOR, "--data", XOR_CSV, "--intra-op-threads", "0");
+    expect(2, bad);
+    assertTrue(bad.err().contains("--intra-op-threads must be between 1 and 64, got 0"), bad::toString);
+  }
+
   /** The first {@code rows} examples of a gzipped CSV with a header, as a plain CSV file. */
   private Path slice(Path gz, int rows) throws Exception {
     Path out = tmp.resolve(gz.getFileName().toString().replace(".csv.gz", "") + "-" + rows + ".csv");
