@@ -73,6 +73,10 @@ if [ -z "${SKIP_JMH:-}" ]; then
   # shellcheck disable=SC2086
   java -jar "$jar" 'dev.netc.bench.ThreadsBench' $JMH_OPTS \
     -rf json -rff "$out/threads.json" | grep -E '^(Benchmark|ThreadsBench\.)' || true
+  echo "== JMH: intra-op threads (IntraOp.setThreads(2)), vector MLP, batch 1 and 64"
+  # shellcheck disable=SC2086
+  java -jar "$jar" 'dev.netc.bench.IntraOpBench' $JMH_OPTS \
+    -rf json -rff "$out/intraop.json" | grep -E '^(Benchmark|IntraOpBench\.)' || true
   echo "== JMH: the Vector API kernels alone (MLP first layer)"
   # shellcheck disable=SC2086
   java -jar "$jar" 'dev.netc.bench.KernelsBench' $JMH_OPTS \

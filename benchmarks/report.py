@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the comparison table of compare-pytorch.sh from its raw results (target/compare/).
 
-Inputs: workloads.json, cheap.json and threads.json (JMH, -rf json), torch.txt (pytorch_bench.py), compile.txt.
+Inputs: workloads.json, cheap.json, threads.json and intraop.json (JMH, -rf json), torch.txt (pytorch_bench.py), compile.txt.
 """
 import json
 import os
@@ -175,6 +175,24 @@ for prec in ("double", "float"):
         ok = ok and one / two >= 1.7
 status = ("MET" if ok else "MISSED") if parts else "NOT MEASURED"
 print(f"- two threads >= 1.7x one thread at batch 256 (netc ParallelModel, MLP lossAndGradient): {status} ({', '.join(parts)}){ref}")
+intra = {}   # (op, prec, batch) -> ns, vector MLP with two intra-op threads
+for r in load_json("intraop.json"):
+    method = r["benchmark"].rsplit(".", 1)[1]
+    intra[(method[:-1], method[-1].lower(), int(r["params"]["batch"]))] = r["primaryMetric"]["score"]
+if intra:
+    print()
+    print("Intra-op threads: the vector MLP with IntraOp.setThreads(2) against its one-thread time and PyTorch with 2 threads")
+    print("| batch | prec | op | vector 1T | vector 2T | 1T/2T | torch 2T | torch2T/vector2T |")
+    print("|---|---|---|---|---|---|---|---|")
+    for batch in (1, 64):
+        for prec in "df":
+            for op in ("loss", "grad", "train"):
+                two = intra.get((op, prec, batch))
+                one = jmh.get(("MlpBench", "vec" + op.capitalize() + prec.upper(), batch))
+                one = one[0] if one else None
+                t2 = torch.get(("mlp", batch, prec, 2, op))
+                print(f"| {batch} | {'f64' if prec == 'd' else 'f32'} | {op} | {fmt_ns(one)} | {fmt_ns(two)} | {ratio(one, two)} | {fmt_ns(t2)} | {ratio(t2, two)} |")
+    print()
 allocs = []
 measured = 0
 for wl, batch in WORKLOADS:
