@@ -386,18 +386,10 @@ class IntraOpTest {
   }
 
   private static double[] random(SplittableRandom rnd, int n) {
-    double[] a = new double[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = rnd.nextDouble(-1, 1);
-    }
-    return a;
+    return VectorKernelsTest.random(rnd, n);
   }
 
   private static float[] toFloat(double[] a) {
-    float[] f = new float[a.length];
-    for (int i = 0; i < a.length; i++) {
-      f[i] = (float) a[i];
-    }
-    return f;
+    return VectorKernelsTest.toFloat(a);
   }
 }

@@ -224,7 +224,7 @@ class VectorKernelsTest {
     }
   }
 
-  private static double[] random(SplittableRandom rnd, int n) {
+  static double[] random(SplittableRandom rnd, int n) {
     double[] a = new double[n];
     for (int i = 0; i < n; i++) {
       a[i] = (float) (rnd.nextDouble() * 2 - 1); // representable in float: both precisions see the same values
@@ -232,7 +232,7 @@ class VectorKernelsTest {
     return a;
   }
 
-  private static float[] toFloat(double[] a) {
+  static float[] toFloat(double[] a) {
     float[] f = new float[a.length];
     for (int i = 0; i < a.length; i++) {
       f[i] = (float) a[i];
