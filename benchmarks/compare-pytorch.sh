@@ -41,9 +41,24 @@ for lib in libblas.so.3 liblapack.so.3; do
   fi
   echo "$lib -> $(readlink -f "/etc/alternatives/$lib-$arch" 2>/dev/null || echo '?')"
 done
-"$PY" - <<'PY'
+# Some hosts pin OpenBLAS's kernels in the environment (seen here: OPENBLAS_CORETYPE=Haswell and
+# OPENBLAS_L2_SIZE=512, which made PyTorch's MLP 1.3-2x slower than OpenBLAS's own choice on an
+# AVX-512 core): PyTorch runs without them, so OpenBLAS picks its kernels for this CPU.
+TORCH_ENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+if [ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]; then
+  echo "unset for PyTorch: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-}"
+fi
+"${TORCH_ENV[@]}" "$PY" - "$arch" <<'PY'
+import ctypes
+import sys
 import torch
 print("torch", torch.__version__)
+try:
+    blas = ctypes.CDLL("/usr/lib/%s/openblas-openmp/libblas.so.3" % sys.argv[1])
+    blas.openblas_get_corename.restype = ctypes.c_char_p
+    print("OpenBLAS kernels:", blas.openblas_get_corename().decode())
+except (OSError, AttributeError) as e:
+    print("OpenBLAS kernels: unknown (%s)" % e)
 cfg = torch.__config__.show()
 print("\n".join(l for l in cfg.splitlines() if "BLAS" in l or "LAPACK" in l or "OpenMP" in l or "CPU capability" in l) or cfg)
 print("torch threads:", torch.get_num_threads())
@@ -57,7 +72,7 @@ jar="$here/target/benchmarks.jar"
 
 if [ -z "${SKIP_TORCH:-}" ]; then
   echo "== PyTorch ($TORCH_SECONDS s per case)"
-  "$PY" "$here/pytorch_bench.py" "$TORCH_SECONDS" | tee "$out/torch.txt"
+  "${TORCH_ENV[@]}" "$PY" "$here/pytorch_bench.py" "$TORCH_SECONDS" | tee "$out/torch.txt"
 fi
 
 if [ -z "${SKIP_JMH:-}" ]; then
