@@ -165,7 +165,7 @@ final class NetworkChecker {
       if (outputs.contains(s)) {
         error(DiagCode.DUPLICATE_OUTPUT, n.pos(), n.text());
       } else {
-        Symbol target = targetUnder(s, new java.util.HashSet<>());
+        Symbol target = targetUnder(s);
         if (target != null) {
           error(DiagCode.OUTPUT_NEEDS_TARGET, n.pos(), n.text(), target.name());
         }
@@ -193,26 +193,29 @@ final class NetworkChecker {
   }
 
   /** A target that the value {@code s} is computed from, or null: predict has no targets. */
-  private Symbol targetUnder(Symbol s, java.util.Set<Symbol> seen) {
-    if (s.kind() == Symbol.Kind.TARGET) {
-      return s;
-    }
-    if (s.kind() != Symbol.Kind.VALUE || !seen.add(s)) {
-      return null;
-    }
-    TExpr definition = definitions.get(s);
-    return definition == null ? null : targetIn(definition, seen);
-  }
-
-  private Symbol targetIn(TExpr e, java.util.Set<Symbol> seen) {
-    if (e instanceof TExpr.Ref r) {
-      return targetUnder(r.symbol(), seen);
-    }
-    if (e instanceof TExpr.Apply a) {
-      for (TExpr x : a.args()) {
-        Symbol t = targetIn(x, seen);
-        if (t != null) {
-          return t;
+  /**
+   * The first target (depth first, left to right) that {@code start}'s value is computed from, or
+   * null. Iterative, so a chain of thousands of named values does not overflow the stack.
+   */
+  private Symbol targetUnder(Symbol start) {
+    java.util.Set<Symbol> seen = new java.util.HashSet<>();
+    java.util.Deque<Object> stack = new java.util.ArrayDeque<>();
+    stack.push(start);
+    while (!stack.isEmpty()) {
+      Object next = stack.pop();
+      if (next instanceof Symbol s) {
+        if (s.kind() == Symbol.Kind.TARGET) {
+          return s;
+        }
+        TExpr definition = s.kind() == Symbol.Kind.VALUE && seen.add(s) ? definitions.get(s) : null;
+        if (definition != null) {
+          stack.push(definition);
+        }
+      } else if (next instanceof TExpr.Ref r) {
+        stack.push(r.symbol());
+      } else if (next instanceof TExpr.Apply a) {
+        for (int k = a.args().size() - 1; k >= 0; k--) {
+          stack.push(a.args().get(k));
         }
       }
     }

@@ -183,7 +183,35 @@ public final class Planner {
       }
       gradientTerms.put(name, terms);
     });
+    limitFusedDepth();
     findEpilogues();
+  }
+
+  /** The most elementwise operations fused into one expression before one is kept in a buffer. */
+  static final int MAX_FUSED_DEPTH = 64;
+
+  /**
+   * Keeps every {@link #MAX_FUSED_DEPTH}-th node of a long chain of fused elementwise operations in
+   * a buffer of its own. Without it, a chain of thousands of scalar values (each used once) fuses
+   * into one expression thousands deep, and the code that describes and writes it, and javac,
+   * recurse that deep.
+   */
+  private void limitFusedDepth() {
+    Map<Node, Integer> depth = new HashMap<>();
+    for (Node n : dag.nodes()) {
+      if (!isInlined(n)) {
+        continue;
+      }
+      int d = 1;
+      for (Node in : n.inputs()) {
+        d = Math.max(d, 1 + depth.getOrDefault(in, 0));
+      }
+      if (d > MAX_FUSED_DEPTH) {
+        mustMaterialize.add(n);
+      } else {
+        depth.put(n, d);
+      }
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.netc.compiler.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.netc.compiler.NetcCompiler;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.diag.SourceFile;
 import dev.netc.compiler.model.Network;
@@ -67,5 +68,34 @@ class FrontendTest {
       assertEquals(true, headers.get(0).startsWith("deep.net:3:"), headers.get(0));
       assertEquals(true, headers.get(0).endsWith("error: this is nested too deeply for the compiler; split it into named values"));
     }
+  }
+
+  /**
+   * Named values are how E005 says to split a deep expression, so a chain of thousands of them must
+   * not be "too deep": the search for a target under an output (E035) walks them with a stack of
+   * its own (it recursed, and a 2,000-layer chain failed with E005 at its output line).
+   */
+  @Test
+  void aChainOfThousandsOfNamedValuesIsNotTooDeep() {
+    int depth = 5_000;
+    StringBuilder chain = new StringBuilder("    h1 = tanh(FIRST)\n");
+    for (int i = 2; i <= depth; i++) {
+      chain.append("    h").append(i).append(" = tanh(0.5 * h").append(i - 1).append(" + x)\n");
+    }
+    String body = chain + "    output h" + depth + "\n}\n";
+    SourceFile fine = new SourceFile("chain.net",
+        "network Chain {\n    input x\n    target y\n" + body.replace("FIRST", "x"));
+    Diagnostics diagnostics = new Diagnostics();
+    List<Network> networks = Frontend.check(List.of(fine), "", diagnostics);
+    assertEquals(List.of(), diagnostics.all());
+    assertEquals(1, networks.size());
+    NetcCompiler.Result compiled = NetcCompiler.compile(List.of(fine), NetcCompiler.Options.DEFAULTS);
+    assertEquals(List.of(), compiled.diagnostics().all());
+    assertEquals(1, compiled.files().size());
+    // the target at the bottom of the chain is still found, 5,000 values down
+    SourceFile needsTarget = new SourceFile("chain.net",
+        "network Chain {\n    input x\n    target y\n" + body.replace("FIRST", "y"));
+    assertEquals(List.of("chain.net:" + (depth + 4) + ":12: error: output 'h" + depth
+        + "' depends on target 'y', but predict is given inputs only"), Corpus.headers(needsTarget));
   }
 }
