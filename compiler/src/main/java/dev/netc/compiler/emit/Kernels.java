@@ -302,8 +302,8 @@ final class Kernels {
   }
 
   /** The signature of {@link #accumulation}{@code (param, terms)}, apart from the param's own gradient array. */
-  Signature signature(List<Planner.Term> terms) {
-    Signature.Builder b = new Signature.Builder("a");
+  Signature signature(List<Planner.Term> terms, boolean continued) {
+    Signature.Builder b = new Signature.Builder(continued ? "a+" : "a");
     for (Planner.Term t : terms) {
       b.text.append(t.sign() > 0 ? '+' : '-');
       describe(t.node(), true, null, b);
@@ -825,21 +825,27 @@ final class Kernels {
   //   java.util.Arrays.fill(g, 0);
   //   double inv = 1.0 / batch;
   //   for (int ex = 0; ex < batch; ex++) { ... g[r * 2 + j] += s * x[o1 + j]; }
-  Draft accumulation(ClassPlan.Tensor param, List<Planner.Term> terms) {
+  Draft accumulation(ClassPlan.Tensor param, List<Planner.Term> terms, boolean continued) {
     Access x = new Access();
     Code.Builder body = new Code.Builder();
-    accumulate(terms, x, body, true);
+    accumulate(terms, x, body, true, continued);
     x.fixed(gradientOf(param), "g");
-    return x.draft(comment(param), body.build());
+    return x.draft(comment(param, continued), body.build());
   }
 
-  /** The accumulation of {@code terms} into {@code g}, declaring {@code inv = 1 / batch} when {@code declareInv}. */
-  private void accumulate(List<Planner.Term> terms, Access x, Code.Builder body, boolean declareInv) {
+  /**
+   * The accumulation of {@code terms} into {@code g}, declaring {@code inv = 1 / batch} when
+   * {@code declareInv}; {@code continued}: {@code g} already holds earlier terms (no fill, every
+   * term adds).
+   */
+  private void accumulate(List<Planner.Term> terms, Access x, Code.Builder body, boolean declareInv,
+      boolean continued) {
     // when the first term depends on the example, its first example (or, for an outer product over
     // the batch, its first pass) writes g: no fill
     Node first = terms.isEmpty() ? null : terms.get(0).node();
-    boolean assignFirst = first != null && (isBatchOuter(first) || plan.isBatched(first) && !plan.isFusedOuter(first));
-    if (!assignFirst) {
+    boolean assignFirst = !continued && first != null
+        && (isBatchOuter(first) || plan.isBatched(first) && !plan.isFusedOuter(first));
+    if (!assignFirst && !continued) {
       body.stmt("java.util.Arrays.fill(g, %s)", isFloat ? "0f" : "0.0");
     }
     if (declareInv) {
@@ -910,6 +916,11 @@ final class Kernels {
   /** The comment of {@code param}'s gradient accumulation. */
   static String comment(ClassPlan.Tensor param) {
     return "d loss / d " + SafeText.comment(param.name()) + ", the mean over the batch";
+  }
+
+  /** {@link #comment(ClassPlan.Tensor)}, saying so when the method adds to earlier terms. */
+  static String comment(ClassPlan.Tensor param, boolean continued) {
+    return comment(param) + (continued ? " (more terms)" : "");
   }
 
   /** Where the gradient of {@code param} goes. */

@@ -187,6 +187,15 @@ public final class Planner {
     findEpilogues();
   }
 
+  /**
+   * The most gradient terms of one param accumulated by one method: a param used by thousands of
+   * layers has as many terms, and one method for all of them would pass javac's 64 KB limit.
+   */
+  static final int MAX_TERMS = 64;
+
+  /** One method's share of a param's gradient terms; {@code continued}: after the first share. */
+  private record Accumulation(ClassPlan.Tensor param, List<Term> terms, boolean continued) {}
+
   /** The most elementwise operations fused into one expression before one is kept in a buffer. */
   static final int MAX_FUSED_DEPTH = 64;
 
@@ -693,13 +702,24 @@ public final class Planner {
     b.addAll(callsFor(demand, "gradient", fusedCalls));
     Set<String> fusedNames = new HashSet<>();
     fusedParams.forEach(p -> fusedNames.add(p.name()));
-    List<ClassPlan.Tensor> accumulated = params.stream().filter(p -> !fusedNames.contains(p.name())).toList();
+    List<Accumulation> accumulated = new ArrayList<>();
+    for (ClassPlan.Tensor p : params) {
+      if (fusedNames.contains(p.name())) {
+        continue;
+      }
+      List<Term> terms = gradientTerms.get(p.name());
+      accumulated.add(new Accumulation(p, terms.subList(0, Math.min(terms.size(), MAX_TERMS)), false));
+      for (int from = MAX_TERMS; from < terms.size(); from += MAX_TERMS) {
+        accumulated.add(new Accumulation(p, terms.subList(from, Math.min(terms.size(), from + MAX_TERMS)), true));
+      }
+    }
     List<Kernels.Draft> drafts = drafts(accumulated.size(),
-        k -> kernelWriter.signature(gradientTerms.get(accumulated.get(k).name())),
-        k -> kernelWriter.accumulation(accumulated.get(k), gradientTerms.get(accumulated.get(k).name())),
-        k -> Kernels.comment(accumulated.get(k)), k -> List.of(Kernels.gradientOf(accumulated.get(k))));
-    List<String> accumulations = methods(drafts, k -> new String[] {"accumulate" + capitalize(accumulated.get(k).javaName()),
-        "accumulate" + capitalize(Kernels.withoutNumber(accumulated.get(k).javaName())), "accumulateGradient"});
+        k -> kernelWriter.signature(accumulated.get(k).terms(), accumulated.get(k).continued()),
+        k -> kernelWriter.accumulation(accumulated.get(k).param(), accumulated.get(k).terms(), accumulated.get(k).continued()),
+        k -> Kernels.comment(accumulated.get(k).param(), accumulated.get(k).continued()),
+        k -> List.of(Kernels.gradientOf(accumulated.get(k).param())));
+    List<String> accumulations = methods(drafts, k -> new String[] {"accumulate" + capitalize(accumulated.get(k).param().javaName()),
+        "accumulate" + capitalize(Kernels.withoutNumber(accumulated.get(k).param().javaName())), "accumulateGradient"});
     b.addAll(inParts(accumulations, "accumulate", "gradient accumulation"));
     return returnMeanLoss(b);
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netc.compiler.javac.InMemoryCompiler;
 import dev.netc.runtime.Gradient;
+import dev.netc.runtime.GradientCheck;
 import dev.netc.runtime.Model;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -158,6 +159,33 @@ class MethodSizeTest {
   void deepTanhChainsHaveNoHugeMethod() throws IOException {
     checkChain(300, false, true);
     checkChain(1000, true, true);
+  }
+
+  /**
+   * A param used by 1,000 layers has 1,000 gradient terms. They are accumulated by methods of at
+   * most {@link Planner#MAX_TERMS} terms each (one method for them all was over javac's 64 KB:
+   * "code too large"), the chain of fused operations is cut every {@link Planner#MAX_FUSED_DEPTH}
+   * values, and the gradients of the param and the input agree with central differences.
+   */
+  @Test
+  void aParamSharedByAThousandLayersHasSmallMethodsAndTheRightGradient() throws IOException {
+    int layers = 1_000;
+    StringBuilder source = new StringBuilder("network Shared {\n    input x\n    target y\n    param a\n    h1 = tanh(x)\n");
+    for (int i = 2; i <= layers; i++) {
+      source.append("    h").append(i).append(" = tanh(a * h").append(i - 1).append(" + x)\n");
+    }
+    source.append("    output h").append(layers).append("\n    loss = mse(h").append(layers).append(", y)\n}\n");
+    List<Emitter.GeneratedFile> files = Codegen.generate("shared.net", source.toString(), false);
+    InMemoryCompiler.Compiled c = Codegen.javac(files);
+    assertSmall(c, "a param shared by " + layers + " layers");
+    Model m = Codegen.newModel(c, files.get(0).qualifiedName(), 1);
+    ((double[]) m.paramData(0))[0] = 0.7;
+    double[][] in = {{0.3, -0.2}};
+    double[][] t = {{0.1, 0.4}};
+    GradientCheck.Report params = GradientCheck.params(m, 2, in, t);
+    assertTrue(params.passed(), params.toString());
+    GradientCheck.Report inputs = GradientCheck.inputs(m, new double[][] {{0.3}}, new double[][] {{0.1}});
+    assertTrue(inputs.passed(), inputs.toString());
   }
 
   private static void checkChain(int layers, boolean isFloat) throws IOException {
