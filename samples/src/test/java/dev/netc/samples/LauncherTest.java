@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The {@code ./netc} launcher itself (the other tests call the CLI in process): with
  * {@code --vector} it starts Java with the Vector API module, so {@code eval --vector} runs,
- * where {@code java -jar netc.jar eval --vector} without the module is exit 2.
+ * where {@code java -jar netc.jar eval --vector} without the module is exit 2; and it picks Java's
+ * options per command.
  */
 class LauncherTest {
   @Test
@@ -25,14 +26,9 @@ class LauncherTest {
     Path root = Path.of("..").toAbsolutePath().normalize();
     // in the reactor build compiler/target/netc.jar was just packaged, so the launcher runs it as it is
     assumeTrue(Files.isRegularFile(root.resolve("compiler/target/netc.jar")), "netc.jar is built by the compiler module");
-    Process p = new ProcessBuilder("bash", root.resolve("netc").toString(), "eval", "samples/gate/gate.net",
-        "--values", "samples/gate/values.json", "--vector").directory(root.toFile()).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), out + err);
+    String out = launch(root, "", "eval", "samples/gate/gate.net", "--values", "samples/gate/values.json", "--vector");
     assertTrue(out.contains("\"loss\": -12.0"), out);
-    assertTrue(err.contains("jdk.incubator.vector"), err); // Java's warning: the module is in
+    assertTrue(out.contains("jdk.incubator.vector"), out); // Java's warning: the module is in
   }
 
   /**
@@ -44,20 +40,21 @@ class LauncherTest {
   void compileAndCheckStartJavaForAShortRun() throws IOException, InterruptedException {
     Path root = Path.of("..").toAbsolutePath().normalize();
     assumeTrue(Files.isRegularFile(root.resolve("compiler/target/netc.jar")), "netc.jar is built by the compiler module");
-    String check = launch(root, "check", "samples/gate/gate.net");
+    String check = launch(root, "-XX:+PrintCommandLineFlags", "check", "samples/gate/gate.net");
     assertTrue(check.contains("-XX:TieredStopAtLevel=1") && check.contains("-XX:+UseSerialGC"), check);
     assertTrue(check.contains("ok: 1 network (Gate)"), check);
-    String eval = launch(root, "eval", "samples/gate/gate.net", "--values", "samples/gate/values.json");
+    String eval = launch(root, "-XX:+PrintCommandLineFlags", "eval", "samples/gate/gate.net", "--values",
+        "samples/gate/values.json");
     assertFalse(eval.contains("TieredStopAtLevel") || eval.contains("UseSerialGC"), eval);
     assertTrue(eval.contains("\"loss\": -12.0"), eval);
   }
 
-  /** Runs {@code ./netc ARGS} with Java printing its flags; returns what it printed (exit 0 asserted). */
-  private static String launch(Path root, String... args) throws IOException, InterruptedException {
+  /** Runs {@code ./netc ARGS} with {@code JAVA_OPTS}; returns its output and errors (exit 0 asserted). */
+  private static String launch(Path root, String javaOpts, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("bash", root.resolve("netc").toString()));
     command.addAll(List.of(args));
     ProcessBuilder b = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
-    b.environment().put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+    b.environment().put("JAVA_OPTS", javaOpts);
     Process p = b.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
