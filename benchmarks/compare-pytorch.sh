@@ -98,6 +98,9 @@ if [ -z "${SKIP_JMH:-}" ]; then
     -rf json -rff "$out/kernels.json" | grep -E '^(Benchmark|KernelsBench\.)' || true
   echo "== compile time: 1,000-layer chain to Java (NetcCompiler.compile)"
   java -cp "$jar" dev.netc.bench.CompileBench 1000 | tee "$out/compile.txt"
+  echo "== cheap gradient, loss and lossAndGradient interleaved in one JVM (the drift of a shared host falls on both)"
+  java --add-modules jdk.incubator.vector -cp "$jar" dev.netc.bench.CheapGradientInterleaved both 2>&1 \
+    | grep -v 'Using incubator modules' | tee "$out/cheap-interleaved.txt"
   echo "== XOR, netc and hand-written interleaved in one JVM (the drift of a shared host falls on both)"
   { java -cp "$jar" dev.netc.bench.XorInterleaved f64; java -cp "$jar" dev.netc.bench.XorInterleaved f32; } \
     | tee "$out/xor-interleaved.txt"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints the comparison table of compare-pytorch.sh from its raw results (target/compare/).
 
-Inputs: workloads.json, cheap.json, threads.json and intraop.json (JMH, -rf json), torch.txt (pytorch_bench.py), compile.txt.
+Inputs: workloads.json, cheap.json, threads.json and intraop.json (JMH, -rf json), torch.txt (pytorch_bench.py),
+compile.txt and cheap-interleaved.txt (the plain mains CompileBench and CheapGradientInterleaved).
 """
 import json
 import os
@@ -215,6 +216,15 @@ if cheap:
                for (b, d, wd), c in sorted(cheap.items()) if b == bld and c.get("loss") and c.get("lossAndGradient")
                and c["lossAndGradient"] / c["loss"] > 3]
         print(f"- lossAndGradient / loss <= 3 for every chain, build {bld}: {'MET' if not bad else 'MISSED (' + ', '.join(bad) + ')'}")
+p = os.path.join(out, "cheap-interleaved.txt")
+if os.path.exists(p):
+    inter = {}
+    for m in re.finditer(r"^(dv?)\s+(\d+)\s+(\d+)\s.*?\s(\d+\.\d+) \((\d+\.\d+) - (\d+\.\d+)\)$", open(p).read(), re.M):
+        inter.setdefault(m.group(1), []).append((int(m.group(2)), int(m.group(3)), float(m.group(4))))
+    for bld in sorted(inter):
+        bad = [f"d{d} w{wd} {r:.2f}" for d, wd, r in inter[bld] if r > 3]
+        print(f"- lossAndGradient / loss <= 3 for every chain, build {bld}, interleaved medians: "
+              f"{'MET' if not bad else 'MISSED (' + ', '.join(bad) + ')'}")
 p = os.path.join(out, "compile.txt")
 if os.path.exists(p):
     times = [float(m.group(1)) for m in re.finditer(r": (\d+) ms", open(p).read())]
