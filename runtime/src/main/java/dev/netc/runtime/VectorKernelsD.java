@@ -511,55 +511,80 @@ public final class VectorKernelsD {
     }
   }
 
-  /** {@link #backwardRows} for one example and the columns {@code j0 <= j < j1} ({@code j0} a multiple of {@code 4 L}). */
+  /**
+   * {@link #backwardRows} for one example and the columns {@code j0 <= j < j1} ({@code j0} a multiple of
+   * {@code 4 L}). Row by row, four rows at a time: each row of W and of the gradient is streamed
+   * in order, and y's segment, which stays in L1, is read and written once per four rows. The
+   * previous form walked down one block of columns at a time with y in registers, which strides a
+   * whole row per step: past the L2 the prefetchers did not follow, and at width 512 it took twice
+   * as long. Each {@code y[j]} still sums its terms in the order {@code r = 0, 1, ...}, one fma
+   * each (a scalar multiply and add in the tail columns), so the results are the same bits.
+   */
   private static void backwardRows(double[] w, double[] d, double[] x, double[] y, double[] g, int m, int k, double scale,
       int j0, int j1) {
-    int kv = j0 + S.loopBound(j1 - j0);
-    int j = j0;
-    for (; j + 4 * L <= j1; j += 4 * L) {
-      DoubleVector x0 = DoubleVector.fromArray(S, x, j);
-      DoubleVector x1 = DoubleVector.fromArray(S, x, j + L);
-      DoubleVector x2 = DoubleVector.fromArray(S, x, j + 2 * L);
-      DoubleVector x3 = DoubleVector.fromArray(S, x, j + 3 * L);
-      DoubleVector a0 = DoubleVector.zero(S);
-      DoubleVector a1 = a0;
-      DoubleVector a2 = a0;
-      DoubleVector a3 = a0;
-      for (int r = 0; r < m; r++) {
-        int wo = r * k + j;
-        DoubleVector s = DoubleVector.broadcast(S, d[r]);
-        DoubleVector t = DoubleVector.broadcast(S, d[r] * scale);
-        a0 = DoubleVector.fromArray(S, w, wo).fma(s, a0);
-        a1 = DoubleVector.fromArray(S, w, wo + L).fma(s, a1);
-        a2 = DoubleVector.fromArray(S, w, wo + 2 * L).fma(s, a2);
-        a3 = DoubleVector.fromArray(S, w, wo + 3 * L).fma(s, a3);
-        x0.mul(t).intoArray(g, wo);
-        x1.mul(t).intoArray(g, wo + L);
-        x2.mul(t).intoArray(g, wo + 2 * L);
-        x3.mul(t).intoArray(g, wo + 3 * L);
-      }
-      a0.intoArray(y, j);
-      a1.intoArray(y, j + L);
-      a2.intoArray(y, j + 2 * L);
-      a3.intoArray(y, j + 3 * L);
+    int jv = j0 + S.loopBound(j1 - j0);
+    for (int j = j0; j < j1; j++) {
+      y[j] = 0;
     }
-    for (; j < kv; j += L) {
-      DoubleVector x0 = DoubleVector.fromArray(S, x, j);
-      DoubleVector a0 = DoubleVector.zero(S);
-      for (int r = 0; r < m; r++) {
-        int wo = r * k + j;
-        a0 = DoubleVector.fromArray(S, w, wo).fma(DoubleVector.broadcast(S, d[r]), a0);
-        x0.mul(DoubleVector.broadcast(S, d[r] * scale)).intoArray(g, wo);
+    int r = 0;
+    for (; r + 4 <= m; r += 4) {
+      int w0 = r * k;
+      int w1 = w0 + k;
+      int w2 = w1 + k;
+      int w3 = w2 + k;
+      double d0 = d[r];
+      double d1 = d[r + 1];
+      double d2 = d[r + 2];
+      double d3 = d[r + 3];
+      DoubleVector s0 = DoubleVector.broadcast(S, d0);
+      DoubleVector s1 = DoubleVector.broadcast(S, d1);
+      DoubleVector s2 = DoubleVector.broadcast(S, d2);
+      DoubleVector s3 = DoubleVector.broadcast(S, d3);
+      DoubleVector t0 = DoubleVector.broadcast(S, d0 * scale);
+      DoubleVector t1 = DoubleVector.broadcast(S, d1 * scale);
+      DoubleVector t2 = DoubleVector.broadcast(S, d2 * scale);
+      DoubleVector t3 = DoubleVector.broadcast(S, d3 * scale);
+      int j = j0;
+      for (; j < jv; j += L) {
+        DoubleVector acc = DoubleVector.fromArray(S, y, j);
+        acc = DoubleVector.fromArray(S, w, w0 + j).fma(s0, acc);
+        acc = DoubleVector.fromArray(S, w, w1 + j).fma(s1, acc);
+        acc = DoubleVector.fromArray(S, w, w2 + j).fma(s2, acc);
+        acc = DoubleVector.fromArray(S, w, w3 + j).fma(s3, acc);
+        acc.intoArray(y, j);
+        DoubleVector v = DoubleVector.fromArray(S, x, j);
+        v.mul(t0).intoArray(g, w0 + j);
+        v.mul(t1).intoArray(g, w1 + j);
+        v.mul(t2).intoArray(g, w2 + j);
+        v.mul(t3).intoArray(g, w3 + j);
       }
-      a0.intoArray(y, j);
+      for (; j < j1; j++) {
+        double acc = y[j];
+        acc += d0 * w[w0 + j];
+        acc += d1 * w[w1 + j];
+        acc += d2 * w[w2 + j];
+        acc += d3 * w[w3 + j];
+        y[j] = acc;
+        g[w0 + j] = d0 * scale * x[j];
+        g[w1 + j] = d1 * scale * x[j];
+        g[w2 + j] = d2 * scale * x[j];
+        g[w3 + j] = d3 * scale * x[j];
+      }
     }
-    for (; j < j1; j++) {
-      double acc = 0;
-      for (int r = 0; r < m; r++) {
-        acc += d[r] * w[r * k + j];
-        g[r * k + j] = d[r] * scale * x[j];
+    for (; r < m; r++) {
+      int w0 = r * k;
+      double d0 = d[r];
+      DoubleVector s0 = DoubleVector.broadcast(S, d0);
+      DoubleVector t0 = DoubleVector.broadcast(S, d0 * scale);
+      int j = j0;
+      for (; j < jv; j += L) {
+        DoubleVector.fromArray(S, w, w0 + j).fma(s0, DoubleVector.fromArray(S, y, j)).intoArray(y, j);
+        DoubleVector.fromArray(S, x, j).mul(t0).intoArray(g, w0 + j);
       }
-      y[j] = acc;
+      for (; j < j1; j++) {
+        y[j] += d0 * w[w0 + j];
+        g[w0 + j] = d0 * scale * x[j];
+      }
     }
   }
 

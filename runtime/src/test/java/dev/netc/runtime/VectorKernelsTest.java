@@ -144,6 +144,57 @@ class VectorKernelsTest {
     }
   }
 
+  /**
+   * For one example, backwardRows is exact to the bit, whatever order it walks W in: each
+   * {@code y[j]} is the sum of its terms in the order {@code r = 0, 1, ...}, one fma each in the
+   * vector columns and a multiply and an add in the scalar tail (columns from the last whole
+   * vector on), and each gradient element is {@code (d[r] * scale) * x[j]}.
+   */
+  @Test
+  void backwardRowsForOneExampleSumsEachColumnInRowOrderToTheBit() {
+    SplittableRandom rnd = new SplittableRandom(6);
+    int lanesD = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length();
+    int lanesF = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+    for (int m : SIZES) {
+      for (int k : SIZES) {
+        double[] w = random(rnd, m * k);
+        double[] d = random(rnd, m);
+        double[] x = random(rnd, k);
+        double scale = rnd.nextDouble(0.5, 2);
+        float[] wf = toFloat(w);
+        float[] df = toFloat(d);
+        float[] xf = toFloat(x);
+        float scaleF = (float) scale;
+        double[] yd = new double[k];
+        double[] gd = random(rnd, m * k);
+        VectorKernelsD.backwardRows(w, d, x, yd, gd, m, k, 1, scale);
+        float[] yf = new float[k];
+        float[] gf = new float[m * k];
+        VectorKernelsF.backwardRows(wf, df, xf, yf, gf, m, k, 1, scaleF);
+        for (int j = 0; j < k; j++) {
+          double wantD = 0;
+          float wantF = 0;
+          for (int r = 0; r < m; r++) {
+            if (j < k / lanesD * lanesD) {
+              wantD = Math.fma(w[r * k + j], d[r], wantD);
+            } else {
+              wantD += d[r] * w[r * k + j];
+            }
+            if (j < k / lanesF * lanesF) {
+              wantF = Math.fma(wf[r * k + j], df[r], wantF);
+            } else {
+              wantF += df[r] * wf[r * k + j];
+            }
+            assertEquals(d[r] * scale * x[j], gd[r * k + j], 0, "g double " + m + "x" + k);
+            assertEquals(df[r] * scaleF * xf[j], gf[r * k + j], 0, "g float " + m + "x" + k);
+          }
+          assertEquals(wantD, yd[j], 0, "y double " + m + "x" + k + " column " + j);
+          assertEquals(wantF, yf[j], 0, "y float " + m + "x" + k + " column " + j);
+        }
+      }
+    }
+  }
+
   /** Bias and activation against Ops: 1e-14 relative in double, 1e-6 in float (of max(1e-3, |want|)). */
   @Test
   void activateMatchesOps() {
