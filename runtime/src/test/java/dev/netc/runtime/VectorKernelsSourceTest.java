@@ -23,7 +23,7 @@ class VectorKernelsSourceTest {
       {"float[]", "double[]"},
       {"float s = 0", "double s = 0"},
       {"float acc = 0", "double acc = 0"},
-      {"float acc = y[j]", "double acc = y[j]"},
+      {"float acc = y[", "double acc = y["},
       {"float d0 = ", "double d0 = "},
       {"float d1 = ", "double d1 = "},
       {"float d2 = ", "double d2 = "},

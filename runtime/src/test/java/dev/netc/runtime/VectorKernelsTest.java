@@ -195,6 +195,44 @@ class VectorKernelsTest {
     }
   }
 
+  /** The same for matmulCols and one example: {@code y[r]} sums {@code d[c] * w[c*m + r]} in the order c = 0, 1, .... */
+  @Test
+  void matmulColsForOneExampleSumsEachColumnInRowOrderToTheBit() {
+    SplittableRandom rnd = new SplittableRandom(7);
+    int lanesD = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length();
+    int lanesF = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+    for (int m : SIZES) {
+      for (int k : SIZES) {
+        double[] w = random(rnd, k * m);
+        double[] d = random(rnd, k);
+        float[] wf = toFloat(w);
+        float[] df = toFloat(d);
+        double[] yd = random(rnd, m); // overwritten
+        VectorKernelsD.matmulCols(w, d, yd, m, k, 1);
+        float[] yf = new float[m];
+        VectorKernelsF.matmulCols(wf, df, yf, m, k, 1);
+        for (int r = 0; r < m; r++) {
+          double wantD = 0;
+          float wantF = 0;
+          for (int c = 0; c < k; c++) {
+            if (r < m / lanesD * lanesD) {
+              wantD = Math.fma(w[c * m + r], d[c], wantD);
+            } else {
+              wantD += d[c] * w[c * m + r];
+            }
+            if (r < m / lanesF * lanesF) {
+              wantF = Math.fma(wf[c * m + r], df[c], wantF);
+            } else {
+              wantF += df[c] * wf[c * m + r];
+            }
+          }
+          assertEquals(wantD, yd[r], 0, "double " + m + "x" + k + " column " + r);
+          assertEquals(wantF, yf[r], 0, "float " + m + "x" + k + " column " + r);
+        }
+      }
+    }
+  }
+
   /** Bias and activation against Ops: 1e-14 relative in double, 1e-6 in float (of max(1e-3, |want|)). */
   @Test
   void activateMatchesOps() {
