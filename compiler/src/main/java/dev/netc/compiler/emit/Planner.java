@@ -164,7 +164,11 @@ public final class Planner {
       for (Node in : n.inputs()) {
         consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
       }
-      if (n.op() == Op.INPUT || n.op() == Op.TARGET || n.inputs().stream().anyMatch(batched::contains)) {
+      boolean fromBatched = n.op() == Op.INPUT || n.op() == Op.TARGET;
+      for (Node in : n.inputs()) {
+        fromBatched |= batched.contains(in);
+      }
+      if (fromBatched) {
         batched.add(n);
       }
     }
@@ -184,6 +188,7 @@ public final class Planner {
       gradientTerms.put(name, terms);
     });
     limitFusedDepth();
+    settle();
     findEpilogues();
   }
 
@@ -402,15 +407,52 @@ public final class Planner {
 
   /** Whether {@code n} is computed inside its consumer's loop instead of in a buffer of its own. */
   boolean isInlined(Node n) {
+    return settled ? inlined.contains(n) : inlines(n);
+  }
+
+  /** A transpose read in place by the matrix products that use it. */
+  boolean isView(Node n) {
+    return settled ? views.contains(n) : readInPlace(n);
+  }
+
+  /**
+   * Whether {@link #isInlined} and {@link #isView} are decided: what they depend on (the nodes
+   * that must be materialized or are decomposed) is settled once {@link #analyze} has limited
+   * the fused depth, and the kernel writers then ask about every node many times.
+   */
+  private boolean settled;
+  private final Set<Node> inlined = new HashSet<>();
+  private final Set<Node> views = new HashSet<>();
+
+  /** Decides {@link #isInlined} and {@link #isView} of every node, once and for all. */
+  private void settle() {
+    for (Node n : dag.nodes()) {
+      if (inlines(n)) {
+        inlined.add(n);
+      }
+      if (readInPlace(n)) {
+        views.add(n);
+      }
+    }
+    settled = true;
+  }
+
+  /** {@link #isInlined}, from what the analysis has decided so far. */
+  private boolean inlines(Node n) {
     if (n.isLeaf() && n.op() != Op.CONST) {
       return false;
     }
     if (mustMaterialize.contains(n) || decomposed.contains(n) || !isElementwise(n)) {
       return false;
     }
-    List<Node> users = consumers.getOrDefault(n, List.of());
-    if (users.isEmpty() || !users.stream().allMatch(u -> isElementwise(u) && !decomposed.contains(u))) {
+    List<Node> users = consumers(n);
+    if (users.isEmpty()) {
       return false;
+    }
+    for (Node u : users) {
+      if (!isElementwise(u) || decomposed.contains(u)) {
+        return false;
+      }
     }
     if (n.op() == Op.CONST || n.op() == Op.BROADCAST) {
       return true;
@@ -419,11 +461,17 @@ public final class Planner {
     return users.size() == 1 && user.op() != Op.BROADCAST && batched.contains(user) == batched.contains(n);
   }
 
-  /** A transpose read in place by the matrix products that use it. */
-  boolean isView(Node n) {
-    return n.op() == Op.TRANSPOSE && !mustMaterialize.contains(n)
-        && consumers.getOrDefault(n, List.of()).stream().allMatch(u -> u.op() == Op.MATMUL)
-        && uses(n) > 0;
+  /** {@link #isView}, from what the analysis has decided so far. */
+  private boolean readInPlace(Node n) {
+    if (n.op() != Op.TRANSPOSE || mustMaterialize.contains(n) || uses(n) == 0) {
+      return false;
+    }
+    for (Node u : consumers(n)) {
+      if (u.op() != Op.MATMUL) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean needsKernel(Node n) {
