@@ -40,6 +40,8 @@ public final class JavaWriter {
   private final ClassName gradient;
   private final ClassName workspace;
   private final TypeName elem;
+  /** {@link #elem} as it is written: {@code double} or {@code float}. */
+  private final String elemName;
   private final TypeName array;
 
   private JavaWriter(ClassPlan plan) {
@@ -48,6 +50,7 @@ public final class JavaWriter {
     this.gradient = self.nestedClass("Gradient");
     this.workspace = self.nestedClass("Workspace");
     this.elem = plan.isFloat() ? TypeName.FLOAT : TypeName.DOUBLE;
+    this.elemName = plan.isFloat() ? "float" : "double";
     this.array = ArrayTypeName.of(elem);
   }
 
@@ -108,13 +111,40 @@ public final class JavaWriter {
   static final int CHUNK = 128;
 
   /**
+   * A piece of code, usually one statement, as a JavaPoet format in which names and numbers are
+   * already written: only what JavaPoet must resolve ({@code $T} types, {@code $S} strings) is an
+   * argument. A deep network has thousands of these per method (a param's initialization, a
+   * buffer's allocation, ...), and JavaPoet handles every part of a format (each placeholder,
+   * each run of text between them) on its own, twice: once to collect the imports and once to
+   * print. {@link #joined} makes one format of many snippets, in which the text of consecutive
+   * statements is one part; it prints exactly as the statements added one by one.
+   */
+  private record Snippet(String format, Object... args) {}
+
+  /** The statement {@code format;} (one line: as {@code addStatement} prints it). */
+  private static Snippet statement(String format, Object... args) {
+    return new Snippet(format + ";\n", args);
+  }
+
+  /** {@code snippets} as one code block. */
+  private static CodeBlock joined(List<Snippet> snippets) {
+    StringBuilder format = new StringBuilder();
+    List<Object> args = new java.util.ArrayList<>();
+    for (Snippet s : snippets) {
+      format.append(s.format());
+      args.addAll(Arrays.asList(s.args()));
+    }
+    return CodeBlock.builder().add(format.toString(), args.toArray()).build();
+  }
+
+  /**
    * Adds {@code stmts} to {@code m}; when there are more than {@link #CHUNK}, they go into
    * helper methods {@code helper1, helper2, ...} of {@code owner} that {@code m} calls.
    */
-  private static void addChunked(TypeSpec.Builder owner, MethodSpec.Builder m, List<CodeBlock> stmts, String helper,
+  private static void addChunked(TypeSpec.Builder owner, MethodSpec.Builder m, List<Snippet> stmts, String helper,
       boolean isStatic, List<ParameterSpec> params) {
     if (stmts.size() <= CHUNK) {
-      stmts.forEach(m::addCode);
+      m.addCode(joined(stmts));
       return;
     }
     String args = params.stream().map(ParameterSpec::name).collect(Collectors.joining(", "));
@@ -123,7 +153,7 @@ public final class JavaWriter {
       if (isStatic) {
         h.addModifiers(Modifier.STATIC);
       }
-      stmts.subList(from, Math.min(stmts.size(), from + CHUNK)).forEach(h::addCode);
+      h.addCode(joined(stmts.subList(from, Math.min(stmts.size(), from + CHUNK))));
       owner.addMethod(h.build());
       m.addStatement("$L($L)", helper + part, args);
     }
@@ -132,18 +162,13 @@ public final class JavaWriter {
   /** {@code switch (index) { case i: return <tensor i>; }}, split into helpers for many tensors. */
   private static void addSwitch(TypeSpec.Builder owner, MethodSpec.Builder m, List<ClassPlan.Tensor> tensors, String helper) {
     if (tensors.size() <= CHUNK) {
-      m.addCode(switchOn("index", tensors, ClassPlan.Tensor::javaName));
+      m.addCode(switchOn("index", tensors, 0, tensors.size()));
       return;
     }
     for (int from = 0, part = 1; from < tensors.size(); from += CHUNK, part++) {
       int to = Math.min(tensors.size(), from + CHUNK);
-      CodeBlock.Builder sw = CodeBlock.builder().beginControlFlow("switch (index)");
-      for (int i = from; i < to; i++) {
-        sw.addStatement("case $L: return $L", i, tensors.get(i).javaName());
-      }
-      sw.addStatement("default: throw new $T($S + index)", IndexOutOfBoundsException.class, "no param ").endControlFlow();
       owner.addMethod(MethodSpec.methodBuilder(helper + part).addModifiers(Modifier.PRIVATE).returns(Object.class)
-          .addParameter(int.class, "index").addCode(sw.build()).build());
+          .addParameter(int.class, "index").addCode(switchOn("index", tensors, from, to)).build());
       m.beginControlFlow("if (index < $L)", to).addStatement("return $L(index)", helper + part).endControlFlow();
     }
     m.addStatement("throw new $T($S + index)", IndexOutOfBoundsException.class, "no param ");
@@ -169,8 +194,8 @@ public final class JavaWriter {
       MethodSpec.Builder build = MethodSpec.methodBuilder(helper).addModifiers(Modifier.PRIVATE, Modifier.STATIC)
           .returns(listType)
           .addStatement("$T<$T> list = new $T<>($L)", LIST, TENSOR_INFO, ClassName.get("java.util", "ArrayList"), tensors.size());
-      List<CodeBlock> adds = tensors.stream().map(t -> CodeBlock.builder()
-          .addStatement("list.add(new $T($S, new int[] {$L}))", TENSOR_INFO, t.name(), dims(t)).build()).toList();
+      List<Snippet> adds = tensors.stream()
+          .map(t -> statement("list.add(new $T($S, new int[] {" + dims(t) + "}))", TENSOR_INFO, t.name())).toList();
       addChunked(type, build, adds, helper, true, List.of(ParameterSpec.builder(
           ParameterizedTypeName.get(LIST, TENSOR_INFO), "list").build()));
       type.addMethod(build.addStatement("return $T.copyOf(list)", LIST).build());
@@ -194,12 +219,18 @@ public final class JavaWriter {
     return t.dims().length == 0 ? "scalar" : "[" + dims(t) + "]";
   }
 
+  /** {@code new double[size]} (or float): an initializer of one format part. */
+  private String newArray(int size) {
+    return "new " + elemName + "[" + size + "]";
+  }
+
   private void addParams(TypeSpec.Builder type) {
     for (ClassPlan.Tensor p : plan.params()) {
       type.addField(FieldSpec.builder(array, p.javaName(), Modifier.PUBLIC, Modifier.FINAL)
-          .addJavadoc("{@code $L} $L, init $L (line $L).\n", SafeText.comment(p.name()), shapeText(p),
-              p.init().kind().sourceName() + (p.init().args().isEmpty() ? "" : p.init().args()), p.line())
-          .initializer("new $T[$L]", elem, p.size()).build());
+          .addJavadoc(literal("{@code " + SafeText.comment(p.name()) + "} " + shapeText(p) + ", init "
+              + p.init().kind().sourceName() + (p.init().args().isEmpty() ? "" : p.init().args()) + " (line " + p.line()
+              + ").\n"))
+          .initializer(newArray(p.size())).build());
     }
     type.addField(FieldSpec.builder(workspace, "ws", Modifier.PRIVATE, Modifier.FINAL)
         .initializer("new $T()", workspace).build());
@@ -216,22 +247,21 @@ public final class JavaWriter {
         .addStatement("initialize(seed)").build());
     MethodSpec.Builder init = MethodSpec.methodBuilder("initialize").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(long.class, "seed");
-    List<CodeBlock> stmts = new java.util.ArrayList<>();
+    List<Snippet> stmts = new java.util.ArrayList<>();
     for (ClassPlan.Tensor p : plan.params()) {
       List<Double> a = p.init().args();
-      CodeBlock.Builder c = CodeBlock.builder();
-      switch (p.init().kind()) {
-        case ZEROS -> c.addStatement("$T.zeros($N)", INIT, p.javaName());
-        case ONES -> c.addStatement("$T.ones($N)", INIT, p.javaName());
-        case CONSTANT -> c.addStatement("$T.constant($N, $L)", INIT, p.javaName(), a.get(0));
-        case UNIFORM -> c.addStatement("$T.uniform($N, $L, $L, $T.forParam(seed, $S))", INIT, p.javaName(), a.get(0),
-            a.get(1), RNG, p.name());
-        case NORMAL -> c.addStatement("$T.normal($N, $L, $L, $T.forParam(seed, $S))", INIT, p.javaName(), a.get(0),
-            a.get(1), RNG, p.name());
-        case XAVIER, HE -> c.addStatement("$T.$L($N, new int[] {$L}, $T.forParam(seed, $S))", INIT,
-            p.init().kind().sourceName(), p.javaName(), dims(p), RNG, p.name());
-      }
-      stmts.add(c.build());
+      String name = literal(p.javaName());
+      stmts.add(switch (p.init().kind()) {
+        case ZEROS -> statement("$T.zeros(" + name + ")", INIT);
+        case ONES -> statement("$T.ones(" + name + ")", INIT);
+        case CONSTANT -> statement("$T.constant(" + name + ", " + a.get(0) + ")", INIT);
+        case UNIFORM -> statement("$T.uniform(" + name + ", " + a.get(0) + ", " + a.get(1) + ", $T.forParam(seed, $S))",
+            INIT, RNG, p.name());
+        case NORMAL -> statement("$T.normal(" + name + ", " + a.get(0) + ", " + a.get(1) + ", $T.forParam(seed, $S))",
+            INIT, RNG, p.name());
+        case XAVIER, HE -> statement("$T." + p.init().kind().sourceName() + "(" + name + ", new int[] {" + dims(p)
+            + "}, $T.forParam(seed, $S))", INIT, RNG, p.name());
+      });
     }
     addChunked(type, init, stmts, "initialize", false, List.of(ParameterSpec.builder(long.class, "seed").build()));
     type.addMethod(init.build());
@@ -459,13 +489,16 @@ public final class JavaWriter {
     return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(returns);
   }
 
-  private static CodeBlock switchOn(String var, List<ClassPlan.Tensor> tensors, java.util.function.Function<ClassPlan.Tensor, String> value) {
-    CodeBlock.Builder b = CodeBlock.builder().beginControlFlow("switch ($N)", var);
-    for (int i = 0; i < tensors.size(); i++) {
-      b.addStatement("case $L: return $L", i, value.apply(tensors.get(i)));
+  /** {@code switch (var) { case i: return <tensor i>; }} for the tensors {@code [from, to)}. */
+  private static CodeBlock switchOn(String var, List<ClassPlan.Tensor> tensors, int from, int to) {
+    List<Snippet> lines = new java.util.ArrayList<>();
+    lines.add(new Snippet("switch (" + var + ") {\n$>"));
+    for (int i = from; i < to; i++) {
+      lines.add(statement("case " + i + ": return " + literal(tensors.get(i).javaName())));
     }
-    b.addStatement("default: throw new $T($S + $N)", IndexOutOfBoundsException.class, "no param ", var);
-    return b.endControlFlow().build();
+    lines.add(statement("default: throw new $T($S + " + var + ")", IndexOutOfBoundsException.class, "no param "));
+    lines.add(new Snippet("$<}\n"));
+    return joined(lines);
   }
 
   // ---------------------------------------------------------------- kernels
@@ -560,15 +593,14 @@ public final class JavaWriter {
         .addJavadoc("The gradient of the loss with respect to every param, one array per param, named as the params.\n");
     for (ClassPlan.Tensor p : plan.params()) {
       g.addField(FieldSpec.builder(array, p.javaName(), Modifier.PUBLIC, Modifier.FINAL)
-          .initializer("new $T[$L]", elem, p.size()).build());
+          .initializer(newArray(p.size())).build());
     }
     MethodSpec.Builder data = override("data", ClassName.get(Object.class)).addParameter(int.class, "index");
     addSwitch(g, data, plan.params(), "data");
     g.addMethod(data.build());
     MethodSpec.Builder clear = override("clear", TypeName.VOID);
-    addChunked(g, clear, plan.params().stream()
-        .map(p -> CodeBlock.builder().addStatement("$T.fill($N, 0)", ARRAYS, p.javaName()).build()).toList(),
-        "clear", false, List.of());
+    addChunked(g, clear, plan.params().stream().map(p -> statement("$T.fill(" + literal(p.javaName()) + ", 0)", ARRAYS))
+        .toList(), "clear", false, List.of());
     g.addMethod(clear.build());
     return g.build();
   }
@@ -594,13 +626,13 @@ public final class JavaWriter {
         .beginControlFlow("if (batch <= capacity)").addStatement("return").endControlFlow()
         .addStatement("boolean first = capacity == 0")
         .addStatement("capacity = batch");
-    List<CodeBlock> allocations = new java.util.ArrayList<>();
+    List<Snippet> allocations = new java.util.ArrayList<>();
     for (ClassPlan.Buffer b : plan.buffers()) {
-      w.addField(FieldSpec.builder(array, b.javaName()).addJavadoc("$L\n", JavaWriter.javadoc(b.comment())).build());
+      w.addField(FieldSpec.builder(array, b.javaName()).addJavadoc(literal(JavaWriter.javadoc(b.comment())) + "\n").build());
+      String name = literal(b.javaName());
       allocations.add(b.batched()
-          ? CodeBlock.builder().addStatement("$N = new $T[batch * $L]", b.javaName(), elem, b.size()).build()
-          : CodeBlock.builder().beginControlFlow("if (first)")
-              .addStatement("$N = new $T[$L]", b.javaName(), elem, b.size()).endControlFlow().build());
+          ? statement(name + " = new " + elemName + "[batch * " + b.size() + "]")
+          : new Snippet("if (first) {\n$>" + name + " = " + newArray(b.size()) + ";\n$<}\n"));
     }
     addChunked(w, ensure, allocations, "allocate", false, List.of(ParameterSpec.builder(int.class, "batch").build(),
         ParameterSpec.builder(boolean.class, "first").build()));
