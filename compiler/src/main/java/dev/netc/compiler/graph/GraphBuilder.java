@@ -41,11 +41,10 @@ public final class GraphBuilder {
   public Node node(Op op, Shape shape, double attr, String name, String label, Pos pos, List<Node> inputs) {
     Node candidate = new Node(nodes.size(), op, inputs, shape, attr, name, label, at != null ? at : pos);
     if (shareEqual) {
-      Node existing = byKey.get(candidate.key());
+      Node existing = byKey.putIfAbsent(candidate.key(), candidate);
       if (existing != null) {
         return existing;
       }
-      byKey.put(candidate.key(), candidate);
     }
     nodes.add(candidate);
     return candidate;

@@ -42,10 +42,32 @@ public record Node(int id, Op op, List<Node> inputs, Shape shape, double attr, S
 
   /** The structural identity of this node: op, inputs, shape, attr and name. */
   Key key() {
-    return new Key(op, inputs.stream().mapToInt(Node::id).boxed().toList(), shape, Double.doubleToLongBits(attr), name);
+    int[] ids = new int[inputs.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = inputs.get(i).id;
+    }
+    return new Key(op, ids, shape, Double.doubleToLongBits(attr), name);
   }
 
-  record Key(Op op, List<Integer> inputs, Shape shape, long attrBits, String name) {}
+  /**
+   * {@link #key}: the inputs by id. Every node made with sharing on is looked up by its key, so
+   * equality and hash are written out (a record's compare the array by identity, and the
+   * generated ones are slow before the JIT has compiled them).
+   */
+  record Key(Op op, int[] inputs, Shape shape, long attrBits, String name) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.op == op && java.util.Arrays.equals(k.inputs, inputs) && k.shape.equals(shape)
+          && k.attrBits == attrBits && java.util.Objects.equals(k.name, name);
+    }
+
+    @Override
+    public int hashCode() {
+      int h = op.ordinal() * 31 + java.util.Arrays.hashCode(inputs);
+      h = h * 31 + shape.rank() * 961 + shape.rows() * 31 + shape.cols();
+      return (h * 31 + Long.hashCode(attrBits)) * 31 + java.util.Objects.hashCode(name);
+    }
+  }
 
   @Override
   public boolean equals(Object o) {

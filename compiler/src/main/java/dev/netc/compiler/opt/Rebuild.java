@@ -25,8 +25,11 @@ final class Rebuild {
   static Dag run(Dag dag, List<Node> nodes, GraphBuilder b, Rewrite rewrite) {
     Map<Node, Node> map = new HashMap<>();
     for (Node n : nodes) {
-      List<Node> inputs = n.inputs().stream().map(map::get).toList();
-      map.put(n, rewrite.apply(b, n, inputs));
+      Node[] inputs = new Node[n.inputs().size()];
+      for (int i = 0; i < inputs.length; i++) {
+        inputs[i] = map.get(n.input(i));
+      }
+      map.put(n, rewrite.apply(b, n, List.of(inputs)));
     }
     return new Dag(dag.network(), b.nodes(), mapAll(dag.outputs(), map), dag.loss() == null ? null : map.get(dag.loss()),
         mapAll(dag.paramGradients(), map), mapAll(dag.inputGradients(), map));
