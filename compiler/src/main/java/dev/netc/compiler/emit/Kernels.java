@@ -319,7 +319,9 @@ final class Kernels {
    * matrix-vector product of the kernel's epilogue, if any (its value is the tile's accumulator).
    */
   private void describe(Node m, boolean expand, Node product, Signature.Builder b) {
-    b.text.append(m.op().ordinal()).append(m.shape()).append('/').append(Double.doubleToLongBits(m.attr()))
+    Shape shape = m.shape();
+    b.text.append(m.op().ordinal()).append('[').append(shape.rank()).append(',').append(shape.rows()).append(',')
+        .append(shape.cols()).append(']').append(Double.doubleToLongBits(m.attr()))
         .append(plan.isBatched(m) ? 'b' : '-').append(plan.isInlined(m) ? 'i' : '-').append(plan.isView(m) ? 'v' : '-')
         .append(plan.isFusedOuter(m) ? 'o' : '-').append(m == product ? 'P' : '-')
         .append(plan.vectorRows(m) ? 'R' : '-').append(plan.vectorCols(m) ? 'C' : '-')

@@ -374,8 +374,11 @@ public final class Planner {
   /** An outer product term accumulated straight into the gradient: sum over ex of a_ex c_ex^T. */
   boolean isFusedOuter(Node n) {
     // a gradient root, or a term of one split by decompose (its one consumer is a decomposed sum)
+    if (n.op() != Op.OUTER) {
+      return false;
+    }
     boolean term = uses(n) == 0 || uses(n) == 1 && decomposed.contains(consumers.get(n).get(0));
-    return n.op() == Op.OUTER && batched.contains(n) && term && !mustMaterializeOther(n);
+    return batched.contains(n) && term && !mustMaterializeOther(n);
   }
 
   private boolean mustMaterializeOther(Node n) {
@@ -514,13 +517,13 @@ public final class Planner {
     }
     List<Kernels.Draft> drafts = drafts(computed.size(), k -> kernelWriter.signature(computed.get(k)),
         k -> kernelWriter.kernel(computed.get(k)), k -> kernelWriter.comment(computed.get(k)), k -> List.of());
-    List<String> calls = methods(drafts, k -> {
-      Node n = computed.get(k);
-      String target = storage.get(n);
-      String op = "compute" + capitalize(n.op().name().toLowerCase(java.util.Locale.ROOT));
-      return new String[] {"compute" + capitalize(target.substring(3)),
-          n.label() != null ? "compute" + capitalize(Kernels.withoutNumber(n.label())) : op, op};
-    });
+    java.util.function.IntFunction<String> byOp =
+        k -> "compute" + capitalize(computed.get(k).op().name().toLowerCase(java.util.Locale.ROOT));
+    List<String> calls = methods(drafts, new MethodNames(
+        k -> "compute" + capitalize(storage.get(computed.get(k)).substring(3)),
+        k -> computed.get(k).label() != null ? "compute" + capitalize(Kernels.withoutNumber(computed.get(k).label()))
+            : byOp.apply(k),
+        byOp));
     for (int k = 0; k < computed.size(); k++) {
       kernelCall.put(computed.get(k), calls.get(k));
     }
@@ -563,13 +566,22 @@ public final class Planner {
   }
 
   /**
+   * The names the method of draft {@code k} may take: {@code own(k)} for a method of its own;
+   * for a method it shares, {@code shared(k)} when that is the same for all the drafts that share
+   * it, else {@code other(k)}. Each is asked only when needed (a shared method's group can be a
+   * thousand drafts).
+   */
+  private record MethodNames(java.util.function.IntFunction<String> own, java.util.function.IntFunction<String> shared,
+      java.util.function.IntFunction<String> other) {}
+
+  /**
    * Adds the methods of {@code drafts} to the kernels, in order, and returns the call of each:
-   * a draft gets a method of its own (named {@code names(k)[0]}), unless at least
+   * a draft gets a method of its own (named {@code names.own(k)}), unless at least
    * {@link #SHARED_AT} drafts have the same code: they share one static method that takes their
-   * arrays as arguments, named {@code names(k)[1]} when that is the same for all of them. A deep network's layers then
+   * arrays as arguments, named {@code names.shared(k)} when that is the same for all of them. A deep network's layers then
    * share a handful of kernels instead of each having its own.
    */
-  private List<String> methods(List<Kernels.Draft> drafts, java.util.function.IntFunction<String[]> names) {
+  private List<String> methods(List<Kernels.Draft> drafts, MethodNames names) {
     Map<String, List<Integer>> groups = new HashMap<>();
     for (int k = 0; k < drafts.size(); k++) {
       groups.computeIfAbsent(drafts.get(k).key, key -> new ArrayList<>()).add(k);
@@ -580,16 +592,22 @@ public final class Planner {
       Kernels.Draft d = drafts.get(k);
       List<Integer> group = groups.get(d.key);
       if (group.size() < SHARED_AT) {
-        String name = memberNames.allocate(names.apply(k)[0]);
+        String name = memberNames.allocate(names.own().apply(k));
         kernels.add(d.single(name));
         calls.add(d.call(name, false));
         continue;
       }
       String name = sharedName.get(d.key);
       if (name == null) {
-        String[] first = names.apply(k);
-        boolean alike = group.stream().allMatch(j -> names.apply(j)[1].equals(first[1]));
-        String base = alike ? first[1] : first[2];
+        String first = names.shared().apply(k);
+        boolean alike = true;
+        for (int j : group) {
+          if (!names.shared().apply(j).equals(first)) {
+            alike = false;
+            break;
+          }
+        }
+        String base = alike ? first : names.other().apply(k);
         name = memberNames.allocate(base);
         sharedName.put(d.key, name);
         kernels.add(d.shared(name, group.size()));
@@ -739,10 +757,10 @@ public final class Planner {
           k -> kernelWriter.fusedBackward(fusedNodes.get(k), fusedParams.get(k), term.apply(k)),
           k -> kernelWriter.comment(fusedNodes.get(k), fusedParams.get(k)),
           k -> List.of(Kernels.gradientOf(fusedParams.get(k))));
-      List<String> calls = methods(fused, k -> new String[] {
-          "compute" + capitalize(storage.get(fusedNodes.get(k)).substring(3)) + "AndGradient"
+      List<String> calls = methods(fused, new MethodNames(
+          k -> "compute" + capitalize(storage.get(fusedNodes.get(k)).substring(3)) + "AndGradient"
               + capitalize(fusedParams.get(k).javaName()),
-          "backward" + capitalize(Kernels.withoutNumber(fusedParams.get(k).javaName())), "backwardLayer"});
+          k -> "backward" + capitalize(Kernels.withoutNumber(fusedParams.get(k).javaName())), k -> "backwardLayer"));
       for (int k = 0; k < fusedNodes.size(); k++) {
         fusedCalls.put(fusedNodes.get(k), calls.get(k));
       }
@@ -766,8 +784,10 @@ public final class Planner {
         k -> kernelWriter.accumulation(accumulated.get(k).param(), accumulated.get(k).terms(), accumulated.get(k).continued()),
         k -> Kernels.comment(accumulated.get(k).param(), accumulated.get(k).continued()),
         k -> List.of(Kernels.gradientOf(accumulated.get(k).param())));
-    List<String> accumulations = methods(drafts, k -> new String[] {"accumulate" + capitalize(accumulated.get(k).param().javaName()),
-        "accumulate" + capitalize(Kernels.withoutNumber(accumulated.get(k).param().javaName())), "accumulateGradient"});
+    List<String> accumulations = methods(drafts, new MethodNames(
+        k -> "accumulate" + capitalize(accumulated.get(k).param().javaName()),
+        k -> "accumulate" + capitalize(Kernels.withoutNumber(accumulated.get(k).param().javaName())),
+        k -> "accumulateGradient"));
     b.addAll(inParts(accumulations, "accumulate", "gradient accumulation"));
     return returnMeanLoss(b);
   }
