@@ -14,6 +14,17 @@ public record Pos(int line, int column, int length) {
     length = Math.max(1, length);
   }
 
+  /* Written out, with the values of the generated ones, for the reason given in model.Shape. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Pos p && p.line == line && p.column == column && p.length == length;
+  }
+
+  @Override
+  public int hashCode() {
+    return (line * 31 + column) * 31 + length;
+  }
+
   @Override
   public String toString() {
     return line + ":" + column;

@@ -47,6 +47,21 @@ public record Shape(int rank, int rows, int cols) {
     };
   }
 
+  /*
+   * equals and hashCode written out, with the values of the generated ones: shapes are compared
+   * and hashed throughout the compiler, and the generated methods (method handle chains) are
+   * slow until the JIT has compiled them, which is much of a one-shot compile.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Shape s && s.rank == rank && s.rows == rows && s.cols == cols;
+  }
+
+  @Override
+  public int hashCode() {
+    return (rank * 31 + rows) * 31 + cols;
+  }
+
   @Override
   public String toString() {
     return switch (rank) {

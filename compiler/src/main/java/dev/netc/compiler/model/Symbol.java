@@ -20,4 +20,17 @@ public record Symbol(Kind kind, String name, Shape shape, Pos pos) {
       return label;
     }
   }
+
+  /* Written out, with the values of the generated ones, for the reason given in Shape. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Symbol s && s.kind == kind && java.util.Objects.equals(s.name, name)
+        && java.util.Objects.equals(s.shape, shape) && java.util.Objects.equals(s.pos, pos);
+  }
+
+  @Override
+  public int hashCode() {
+    return ((java.util.Objects.hashCode(kind) * 31 + java.util.Objects.hashCode(name)) * 31
+        + java.util.Objects.hashCode(shape)) * 31 + java.util.Objects.hashCode(pos);
+  }
 }
