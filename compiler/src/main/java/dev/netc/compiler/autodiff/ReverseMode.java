@@ -42,7 +42,11 @@ public final class ReverseMode {
     GraphBuilder b = new GraphBuilder(true);
     Map<Node, Node> copy = new HashMap<>();
     for (Node n : dag.nodes()) {
-      copy.put(n, b.copy(n, n.inputs().stream().map(copy::get).toList()));
+      Node[] inputs = new Node[n.inputs().size()];
+      for (int i = 0; i < inputs.length; i++) {
+        inputs[i] = copy.get(n.input(i));
+      }
+      copy.put(n, b.copy(n, List.of(inputs)));
     }
     Node loss = copy.get(dag.loss());
     List<Node> forward = Dag.closure(b.nodes(), List.of(loss));
@@ -79,7 +83,11 @@ public final class ReverseMode {
   private static Set<Node> activeNodes(List<Node> topological) {
     Set<Node> active = new HashSet<>();
     for (Node n : topological) {
-      if (n.op() == Op.PARAM || n.op() == Op.INPUT || n.inputs().stream().anyMatch(active::contains)) {
+      boolean isActive = n.op() == Op.PARAM || n.op() == Op.INPUT;
+      for (Node in : n.inputs()) {
+        isActive |= active.contains(in);
+      }
+      if (isActive) {
         active.add(n);
       }
     }

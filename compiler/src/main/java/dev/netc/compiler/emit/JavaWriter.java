@@ -211,8 +211,13 @@ public final class JavaWriter {
     type.addField(field.initializer(init.build()).build());
   }
 
+  /** {@code 24, 24}: the sizes of {@code t}. */
   private static String dims(ClassPlan.Tensor t) {
-    return Arrays.stream(t.dims()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+    StringBuilder b = new StringBuilder();
+    for (int d : t.dims()) {
+      b.append(b.length() == 0 ? "" : ", ").append(d);
+    }
+    return b.toString();
   }
 
   private static String shapeText(ClassPlan.Tensor t) {

@@ -9,8 +9,10 @@ public final class SafeText {
   private SafeText() {}
 
   public static String comment(String text) {
-    StringBuilder b = new StringBuilder();
-    text.codePoints().forEach(cp -> {
+    StringBuilder b = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      i += Character.charCount(cp);
       if (cp == '\\') {
         b.append("\\\\");
       } else if (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029 || Character.isSurrogate((char) cp)) {
@@ -18,7 +20,7 @@ public final class SafeText {
       } else {
         b.appendCodePoint(cp);
       }
-    });
+    }
     return b.toString().replace("*/", "*\\/").replace("/*", "/\\*").strip();
   }
 }
