@@ -49,7 +49,7 @@ public record Dag(
 
   /** The nodes that {@code roots} depend on (including themselves), in topological order. */
   public static List<Node> closure(List<Node> all, List<Node> roots) {
-    Set<Node> needed = new HashSet<>();
+    Set<Node> needed = new HashSet<>(all.size() * 4 / 3 + 1);
     List<Node> stack = new ArrayList<>(roots);
     while (!stack.isEmpty()) {
       Node n = stack.remove(stack.size() - 1);
@@ -57,7 +57,13 @@ public record Dag(
         stack.addAll(n.inputs());
       }
     }
-    return all.stream().filter(needed::contains).toList();
+    List<Node> closure = new ArrayList<>(needed.size());
+    for (Node n : all) {
+      if (needed.contains(n)) {
+        closure.add(n);
+      }
+    }
+    return java.util.Collections.unmodifiableList(closure);
   }
 
   /** A copy with the given gradients. */
