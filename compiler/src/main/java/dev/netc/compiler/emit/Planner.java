@@ -373,10 +373,10 @@ public final class Planner {
 
   /** An outer product term accumulated straight into the gradient: sum over ex of a_ex c_ex^T. */
   boolean isFusedOuter(Node n) {
-    // a gradient root, or a term of one split by decompose (its one consumer is a decomposed sum)
     if (n.op() != Op.OUTER) {
       return false;
     }
+    // a gradient root, or a term of one split by decompose (its one consumer is a decomposed sum)
     boolean term = uses(n) == 0 || uses(n) == 1 && decomposed.contains(consumers.get(n).get(0));
     return batched.contains(n) && term && !mustMaterializeOther(n);
   }
