@@ -35,12 +35,18 @@ public final class CheapGradientInterleaved {
 
   public static void main(String[] args) throws ReflectiveOperationException {
     String which = args.length > 0 ? args[0] : "both";
-    if (!List.of("d", "dv", "both").contains(which)) {
-      System.err.println("usage: CheapGradientInterleaved [d|dv|both] [rounds] [blockMillis]");
+    int rounds = 15;
+    double blockMillis = 20;
+    try {
+      rounds = args.length > 1 ? Integer.parseInt(args[1]) : rounds;
+      blockMillis = args.length > 2 ? Double.parseDouble(args[2]) : blockMillis;
+    } catch (NumberFormatException e) {
+      rounds = -1;
+    }
+    if (!List.of("d", "dv", "both").contains(which) || rounds < 1 || !(blockMillis > 0) || args.length > 3) {
+      System.err.println("usage: CheapGradientInterleaved [d|dv|both] [rounds >= 1] [blockMillis > 0]");
       System.exit(2);
     }
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
-    double blockMillis = args.length > 2 ? Double.parseDouble(args[2]) : 20;
     List<String> builds = which.equals("both") ? List.of("d", "dv") : List.of(which);
     List<Result> results = new ArrayList<>();
     for (String build : builds) {

@@ -44,7 +44,15 @@ public class CompileBench {
   /** A plain timed run: {@code java -cp benchmarks.jar dev.netc.bench.CompileBench [depth]}. */
   public static void main(String[] args) {
     CompileBench b = new CompileBench();
-    b.depth = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    try {
+      b.depth = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    } catch (NumberFormatException e) {
+      b.depth = -1;
+    }
+    if (b.depth < 1 || args.length > 1) {
+      System.err.println("usage: CompileBench [depth >= 1]");
+      System.exit(2);
+    }
     for (int i = 0; i < 5; i++) {
       long t0 = System.nanoTime();
       String java = (String) b.compileChain();

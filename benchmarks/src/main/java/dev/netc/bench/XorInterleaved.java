@@ -21,12 +21,19 @@ public final class XorInterleaved {
 
   public static void main(String[] args) {
     boolean isFloat = args.length > 0 && args[0].equals("f32");
-    if (args.length > 0 && !args[0].equals("f32") && !args[0].equals("f64")) {
-      System.err.println("usage: XorInterleaved f64|f32 [rounds] [calls]");
+    int rounds = 25;
+    int calls = 500_000;
+    try {
+      rounds = args.length > 1 ? Integer.parseInt(args[1]) : rounds;
+      calls = args.length > 2 ? Integer.parseInt(args[2]) : calls;
+    } catch (NumberFormatException e) {
+      rounds = -1;
+    }
+    if (args.length > 0 && !args[0].equals("f32") && !args[0].equals("f64") || rounds < 1 || calls < 1
+        || args.length > 3) {
+      System.err.println("usage: XorInterleaved f64|f32 [rounds >= 1] [calls >= 1]");
       System.exit(2);
     }
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 25;
-    int calls = args.length > 2 ? Integer.parseInt(args[2]) : 500_000;
     XorBench b = new XorBench();
     b.batch = 4;
     b.setup();
