@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * Intra-op threads: every split covers its range once, in grain-aligned shares; a helper's
  * exception reaches the caller and leaves the pool usable; the kernels and Adam give bitwise the
  * same results with 1, 2 and 3 threads (each thread computes whole rows or whole blocks of
- * columns, in one thread's order); concurrent callers both get correct results.
+ * columns, in one thread's order); concurrent callers both get correct results; a hand-over that
+ * races a helper about to park is never lost.
  */
 class IntraOpTest {
   @AfterEach
@@ -123,6 +124,48 @@ class IntraOpTest {
     IntraOp.Pool q = IntraOp.acquire(10, 5);
     assertNotNull(q, "released by run");
     q.run(new Recording(8), 8, 1);
+  }
+
+  /**
+   * The race between a hand-over and a helper that is about to park: thousands of splits, each
+   * after an idle time around the helpers' spin limit, so that many hand-overs land while a helper
+   * is deciding to park. A lost wake-up would leave the caller waiting for a share forever: the
+   * splits run on a pool of the test's own, from a thread the test watches, so that such a hang
+   * fails this test after a minute instead of stalling the others (which use the shared pool).
+   */
+  @Test
+  void handOversRacingAHelperThatParksAreNeverLost() throws InterruptedException {
+    IntraOp.Pool pool = new IntraOp.Pool(2);
+    int splits = 10_000;
+    int n = 96;
+    Recording job = new Recording(n);
+    long[] missed = {-1};
+    Thread caller = new Thread(() -> {
+      SplittableRandom rnd = new SplittableRandom(11);
+      for (int s = 0; s < splits; s++) {
+        long idle = IntraOp.SPIN_NANOS - 60_000 + rnd.nextLong(120_000);
+        long until = System.nanoTime() + idle;
+        while (System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
+        assertTrue(pool.busy.compareAndSet(false, true));
+        pool.run(job, n, 1);
+        for (int i = 0; i < n; i++) {
+          if (job.count.get(i) != s + 1) {
+            missed[0] = s;
+            return;
+          }
+        }
+      }
+      missed[0] = Long.MAX_VALUE;
+    }, "intra-op-race-caller");
+    caller.setDaemon(true);
+    caller.start();
+    caller.join(60_000);
+    assertTrue(!caller.isAlive(), "a hand-over was lost: the caller still waits for a helper after 60 s");
+    assertEquals(Long.MAX_VALUE, missed[0], "a split did not cover its range once (split " + missed[0] + ")");
+    assertEquals(3 * splits, job.starts.size(), "every split ran three shares");
+    pool.close();
   }
 
   @Test
