@@ -112,14 +112,9 @@ public final class CheapGradientInterleaved {
     }
     double[] sorted = ratio.clone();
     Arrays.sort(sorted);
-    return new Result(build, depth, width, median(loss), median(gradient), median(ratio),
+    return new Result(build, depth, width, XorInterleaved.median(loss), XorInterleaved.median(gradient),
+        XorInterleaved.median(ratio),
         sorted[(rounds - 1) / 4], sorted[(3 * (rounds - 1) + 3) / 4]);
-  }
-
-  static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
   static String time(double ns) {

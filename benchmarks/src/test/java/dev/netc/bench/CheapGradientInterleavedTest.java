@@ -30,7 +30,7 @@ class CheapGradientInterleavedTest {
 
   @Test
   void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
-    assertEquals(2.5, CheapGradientInterleaved.median(new double[] {4, 1, 3, 2}));
-    assertEquals(3, CheapGradientInterleaved.median(new double[] {5, 3, 1}));
+    assertEquals(2.5, XorInterleaved.median(new double[] {4, 1, 3, 2}));
+    assertEquals(3, XorInterleaved.median(new double[] {5, 3, 1}));
   }
 }
