@@ -112,8 +112,7 @@ public final class CheapGradientInterleaved {
     }
     double[] sorted = ratio.clone();
     Arrays.sort(sorted);
-    return new Result(build, depth, width, XorInterleaved.median(loss), XorInterleaved.median(gradient),
-        XorInterleaved.median(ratio),
+    return new Result(build, depth, width, Stats.median(loss), Stats.median(gradient), Stats.median(ratio),
         sorted[(rounds - 1) / 4], sorted[(3 * (rounds - 1) + 3) / 4]);
   }
 

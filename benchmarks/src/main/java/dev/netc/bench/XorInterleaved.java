@@ -1,6 +1,5 @@
 package dev.netc.bench;
 
-import java.util.Arrays;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -63,19 +62,12 @@ public final class XorInterleaved {
     System.out.printf("XOR 2-4-1, batch 4,%s, interleaved: %d rounds of %d calls per case (medians)%n", p, rounds, calls);
     System.out.printf("%-10s %10s %10s %10s%n", "op", "netc", "hand", "netc/hand");
     for (int c = 0; c < cases.length; c++) {
-      double netc = median(times[c][0]);
-      double hand = median(times[c][1]);
+      double netc = Stats.median(times[c][0]);
+      double hand = Stats.median(times[c][1]);
       System.out.printf("%-10s %7.1f ns %7.1f ns %10.2f%n", names[c], netc, hand, netc / hand);
     }
     if (Double.isNaN(sink)) {
       System.out.println(sink);
     }
-  }
-
-  /** The median of {@code v} (the mean of the middle two for an even count); {@code v} is not changed. */
-  static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }

@@ -27,10 +27,4 @@ class CheapGradientInterleavedTest {
   void aChainThatWasNotGeneratedIsAnError() {
     assertThrows(ClassNotFoundException.class, () -> CheapGradientInterleaved.measure("d", 3, 16, 1, 1));
   }
-
-  @Test
-  void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
-    assertEquals(2.5, XorInterleaved.median(new double[] {4, 1, 3, 2}));
-    assertEquals(3, XorInterleaved.median(new double[] {5, 3, 1}));
-  }
 }
