@@ -56,7 +56,7 @@ public final class Csv {
     }
   }
 
-  private static boolean isGzip(InputStream in) throws IOException {
+  static boolean isGzip(InputStream in) throws IOException {
     in.mark(2);
     int b0 = in.read();
     int b1 = in.read();

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code netc} command line: {@code compile}, {@code check}, {@code eval}, {@code train},
- * {@code graph}.
+ * {@code predict}, {@code params}, {@code graph}.
  *
  * <p>Exit codes: 0 success, 1 errors in the {@code .net} source, 2 bad usage, 3 bad data or I/O
  * (a missing file, a bad CSV or JSON file, a target that cannot be written). User errors print a
@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
       CheckCommand.class,
       EvalCommand.class,
       TrainCommand.class,
+      PredictCommand.class,
+      ParamsCommand.class,
       GraphCommand.class,
       CommandLine.HelpCommand.class
     },
