@@ -280,9 +280,6 @@ public final class SafeTensors {
             + (off[1] - off[0]) + " bytes, but " + dtype + " " + Arrays.toString(shape)
             + " needs " + need);
       }
-      if (count > Integer.MAX_VALUE - 8) {
-        throw new DataException(t + "too many elements (" + count + ") for one array");
-      }
       ByteBuffer view = ByteBuffer.wrap(bytes, dataStart + (int) off[0], (int) need).slice();
       tensors.add(new Tensor(name, dtype, shape, view));
       ranges.add(new long[] {off[0], off[1], tensors.size() - 1});
