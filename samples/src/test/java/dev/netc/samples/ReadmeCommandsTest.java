@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs the {@code ./netc} command of every sample README (and of the root README's "Samples"
  * section) through the CLI's in-process entry, with the README's own arguments but fewer epochs,
- * so that a README and what works cannot drift apart.
+ * so that a README and what works cannot drift apart. Files the commands write (and those later
+ * commands of the same README read: {@code --params}, {@code .params} and {@code .safetensors}
+ * arguments outside {@code samples/}) go to one temporary folder, in the README's order.
  */
 class ReadmeCommandsTest {
   /** Epochs used in place of a README's {@code --epochs N}. */
@@ -92,10 +94,15 @@ class ReadmeCommandsTest {
       String a = args.get(i);
       if (a.equals("--epochs")) {
         args.set(i + 1, FEW_EPOCHS);
-      } else if (a.equals("--save") || a.equals("-d") || a.equals("-o")) {
+      } else if (a.equals("--save") || a.equals("-d") || a.equals("-o") || a.equals("--out")
+          || a.equals("--params")) {
         args.set(i + 1, tmp.resolve(Path.of(args.get(i + 1)).getFileName()).toString());
+        i++;
       } else if (a.startsWith("samples/")) {
         args.set(i, ROOT.resolve(a).toString());
+      } else if (a.endsWith(".params") || a.endsWith(".safetensors")) {
+        // a file a command writes (params import OUT, params export OUT), or reads after another wrote it
+        args.set(i, tmp.resolve(a).toString());
       }
     }
     return args.toArray(String[]::new);
@@ -118,7 +125,7 @@ class ReadmeCommandsTest {
   @Test
   void everyNetworkSampleHasACommand() throws IOException {
     List<String> all = allCommands();
-    for (String name : List.of("xor", "gate", "iris", "digits", "mnist")) {
+    for (String name : List.of("xor", "gate", "iris", "digits", "mnist", "from-pytorch")) {
       assertTrue(all.stream().anyMatch(c -> c.contains("samples/" + name + "/")), name + " in " + all);
     }
   }

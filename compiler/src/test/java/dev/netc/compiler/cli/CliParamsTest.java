@@ -119,6 +119,37 @@ class CliParamsTest {
     }
   }
 
+  /**
+   * samples/from-pytorch: PyTorch's trained digits MLP, imported with its name map, predicts the
+   * held-out rows with PyTorch's accuracy (94.44%, 340 of 360, as train.py printed and the README
+   * says), PyTorch's classes, and PyTorch's float32 outputs within 1e-5.
+   */
+  @Test
+  void theFromPyTorchSampleMatchesPyTorch() throws Exception {
+    Path sample = Path.of("../samples/from-pytorch");
+    Path params = tmp.resolve("mlp.params");
+    expect(0, CliRun.of("params", "import", sample.resolve("weights.safetensors"), "--network",
+        sample.resolve("mlp.net"), "--map", sample.resolve("torch-names.map"), params));
+    Path out = tmp.resolve("preds.csv");
+    CliRun p = CliRun.of("predict", sample.resolve("mlp.net"), "--params", params, "--data",
+        sample.resolve("test.csv.gz"), "--out", out);
+    expect(0, p);
+    assertTrue(p.out().contains("network Mlp: 360 examples, mean loss 0.158819\naccuracy 94.44% (340 of 360)"), p::toString);
+    List<String> torch = CliPredictTest.gunzipLines(sample.resolve("torch-predictions.csv.gz"), 400);
+    List<String> ours = Files.readAllLines(out);
+    assertEquals(361, torch.size());
+    assertEquals(torch.size(), ours.size());
+    for (int e = 1; e < torch.size(); e++) {
+      String[] t = torch.get(e).split(",");
+      String[] o = ours.get(e).split(",");
+      for (int j = 0; j < 10; j++) {
+        assertEquals(Double.parseDouble(t[j]), Double.parseDouble(o[j]), 1e-5, "row " + e + " p_" + j);
+      }
+      assertEquals(t[10], o[10], "row " + e + ": predicted class");
+    }
+    assertTrue(Files.readString(sample.resolve("README.md")).contains("| netc (`predict`) | 0.158819 | 94.44% (340 of 360) |"));
+  }
+
   @Test
   void mismatchedAndCorruptFilesAreExit3AndWriteNothing() throws Exception {
     Path target = tmp.resolve("out.params");
