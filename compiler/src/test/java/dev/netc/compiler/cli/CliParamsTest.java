@@ -196,6 +196,10 @@ class CliParamsTest {
     CliRun m = CliRun.of("params", "import", FIXTURES.resolve("tiny.safetensors"), "--network", TINY, "--map", badMap, target);
     expect(3, m);
     assertEquals("netc: " + badMap + ":1: expected TENSOR = PARAM (for example fc1.weight = W1), found \"fc1.weight W1\"\n", m.err());
+    // import into a directory
+    CliRun into = CliRun.of("params", "import", FIXTURES.resolve("tiny.safetensors"), "--network", TINY, "--map", MAP, tmp);
+    expect(3, into);
+    assertTrue(into.err().contains("cannot write params file " + tmp + ": it is a directory"), into::toString);
     // export: not a params file, a missing one, an unwritable target
     CliRun e = CliRun.of("params", "export", FIXTURES.resolve("tiny.safetensors"), tmp.resolve("x.safetensors"));
     expect(3, e);
