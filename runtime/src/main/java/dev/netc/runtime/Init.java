@@ -11,19 +11,31 @@ package dev.netc.runtime;
 public final class Init {
   private Init() {}
 
-  /** {@code fan_in}: the number of columns of a matrix, the size of a vector or scalar. */
+  /**
+   * {@code fan_in}, as PyTorch computes it: for rank 2 and more, the size of axis 1 times the
+   * sizes of the axes after it (a matrix's columns; a convolution kernel {@code [O, C, kh, kw]}'s
+   * {@code C kh kw}); for a vector or a scalar, its size.
+   */
   public static int fanIn(int[] shape) {
-    return shape.length == 2 ? shape[1] : size(shape);
+    return shape.length >= 2 ? shape[1] * receptive(shape) : size(shape);
   }
 
-  /** {@code fan_out}: the number of rows of a matrix, the size of a vector or scalar. */
+  /** {@code fan_out}: axis 0 times the axes after axis 1 (a matrix's rows); a vector's size. */
   public static int fanOut(int[] shape) {
-    return shape.length == 2 ? shape[0] : size(shape);
+    return shape.length >= 2 ? shape[0] * receptive(shape) : size(shape);
+  }
+
+  private static int receptive(int[] shape) {
+    int n = 1;
+    for (int a = 2; a < shape.length; a++) {
+      n *= shape[a];
+    }
+    return n;
   }
 
   private static int size(int[] shape) {
-    if (shape.length > 2) {
-      throw new IllegalArgumentException("shapes have at most 2 dimensions");
+    if (shape.length > 4) {
+      throw new IllegalArgumentException("shapes have at most 4 dimensions");
     }
     int n = 1;
     for (int d : shape) {

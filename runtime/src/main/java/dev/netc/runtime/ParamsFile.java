@@ -324,7 +324,7 @@ public final class ParamsFile {
       for (int i = 0; i < count; i++) {
         String pn = readString(buf);
         int rank = buf.getInt();
-        if (rank < 0 || rank > 2) {
+        if (rank < 0 || rank > 4) {
           throw new DataException(name + ": corrupted params file (param " + pn + " has rank " + rank + ")");
         }
         int[] shape = new int[rank];

@@ -53,6 +53,8 @@ final class NetworkChecker {
   private boolean lossFailed;
 
   private static final Object FAILED = new Object();
+  /** The most elements one value may hold (a double array of this many is 2 GiB). */
+  static final int MAX_ELEMENTS = 1 << 28;
 
   NetworkChecker(SourceFile file, Diagnostics diagnostics, Ast.Network ast, String packageName) {
     this.file = file;
@@ -256,7 +258,7 @@ final class NetworkChecker {
 
   private Shape shape(Ast.Decl d) {
     List<Ast.Expr> dims = d.dims();
-    if (dims.size() > 2) {
+    if (dims.size() > Shape.MAX_RANK) {
       error(DiagCode.TOO_MANY_DIMS, d.name().pos(), d.name().text(), dims.size());
       return null;
     }
@@ -279,11 +281,15 @@ final class NetworkChecker {
     if (!ok) {
       return null;
     }
-    return switch (sizes.length) {
-      case 0 -> Shape.SCALAR;
-      case 1 -> Shape.vector(sizes[0]);
-      default -> Shape.matrix(sizes[0], sizes[1]);
-    };
+    long elements = 1;
+    for (int n : sizes) {
+      elements *= n;
+    }
+    if (elements > MAX_ELEMENTS) {
+      error(DiagCode.TOO_MANY_ELEMENTS, d.name().pos(), d.name().text(), elements, MAX_ELEMENTS);
+      return null;
+    }
+    return Shape.of(sizes);
   }
 
   private Init init(Ast.InitCall call) {

@@ -43,6 +43,10 @@ final class ShapeRules {
     if (a.isScalar() || b.isScalar()) {
       return Result.ok(Op.MUL, a.isScalar() ? b : a);
     }
+    if (a.rank() > 2 || b.rank() > 2) {
+      return Result.error(DiagCode.MATMUL_HINT, a, b, "'*' multiplies vectors and matrices only; write a product of"
+          + " tensors in index notation (y[i, j] = sum(k) A[i, k] * B[k, j]) or an elementwise one with .*");
+    }
     if (a.isMatrix()) {
       if (a.cols() != b.rows()) {
         return Result.error(DiagCode.MATMUL_MISMATCH, a, b, a.cols(), b.rows());

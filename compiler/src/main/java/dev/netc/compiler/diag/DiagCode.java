@@ -41,7 +41,7 @@ public enum DiagCode {
 
   // shapes and calls
   BAD_SIZE("E040", Severity.ERROR, "a size must be a positive integer, but this is %s"),
-  TOO_MANY_DIMS("E041", Severity.ERROR, "a value has at most 2 dimensions, but '%s' declares %d"),
+  TOO_MANY_DIMS("E041", Severity.ERROR, "a value has at most 4 dimensions, but '%s' declares %d"),
   SHAPE_MISMATCH("E042", Severity.ERROR, "'%s' needs operands of the same shape or a scalar side, but got %s and %s"),
   MATMUL_MISMATCH("E043", Severity.ERROR, "'*' cannot multiply %s by %s: the inner sizes %d and %d differ"),
   MATMUL_HINT("E044", Severity.ERROR, "'*' cannot multiply %s by %s; %s"),
@@ -49,6 +49,9 @@ public enum DiagCode {
   ARITY("E046", Severity.ERROR, "'%s' takes %s, but got %d"),
   NOT_CONSTANT("E047", Severity.ERROR, "%s must be a constant scalar expression"),
   NOT_FINITE("E048", Severity.ERROR, "%s is not a finite number: %s"),
+
+  // tensors and index notation
+  TOO_MANY_ELEMENTS("E100", Severity.ERROR, "'%s' would hold %s elements; a value holds at most %d"),
 
   // internal (a rule missing for an op is reported, never thrown)
   NO_DERIVATIVE("E090", Severity.ERROR, "no derivative rule for '%s'"),

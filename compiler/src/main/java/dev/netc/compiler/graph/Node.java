@@ -64,7 +64,7 @@ public record Node(int id, Op op, List<Node> inputs, Shape shape, double attr, S
     @Override
     public int hashCode() {
       int h = op.ordinal() * 31 + java.util.Arrays.hashCode(inputs);
-      h = h * 31 + shape.rank() * 961 + shape.rows() * 31 + shape.cols();
+      h = h * 31 + shape.hashCode();
       return (h * 31 + Long.hashCode(attrBits)) * 31 + java.util.Objects.hashCode(name);
     }
   }

@@ -1,73 +1,117 @@
 package dev.netc.compiler.model;
 
-/**
- * The shape of a value: a scalar, a vector {@code [n]} (a column for {@code *}) or a row-major
- * matrix {@code [m, n]}.
- */
-public record Shape(int rank, int rows, int cols) {
-  public static final Shape SCALAR = new Shape(0, 1, 1);
+import java.util.Arrays;
 
-  public Shape {
-    if (rank < 0 || rank > 2 || rows < 1 || cols < 1 || (rank < 2 && cols != 1) || (rank == 0 && rows != 1)) {
-      throw new IllegalArgumentException("bad shape: rank " + rank + " " + rows + "x" + cols);
+/**
+ * The shape of a value: its sizes along 0 to 4 axes, row-major (the last index varies fastest).
+ * A vector {@code [n]} is a column for {@code *}; a matrix is {@code [m, n]}. For the matrix
+ * kernels, {@link #rows()} and {@link #cols()} view any shape as a matrix: {@code cols} is the
+ * last axis and {@code rows} the product of the others (a vector is {@code n x 1}, a scalar
+ * {@code 1 x 1}).
+ */
+public final class Shape {
+  public static final int MAX_RANK = 4;
+  public static final Shape SCALAR = new Shape(new int[0]);
+
+  private final int[] dims;
+
+  private Shape(int[] dims) {
+    if (dims.length > MAX_RANK) {
+      throw new IllegalArgumentException("bad shape: rank " + dims.length);
     }
+    for (int d : dims) {
+      if (d < 1) {
+        throw new IllegalArgumentException("bad shape: " + Arrays.toString(dims));
+      }
+    }
+    this.dims = dims;
+  }
+
+  /** The shape with these sizes (none for a scalar). */
+  public static Shape of(int... dims) {
+    return dims.length == 0 ? SCALAR : new Shape(dims.clone());
   }
 
   public static Shape vector(int n) {
-    return new Shape(1, n, 1);
+    return new Shape(new int[] {n});
   }
 
   public static Shape matrix(int m, int n) {
-    return new Shape(2, m, n);
+    return new Shape(new int[] {m, n});
+  }
+
+  public int rank() {
+    return dims.length;
+  }
+
+  /** The size of axis {@code a}. */
+  public int dim(int a) {
+    return dims[a];
+  }
+
+  /** The product of every size but the last ({@code n} for a vector, 1 for a scalar). */
+  public int rows() {
+    return switch (dims.length) {
+      case 0 -> 1;
+      case 1 -> dims[0];
+      default -> size() / dims[dims.length - 1];
+    };
+  }
+
+  /** The last size for rank 2 and more; 1 for a vector or a scalar. */
+  public int cols() {
+    return dims.length < 2 ? 1 : dims[dims.length - 1];
   }
 
   public boolean isScalar() {
-    return rank == 0;
+    return dims.length == 0;
   }
 
   public boolean isVector() {
-    return rank == 1;
+    return dims.length == 1;
   }
 
   public boolean isMatrix() {
-    return rank == 2;
+    return dims.length == 2;
   }
 
   /** The number of elements. */
   public int size() {
-    return rows * cols;
+    int n = 1;
+    for (int d : dims) {
+      n *= d;
+    }
+    return n;
   }
 
-  /** The sizes as written in source: {@code []}, {@code [n]} or {@code [m, n]}. */
+  /** The sizes as written in source. */
   public int[] dims() {
-    return switch (rank) {
-      case 0 -> new int[0];
-      case 1 -> new int[] {rows};
-      default -> new int[] {rows, cols};
-    };
+    return dims.clone();
   }
 
   /*
-   * equals and hashCode written out, with the values of the generated ones: shapes are compared
-   * and hashed throughout the compiler, and the generated methods (method handle chains) are
-   * slow until the JIT has compiled them, which is much of a one-shot compile.
+   * equals and hashCode written out: shapes are compared and hashed throughout the compiler.
    */
   @Override
   public boolean equals(Object o) {
-    return o instanceof Shape s && s.rank == rank && s.rows == rows && s.cols == cols;
+    return o instanceof Shape s && Arrays.equals(s.dims, dims);
   }
 
   @Override
   public int hashCode() {
-    return (rank * 31 + rows) * 31 + cols;
+    return Arrays.hashCode(dims);
   }
 
+  /** {@code scalar}, {@code [n]}, {@code [m, n]}, ... as in source. */
   @Override
   public String toString() {
-    return switch (rank) {
-      case 0 -> "scalar";
-      case 1 -> "[" + rows + "]";
-      default -> "[" + rows + ", " + cols + "]";
-    };
+    if (dims.length == 0) {
+      return "scalar";
+    }
+    StringBuilder s = new StringBuilder("[");
+    for (int i = 0; i < dims.length; i++) {
+      s.append(i == 0 ? "" : ", ").append(dims[i]);
+    }
+    return s.append(']').toString();
   }
 }
