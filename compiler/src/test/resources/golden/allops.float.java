@@ -566,7 +566,7 @@ public final class AllOps implements Model {
      */
     private void computeT14(int batch) {
         float[] A = this.A;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         float[] t14 = ws.t14;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
@@ -577,16 +577,16 @@ public final class AllOps implements Model {
                 for (int c = 0; c < 3; c++) {
                     float w0 = A[wo + c];
                     float w1 = A[wo + 3 + c];
-                    float x0 = v[xo + c];
+                    float x0 = v_2[xo + c];
                     a00 += w0 * x0;
                     a10 += w1 * x0;
-                    float x1 = v[xo + 3 + c];
+                    float x1 = v_2[xo + 3 + c];
                     a01 += w0 * x1;
                     a11 += w1 * x1;
-                    float x2 = v[xo + 6 + c];
+                    float x2 = v_2[xo + 6 + c];
                     a02 += w0 * x2;
                     a12 += w1 * x2;
-                    float x3 = v[xo + 9 + c];
+                    float x3 = v_2[xo + 9 + c];
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
@@ -607,7 +607,7 @@ public final class AllOps implements Model {
                 float a00 = 0;
                 for (int c = 0; c < 3; c++) {
                     float w0 = A[wo + c];
-                    float x0 = v[xo + c];
+                    float x0 = v_2[xo + c];
                     a00 += w0 * x0;
                 }
                 t14[ex * 2 + r] = a00;
@@ -669,11 +669,11 @@ public final class AllOps implements Model {
      */
     private void computeT21(int batch) {
         float[] t21 = ws.t21;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t21[o + i] = Ops.tanh(v[o + i]);
+                t21[o + i] = Ops.tanh(v_2[o + i]);
             }
         }
     }
@@ -683,11 +683,11 @@ public final class AllOps implements Model {
      */
     private void computeT27(int batch) {
         float[] t27 = ws.t27;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t27[o + i] = Ops.exp(v[o + i]);
+                t27[o + i] = Ops.exp(v_2[o + i]);
             }
         }
     }
@@ -738,11 +738,11 @@ public final class AllOps implements Model {
      */
     private void computeT39(int batch) {
         float[] t39 = ws.t39;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t39[o + i] = Ops.sqrt(Ops.abs(v[o + i]) + 1.0f);
+                t39[o + i] = Ops.sqrt(Ops.abs(v_2[o + i]) + 1.0f);
             }
         }
     }
@@ -755,11 +755,11 @@ public final class AllOps implements Model {
         float[] t35 = ws.t35;
         float[] t39 = ws.t39;
         float[] x = ws.x;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                e2[o + i] = (((Ops.log(t35[o + i]) + t39[o + i]) + Ops.sin(x[o + i])) - Ops.cos(v[o + i])) + Ops.leakyRelu(x[o + i], 0.01f);
+                e2[o + i] = (((Ops.log(t35[o + i]) + t39[o + i]) + Ops.sin(x[o + i])) - Ops.cos(v_2[o + i])) + Ops.leakyRelu(x[o + i], 0.01f);
             }
         }
     }
@@ -783,11 +783,11 @@ public final class AllOps implements Model {
      */
     private void computeT48(int batch) {
         float[] t48 = ws.t48;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t48[o + i] = Ops.sign(v[o + i]);
+                t48[o + i] = Ops.sign(v_2[o + i]);
             }
         }
     }
@@ -811,12 +811,12 @@ public final class AllOps implements Model {
         float[] t47 = ws.t47;
         float[] t48 = ws.t48;
         float[] x = ws.x;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         float[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                e3[o + i] = (((((t47[o + i] + t48[o + i]) + Ops.max2(x[o + i], v[o + i])) + Ops.min2(x[o + i], 0.5f)) + Ops.pow(x[o + i], 2.0f)) + (-Ops.pow(x[o + i], (-1.0f)))) + t60[i];
+                e3[o + i] = (((((t47[o + i] + t48[o + i]) + Ops.max2(x[o + i], v_2[o + i])) + Ops.min2(x[o + i], 0.5f)) + Ops.pow(x[o + i], 2.0f)) + (-Ops.pow(x[o + i], (-1.0f)))) + t60[i];
             }
         }
     }
@@ -877,11 +877,11 @@ public final class AllOps implements Model {
     private void computeT71(int batch) {
         float[] t71 = ws.t71;
         float[] x = ws.x;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t71[o + i] = x[o + i] * v[o + i];
+                t71[o + i] = x[o + i] * v_2[o + i];
             }
         }
     }
@@ -1592,11 +1592,11 @@ public final class AllOps implements Model {
         float[] t188 = ws.t188;
         float[] t168 = ws.t168;
         float[] x = ws.x;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t188[o + i] = t168[o + i] * Ops.ge(x[o + i], v[o + i]);
+                t188[o + i] = t168[o + i] * Ops.ge(x[o + i], v_2[o + i]);
             }
         }
     }
@@ -1746,7 +1746,7 @@ public final class AllOps implements Model {
         float[] t168 = ws.t168;
         float[] t188 = ws.t188;
         float[] t171 = ws.t171;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         float[] t39 = ws.t39;
         float[] t48 = ws.t48;
         float[] t172 = ws.t172;
@@ -1756,7 +1756,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t235[o + i] = ((((((s_2[ex] * x[o + i]) + (t168[o + i] - t188[o + i])) + (-((-t171[o + i]) * Ops.sin(v[o + i])))) + ((t171[o + i] / (2.0f * t39[o + i])) * t48[o + i])) + ((t172[o + i] / 3.0f) * t27[o + i])) + (t172[o + i] * (1.0f - Ops.square(t21[o + i])))) + t234[o + i];
+                t235[o + i] = ((((((s_2[ex] * x[o + i]) + (t168[o + i] - t188[o + i])) + (-((-t171[o + i]) * Ops.sin(v_2[o + i])))) + ((t171[o + i] / (2.0f * t39[o + i])) * t48[o + i])) + ((t172[o + i] / 3.0f) * t27[o + i])) + (t172[o + i] * (1.0f - Ops.square(t21[o + i])))) + t234[o + i];
             }
         }
     }
@@ -1815,7 +1815,7 @@ public final class AllOps implements Model {
         float[] t140 = ws.t140;
         float[] t141 = ws.t141;
         float[] s_2 = ws.s;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         float[] t163 = ws.t163;
         float[] t168 = ws.t168;
         float[] x = ws.x;
@@ -1833,7 +1833,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t239[o + i] = ((((((((((((((1.0f - (t140[o + i] * t141[0])) + (s_2[ex] * t140[o + i])) + (s_2[ex] * v[o + i])) + (s_2[ex] * t163[o + i])) + ((-t168[o + i]) * (-Ops.pow(x[o + i], (-2.0f))))) + (t168[o + i] * t181[o + i])) + (t168[o + i] * Ops.ge(0.5f, x[o + i]))) + t188[o + i]) + (t171[o + i] * Ops.leakyStep(x[o + i], 0.01f))) + (t171[o + i] * Ops.cos(x[o + i]))) + ((t171[o + i] / t35[o + i]) * t181[o + i])) + (t172[o + i] * t20[o + i])) + (t172[o + i] * t47[o + i])) + ((((-((-t96[o + i]) / t97[o + i])) + (t127[o + i] / t20[o + i])) + t172[o + i]) * (t20[o + i] * t97[o + i]))) + t238[o + i];
+                t239[o + i] = ((((((((((((((1.0f - (t140[o + i] * t141[0])) + (s_2[ex] * t140[o + i])) + (s_2[ex] * v_2[o + i])) + (s_2[ex] * t163[o + i])) + ((-t168[o + i]) * (-Ops.pow(x[o + i], (-2.0f))))) + (t168[o + i] * t181[o + i])) + (t168[o + i] * Ops.ge(0.5f, x[o + i]))) + t188[o + i]) + (t171[o + i] * Ops.leakyStep(x[o + i], 0.01f))) + (t171[o + i] * Ops.cos(x[o + i]))) + ((t171[o + i] / t35[o + i]) * t181[o + i])) + (t172[o + i] * t20[o + i])) + (t172[o + i] * t47[o + i])) + ((((-((-t96[o + i]) / t97[o + i])) + (t127[o + i] / t20[o + i])) + t172[o + i]) * (t20[o + i] * t97[o + i]))) + t238[o + i];
             }
         }
     }
@@ -1972,7 +1972,7 @@ public final class AllOps implements Model {
     private void accumulateA(int batch) {
         float[] t119 = ws.t119;
         float[] t231 = ws.t231;
-        float[] v = ws.v;
+        float[] v_2 = ws.v;
         float[] t228 = ws.t228;
         float[] x = ws.x;
         float[] t242 = ws.t242;
@@ -2001,7 +2001,7 @@ public final class AllOps implements Model {
                     float s2 = t231[(ex + 2) * 2 + r] * inv;
                     float s3 = t231[(ex + 3) * 2 + r] * inv;
                     for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * v[ex * 3 + j] + s1 * v[(ex + 1) * 3 + j] + s2 * v[(ex + 2) * 3 + j] + s3 * v[(ex + 3) * 3 + j];
+                        g[r * 3 + j] += s0 * v_2[ex * 3 + j] + s1 * v_2[(ex + 1) * 3 + j] + s2 * v_2[(ex + 2) * 3 + j] + s3 * v_2[(ex + 3) * 3 + j];
                     }
                 }
             }
@@ -2009,7 +2009,7 @@ public final class AllOps implements Model {
                 for (int r = 0; r < 2; r++) {
                     float s0 = t231[ex * 2 + r] * inv;
                     for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * v[ex * 3 + j];
+                        g[r * 3 + j] += s0 * v_2[ex * 3 + j];
                     }
                 }
             }

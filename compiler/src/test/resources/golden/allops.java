@@ -561,7 +561,7 @@ public final class AllOps implements Model {
      */
     private void computeT14(int batch) {
         double[] A = this.A;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         double[] t14 = ws.t14;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
@@ -572,16 +572,16 @@ public final class AllOps implements Model {
                 for (int c = 0; c < 3; c++) {
                     double w0 = A[wo + c];
                     double w1 = A[wo + 3 + c];
-                    double x0 = v[xo + c];
+                    double x0 = v_2[xo + c];
                     a00 += w0 * x0;
                     a10 += w1 * x0;
-                    double x1 = v[xo + 3 + c];
+                    double x1 = v_2[xo + 3 + c];
                     a01 += w0 * x1;
                     a11 += w1 * x1;
-                    double x2 = v[xo + 6 + c];
+                    double x2 = v_2[xo + 6 + c];
                     a02 += w0 * x2;
                     a12 += w1 * x2;
-                    double x3 = v[xo + 9 + c];
+                    double x3 = v_2[xo + 9 + c];
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
@@ -602,7 +602,7 @@ public final class AllOps implements Model {
                 double a00 = 0;
                 for (int c = 0; c < 3; c++) {
                     double w0 = A[wo + c];
-                    double x0 = v[xo + c];
+                    double x0 = v_2[xo + c];
                     a00 += w0 * x0;
                 }
                 t14[ex * 2 + r] = a00;
@@ -664,11 +664,11 @@ public final class AllOps implements Model {
      */
     private void computeT21(int batch) {
         double[] t21 = ws.t21;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t21[o + i] = Ops.tanh(v[o + i]);
+                t21[o + i] = Ops.tanh(v_2[o + i]);
             }
         }
     }
@@ -678,11 +678,11 @@ public final class AllOps implements Model {
      */
     private void computeT27(int batch) {
         double[] t27 = ws.t27;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t27[o + i] = Ops.exp(v[o + i]);
+                t27[o + i] = Ops.exp(v_2[o + i]);
             }
         }
     }
@@ -733,11 +733,11 @@ public final class AllOps implements Model {
      */
     private void computeT39(int batch) {
         double[] t39 = ws.t39;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t39[o + i] = Ops.sqrt(Ops.abs(v[o + i]) + 1.0);
+                t39[o + i] = Ops.sqrt(Ops.abs(v_2[o + i]) + 1.0);
             }
         }
     }
@@ -750,11 +750,11 @@ public final class AllOps implements Model {
         double[] t35 = ws.t35;
         double[] t39 = ws.t39;
         double[] x = ws.x;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                e2[o + i] = (((Ops.log(t35[o + i]) + t39[o + i]) + Ops.sin(x[o + i])) - Ops.cos(v[o + i])) + Ops.leakyRelu(x[o + i], 0.01);
+                e2[o + i] = (((Ops.log(t35[o + i]) + t39[o + i]) + Ops.sin(x[o + i])) - Ops.cos(v_2[o + i])) + Ops.leakyRelu(x[o + i], 0.01);
             }
         }
     }
@@ -778,11 +778,11 @@ public final class AllOps implements Model {
      */
     private void computeT48(int batch) {
         double[] t48 = ws.t48;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t48[o + i] = Ops.sign(v[o + i]);
+                t48[o + i] = Ops.sign(v_2[o + i]);
             }
         }
     }
@@ -806,12 +806,12 @@ public final class AllOps implements Model {
         double[] t47 = ws.t47;
         double[] t48 = ws.t48;
         double[] x = ws.x;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         double[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                e3[o + i] = (((((t47[o + i] + t48[o + i]) + Ops.max2(x[o + i], v[o + i])) + Ops.min2(x[o + i], 0.5)) + Ops.pow(x[o + i], 2.0)) + (-Ops.pow(x[o + i], (-1.0)))) + t60[i];
+                e3[o + i] = (((((t47[o + i] + t48[o + i]) + Ops.max2(x[o + i], v_2[o + i])) + Ops.min2(x[o + i], 0.5)) + Ops.pow(x[o + i], 2.0)) + (-Ops.pow(x[o + i], (-1.0)))) + t60[i];
             }
         }
     }
@@ -872,11 +872,11 @@ public final class AllOps implements Model {
     private void computeT71(int batch) {
         double[] t71 = ws.t71;
         double[] x = ws.x;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t71[o + i] = x[o + i] * v[o + i];
+                t71[o + i] = x[o + i] * v_2[o + i];
             }
         }
     }
@@ -1587,11 +1587,11 @@ public final class AllOps implements Model {
         double[] t188 = ws.t188;
         double[] t168 = ws.t168;
         double[] x = ws.x;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t188[o + i] = t168[o + i] * Ops.ge(x[o + i], v[o + i]);
+                t188[o + i] = t168[o + i] * Ops.ge(x[o + i], v_2[o + i]);
             }
         }
     }
@@ -1741,7 +1741,7 @@ public final class AllOps implements Model {
         double[] t168 = ws.t168;
         double[] t188 = ws.t188;
         double[] t171 = ws.t171;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         double[] t39 = ws.t39;
         double[] t48 = ws.t48;
         double[] t172 = ws.t172;
@@ -1751,7 +1751,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t235[o + i] = ((((((s_2[ex] * x[o + i]) + (t168[o + i] - t188[o + i])) + (-((-t171[o + i]) * Ops.sin(v[o + i])))) + ((t171[o + i] / (2.0 * t39[o + i])) * t48[o + i])) + ((t172[o + i] / 3.0) * t27[o + i])) + (t172[o + i] * (1.0 - Ops.square(t21[o + i])))) + t234[o + i];
+                t235[o + i] = ((((((s_2[ex] * x[o + i]) + (t168[o + i] - t188[o + i])) + (-((-t171[o + i]) * Ops.sin(v_2[o + i])))) + ((t171[o + i] / (2.0 * t39[o + i])) * t48[o + i])) + ((t172[o + i] / 3.0) * t27[o + i])) + (t172[o + i] * (1.0 - Ops.square(t21[o + i])))) + t234[o + i];
             }
         }
     }
@@ -1810,7 +1810,7 @@ public final class AllOps implements Model {
         double[] t140 = ws.t140;
         double[] t141 = ws.t141;
         double[] s_2 = ws.s;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         double[] t163 = ws.t163;
         double[] t168 = ws.t168;
         double[] x = ws.x;
@@ -1828,7 +1828,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t239[o + i] = ((((((((((((((1.0 - (t140[o + i] * t141[0])) + (s_2[ex] * t140[o + i])) + (s_2[ex] * v[o + i])) + (s_2[ex] * t163[o + i])) + ((-t168[o + i]) * (-Ops.pow(x[o + i], (-2.0))))) + (t168[o + i] * t181[o + i])) + (t168[o + i] * Ops.ge(0.5, x[o + i]))) + t188[o + i]) + (t171[o + i] * Ops.leakyStep(x[o + i], 0.01))) + (t171[o + i] * Ops.cos(x[o + i]))) + ((t171[o + i] / t35[o + i]) * t181[o + i])) + (t172[o + i] * t20[o + i])) + (t172[o + i] * t47[o + i])) + ((((-((-t96[o + i]) / t97[o + i])) + (t127[o + i] / t20[o + i])) + t172[o + i]) * (t20[o + i] * t97[o + i]))) + t238[o + i];
+                t239[o + i] = ((((((((((((((1.0 - (t140[o + i] * t141[0])) + (s_2[ex] * t140[o + i])) + (s_2[ex] * v_2[o + i])) + (s_2[ex] * t163[o + i])) + ((-t168[o + i]) * (-Ops.pow(x[o + i], (-2.0))))) + (t168[o + i] * t181[o + i])) + (t168[o + i] * Ops.ge(0.5, x[o + i]))) + t188[o + i]) + (t171[o + i] * Ops.leakyStep(x[o + i], 0.01))) + (t171[o + i] * Ops.cos(x[o + i]))) + ((t171[o + i] / t35[o + i]) * t181[o + i])) + (t172[o + i] * t20[o + i])) + (t172[o + i] * t47[o + i])) + ((((-((-t96[o + i]) / t97[o + i])) + (t127[o + i] / t20[o + i])) + t172[o + i]) * (t20[o + i] * t97[o + i]))) + t238[o + i];
             }
         }
     }
@@ -1967,7 +1967,7 @@ public final class AllOps implements Model {
     private void accumulateA(int batch) {
         double[] t119 = ws.t119;
         double[] t231 = ws.t231;
-        double[] v = ws.v;
+        double[] v_2 = ws.v;
         double[] t228 = ws.t228;
         double[] x = ws.x;
         double[] t242 = ws.t242;
@@ -1996,7 +1996,7 @@ public final class AllOps implements Model {
                     double s2 = t231[(ex + 2) * 2 + r] * inv;
                     double s3 = t231[(ex + 3) * 2 + r] * inv;
                     for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * v[ex * 3 + j] + s1 * v[(ex + 1) * 3 + j] + s2 * v[(ex + 2) * 3 + j] + s3 * v[(ex + 3) * 3 + j];
+                        g[r * 3 + j] += s0 * v_2[ex * 3 + j] + s1 * v_2[(ex + 1) * 3 + j] + s2 * v_2[(ex + 2) * 3 + j] + s3 * v_2[(ex + 3) * 3 + j];
                     }
                 }
             }
@@ -2004,7 +2004,7 @@ public final class AllOps implements Model {
                 for (int r = 0; r < 2; r++) {
                     double s0 = t231[ex * 2 + r] * inv;
                     for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * v[ex * 3 + j];
+                        g[r * 3 + j] += s0 * v_2[ex * 3 + j];
                     }
                 }
             }

@@ -3,6 +3,7 @@ import dev.netc.runtime.Init;
 import dev.netc.runtime.Model;
 import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
+import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
 import java.util.Arrays;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class Tensor4 implements Model {
             new TensorInfo("o", new int[] {2, 3, 2, 2}));
 
     /**
-     * {@code w} [2, 3, 2, 2], init zeros (line 5).
+     * {@code w} [2, 3, 2, 2], init xavier (line 5).
      */
     public final float[] w = new float[24];
 
@@ -65,7 +66,7 @@ public final class Tensor4 implements Model {
 
     @Override
     public void initialize(long seed) {
-        Init.zeros(w);
+        Init.xavier(w, new int[] {2, 3, 2, 2}, Rng.forParam(seed, "w"));
         Init.zeros(s);
     }
 

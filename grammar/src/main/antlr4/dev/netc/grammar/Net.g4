@@ -31,6 +31,19 @@ item
     | OUTPUT NAME (COMMA NAME)*                      # outputItem
     | LOSS ASSIGN expr                               # lossItem
     | NAME ASSIGN expr                               # assignItem
+    | NAME LBRACK NAME (COMMA NAME)* RBRACK ASSIGN expr (WHERE condition (COMMA condition)*)?  # indexItem
+    ;
+
+// A comparison: in a 'where' clause, and as the first argument of select.
+condition
+    : expr op=(LT | LE | GT | GE | EQ | NE) expr
+    ;
+
+// A call argument: positional, a keyword argument (stride=2), or a condition (select's).
+argument
+    : NAME ASSIGN expr                               # keywordArg
+    | condition                                      # conditionArg
+    | expr                                           # positionalArg
     ;
 
 decl
@@ -42,10 +55,14 @@ initializer
     ;
 
 // ANTLR gives earlier alternatives higher precedence, so this reads from the tightest binding
-// form down to '+'. Unary minus binds looser than '^' (so -x^2 is -(x^2)); '^' is
-// right-associative and its exponent may carry its own sign (x ^ -1).
+// form down to '+', then the reductions. Unary minus binds looser than '^' (so -x^2 is
+// -(x^2)); '^' is right-associative and its exponent may carry its own sign (x ^ -1).
+// A reduction 'sum(k) e' binds loosest: its body extends as far right as it can. 'sum(x)'
+// followed by an operator is a call (the first alternative wins an ambiguity), so a reduction
+// whose body starts with a sign needs parentheses: sum(k) (-x[k]).
 expr
-    : NAME LPAREN (expr (COMMA expr)*)? RPAREN       # callExpr
+    : NAME LPAREN (argument (COMMA argument)*)? RPAREN   # callExpr
+    | NAME LBRACK expr (COMMA expr)* RBRACK          # indexExpr
     | LPAREN expr RPAREN                             # parenExpr
     | NUMBER                                         # numberExpr
     | NAME                                           # nameExpr
@@ -53,6 +70,7 @@ expr
     | op=(MINUS | PLUS) expr                         # unaryExpr
     | expr op=(STAR | DOTSTAR | HADAMARD | SLASH) expr  # mulExpr
     | expr op=(PLUS | MINUS) expr                    # addExpr
+    | NAME LPAREN NAME (COMMA NAME)* RPAREN expr      # reduceExpr
     ;
 
 PACKAGE : 'package';
@@ -64,6 +82,7 @@ CONST   : 'const';
 INIT    : 'init';
 OUTPUT  : 'output';
 LOSS    : 'loss';
+WHERE   : 'where';
 
 PLUS     : '+';
 MINUS    : '-';
@@ -72,6 +91,12 @@ DOTSTAR  : '.*';
 HADAMARD : '\u2299';
 SLASH    : '/';
 CARET    : '^';
+LE       : '<=';
+GE       : '>=';
+EQ       : '==';
+NE       : '!=';
+LT       : '<';
+GT       : '>';
 ASSIGN   : '=';
 LPAREN   : '(';
 RPAREN   : ')';

@@ -196,4 +196,29 @@ public final class Ops {
   public static float divNoNan(float a, float b) {
     return b == 0 ? 0.0f : a / b;
   }
+
+  /** {@code gelu}, the tanh form: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. */
+  public static double gelu(double x) {
+    return 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+  }
+
+  /** {@code silu(x) = x sigmoid(x)}. */
+  public static double silu(double x) {
+    return x * sigmoid(x);
+  }
+
+  /** {@code elu(x) = x > 0 ? x : exp(x) - 1}. */
+  public static double elu(double x) {
+    return x > 0 ? x : Math.expm1(x);
+  }
+
+  /** {@code log(sigmoid(x)) = -softplus(-x)}, stable for large |x|. */
+  public static double logSigmoid(double x) {
+    return -softplus(-x);
+  }
+
+  /** {@code min(max(x, lo), hi)}. */
+  public static double clamp(double x, double lo, double hi) {
+    return Math.min(Math.max(x, lo), hi);
+  }
 }

@@ -51,6 +51,17 @@ public final class Ast {
 
   public record AssignItem(Name name, Expr expr, Pos pos) implements Item {}
 
+  /**
+   * An index definition {@code y[i, j] = e where c, ...}: the value's axes are the indices on
+   * the left; {@code where} clauses narrow ranges or guard elements.
+   */
+  public record IndexItem(Name name, List<Name> indices, Expr expr, List<Compare> where, Pos pos) implements Item {
+    public IndexItem {
+      indices = List.copyOf(indices);
+      where = List.copyOf(where);
+    }
+  }
+
   /** {@code name} or {@code name[d1]} or {@code name[d1, d2]} (sizes are expressions). */
   public record Decl(Name name, List<Expr> dims) {
     public Decl {
@@ -78,9 +89,30 @@ public final class Ast {
   /** {@code a op b}; {@code op} is the operator as written ("+", "*", ".*", "⊙", "^", ...). */
   public record Binary(String op, Expr left, Expr right, Pos pos) implements Expr {}
 
+  /** A call; an argument may be a {@link Keyword} ({@code stride=2}) or a {@link Compare}. */
   public record Call(Name function, List<Expr> args, Pos pos) implements Expr {
     public Call {
       args = List.copyOf(args);
     }
   }
+
+  /** An element read {@code x[i, r + p]} (in an index definition). */
+  public record Element(Name tensor, List<Expr> at, Pos pos) implements Expr {
+    public Element {
+      at = List.copyOf(at);
+    }
+  }
+
+  /** A reduction {@code sum(k, ...) body} ({@code sum}, {@code mean}, {@code max}, {@code min}). */
+  public record Reduce(Name reducer, List<Name> indices, Expr body, Pos pos) implements Expr {
+    public Reduce {
+      indices = List.copyOf(indices);
+    }
+  }
+
+  /** A comparison {@code a < b}: in a {@code where} clause and as select's condition. */
+  public record Compare(String op, Expr left, Expr right, Pos pos) implements Expr {}
+
+  /** A keyword argument {@code name=value} of a call. */
+  public record Keyword(Name name, Expr value, Pos pos) implements Expr {}
 }

@@ -3,9 +3,11 @@ package dev.netc.compiler.autodiff;
 import static dev.netc.compiler.graph.ix.IExpr.ONE;
 import static dev.netc.compiler.graph.ix.IExpr.ZERO;
 
+import dev.netc.compiler.graph.GraphBuilder;
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.graph.ix.IndexOp;
 import dev.netc.compiler.graph.ix.Affine;
 import dev.netc.compiler.graph.ix.Comprehension;
-import dev.netc.compiler.graph.ix.Comprehension.Dim;
 import dev.netc.compiler.graph.ix.Comprehension.Reducer;
 import dev.netc.compiler.graph.ix.Cond;
 import dev.netc.compiler.graph.ix.IExpr;
@@ -17,6 +19,7 @@ import dev.netc.compiler.graph.ix.Rewrite;
 import dev.netc.compiler.graph.ix.Scatter;
 import java.util.ArrayList;
 import java.util.List;
+import dev.netc.compiler.model.Op;
 
 /**
  * Reverse mode for an index definition, one rule for every definition (Differentiable Halide,
@@ -35,7 +38,7 @@ import java.util.List;
  * <p>Slots of the adjoint: 0 is the upstream gradient {@code g} (shaped as {@code y}),
  * {@code 1 .. k} the definition's inputs (input {@code i} is slot {@code i + 1}), {@code k + 1}
  * the forward value {@code y}, and for {@code MAX}/{@code MIN} {@code k + 2} the winners
- * ({@code IxEval.winners}: shape {@code [out..., reduced count]}).
+ * ({@code IxEval.winners}: shaped as {@code y}, each the winner's number in the reduced domain).
  */
 public final class IndexRules {
   private IndexRules() {}
@@ -68,13 +71,9 @@ public final class IndexRules {
       y = new Read(valueSlot(inputs), outAt);
     } else if (c.reducer() != Reducer.SUM) {
       y = new Read(valueSlot(inputs), outAt);        // at the winner the body's value is y's
-      for (int k = c.reduced().size() - 1; k >= 0; k--) {
-        List<IndexExpr> at = new ArrayList<>(outAt);
-        at.add(Affine.constant(k));
-        Cond isWinner = new Cond.OnValues(new IExpr.IndexValue(Affine.of(c.reduced().get(k).index())), Cond.Cmp.EQ,
-            new Read(winnerSlot(inputs), at));
-        w = IExpr.select(isWinner, w, ZERO);
-      }
+      Cond isWinner = new Cond.OnValues(new IExpr.IndexValue(c.reducedNumber()), Cond.Cmp.EQ,
+          new Read(winnerSlot(inputs), outAt));
+      w = IExpr.select(isWinner, g, ZERO);
     }
     List<Read> reads = Rewrite.reads(body, slot);
     List<Scatter> out = new ArrayList<>();
@@ -115,8 +114,60 @@ public final class IndexRules {
     return ZERO;
   }
 
-  /** The dims of the domain, for callers that build loops over a scatter. */
-  public static List<Dim> domain(Scatter s) {
-    return s.domain();
+  /**
+   * The DAG rule for a {@code COMPUTE} node: the adjoint of input {@code i} is the sum, over the
+   * reads of that input, of each read's gather form (a {@code COMPUTE} node) or, where there is
+   * none, its scatter (a {@code SCATTER} node). The adjoint nodes read {@code [g, inputs..., y]},
+   * and for max/min the winners as well (a {@code WINNERS} node beside the forward one).
+   */
+  static void register(Rules r) {
+    r.put(Op.COMPUTE, (b, y, i, g) -> {
+      Comprehension c = (Comprehension) y.ix();
+      int k = y.inputs().size();
+      List<Node> in = new ArrayList<>();
+      in.add(g);
+      in.addAll(y.inputs());
+      in.add(y);
+      if (c.reducer() == Reducer.MAX || c.reducer() == Reducer.MIN) {
+        in.add(b.indexNode(Op.WINNERS, c, y.shape(), y.pos(), y.inputs()));
+      }
+      Node x = y.input(i);
+      Node sum = null;
+      for (Scatter s : adjoint(c, i, k)) {
+        java.util.Optional<Comprehension> gather = Gather.of(s, x.shape().dims());
+        Node part = gather.isPresent()
+            ? node(b, Op.COMPUTE, gather.get(), x, y, in)
+            : node(b, Op.SCATTER, s, x, y, in);
+        sum = sum == null ? part : b.add(sum, part);
+      }
+      return sum;
+    });
+    r.zero(Op.WINNERS);
+    // SCATTER has no rule yet: differentiating an adjoint (second order) through a scatter is
+    // reported as E090, never thrown
+  }
+
+  /**
+   * A node for {@code ix} over the inputs it actually reads, renumbered in order; an identity
+   * ({@code dx[I] = g[I]}, the adjoint of an addend) is the input itself, not a copy.
+   */
+  private static Node node(GraphBuilder b, Op op, IndexOp ix, Node like, Node y, List<Node> in) {
+    if (ix instanceof Comprehension c && c.reducer() == Reducer.NONE && c.guards().isEmpty()
+        && c.body() instanceof Read r && in.get(r.slot()).shape().equals(like.shape())) {
+      List<IndexExpr> identity = new ArrayList<>();
+      c.out().forEach(d -> identity.add(Affine.of(d.index())));
+      if (r.at().equals(identity)) {
+        return in.get(r.slot());
+      }
+    }
+    java.util.SortedSet<Integer> used = Rewrite.slots(ix);
+    List<Node> inputs = new ArrayList<>();
+    int[] map = new int[in.size()];
+    for (int s : used) {
+      map[s] = inputs.size();
+      inputs.add(in.get(s));
+    }
+    IndexOp renumbered = Rewrite.renumber(ix, s -> map[s]);
+    return b.indexNode(op, renumbered, like.shape(), y.pos(), inputs);
   }
 }

@@ -25,6 +25,7 @@ public final class Rules {
     ElementwiseRules.register(r);
     ReductionRules.register(r);
     LossRules.register(r);
+    IndexRules.register(r);
     return r;
   }
 

@@ -115,6 +115,8 @@ final class NetworkChecker {
       return List.of(c.name());
     } else if (item instanceof Ast.AssignItem a) {
       return List.of(a.name());
+    } else if (item instanceof Ast.IndexItem x) {
+      return List.of(x.name());
     }
     return List.of();
   }
@@ -150,6 +152,13 @@ final class NetworkChecker {
         values.add(new Network.Value(s, e));
         definitions.put(s, e);
       }
+    } else if (item instanceof Ast.IndexItem x) {
+      TExpr e = IndexCheck.check(indexScope(), x);
+      Symbol s = e == null ? null : new Symbol(Symbol.Kind.VALUE, x.name().text(), e.shape(), x.name().pos());
+      if (define(x.name(), s == null ? FAILED : s) && s != null) {
+        values.add(new Network.Value(s, e));
+        definitions.put(s, e);
+      }
     } else if (item instanceof Ast.OutputItem o) {
       for (Ast.Name n : o.names()) {
         output(n);
@@ -157,6 +166,30 @@ final class NetworkChecker {
     } else if (item instanceof Ast.LossItem l) {
       loss(l);
     }
+  }
+
+  /** What an index definition sees of this network: its names so far, and error reporting. */
+  private IndexCheck.Scope indexScope() {
+    return new IndexCheck.Scope() {
+      @Override
+      public Object lookup(String name, Pos pos) {
+        return NetworkChecker.this.lookup(name, pos);
+      }
+
+      @Override
+      public Optional<String> declared(String name) {
+        Object m = scope.get(name);
+        if (m == null) {
+          return declaredAnywhere.containsKey(name) ? Optional.of("name (declared later)") : Optional.empty();
+        }
+        return Optional.of(m instanceof Symbol s ? s.kind().label() : m instanceof Double ? "const" : "name");
+      }
+
+      @Override
+      public void error(DiagCode code, Pos pos, Object... args) {
+        NetworkChecker.this.error(code, pos, args);
+      }
+    };
   }
 
   private void output(Ast.Name n) {
@@ -390,6 +423,20 @@ final class NetworkChecker {
       return binary(b);
     } else if (e instanceof Ast.Call c) {
       return call(c);
+    } else if (e instanceof Ast.Element el) {
+      error(DiagCode.MISPLACED, el.pos(), "an element read such as " + el.tensor().text()
+          + "[...] is only allowed in an index definition (y[i] = x[i] + 1)");
+      return null;
+    } else if (e instanceof Ast.Reduce r) {
+      error(DiagCode.MISPLACED, r.pos(), "a reduction over indices such as " + r.reducer().text()
+          + "(" + r.indices().get(0).text() + ") ... is only allowed in an index definition (y[i] = sum(k) A[i, k])");
+      return null;
+    } else if (e instanceof Ast.Compare c) {
+      error(DiagCode.MISPLACED, c.pos(), "a comparison is only allowed in a 'where' clause and as the condition of select");
+      return null;
+    } else if (e instanceof Ast.Keyword k) {
+      error(DiagCode.MISPLACED, k.pos(), "'" + k.name().text() + "=' : this function takes no keyword arguments");
+      return null;
     }
     throw new IllegalStateException("unknown expression " + e);
   }

@@ -52,6 +52,17 @@ public enum DiagCode {
 
   // tensors and index notation
   TOO_MANY_ELEMENTS("E100", Severity.ERROR, "'%s' would hold %s elements; a value holds at most %d"),
+  INDEX_SHADOWS("E101", Severity.ERROR, "index '%s' has the name of a declared %s; an index must shadow nothing"),
+  INDEX_REPEATED("E102", Severity.ERROR, "index '%s' is already an index of this definition"),
+  NOT_AFFINE("E103", Severity.ERROR, "an index position must be affine in the indices with integer coefficients (such as 2*r + p - 1), but this is not"),
+  TENSOR_AS_NUMBER("E104", Severity.ERROR, "'%s' has shape %s; in an index definition read one element, such as %s"),
+  READ_RANK("E105", Severity.ERROR, "'%s' has %d %s but is read with %d %s"),
+  NOT_SCALAR_FUNCTION("E106", Severity.ERROR, "'%s' is not an elementwise function and cannot be used inside an index definition; %s"),
+  INDEX_RANGE("E107", Severity.ERROR, "%s"),
+  READ_OUT_OF_BOUNDS("E108", Severity.ERROR, "%s"),
+  MISPLACED("E109", Severity.ERROR, "%s"),
+  INDEX_OUT_OF_SCOPE("E110", Severity.ERROR, "index '%s' belongs to a reduction and is used outside it"),
+  GUARD_HAS_NO_HOME("E111", Severity.ERROR, "this 'where' clause relates indices of different reductions (%s), so no element satisfies it"),
 
   // internal (a rule missing for an op is reported, never thrown)
   NO_DERIVATIVE("E090", Severity.ERROR, "no derivative rule for '%s'"),

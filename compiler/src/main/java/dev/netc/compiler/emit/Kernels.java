@@ -20,7 +20,8 @@ final class Kernels {
   static final Set<String> LOCALS = Set.of("batch", "ex", "i", "j", "r", "c", "o", "o0", "o1", "oo", "acc", "mx",
       "tot", "hot", "cnt", "s", "inv", "e", "lse", "best", "total", "g", "grad", "ws", "xo", "yo", "wo", "z",
       "w0", "w1", "w2", "w3", "x0", "x1", "x2", "x3", "a00", "a01", "a02", "a03", "a10", "a11", "a12", "a13",
-      "a20", "a30", "s0", "s1", "s2", "s3");
+      "a20", "a30", "s0", "s1", "s2", "s3", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11",
+      "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "win", "hit", "v");
 
   private final Planner plan;
   private final boolean isFloat;
@@ -532,6 +533,9 @@ final class Kernels {
   }
 
   private Code.Builder special(Node n, Access x) {
+    if (n.ix() != null) {
+      return IndexKernels.kernel(this, plan, x, n);
+    }
     if (plan.vectorRows(n)) {
       // z = W * x for the whole batch, in the Vector API's register tiles
       return new Code.Builder().stmt("%s.matmulRows(%s, %s, %s, %d, %d, batch)", vectorKernels(), x.array(n.input(0)),

@@ -1,5 +1,9 @@
 package dev.netc.compiler.graph;
 
+import dev.netc.compiler.graph.ix.Comprehension;
+import dev.netc.compiler.graph.ix.IxEval;
+import dev.netc.compiler.graph.ix.Scatter;
+import dev.netc.compiler.graph.ix.Tensor;
 import dev.netc.compiler.model.Op;
 import dev.netc.compiler.model.Shape;
 import java.util.HashMap;
@@ -43,6 +47,9 @@ public final class Eval {
 
   /** The value of {@code n} given its inputs' values. */
   public static double[] apply(Node n, double[][] in) {
+    if (n.ix() != null) {
+      return indexNotation(n, in);
+    }
     Shape s = n.shape();
     double[] o = new double[s.size()];
     double[] a = in.length > 0 ? in[0] : null;
@@ -165,6 +172,20 @@ public final class Eval {
       default -> throw new IllegalArgumentException("the evaluator has no meaning for " + n.op());
     }
     return o;
+  }
+
+  /** A {@code COMPUTE}, {@code WINNERS} or {@code SCATTER} node, by {@link IxEval}'s loops. */
+  private static double[] indexNotation(Node n, double[][] in) {
+    List<Tensor> slots = new java.util.ArrayList<>();
+    for (int i = 0; i < in.length; i++) {
+      slots.add(new Tensor(n.input(i).shape().dims(), in[i]));
+    }
+    return switch (n.op()) {
+      case COMPUTE -> IxEval.evaluate((Comprehension) n.ix(), slots).data();
+      case WINNERS -> IxEval.winners((Comprehension) n.ix(), slots).data();
+      case SCATTER -> IxEval.scatter((Scatter) n.ix(), slots, n.shape().dims()).data();
+      default -> throw new IllegalArgumentException("no index definition in " + n);
+    };
   }
 
   public static double sigmoid(double x) {

@@ -1,6 +1,7 @@
 package dev.netc.compiler.graph;
 
 import dev.netc.compiler.diag.Pos;
+import dev.netc.compiler.graph.ix.IndexOp;
 import dev.netc.compiler.model.Op;
 import dev.netc.compiler.model.Shape;
 import java.util.ArrayList;
@@ -39,7 +40,16 @@ public final class GraphBuilder {
   }
 
   public Node node(Op op, Shape shape, double attr, String name, String label, Pos pos, List<Node> inputs) {
-    Node candidate = new Node(nodes.size(), op, inputs, shape, attr, name, label, at != null ? at : pos);
+    return node(op, shape, attr, name, label, pos, inputs, null);
+  }
+
+  /** A node of index notation ({@code COMPUTE}, {@code SCATTER}, {@code WINNERS}) carrying {@code ix}. */
+  public Node indexNode(Op op, IndexOp ix, Shape shape, Pos pos, List<Node> inputs) {
+    return node(op, shape, 0, null, null, pos, inputs, ix);
+  }
+
+  private Node node(Op op, Shape shape, double attr, String name, String label, Pos pos, List<Node> inputs, IndexOp ix) {
+    Node candidate = new Node(nodes.size(), op, inputs, shape, attr, name, label, at != null ? at : pos, ix);
     if (shareEqual) {
       Node existing = byKey.putIfAbsent(candidate.key(), candidate);
       if (existing != null) {
@@ -131,7 +141,7 @@ public final class GraphBuilder {
     if (nodes.isEmpty() || nodes.get(nodes.size() - 1) != n) {
       return n;
     }
-    Node labeled = new Node(n.id(), n.op(), n.inputs(), n.shape(), n.attr(), n.name(), label, n.pos());
+    Node labeled = new Node(n.id(), n.op(), n.inputs(), n.shape(), n.attr(), n.name(), label, n.pos(), n.ix());
     nodes.set(nodes.size() - 1, labeled);
     if (shareEqual) {
       byKey.put(labeled.key(), labeled);
@@ -141,6 +151,6 @@ public final class GraphBuilder {
 
   /** A copy of {@code n} with new inputs (same op, shape, attr, name, label and position). */
   public Node copy(Node n, List<Node> inputs) {
-    return node(n.op(), n.shape(), n.attr(), n.name(), n.label(), n.pos(), inputs);
+    return node(n.op(), n.shape(), n.attr(), n.name(), n.label(), n.pos(), inputs, n.ix());
   }
 }

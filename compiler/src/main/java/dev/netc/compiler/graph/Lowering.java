@@ -89,6 +89,9 @@ public final class Lowering {
   private Node apply(TExpr.Apply a, List<Node> args) {
     Pos pos = a.pos();
     Shape shape = a.shape();
+    if (a.op() == Op.COMPUTE) {
+      return g.indexNode(Op.COMPUTE, a.ix(), shape, pos, args);
+    }
     Node x = args.get(0);
     switch (a.op()) {
       case ADD, SUB, MUL, DIV, MAX2, MIN2:

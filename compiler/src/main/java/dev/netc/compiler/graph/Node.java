@@ -1,6 +1,7 @@
 package dev.netc.compiler.graph;
 
 import dev.netc.compiler.diag.Pos;
+import dev.netc.compiler.graph.ix.IndexOp;
 import dev.netc.compiler.model.Op;
 import dev.netc.compiler.model.Shape;
 import java.util.List;
@@ -16,10 +17,16 @@ import java.util.List;
  * @param label the source name of the value this node computes, if it has one (for dumps and
  *     comments; not part of the node's identity)
  * @param pos where in the source this computation comes from
+ * @param ix the definition of a {@code COMPUTE}, {@code WINNERS} or {@code SCATTER} node; null otherwise
  */
-public record Node(int id, Op op, List<Node> inputs, Shape shape, double attr, String name, String label, Pos pos) {
+public record Node(int id, Op op, List<Node> inputs, Shape shape, double attr, String name, String label, Pos pos,
+    IndexOp ix) {
   public Node {
     inputs = List.copyOf(inputs);
+  }
+
+  public Node(int id, Op op, List<Node> inputs, Shape shape, double attr, String name, String label, Pos pos) {
+    this(id, op, inputs, shape, attr, name, label, pos, null);
   }
 
   public Node input(int i) {
@@ -46,7 +53,7 @@ public record Node(int id, Op op, List<Node> inputs, Shape shape, double attr, S
     for (int i = 0; i < ids.length; i++) {
       ids[i] = inputs.get(i).id;
     }
-    return new Key(op, ids, shape, Double.doubleToLongBits(attr), name);
+    return new Key(op, ids, shape, Double.doubleToLongBits(attr), name, ix);
   }
 
   /**
@@ -54,18 +61,18 @@ public record Node(int id, Op op, List<Node> inputs, Shape shape, double attr, S
    * equality and hash are written out (a record's compare the array by identity, and the
    * generated ones are slow before the JIT has compiled them).
    */
-  record Key(Op op, int[] inputs, Shape shape, long attrBits, String name) {
+  record Key(Op op, int[] inputs, Shape shape, long attrBits, String name, IndexOp ix) {
     @Override
     public boolean equals(Object o) {
       return o instanceof Key k && k.op == op && java.util.Arrays.equals(k.inputs, inputs) && k.shape.equals(shape)
-          && k.attrBits == attrBits && java.util.Objects.equals(k.name, name);
+          && k.attrBits == attrBits && java.util.Objects.equals(k.name, name) && java.util.Objects.equals(k.ix, ix);
     }
 
     @Override
     public int hashCode() {
       int h = op.ordinal() * 31 + java.util.Arrays.hashCode(inputs);
       h = h * 31 + shape.hashCode();
-      return (h * 31 + Long.hashCode(attrBits)) * 31 + java.util.Objects.hashCode(name);
+      return ((h * 31 + Long.hashCode(attrBits)) * 31 + java.util.Objects.hashCode(name)) * 31 + java.util.Objects.hashCode(ix);
     }
   }
 

@@ -36,6 +36,6 @@ public record Init(Kind kind, List<Double> args) {
 
   /** The spec's default: xavier for matrices, zeros for vectors and scalars. */
   public static Init defaultFor(Shape shape) {
-    return new Init(shape.isMatrix() ? Kind.XAVIER : Kind.ZEROS, List.of());
+    return new Init(shape.rank() >= 2 ? Kind.XAVIER : Kind.ZEROS, List.of());
   }
 }

@@ -88,7 +88,15 @@ public enum Op {
   /** {@code b == 0 ? 0 : a / b} (norm's derivative at 0). */
   DIV_NO_NAN(null, 2),
   /** d hinge / d s: piecewise constant in s, so its own derivative is zero. */
-  HINGE_GRAD(null, 2);
+  HINGE_GRAD(null, 2),
+
+  // index notation: the node carries its definition (graph.ix)
+  /** An index definition: a {@code Comprehension} over the node's inputs. */
+  COMPUTE(null, 0, Integer.MAX_VALUE),
+  /** An accumulation {@code out[target] += value} (an adjoint without a gather form). */
+  SCATTER(null, 0, Integer.MAX_VALUE),
+  /** The winners of a max/min {@code Comprehension}: each element's winning reduced point; zero derivative. */
+  WINNERS(null, 0, Integer.MAX_VALUE);
 
   private final String functionName;
   private final int minArity;

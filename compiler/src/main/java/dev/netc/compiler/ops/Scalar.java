@@ -136,6 +136,28 @@ public enum Scalar {
     };
   }
 
+  /**
+   * The op in generated Java, in double arithmetic, applied to the argument expressions
+   * {@code a}; the runtime's {@code Ops} holds the functions the JDK lacks or has slowly.
+   */
+  public String java(List<String> a) {
+    return switch (this) {
+      case ADD -> "(" + a.get(0) + " + " + a.get(1) + ")";
+      case SUB -> "(" + a.get(0) + " - " + a.get(1) + ")";
+      case MUL -> "(" + a.get(0) + " * " + a.get(1) + ")";
+      case DIV -> "(" + a.get(0) + " / " + a.get(1) + ")";
+      case NEG -> "(-" + a.get(0) + ")";
+      case POW -> "Math.pow(" + a.get(0) + ", " + a.get(1) + ")";
+      case ATAN, LOG1P, EXPM1 -> "Math." + name().toLowerCase(java.util.Locale.ROOT) + "(" + a.get(0) + ")";
+      case LEAKY_RELU -> "Ops.leakyRelu(" + a.get(0) + ", " + a.get(1) + ")";
+      case MAX2 -> "Ops.max2(" + a.get(0) + ", " + a.get(1) + ")";
+      case MIN2 -> "Ops.min2(" + a.get(0) + ", " + a.get(1) + ")";
+      case LOG_SIGMOID -> "Ops.logSigmoid(" + a.get(0) + ")";
+      case CLAMP -> "Ops.clamp(" + a.get(0) + ", " + a.get(1) + ", " + a.get(2) + ")";
+      default -> "Ops." + name().toLowerCase(java.util.Locale.ROOT) + "(" + a.get(0) + ")";
+    };
+  }
+
   @FunctionalInterface
   private interface Value {
     double of(double[] a);

@@ -66,6 +66,10 @@ final class AstBuilder {
       return new Ast.LossItem(exprs.visit(c.expr()), pos);
     } else if (ctx instanceof NetParser.AssignItemContext c) {
       return new Ast.AssignItem(name(c.NAME()), exprs.visit(c.expr()), pos);
+    } else if (ctx instanceof NetParser.IndexItemContext c) {
+      List<Ast.Name> names = c.NAME().stream().map(AstBuilder::name).toList();
+      return new Ast.IndexItem(names.get(0), names.subList(1, names.size()), exprs.visit(c.expr()),
+          c.condition().stream().map(exprs::condition).toList(), pos);
     }
     throw new IllegalStateException("unknown item " + ctx.getClass().getSimpleName());
   }
@@ -117,7 +121,33 @@ final class AstBuilder {
     @Override
     public Ast.Expr visitCallExpr(NetParser.CallExprContext ctx) {
       Ast.Name fn = name(ctx.NAME());
-      return new Ast.Call(fn, ctx.expr().stream().map(this::visit).toList(), fn.pos());
+      return new Ast.Call(fn, ctx.argument().stream().map(this::argument).toList(), fn.pos());
+    }
+
+    private Ast.Expr argument(NetParser.ArgumentContext ctx) {
+      if (ctx instanceof NetParser.KeywordArgContext k) {
+        Ast.Name n = name(k.NAME());
+        return new Ast.Keyword(n, visit(k.expr()), n.pos());
+      } else if (ctx instanceof NetParser.ConditionArgContext c) {
+        return condition(c.condition());
+      }
+      return visit(((NetParser.PositionalArgContext) ctx).expr());
+    }
+
+    Ast.Compare condition(NetParser.ConditionContext ctx) {
+      return new Ast.Compare(ctx.op.getText(), visit(ctx.expr(0)), visit(ctx.expr(1)), NetParsing.pos(ctx.op));
+    }
+
+    @Override
+    public Ast.Expr visitIndexExpr(NetParser.IndexExprContext ctx) {
+      Ast.Name t = name(ctx.NAME());
+      return new Ast.Element(t, ctx.expr().stream().map(this::visit).toList(), t.pos());
+    }
+
+    @Override
+    public Ast.Expr visitReduceExpr(NetParser.ReduceExprContext ctx) {
+      List<Ast.Name> names = ctx.NAME().stream().map(AstBuilder::name).toList();
+      return new Ast.Reduce(names.get(0), names.subList(1, names.size()), visit(ctx.expr()), names.get(0).pos());
     }
 
     @Override

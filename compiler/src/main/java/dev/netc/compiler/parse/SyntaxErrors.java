@@ -126,7 +126,7 @@ final class SyntaxErrors extends BaseErrorListener {
   }
 
   static boolean isKeyword(int type) {
-    return type >= NetLexer.PACKAGE && type <= NetLexer.LOSS;
+    return type >= NetLexer.PACKAGE && type <= NetLexer.WHERE;
   }
 
   private static String describeFound(Token t) {

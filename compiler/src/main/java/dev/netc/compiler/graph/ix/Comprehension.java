@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <p>Reads refer to tensors by slot: the inputs of the DAG node that carries this definition.
  */
-public record Comprehension(List<Dim> out, Reducer reducer, List<Dim> reduced, List<Cond.OnIndices> guards, IExpr body) {
+public record Comprehension(List<Dim> out, Reducer reducer, List<Dim> reduced, List<Cond.OnIndices> guards, IExpr body)
+    implements IndexOp {
 
   public enum Reducer { NONE, SUM, MAX, MIN }
 
@@ -51,6 +52,18 @@ public record Comprehension(List<Dim> out, Reducer reducer, List<Dim> reduced, L
   /** The value's shape: the extents of the output indices. */
   public int[] shape() {
     return out.stream().mapToInt(Dim::extent).toArray();
+  }
+
+  /**
+   * The row-major number of a point of the reduced domain, {@code ((j0 * n1) + j1) * n2 + j2}
+   * as an affine expression: how a max or min records its winner.
+   */
+  public Affine reducedNumber() {
+    Affine n = Affine.constant(0);
+    for (Dim d : reduced) {
+      n = n.times(d.extent()).plus(Affine.of(d.index()));
+    }
+    return n;
   }
 
   /** The output indices, then the reduced ones. */

@@ -27,8 +27,9 @@ public final class IxEval {
   }
 
   /**
-   * For a {@code MAX} or {@code MIN}: the winning reduced point of each output element, as a
-   * tensor of shape {@code [out..., reduced count]} (-1 where no point satisfied the guards).
+   * For a {@code MAX} or {@code MIN}: the winning reduced point of each output element, shaped
+   * as the output, as its row-major number in the reduced domain ({@link
+   * Comprehension#reducedNumber}); -1 where no point satisfied the guards.
    */
   public static Tensor winners(Comprehension c, List<Tensor> slots) {
     if (c.reducer() != Reducer.MAX && c.reducer() != Reducer.MIN) {
@@ -39,10 +40,8 @@ public final class IxEval {
 
   private static Tensor run(Comprehension c, List<Tensor> slots, boolean wantWinners) {
     int[] shape = c.shape();
-    int m = c.reduced().size();
-    int[] wdims = java.util.Arrays.copyOf(shape, shape.length + 1);
-    wdims[shape.length] = m;
-    Tensor result = wantWinners ? Tensor.zeros(wdims) : Tensor.zeros(shape);
+    Tensor result = Tensor.zeros(shape);
+    Affine number = c.reducedNumber();
     Map<String, Integer> at = new HashMap<>();
     int[] o = {0};
     forEach(c.out(), 0, at, () -> {
@@ -60,7 +59,7 @@ public final class IxEval {
         }
         case MAX, MIN -> {
           double[] best = {0};
-          int[] win = new int[m];
+          long[] win = {-1};
           boolean[] any = {false};
           boolean max = c.reducer() == Reducer.MAX;
           forEach(c.reduced(), 0, at, () -> {
@@ -69,19 +68,11 @@ public final class IxEval {
               if (!any[0] || (max ? v > best[0] : v < best[0]) || (Double.isNaN(v) && !Double.isNaN(best[0]))) {
                 best[0] = v;
                 any[0] = true;
-                for (int k = 0; k < m; k++) {
-                  win[k] = at.get(c.reduced().get(k).index());
-                }
+                win[0] = number.eval(at);
               }
             }
           });
-          if (wantWinners) {
-            for (int k = 0; k < m; k++) {
-              result.data()[e * m + k] = any[0] ? win[k] : -1;
-            }
-          } else {
-            result.data()[e] = best[0];
-          }
+          result.data()[e] = wantWinners ? win[0] : best[0];
         }
       }
     });

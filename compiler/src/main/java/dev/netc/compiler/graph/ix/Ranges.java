@@ -115,7 +115,7 @@ public final class Ranges {
           if (v[0] < 0 || v[1] >= r.dims()[a]) {
             return failed(new Problem(Kind.OUT_OF_BOUNDS, null, r, a, "read " + r.what() + " may leave its tensor on axis "
                 + a + ": '" + e + "' takes values " + v[0] + " .. " + v[1] + ", the axis has 0 .. " + (r.dims()[a] - 1)
-                + " (narrow an index with a 'where' clause, or pad the tensor)"));
+                + " (narrow an index with a 'where' clause)"));
           }
         }
       }

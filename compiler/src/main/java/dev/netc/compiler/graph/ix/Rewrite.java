@@ -19,6 +19,53 @@ public final class Rewrite {
     return map(e, r -> new Read(f.applyAsInt(r.slot()), renumber(r.at(), f)), ix -> ix);
   }
 
+  /** {@code op} with its slots renumbered by {@code f}. */
+  public static IndexOp renumber(IndexOp op, IntUnaryOperator f) {
+    if (op instanceof Comprehension c) {
+      return new Comprehension(c.out(), c.reducer(), c.reduced(), c.guards(), renumber(c.body(), f));
+    }
+    Scatter s = (Scatter) op;
+    return new Scatter(s.domain(), s.guards(), renumber(s.target(), f), renumber(s.value(), f));
+  }
+
+  /** The slots {@code op} reads (values and data indices). */
+  public static java.util.SortedSet<Integer> slots(IndexOp op) {
+    java.util.SortedSet<Integer> used = new java.util.TreeSet<>();
+    if (op instanceof Comprehension c) {
+      slots(c.body(), used);
+    } else {
+      Scatter s = (Scatter) op;
+      slots(s.value(), used);
+      slots(s.target(), used);
+    }
+    return used;
+  }
+
+  private static void slots(IExpr e, java.util.Set<Integer> used) {
+    if (e instanceof Read r) {
+      used.add(r.slot());
+      slots(r.at(), used);
+    } else if (e instanceof Apply a) {
+      a.args().forEach(x -> slots(x, used));
+    } else if (e instanceof Select s) {
+      if (s.cond() instanceof Cond.OnValues v) {
+        slots(v.left(), used);
+        slots(v.right(), used);
+      }
+      slots(s.then(), used);
+      slots(s.otherwise(), used);
+    }
+  }
+
+  private static void slots(List<IndexExpr> at, java.util.Set<Integer> used) {
+    for (IndexExpr x : at) {
+      if (x instanceof DataIndex d) {
+        used.add(d.slot());
+        slots(d.at(), used);
+      }
+    }
+  }
+
   /** {@code e} with {@code index} replaced by {@code by} everywhere. */
   public static IExpr substitute(IExpr e, String index, Affine by) {
     return map(e, r -> new Read(r.slot(), substitute(r.at(), index, by)), a -> a.substitute(index, by));

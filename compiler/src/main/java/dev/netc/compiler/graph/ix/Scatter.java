@@ -8,7 +8,8 @@ import java.util.List;
  * (the read's position becomes the target); {@link dev.netc.compiler.autodiff.Gather} turns it
  * into a {@link Comprehension} where the target can be solved for the domain's indices.
  */
-public record Scatter(List<Comprehension.Dim> domain, List<Cond.OnIndices> guards, List<IndexExpr> target, IExpr value) {
+public record Scatter(List<Comprehension.Dim> domain, List<Cond.OnIndices> guards, List<IndexExpr> target, IExpr value)
+    implements IndexOp {
   public Scatter {
     domain = List.copyOf(domain);
     guards = List.copyOf(guards);

@@ -1,0 +1,241 @@
+package dev.netc.compiler.emit;
+
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.graph.ix.Affine;
+import dev.netc.compiler.graph.ix.Comprehension;
+import dev.netc.compiler.graph.ix.Comprehension.Dim;
+import dev.netc.compiler.graph.ix.Comprehension.Reducer;
+import dev.netc.compiler.graph.ix.Cond;
+import dev.netc.compiler.graph.ix.IExpr;
+import dev.netc.compiler.graph.ix.IndexExpr;
+import dev.netc.compiler.graph.ix.Scatter;
+import dev.netc.compiler.model.Op;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The default schedule of index notation: a node's definition as the loop nest the reference
+ * evaluator runs, for one example at a time (the example loop outermost when the node depends
+ * on the example), the output axes, then the reduced axes with a register accumulator. Guards
+ * are tests inside the nest. Loop variables are {@code k0, k1, ...} by position in the domain,
+ * so no user name reaches the Java text. Arithmetic is in double; a float build rounds once
+ * when it stores.
+ */
+final class IndexKernels {
+  /** The locals these kernels use; {@code Kernels.LOCALS} reserves them. */
+  static final List<String> LOCALS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11",
+      "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "acc", "best", "win", "hit", "v");
+
+  private final Kernels kernels;
+  private final Planner plan;
+  private final Kernels.Access x;
+  private final Node node;
+  /** Loop variable of each index of the node's domain. */
+  private final Map<String, String> vars = new HashMap<>();
+  /** The offset of each input's current example in its array ("0" when not per example). */
+  private final List<String> offsets = new ArrayList<>();
+
+  private IndexKernels(Kernels kernels, Planner plan, Kernels.Access x, Node node) {
+    this.kernels = kernels;
+    this.plan = plan;
+    this.x = x;
+    this.node = node;
+  }
+
+  static Code.Builder kernel(Kernels kernels, Planner plan, Kernels.Access x, Node n) {
+    return new IndexKernels(kernels, plan, x, n).kernel();
+  }
+
+  private Code.Builder kernel() {
+    Code.Builder decls = new Code.Builder();
+    for (int i = 0; i < node.inputs().size(); i++) {
+      offsets.add(offset(node.input(i), "p" + i, decls));
+    }
+    String out = offset(node, "ob", decls);
+    Code.Builder body = new Code.Builder().addAll(decls.build());
+    if (node.ix() instanceof Scatter s) {
+      scatter(s, out, body);
+    } else {
+      Comprehension c = (Comprehension) node.ix();
+      bind(c.domain());
+      Code.Builder inner = new Code.Builder();
+      String at = at(out, x.array(node), node.shape().dims(), positions(c.out()));
+      switch (c.reducer()) {
+        case NONE -> inner.stmt("%s = %s", at, kernels.store(c.guards().isEmpty()
+            ? Kernels.unwrap(value(c.body())) : "(" + guards(c.guards()) + ") ? " + value(c.body()) + " : 0"));
+        case SUM -> inner.stmt("double acc = 0")
+            .addAll(nest(c.reduced(), guarded(c.guards(), new Code.Builder().stmt("acc += %s", Kernels.unwrap(value(c.body()))))).build())
+            .stmt("%s = %s", at, kernels.store("acc"));
+        case MAX, MIN -> {
+          boolean winners = node.op() == Op.WINNERS;
+          String better = c.reducer() == Reducer.MAX ? "v > best" : "v < best";
+          Code.Builder pick = new Code.Builder().stmt("double v = %s", Kernels.unwrap(value(c.body())))
+              .block("if (!hit || " + better + " || v != v && best == best)", new Code.Builder().stmt("best = v")
+                  .stmt("hit = true").stmt("win = %s", print(c.reducedNumber())));
+          inner.stmt("double best = 0").stmt("boolean hit = false").stmt("int win = -1")
+              .addAll(nest(c.reduced(), guarded(c.guards(), pick)).build())
+              .stmt("%s = %s", at, winners ? kernels.store("win") : kernels.store("best"));
+        }
+      }
+      body.addAll(nest(c.out(), inner).build());
+    }
+    return perExample(body);
+  }
+
+  private void scatter(Scatter s, String out, Code.Builder body) {
+    bind(s.domain());
+    String arr = x.array(node);
+    int size = node.shape().size();
+    body.block("for (int k0 = 0; k0 < " + size + "; k0++)", new Code.Builder().stmt("%s = 0", at(out, arr, "k0")));
+    List<String> pos = new ArrayList<>();
+    for (IndexExpr e : s.target()) {
+      pos.add(position(e));
+    }
+    Code.Builder add = new Code.Builder().stmt("%s += %s", at(out, arr, node.shape().dims(), pos),
+        kernels.store(Kernels.unwrap(value(s.value()))));
+    body.addAll(nest(s.domain(), guarded(s.guards(), add)).build());
+  }
+
+  private void bind(List<Dim> domain) {
+    for (int k = 0; k < domain.size(); k++) {
+      vars.put(domain.get(k).index(), "k" + k);
+    }
+  }
+
+  /** {@code body} inside one loop per dim, outermost first. */
+  private Code.Builder nest(List<Dim> dims, Code.Builder body) {
+    Code.Builder b = body;
+    for (int k = dims.size() - 1; k >= 0; k--) {
+      String v = vars.get(dims.get(k).index());
+      b = new Code.Builder().block("for (int " + v + " = 0; " + v + " < " + dims.get(k).extent() + "; " + v + "++)", b);
+    }
+    return b;
+  }
+
+  private Code.Builder guarded(List<Cond.OnIndices> guards, Code.Builder body) {
+    return guards.isEmpty() ? body : new Code.Builder().block("if (" + guards(guards) + ")", body);
+  }
+
+  private String guards(List<Cond.OnIndices> guards) {
+    List<String> parts = new ArrayList<>();
+    for (Cond.OnIndices g : guards) {
+      parts.add(condition(g));
+    }
+    return String.join(" && ", parts);
+  }
+
+  private String condition(Cond c) {
+    if (c instanceof Cond.OnIndices i) {
+      return print(i.left()) + " " + i.cmp().symbol() + " " + print(i.right());
+    }
+    Cond.OnValues v = (Cond.OnValues) c;
+    return value(v.left()) + " " + v.cmp().symbol() + " " + value(v.right());
+  }
+
+  /** The element of the node's input or output {@code arr} at row-major {@code pos}. */
+  private String at(String offset, String arr, int[] dims, List<String> pos) {
+    StringBuilder flat = new StringBuilder();
+    int stride = 1;
+    List<String> terms = new ArrayList<>();
+    for (int a = dims.length - 1; a >= 0; a--) {
+      String p = pos.get(a);
+      if (!p.equals("0")) {
+        terms.add(0, stride == 1 ? p : "(" + p + ") * " + stride);
+      }
+      stride *= dims[a];
+    }
+    flat.append(terms.isEmpty() ? "0" : String.join(" + ", terms));
+    return at(offset, arr, flat.toString());
+  }
+
+  private static String at(String offset, String arr, String flat) {
+    if (offset.equals("0")) {
+      return arr + "[" + flat + "]";
+    }
+    return arr + "[" + offset + (flat.equals("0") ? "" : " + " + flat) + "]";
+  }
+
+  private List<String> positions(List<Dim> dims) {
+    List<String> p = new ArrayList<>();
+    dims.forEach(d -> p.add(vars.get(d.index())));
+    return p;
+  }
+
+  private String position(IndexExpr e) {
+    if (e instanceof Affine a) {
+      return print(a);
+    }
+    IndexExpr.DataIndex d = (IndexExpr.DataIndex) e;
+    List<String> p = new ArrayList<>();
+    d.at().forEach(q -> p.add(position(q)));
+    Node t = node.input(d.slot());
+    String read = "(int) " + at(offsets.get(d.slot()), x.array(t), t.shape().dims(), p);
+    return d.offset() == 0 ? read : "(" + read + " + " + d.offset() + ")";
+  }
+
+  /** An affine expression of the loop variables, as int arithmetic. */
+  private String print(Affine a) {
+    StringBuilder s = new StringBuilder();
+    for (Map.Entry<String, Integer> t : a.terms().entrySet()) {
+      int c = t.getValue();
+      String v = vars.get(t.getKey());
+      if (s.length() > 0) {
+        s.append(c < 0 ? " - " : " + ");
+      } else if (c < 0) {
+        s.append('-');
+      }
+      s.append(Math.abs(c) == 1 ? v : Math.abs(c) + " * " + v);
+    }
+    if (s.length() == 0) {
+      return Integer.toString(a.constant());
+    }
+    if (a.constant() != 0) {
+      s.append(a.constant() < 0 ? " - " : " + ").append(Math.abs(a.constant()));
+    }
+    return s.toString();
+  }
+
+  private String value(IExpr e) {
+    if (e instanceof IExpr.Const c) {
+      double v = c.value();
+      if (Double.isNaN(v) || Double.isInfinite(v)) {
+        return Double.isNaN(v) ? "Double.NaN" : v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+      }
+      return v < 0 || (v == 0 && 1 / v < 0) ? "(" + v + ")" : Double.toString(v);
+    } else if (e instanceof IExpr.IndexValue i) {
+      return "((double) (" + print(i.index()) + "))";
+    } else if (e instanceof IExpr.Read r) {
+      Node t = node.input(r.slot());
+      List<String> p = new ArrayList<>();
+      r.at().forEach(q -> p.add(position(q)));
+      return kernels.wide() + at(offsets.get(r.slot()), x.array(t), t.shape().dims(), p);
+    } else if (e instanceof IExpr.Apply a) {
+      List<String> args = new ArrayList<>();
+      a.args().forEach(q -> args.add(value(q)));
+      return a.op().java(args);
+    }
+    IExpr.Select s = (IExpr.Select) e;
+    return "(" + condition(s.cond()) + " ? " + value(s.then()) + " : " + value(s.otherwise()) + ")";
+  }
+
+  /** The offset of {@code n}'s current example in its array, declaring a local where needed. */
+  private String offset(Node n, String name, Code.Builder decls) {
+    if (!plan.isBatched(n)) {
+      return "0";
+    }
+    if (n.shape().size() == 1) {
+      return "ex";
+    }
+    decls.stmt("int %s = ex * %d", name, n.shape().size());
+    return name;
+  }
+
+  private Code.Builder perExample(Code.Builder body) {
+    if (!plan.isBatched(node)) {
+      return body;
+    }
+    return new Code.Builder().block("for (int ex = 0; ex < batch; ex++)", body);
+  }
+}
