@@ -54,6 +54,9 @@ public final class Gather {
       }
       String t = fresh("t" + a, used);
       out.add(new Dim(t, targetDims[a]));
+      if (u.isConstant() && u.constant() == 0 && targetDims[a] == 1) {
+        continue;       // an axis of size 1 read at 0 (a broadcast operand): nothing to solve
+      }
       // solve for the candidate of largest extent (the first in domain order on a tie), so
       // that the sum left over is the short one: a convolution's kernel offsets, not its rows
       String v = null;

@@ -9,6 +9,7 @@ import dev.netc.compiler.model.Init;
 import dev.netc.compiler.model.Network;
 import dev.netc.compiler.model.Op;
 import dev.netc.compiler.model.Shape;
+import dev.netc.compiler.ops.Scalar;
 import dev.netc.compiler.model.Symbol;
 import dev.netc.compiler.model.TExpr;
 import java.util.ArrayList;
@@ -463,7 +464,13 @@ final class NetworkChecker {
       case "*" -> ShapeRules.star(l.shape(), r.shape());
       default -> throw new IllegalStateException("operator " + b.op());
     };
-    return apply(res, List.of(l, r), 0, b.pos());
+    Scalar scalar = switch (b.op()) {
+      case "+" -> Scalar.ADD;
+      case "-" -> Scalar.SUB;
+      case "/" -> Scalar.DIV;
+      default -> Scalar.MUL;
+    };
+    return apply(res, List.of(l, r), 0, b.pos(), scalar);
   }
 
   private TExpr call(Ast.Call c) {
@@ -499,13 +506,27 @@ final class NetworkChecker {
     if (!ok) {
       return null;
     }
-    return apply(ShapeRules.function(f, args.stream().map(TExpr::shape).toList()), args, 0, c.pos());
+    return apply(ShapeRules.function(f, args.stream().map(TExpr::shape).toList()), args, 0, c.pos(),
+        f == Op.MAX ? Scalar.MAX2 : f == Op.MIN ? Scalar.MIN2 : null);
   }
 
   private TExpr apply(ShapeRules.Result res, List<TExpr> args, double attr, Pos pos) {
+    return apply(res, args, attr, pos, null);
+  }
+
+  /**
+   * {@code res} applied to {@code args}; a broadcast ({@code Op.COMPUTE} from the elementwise
+   * rule) becomes the index definition {@code out[I] = op(a[I'], b[I''])}, where an axis of size
+   * 1 is read at 0, so that its gradient sums over the stretched axes by the one rule of index
+   * notation.
+   */
+  private TExpr apply(ShapeRules.Result res, List<TExpr> args, double attr, Pos pos, Scalar elementwise) {
     if (!res.isOk()) {
       error(res.code(), pos, res.args());
       return null;
+    }
+    if (res.op() == Op.COMPUTE && elementwise != null) {
+      return Broadcasts.of(elementwise, args.get(0), args.get(1), res.shape(), pos);
     }
     return new TExpr.Apply(res.op(), args, attr, res.shape(), pos);
   }

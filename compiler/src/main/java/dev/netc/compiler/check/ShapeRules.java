@@ -27,7 +27,10 @@ final class ShapeRules {
     }
   }
 
-  /** Elementwise rule: same shapes, or a scalar on either side. */
+  /**
+   * Elementwise rule: same shapes, or a scalar on either side; other shapes broadcast as NumPy's
+   * do (see {@link #broadcast}), which the checker builds as an index definition.
+   */
   static Result elementwise(Op op, String symbol, Shape a, Shape b) {
     if (a.equals(b) || b.isScalar()) {
       return Result.ok(op, a);
@@ -35,7 +38,26 @@ final class ShapeRules {
     if (a.isScalar()) {
       return Result.ok(op, b);
     }
-    return Result.error(DiagCode.SHAPE_MISMATCH, symbol, a, b);
+    Shape s = broadcast(a, b);
+    return s != null ? Result.ok(Op.COMPUTE, s) : Result.error(DiagCode.SHAPE_MISMATCH, symbol, a, b);
+  }
+
+  /**
+   * NumPy's broadcast of two shapes: axes aligned from the last, each pair of sizes equal or
+   * one of them 1 (which stretches); null if some pair is neither.
+   */
+  static Shape broadcast(Shape a, Shape b) {
+    int rank = Math.max(a.rank(), b.rank());
+    int[] dims = new int[rank];
+    for (int k = 0; k < rank; k++) {
+      int x = k - (rank - a.rank()) >= 0 ? a.dim(k - (rank - a.rank())) : 1;
+      int y = k - (rank - b.rank()) >= 0 ? b.dim(k - (rank - b.rank())) : 1;
+      if (x != y && x != 1 && y != 1) {
+        return null;
+      }
+      dims[k] = Math.max(x, y);
+    }
+    return Shape.of(dims);
   }
 
   /** {@code a * b}: scaling, matrix product, matrix-vector product, or an error with a hint. */

@@ -42,7 +42,7 @@ public enum DiagCode {
   // shapes and calls
   BAD_SIZE("E040", Severity.ERROR, "a size must be a positive integer, but this is %s"),
   TOO_MANY_DIMS("E041", Severity.ERROR, "a value has at most 4 dimensions, but '%s' declares %d"),
-  SHAPE_MISMATCH("E042", Severity.ERROR, "'%s' needs operands of the same shape or a scalar side, but got %s and %s"),
+  SHAPE_MISMATCH("E042", Severity.ERROR, "'%s' cannot broadcast %s and %s: aligned from the last axis, sizes must be equal or 1"),
   MATMUL_MISMATCH("E043", Severity.ERROR, "'*' cannot multiply %s by %s: the inner sizes %d and %d differ"),
   MATMUL_HINT("E044", Severity.ERROR, "'*' cannot multiply %s by %s; %s"),
   ARG_SHAPE("E045", Severity.ERROR, "'%s' needs %s, but got %s"),
