@@ -58,7 +58,7 @@ class DiagnosticRenderTest {
     Diagnostics diagnostics = new Diagnostics();
     Frontend.check(List.of(file), "", diagnostics);
     assertEquals(List.of(String.join(NL,
-        "u.net:3:10: error: '+' needs operands of the same shape or a scalar side, but got [3] and [2]",
+        "u.net:3:10: error: '+' cannot broadcast [3] and [2]: aligned from the last axis, sizes must be equal or 1",
         "\tσ =\t가중치 + λ",
         "\t   \t    ^")), diagnostics.all().stream().map(Diagnostic::render).toList());
   }
