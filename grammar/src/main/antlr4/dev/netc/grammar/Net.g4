@@ -63,6 +63,7 @@ initializer
 expr
     : NAME LPAREN (argument (COMMA argument)*)? RPAREN   # callExpr
     | NAME LBRACK expr (COMMA expr)* RBRACK          # indexExpr
+    | LBRACK expr (COMMA expr)* RBRACK               # listExpr
     | LPAREN expr RPAREN                             # parenExpr
     | NUMBER                                         # numberExpr
     | NAME                                           # nameExpr

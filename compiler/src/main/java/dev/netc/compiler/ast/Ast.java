@@ -113,6 +113,13 @@ public final class Ast {
   /** A comparison {@code a < b}: in a {@code where} clause and as select's condition. */
   public record Compare(String op, Expr left, Expr right, Pos pos) implements Expr {}
 
+  /** A list of sizes {@code [a, b, ...]}, as reshape's and pad's argument. */
+  public record ListLit(List<Expr> items, Pos pos) implements Expr {
+    public ListLit {
+      items = List.copyOf(items);
+    }
+  }
+
   /** A keyword argument {@code name=value} of a call. */
   public record Keyword(Name name, Expr value, Pos pos) implements Expr {}
 }

@@ -13,6 +13,7 @@ final class LinearRules {
     r.put(Op.SUB, (b, y, i, g) -> i == 0 ? g : b.neg(g));
     r.put(Op.NEG, (b, y, i, g) -> b.neg(g));
     r.put(Op.TRANSPOSE, (b, y, i, g) -> b.transpose(g));
+    r.put(Op.RESHAPE, (b, y, i, g) -> b.node(Op.RESHAPE, y.input(0).shape(), y.pos(), g));
     // broadcast and sum are each other's transpose
     r.put(Op.BROADCAST, (b, y, i, g) -> b.sum(g));
     r.put(Op.SUM, (b, y, i, g) -> b.broadcast(g, y.input(0).shape()));

@@ -186,6 +186,8 @@ final class IndexCheck {
       return List.of(c.left(), c.right());
     } else if (e instanceof Ast.Keyword k) {
       return List.of(k.value());
+    } else if (e instanceof Ast.ListLit l) {
+      return l.items();
     }
     return List.of();
   }
@@ -485,6 +487,9 @@ final class IndexCheck {
       return null;
     } else if (e instanceof Ast.Keyword k) {
       error(DiagCode.MISPLACED, k.pos(), "keyword arguments are not taken by functions inside an index definition");
+      return null;
+    } else if (e instanceof Ast.ListLit l) {
+      error(DiagCode.MISPLACED, l.pos(), "a list of sizes is only an argument of reshape and pad");
       return null;
     }
     throw new IllegalStateException("unknown expression " + e);

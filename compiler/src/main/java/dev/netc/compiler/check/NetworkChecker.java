@@ -169,6 +169,26 @@ final class NetworkChecker {
     }
   }
 
+  /** What a library function needs: typed arguments, constants, and error reporting. */
+  private Library.Env libraryEnv() {
+    return new Library.Env() {
+      @Override
+      public TExpr expr(Ast.Expr e) {
+        return NetworkChecker.this.expr(e);
+      }
+
+      @Override
+      public OptionalDouble constant(Ast.Expr e, String what) {
+        return NetworkChecker.this.constant(e, what);
+      }
+
+      @Override
+      public void error(DiagCode code, Pos pos, Object... args) {
+        NetworkChecker.this.error(code, pos, args);
+      }
+    };
+  }
+
   /** What an index definition sees of this network: its names so far, and error reporting. */
   private IndexCheck.Scope indexScope() {
     return new IndexCheck.Scope() {
@@ -438,6 +458,9 @@ final class NetworkChecker {
     } else if (e instanceof Ast.Keyword k) {
       error(DiagCode.MISPLACED, k.pos(), "'" + k.name().text() + "=' : this function takes no keyword arguments");
       return null;
+    } else if (e instanceof Ast.ListLit l) {
+      error(DiagCode.MISPLACED, l.pos(), "a list of sizes is only an argument of reshape and pad");
+      return null;
     }
     throw new IllegalStateException("unknown expression " + e);
   }
@@ -475,6 +498,15 @@ final class NetworkChecker {
 
   private TExpr call(Ast.Call c) {
     String name = c.function().text();
+    if (Library.handles(c)) {
+      return Library.call(libraryEnv(), c);
+    }
+    for (Ast.Expr a : c.args()) {
+      if (a instanceof Ast.Keyword k) {
+        error(DiagCode.MISPLACED, k.pos(), "'" + name + "' takes no keyword arguments");
+        return null;
+      }
+    }
     Optional<Op> op = Op.function(name);
     if (op.isEmpty()) {
       error(DiagCode.UNKNOWN_FUNCTION, c.pos(), name);

@@ -321,12 +321,14 @@ final class Kernels {
    */
   private void describe(Node m, boolean expand, Node product, Signature.Builder b) {
     Shape shape = m.shape();
-    b.text.append(m.op().ordinal()).append('[').append(shape.rank()).append(',').append(shape.rows()).append(',')
-        .append(shape.cols()).append(']').append(Double.doubleToLongBits(m.attr()))
+    b.text.append(m.op().ordinal()).append(shape).append(Double.doubleToLongBits(m.attr()))
         .append(plan.isBatched(m) ? 'b' : '-').append(plan.isInlined(m) ? 'i' : '-').append(plan.isView(m) ? 'v' : '-')
         .append(plan.isFusedOuter(m) ? 'o' : '-').append(m == product ? 'P' : '-')
         .append(plan.vectorRows(m) ? 'R' : '-').append(plan.vectorCols(m) ? 'C' : '-')
         .append(m.op() == Op.OUTER && plan.vectorOuter(m) ? 'O' : '-');
+    if (m.ix() != null) {
+      b.text.append('{').append(m.ix()).append('}');
+    }
     String src = plan.storageOf(m);
     if (src != null) {
       b.text.append('#').append(b.slot(src));
@@ -583,6 +585,7 @@ final class Kernels {
               + a.at("best") + ")", new Code.Builder().stmt("best = i")))
           .block(loop("i", len), new Code.Builder().stmt("%s = 0", out.at("i")))
           .stmt("%s = 1", out.at("best"));
+      case RESHAPE -> body.block(loop("i", len), new Code.Builder().stmt("%s = %s", out.at("i"), a.at("i")));
       case TRANSPOSE -> {
         Shape s = n.shape();
         body.block(loop("r", s.rows()), new Code.Builder().block(loop("c", s.cols()),

@@ -95,6 +95,7 @@ public final class Eval {
         }
         o[0] = Math.sqrt(ss);
       }
+      case RESHAPE -> System.arraycopy(a, 0, o, 0, o.length);
       case TRANSPOSE -> {
         int rows = s.rows();
         int cols = s.cols();

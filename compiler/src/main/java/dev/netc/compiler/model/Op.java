@@ -90,6 +90,9 @@ public enum Op {
   /** d hinge / d s: piecewise constant in s, so its own derivative is zero. */
   HINGE_GRAD(null, 2),
 
+  /** The same elements in row-major order, in the node's shape ({@code reshape}, {@code flatten}). */
+  RESHAPE(null, 1),
+
   // index notation: the node carries its definition (graph.ix)
   /** An index definition: a {@code Comprehension} over the node's inputs. */
   COMPUTE(null, 0, Integer.MAX_VALUE),

@@ -145,6 +145,11 @@ final class AstBuilder {
     }
 
     @Override
+    public Ast.Expr visitListExpr(NetParser.ListExprContext ctx) {
+      return new Ast.ListLit(ctx.expr().stream().map(this::visit).toList(), NetParsing.pos(ctx.LBRACK().getSymbol()));
+    }
+
+    @Override
     public Ast.Expr visitReduceExpr(NetParser.ReduceExprContext ctx) {
       List<Ast.Name> names = ctx.NAME().stream().map(AstBuilder::name).toList();
       return new Ast.Reduce(names.get(0), names.subList(1, names.size()), visit(ctx.expr()), names.get(0).pos());
