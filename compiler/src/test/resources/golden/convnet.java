@@ -166,9 +166,10 @@ public final class ConvNet implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeT23(batch);
+        computeT22(batch);
         computeT24(batch);
         computeT25(batch);
+        computeT26(batch);
         accumulateK(batch);
         accumulateB(batch);
         accumulateW(batch);
@@ -208,9 +209,10 @@ public final class ConvNet implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeT23(batch);
-        computeT26(batch);
-        System.arraycopy(ws.t26, 0, gradX, 0, 49);
+        computeT22(batch);
+        computeT24(batch);
+        computeT27(batch);
+        System.arraycopy(ws.t27, 0, gradX, 0, 49);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
             total += ws.t12[ex];
@@ -373,7 +375,7 @@ public final class ConvNet implements Model {
                                 if (!hit || v > best || v != v && best == best) {
                                     best = v;
                                     hit = true;
-                                    win = 2 * k3 + k4;
+                                    win = k3;
                                 }
                             }
                         }
@@ -580,7 +582,7 @@ public final class ConvNet implements Model {
                                 if (!hit || v > best || v != v && best == best) {
                                     best = v;
                                     hit = true;
-                                    win = 2 * k3 + k4;
+                                    win = k3;
                                 }
                             }
                         }
@@ -592,28 +594,57 @@ public final class ConvNet implements Model {
     }
 
     /**
-     * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2  [compute [2, 5, 5]]
+     * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2  [winners [2, 2, 2]]
      */
     private void computeT21(int batch) {
         double[] t21 = ws.t21;
+        double[] h = ws.h;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 50;
+            int ob = ex * 8;
+            for (int k0 = 0; k0 < 2; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        double best = 0;
+                        boolean hit = false;
+                        int win = -1;
+                        for (int k3 = 0; k3 < 2; k3++) {
+                            for (int k4 = 0; k4 < 2; k4++) {
+                                double v = h[p0 + (k0) * 25 + (k3 + 2 * k1) * 5 + 2 * k2 + k4];
+                                if (!hit || v > best || v != v && best == best) {
+                                    best = v;
+                                    hit = true;
+                                    win = k4;
+                                }
+                            }
+                        }
+                        t21[ob + (k0) * 4 + (k1) * 2 + k2] = win;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2  [scatter [2, 5, 5]]
+     */
+    private void computeT22(int batch) {
+        double[] t22 = ws.t22;
         double[] t20 = ws.t20;
+        double[] t21 = ws.t21;
         double[] t19 = ws.t19;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int p1 = ex * 8;
+            int p2 = ex * 8;
             int ob = ex * 50;
+            for (int k0 = 0; k0 < 50; k0++) {
+                t22[ob + k0] = 0;
+            }
             for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 5; k1++) {
-                    for (int k2 = 0; k2 < 5; k2++) {
-                        double acc = 0;
-                        for (int k3 = 0; k3 < 2; k3++) {
-                            for (int k4 = 0; k4 < 2; k4++) {
-                                if (-2 * k3 + k1 >= 0 && -2 * k3 + k1 < 2 && -2 * k4 + k2 >= 0 && -2 * k4 + k2 < 2) {
-                                    acc += ((double) (-2 * k4 - 4 * k3 + 2 * k1 + k2)) == t20[p1 + (k0) * 4 + (k3) * 2 + k4] ? t19[p0 + (k0) * 4 + (k3) * 2 + k4] : 0.0;
-                                }
-                            }
-                        }
-                        t21[ob + (k0) * 25 + (k1) * 5 + k2] = acc;
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        t22[ob + (k0) * 25 + (((int) t20[p1 + (k0) * 4 + (k1) * 2 + k2] + 2 * k1)) * 5 + ((int) t21[p2 + (k0) * 4 + (k1) * 2 + k2] + 2 * k2)] += t19[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
                 }
             }
@@ -623,14 +654,14 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 11: h = relu(conv)  [mul [2, 5, 5]]
      */
-    private void computeT23(int batch) {
-        double[] t23 = ws.t23;
-        double[] t21 = ws.t21;
+    private void computeT24(int batch) {
+        double[] t24 = ws.t24;
+        double[] t22 = ws.t22;
         double[] conv = ws.conv;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 50;
             for (int i = 0; i < 50; i++) {
-                t23[o + i] = t21[o + i] * Ops.step(conv[o + i]);
+                t24[o + i] = t22[o + i] * Ops.step(conv[o + i]);
             }
         }
     }
@@ -638,9 +669,9 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [2]]
      */
-    private void computeT24(int batch) {
+    private void computeT25(int batch) {
+        double[] t25 = ws.t25;
         double[] t24 = ws.t24;
-        double[] t23 = ws.t23;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 50;
             int ob = ex * 2;
@@ -648,10 +679,10 @@ public final class ConvNet implements Model {
                 double acc = 0;
                 for (int k1 = 0; k1 < 5; k1++) {
                     for (int k2 = 0; k2 < 5; k2++) {
-                        acc += t23[p0 + (k0) * 25 + (k1) * 5 + k2];
+                        acc += t24[p0 + (k0) * 25 + (k1) * 5 + k2];
                     }
                 }
-                t24[ob + k0] = acc;
+                t25[ob + k0] = acc;
             }
         }
     }
@@ -659,9 +690,9 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [2, 1, 3, 3]]
      */
-    private void computeT25(int batch) {
-        double[] t25 = ws.t25;
-        double[] t23 = ws.t23;
+    private void computeT26(int batch) {
+        double[] t26 = ws.t26;
+        double[] t24 = ws.t24;
         double[] x = ws.x;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 50;
@@ -674,10 +705,10 @@ public final class ConvNet implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 5; k4++) {
                                 for (int k5 = 0; k5 < 5; k5++) {
-                                    acc += t23[p0 + (k0) * 25 + (k4) * 5 + k5] * x[p1 + (k1) * 49 + (k4 + k2) * 7 + k5 + k3];
+                                    acc += t24[p0 + (k0) * 25 + (k4) * 5 + k5] * x[p1 + (k1) * 49 + (k4 + k2) * 7 + k5 + k3];
                                 }
                             }
-                            t25[ob + (k0) * 9 + (k1) * 9 + (k2) * 3 + k3] = acc;
+                            t26[ob + (k0) * 9 + (k1) * 9 + (k2) * 3 + k3] = acc;
                         }
                     }
                 }
@@ -688,9 +719,9 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [1, 7, 7]]
      */
-    private void computeT26(int batch) {
-        double[] t26 = ws.t26;
-        double[] t23 = ws.t23;
+    private void computeT27(int batch) {
+        double[] t27 = ws.t27;
+        double[] t24 = ws.t24;
         double[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 50;
@@ -703,12 +734,12 @@ public final class ConvNet implements Model {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 for (int k5 = 0; k5 < 3; k5++) {
                                     if (-k4 + k1 >= 0 && -k4 + k1 < 5 && -k5 + k2 >= 0 && -k5 + k2 < 5) {
-                                        acc += t23[p0 + (k3) * 25 + (-k4 + k1) * 5 + -k5 + k2] * K[(k3) * 9 + (k0) * 9 + (k4) * 3 + k5];
+                                        acc += t24[p0 + (k3) * 25 + (-k4 + k1) * 5 + -k5 + k2] * K[(k3) * 9 + (k0) * 9 + (k4) * 3 + k5];
                                     }
                                 }
                             }
                         }
-                        t26[ob + (k0) * 49 + (k1) * 7 + k2] = acc;
+                        t27[ob + (k0) * 49 + (k1) * 7 + k2] = acc;
                     }
                 }
             }
@@ -719,20 +750,20 @@ public final class ConvNet implements Model {
      * d loss / d K, the mean over the batch
      */
     private void accumulateK(int batch) {
-        double[] t25 = ws.t25;
+        double[] t26 = ws.t26;
         double[] g = ws.grad.K;
         double inv = 1.0 / batch;
         {
             int ex = 0;
             int o0 = ex * 18;
             for (int i = 0; i < 18; i++) {
-                g[i] = t25[o0 + i] * inv;
+                g[i] = t26[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 18;
             for (int i = 0; i < 18; i++) {
-                g[i] += t25[o0 + i] * inv;
+                g[i] += t26[o0 + i] * inv;
             }
         }
     }
@@ -741,20 +772,20 @@ public final class ConvNet implements Model {
      * d loss / d b, the mean over the batch
      */
     private void accumulateB(int batch) {
-        double[] t24 = ws.t24;
+        double[] t25 = ws.t25;
         double[] g = ws.grad.b;
         double inv = 1.0 / batch;
         {
             int ex = 0;
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
-                g[i] = t24[o0 + i] * inv;
+                g[i] = t25[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
-                g[i] += t24[o0 + i] * inv;
+                g[i] += t25[o0 + i] * inv;
             }
         }
     }
@@ -918,12 +949,12 @@ public final class ConvNet implements Model {
         double[] t21;
 
         /**
-         * gradient of line 11: h = relu(conv)
+         * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2
          */
-        double[] t23;
+        double[] t22;
 
         /**
-         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
+         * gradient of line 11: h = relu(conv)
          */
         double[] t24;
 
@@ -936,6 +967,11 @@ public final class ConvNet implements Model {
          * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
          */
         double[] t26;
+
+        /**
+         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
+         */
+        double[] t27;
 
         void ensure(int batch) {
             if (batch < 1) {
@@ -959,11 +995,12 @@ public final class ConvNet implements Model {
             t18 = new double[batch * 24];
             t19 = new double[batch * 8];
             t20 = new double[batch * 8];
-            t21 = new double[batch * 50];
-            t23 = new double[batch * 50];
-            t24 = new double[batch * 2];
-            t25 = new double[batch * 18];
-            t26 = new double[batch * 49];
+            t21 = new double[batch * 8];
+            t22 = new double[batch * 50];
+            t24 = new double[batch * 50];
+            t25 = new double[batch * 2];
+            t26 = new double[batch * 18];
+            t27 = new double[batch * 49];
         }
     }
 }

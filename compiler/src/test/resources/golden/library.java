@@ -346,6 +346,7 @@ public final class Library implements Model {
         computeT166(batch);
         computeT167(batch);
         computeT168(batch);
+        computeT169(batch);
         accumulateK(batch);
         accumulateW(batch);
         accumulateG(batch);
@@ -503,10 +504,11 @@ public final class Library implements Model {
         computeT165(batch);
         computeT166(batch);
         computeT167(batch);
-        computeT170(batch);
+        computeT168(batch);
         computeT171(batch);
         computeT172(batch);
-        System.arraycopy(ws.t172, 0, gradImg, 0, 72);
+        computeT173(batch);
+        System.arraycopy(ws.t173, 0, gradImg, 0, 72);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
             total += ws.t66[ex];
@@ -672,7 +674,7 @@ public final class Library implements Model {
                                 if (!hit || v > best || v != v && best == best) {
                                     best = v;
                                     hit = true;
-                                    win = 3 * k3 + k4;
+                                    win = k3;
                                 }
                             }
                         }
@@ -1812,7 +1814,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [scatter [4]]
      */
     private void computeT78(int batch) {
         double[] t78 = ws.t78;
@@ -1821,8 +1823,9 @@ public final class Library implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t78[ob + k0] = ((double) (k0)) == t77[ex] ? t76[ex] : 0.0;
+                t78[ob + k0] = 0;
             }
+            t78[ob + (int) t77[ex]] += t76[ex];
         }
     }
 
@@ -2131,7 +2134,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [scatter [4]]
      */
     private void computeT108(int batch) {
         double[] t108 = ws.t108;
@@ -2140,8 +2143,9 @@ public final class Library implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t108[ob + k0] = ((double) (k0)) == t107[ex] ? t106[ex] : 0.0;
+                t108[ob + k0] = 0;
             }
+            t108[ob + (int) t107[ex]] += t106[ex];
         }
     }
 
@@ -2310,7 +2314,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
+     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [scatter [2, 2]]
      */
     private void computeT125(int batch) {
         double[] t125 = ws.t125;
@@ -2320,10 +2324,11 @@ public final class Library implements Model {
             int p0 = ex * 2;
             int p1 = ex * 2;
             int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t125[ob + k0] = 0;
+            }
             for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t125[ob + (k0) * 2 + k1] = ((double) (k1)) == t124[p1 + k0] ? t123[p0 + k0] : 0.0;
-                }
+                t125[ob + (k0) * 2 + (int) t124[p1 + k0]] += t123[p0 + k0];
             }
         }
     }
@@ -2442,7 +2447,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
+     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [scatter [2, 2]]
      */
     private void computeT135(int batch) {
         double[] t135 = ws.t135;
@@ -2452,10 +2457,11 @@ public final class Library implements Model {
             int p0 = ex * 2;
             int p1 = ex * 2;
             int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t135[ob + k0] = 0;
+            }
             for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t135[ob + (k0) * 2 + k1] = ((double) (k0)) == t134[p1 + k1] ? t133[p0 + k1] : 0.0;
-                }
+                t135[ob + ((int) t134[p1 + k0]) * 2 + k0] += t133[p0 + k0];
             }
         }
     }
@@ -2712,7 +2718,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
+     * gradient of line 14: s = softmax(n, axis=1)  [scatter [3, 2, 2]]
      */
     private void computeT149(int batch) {
         double[] t149 = ws.t149;
@@ -2722,11 +2728,12 @@ public final class Library implements Model {
             int p0 = ex * 6;
             int p1 = ex * 6;
             int ob = ex * 12;
+            for (int k0 = 0; k0 < 12; k0++) {
+                t149[ob + k0] = 0;
+            }
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        t149[ob + (k0) * 4 + (k1) * 2 + k2] = ((double) (k1)) == t148[p1 + (k0) * 2 + k2] ? t147[p0 + (k0) * 2 + k2] : 0.0;
-                    }
+                    t149[ob + (k0) * 4 + ((int) t148[p1 + (k0) * 2 + k1]) * 2 + k1] += t147[p0 + (k0) * 2 + k1];
                 }
             }
         }
@@ -3018,7 +3025,7 @@ public final class Library implements Model {
                                 if (!hit || v > best || v != v && best == best) {
                                     best = v;
                                     hit = true;
-                                    win = 3 * k3 + k4;
+                                    win = k3;
                                 }
                             }
                         }
@@ -3030,28 +3037,57 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [compute [3, 6, 6]]
+     * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
      */
     private void computeT166(int batch) {
         double[] t166 = ws.t166;
+        double[] t7 = ws.t7;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 108;
+            int ob = ex * 12;
+            for (int k0 = 0; k0 < 3; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        double best = 0;
+                        boolean hit = false;
+                        int win = -1;
+                        for (int k3 = 0; k3 < 3; k3++) {
+                            for (int k4 = 0; k4 < 3; k4++) {
+                                double v = t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
+                                if (!hit || v > best || v != v && best == best) {
+                                    best = v;
+                                    hit = true;
+                                    win = k4;
+                                }
+                            }
+                        }
+                        t166[ob + (k0) * 4 + (k1) * 2 + k2] = win;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [scatter [3, 6, 6]]
+     */
+    private void computeT167(int batch) {
+        double[] t167 = ws.t167;
         double[] t165 = ws.t165;
+        double[] t166 = ws.t166;
         double[] t159 = ws.t159;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
+            int p2 = ex * 12;
             int ob = ex * 108;
+            for (int k0 = 0; k0 < 108; k0++) {
+                t167[ob + k0] = 0;
+            }
             for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 6; k1++) {
-                    for (int k2 = 0; k2 < 6; k2++) {
-                        double acc = 0;
-                        for (int k3 = 0; k3 < 2; k3++) {
-                            for (int k4 = 0; k4 < 2; k4++) {
-                                if (-3 * k3 + k1 >= 0 && -3 * k3 + k1 < 3 && -3 * k4 + k2 >= 0 && -3 * k4 + k2 < 3) {
-                                    acc += ((double) (-3 * k4 - 9 * k3 + 3 * k1 + k2)) == t165[p1 + (k0) * 4 + (k3) * 2 + k4] ? t159[p0 + (k0) * 4 + (k3) * 2 + k4] : 0.0;
-                                }
-                            }
-                        }
-                        t166[ob + (k0) * 36 + (k1) * 6 + k2] = acc;
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        t167[ob + (k0) * 36 + (((int) t165[p1 + (k0) * 4 + (k1) * 2 + k2] + 3 * k1)) * 6 + ((int) t166[p2 + (k0) * 4 + (k1) * 2 + k2] + 3 * k2)] += t159[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
                 }
             }
@@ -3061,9 +3097,9 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [compute [3, 6, 6]]
      */
-    private void computeT167(int batch) {
+    private void computeT168(int batch) {
+        double[] t168 = ws.t168;
         double[] t167 = ws.t167;
-        double[] t166 = ws.t166;
         double[] c1 = ws.c1;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -3072,7 +3108,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
-                        t167[ob + (k0) * 36 + (k1) * 6 + k2] = t166[p0 + (k0) * 36 + (k1) * 6 + k2] * ((0.5 * (1.0 + Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))) + ((0.5 * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * ((1.0 - (Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))) * Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))) * (0.7978845608028654 * (1.0 + (0.134145 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2])))))));
+                        t168[ob + (k0) * 36 + (k1) * 6 + k2] = t167[p0 + (k0) * 36 + (k1) * 6 + k2] * ((0.5 * (1.0 + Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))) + ((0.5 * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * ((1.0 - (Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))) * Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))) * (0.7978845608028654 * (1.0 + (0.134145 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2])))))));
                     }
                 }
             }
@@ -3082,9 +3118,9 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [3, 2, 3, 3]]
      */
-    private void computeT168(int batch) {
+    private void computeT169(int batch) {
+        double[] t169 = ws.t169;
         double[] t168 = ws.t168;
-        double[] t167 = ws.t167;
         double[] t5 = ws.t5;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -3097,10 +3133,10 @@ public final class Library implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 6; k4++) {
                                 for (int k5 = 0; k5 < 6; k5++) {
-                                    acc += t167[p0 + (k0) * 36 + (k4) * 6 + k5] * t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
+                                    acc += t168[p0 + (k0) * 36 + (k4) * 6 + k5] * t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
                                 }
                             }
-                            t168[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
+                            t169[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
                         }
                     }
                 }
@@ -3111,9 +3147,9 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 8, 8]]
      */
-    private void computeT170(int batch) {
-        double[] t170 = ws.t170;
-        double[] t167 = ws.t167;
+    private void computeT171(int batch) {
+        double[] t171 = ws.t171;
+        double[] t168 = ws.t168;
         double[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -3126,12 +3162,12 @@ public final class Library implements Model {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 for (int k5 = 0; k5 < 3; k5++) {
                                     if (-k4 + k1 >= 0 && -k4 + k1 < 6 && -k5 + k2 >= 0 && -k5 + k2 < 6) {
-                                        acc += t167[p0 + (k3) * 36 + (-k4 + k1) * 6 + -k5 + k2] * K[(k3) * 18 + (k0) * 9 + (k4) * 3 + k5];
+                                        acc += t168[p0 + (k3) * 36 + (-k4 + k1) * 6 + -k5 + k2] * K[(k3) * 18 + (k0) * 9 + (k4) * 3 + k5];
                                     }
                                 }
                             }
                         }
-                        t170[ob + (k0) * 64 + (k1) * 8 + k2] = acc;
+                        t171[ob + (k0) * 64 + (k1) * 8 + k2] = acc;
                     }
                 }
             }
@@ -3141,16 +3177,16 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 6, 6]]
      */
-    private void computeT171(int batch) {
+    private void computeT172(int batch) {
+        double[] t172 = ws.t172;
         double[] t171 = ws.t171;
-        double[] t170 = ws.t170;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 128;
             int ob = ex * 72;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
-                        t171[ob + (k0) * 36 + (k1) * 6 + k2] = (k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? t170[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0;
+                        t172[ob + (k0) * 36 + (k1) * 6 + k2] = (k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? t171[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0;
                     }
                 }
             }
@@ -3160,14 +3196,14 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [add [2, 6, 6]]
      */
-    private void computeT172(int batch) {
-        double[] t172 = ws.t172;
+    private void computeT173(int batch) {
+        double[] t173 = ws.t173;
         double[] t164 = ws.t164;
-        double[] t171 = ws.t171;
+        double[] t172 = ws.t172;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 72;
             for (int i = 0; i < 72; i++) {
-                t172[o + i] = t164[o + i] + t171[o + i];
+                t173[o + i] = t164[o + i] + t172[o + i];
             }
         }
     }
@@ -3177,7 +3213,7 @@ public final class Library implements Model {
      */
     private void accumulateK(int batch) {
         double[] t163 = ws.t163;
-        double[] t168 = ws.t168;
+        double[] t169 = ws.t169;
         double[] g = ws.grad.K;
         double inv = 1.0 / batch;
         {
@@ -3196,7 +3232,7 @@ public final class Library implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] += t168[o0 + i] * inv;
+                g[i] += t169[o0 + i] * inv;
             }
         }
     }
@@ -3985,14 +4021,14 @@ public final class Library implements Model {
         double[] t167;
 
         /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         double[] t168;
 
         /**
          * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
-        double[] t170;
+        double[] t169;
 
         /**
          * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
@@ -4003,6 +4039,11 @@ public final class Library implements Model {
          * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         double[] t172;
+
+        /**
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         */
+        double[] t173;
 
         private void allocate1(int batch, boolean first) {
             t5 = new double[batch * 128];
@@ -4146,12 +4187,13 @@ public final class Library implements Model {
             t163 = new double[batch * 54];
             t164 = new double[batch * 72];
             t165 = new double[batch * 12];
-            t166 = new double[batch * 108];
+            t166 = new double[batch * 12];
             t167 = new double[batch * 108];
-            t168 = new double[batch * 54];
-            t170 = new double[batch * 128];
-            t171 = new double[batch * 72];
+            t168 = new double[batch * 108];
+            t169 = new double[batch * 54];
+            t171 = new double[batch * 128];
             t172 = new double[batch * 72];
+            t173 = new double[batch * 72];
         }
 
         void ensure(int batch) {

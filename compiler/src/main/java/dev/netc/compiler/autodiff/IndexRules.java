@@ -54,8 +54,14 @@ public final class IndexRules {
     return inputs + 1;
   }
 
+  /** The slot of the winners' numbers ({@code IxEval.winners}) in a max/min's adjoint. */
   public static int winnerSlot(int inputs) {
     return inputs + 2;
+  }
+
+  /** The slot of the winners' reduced index {@code m} in a max/min's adjoint. */
+  public static int winnerSlot(int inputs, int m) {
+    return inputs + 3 + m;
   }
 
   /** One scatter per read of input {@code input} (none when the definition does not depend on it). */
@@ -79,11 +85,130 @@ public final class IndexRules {
     List<Scatter> out = new ArrayList<>();
     for (int k = 0; k < reads.size(); k++) {
       IExpr p = partial(body, slot, k, new int[1], y);
-      if (!p.equals(ZERO)) {
-        out.add(new Scatter(c.domain(), c.guards(), reads.get(k).at(), IExpr.mul(w, p)));
+      if (p.equals(ZERO)) {
+        continue;
       }
+      Scatter atWinners = c.reducer() == Reducer.MAX || c.reducer() == Reducer.MIN
+          ? throughWinners(c, inputs, reads.get(k).at(), IExpr.mul(g, p)) : null;
+      out.add(atWinners != null ? atWinners : new Scatter(c.domain(), c.guards(), reads.get(k).at(), IExpr.mul(w, p)));
     }
     return out;
+  }
+
+  /**
+   * The adjoint of a read in a max/min as a scatter over the output only, through the winners:
+   * {@code dx[f(I, J*(I))] += g[I] * ∂body/∂read(I, J*(I))}, one term per output element
+   * instead of one per point of the whole domain. It needs every reduced index to appear in a
+   * position alone with coefficient 1 ({@code 2*r + p}), nowhere else as a number or in a
+   * condition, and no guards (so that every element has a winner); null otherwise.
+   */
+  private static Scatter throughWinners(Comprehension c, int inputs, List<IndexExpr> target, IExpr value) {
+    if (!c.guards().isEmpty()) {
+      return null;
+    }
+    List<IndexExpr> outAt = new ArrayList<>();
+    c.out().forEach(d -> outAt.add(Affine.of(d.index())));
+    try {
+      WinnerPositions at = new WinnerPositions(c, inputs, outAt);
+      return new Scatter(c.out(), List.of(), at.positions(target), at.value(value));
+    } catch (WinnerPositions.Unsupported e) {
+      return null;
+    }
+  }
+
+  /** Rewrites positions and values at the winning point: each reduced index {@code j_m} becomes {@code win_m[I]}. */
+  private static final class WinnerPositions {
+    static final class Unsupported extends RuntimeException {
+      Unsupported() {
+        super(null, null, false, false);
+      }
+    }
+
+    private final java.util.Map<String, Integer> component = new java.util.HashMap<>();
+    private final int inputs;
+    private final List<IndexExpr> outAt;
+
+    WinnerPositions(Comprehension c, int inputs, List<IndexExpr> outAt) {
+      for (int m = 0; m < c.reduced().size(); m++) {
+        component.put(c.reduced().get(m).index(), m);
+      }
+      this.inputs = inputs;
+      this.outAt = outAt;
+    }
+
+    List<IndexExpr> positions(List<IndexExpr> at) {
+      List<IndexExpr> out = new ArrayList<>();
+      for (IndexExpr e : at) {
+        out.add(position(e));
+      }
+      return out;
+    }
+
+    private IndexExpr position(IndexExpr e) {
+      if (e instanceof IndexExpr.DataIndex d) {
+        if (reduced(d.offset()) != null) {
+          throw new Unsupported();
+        }
+        return new IndexExpr.DataIndex(d.slot(), positions(d.at()), d.offset());
+      }
+      Affine a = (Affine) e;
+      String j = reduced(a);
+      if (j == null) {
+        return a;
+      }
+      if (a.coefficient(j) != 1) {
+        throw new Unsupported();
+      }
+      return new IndexExpr.DataIndex(winnerSlot(inputs, component.get(j)), outAt, a.substitute(j, Affine.constant(0)));
+    }
+
+    /** The one reduced index in {@code a}, or null; two of them is unsupported. */
+    private String reduced(Affine a) {
+      String found = null;
+      for (String i : a.terms().keySet()) {
+        if (component.containsKey(i)) {
+          if (found != null) {
+            throw new Unsupported();
+          }
+          found = i;
+        }
+      }
+      return found;
+    }
+
+    IExpr value(IExpr e) {
+      if (e instanceof Read r) {
+        return new Read(r.slot(), positions(r.at()));
+      } else if (e instanceof IExpr.IndexValue v) {
+        for (String i : v.index().terms().keySet()) {
+          if (component.containsKey(i)) {
+            throw new Unsupported();
+          }
+        }
+        return e;
+      } else if (e instanceof Apply a) {
+        List<IExpr> args = new ArrayList<>();
+        a.args().forEach(x -> args.add(value(x)));
+        return new Apply(a.op(), args);
+      } else if (e instanceof Select s) {
+        Cond cond;
+        if (s.cond() instanceof Cond.OnIndices oi) {
+          if (reducedIn(oi.left()) || reducedIn(oi.right())) {
+            throw new Unsupported();
+          }
+          cond = oi;
+        } else {
+          Cond.OnValues ov = (Cond.OnValues) s.cond();
+          cond = new Cond.OnValues(value(ov.left()), ov.cmp(), value(ov.right()));
+        }
+        return new Select(cond, value(s.then()), value(s.otherwise()));
+      }
+      return e;
+    }
+
+    private boolean reducedIn(Affine a) {
+      return a.terms().keySet().stream().anyMatch(component::containsKey);
+    }
   }
 
   /**
@@ -129,7 +254,10 @@ public final class IndexRules {
       in.addAll(y.inputs());
       in.add(y);
       if (c.reducer() == Reducer.MAX || c.reducer() == Reducer.MIN) {
-        in.add(b.indexNode(Op.WINNERS, c, y.shape(), y.pos(), y.inputs()));
+        in.add(b.indexNode(Op.WINNERS, c, -1, y.shape(), y.pos(), y.inputs()));
+        for (int m = 0; m < c.reduced().size(); m++) {
+          in.add(b.indexNode(Op.WINNERS, c, m, y.shape(), y.pos(), y.inputs()));
+        }
       }
       Node x = y.input(i);
       Node sum = null;

@@ -73,7 +73,8 @@ final class IndexKernels {
           String better = c.reducer() == Reducer.MAX ? "v > best" : "v < best";
           Code.Builder pick = new Code.Builder().stmt("double v = %s", Kernels.unwrap(value(c.body())))
               .block("if (!hit || " + better + " || v != v && best == best)", new Code.Builder().stmt("best = v")
-                  .stmt("hit = true").stmt("win = %s", print(c.reducedNumber())));
+                  .stmt("hit = true").stmt("win = %s", node.attr() < 0 ? print(c.reducedNumber())
+                      : vars.get(c.reduced().get((int) node.attr()).index())));
           inner.stmt("double best = 0").stmt("boolean hit = false").stmt("int win = -1")
               .addAll(nest(c.reduced(), guarded(c.guards(), pick)).build())
               .stmt("%s = %s", at, winners ? kernels.store("win") : kernels.store("best"));
@@ -172,7 +173,8 @@ final class IndexKernels {
     d.at().forEach(q -> p.add(position(q)));
     Node t = node.input(d.slot());
     String read = "(int) " + at(offsets.get(d.slot()), x.array(t), t.shape().dims(), p);
-    return d.offset() == 0 ? read : "(" + read + " + " + d.offset() + ")";
+    String o = print(d.offset());
+    return o.equals("0") ? read : "(" + read + " + " + o + ")";
   }
 
   /** An affine expression of the loop variables, as int arithmetic. */

@@ -183,7 +183,7 @@ public final class Eval {
     }
     return switch (n.op()) {
       case COMPUTE -> IxEval.evaluate((Comprehension) n.ix(), slots).data();
-      case WINNERS -> IxEval.winners((Comprehension) n.ix(), slots).data();
+      case WINNERS -> IxEval.winners((Comprehension) n.ix(), slots, (int) n.attr()).data();
       case SCATTER -> IxEval.scatter((Scatter) n.ix(), slots, n.shape().dims()).data();
       default -> throw new IllegalArgumentException("no index definition in " + n);
     };

@@ -48,6 +48,11 @@ public final class GraphBuilder {
     return node(op, shape, 0, null, null, pos, inputs, ix);
   }
 
+  /** ... with an attribute (a {@code WINNERS} node's component: which reduced index, or -1 for the point's number). */
+  public Node indexNode(Op op, IndexOp ix, double attr, Shape shape, Pos pos, List<Node> inputs) {
+    return node(op, shape, attr, null, null, pos, inputs, ix);
+  }
+
   private Node node(Op op, Shape shape, double attr, String name, String label, Pos pos, List<Node> inputs, IndexOp ix) {
     Node candidate = new Node(nodes.size(), op, inputs, shape, attr, name, label, at != null ? at : pos, ix);
     if (shareEqual) {

@@ -10,18 +10,24 @@ import java.util.List;
 public sealed interface IndexExpr permits Affine, IndexExpr.DataIndex {
 
   /**
-   * The element of the integer tensor in {@code slot} at {@code at}, plus {@code offset}.
+   * The element of the integer tensor in {@code slot} at {@code at}, plus {@code offset} (affine
+   * in the indices: a max's winner {@code p} at {@code 2*r + p} is {@code win[...] + 2*r}).
    * Reads through a data index are never proved in bounds at compile time; the evaluator and
    * generated code check them.
    */
-  record DataIndex(int slot, List<IndexExpr> at, int offset) implements IndexExpr {
+  record DataIndex(int slot, List<IndexExpr> at, Affine offset) implements IndexExpr {
     public DataIndex {
       at = List.copyOf(at);
     }
 
+    public DataIndex(int slot, List<IndexExpr> at, int offset) {
+      this(slot, at, Affine.constant(offset));
+    }
+
     @Override
     public String toString() {
-      return "$" + slot + at + (offset == 0 ? "" : (offset > 0 ? " + " : " - ") + Math.abs(offset));
+      String o = offset.toString();
+      return "$" + slot + at + (o.equals("0") ? "" : o.startsWith("-") ? " - " + o.substring(1) : " + " + o);
     }
   }
 }

@@ -32,16 +32,28 @@ public final class IxEval {
    * Comprehension#reducedNumber}); -1 where no point satisfied the guards.
    */
   public static Tensor winners(Comprehension c, List<Tensor> slots) {
+    return winners(c, slots, -1);
+  }
+
+  /**
+   * The winners' reduced index {@code component} (its position in {@code c.reduced()}), or with
+   * -1 their number ({@link #winners(Comprehension, List)}).
+   */
+  public static Tensor winners(Comprehension c, List<Tensor> slots, int component) {
     if (c.reducer() != Reducer.MAX && c.reducer() != Reducer.MIN) {
       throw new IllegalArgumentException("winners of a " + c.reducer());
     }
-    return run(c, slots, true);
+    return run(c, slots, true, component);
   }
 
   private static Tensor run(Comprehension c, List<Tensor> slots, boolean wantWinners) {
+    return run(c, slots, wantWinners, -1);
+  }
+
+  private static Tensor run(Comprehension c, List<Tensor> slots, boolean wantWinners, int component) {
     int[] shape = c.shape();
     Tensor result = Tensor.zeros(shape);
-    Affine number = c.reducedNumber();
+    Affine number = component < 0 ? c.reducedNumber() : Affine.of(c.reduced().get(component).index());
     Map<String, Integer> at = new HashMap<>();
     int[] o = {0};
     forEach(c.out(), 0, at, () -> {
@@ -168,6 +180,6 @@ public final class IxEval {
     if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
       throw new OutOfRange("$" + d.slot() + " holds " + v + ", not an index");
     }
-    return (long) v + d.offset();
+    return (long) v + d.offset().eval(at);
   }
 }

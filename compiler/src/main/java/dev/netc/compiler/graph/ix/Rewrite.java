@@ -79,7 +79,8 @@ public final class Rewrite {
     List<IndexExpr> r = new ArrayList<>();
     for (IndexExpr x : at) {
       r.add(x instanceof Affine a ? a.substitute(index, by)
-          : new DataIndex(((DataIndex) x).slot(), substitute(((DataIndex) x).at(), index, by), ((DataIndex) x).offset()));
+          : new DataIndex(((DataIndex) x).slot(), substitute(((DataIndex) x).at(), index, by),
+              ((DataIndex) x).offset().substitute(index, by)));
     }
     return r;
   }
