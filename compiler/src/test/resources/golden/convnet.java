@@ -731,11 +731,9 @@ public final class ConvNet implements Model {
                     for (int k2 = 0; k2 < 7; k2++) {
                         double acc = 0;
                         for (int k3 = 0; k3 < 2; k3++) {
-                            for (int k4 = 0; k4 < 3; k4++) {
-                                for (int k5 = 0; k5 < 3; k5++) {
-                                    if (-k4 + k1 >= 0 && -k4 + k1 < 5 && -k5 + k2 >= 0 && -k5 + k2 < 5) {
-                                        acc += t24[p0 + (k3) * 25 + (-k4 + k1) * 5 + -k5 + k2] * K[(k3) * 9 + (k0) * 9 + (k4) * 3 + k5];
-                                    }
+                            for (int k4 = Math.max(0, k1 - 4); k4 < Math.min(3, k1 + 1); k4++) {
+                                for (int k5 = Math.max(0, k2 - 4); k5 < Math.min(3, k2 + 1); k5++) {
+                                    acc += t24[p0 + (k3) * 25 + (-k4 + k1) * 5 + -k5 + k2] * K[(k3) * 9 + (k0) * 9 + (k4) * 3 + k5];
                                 }
                             }
                         }

@@ -2989,11 +2989,9 @@ public final class Library implements Model {
                     for (int k2 = 0; k2 < 6; k2++) {
                         double acc = 0;
                         for (int k3 = 0; k3 < 3; k3++) {
-                            for (int k4 = 0; k4 < 2; k4++) {
-                                for (int k5 = 0; k5 < 2; k5++) {
-                                    if (-2 * k4 + k1 >= 0 && -2 * k4 + k1 < 3 && -2 * k5 + k2 >= 0 && -2 * k5 + k2 < 3) {
-                                        acc += t162[p0 + (k3) * 4 + (k4) * 2 + k5] * K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
-                                    }
+                            for (int k4 = Math.max(0, -Math.floorDiv(-k1 + 2, 2)); k4 < Math.min(2, Math.floorDiv(k1, 2) + 1); k4++) {
+                                for (int k5 = Math.max(0, -Math.floorDiv(-k2 + 2, 2)); k5 < Math.min(2, Math.floorDiv(k2, 2) + 1); k5++) {
+                                    acc += t162[p0 + (k3) * 4 + (k4) * 2 + k5] * K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
                                 }
                             }
                         }
@@ -3159,11 +3157,9 @@ public final class Library implements Model {
                     for (int k2 = 0; k2 < 8; k2++) {
                         double acc = 0;
                         for (int k3 = 0; k3 < 3; k3++) {
-                            for (int k4 = 0; k4 < 3; k4++) {
-                                for (int k5 = 0; k5 < 3; k5++) {
-                                    if (-k4 + k1 >= 0 && -k4 + k1 < 6 && -k5 + k2 >= 0 && -k5 + k2 < 6) {
-                                        acc += t168[p0 + (k3) * 36 + (-k4 + k1) * 6 + -k5 + k2] * K[(k3) * 18 + (k0) * 9 + (k4) * 3 + k5];
-                                    }
+                            for (int k4 = Math.max(0, k1 - 5); k4 < Math.min(3, k1 + 1); k4++) {
+                                for (int k5 = Math.max(0, k2 - 5); k5 < Math.min(3, k2 + 1); k5++) {
+                                    acc += t168[p0 + (k3) * 36 + (-k4 + k1) * 6 + -k5 + k2] * K[(k3) * 18 + (k0) * 9 + (k4) * 3 + k5];
                                 }
                             }
                         }

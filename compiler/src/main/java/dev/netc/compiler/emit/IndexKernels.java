@@ -66,7 +66,7 @@ final class IndexKernels {
         case NONE -> inner.stmt("%s = %s", at, kernels.store(c.guards().isEmpty()
             ? Kernels.unwrap(value(c.body())) : "(" + guards(c.guards()) + ") ? " + value(c.body()) + " : 0"));
         case SUM -> inner.stmt("double acc = 0")
-            .addAll(nest(c.reduced(), guarded(c.guards(), new Code.Builder().stmt("acc += %s", Kernels.unwrap(value(c.body()))))).build())
+            .addAll(bounded(c.reduced(), c.guards(), new Code.Builder().stmt("acc += %s", Kernels.unwrap(value(c.body())))).build())
             .stmt("%s = %s", at, kernels.store("acc"));
         case MAX, MIN -> {
           boolean winners = node.op() == Op.WINNERS;
@@ -76,7 +76,7 @@ final class IndexKernels {
                   .stmt("hit = true").stmt("win = %s", node.attr() < 0 ? print(c.reducedNumber())
                       : vars.get(c.reduced().get((int) node.attr()).index())));
           inner.stmt("double best = 0").stmt("boolean hit = false").stmt("int win = -1")
-              .addAll(nest(c.reduced(), guarded(c.guards(), pick)).build())
+              .addAll(bounded(c.reduced(), c.guards(), pick).build())
               .stmt("%s = %s", at, winners ? kernels.store("win") : kernels.store("best"));
         }
       }
@@ -96,7 +96,7 @@ final class IndexKernels {
     }
     Code.Builder add = new Code.Builder().stmt("%s += %s", at(out, arr, node.shape().dims(), pos),
         kernels.store(Kernels.unwrap(value(s.value()))));
-    body.addAll(nest(s.domain(), guarded(s.guards(), add)).build());
+    body.addAll(bounded(s.domain(), s.guards(), add).build());
   }
 
   private void bind(List<Dim> domain) {
@@ -111,6 +111,67 @@ final class IndexKernels {
     for (int k = dims.size() - 1; k >= 0; k--) {
       String v = vars.get(dims.get(k).index());
       b = new Code.Builder().block("for (int " + v + " = 0; " + v + " < " + dims.get(k).extent() + "; " + v + "++)", b);
+    }
+    return b;
+  }
+
+  /**
+   * {@code body} for the points of {@code dims} where every guard holds, skipping the others:
+   * a guard whose last variable in loop order is one of {@code dims} becomes a bound of that
+   * loop ({@code 0 <= u - p < R} gives {@code p} from {@code max(0, u - R + 1)} to
+   * {@code min(kh, u + 1)}), so the loop does not test it per point; the rest are tests.
+   */
+  private Code.Builder bounded(List<Dim> dims, List<Cond.OnIndices> guards, Code.Builder body) {
+    List<String> order = new ArrayList<>(vars.keySet().stream().sorted((a, b) ->
+        Integer.compare(Integer.parseInt(vars.get(a).substring(1)), Integer.parseInt(vars.get(b).substring(1)))).toList());
+    Map<String, List<String>> lower = new HashMap<>();
+    Map<String, List<String>> upper = new HashMap<>();
+    List<Cond.OnIndices> tests = new ArrayList<>();
+    for (Cond.OnIndices g : guards) {
+      List<Affine> nonNegative = g.asNonNegative();
+      String last = null;
+      if (nonNegative != null) {
+        for (Affine e : nonNegative) {
+          for (String i : e.terms().keySet()) {
+            if (last == null || order.indexOf(i) > order.indexOf(last)) {
+              last = i;
+            }
+          }
+        }
+      }
+      String v = last;
+      if (v == null || dims.stream().noneMatch(d -> d.index().equals(v))) {
+        tests.add(g);
+        continue;
+      }
+      for (Affine e : nonNegative) {
+        int c = e.coefficient(v);
+        Affine rest = e.substitute(v, Affine.constant(0));
+        if (c > 0) {            // c v + rest >= 0  <=>  v >= ceil(-rest / c)
+          lower.computeIfAbsent(v, k -> new ArrayList<>()).add(c == 1 ? print(rest.times(-1))
+              : "-Math.floorDiv(" + print(rest) + ", " + c + ")");
+        } else if (c < 0) {     // rest >= |c| v  <=>  v < floor(rest / |c|) + 1
+          upper.computeIfAbsent(v, k -> new ArrayList<>()).add(c == -1 ? print(rest.plus(Affine.constant(1)))
+              : "Math.floorDiv(" + print(rest) + ", " + (-c) + ") + 1");
+        } else {
+          tests.add(g);
+          break;
+        }
+      }
+    }
+    Code.Builder b = guarded(tests, body);
+    for (int k = dims.size() - 1; k >= 0; k--) {
+      Dim d = dims.get(k);
+      String v = vars.get(d.index());
+      String lo = "0";
+      for (String l : lower.getOrDefault(d.index(), List.of())) {
+        lo = "Math.max(" + lo + ", " + l + ")";
+      }
+      String hi = Integer.toString(d.extent());
+      for (String u : upper.getOrDefault(d.index(), List.of())) {
+        hi = "Math.min(" + hi + ", " + u + ")";
+      }
+      b = new Code.Builder().block("for (int " + v + " = " + lo + "; " + v + " < " + hi + "; " + v + "++)", b);
     }
     return b;
   }

@@ -6,6 +6,7 @@ import dev.netc.compiler.graph.Dag;
 import dev.netc.compiler.graph.Eval;
 import dev.netc.compiler.graph.Lowering;
 import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.graph.ix.Printer;
 import dev.netc.compiler.model.Network;
 import dev.netc.compiler.model.Op;
 import dev.netc.compiler.model.Shape;
@@ -160,6 +161,13 @@ public final class Pictures {
 
   /** The op as the picture shows it: the operator or function name, with its constant if any. */
   static String opText(Node n) {
+    if (n.ix() != null) {
+      // an index definition is one box, with its indices: "[o, r, c] = sum(i, p, q) K[o, i, p, q] * ..."
+      List<String> names = new ArrayList<>();
+      n.inputs().forEach(x -> names.add(x.name() != null ? x.name() : x.label() != null ? x.label() : "%" + x.id()));
+      String text = (n.op() == Op.WINNERS ? "winners of " : "") + Printer.of(n.ix(), names);
+      return text.length() > 72 ? text.substring(0, 71) + "…" : text;
+    }
     return switch (n.op()) {
       case INPUT -> "input";
       case TARGET -> "target";

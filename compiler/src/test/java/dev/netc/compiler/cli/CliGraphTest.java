@@ -67,6 +67,18 @@ class CliGraphTest {
   }
 
   @Test
+  void indexDefinitionsAreOneBoxEachWithTheirIndices() throws Exception {
+    Path dot = tmp.resolve("conv.dot");
+    expect(0, CliRun.of("graph", Path.of("src/test/resources/examples/convnet.net"), "--backward", "-o", dot));
+    String text = Files.readString(dot);
+    // the convolution's reduction, the pooling and the dense layer, each one box, not loops
+    assertTrue(text.contains("[o, r, q] = sum(i, p, s) K[o, i, p, s] * x[i, p + r, q + s]"), text);
+    assertTrue(text.contains("pool\\n[ch, r, q] = max(p, s) h[ch, p + 2*r, 2*q + s]"), text);
+    assertTrue(text.contains("∂loss/∂K\\n"), text);
+    assertTrue(!text.contains("for (int"), text);
+  }
+
+  @Test
   void writesDotForGraphviz() throws Exception {
     Path dot = tmp.resolve("gate.DOT");
     expect(0, CliRun.of("graph", GATE, "--backward", "--at", GATE_VALUES, "-o", dot));
