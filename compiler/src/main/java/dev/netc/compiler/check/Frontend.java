@@ -27,6 +27,10 @@ public final class Frontend {
    * @param defaultPackage the package for files without a {@code package} line ("" for none)
    */
   public static List<Network> check(List<SourceFile> files, String defaultPackage, Diagnostics diagnostics) {
+    return BigStack.call(() -> checkAll(files, defaultPackage, diagnostics));
+  }
+
+  private static List<Network> checkAll(List<SourceFile> files, String defaultPackage, Diagnostics diagnostics) {
     List<Network> result = new ArrayList<>();
     Map<String, Network> byQualifiedName = new HashMap<>();
     for (SourceFile file : files) {

@@ -1,5 +1,6 @@
 package dev.netc.compiler.cli;
 
+import dev.netc.compiler.check.BigStack;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.util.concurrent.Callable;
@@ -79,7 +80,7 @@ public final class Main implements Callable<Integer> {
     cl.setParameterExceptionHandler(Main::usageError);
     cl.setExecutionExceptionHandler((ex, command, parseResult) -> failure(ex, command));
     try {
-      return cl.execute(args);
+      return BigStack.call(() -> cl.execute(args));
     } finally {
       out.flush();
       err.flush();

@@ -1,6 +1,7 @@
 package dev.netc.compiler.parse;
 
 import dev.netc.compiler.ast.Ast;
+import dev.netc.compiler.check.BigStack;
 import dev.netc.compiler.diag.Pos;
 import dev.netc.compiler.diag.SourceFile;
 import dev.netc.grammar.NetBaseVisitor;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.tree.ParseTree;
 import org.antlr.v4.runtime.tree.TerminalNode;
 
 /** Builds the immutable AST from a parse tree that has no syntax errors. */
@@ -98,6 +100,27 @@ final class AstBuilder {
 
   /** One typed method per expression form, thanks to the grammar's labeled alternatives. */
   private static final class ExprBuilder extends NetBaseVisitor<Ast.Expr> {
+    /** How many expressions enclose the one being built (0 for an item's whole expression). */
+    private int depth = -1;
+
+    /**
+     * Builds one expression, counting nesting before recursing: an expression inside more than
+     * {@link BigStack#MAX_NESTING} others (a long chain of '+' included) is E005, at the same
+     * depth in every JVM.
+     */
+    @Override
+    public Ast.Expr visit(ParseTree tree) {
+      if (depth + 1 > BigStack.MAX_NESTING && tree instanceof ParserRuleContext ctx) {
+        throw new TooDeep(NetParsing.pos(ctx.getStart()));
+      }
+      depth++;
+      try {
+        return super.visit(tree);
+      } finally {
+        depth--;
+      }
+    }
+
     @Override
     public Ast.Expr visitAddExpr(NetParser.AddExprContext ctx) {
       return binary(ctx.op, ctx.expr(0), ctx.expr(1));

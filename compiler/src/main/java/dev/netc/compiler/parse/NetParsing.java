@@ -28,6 +28,11 @@ public final class NetParsing {
     CommonTokenStream tokens = new CommonTokenStream(lexer);
     tokens.fill();
     int lexical = reportLexicalErrors(file, tokens, diagnostics, errors);
+    Optional<Token> tooDeep = Nesting.tooDeep(tokens.getTokens());
+    if (tooDeep.isPresent()) {
+      diagnostics.report(DiagCode.TOO_DEEP, file, pos(tooDeep.get()));
+      return Optional.empty();
+    }
 
     NetParser parser = new NetParser(tokens);
     parser.removeErrorListeners();

@@ -70,6 +70,36 @@ class FrontendTest {
     }
   }
 
+  private static List<String> nested(String open, String close, int levels) {
+    return Corpus.headers(new SourceFile("deep.net",
+        "network A {\n    input x\n    h = " + open.repeat(levels) + "x" + close.repeat(levels) + "\n    output h\n}\n"));
+  }
+
+  /**
+   * The limit is 1,000 levels, counted before recursing, on a thread with a stack big enough for
+   * it: the same answer every time and in every JVM setting (it was a caught StackOverflowError,
+   * and 2,500 parentheses passed 8 times in 10).
+   */
+  @Test
+  void nestingLimitIsAThousandLevelsEveryTime() {
+    assertEquals(List.of(), nested("(", ")", 999));
+    assertEquals(List.of(), nested("(", ")", 1_000));
+    assertEquals(List.of(), nested("-(", ")", 500));
+    assertEquals(List.of(), nested("sum(", ")", 999));
+    assertEquals(List.of("deep.net:3:1009: error: this is nested too deeply for the compiler; split it into named values"),
+        nested("(", ")", 1_001));
+    assertEquals(1, nested("-(", ")", 501).size());
+    assertEquals(1, nested("- ", "", 1_001).size());
+    assertEquals(List.of(), nested("- ", "", 1_000));
+    assertEquals(List.of(), Corpus.headers(new SourceFile("sum.net",
+        "network A {\n    input x\n    h = x" + " + x".repeat(1_000) + "\n    output h\n}\n")));
+    assertEquals(1, Corpus.headers(new SourceFile("sum.net",
+        "network A {\n    input x\n    h = x" + " + x".repeat(1_001) + "\n    output h\n}\n")).size());
+    for (int i = 0; i < 10; i++) {
+      assertEquals(1, nested("(", ")", 2_500).size());
+    }
+  }
+
   /**
    * Named values are how E005 says to split a deep expression, so a chain of thousands of them must
    * not be "too deep": the search for a target under an output (E035) walks them with a stack of

@@ -80,6 +80,25 @@ class CliCommandsTest {
     assertTrue(r.err().contains("allops.net:12:10: warning:"), r::toString);
   }
 
+  /** E005 at the same depth in check, compile and eval (check and eval disagreed). */
+  @Test
+  void nestingLimitIsTheSameInEveryCommand() throws Exception {
+    Files.writeString(tmp.resolve("v.json"), "{\"x\": 2}");
+    for (int levels : new int[] {1_000, 2_500}) {
+      Path net = tmp.resolve("deep" + levels + ".net");
+      Files.writeString(net, "network D {\n    input x\n    h = " + "(".repeat(levels) + "x" + ")".repeat(levels)
+          + "\n    output h\n}\n");
+      for (int i = 0; i < 3; i++) {
+        CliRun[] runs = {CliRun.of("check", net), CliRun.of("compile", net, "-d", tmp.resolve("out")),
+            CliRun.of("eval", net, "--values", tmp.resolve("v.json"))};
+        for (CliRun r : runs) {
+          expect(levels == 1_000 ? 0 : 1, r);
+          assertEquals(levels != 1_000, r.err().contains("error: this is nested too deeply"), r::toString);
+        }
+      }
+    }
+  }
+
   @Test
   void badSourceIsExit1WithEveryDiagnostic() throws Exception {
     Path bad = tmp.resolve("bad.net");
