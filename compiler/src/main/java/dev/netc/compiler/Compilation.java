@@ -25,8 +25,13 @@ public final class Compilation {
 
   /** Checks and differentiates every network of {@code files}. */
   public static Compilation of(List<SourceFile> files, String defaultPackage) {
+    return of(files, defaultPackage, false);
+  }
+
+  /** As {@link #of(List, String)}, checking that constants fit in a float when {@code isFloat} (E051). */
+  public static Compilation of(List<SourceFile> files, String defaultPackage, boolean isFloat) {
     Compilation c = new Compilation();
-    List<Network> networks = Frontend.check(files, defaultPackage, c.diagnostics);
+    List<Network> networks = Frontend.check(files, defaultPackage, isFloat, c.diagnostics);
     if (c.diagnostics.hasErrors()) {
       return c;
     }

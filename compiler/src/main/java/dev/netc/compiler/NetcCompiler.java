@@ -37,7 +37,7 @@ public final class NetcCompiler {
   }
 
   public static Result compile(List<SourceFile> sources, Options options) {
-    Compilation c = Compilation.of(sources, options.defaultPackage());
+    Compilation c = Compilation.of(sources, options.defaultPackage(), options.isFloat());
     if (c.hasErrors()) {
       return new Result(c.diagnostics(), List.of());
     }

@@ -1,6 +1,7 @@
 package dev.netc.maven;
 
 import dev.netc.compiler.NetcCompiler;
+import dev.netc.compiler.check.JavaNames;
 import dev.netc.compiler.diag.Diagnostic;
 import java.io.File;
 import java.io.IOException;
@@ -64,13 +65,30 @@ abstract class AbstractNetcMojo extends AbstractMojo {
     return goal + (isDefault ? "" : "-" + executionId.replaceAll("[^A-Za-z0-9._-]", "_")) + ".txt";
   }
 
+  /**
+   * The {@code packageName} parameter, trimmed ("" for none), or an error if it is not a Java
+   * package name or is reserved ({@code java.*}, {@code dev.netc.runtime}, ...: E050's rule).
+   */
+  static String checkedPackage(String packageName) throws MojoExecutionException {
+    String pkg = packageName == null ? "" : packageName.trim();
+    if (pkg.isEmpty()) {
+      return pkg;
+    }
+    java.util.Optional<String> problem = JavaNames.packageProblem(pkg);
+    if (problem.isPresent()) {
+      throw new MojoExecutionException("netc: packageName '" + pkg + "' is " + problem.get());
+    }
+    return pkg;
+  }
+
   @Override
   public void execute() throws MojoExecutionException {
     if (skip) {
       getLog().info("netc: skipped");
       return;
     }
-    NetcCompiler.Options options = new NetcCompiler.Options(packageName == null ? "" : packageName.trim(), isFloat(), vector);
+    String pkg = checkedPackage(packageName);
+    NetcCompiler.Options options = new NetcCompiler.Options(pkg, isFloat(), vector);
     NetcGenerator.Config config = new NetcGenerator.Config(
         sourceDirectory().toPath(),
         outputDirectory().toPath(),

@@ -27,10 +27,20 @@ public final class Frontend {
    * @param defaultPackage the package for files without a {@code package} line ("" for none)
    */
   public static List<Network> check(List<SourceFile> files, String defaultPackage, Diagnostics diagnostics) {
-    return BigStack.call(() -> checkAll(files, defaultPackage, diagnostics));
+    return check(files, defaultPackage, false, diagnostics);
   }
 
-  private static List<Network> checkAll(List<SourceFile> files, String defaultPackage, Diagnostics diagnostics) {
+  /**
+   * As {@link #check(List, String, Diagnostics)}, for code that computes in float when
+   * {@code isFloat}: then every constant must fit in a float (E051).
+   */
+  public static List<Network> check(List<SourceFile> files, String defaultPackage, boolean isFloat,
+      Diagnostics diagnostics) {
+    return BigStack.call(() -> checkAll(files, defaultPackage, isFloat, diagnostics));
+  }
+
+  private static List<Network> checkAll(List<SourceFile> files, String defaultPackage, boolean isFloat,
+      Diagnostics diagnostics) {
     List<Network> result = new ArrayList<>();
     Map<String, Network> byQualifiedName = new HashMap<>();
     for (SourceFile file : files) {
@@ -40,7 +50,7 @@ public final class Frontend {
       }
       String pkg = packageOf(ast.get(), defaultPackage, file, diagnostics);
       for (Ast.Network n : ast.get().networks()) {
-        Optional<Network> checked = new NetworkChecker(file, diagnostics, n, pkg).check();
+        Optional<Network> checked = new NetworkChecker(file, diagnostics, n, pkg, isFloat).check();
         String qualified = pkg.isEmpty() ? n.name() : pkg + "." + n.name();
         Network first = byQualifiedName.get(qualified);
         if (first != null) {
@@ -63,8 +73,12 @@ public final class Frontend {
       return defaultPackage;
     }
     Ast.PackageDecl decl = ast.packageDecl().get();
-    JavaNames.packageNameProblem(decl.name())
-        .ifPresent(why -> diagnostics.report(DiagCode.BAD_PACKAGE, file, decl.pos(), decl.name(), why));
+    Optional<String> invalid = JavaNames.packageNameProblem(decl.name());
+    invalid.ifPresent(why -> diagnostics.report(DiagCode.BAD_PACKAGE, file, decl.pos(), decl.name(), why));
+    if (invalid.isEmpty()) {
+      JavaNames.reservedPackageProblem(decl.name())
+          .ifPresent(why -> diagnostics.report(DiagCode.RESERVED_PACKAGE, file, decl.pos(), decl.name(), why));
+    }
     return decl.name();
   }
 }

@@ -31,6 +31,7 @@ final class NetworkChecker {
   private final Diagnostics diagnostics;
   private final Ast.Network ast;
   private final String packageName;
+  private final boolean isFloat;
 
   /** Every name declared anywhere in the network, with its first declaration (for "before"). */
   private final Map<String, Pos> declaredAnywhere = new HashMap<>();
@@ -58,6 +59,12 @@ final class NetworkChecker {
   static final int MAX_ELEMENTS = 1 << 28;
 
   NetworkChecker(SourceFile file, Diagnostics diagnostics, Ast.Network ast, String packageName) {
+    this(file, diagnostics, ast, packageName, false);
+  }
+
+  /** @param isFloat whether the code will compute in float, so every constant must fit in a float (E051) */
+  NetworkChecker(SourceFile file, Diagnostics diagnostics, Ast.Network ast, String packageName, boolean isFloat) {
+    this.isFloat = isFloat;
     this.file = file;
     this.diagnostics = diagnostics;
     this.ast = ast;
@@ -70,6 +77,11 @@ final class NetworkChecker {
     JavaNames.classNameProblem(ast.name())
         .ifPresent(why -> error(DiagCode.BAD_NETWORK_NAME, ast.pos(), ast.name(), why));
     prescan();
+    if (isFloat) {
+      for (Ast.Item item : ast.items()) {
+        floatRange(item);
+      }
+    }
     for (Ast.Item item : ast.items()) {
       try {
         item(item);
@@ -143,6 +155,10 @@ final class NetworkChecker {
       }
     } else if (item instanceof Ast.ConstItem c) {
       OptionalDouble v = constant(c.expr(), "const '" + c.name().text() + "'");
+      if (v.isPresent() && isFloat && Math.abs(v.getAsDouble()) > Float.MAX_VALUE && !(c.expr() instanceof Ast.Number)) {
+        error(DiagCode.FLOAT_RANGE, c.expr().pos(), "const '" + c.name().text() + "'", format(v.getAsDouble()));
+        v = OptionalDouble.empty();
+      }
       if (define(c.name(), v.isPresent() ? (Object) v.getAsDouble() : FAILED) && v.isPresent()) {
         consts.put(c.name().text(), v.getAsDouble());
       }
@@ -367,7 +383,77 @@ final class NetworkChecker {
       }
       args.add(v.getAsDouble());
     }
+    if (!initArgumentsOk(kind.get(), call, args)) {
+      return null;
+    }
     return new Init(kind.get(), args);
+  }
+
+  /** E052: arguments that would fail or mean nothing when the params are initialized. */
+  private boolean initArgumentsOk(Init.Kind kind, Ast.InitCall call, List<Double> args) {
+    if (kind == Init.Kind.NORMAL && !(args.get(1) > 0)) {
+      error(DiagCode.BAD_INIT_ARG, call.args().get(1).pos(), "normal", "a standard deviation above 0",
+          format(args.get(1)));
+      return false;
+    }
+    if (kind == Init.Kind.UNIFORM && !(args.get(0) < args.get(1))) {
+      error(DiagCode.BAD_INIT_ARG, call.args().get(1).pos(), "uniform", "lo < hi",
+          format(args.get(0)) + " and " + format(args.get(1)));
+      return false;
+    }
+    if (kind == Init.Kind.UNIFORM && !Double.isFinite(args.get(1) - args.get(0))) {
+      error(DiagCode.BAD_INIT_ARG, call.args().get(1).pos(), "uniform", "a finite width hi - lo",
+          format(args.get(0)) + " and " + format(args.get(1)));
+      return false;
+    }
+    return true;
+  }
+
+  /** E051: in float mode, every number written in {@code item} must fit in a float. */
+  private void floatRange(Ast.Item item) {
+    List<Ast.Expr> roots = new ArrayList<>();
+    if (item instanceof Ast.InputItem i) {
+      i.decls().forEach(d -> roots.addAll(d.dims()));
+    } else if (item instanceof Ast.ParamItem p) {
+      roots.addAll(p.decl().dims());
+      p.init().ifPresent(c -> roots.addAll(c.args()));
+    } else if (item instanceof Ast.ConstItem c) {
+      roots.add(c.expr());
+    } else if (item instanceof Ast.LossItem l) {
+      roots.add(l.expr());
+    } else if (item instanceof Ast.AssignItem a) {
+      roots.add(a.expr());
+    } else if (item instanceof Ast.IndexItem x) {
+      roots.add(x.expr());
+      roots.addAll(x.where());
+    }
+    java.util.ArrayDeque<Ast.Expr> todo = new java.util.ArrayDeque<>(roots);
+    while (!todo.isEmpty()) {
+      Ast.Expr e = todo.pop();
+      if (e instanceof Ast.Number n) {
+        if (Double.isFinite(n.value()) && Math.abs(n.value()) > Float.MAX_VALUE) {
+          error(DiagCode.FLOAT_RANGE, n.pos(), "the number " + n.text(), format(n.value()));
+        }
+      } else if (e instanceof Ast.Unary u) {
+        todo.push(u.operand());
+      } else if (e instanceof Ast.Binary b) {
+        todo.push(b.right());
+        todo.push(b.left());
+      } else if (e instanceof Ast.Compare c) {
+        todo.push(c.right());
+        todo.push(c.left());
+      } else if (e instanceof Ast.Call c) {
+        c.args().forEach(todo::push);
+      } else if (e instanceof Ast.Element el) {
+        el.at().forEach(todo::push);
+      } else if (e instanceof Ast.Reduce r) {
+        todo.push(r.body());
+      } else if (e instanceof Ast.ListLit l) {
+        l.items().forEach(todo::push);
+      } else if (e instanceof Ast.Keyword k) {
+        todo.push(k.value());
+      }
+    }
   }
 
   /** Folds a constant expression, or reports what makes it non-constant. */

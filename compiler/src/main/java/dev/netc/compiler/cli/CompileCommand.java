@@ -1,6 +1,7 @@
 package dev.netc.compiler.cli;
 
 import dev.netc.compiler.NetcCompiler;
+import dev.netc.compiler.check.JavaNames;
 import dev.netc.compiler.emit.Emitter.GeneratedFile;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,6 +50,11 @@ final class CompileCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (!pkg.isEmpty() && !SourceVersion.isName(pkg)) {
       throw CliException.usage("--package " + pkg + " is not a Java package name");
+    }
+    if (!pkg.isEmpty()) {
+      JavaNames.reservedPackageProblem(pkg).ifPresent(why -> {
+        throw CliException.usage("--package " + pkg + " is reserved: " + why);
+      });
     }
     NetcCompiler.Result r = Networks.compile(Networks.read(files), pkg, codegen, err);
     for (GeneratedFile f : r.files()) {

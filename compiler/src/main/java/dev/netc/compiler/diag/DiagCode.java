@@ -49,6 +49,10 @@ public enum DiagCode {
   ARITY("E046", Severity.ERROR, "'%s' takes %s, but got %d"),
   NOT_CONSTANT("E047", Severity.ERROR, "%s must be a constant scalar expression"),
   NOT_FINITE("E048", Severity.ERROR, "%s is not a finite number: %s"),
+  NAME_NOT_JAVA("E049", Severity.ERROR, "'%s' cannot be a name: its character %s is not allowed in Java 17 identifiers"),
+  RESERVED_PACKAGE("E050", Severity.ERROR, "package '%s' is reserved: %s"),
+  FLOAT_RANGE("E051", Severity.ERROR, "%s is %s, beyond the float range (largest 3.4028235E38); compile with --precision double or use a smaller value"),
+  BAD_INIT_ARG("E052", Severity.ERROR, "initializer '%s' needs %s, but got %s"),
 
   // tensors and index notation
   TOO_MANY_ELEMENTS("E100", Severity.ERROR, "'%s' would hold %s elements; a value holds at most %d"),

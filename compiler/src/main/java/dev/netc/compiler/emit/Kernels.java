@@ -404,7 +404,7 @@ final class Kernels {
     if (Double.isNaN(v)) {
       return isFloat ? "Float.NaN" : "Double.NaN";
     }
-    if (Double.isInfinite(v)) {
+    if (Double.isInfinite(v) || (isFloat && Float.isInfinite((float) v))) {
       return (isFloat ? "Float." : "Double.") + (v > 0 ? "POSITIVE_INFINITY" : "NEGATIVE_INFINITY");
     }
     String text = isFloat ? Float.toString((float) v) + "f" : Double.toString(v);

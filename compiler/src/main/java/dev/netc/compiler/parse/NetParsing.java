@@ -1,6 +1,7 @@
 package dev.netc.compiler.parse;
 
 import dev.netc.compiler.ast.Ast;
+import dev.netc.compiler.check.JavaNames;
 import dev.netc.compiler.diag.DiagCode;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.diag.Pos;
@@ -71,7 +72,15 @@ public final class NetParsing {
       if (t.getType() == NetLexer.ERROR_CHAR || t.getType() == NetLexer.UNTERMINATED_COMMENT) {
         errors.lineHasError(t.getLine());
       }
-      if (t.getType() == NetLexer.ERROR_CHAR) {
+      if (t.getType() == NetLexer.NAME) {
+        int bad = JavaNames.firstNonJavaCodePoint(t.getText());
+        if (bad >= 0) {
+          errors.lineHasError(t.getLine());
+          diagnostics.report(DiagCode.NAME_NOT_JAVA, file, pos(t), printable(t.getText()),
+              String.format("'%s' (U+%04X)", printable(new String(Character.toChars(bad))), bad));
+          count++;
+        }
+      } else if (t.getType() == NetLexer.ERROR_CHAR) {
         diagnostics.report(DiagCode.BAD_CHARACTER, file, pos(t), printable(t.getText()));
         count++;
       } else if (t.getType() == NetLexer.UNTERMINATED_COMMENT) {

@@ -70,6 +70,40 @@ class FrontendTest {
     }
   }
 
+  /**
+   * The grammar takes letters by ANTLR's Unicode tables, newer than Java 17's. Every code point
+   * in the gap (a NAME to the lexer, not a Java identifier start) is E049 at the name, never a
+   * crash in javac or the emitter; names Java accepts stay accepted.
+   */
+  @Test
+  void lettersNewerThanJava17AreE049() {
+    List<Integer> gap = new java.util.ArrayList<>();
+    for (int cp = 0x80; cp <= Character.MAX_CODE_POINT; cp++) {
+      if (Character.isJavaIdentifierStart(cp) || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        continue;
+      }
+      String text = new String(Character.toChars(cp));
+      dev.netc.grammar.NetLexer lexer = new dev.netc.grammar.NetLexer(org.antlr.v4.runtime.CharStreams.fromString(text));
+      lexer.removeErrorListeners();
+      if (lexer.nextToken().getType() == dev.netc.grammar.NetLexer.NAME) {
+        gap.add(cp);
+      }
+    }
+    assertEquals(true, gap.contains(0x0870), "U+0870 is in the gap");
+    for (int cp : gap) {
+      String name = "w" + new String(Character.toChars(cp));
+      List<String> headers = Corpus.headers(new SourceFile("u.net",
+          "network A {\n    input x\n    param " + name + "\n    loss = " + name + " * x\n}\n"));
+      assertEquals(2, headers.size(), headers::toString);
+      assertEquals(true, headers.get(0).startsWith("u.net:3:11: error: 'w")
+          && headers.get(0).contains("' cannot be a name: its character"),
+          headers::toString);
+      assertEquals(true, headers.get(1).startsWith("u.net:4:12: error:"), headers::toString);
+    }
+    assertEquals(List.of(), Corpus.headers(new SourceFile("k.net",
+        "network 가 {\n    input x\n    param 가중치_σ\n    loss = 가중치_σ * x\n}\n")));
+  }
+
   private static List<String> nested(String open, String close, int levels) {
     return Corpus.headers(new SourceFile("deep.net",
         "network A {\n    input x\n    h = " + open.repeat(levels) + "x" + close.repeat(levels) + "\n    output h\n}\n"));
