@@ -319,7 +319,7 @@ final class NetworkChecker {
     if (later != null) {
       error(DiagCode.USED_BEFORE_DECLARED, pos, name, later.line());
     } else if (Op.function(name).isPresent()) {
-      error(DiagCode.FUNCTION_AS_VALUE, pos, name, name);
+      error(DiagCode.FUNCTION_AS_VALUE, pos, name, Op.function(name).get().exampleCall());
     } else {
       error(DiagCode.UNKNOWN_NAME, pos, name);
     }

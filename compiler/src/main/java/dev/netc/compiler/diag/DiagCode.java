@@ -25,7 +25,7 @@ public enum DiagCode {
   REDEFINED("E021", Severity.ERROR, "'%s' is already defined at line %d"),
   USED_BEFORE_DECLARED("E022", Severity.ERROR, "'%s' is used before it is declared at line %d"),
   UNKNOWN_FUNCTION("E023", Severity.ERROR, "unknown function '%s'"),
-  FUNCTION_AS_VALUE("E024", Severity.ERROR, "'%s' is a function; call it with arguments, as in %s(x)"),
+  FUNCTION_AS_VALUE("E024", Severity.ERROR, "'%s' is a function; call it with arguments, as in %s"),
   UNKNOWN_INITIALIZER("E025", Severity.ERROR, "unknown initializer '%s'; expected one of %s"),
   INITIALIZER_ARGS("E026", Severity.ERROR, "initializer '%s' takes %s, but got %d"),
   NOT_A_CONST("E027", Severity.ERROR, "%s must be a constant expression, but '%s' is not a const"),

@@ -128,6 +128,24 @@ public enum Op {
     return maxArity;
   }
 
+  /**
+   * A call of this function as users write it, with its arguments named for what they take
+   * ({@code dot(x, y)}, {@code leaky_relu(x, 0.01)}, {@code mse(y, t)}): E024's hint. Null for
+   * ops that are not functions.
+   */
+  public String exampleCall() {
+    if (functionName == null) {
+      return null;
+    }
+    return switch (this) {
+      case LEAKY_RELU -> "leaky_relu(x, 0.01)";
+      case MAX, MIN -> functionName + "(x) or " + functionName + "(x, y)";
+      case MSE, CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY, BINARY_CROSS_ENTROPY, SIGMOID_BINARY_CROSS_ENTROPY, HINGE ->
+          functionName + "(y, t)";
+      default -> minArity == 1 ? functionName + "(x)" : functionName + "(x, y)";
+    };
+  }
+
   /** The built-in function called {@code name}, if any. */
   public static Optional<Op> function(String name) {
     return Arrays.stream(values()).filter(o -> name.equals(o.functionName)).findFirst();

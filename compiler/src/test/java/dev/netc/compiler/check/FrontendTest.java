@@ -104,6 +104,30 @@ class FrontendTest {
         "network 가 {\n    input x\n    param 가중치_σ\n    loss = 가중치_σ * x\n}\n")));
   }
 
+  private static String shape(dev.netc.compiler.ast.Ast.Expr e) {
+    if (e instanceof dev.netc.compiler.ast.Ast.Binary b) {
+      return "(" + shape(b.left()) + " " + b.op() + " " + shape(b.right()) + ")";
+    } else if (e instanceof dev.netc.compiler.ast.Ast.Unary u) {
+      return "(" + u.op() + shape(u.operand()) + ")";
+    }
+    return e instanceof dev.netc.compiler.ast.Ast.Ref r ? r.name() : "?";
+  }
+
+  /** What docs/language.md's precedence table says: '*', '.*', '⊙' and '/' are one left-associative level. */
+  @Test
+  void precedenceIsWhatTheLanguageDocSays() {
+    String[][] cases = {
+        {"A * B .* C", "((A * B) .* C)"}, {"A .* B * C", "((A .* B) * C)"}, {"a / b * c", "((a / b) * c)"},
+        {"a * b / c", "((a * b) / c)"}, {"a ⊙ b / c * d", "(((a ⊙ b) / c) * d)"}, {"a + b * c - d", "((a + (b * c)) - d)"},
+        {"-a ^ b ^ c", "(-(a ^ (b ^ c)))"}, {"-a * b", "((-a) * b)"}};
+    for (String[] c : cases) {
+      var ast = dev.netc.compiler.parse.NetParsing.parse(
+          new SourceFile("p.net", "network P {\n    h = " + c[0] + "\n}\n"), new Diagnostics()).orElseThrow();
+      var item = (dev.netc.compiler.ast.Ast.AssignItem) ast.networks().get(0).items().get(0);
+      assertEquals(c[1], shape(item.expr()), c[0]);
+    }
+  }
+
   private static List<String> nested(String open, String close, int levels) {
     return Corpus.headers(new SourceFile("deep.net",
         "network A {\n    input x\n    h = " + open.repeat(levels) + "x" + close.repeat(levels) + "\n    output h\n}\n"));
