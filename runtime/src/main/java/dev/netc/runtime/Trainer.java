@@ -122,6 +122,25 @@ public final class Trainer {
     return patience;
   }
 
+  /**
+   * The order in which {@link #train} visits {@code n} training examples in {@code epoch}
+   * (1-based) for {@code seed}: a permutation of {@code 0..n-1}. Public so that other training
+   * engines (the Spark trainer) form exactly the same batches.
+   */
+  public static int[] epochOrder(int n, long seed, int epoch) {
+    int[] order = new int[n];
+    epochOrder(seed, epoch, order);
+    return order;
+  }
+
+  private static void epochOrder(long seed, int epoch, int[] order) {
+    Rng rng = new Rng(seed ^ (0x5DEECE66DL * epoch));
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    rng.shuffle(order);
+  }
+
   /** Trains without a test set. */
   public TrainingHistory train(Model model, Dataset train) {
     return train(model, train, null);
@@ -158,11 +177,7 @@ public final class Trainer {
     int sinceBest = 0;
     long start = System.nanoTime();
     for (int epoch = 1; epoch <= epochs; epoch++) {
-      Rng rng = new Rng(seed ^ (0x5DEECE66DL * epoch));
-      for (int i = 0; i < n; i++) {
-        order[i] = i;
-      }
-      rng.shuffle(order);
+      epochOrder(seed, epoch, order);
       long t0 = System.nanoTime();
       double sum = 0;
       for (int from = 0; from < n; from += bs) {

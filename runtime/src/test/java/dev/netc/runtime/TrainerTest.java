@@ -115,4 +115,15 @@ class TrainerTest {
     // even 8 bytes per step would add 160 KB
     assertTrue(allocated < 120_000, "allocated " + allocated + " bytes for 20000 steps");
   }
+
+  @Test
+  void epochOrderIsASeededPermutationThatChangesPerEpoch() {
+    int[] a = Trainer.epochOrder(100, 7, 1);
+    assertArrayEquals(a, Trainer.epochOrder(100, 7, 1));
+    assertFalse(java.util.Arrays.equals(a, Trainer.epochOrder(100, 7, 2)));
+    assertFalse(java.util.Arrays.equals(a, Trainer.epochOrder(100, 8, 1)));
+    int[] sorted = a.clone();
+    java.util.Arrays.sort(sorted);
+    assertArrayEquals(Dataset.identity(100), sorted);
+  }
 }
