@@ -16,6 +16,12 @@ import java.util.List;
  * loss, or the training loss without a test set) has not improved on its best for
  * {@code patience} epochs in a row. The params are left as they are after the last epoch run.
  *
+ * <p>Divergence: at the end of every epoch the training loss and every param value are checked
+ * (one pass over the params, cheap next to an epoch). If any is NaN or infinite, the params are
+ * restored to a copy of the last finite ones (taken after every good epoch) and {@link
+ * DivergedException} is thrown, naming the epoch, the first bad param and its index; its history
+ * ends with stop reason {@link TrainingHistory.StopReason#DIVERGED}.
+ *
  * <p>Steps allocate nothing once warm: batch buffers and the gradient are allocated once per
  * {@link #train} call. Build with {@link #builder()}; a Trainer is immutable and reusable.
  */
@@ -170,6 +176,9 @@ public final class Trainer {
     Evaluator eval = new Evaluator(model, model.inputs(), model.targets(), Evaluation.DEFAULT_BATCH);
     boolean classifier = Evaluation.classifier(model) != null;
     int[] order = Dataset.identity(n);
+    List<TensorInfo> infos = model.params();
+    Object[] lastGood = new Object[infos.size()];
+    copyParams(model, lastGood, true);
 
     List<EpochReport> reports = new ArrayList<>();
     TrainingHistory.StopReason reason = TrainingHistory.StopReason.COMPLETED;
@@ -197,7 +206,9 @@ public final class Trainer {
       EpochReport report = new EpochReport(epoch, trainLoss, testLoss, trainAcc, testAcc,
           n / seconds, Duration.ofNanos(System.nanoTime() - start));
       reports.add(report);
-      if (!callback.onEpoch(report)) {
+      boolean goOn = callback.onEpoch(report);
+      checkFinite(model, infos, lastGood, epoch, trainLoss, reports);
+      if (!goOn) {
         reason = TrainingHistory.StopReason.CALLBACK;
         break;
       }
@@ -214,5 +225,64 @@ public final class Trainer {
       }
     }
     return new TrainingHistory(reports, reason);
+  }
+
+  /**
+   * After an epoch: if the loss or a param is not finite, restores {@code lastGood} and throws
+   * {@link DivergedException}; otherwise copies the params into {@code lastGood}.
+   */
+  private static void checkFinite(Model model, List<TensorInfo> infos, Object[] lastGood, int epoch,
+      double trainLoss, List<EpochReport> reports) {
+    for (int p = 0; p < infos.size(); p++) {
+      Object data = model.paramData(p);
+      int bad = firstNonFinite(data);
+      if (bad >= 0) {
+        double value = data instanceof double[] d ? d[bad] : ((float[]) data)[bad];
+        copyParams(model, lastGood, false);
+        throw new DivergedException(epoch, infos.get(p).name(), bad, value, trainLoss,
+            new TrainingHistory(reports, TrainingHistory.StopReason.DIVERGED));
+      }
+    }
+    if (!Double.isFinite(trainLoss)) {
+      copyParams(model, lastGood, false);
+      throw new DivergedException(epoch, null, -1, Double.NaN, trainLoss,
+          new TrainingHistory(reports, TrainingHistory.StopReason.DIVERGED));
+    }
+    copyParams(model, lastGood, true);
+  }
+
+  /** The first index holding NaN or an infinity, or -1. */
+  static int firstNonFinite(Object data) {
+    if (data instanceof double[] d) {
+      for (int i = 0; i < d.length; i++) {
+        if (!Double.isFinite(d[i])) {
+          return i;
+        }
+      }
+    } else {
+      float[] f = (float[]) data;
+      for (int i = 0; i < f.length; i++) {
+        if (!Float.isFinite(f[i])) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Copies the model's params into {@code copies} (allocated on first use), or back from them. */
+  private static void copyParams(Model model, Object[] copies, boolean save) {
+    for (int p = 0; p < copies.length; p++) {
+      Object data = model.paramData(p);
+      int len = java.lang.reflect.Array.getLength(data);
+      if (copies[p] == null) {
+        copies[p] = data instanceof double[] ? new double[len] : new float[len];
+      }
+      if (save) {
+        System.arraycopy(data, 0, copies[p], 0, len);
+      } else {
+        System.arraycopy(copies[p], 0, data, 0, len);
+      }
+    }
   }
 }

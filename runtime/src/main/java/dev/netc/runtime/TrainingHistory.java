@@ -16,7 +16,12 @@ public record TrainingHistory(List<EpochReport> epochs, StopReason stopReason) {
     /** The monitored loss did not improve for {@code patience} epochs. */
     EARLY_STOPPING,
     /** The epoch callback asked to stop. */
-    CALLBACK
+    CALLBACK,
+    /**
+     * The training loss or a param became NaN or infinite; the params were restored to the last
+     * finite ones (see {@link DivergedException}).
+     */
+    DIVERGED
   }
 
   public TrainingHistory {

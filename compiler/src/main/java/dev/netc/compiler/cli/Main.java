@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
       "  1  errors in the .net source (printed as file:line:column: error: ...)",
       "  2  bad usage (an unknown option, a missing argument, a bad value)",
       "  3  bad data or I/O (a missing file, a bad CSV or JSON file, an unwritable target)",
+      "  4  internal error (a bug in netc)",
+      "  5  training diverged (a NaN or infinite loss or param; the last finite params are kept)",
       "",
       "Run 'netc COMMAND --help' for a command's options and examples."
     })
@@ -49,6 +51,7 @@ public final class Main implements Callable<Integer> {
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_DATA = 3;
   public static final int EXIT_INTERNAL = 4;
+  public static final int EXIT_DIVERGED = 5;
 
   static final String VERSION = "0.1.0-SNAPSHOT";
 

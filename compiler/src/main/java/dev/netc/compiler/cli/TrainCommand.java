@@ -4,6 +4,7 @@ import dev.netc.compiler.viz.LossPlot;
 import dev.netc.runtime.Csv;
 import dev.netc.runtime.DataException;
 import dev.netc.runtime.Dataset;
+import dev.netc.runtime.DivergedException;
 import dev.netc.runtime.EpochReport;
 import dev.netc.runtime.Evaluation;
 import dev.netc.runtime.Model;
@@ -179,6 +180,7 @@ final class TrainCommand implements Callable<Integer> {
         })
         .build();
     TrainingHistory history;
+    DivergedException diverged = null;
     int intraOpBefore = IntraOp.threads();
     IntraOp.setThreads(intraOpThreads);
     try {
@@ -191,11 +193,17 @@ final class TrainCommand implements Callable<Integer> {
       } else {
         history = trainer.train(model, train, testSet);
       }
+    } catch (DivergedException e) {
+      diverged = e;
+      history = e.history();
     } finally {
       IntraOp.setThreads(intraOpBefore);
     }
     if (progress != null) {
       progress.finish();
+    }
+    if (diverged != null) {
+      throw diverged(diverged, model);
     }
     if (!history.epochs().isEmpty()) {
       EpochReport last = history.last();
@@ -218,6 +226,41 @@ final class TrainCommand implements Callable<Integer> {
       out.println("saved params to " + save);
     }
     return Main.EXIT_OK;
+  }
+
+  /**
+   * Exit 5 after a divergence: the trainer restored the last finite params; with --save they go
+   * to a sibling file (NAME.last-finite.params) and --save itself is left as it was.
+   */
+  private CliException diverged(DivergedException e, Model model) {
+    String where;
+    if (save == null) {
+      where = "the last finite params (after epoch " + e.lastGoodEpoch()
+          + ") were not saved: no --save given";
+    } else {
+      Path good = lastFinitePath(save);
+      try {
+        Path dir = good.toAbsolutePath().getParent();
+        if (dir != null) {
+          java.nio.file.Files.createDirectories(dir);
+        }
+        ParamsFile.save(model, good);
+      } catch (IOException io) {
+        throw CliException.data(e.getMessage() + "; cannot write the last finite params to " + good
+            + ": " + Files2.reason(io));
+      }
+      where = "the last finite params (after epoch " + e.lastGoodEpoch() + ") are in " + good
+          + "; " + save + " was not written";
+    }
+    return new CliException(Main.EXIT_DIVERGED, e.getMessage() + "; " + where
+        + " (try a smaller --lr)");
+  }
+
+  /** {@code d.params} -> {@code d.last-finite.params}; other names get {@code .last-finite.params} appended. */
+  static Path lastFinitePath(Path save) {
+    String name = save.getFileName().toString();
+    String base = name.endsWith(".params") ? name.substring(0, name.length() - ".params".length()) : name;
+    return save.resolveSibling(base + ".last-finite.params");
   }
 
   private void writePlot(String name, TrainingHistory history, PrintWriter out) {
