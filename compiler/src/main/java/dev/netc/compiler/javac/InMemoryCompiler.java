@@ -46,6 +46,33 @@ public final class InMemoryCompiler {
     }
   }
 
+  /**
+   * The class loader of compiled classes; {@link #classFiles} lets a caller ship them elsewhere
+   * (the Spark trainer sends them to its executors).
+   */
+  public static final class MemoryLoader extends ClassLoader {
+    private final Map<String, byte[]> classFiles;
+
+    MemoryLoader(Map<String, byte[]> classFiles) {
+      super(InMemoryCompiler.class.getClassLoader());
+      this.classFiles = classFiles;
+    }
+
+    /** Class files by binary name. */
+    public Map<String, byte[]> classFiles() {
+      return classFiles;
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+      byte[] b = classFiles.get(name);
+      if (b == null) {
+        throw new ClassNotFoundException(name);
+      }
+      return defineClass(name, b, 0, b.length);
+    }
+  }
+
   public static Compiled compile(List<GeneratedFile> files) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) {
@@ -91,19 +118,9 @@ public final class InMemoryCompiler {
     if (!ok) {
       throw new CompileError("generated code does not compile (a bug in netc):\n" + errors);
     }
-    ClassLoader loader = new ClassLoader(InMemoryCompiler.class.getClassLoader()) {
-      @Override
-      protected Class<?> findClass(String name) throws ClassNotFoundException {
-        ByteArrayOutputStream bytes = classes.get(name);
-        if (bytes == null) {
-          throw new ClassNotFoundException(name);
-        }
-        byte[] b = bytes.toByteArray();
-        return defineClass(name, b, 0, b.length);
-      }
-    };
     Map<String, byte[]> classFiles = new HashMap<>();
     classes.forEach((k, v) -> classFiles.put(k, v.toByteArray()));
-    return new Compiled(loader, List.copyOf(warnings), Map.copyOf(classFiles));
+    MemoryLoader loader = new MemoryLoader(Map.copyOf(classFiles));
+    return new Compiled(loader, List.copyOf(warnings), loader.classFiles());
   }
 }
