@@ -30,6 +30,8 @@ import org.quicktheories.impl.Constraint;
 class FrontendFuzzTest {
   private static final int EXAMPLES = Integer.getInteger("netc.fuzzExamples", 6_000);
   private static final long SEED = Long.getLong("netc.fuzzSeed", 20_261_123L);
+  private static final int COMPILE_EXAMPLES = Integer.getInteger("netc.fuzzCompileExamples", 3_000);
+  private static final boolean HOSTILE_NAMES = Boolean.parseBoolean(System.getProperty("netc.fuzzHostileNames", "false"));
 
   /** Every kind of token of the language, some in several spellings, and some that are not. */
   private static final List<String> TOKENS = List.of(
@@ -63,6 +65,31 @@ class FrontendFuzzTest {
         });
     assertTrue(runs.get() >= Math.min(EXAMPLES, 5_000), "only " + runs.get() + " inputs were tried");
     System.out.printf("FrontendFuzzTest: %d inputs in %.1f s%n", runs.get(), (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * Mutants of every {@code .net} file of the repository through the whole compiler: no
+   * exception other than diagnostics, and javac compiles every accepted program's Java (double,
+   * float and vector modes). {@code -Dnetc.fuzzCompileExamples=<n>} changes how many (the long
+   * run: docs/tools.md, "Testing"), {@code -Dnetc.fuzzSeed} the seed, and
+   * {@code -Dnetc.fuzzHostileNames=true} also renames user names to identifiers the generated
+   * code uses ({@code batch}, {@code Math}, {@code Gradient}, ...).
+   */
+  @Test
+  void everyAcceptedMutantCompiles() {
+    long start = System.nanoTime();
+    CompileFuzz fuzz = new CompileFuzz(SEED, HOSTILE_NAMES);
+    assertTrue(fuzz.seedCount() >= 100 && fuzz.validSeedCount() >= 30,
+        fuzz.seedCount() + " seed files, " + fuzz.validSeedCount() + " of them valid");
+    CompileFuzz.Outcome o = fuzz.run(COMPILE_EXAMPLES);
+    System.out.printf("FrontendFuzzTest: %d compile mutants (seed %d, hostile names %s), %d accepted, %d javac batches,"
+        + " %d failures in %.1f s%n", o.mutants(), SEED, HOSTILE_NAMES, o.accepted(), o.javacBatches(),
+        o.failures().size(), (System.nanoTime() - start) / 1e9);
+    assertTrue(o.accepted() >= o.mutants() / 5, "too few mutants were accepted to test the emitter: " + o.accepted());
+    if (!o.failures().isEmpty()) {
+      fail(o.failures().size() + " failures; the first ones:\n\n"
+          + String.join("\n\n----\n\n", o.failures().subList(0, Math.min(5, o.failures().size()))));
+    }
   }
 
   @Test
