@@ -86,7 +86,15 @@ final class Straight {
         return false;
       }
     }
-    return cost(all) <= maxCost;
+    // a constant gradient (of a param or input the loss does not use) costs nothing to compute
+    // but one store per element: without this, param spare[65536] made "code too large"
+    long constantStores = 0;
+    for (Node r : dag.roots()) {
+      if (r.op() == Op.CONST || r.op() == Op.BROADCAST) {
+        constantStores += r.shape().size();
+      }
+    }
+    return cost(all) + constantStores <= maxCost;
   }
 
   /**

@@ -10,6 +10,30 @@ import org.junit.jupiter.api.Test;
 /** Emitter bugs found by the random networks, each as a small case. */
 class EmitterRegressionTest {
   /** A network without inputs, targets or outputs printed {@code loss(1, )}: it did not compile. */
+  /**
+   * Found by FrontendFuzzTest's long run: an unused param of 65,536 elements has a constant zero
+   * gradient, which cost nothing in Straight's estimate, so the network went straight-line and
+   * its gradient method was "code too large" for javac.
+   */
+  @Test
+  void aLargeUnusedParamDoesNotMakeCodeTooLarge() {
+    String src = "network Unused {\n input x[2]\n target y[1]\n param W[1, 2]\n param spare[65536]\n"
+        + " a = W * x\n output a\n loss = mse(a, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      Model m = Codegen.newModel(Codegen.javac(Codegen.generate("unused.net", src, isFloat)), "Unused", 1);
+      Gradient g = m.newGradient();
+      Object spare = g.data(1);
+      assertEquals(65_536, java.lang.reflect.Array.getLength(spare));
+      for (int i = 0; i < 65_536; i++) {
+        java.lang.reflect.Array.set(spare, i, isFloat ? (Object) 7f : (Object) 7.0);
+      }
+      m.lossAndGradientBatch(1, new double[][] {{1, 2}}, new double[][] {{3}}, g);
+      for (int i = 0; i < 65_536; i += 4_099) {
+        assertEquals(0.0, ((Number) java.lang.reflect.Array.get(spare, i)).doubleValue(), "element " + i);
+      }
+    }
+  }
+
   @Test
   void networkWithOnlyParamsAndALoss() {
     for (boolean isFloat : new boolean[] {false, true}) {
