@@ -7,7 +7,7 @@ package dev.netc.runtime;
  * are kept per model; the moments in the param's precision.
  */
 public final class Adam implements Optimizer {
-  private final double lr;
+  private double lr;
   private final double beta1;
   private final double beta2;
   private final double eps;
@@ -53,8 +53,38 @@ public final class Adam implements Optimizer {
     this.eps = eps;
   }
 
+  @Override
   public double lr() {
     return lr;
+  }
+
+  @Override
+  public void setLr(double lr) {
+    this.lr = Optimizers.checkLr(lr);
+  }
+
+  @Override
+  public void writeState(Model model, java.io.DataOutput out) throws java.io.IOException {
+    State s = state.get(model);
+    out.writeLong(s.t);
+    for (int i = 0; i < s.m.length; i++) {
+      PerModelState.write(out, s.m[i]);
+      PerModelState.write(out, s.v[i]);
+    }
+  }
+
+  @Override
+  public void readState(Model model, java.io.DataInput in) throws java.io.IOException {
+    State s = state.get(model);
+    long t = in.readLong();
+    if (t < 0) {
+      throw new java.io.IOException("negative step count " + t);
+    }
+    for (int i = 0; i < s.m.length; i++) {
+      PerModelState.read(in, s.m[i]);
+      PerModelState.read(in, s.v[i]);
+    }
+    s.t = t;
   }
 
   @Override

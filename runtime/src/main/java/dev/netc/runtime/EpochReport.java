@@ -16,6 +16,10 @@ import java.util.Locale;
  *     test set
  * @param examplesPerSecond training throughput of the epoch (updates only, not evaluation)
  * @param elapsed time since training started, at the end of this epoch
+ * @param learningRate the optimizer's learning rate during the epoch (after the schedule); NaN if
+ *     the optimizer has none
+ * @param gradNorm the mean over the epoch's batches of the global L2 norm of the gradient (all
+ *     params together), before clipping
  */
 public record EpochReport(
     int epoch,
@@ -24,7 +28,16 @@ public record EpochReport(
     double trainAccuracy,
     double testAccuracy,
     double examplesPerSecond,
-    Duration elapsed) {
+    Duration elapsed,
+    double learningRate,
+    double gradNorm) {
+  /** A report without learning rate and gradient norm (both NaN). */
+  public EpochReport(int epoch, double trainLoss, double testLoss, double trainAccuracy,
+      double testAccuracy, double examplesPerSecond, Duration elapsed) {
+    this(epoch, trainLoss, testLoss, trainAccuracy, testAccuracy, examplesPerSecond, elapsed,
+        Double.NaN, Double.NaN);
+  }
+
   public EpochReport {
     if (epoch < 1) {
       throw new IllegalArgumentException("epoch is 1-based: " + epoch);

@@ -6,7 +6,7 @@ package dev.netc.runtime;
  * step is a plain SGD step). The velocity {@code v} is kept per model, in the param's precision.
  */
 public final class Momentum implements Optimizer {
-  private final double lr;
+  private double lr;
   private final double beta;
   private final PerModelState<Object[]> state =
       new PerModelState<>(Momentum::newState);
@@ -33,12 +33,32 @@ public final class Momentum implements Optimizer {
     return v;
   }
 
+  @Override
   public double lr() {
     return lr;
   }
 
+  @Override
+  public void setLr(double lr) {
+    this.lr = Optimizers.checkLr(lr);
+  }
+
   public double beta() {
     return beta;
+  }
+
+  @Override
+  public void writeState(Model model, java.io.DataOutput out) throws java.io.IOException {
+    for (Object v : state.get(model)) {
+      PerModelState.write(out, v);
+    }
+  }
+
+  @Override
+  public void readState(Model model, java.io.DataInput in) throws java.io.IOException {
+    for (Object v : state.get(model)) {
+      PerModelState.read(in, v);
+    }
   }
 
   @Override

@@ -15,4 +15,26 @@ public interface Optimizer {
 
   /** Forgets all state, as if no step had been taken. Stateless optimizers do nothing. */
   default void reset() {}
+
+  /** The learning rate the next step uses; NaN for an optimizer without one. */
+  default double lr() {
+    return Double.NaN;
+  }
+
+  /**
+   * Changes the learning rate of the following steps (used by learning-rate schedules and weight
+   * decay); optimizers without one throw {@link UnsupportedOperationException}.
+   */
+  default void setLr(double lr) {
+    throw new UnsupportedOperationException(this + " has no learning rate to set");
+  }
+
+  /**
+   * Writes this optimizer's state for {@code model} (moments, velocities, the step count), so that
+   * {@link #readState} into a fresh optimizer continues bit for bit. Stateless optimizers write nothing.
+   */
+  default void writeState(Model model, java.io.DataOutput out) throws java.io.IOException {}
+
+  /** Reads what {@link #writeState} wrote, for {@code model} (whose params must have the same shapes). */
+  default void readState(Model model, java.io.DataInput in) throws java.io.IOException {}
 }

@@ -61,4 +61,43 @@ final class PerModelState<S> {
           "gradient " + param + " does not match its param (type or length)");
     }
   }
+
+  /** Writes a double[] or float[]: a type byte (8 or 4), the length, then the values' bits. */
+  static void write(java.io.DataOutput out, Object array) throws java.io.IOException {
+    if (array instanceof double[] d) {
+      out.writeByte(8);
+      out.writeInt(d.length);
+      for (double x : d) {
+        out.writeLong(Double.doubleToRawLongBits(x));
+      }
+    } else {
+      float[] f = (float[]) array;
+      out.writeByte(4);
+      out.writeInt(f.length);
+      for (float x : f) {
+        out.writeInt(Float.floatToRawIntBits(x));
+      }
+    }
+  }
+
+  /** Reads what {@link #write} wrote into {@code array}, which must have the same type and length. */
+  static void read(java.io.DataInput in, Object array) throws java.io.IOException {
+    int type = in.readByte();
+    int n = in.readInt();
+    int want = length(array);
+    if (type != (array instanceof double[] ? 8 : 4) || n != want) {
+      throw new java.io.IOException("optimizer state of " + (type == 8 ? "double" : type == 4 ? "float" : "unknown type " + type)
+          + "[" + n + "] where " + (array instanceof double[] ? "double" : "float") + "[" + want + "] is expected");
+    }
+    if (array instanceof double[] d) {
+      for (int i = 0; i < n; i++) {
+        d[i] = Double.longBitsToDouble(in.readLong());
+      }
+    } else {
+      float[] f = (float[]) array;
+      for (int i = 0; i < n; i++) {
+        f[i] = Float.intBitsToFloat(in.readInt());
+      }
+    }
+  }
 }

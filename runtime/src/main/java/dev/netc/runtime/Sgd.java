@@ -2,15 +2,21 @@ package dev.netc.runtime;
 
 /** Plain stochastic gradient descent: {@code w -= lr * g}. Stateless. */
 public final class Sgd implements Optimizer {
-  private final double lr;
+  private double lr;
 
   /** @param lr the learning rate, finite and positive */
   public Sgd(double lr) {
     this.lr = Optimizers.checkLr(lr);
   }
 
+  @Override
   public double lr() {
     return lr;
+  }
+
+  @Override
+  public void setLr(double lr) {
+    this.lr = Optimizers.checkLr(lr);
   }
 
   @Override

@@ -32,8 +32,16 @@ public final class Trainer {
   private final long seed;
   private final int patience;
   private final EpochCallback callback;
+  private final LrSchedule schedule;
+  private final double clipNorm;
+  private final double weightDecay;
+  private final int startEpoch;
 
   private Trainer(Builder b) {
+    this.schedule = b.schedule;
+    this.clipNorm = b.clipNorm;
+    this.weightDecay = b.weightDecay;
+    this.startEpoch = b.startEpoch;
     this.batchSize = b.batchSize;
     this.epochs = b.epochs;
     this.optimizer = b.optimizer;
@@ -54,8 +62,58 @@ public final class Trainer {
     private long seed;
     private int patience;
     private EpochCallback callback = r -> true;
+    private LrSchedule schedule = LrSchedule.CONSTANT;
+    private double clipNorm;
+    private double weightDecay;
+    private int startEpoch;
 
     private Builder() {}
+
+    /** The learning rate of epoch e is the optimizer's times {@code schedule.factor(e, epochs)}. */
+    public Builder lrSchedule(LrSchedule schedule) {
+      if (schedule == null) {
+        throw new IllegalArgumentException("schedule must not be null");
+      }
+      this.schedule = schedule;
+      return this;
+    }
+
+    /**
+     * Rescales each batch's gradient so that its global L2 norm (all params together) is at most
+     * {@code maxNorm}, as {@code torch.nn.utils.clip_grad_norm_}; 0 (the default) never clips.
+     */
+    public Builder clipNorm(double maxNorm) {
+      if (!(maxNorm >= 0) || !Double.isFinite(maxNorm)) {
+        throw new IllegalArgumentException("the clipping norm must be a non-negative number: " + maxNorm);
+      }
+      this.clipNorm = maxNorm;
+      return this;
+    }
+
+    /**
+     * Decoupled weight decay: before every step each param value is multiplied by {@code 1 - lr *
+     * lambda} (PyTorch's AdamW; with SGD this is an L2 penalty {@code lambda/2 * |w|^2}, i.e. SGD's
+     * {@code weight_decay}). Applies to every param, biases included; 0 (the default): none.
+     */
+    public Builder weightDecay(double lambda) {
+      if (!(lambda >= 0) || !Double.isFinite(lambda)) {
+        throw new IllegalArgumentException("weight decay must be a non-negative number: " + lambda);
+      }
+      this.weightDecay = lambda;
+      return this;
+    }
+
+    /**
+     * Epochs already done (when resuming): training runs epochs {@code startEpoch + 1 .. epochs}
+     * with the shuffles and learning rates of an uninterrupted run.
+     */
+    public Builder startEpoch(int startEpoch) {
+      if (startEpoch < 0) {
+        throw new IllegalArgumentException("startEpoch must not be negative: " + startEpoch);
+      }
+      this.startEpoch = startEpoch;
+      return this;
+    }
 
     public Builder batchSize(int batchSize) {
       if (batchSize < 1) {
@@ -168,6 +226,11 @@ public final class Trainer {
     if (n == 0) {
       throw new IllegalArgumentException("the training set is empty");
     }
+    double baseLr = optimizer.lr();
+    boolean scheduled = schedule != LrSchedule.CONSTANT;
+    if ((scheduled || weightDecay > 0) && Double.isNaN(baseLr)) {
+      throw new IllegalArgumentException(optimizer + " has no learning rate to schedule or decay with");
+    }
     int bs = Math.min(batchSize, n);
     Evaluator.BatchBuffers full = new Evaluator.BatchBuffers(model, bs);
     int rest = n % bs;
@@ -177,7 +240,8 @@ public final class Trainer {
     boolean classifier = Evaluation.classifier(model) != null;
     int[] order = Dataset.identity(n);
     List<TensorInfo> infos = model.params();
-    Object[] lastGood = new Object[infos.size()];
+    int params = infos.size();
+    Object[] lastGood = new Object[params];
     copyParams(model, lastGood, true);
 
     List<EpochReport> reports = new ArrayList<>();
@@ -185,46 +249,115 @@ public final class Trainer {
     double best = Double.POSITIVE_INFINITY;
     int sinceBest = 0;
     long start = System.nanoTime();
-    for (int epoch = 1; epoch <= epochs; epoch++) {
-      epochOrder(seed, epoch, order);
-      long t0 = System.nanoTime();
-      double sum = 0;
-      for (int from = 0; from < n; from += bs) {
-        int count = Math.min(bs, n - from);
-        Evaluator.BatchBuffers b = count == bs ? full : partial;
-        train.gatherBatch(order, from, count, b.inputs, b.targets);
-        double loss = model.lossAndGradientBatch(count, b.inputs, b.targets, gradient);
-        optimizer.step(model, gradient);
-        sum += loss * count;
+    try {
+      for (int epoch = startEpoch + 1; epoch <= epochs; epoch++) {
+        double lr = scheduled ? baseLr * schedule.factor(epoch, epochs) : baseLr;
+        if (scheduled) {
+          optimizer.setLr(lr);
+        }
+        epochOrder(seed, epoch, order);
+        long t0 = System.nanoTime();
+        double sum = 0;
+        double normSum = 0;
+        int batches = 0;
+        for (int from = 0; from < n; from += bs) {
+          int count = Math.min(bs, n - from);
+          Evaluator.BatchBuffers b = count == bs ? full : partial;
+          train.gatherBatch(order, from, count, b.inputs, b.targets);
+          double loss = model.lossAndGradientBatch(count, b.inputs, b.targets, gradient);
+          normSum += clip(gradient, params, clipNorm);
+          batches++;
+          if (weightDecay > 0) {
+            decay(model, params, 1 - lr * weightDecay);
+          }
+          optimizer.step(model, gradient);
+          sum += loss * count;
+        }
+        long t1 = System.nanoTime();
+        double trainLoss = sum / n;
+        double testLoss = test == null ? Double.NaN : eval.meanLoss(test);
+        double trainAcc = classifier ? eval.accuracy(train) : Double.NaN;
+        double testAcc = classifier && test != null ? eval.accuracy(test) : Double.NaN;
+        double seconds = Math.max(t1 - t0, 1) / 1e9;
+        EpochReport report = new EpochReport(epoch, trainLoss, testLoss, trainAcc, testAcc,
+            n / seconds, Duration.ofNanos(System.nanoTime() - start), lr, normSum / batches);
+        reports.add(report);
+        boolean goOn = callback.onEpoch(report);
+        checkFinite(model, infos, lastGood, epoch, trainLoss, reports);
+        if (!goOn) {
+          reason = TrainingHistory.StopReason.CALLBACK;
+          break;
+        }
+        double monitored = test == null ? trainLoss : testLoss;
+        if (monitored < best) {
+          best = monitored;
+          sinceBest = 0;
+        } else {
+          sinceBest++;
+        }
+        if (patience > 0 && sinceBest >= patience && epoch < epochs) {
+          reason = TrainingHistory.StopReason.EARLY_STOPPING;
+          break;
+        }
       }
-      long t1 = System.nanoTime();
-      double trainLoss = sum / n;
-      double testLoss = test == null ? Double.NaN : eval.meanLoss(test);
-      double trainAcc = classifier ? eval.accuracy(train) : Double.NaN;
-      double testAcc = classifier && test != null ? eval.accuracy(test) : Double.NaN;
-      double seconds = Math.max(t1 - t0, 1) / 1e9;
-      EpochReport report = new EpochReport(epoch, trainLoss, testLoss, trainAcc, testAcc,
-          n / seconds, Duration.ofNanos(System.nanoTime() - start));
-      reports.add(report);
-      boolean goOn = callback.onEpoch(report);
-      checkFinite(model, infos, lastGood, epoch, trainLoss, reports);
-      if (!goOn) {
-        reason = TrainingHistory.StopReason.CALLBACK;
-        break;
-      }
-      double monitored = test == null ? trainLoss : testLoss;
-      if (monitored < best) {
-        best = monitored;
-        sinceBest = 0;
-      } else {
-        sinceBest++;
-      }
-      if (patience > 0 && sinceBest >= patience && epoch < epochs) {
-        reason = TrainingHistory.StopReason.EARLY_STOPPING;
-        break;
+    } finally {
+      if (scheduled) {
+        optimizer.setLr(baseLr);
       }
     }
     return new TrainingHistory(reports, reason);
+  }
+
+  /** The gradient's global L2 norm; if above {@code max > 0}, scales it down to {@code max}. */
+  private static double clip(Gradient gradient, int params, double max) {
+    double sq = 0;
+    for (int p = 0; p < params; p++) {
+      Object g = gradient.data(p);
+      if (g instanceof double[] d) {
+        for (double x : d) {
+          sq += x * x;
+        }
+      } else {
+        for (float x : (float[]) g) {
+          sq += (double) x * x;
+        }
+      }
+    }
+    double norm = Math.sqrt(sq);
+    if (max > 0 && norm > max) {
+      double scale = max / norm;
+      for (int p = 0; p < params; p++) {
+        Object g = gradient.data(p);
+        if (g instanceof double[] d) {
+          for (int i = 0; i < d.length; i++) {
+            d[i] *= scale;
+          }
+        } else {
+          float[] f = (float[]) g;
+          for (int i = 0; i < f.length; i++) {
+            f[i] = (float) (f[i] * scale);
+          }
+        }
+      }
+    }
+    return norm;
+  }
+
+  /** Multiplies every param value by {@code factor}. */
+  private static void decay(Model model, int params, double factor) {
+    for (int p = 0; p < params; p++) {
+      Object w = model.paramData(p);
+      if (w instanceof double[] d) {
+        for (int i = 0; i < d.length; i++) {
+          d[i] *= factor;
+        }
+      } else {
+        float[] f = (float[]) w;
+        for (int i = 0; i < f.length; i++) {
+          f[i] = (float) (f[i] * factor);
+        }
+      }
+    }
   }
 
   /**

@@ -5,6 +5,9 @@ import dev.netc.runtime.Csv;
 import dev.netc.runtime.DataException;
 import dev.netc.runtime.Dataset;
 import dev.netc.runtime.DivergedException;
+import dev.netc.runtime.LrSchedule;
+import dev.netc.runtime.Optimizer;
+import dev.netc.runtime.TrainState;
 import dev.netc.runtime.EpochReport;
 import dev.netc.runtime.Evaluation;
 import dev.netc.runtime.Model;
@@ -17,6 +20,7 @@ import dev.netc.runtime.Trainer;
 import dev.netc.runtime.TrainingHistory;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -113,7 +117,48 @@ final class TrainCommand implements Callable<Integer> {
       description = "draw the training and test loss and accuracy per epoch to this .png or .svg file")
   Path plot;
 
+  @Option(names = "--resume", paramLabel = "P",
+      description = "continue a run from the checkpoint P.state beside params file P (written by"
+          + " --checkpoint-every); give the same data, seed and options; --epochs is the total")
+  Path resume;
+
+  @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+      description = "every N epochs (and at the end), write --save and its optimizer state"
+          + " --save.state, atomically, for --resume (default: 0, never)")
+  int checkpointEvery;
+
+  @Option(names = "--keep-best",
+      description = "whenever the test loss reaches a new low, write the params to NAME.best.params"
+          + " beside --save (atomically)")
+  boolean keepBest;
+
+  @Option(names = "--early-stop", paramLabel = "K", defaultValue = "0",
+      description = "stop when the test loss (the training loss without a test set) has not improved"
+          + " for K epochs (default: 0, never)")
+  int earlyStop;
+
+  @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "constant",
+      description = "the learning rate per epoch: constant, step:S:G (times G every S epochs, like"
+          + " StepLR), cosine (to 0 over all epochs, like CosineAnnealingLR), or warmup+cosine:W"
+          + " (linear warm-up over W epochs, then cosine) (default: constant)")
+  String lrSchedule;
+
+  @Option(names = "--clip-norm", paramLabel = "C", defaultValue = "0",
+      description = "scale each batch's gradient down to global L2 norm C when above it (default: 0, never)")
+  double clipNorm;
+
+  @Option(names = "--weight-decay", paramLabel = "L", defaultValue = "0",
+      description = "decoupled weight decay: before each step every param is multiplied by 1 - lr*L"
+          + " (AdamW; with sgd it equals an L2 penalty) (default: 0)")
+  double weightDecay;
+
+  @Option(names = "--log", paramLabel = "F.jsonl",
+      description = "write one JSON object per epoch to this file (appended with --resume)")
+  Path log;
+
   @Mixin CodegenOptions codegen;
+
+  private LrSchedule schedule;
 
   @Override
   public Integer call() {
@@ -163,12 +208,32 @@ final class TrainCommand implements Callable<Integer> {
         + (classifier ? ", classifier" : "") + "; " + optimizer + " lr " + learningRate()
         + ", batch " + batch + ", " + epochs + " epochs");
     out.flush();
+    if (resume != null) {
+      try {
+        ParamsFile.load(model, resume);
+      } catch (DataException e) {
+        throw CliException.data(e.getMessage());
+      }
+    }
+    if (keepBest && testSet == null) {
+      throw CliException.usage("--keep-best needs a test set (--test or --test-fraction above 0)");
+    }
     Progress progress = main != null && main.interactive ? new Progress(out, epochs) : null;
-    Trainer trainer = Trainer.builder()
+    Optimizer opt = Optimizers.byName(optimizer, learningRate());
+    Model[] trained = {model};
+    int[] startEpoch = {0};
+    double[] bestLoss = {Double.POSITIVE_INFINITY};
+    Path bestPath = keepBest ? siblingPath(save, ".best.params") : null;
+    PrintWriter logOut = openLog();
+    Trainer.Builder builder = Trainer.builder()
         .batchSize(batch)
         .epochs(epochs)
-        .optimizer(Optimizers.byName(optimizer, learningRate()))
+        .optimizer(opt)
         .seed(seed)
+        .patience(earlyStop)
+        .lrSchedule(schedule)
+        .clipNorm(clipNorm)
+        .weightDecay(weightDecay)
         .callback(r -> {
           if (progress != null) {
             progress.update(r);
@@ -176,9 +241,25 @@ final class TrainCommand implements Callable<Integer> {
             out.println(r);
             out.flush();
           }
+          if (logOut != null) {
+            logOut.println(json(r));
+            logOut.flush();
+            if (logOut.checkError()) {
+              throw CliException.data("cannot write log " + log);
+            }
+          }
+          if (Double.isFinite(r.trainLoss())) {
+            if (bestPath != null && r.testLoss() < bestLoss[0]) {
+              bestLoss[0] = r.testLoss();
+              saveParams(model, bestPath);
+            }
+            if (checkpointEvery > 0 && (r.epoch() % checkpointEvery == 0 || r.epoch() == epochs)
+                && finite(model)) {
+              checkpoint(model, trained[0], opt, r.epoch());
+            }
+          }
           return true;
-        })
-        .build();
+        });
     TrainingHistory history;
     DivergedException diverged = null;
     int intraOpBefore = IntraOp.threads();
@@ -188,16 +269,20 @@ final class TrainCommand implements Callable<Integer> {
         Model primary = model;
         try (ParallelModel parallel =
             new ParallelModel(primary, () -> Networks.another(primary, seed), threads, 2 * threads)) {
-          history = trainer.train(parallel, train, testSet);
+          trained[0] = parallel;
+          history = resumeAndTrain(builder, opt, parallel, startEpoch).train(parallel, train, testSet);
         }
       } else {
-        history = trainer.train(model, train, testSet);
+        history = resumeAndTrain(builder, opt, model, startEpoch).train(model, train, testSet);
       }
     } catch (DivergedException e) {
       diverged = e;
       history = e.history();
     } finally {
       IntraOp.setThreads(intraOpBefore);
+      if (logOut != null) {
+        logOut.close();
+      }
     }
     if (progress != null) {
       progress.finish();
@@ -220,10 +305,17 @@ final class TrainCommand implements Callable<Integer> {
           java.nio.file.Files.createDirectories(dir);
         }
         ParamsFile.save(model, save);
+        if (checkpointEvery > 0 || resume != null) {
+          TrainState.save(TrainState.beside(save), trained[0], opt,
+              history.epochs().isEmpty() ? startEpoch[0] : history.last().epoch(), seed);
+        }
       } catch (IOException e) {
         throw CliException.data("cannot write params file " + save + ": " + Files2.reason(e));
       }
       out.println("saved params to " + save);
+      if (bestPath != null && Files.exists(bestPath)) {
+        out.println(String.format(Locale.ROOT, "best test loss %.6g: params in %s", bestLoss[0], bestPath));
+      }
     }
     return Main.EXIT_OK;
   }
@@ -258,9 +350,123 @@ final class TrainCommand implements Callable<Integer> {
 
   /** {@code d.params} -> {@code d.last-finite.params}; other names get {@code .last-finite.params} appended. */
   static Path lastFinitePath(Path save) {
+    return siblingPath(save, ".last-finite.params");
+  }
+
+  /** {@code d.params} -> {@code d<suffix>}; other names get {@code suffix} appended. */
+  static Path siblingPath(Path save, String suffix) {
     String name = save.getFileName().toString();
     String base = name.endsWith(".params") ? name.substring(0, name.length() - ".params".length()) : name;
-    return save.resolveSibling(base + ".last-finite.params");
+    return save.resolveSibling(base + suffix);
+  }
+
+  /** Loads --resume's optimizer state into {@code opt} for the model being trained; sets the start epoch. */
+  private Trainer resumeAndTrain(Trainer.Builder builder, Optimizer opt, Model trainedModel, int[] startEpoch) {
+    if (resume != null) {
+      Path statePath = TrainState.beside(resume);
+      if (!Files.exists(statePath)) {
+        throw CliException.data("cannot resume: no optimizer state " + statePath
+            + " beside " + resume + " (train with --checkpoint-every to write one)");
+      }
+      TrainState state;
+      try {
+        state = TrainState.load(statePath, trainedModel, opt);
+      } catch (DataException e) {
+        throw CliException.data("cannot resume: " + e.getMessage());
+      }
+      if (state.seed() != seed) {
+        throw CliException.usage("cannot resume: " + statePath + " was trained with --seed "
+            + state.seed() + ", not " + seed + " (the split and the shuffles depend on it)");
+      }
+      startEpoch[0] = state.epoch();
+      builder.startEpoch(Math.min(state.epoch(), epochs));
+      out().println("resuming after epoch " + state.epoch() + " from " + resume);
+    }
+    return builder.build();
+  }
+
+  private PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  private PrintWriter openLog() {
+    if (log == null) {
+      return null;
+    }
+    try {
+      Path dir = log.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      return new PrintWriter(Files.newBufferedWriter(log, java.nio.charset.StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+          resume != null ? java.nio.file.StandardOpenOption.APPEND
+              : java.nio.file.StandardOpenOption.TRUNCATE_EXISTING));
+    } catch (IOException e) {
+      throw CliException.data("cannot write log " + log + ": " + Files2.reason(e));
+    }
+  }
+
+  /** One line of --log: NaN (no test set, not a classifier) is null. */
+  static String json(EpochReport r) {
+    return "{\"epoch\":" + r.epoch()
+        + ",\"train_loss\":" + num(r.trainLoss())
+        + ",\"test_loss\":" + num(r.testLoss())
+        + ",\"train_accuracy\":" + num(r.trainAccuracy())
+        + ",\"test_accuracy\":" + num(r.testAccuracy())
+        + ",\"lr\":" + num(r.learningRate())
+        + ",\"grad_norm\":" + num(r.gradNorm())
+        + ",\"seconds\":" + num(r.elapsed().toNanos() / 1e9) + "}";
+  }
+
+  private static String num(double x) {
+    return Double.isFinite(x) ? Double.toString(x) : "null";
+  }
+
+  private static boolean finite(Model model) {
+    for (int p = 0; p < model.params().size(); p++) {
+      Object d = model.paramData(p);
+      if (d instanceof double[] a) {
+        for (double x : a) {
+          if (!Double.isFinite(x)) {
+            return false;
+          }
+        }
+      } else {
+        for (float x : (float[]) d) {
+          if (!Float.isFinite(x)) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private void saveParams(Model model, Path path) {
+    try {
+      Path dir = path.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      ParamsFile.save(model, path);
+    } catch (IOException e) {
+      throw CliException.data("cannot write params file " + path + ": " + Files2.reason(e));
+    }
+  }
+
+  /** Writes the state (which holds the params too, for --resume) first, then the params file. */
+  private void checkpoint(Model model, Model trainedModel, Optimizer opt, int epoch) {
+    try {
+      Path dir = save.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      TrainState.save(TrainState.beside(save), trainedModel, opt, epoch, seed);
+      ParamsFile.save(model, save);
+    } catch (IOException e) {
+      throw CliException.data("cannot write checkpoint " + save + ": " + Files2.reason(e));
+    }
   }
 
   private void writePlot(String name, TrainingHistory history, PrintWriter out) {
@@ -293,6 +499,29 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (intraOpThreads < 1 || intraOpThreads > 64) {
       throw CliException.usage("--intra-op-threads must be between 1 and 64, got " + intraOpThreads);
+    }
+    if (checkpointEvery < 0) {
+      throw CliException.usage("--checkpoint-every must not be negative, got " + checkpointEvery);
+    }
+    if (checkpointEvery > 0 && save == null) {
+      throw CliException.usage("--checkpoint-every needs --save (the checkpoint is written there)");
+    }
+    if (keepBest && save == null) {
+      throw CliException.usage("--keep-best needs --save (the best params go beside it)");
+    }
+    if (earlyStop < 0) {
+      throw CliException.usage("--early-stop must not be negative, got " + earlyStop);
+    }
+    if (!(clipNorm >= 0 && Double.isFinite(clipNorm))) {
+      throw CliException.usage("--clip-norm must be a non-negative number, got " + clipNorm);
+    }
+    if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+      throw CliException.usage("--weight-decay must be a non-negative number, got " + weightDecay);
+    }
+    try {
+      schedule = LrSchedule.parse(lrSchedule);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--lr-schedule: " + e.getMessage());
     }
     if (!(testFraction >= 0 && testFraction < 1)) {
       throw CliException.usage("--test-fraction must be at least 0 and less than 1, got " + testFraction);
