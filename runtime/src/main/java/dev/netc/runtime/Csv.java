@@ -1,10 +1,10 @@
 package dev.netc.runtime;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.io.PushbackInputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Loads a CSV data set (plain or gzip-compressed) for a layout of inputs and targets.
@@ -33,6 +32,13 @@ import java.util.zip.GZIPInputStream;
  * 1) and, for a bad value, the column and its header name.
  */
 public final class Csv {
+  /**
+   * The longest line a CSV file may have, in bytes (in characters for {@link #read(Reader,
+   * String, List, List)}): longer lines are an error, so that a file without line breaks (such as
+   * {@code /dev/zero}) never fills the memory.
+   */
+  public static final int MAX_LINE = 1 << 24;
+
   private Csv() {}
 
   /** Loads {@code file} for the inputs and targets of {@code model}. */
@@ -42,26 +48,83 @@ public final class Csv {
 
   /** Loads {@code file} for the given inputs and targets. */
   public static Dataset load(Path file, List<TensorInfo> inputs, List<TensorInfo> targets) {
+    return load(file, inputs, targets, false);
+  }
+
+  /**
+   * Loads {@code file}; with {@code targetsOptional}, a file with only the inputs' columns gives a
+   * data set without targets (what {@link Predictions#load} reads).
+   */
+  static Dataset load(
+      Path file, List<TensorInfo> inputs, List<TensorInfo> targets, boolean targetsOptional) {
     String name = file.toString();
-    try (InputStream raw = Files.newInputStream(file)) {
-      InputStream in = new BufferedInputStream(raw, 1 << 16);
-      if (name.endsWith(".gz") || isGzip(in)) {
-        in = new GZIPInputStream(in, 1 << 16);
-      }
-      return read(new InputStreamReader(in, StandardCharsets.UTF_8), name, inputs, targets);
-    } catch (NoSuchFileException e) {
-      throw new DataException(name + ": no such file");
+    try (InputStream in = open(file)) {
+      return read(new ByteLines(in, name), name, inputs, targets, targetsOptional);
+    } catch (GzipStream.Corrupt e) {
+      throw new DataException(name + ": " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new DataException(name + ": cannot read: " + e.getMessage(), e);
+      throw new DataException(name + ": cannot read: " + Messages.reason(e), e);
     }
   }
 
-  static boolean isGzip(InputStream in) throws IOException {
-    in.mark(2);
-    int b0 = in.read();
-    int b1 = in.read();
-    in.reset();
-    return b0 == 0x1f && b1 == 0x8b;
+  /**
+   * Opens {@code file} for one sequential pass (pipes and {@code /dev/stdin} work: nothing seeks),
+   * decompressing gzip, recognized by a {@code .gz} name or its magic bytes. A file that cannot be
+   * opened is a {@link DataException} saying why.
+   */
+  static InputStream open(Path file) {
+    String name = file.toString();
+    InputStream raw = openRaw(file);
+    try {
+      PushbackInputStream in = new PushbackInputStream(raw, 2);
+      byte[] magic = new byte[2];
+      int n = in.readNBytes(magic, 0, 2);
+      in.unread(magic, 0, n);
+      if (name.endsWith(".gz") || (n == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b)) {
+        return new GzipStream(in);
+      }
+      return in;
+    } catch (GzipStream.Corrupt e) {
+      close(raw);
+      throw new DataException(name + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      close(raw);
+      throw new DataException(name + ": cannot read: " + Messages.reason(e), e);
+    }
+  }
+
+  /**
+   * Opens {@code file} for one sequential pass without decompressing; a file that cannot be opened
+   * is a {@link DataException} saying why (no such file, permission denied, a directory).
+   */
+  static InputStream openRaw(Path file) {
+    String name = file.toString();
+    if (Files.isDirectory(file)) {
+      throw new DataException(name + ": is a directory, not a file");
+    }
+    InputStream raw;
+    try {
+      raw = Files.newInputStream(file);
+    } catch (NoSuchFileException e) {
+      throw new DataException(name + ": no such file");
+    } catch (IOException e) {
+      throw new DataException(name + ": cannot read: " + Messages.reason(e), e);
+    }
+    // the channel's stream answers available() with a seek, which fails on a pipe: never ask
+    return new FilterInputStream(raw) {
+      @Override
+      public int available() {
+        return 0;
+      }
+    };
+  }
+
+  private static void close(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already failing with a better message
+    }
   }
 
   /**
@@ -71,8 +134,12 @@ public final class Csv {
   public static Dataset read(
       Reader reader, String fileName, List<TensorInfo> inputs, List<TensorInfo> targets)
       throws IOException {
-    BufferedReader br = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
-    String header = br.readLine();
+    return read(new CharLines(reader, fileName), fileName, inputs, targets, false);
+  }
+
+  private static Dataset read(LineSource lines, String fileName, List<TensorInfo> inputs,
+      List<TensorInfo> targets, boolean targetsOptional) throws IOException {
+    String header = lines.next();
     if (header != null && header.startsWith("\uFEFF")) {
       header = header.substring(1);
     }
@@ -83,7 +150,20 @@ public final class Csv {
     for (int c = 0; c < names.length; c++) {
       names[c] = unquote(names[c]);
     }
-    boolean[] classIndex = layout(fileName, names.length, inputs, targets);
+    int inputColumns = columns(inputs);
+    if (targetsOptional && !targets.isEmpty() && names.length == inputColumns) {
+      targets = List.of();
+    }
+    boolean[] classIndex;
+    try {
+      classIndex = layout(fileName, names.length, inputs, targets);
+    } catch (DataException e) {
+      if (!targetsOptional || targets.isEmpty()) {
+        throw e;
+      }
+      throw new DataException(e.getMessage() + " (or " + inputColumns
+          + " for the inputs alone, " + Predictions.names(inputs) + ", to predict without targets)");
+    }
     int nIn = inputs.size();
     int nTg = targets.size();
     Column[] cols = new Column[nIn + nTg];
@@ -100,7 +180,7 @@ public final class Csv {
     int blankLine = 0;
     String line;
     double[] row = new double[names.length];
-    while ((line = br.readLine()) != null) {
+    while ((line = lines.next()) != null) {
       lineNo++;
       if (line.isBlank()) {
         if (blankLine == 0) {
@@ -131,6 +211,121 @@ public final class Csv {
       labels[t] = cols[nIn + t].labels();
     }
     return new Dataset(inputs, targets, n, in, tg, labels, false);
+  }
+
+  private static int columns(List<TensorInfo> infos) {
+    int n = 0;
+    for (TensorInfo t : infos) {
+      n += t.size();
+    }
+    return n;
+  }
+
+  private static String tooLong(String file, long lineNo) {
+    return file + ":" + lineNo + ": line longer than " + MAX_LINE
+        + " bytes, the limit for one line (is this a CSV file?)";
+  }
+
+  /** The lines of a text, without their line ends; null after the last. */
+  private interface LineSource {
+    String next() throws IOException;
+  }
+
+  /** Lines of strict UTF-8 bytes, each at most {@link #MAX_LINE} bytes long. */
+  private static final class ByteLines implements LineSource {
+    private final InputStream in;
+    private final String file;
+    private byte[] buf = new byte[1 << 16];
+    /** The current line starts at {@code buf[0]}; bytes {@code [0, lim)} are valid. */
+    private int lim;
+    private boolean eof;
+    /** The byte offset of {@code buf[0]} in the (uncompressed) text. */
+    private long offset;
+    private long lineNo;
+
+    ByteLines(InputStream in, String file) {
+      this.in = in;
+      this.file = file;
+    }
+
+    @Override
+    public String next() throws IOException {
+      int scanned = 0;
+      while (true) {
+        for (int i = scanned; i < lim; i++) {
+          if (buf[i] == '\n') {
+            return take(i, i + 1);
+          }
+        }
+        scanned = lim;
+        if (eof) {
+          return lim == 0 ? null : take(lim, lim);
+        }
+        if (lim > MAX_LINE) {
+          throw new DataException(tooLong(file, lineNo + 1));
+        }
+        if (lim == buf.length) {
+          buf = Arrays.copyOf(buf, Math.min(2 * buf.length, MAX_LINE + 2));
+        }
+        int n = in.read(buf, lim, buf.length - lim);
+        if (n < 0) {
+          eof = true;
+        } else {
+          lim += n;
+        }
+      }
+    }
+
+    /** The line {@code buf[0, end)}; the next one starts at {@code next}. */
+    private String take(int end, int next) {
+      lineNo++;
+      if (end > MAX_LINE) {
+        throw new DataException(tooLong(file, lineNo));
+      }
+      int e = end > 0 && buf[end - 1] == '\r' ? end - 1 : end;
+      boolean ascii = true;
+      for (int i = 0; i < e && ascii; i++) {
+        ascii = buf[i] >= 0;
+      }
+      String s = ascii ? new String(buf, 0, e, StandardCharsets.ISO_8859_1)
+          : Messages.utf8(buf, 0, e, file, offset, lineNo);
+      offset += next;
+      System.arraycopy(buf, next, buf, 0, lim - next);
+      lim -= next;
+      return s;
+    }
+  }
+
+  /** Lines of a reader, each at most {@link #MAX_LINE} characters long. */
+  private static final class CharLines implements LineSource {
+    private final BufferedReader in;
+    private final String file;
+    private final StringBuilder sb = new StringBuilder();
+    private long lineNo;
+
+    CharLines(Reader reader, String file) {
+      this.in = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
+      this.file = file;
+    }
+
+    @Override
+    public String next() throws IOException {
+      sb.setLength(0);
+      int c = in.read();
+      if (c < 0) {
+        return null;
+      }
+      lineNo++;
+      while (c >= 0 && c != '\n') {
+        if (sb.length() >= MAX_LINE) {
+          throw new DataException(tooLong(file, lineNo));
+        }
+        sb.append((char) c);
+        c = in.read();
+      }
+      int e = sb.length();
+      return sb.substring(0, e > 0 && sb.charAt(e - 1) == '\r' ? e - 1 : e);
+    }
   }
 
   /** Which targets are class-index columns, from the header's column count. */
@@ -217,7 +412,7 @@ public final class Csv {
     while (true) {
       int comma = line.indexOf(',', start);
       int end = comma < 0 ? len : comma;
-      row[c] = parseNumber(line.substring(start, end).trim(), file, lineNo, c, names);
+      row[c] = parseNumber(trimBlanks(line.substring(start, end)), file, lineNo, c, names);
       c++;
       if (comma < 0) {
         break;
@@ -227,31 +422,57 @@ public final class Csv {
   }
 
   private static String where(String file, int lineNo, int c, String[] names) {
-    String name = names[c].isEmpty() ? "" : " (" + names[c] + ")";
+    String name = names[c].isEmpty() ? "" : " (" + Messages.clip(names[c]) + ")";
     return file + ":" + lineNo + ":" + (c + 1) + name;
+  }
+
+  /** {@code s} without leading and trailing spaces and tabs (not other control characters). */
+  private static String trimBlanks(String s) {
+    int a = 0;
+    int b = s.length();
+    while (a < b && (s.charAt(a) == ' ' || s.charAt(a) == '\t')) {
+      a++;
+    }
+    while (b > a && (s.charAt(b - 1) == ' ' || s.charAt(b - 1) == '\t')) {
+      b--;
+    }
+    return s.substring(a, b);
   }
 
   private static double parseNumber(String s, String file, int lineNo, int c, String[] names) {
     if (s.isEmpty()) {
       throw new DataException(where(file, lineNo, c, names) + ": empty value");
     }
+    boolean nonzeroDigit = false;
+    boolean exponent = false;
     for (int i = 0; i < s.length(); i++) {
       char ch = s.charAt(i);
+      if (ch < 0x20 || ch == 0x7f) {
+        throw new DataException(where(file, lineNo, c, names) + ": control character "
+            + String.format(java.util.Locale.ROOT, "U+%04X", (int) ch) + " in a number: "
+            + Messages.quote(s));
+      }
       boolean ok = (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '+' || ch == 'e'
           || ch == 'E';
       if (!ok) {
-        throw new DataException(where(file, lineNo, c, names) + ": not a number: \"" + s + "\"");
+        throw new DataException(where(file, lineNo, c, names) + ": not a number: " + Messages.quote(s));
       }
+      exponent |= ch == 'e' || ch == 'E';
+      nonzeroDigit |= !exponent && ch >= '1' && ch <= '9';
     }
     double v;
     try {
       v = Double.parseDouble(s);
     } catch (NumberFormatException e) {
-      throw new DataException(where(file, lineNo, c, names) + ": not a number: \"" + s + "\"");
+      throw new DataException(where(file, lineNo, c, names) + ": not a number: " + Messages.quote(s));
     }
     if (!Double.isFinite(v)) {
-      throw new DataException(
-          where(file, lineNo, c, names) + ": number out of range: \"" + s + "\"");
+      throw new DataException(where(file, lineNo, c, names) + ": number out of range (above "
+          + Double.MAX_VALUE + " in magnitude): " + Messages.quote(s));
+    }
+    if (v == 0 && nonzeroDigit) {
+      throw new DataException(where(file, lineNo, c, names) + ": number too small (it would be 0;"
+          + " the smallest is " + Double.MIN_VALUE + "): " + Messages.quote(s));
     }
     return v;
   }

@@ -3,6 +3,7 @@ package dev.netc.runtime;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -10,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -213,17 +213,10 @@ public final class ParamsFile {
    */
   public static void load(Model model, Path file) {
     String name = file.toString();
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new DataException(name + ": no such file");
-    } catch (IOException e) {
-      throw new DataException(name + ": cannot read: " + e.getMessage(), e);
-    }
+    byte[] bytes = read(file);
     Contents c = parse(bytes, name);
     if (!c.network.equals(model.name())) {
-      throw new DataException(name + ": params are for network " + c.network
+      throw new DataException(name + ": params are for network " + Messages.clip(c.network)
           + ", not " + model.name());
     }
     List<TensorInfo> params = model.params();
@@ -264,6 +257,83 @@ public final class ParamsFile {
     }
   }
 
+  /** The most bytes a params file may have (the longest Java array). */
+  static final long MAX_LENGTH = Integer.MAX_VALUE - 8;
+
+  /**
+   * The bytes of a params file, read in one sequential pass after its header has been checked:
+   * the magic bytes, the version, the header checksum and the length it declares, against the
+   * file's size (when it has one), the largest array and the memory the JVM may use. So a huge
+   * file, a device such as {@code /dev/zero} or a pipe never fills the memory.
+   */
+  static byte[] read(Path file) {
+    String name = file.toString();
+    try (InputStream in = Csv.openRaw(file)) {
+      byte[] header = in.readNBytes(HEADER_LENGTH);
+      checkHeader(header, header.length, name);
+      long declared = ByteBuffer.wrap(header).getLong(12);
+      if (declared < HEADER_LENGTH + 4 + 1 + 4 + 4) {
+        throw new DataException(name + ": corrupted params file (declared length " + declared + ")");
+      }
+      if (Files.isRegularFile(file)) {
+        long size = Files.size(file);
+        if (size < declared) {
+          throw new DataException(name + ": truncated params file (" + size + " of "
+              + declared + " bytes)");
+        }
+        if (size > declared) {
+          throw new DataException(name + ": corrupted params file (" + (size - declared)
+              + " unexpected bytes after the end)");
+        }
+      }
+      if (declared > MAX_LENGTH) {
+        throw new DataException(name + ": params file too large (" + declared
+            + " bytes; this runtime reads at most " + MAX_LENGTH + ")");
+      }
+      long max = Runtime.getRuntime().maxMemory();
+      if (2 * declared > max) {
+        throw new DataException(name + ": loading this params file (" + declared / (1 << 20)
+            + " MiB) needs about " + 2 * declared / (1 << 20) + " MiB of memory, more than the "
+            + max / (1 << 20) + " MiB Java may use; give Java more with -Xmx");
+      }
+      byte[] bytes = new byte[(int) declared];
+      System.arraycopy(header, 0, bytes, 0, HEADER_LENGTH);
+      int n = HEADER_LENGTH + in.readNBytes(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH);
+      if (n < declared) {
+        throw new DataException(name + ": truncated params file (" + n + " of " + declared + " bytes)");
+      }
+      if (in.read() >= 0) {
+        throw new DataException(name + ": corrupted params file (unexpected bytes after the "
+            + declared + " it declares)");
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new DataException(name + ": cannot read: " + Messages.reason(e), e);
+    }
+  }
+
+  /** Checks the magic bytes, the version and the header checksum of {@code bytes[0, length)}. */
+  private static void checkHeader(byte[] bytes, int length, String name) {
+    int prefix = Math.min(length, MAGIC.length);
+    if (!Arrays.equals(bytes, 0, prefix, MAGIC, 0, prefix) || length == 0) {
+      throw new DataException(name + ": not a netc params file (bad magic bytes)");
+    }
+    if (length < HEADER_LENGTH) {
+      throw new DataException(name + ": truncated params file (" + length + " bytes)");
+    }
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    int version = buf.getInt(8);
+    if (version != VERSION) {
+      throw new DataException(name + ": unsupported params file version " + Integer.toUnsignedString(version)
+          + " (this runtime reads version " + VERSION + ")");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, 20);
+    if ((int) crc.getValue() != buf.getInt(20)) {
+      throw new DataException(name + ": corrupted params file (header checksum mismatch)");
+    }
+  }
+
   /** The validated contents of a params file. */
   static final class Contents {
     String network;
@@ -278,24 +348,9 @@ public final class ParamsFile {
   }
 
   static Contents parse(byte[] bytes, String name) {
-    int prefix = Math.min(bytes.length, MAGIC.length);
-    if (!Arrays.equals(bytes, 0, prefix, MAGIC, 0, prefix) || bytes.length == 0) {
-      throw new DataException(name + ": not a netc params file (bad magic bytes)");
-    }
-    if (bytes.length < HEADER_LENGTH) {
-      throw new DataException(name + ": truncated params file (" + bytes.length + " bytes)");
-    }
+    checkHeader(bytes, bytes.length, name);
     ByteBuffer buf = ByteBuffer.wrap(bytes);
-    int version = buf.getInt(8);
-    if (version != VERSION) {
-      throw new DataException(name + ": unsupported params file version " + Integer.toUnsignedString(version)
-          + " (this runtime reads version " + VERSION + ")");
-    }
     CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, 20);
-    if ((int) crc.getValue() != buf.getInt(20)) {
-      throw new DataException(name + ": corrupted params file (header checksum mismatch)");
-    }
     long declared = buf.getLong(12);
     if (bytes.length < declared) {
       throw new DataException(name + ": truncated params file (" + bytes.length + " of "
@@ -321,26 +376,30 @@ public final class ParamsFile {
       }
       c.precision = p == 0 ? Precision.DOUBLE : Precision.FLOAT;
       int count = buf.getInt();
+      if (count < 0 || count > buf.remaining() / 16) {
+        throw new DataException(name + ": corrupted params file (" + Integer.toUnsignedString(count)
+            + " params cannot fit in " + buf.remaining() + " bytes)");
+      }
       for (int i = 0; i < count; i++) {
         String pn = readString(buf);
         int rank = buf.getInt();
         if (rank < 0 || rank > 4) {
-          throw new DataException(name + ": corrupted params file (param " + pn + " has rank " + rank + ")");
+          throw new DataException(name + ": corrupted params file (param " + Messages.clip(pn) + " has rank " + rank + ")");
         }
         int[] shape = new int[rank];
         long size = 1;
         for (int d = 0; d < rank; d++) {
           shape[d] = buf.getInt();
-          size *= shape[d];
-          if (shape[d] <= 0 || 8 * size > buf.remaining()) {
-            throw new DataException(name + ": corrupted params file (param " + pn + ")");
+          size *= Math.max(shape[d], 1);
+          if (shape[d] <= 0 || size > buf.remaining() / 8) {
+            throw new DataException(name + ": corrupted params file (param " + Messages.clip(pn) + ")");
           }
         }
         double[] v = new double[(int) size];
         buf.asDoubleBuffer().get(v);
         buf.position(buf.position() + 8 * v.length);
         if (c.names.contains(pn)) {
-          throw new DataException(name + ": corrupted params file (param " + pn + " twice)");
+          throw new DataException(name + ": corrupted params file (param " + Messages.clip(pn) + " twice)");
         }
         c.names.add(pn);
         c.shapes.add(shape);

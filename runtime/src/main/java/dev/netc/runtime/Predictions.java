@@ -1,15 +1,7 @@
 package dev.netc.runtime;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A model's outputs on every example of a {@link Dataset}, and, when the data set has targets,
@@ -209,51 +201,14 @@ public final class Predictions {
    * the line and, for a bad value, the column.
    */
   public static Dataset load(Path file, Model model) {
-    int inputColumns = 0;
-    for (TensorInfo t : model.inputs()) {
-      inputColumns += t.size();
-    }
-    int columns = headerColumns(file);
-    if (columns == inputColumns && !model.targets().isEmpty()) {
-      return Csv.load(file, model.inputs(), List.of());
-    }
-    try {
-      return Csv.load(file, model);
-    } catch (DataException e) {
-      if (columns >= 0 && !model.targets().isEmpty() && e.getMessage().startsWith(file + ":1: ")) {
-        throw new DataException(e.getMessage() + " (or " + inputColumns
-            + " for the inputs alone, " + names(model.inputs()) + ", to predict without targets)", e);
-      }
-      throw e;
-    }
+    return Csv.load(file, model.inputs(), model.targets(), true);
   }
 
-  private static String names(List<TensorInfo> infos) {
+  static String names(List<TensorInfo> infos) {
     StringBuilder sb = new StringBuilder();
     for (TensorInfo t : infos) {
       sb.append(sb.length() == 0 ? "" : ", ").append(t);
     }
     return sb.toString();
-  }
-
-  /** The number of columns of the header row, or -1 if it cannot be read (Csv then says why). */
-  private static int headerColumns(Path file) {
-    try (InputStream raw = Files.newInputStream(file)) {
-      InputStream in = new BufferedInputStream(raw, 1 << 12);
-      if (file.toString().endsWith(".gz") || Csv.isGzip(in)) {
-        in = new GZIPInputStream(in, 1 << 12);
-      }
-      String header = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
-      if (header == null || header.isBlank()) {
-        return -1;
-      }
-      int n = 1;
-      for (int i = 0; i < header.length(); i++) {
-        n += header.charAt(i) == ',' ? 1 : 0;
-      }
-      return n;
-    } catch (IOException | RuntimeException e) {
-      return -1;
-    }
   }
 }

@@ -2,13 +2,13 @@ package dev.netc.runtime;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -172,16 +172,40 @@ public final class SafeTensors {
     return decode(readBytes(file), file.toString());
   }
 
+  /**
+   * The bytes of {@code file}, read in one pass. The size is checked before reading: that of a
+   * regular file, or for a pipe or device the header length in the first 8 bytes, so that a huge
+   * file or {@code /dev/zero} never fills the memory.
+   */
   static byte[] readBytes(Path file) {
-    try {
-      if (Files.isDirectory(file)) {
-        throw new DataException(file + ": is a directory, not a file");
+    try (InputStream in = Csv.openRaw(file)) {
+      long limit = Math.min(ParamsFile.MAX_LENGTH, Runtime.getRuntime().maxMemory() / 2);
+      if (Files.isRegularFile(file)) {
+        long size = Files.size(file);
+        if (size > limit) {
+          throw new DataException(file + ": too large to load (" + size + " bytes; at most "
+              + limit + " here; give Java more memory with -Xmx)");
+        }
+        return in.readNBytes((int) size + 1);
       }
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new DataException(file + ": no such file");
+      byte[] first = in.readNBytes(8);
+      if (first.length == 8) {
+        long n = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (n < 2 || n > MAX_HEADER) {
+          throw new DataException(file + ": not a safetensors file: the header length "
+              + Long.toUnsignedString(n) + " is not between 2 and " + MAX_HEADER);
+        }
+      }
+      byte[] rest = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, limit - first.length + 1));
+      if (first.length + (long) rest.length > limit) {
+        throw new DataException(file + ": too large to load (more than " + limit
+            + " bytes; give Java more memory with -Xmx)");
+      }
+      byte[] all = Arrays.copyOf(first, first.length + rest.length);
+      System.arraycopy(rest, 0, all, first.length, rest.length);
+      return all;
     } catch (IOException e) {
-      throw new DataException(file + ": cannot read: " + e.getMessage(), e);
+      throw new DataException(file + ": cannot read: " + Messages.reason(e), e);
     }
   }
 
@@ -555,12 +579,7 @@ public final class SafeTensors {
    * naming the lines.
    */
   public static Map<String, String> readNameMap(Path file) {
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(readBytes(file))).toString();
-    } catch (CharacterCodingException e) {
-      throw new DataException(file + ": not UTF-8 text");
-    }
+    String text = Messages.utf8(readBytes(file), file.toString());
     return parseNameMap(text, file.toString());
   }
 

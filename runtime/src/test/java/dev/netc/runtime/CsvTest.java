@@ -96,7 +96,7 @@ class CsvTest {
     assertEquals("data.csv:2:1 (a): not a number: \"NaN\"", error("a,b,c,d,label\n NaN,2,3,4,1\n"));
     assertEquals("data.csv:2:2 (b): not a number: \"Infinity\"",
         error("a,b,c,d,label\n1,Infinity,3,4,1\n"));
-    assertEquals("data.csv:2:2 (b): number out of range: \"1e999\"",
+    assertEquals("data.csv:2:2 (b): number out of range (above " + Double.MAX_VALUE + " in magnitude): \"1e999\"",
         error("a,b,c,d,label\n1,1e999,3,4,1\n"));
     assertEquals("data.csv:2:4 (d): empty value", error("a,b,c,d,label\n1,2,3,,1\n"));
     assertEquals("data.csv:2:4 (d): not a number: \"1.2.3\"", error("a,b,c,d,label\n1,2,3,1.2.3,1\n"));

@@ -210,7 +210,7 @@ class SafeTensorsTest {
           () -> SafeTensors.parseNameMap((String) c[0], "m.map")).getMessage());
     }
     Path latin = Files.write(dir.resolve("l.map"), new byte[] {'a', '=', (byte) 0xe9});
-    assertEquals(latin + ": not UTF-8 text",
+    assertEquals(latin + ": not UTF-8 text (byte 2, line 1)",
         assertThrows(DataException.class, () -> SafeTensors.readNameMap(latin)).getMessage());
     assertEquals(dir + ": is a directory, not a file",
         assertThrows(DataException.class, () -> SafeTensors.read(dir)).getMessage());

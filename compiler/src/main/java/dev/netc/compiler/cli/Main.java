@@ -84,6 +84,8 @@ public final class Main implements Callable<Integer> {
     cl.setExecutionExceptionHandler((ex, command, parseResult) -> failure(ex, command));
     try {
       return BigStack.call(() -> cl.execute(args));
+    } catch (OutOfMemoryError e) {
+      return outOfMemory(err);
     } finally {
       out.flush();
       err.flush();
@@ -113,9 +115,22 @@ public final class Main implements Callable<Integer> {
     return "Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.";
   }
 
+  /** One line of advice, no stack trace: the data or the network is too big for the heap. */
+  static int outOfMemory(PrintWriter err) {
+    err.println("netc: out of memory; give Java more with -Xmx (for example JAVA_OPTS=-Xmx8g ./netc ...)"
+        + " or use less data");
+    err.flush();
+    return EXIT_INTERNAL;
+  }
+
   private static int failure(Exception ex, CommandLine command) {
     PrintWriter err = command.getErr();
     command.getOut().flush();
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return outOfMemory(err);
+      }
+    }
     if (ex instanceof CliException ce) {
       if (!ce.getMessage().isEmpty()) {
         err.println("netc: " + ce.getMessage());

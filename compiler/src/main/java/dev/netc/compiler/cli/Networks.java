@@ -8,8 +8,6 @@ import dev.netc.compiler.javac.InMemoryCompiler;
 import dev.netc.runtime.Model;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,14 +34,13 @@ final class Networks {
       if (Files.isDirectory(p)) {
         throw CliException.data(p + ": is a directory, not a file");
       }
-      return StandardCharsets.UTF_8.newDecoder()
-          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(p))).toString();
+      return dev.netc.runtime.Messages.utf8(Files.readAllBytes(p), p.toString());
+    } catch (dev.netc.runtime.DataException e) {
+      throw CliException.data(e.getMessage());
     } catch (NoSuchFileException e) {
       throw CliException.data(p + ": no such file");
     } catch (AccessDeniedException e) {
       throw CliException.data(p + ": permission denied");
-    } catch (CharacterCodingException e) {
-      throw CliException.data(p + ": not UTF-8 text");
     } catch (IOException e) {
       throw CliException.data(p + ": cannot read: " + e.getMessage());
     }

@@ -526,6 +526,10 @@ final class TrainCommand implements Callable<Integer> {
     if (!(testFraction >= 0 && testFraction < 1)) {
       throw CliException.usage("--test-fraction must be at least 0 and less than 1, got " + testFraction);
     }
+    if (test != null && spec.commandLine().getParseResult().hasMatchedOption("--test-fraction")) {
+      throw CliException.usage("--test and --test-fraction exclude each other: --test gives the test"
+          + " data, --test-fraction holds out a share of --data instead");
+    }
   }
 
   private double learningRate() {
