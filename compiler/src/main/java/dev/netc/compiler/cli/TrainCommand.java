@@ -156,6 +156,15 @@ final class TrainCommand implements Callable<Integer> {
       description = "write one JSON object per epoch to this file (appended with --resume)")
   Path log;
 
+  @Option(names = "--spark", paramLabel = "MASTER",
+      description = "train on Apache Spark at this master URL (local[2], local[*], spark://HOST:7077):"
+          + " synchronous data-parallel steps over the same batches; ./netc adds the netc-spark module")
+  String spark;
+
+  @Option(names = "--partitions", paramLabel = "N",
+      description = "with --spark, split the data into N partitions (default: Spark's default parallelism)")
+  Integer partitions;
+
   @Mixin CodegenOptions codegen;
 
   private LrSchedule schedule;
@@ -165,6 +174,7 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     validate();
+    TrainingEngine engine = spark == null ? null : engine("spark");
     if (save != null) {
       Files2.checkWritable(save, "params file");
     }
@@ -225,6 +235,7 @@ final class TrainCommand implements Callable<Integer> {
     double[] bestLoss = {Double.POSITIVE_INFINITY};
     Path bestPath = keepBest ? siblingPath(save, ".best.params") : null;
     PrintWriter logOut = openLog();
+    dev.netc.runtime.EpochCallback callback;
     Trainer.Builder builder = Trainer.builder()
         .batchSize(batch)
         .epochs(epochs)
@@ -234,7 +245,7 @@ final class TrainCommand implements Callable<Integer> {
         .lrSchedule(schedule)
         .clipNorm(clipNorm)
         .weightDecay(weightDecay)
-        .callback(r -> {
+        .callback(callback = r -> {
           if (progress != null) {
             progress.update(r);
           } else {
@@ -265,7 +276,10 @@ final class TrainCommand implements Callable<Integer> {
     int intraOpBefore = IntraOp.threads();
     IntraOp.setThreads(intraOpThreads);
     try {
-      if (threads > 1) {
+      if (spark != null) {
+        history = trainOn(engine, new TrainingEngine.Request(model, train, testSet, opt, batch,
+            epochs, seed, callback, spark, partitions, out));
+      } else if (threads > 1) {
         Model primary = model;
         try (ParallelModel parallel =
             new ParallelModel(primary, () -> Networks.another(primary, seed), threads, 2 * threads)) {
@@ -484,7 +498,42 @@ final class TrainCommand implements Callable<Integer> {
     out.println("plotted to " + plot);
   }
 
+  private static TrainingEngine engine(String name) {
+    TrainingEngine engine = TrainingEngine.find(name);
+    if (engine == null) {
+      throw CliException.usage("--" + name + " needs the netc-" + name + " module on the class path;"
+          + " the ./netc launcher adds it when --" + name + " is given");
+    }
+    return engine;
+  }
+
+  private static TrainingHistory trainOn(TrainingEngine engine, TrainingEngine.Request request) {
+    try {
+      return engine.train(request);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage());
+    }
+  }
+
   private void validate() {
+    if (spark == null && partitions != null) {
+      throw CliException.usage("--partitions needs --spark");
+    }
+    if (partitions != null && (partitions < 1 || partitions > 100_000)) {
+      throw CliException.usage("--partitions must be between 1 and 100000, got " + partitions);
+    }
+    if (spark != null && spark.isBlank()) {
+      throw CliException.usage("--spark needs a master URL, e.g. local[2]");
+    }
+    if (spark != null && (threads > 1 || intraOpThreads > 1)) {
+      throw CliException.usage("--threads and --intra-op-threads do not combine with --spark"
+          + " (Spark runs one task per core)");
+    }
+    if (spark != null && (resume != null || checkpointEvery != 0 || earlyStop != 0
+        || !"constant".equals(lrSchedule) || clipNorm != 0 || weightDecay != 0)) {
+      throw CliException.usage("--spark trains with a constant learning rate, without --resume,"
+          + " --checkpoint-every, --early-stop, --lr-schedule, --clip-norm or --weight-decay");
+    }
     if (epochs < 0) {
       throw CliException.usage("--epochs must not be negative, got " + epochs);
     }
