@@ -66,10 +66,11 @@ class CliTrainOptionsTest {
   /** Stopping after 3 epochs with a checkpoint and resuming to 6 gives the bytes of 6 uninterrupted epochs. */
   @Test
   void resumeIsBitExact() throws Exception {
-    for (String opt : new String[] {"adam", "momentum", "sgd"}) {
+    for (String opt : new String[] {"adam", "momentum", "sgd", "adam-float"}) {
       Path a = tmp.resolve(opt + "-a.params");
       Path b = tmp.resolve(opt + "-b.params");
-      Object[] common = {"--optimizer", opt, "--clip-norm", "2", "--weight-decay", "0.01"};
+      Object[] common = {"--optimizer", opt.replace("-float", ""), "--clip-norm", "2", "--weight-decay", "0.01",
+          "--precision", opt.endsWith("-float") ? "float" : "double"};
       expect(0, train(cat(common, "--epochs", "6", "--save", a)));
       CliRun first = train(cat(common, "--epochs", "3", "--save", b, "--checkpoint-every", "3"));
       expect(0, first);
