@@ -14,28 +14,12 @@ import org.junit.jupiter.api.Test;
  */
 class NoAllocationTest {
   static long allocated() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
-        .getThreadAllocatedBytes(Thread.currentThread().getId());
+    return Allocations.allocated();
   }
 
-  /** Bytes allocated by 200 runs of r, less what measuring an empty Runnable allocates. */
+  /** Bytes allocated by a window of runs of r once warm (see {@link Allocations}). */
   static long bytesOf(Runnable r) {
-    return raw(r) - raw(() -> {});
-  }
-
-  static long raw(Runnable r) {
-    for (int i = 0; i < 30000; i++) {
-      r.run();
-    }
-    long best = Long.MAX_VALUE;
-    for (int attempt = 0; attempt < 5; attempt++) {
-      long before = allocated();
-      for (int i = 0; i < 200; i++) {
-        r.run();
-      }
-      best = Math.min(best, allocated() - before);
-    }
-    return best;
+    return Allocations.steadyBytes(r);
   }
 
   @Test
