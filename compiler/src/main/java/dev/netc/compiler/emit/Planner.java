@@ -81,6 +81,7 @@ public final class Planner {
   private final Set<Node> mustMaterialize = new HashSet<>();
   private final Map<String, List<Term>> gradientTerms = new LinkedHashMap<>();
   private final Set<Node> decomposed = new HashSet<>();
+  private final Set<Node> gradientRoots = new HashSet<>();
   /** Elementwise node -> the matrix-vector product computed in its kernel's register tiles. */
   private final Map<Node, Node> epilogues = new HashMap<>();
   /** The products computed in an epilogue's tiles (the values of {@link #epilogues}). */
@@ -177,6 +178,7 @@ public final class Planner {
       mustMaterialize.add(dag.loss());
     }
     dag.inputGradients().values().forEach(mustMaterialize::add);
+    gradientRoots.addAll(dag.paramGradients().values());
     dag.paramGradients().forEach((name, root) -> {
       List<Term> terms = new ArrayList<>();
       if (batched.contains(root)) {
@@ -353,8 +355,11 @@ public final class Planner {
 
   /** Splits a batched gradient root through +, - and unary - into terms accumulated separately. */
   private void decompose(Node n, double sign, List<Term> terms, boolean isRoot) {
+    // another param's gradient root is used by that gradient too (uses() does not count it): a
+    // term here, never split (splitting it left the other gradient's one term without storage)
+    boolean otherRoot = !isRoot && gradientRoots.contains(n);
     boolean splittable = (n.op() == Op.ADD || n.op() == Op.SUB || n.op() == Op.NEG)
-        && (isRoot ? uses(n) == 0 : uses(n) == 1) && !mustMaterialize.contains(n);
+        && (isRoot ? uses(n) == 0 : uses(n) == 1) && !mustMaterialize.contains(n) && !otherRoot;
     if (splittable) {
       decomposed.add(n);
       if (n.op() == Op.NEG) {

@@ -27,7 +27,28 @@ class CliEvalTest {
   static final Path GATE = Path.of("../samples/gate/gate.net");
   static final Path XOR = Path.of("../samples/xor/xor.net");
 
+  static final Path REGRESSIONS = Path.of("src/test/resources/regressions");
+
   @TempDir Path tmp;
+
+  /**
+   * Valid programs that once crashed the emitter (exit 4): check, and compile in double, float
+   * and vector modes, exit 0 (eval is checked against the evaluator with the examples).
+   */
+  @Test
+  void regressionsCheckAndCompile() throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(REGRESSIONS)) {
+      files = s.filter(p -> p.toString().endsWith(".net")).sorted().toList();
+    }
+    assertTrue(!files.isEmpty());
+    for (Path f : files) {
+      expect(0, CliRun.of("check", f));
+      expect(0, CliRun.of("compile", f, "-d", tmp.resolve("d")));
+      expect(0, CliRun.of("compile", f, "-d", tmp.resolve("f"), "--precision", "float"));
+      expect(0, CliRun.of("compile", f, "-d", tmp.resolve("v"), "--vector"));
+    }
+  }
 
   @Test
   void gateSampleGivesTheLectureGradients() {
@@ -47,8 +68,10 @@ class CliEvalTest {
   Stream<DynamicTest> agreesWithTheReferenceEvaluator() throws Exception {
     List<Path> files;
     try (Stream<Path> examples = Files.list(Path.of("src/test/resources/examples"));
+        Stream<Path> regressions = Files.list(REGRESSIONS);
         Stream<Path> samples = Files.walk(Path.of("../samples"), 2)) {
-      files = Stream.concat(examples, samples).filter(p -> p.toString().endsWith(".net")).sorted().toList();
+      files = Stream.concat(Stream.concat(examples, regressions), samples).filter(p -> p.toString().endsWith(".net"))
+          .sorted().toList();
     }
     assertTrue(files.size() >= 10, files::toString);
     return files.stream().map(p -> DynamicTest.dynamicTest(p.toString(), () -> agrees(p)));

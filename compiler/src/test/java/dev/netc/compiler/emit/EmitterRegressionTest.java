@@ -72,4 +72,15 @@ class EmitterRegressionTest {
     org.junit.jupiter.api.Assertions.assertFalse(java.contains("[batch * 320]"), "a per-example dW2 buffer");
     GeneratedCodeTest.check(src, false, 3);
   }
+
+  /**
+   * q's gradient is minus p's: decompose split p's gradient root while splitting q's, and p's
+   * one term then had no storage (a NullPointerException in Kernels$Access.array).
+   */
+  @Test
+  void aGradientThatIsMinusAnothersKeepsItsStorage() throws Exception {
+    String src = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/regressions/npe_accumulate.net"));
+    GeneratedCodeTest.check(src, false, 5);
+    GeneratedCodeTest.check(src, true, 5);
+  }
 }
