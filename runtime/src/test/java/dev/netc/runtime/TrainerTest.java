@@ -56,6 +56,65 @@ class TrainerTest {
     }
   }
 
+  /**
+   * A learning rate far too large: DivergedException names the epoch and the first bad param, the
+   * history ends DIVERGED, and the params are those after the last finite epoch (the same as a
+   * run of that many epochs), in both precisions.
+   */
+  @Test
+  void divergenceRestoresTheLastFiniteParams() {
+    for (Precision p : Precision.values()) {
+      SoftmaxRegression m = new SoftmaxRegression(4, 3, p);
+      m.initialize(1);
+      Trainer t = Trainer.builder().batchSize(4).epochs(200).optimizer(blowUp()).seed(2).build();
+      DivergedException e = assertThrows(DivergedException.class, () -> t.train(m, d_(p), null));
+      assertEquals(TrainingHistory.StopReason.DIVERGED, e.history().stopReason());
+      assertEquals(e.epoch(), e.history().last().epoch());
+      assertEquals(e.epoch() - 1, e.lastGoodEpoch());
+      assertTrue(e.getMessage().startsWith("training diverged in epoch " + e.epoch()), e.getMessage());
+      assertTrue(e.lastGoodEpoch() > 0, e.getMessage());
+      assertEquals(m.params().get(0).name(), e.param(), e.getMessage());
+      assertTrue(e.index() >= 0);
+      assertFalse(Double.isFinite(e.value()));
+      SoftmaxRegression ref = new SoftmaxRegression(4, 3, p);
+      ref.initialize(1);
+      if (e.lastGoodEpoch() > 0) {
+        Trainer.builder().batchSize(4).epochs(e.lastGoodEpoch()).optimizer(blowUp()).seed(2).build()
+            .train(ref, d_(p), null);
+      }
+      for (int i = 0; i < m.params().size(); i++) {
+        assertEquals(-1, Trainer.firstNonFinite(m.paramData(i)));
+        if (m.paramData(i) instanceof double[] a) {
+          assertArrayEquals((double[]) ref.paramData(i), a);
+        } else {
+          assertArrayEquals((float[]) ref.paramData(i), (float[]) m.paramData(i));
+        }
+      }
+    }
+  }
+
+  /** Multiplies every param by 10 and adds 1 at every step: overflows after a few epochs. */
+  private static Optimizer blowUp() {
+    return (model, gradient) -> {
+      for (int i = 0; i < model.params().size(); i++) {
+        if (model.paramData(i) instanceof double[] w) {
+          for (int j = 0; j < w.length; j++) {
+            w[j] = w[j] * 10 + 1;
+          }
+        } else {
+          float[] w = (float[]) model.paramData(i);
+          for (int j = 0; j < w.length; j++) {
+            w[j] = w[j] * 10 + 1;
+          }
+        }
+      }
+    };
+  }
+
+  private static Dataset d_(Precision p) {
+    return SoftmaxRegression.blobs(64, 4, 3, 2);
+  }
+
   @Test
   void callbackCanStop() {
     Dataset d = SoftmaxRegression.blobs(50, 4, 3, 2);
