@@ -132,7 +132,10 @@ class ReadmeCommandsTest {
 
   @TestFactory
   Stream<DynamicTest> readmeCommandsExitZero() throws IOException {
-    return allCommands().stream().distinct().map(command -> DynamicTest.dynamicTest(command, () -> {
+    // --spark commands need the netc-spark module, which this module does not have:
+    // dev.netc.spark.CliSparkTest runs those of samples/spark/README.md
+    return allCommands().stream().distinct().filter(c -> !c.contains(" --spark "))
+        .map(command -> DynamicTest.dynamicTest(command, () -> {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
       int code = Main.run(arguments(command), new PrintWriter(out, true), new PrintWriter(err, true));

@@ -68,4 +68,33 @@ class CliSparkTest {
     assertTrue(master.err().contains("--spark nonsense://x: cannot start Spark"), master.err());
     assertFalse(master.err().contains("\tat "), master.err());
   }
+
+  /** The ./netc commands of samples/spark/README.md run (2 epochs instead of the README's). */
+  @Test
+  void theSampleReadmeCommandRuns() throws Exception {
+    int found = 0;
+    for (String line : Files.readAllLines(ROOT.resolve("samples/spark/README.md"))) {
+      if (!line.startsWith("./netc ")) {
+        continue;
+      }
+      found++;
+      java.util.List<String> args = new java.util.ArrayList<>();
+      String[] words = line.substring("./netc ".length()).trim().split("\\s+");
+      for (int i = 0; i < words.length; i++) {
+        String w = words[i].replace("'", "");
+        if (w.startsWith("samples/")) {
+          w = ROOT.resolve(w).toString();
+        }
+        args.add(w);
+        if (w.equals("--epochs")) {
+          args.add("2");
+          i++;
+        }
+      }
+      Run r = netc(args.toArray(String[]::new));
+      assertEquals(0, r.code(), line + "\n" + r.out() + r.err());
+      assertTrue(r.out().contains("on Spark local["), r.out());
+    }
+    assertEquals(1, found, "commands in samples/spark/README.md");
+  }
 }
