@@ -75,35 +75,7 @@ public final class ParamsFile {
 
   /** Writes {@code model}'s params to {@code file} atomically, replacing any existing file. */
   public static void save(Model model, Path file) throws IOException {
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    Path tmp = siblingTempFile(abs);
-    boolean moved = false;
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        write(model, Channels.newOutputStream(ch));
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-      moved = true;
-      syncDirectory(dir);
-    } finally {
-      if (!moved) {
-        Files.deleteIfExists(tmp);
-      }
-    }
-  }
-
-  private static void syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // not every platform can sync a directory; the file itself is already on disk
-    }
+    AtomicFiles.write(file, out -> write(model, out));
   }
 
   /** The exact byte length of {@code model}'s params file. */

@@ -20,22 +20,7 @@ final class Files2 {
    * is then moved over it, so that a reader never sees a half-written file.
    */
   static void writeAtomically(Path target, byte[] content) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    // not Files.createTempFile: that makes the file private, and the result should have the
-    // permissions any new file gets
-    Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
-        + Long.toHexString(System.nanoTime()) + ".tmp");
-    try {
-      Files.write(tmp, content, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    dev.netc.runtime.AtomicFiles.write(target, content);
   }
 
   /** Why an I/O operation failed, in words. */
