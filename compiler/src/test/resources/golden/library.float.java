@@ -1304,7 +1304,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [softmax_cross_entropy scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax_cross_entropy scalar]
      */
     private void computeT41(int batch) {
         float[] z_2 = ws.z_2;
@@ -1333,7 +1333,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT42(int batch) {
         float[] t42 = ws.t42;
@@ -1356,7 +1356,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT43(int batch) {
         float[] t43 = ws.t43;
@@ -1372,7 +1372,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT44(int batch) {
         float[] t44 = ws.t44;
@@ -1388,7 +1388,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT45(int batch) {
         float[] t45 = ws.t45;
@@ -1404,7 +1404,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT46(int batch) {
         float[] t46 = ws.t46;
@@ -1422,7 +1422,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [const scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
     private void computeT48(int batch) {
         float[] t48 = ws.t48;
@@ -1430,7 +1430,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT49(int batch) {
         float[] t49 = ws.t49;
@@ -1447,7 +1447,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT50(int batch) {
         float[] t50 = ws.t50;
@@ -1467,7 +1467,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [const scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
     private void computeT53(int batch) {
         float[] t53 = ws.t53;
@@ -1475,7 +1475,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [8]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
     private void computeT54(int batch) {
         float[] t54 = ws.t54;
@@ -1490,7 +1490,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT55(int batch) {
         float[] t55 = ws.t55;
@@ -1508,7 +1508,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [square [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [square [4]]
      */
     private void computeT58(int batch) {
         float[] t58 = ws.t58;
@@ -1522,7 +1522,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT59(int batch) {
         float[] t59 = ws.t59;
@@ -1537,7 +1537,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT60(int batch) {
         float[] t60 = ws.t60;
@@ -1552,7 +1552,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT61(int batch) {
         float[] t61 = ws.t61;
@@ -1575,7 +1575,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT62(int batch) {
         float[] t62 = ws.t62;
@@ -1591,7 +1591,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT63(int batch) {
         float[] t63 = ws.t63;
@@ -1607,7 +1607,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT64(int batch) {
         float[] t64 = ws.t64;
@@ -1623,7 +1623,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT65(int batch) {
         float[] t65 = ws.t65;
@@ -1641,7 +1641,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [add scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add scalar]
      */
     private void computeT66(int batch) {
         float[] t66 = ws.t66;
@@ -1656,7 +1656,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [const scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
     private void computeT67(int batch) {
         float[] t67 = ws.t67;
@@ -1664,7 +1664,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT68(int batch) {
         float[] t68 = ws.t68;
@@ -1680,7 +1680,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT69(int batch) {
         float[] t69 = ws.t69;
@@ -1698,7 +1698,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT70(int batch) {
         float[] t70 = ws.t70;
@@ -1714,7 +1714,7 @@ public final class Library implements Model {
     }
 
     /**
-     * the kernel of 5 nodes with the same code; the first is gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [add [4]]
+     * the kernel of 5 nodes with the same code; the first is gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
     private static void computeAdd(int batch, float[] t, float[] t69, float[] t70) {
         for (int ex = 0; ex < batch; ex++) {
@@ -1726,7 +1726,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT72(int batch) {
         float[] t72 = ws.t72;
@@ -1744,7 +1744,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT73(int batch) {
         float[] t73 = ws.t73;
@@ -1763,7 +1763,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT74(int batch) {
         float[] t74 = ws.t74;
@@ -1779,7 +1779,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT76(int batch) {
         float[] t76 = ws.t76;
@@ -1795,7 +1795,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [winners scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [winners scalar]
      */
     private void computeT77(int batch) {
         float[] t77 = ws.t77;
@@ -1818,7 +1818,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [scatter [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [scatter [4]]
      */
     private void computeT78(int batch) {
         float[] t78 = ws.t78;
@@ -1834,7 +1834,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT80(int batch) {
         float[] t80 = ws.t80;
@@ -1851,7 +1851,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT81(int batch) {
         float[] t81 = ws.t81;
@@ -1868,7 +1868,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [8]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
     private void computeT86(int batch) {
         float[] t86 = ws.t86;
@@ -1886,7 +1886,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [8]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
     private void computeT87(int batch) {
         float[] t87 = ws.t87;
@@ -1904,7 +1904,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [8]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
     private void computeT88(int batch) {
         float[] t88 = ws.t88;
@@ -1921,7 +1921,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [add [8]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [8]]
      */
     private void computeT89(int batch) {
         float[] t89 = ws.t89;
@@ -1936,7 +1936,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT90(int batch) {
         float[] t90 = ws.t90;
@@ -1956,7 +1956,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT92(int batch) {
         float[] t92 = ws.t92;
@@ -1976,7 +1976,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT94(int batch) {
         float[] t94 = ws.t94;
@@ -1996,7 +1996,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT96(int batch) {
         float[] t96 = ws.t96;
@@ -2016,7 +2016,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [add [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [2, 2]]
      */
     private void computeT97(int batch) {
         float[] t97 = ws.t97;
@@ -2031,7 +2031,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT98(int batch) {
         float[] t98 = ws.t98;
@@ -2050,7 +2050,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT100(int batch) {
         float[] t100 = ws.t100;
@@ -2066,7 +2066,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT102(int batch) {
         float[] t102 = ws.t102;
@@ -2083,7 +2083,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT103(int batch) {
         float[] t103 = ws.t103;
@@ -2099,7 +2099,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT106(int batch) {
         float[] t106 = ws.t106;
@@ -2115,7 +2115,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [winners scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [winners scalar]
      */
     private void computeT107(int batch) {
         float[] t107 = ws.t107;
@@ -2138,7 +2138,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [scatter [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [scatter [4]]
      */
     private void computeT108(int batch) {
         float[] t108 = ws.t108;
@@ -2154,7 +2154,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [softmax [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax [4]]
      */
     private void computeT110(int batch) {
         float[] z_2 = ws.z_2;
@@ -2181,7 +2181,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [sum scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [sum scalar]
      */
     private void computeT111(int batch) {
         float[] y = ws.y;
@@ -3516,282 +3516,282 @@ public final class Library implements Model {
         float[] cat;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t41;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t42;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t43;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t44;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t45;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t46;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t48;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t49;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t50;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t53;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t54;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t55;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t58;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t59;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t60;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t61;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t62;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t63;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t64;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t65;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t66;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t67;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t68;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t69;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t70;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t71;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t72;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t73;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t74;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t75;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t76;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t77;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t78;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t79;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t80;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t81;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t86;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t87;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t88;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t89;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t90;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t92;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t94;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t96;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t97;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t98;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t100;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t101;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t102;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t103;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t104;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t106;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t107;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t108;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t110;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t111;
 

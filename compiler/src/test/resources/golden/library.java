@@ -1300,7 +1300,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [softmax_cross_entropy scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax_cross_entropy scalar]
      */
     private void computeT41(int batch) {
         double[] z_2 = ws.z_2;
@@ -1329,7 +1329,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT42(int batch) {
         double[] t42 = ws.t42;
@@ -1352,7 +1352,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT43(int batch) {
         double[] t43 = ws.t43;
@@ -1368,7 +1368,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT44(int batch) {
         double[] t44 = ws.t44;
@@ -1384,7 +1384,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT45(int batch) {
         double[] t45 = ws.t45;
@@ -1400,7 +1400,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT46(int batch) {
         double[] t46 = ws.t46;
@@ -1418,7 +1418,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [const scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
     private void computeT48(int batch) {
         double[] t48 = ws.t48;
@@ -1426,7 +1426,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT49(int batch) {
         double[] t49 = ws.t49;
@@ -1443,7 +1443,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT50(int batch) {
         double[] t50 = ws.t50;
@@ -1463,7 +1463,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [const scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
     private void computeT53(int batch) {
         double[] t53 = ws.t53;
@@ -1471,7 +1471,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [8]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
     private void computeT54(int batch) {
         double[] t54 = ws.t54;
@@ -1486,7 +1486,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT55(int batch) {
         double[] t55 = ws.t55;
@@ -1504,7 +1504,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [square [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [square [4]]
      */
     private void computeT58(int batch) {
         double[] t58 = ws.t58;
@@ -1518,7 +1518,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT59(int batch) {
         double[] t59 = ws.t59;
@@ -1533,7 +1533,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT60(int batch) {
         double[] t60 = ws.t60;
@@ -1548,7 +1548,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT61(int batch) {
         double[] t61 = ws.t61;
@@ -1571,7 +1571,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT62(int batch) {
         double[] t62 = ws.t62;
@@ -1587,7 +1587,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT63(int batch) {
         double[] t63 = ws.t63;
@@ -1603,7 +1603,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT64(int batch) {
         double[] t64 = ws.t64;
@@ -1619,7 +1619,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT65(int batch) {
         double[] t65 = ws.t65;
@@ -1637,7 +1637,7 @@ public final class Library implements Model {
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [add scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add scalar]
      */
     private void computeT66(int batch) {
         double[] t66 = ws.t66;
@@ -1652,7 +1652,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [const scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
     private void computeT67(int batch) {
         double[] t67 = ws.t67;
@@ -1660,7 +1660,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT68(int batch) {
         double[] t68 = ws.t68;
@@ -1676,7 +1676,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT69(int batch) {
         double[] t69 = ws.t69;
@@ -1694,7 +1694,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT70(int batch) {
         double[] t70 = ws.t70;
@@ -1710,7 +1710,7 @@ public final class Library implements Model {
     }
 
     /**
-     * the kernel of 5 nodes with the same code; the first is gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [add [4]]
+     * the kernel of 5 nodes with the same code; the first is gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
     private static void computeAdd(int batch, double[] t, double[] t69, double[] t70) {
         for (int ex = 0; ex < batch; ex++) {
@@ -1722,7 +1722,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT72(int batch) {
         double[] t72 = ws.t72;
@@ -1740,7 +1740,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT73(int batch) {
         double[] t73 = ws.t73;
@@ -1759,7 +1759,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT74(int batch) {
         double[] t74 = ws.t74;
@@ -1775,7 +1775,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT76(int batch) {
         double[] t76 = ws.t76;
@@ -1791,7 +1791,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [winners scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [winners scalar]
      */
     private void computeT77(int batch) {
         double[] t77 = ws.t77;
@@ -1814,7 +1814,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [scatter [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [scatter [4]]
      */
     private void computeT78(int batch) {
         double[] t78 = ws.t78;
@@ -1830,7 +1830,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT80(int batch) {
         double[] t80 = ws.t80;
@@ -1847,7 +1847,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT81(int batch) {
         double[] t81 = ws.t81;
@@ -1864,7 +1864,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [8]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
     private void computeT86(int batch) {
         double[] t86 = ws.t86;
@@ -1882,7 +1882,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [8]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
     private void computeT87(int batch) {
         double[] t87 = ws.t87;
@@ -1900,7 +1900,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [8]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
     private void computeT88(int batch) {
         double[] t88 = ws.t88;
@@ -1917,7 +1917,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [add [8]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [8]]
      */
     private void computeT89(int batch) {
         double[] t89 = ws.t89;
@@ -1932,7 +1932,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT90(int batch) {
         double[] t90 = ws.t90;
@@ -1952,7 +1952,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT92(int batch) {
         double[] t92 = ws.t92;
@@ -1972,7 +1972,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT94(int batch) {
         double[] t94 = ws.t94;
@@ -1992,7 +1992,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT96(int batch) {
         double[] t96 = ws.t96;
@@ -2012,7 +2012,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [add [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [2, 2]]
      */
     private void computeT97(int batch) {
         double[] t97 = ws.t97;
@@ -2027,7 +2027,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [2, 2]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
     private void computeT98(int batch) {
         double[] t98 = ws.t98;
@@ -2046,7 +2046,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT100(int batch) {
         double[] t100 = ws.t100;
@@ -2062,7 +2062,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT102(int batch) {
         double[] t102 = ws.t102;
@@ -2079,7 +2079,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT103(int batch) {
         double[] t103 = ws.t103;
@@ -2095,7 +2095,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT106(int batch) {
         double[] t106 = ws.t106;
@@ -2111,7 +2111,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [winners scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [winners scalar]
      */
     private void computeT107(int batch) {
         double[] t107 = ws.t107;
@@ -2134,7 +2134,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [scatter [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [scatter [4]]
      */
     private void computeT108(int batch) {
         double[] t108 = ws.t108;
@@ -2150,7 +2150,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [softmax [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax [4]]
      */
     private void computeT110(int batch) {
         double[] z_2 = ws.z_2;
@@ -2177,7 +2177,7 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))  [sum scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [sum scalar]
      */
     private void computeT111(int batch) {
         double[] y = ws.y;
@@ -3512,282 +3512,282 @@ public final class Library implements Model {
         double[] cat;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t41;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t42;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t43;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t44;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t45;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t46;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t48;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t49;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t50;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t53;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t54;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t55;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t58;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t59;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t60;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t61;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t62;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t63;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t64;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t65;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t66;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t67;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t68;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t69;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t70;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t71;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t72;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t73;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t74;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t75;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t76;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t77;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t78;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t79;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t80;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t81;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t86;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t87;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t88;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t89;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t90;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t92;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t94;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t96;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t97;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t98;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t100;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t101;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t102;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t103;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t104;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t106;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t107;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t108;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t110;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * l1(cat, atan(cat)) + kl_div(log_softmax(z, axis=0), softmax(expm1(log1p(square(z))), axis=0))
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t111;
 

@@ -50,7 +50,11 @@ public final class NetcCompiler {
 
   /** The file name shown in generated headers: the last path element, so output does not depend on where it was built. */
   static String fileName(String path) {
-    int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+    // a backslash is a separator only where the platform says so: on Linux it is part of the name
+    int slash = path.lastIndexOf('/');
+    if (java.io.File.separatorChar == '\\') {
+      slash = Math.max(slash, path.lastIndexOf('\\'));
+    }
     return path.substring(slash + 1);
   }
 }

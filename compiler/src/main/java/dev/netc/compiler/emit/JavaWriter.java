@@ -67,7 +67,7 @@ public final class JavaWriter {
             .addMember("value", "$S", "dev.netc.compiler")
             .addMember("comments", "$S", "from " + SafeText.comment(plan.sourceName()))
             .build())
-        .addJavadoc(classDoc());
+        .addJavadoc("$L", classDoc()); // user text (the file name) is never a format string
     addConstants(type);
     addParams(type);
     addConstructors(type);

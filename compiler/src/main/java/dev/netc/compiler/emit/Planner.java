@@ -630,7 +630,7 @@ public final class Planner {
   /** "line 12: h = ..." style description of a node, for comments; "gradient of" for backward nodes. */
   String describe(Node n) {
     String line = lineText.computeIfAbsent(n.pos().line(),
-        k -> "line " + k + ": " + SafeText.comment(dag.network().source().line(k).strip()));
+        k -> "line " + k + ": " + SafeText.quote(dag.network().source().line(k)));
     return forward.contains(n) ? line : "gradient of " + line;
   }
 

@@ -23,4 +23,20 @@ public final class SafeText {
     }
     return b.toString().replace("*/", "*\\/").replace("/*", "/\\*").strip();
   }
+
+  /** The most characters (code points) of a source line quoted in a generated comment. */
+  public static final int QUOTE_MAX = 120;
+
+  /**
+   * A source line for a generated comment: {@link #comment} of its first {@value #QUOTE_MAX}
+   * characters (then {@code ...}), so that a generated file stays linear in the size of its source
+   * however long one line is (every node of a line's expression quotes the line).
+   */
+  public static String quote(String line) {
+    String t = line.strip();
+    if (t.length() > QUOTE_MAX && t.codePointCount(0, t.length()) > QUOTE_MAX) {
+      t = t.substring(0, t.offsetByCodePoints(0, QUOTE_MAX)) + " ...";
+    }
+    return comment(t);
+  }
 }

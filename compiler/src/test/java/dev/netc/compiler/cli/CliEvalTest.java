@@ -31,6 +31,21 @@ class CliEvalTest {
 
   @TempDir Path tmp;
 
+  /** A file named {@code price$5.net} (a JavaPoet format string once: exit 4) compiles and evaluates. */
+  @Test
+  void dollarInTheFileName() throws Exception {
+    Path f = tmp.resolve("price$5.net");
+    Files.copy(GATE, f);
+    expect(0, CliRun.of("check", f));
+    expect(0, CliRun.of("compile", f, "-d", tmp.resolve("out")));
+    String java;
+    try (Stream<Path> s = Files.walk(tmp.resolve("out"))) {
+      java = Files.readString(s.filter(p -> p.toString().endsWith(".java")).findFirst().orElseThrow());
+    }
+    assertTrue(java.contains("from price$5.net."), java.substring(0, 200));
+    expect(0, CliRun.of("eval", f, "--values", "../samples/gate/values.json"));
+  }
+
   /**
    * Valid programs that once crashed the emitter (exit 4): check, and compile in double, float
    * and vector modes, exit 0 (eval is checked against the evaluator with the examples).
