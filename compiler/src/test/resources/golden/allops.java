@@ -419,9 +419,9 @@ public final class AllOps implements Model {
     @Override
     public Object paramData(int index) {
         switch (index) {
-            case 0: return A;
-            case 1: return B;
-            case 2: return c;
+            case 0: return this.A;
+            case 1: return this.B;
+            case 2: return this.c;
             default: throw new IndexOutOfBoundsException("no param " + index);
         }
     }
@@ -2116,9 +2116,9 @@ public final class AllOps implements Model {
         @Override
         public Object data(int index) {
             switch (index) {
-                case 0: return A;
-                case 1: return B;
-                case 2: return c;
+                case 0: return this.A;
+                case 1: return this.B;
+                case 2: return this.c;
                 default: throw new IndexOutOfBoundsException("no param " + index);
             }
         }

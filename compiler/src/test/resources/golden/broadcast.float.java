@@ -250,9 +250,9 @@ public final class Broadcast implements Model {
     @Override
     public Object paramData(int index) {
         switch (index) {
-            case 0: return b;
-            case 1: return s;
-            case 2: return t;
+            case 0: return this.b;
+            case 1: return this.s;
+            case 2: return this.t;
             default: throw new IndexOutOfBoundsException("no param " + index);
         }
     }
@@ -694,9 +694,9 @@ public final class Broadcast implements Model {
         @Override
         public Object data(int index) {
             switch (index) {
-                case 0: return b;
-                case 1: return s;
-                case 2: return t;
+                case 0: return this.b;
+                case 1: return this.s;
+                case 2: return this.t;
                 default: throw new IndexOutOfBoundsException("no param " + index);
             }
         }

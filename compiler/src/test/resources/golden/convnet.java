@@ -258,10 +258,10 @@ public final class ConvNet implements Model {
     @Override
     public Object paramData(int index) {
         switch (index) {
-            case 0: return K;
-            case 1: return b;
-            case 2: return W;
-            case 3: return c;
+            case 0: return this.K;
+            case 1: return this.b;
+            case 2: return this.W;
+            case 3: return this.c;
             default: throw new IndexOutOfBoundsException("no param " + index);
         }
     }
@@ -847,10 +847,10 @@ public final class ConvNet implements Model {
         @Override
         public Object data(int index) {
             switch (index) {
-                case 0: return K;
-                case 1: return b;
-                case 2: return W;
-                case 3: return c;
+                case 0: return this.K;
+                case 1: return this.b;
+                case 2: return this.W;
+                case 3: return this.c;
                 default: throw new IndexOutOfBoundsException("no param " + index);
             }
         }

@@ -554,9 +554,9 @@ public final class Library implements Model {
     @Override
     public Object paramData(int index) {
         switch (index) {
-            case 0: return K;
-            case 1: return W;
-            case 2: return g;
+            case 0: return this.K;
+            case 1: return this.W;
+            case 2: return this.g;
             default: throw new IndexOutOfBoundsException("no param " + index);
         }
     }
@@ -3323,9 +3323,9 @@ public final class Library implements Model {
         @Override
         public Object data(int index) {
             switch (index) {
-                case 0: return K;
-                case 1: return W;
-                case 2: return g;
+                case 0: return this.K;
+                case 1: return this.W;
+                case 2: return this.g;
                 default: throw new IndexOutOfBoundsException("no param " + index);
             }
         }

@@ -222,8 +222,8 @@ public final class Tensor4 implements Model {
     @Override
     public Object paramData(int index) {
         switch (index) {
-            case 0: return w;
-            case 1: return s;
+            case 0: return this.w;
+            case 1: return this.s;
             default: throw new IndexOutOfBoundsException("no param " + index);
         }
     }
@@ -485,8 +485,8 @@ public final class Tensor4 implements Model {
         @Override
         public Object data(int index) {
             switch (index) {
-                case 0: return w;
-                case 1: return s;
+                case 0: return this.w;
+                case 1: return this.s;
                 default: throw new IndexOutOfBoundsException("no param " + index);
             }
         }

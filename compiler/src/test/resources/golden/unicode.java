@@ -428,9 +428,9 @@ public final class Unicode implements Model {
     @Override
     public Object paramData(int index) {
         switch (index) {
-            case 0: return 가중치;
-            case 1: return σ;
-            case 2: return new_;
+            case 0: return this.가중치;
+            case 1: return this.σ;
+            case 2: return this.new_;
             default: throw new IndexOutOfBoundsException("no param " + index);
         }
     }
@@ -474,9 +474,9 @@ public final class Unicode implements Model {
         @Override
         public Object data(int index) {
             switch (index) {
-                case 0: return 가중치;
-                case 1: return σ;
-                case 2: return new_;
+                case 0: return this.가중치;
+                case 1: return this.σ;
+                case 2: return this.new_;
                 default: throw new IndexOutOfBoundsException("no param " + index);
             }
         }

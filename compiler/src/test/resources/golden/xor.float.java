@@ -434,10 +434,10 @@ public final class Xor implements Model {
     @Override
     public Object paramData(int index) {
         switch (index) {
-            case 0: return W1;
-            case 1: return b1;
-            case 2: return W2;
-            case 3: return b2;
+            case 0: return this.W1;
+            case 1: return this.b1;
+            case 2: return this.W2;
+            case 3: return this.b2;
             default: throw new IndexOutOfBoundsException("no param " + index);
         }
     }
@@ -486,10 +486,10 @@ public final class Xor implements Model {
         @Override
         public Object data(int index) {
             switch (index) {
-                case 0: return W1;
-                case 1: return b1;
-                case 2: return W2;
-                case 3: return b2;
+                case 0: return this.W1;
+                case 1: return this.b1;
+                case 2: return this.W2;
+                case 3: return this.b2;
                 default: throw new IndexOutOfBoundsException("no param " + index);
             }
         }

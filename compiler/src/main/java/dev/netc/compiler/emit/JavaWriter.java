@@ -499,7 +499,7 @@ public final class JavaWriter {
     List<Snippet> lines = new java.util.ArrayList<>();
     lines.add(new Snippet("switch (" + var + ") {\n$>"));
     for (int i = from; i < to; i++) {
-      lines.add(statement("case " + i + ": return " + literal(tensors.get(i).javaName())));
+      lines.add(statement("case " + i + ": return this." + literal(tensors.get(i).javaName())));
     }
     lines.add(statement("default: throw new $T($S + " + var + ")", IndexOutOfBoundsException.class, "no param "));
     lines.add(new Snippet("$<}\n"));

@@ -83,4 +83,15 @@ class EmitterRegressionTest {
     GeneratedCodeTest.check(src, false, 5);
     GeneratedCodeTest.check(src, true, 5);
   }
+
+  /** A param named {@code index} compiled, but paramData then returned its int argument (ClassCastException). */
+  @Test
+  void aParamNamedIndexIsReturnedByParamData() {
+    String src = "network I {\n input x[2]\n param index[2] init ones\n h = index .* x\n output h\n loss = l2(h)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      Model m = Codegen.model(src, isFloat, 1);
+      assertEquals(isFloat ? float[].class : double[].class, m.paramData(0).getClass());
+      assertEquals(isFloat ? float[].class : double[].class, m.newGradient().data(0).getClass());
+    }
+  }
 }
