@@ -2,8 +2,8 @@
 """Times the benchmark networks of netc (issue #7) in PyTorch, the way a user would write them.
 
 Workloads (as benchmarks/src/main/net): XOR 2-4-1 sigmoid + mse (batch 4); MLP 784-128-10 tanh +
-softmax cross-entropy (batch 1, 64); chain of 40 tanh layers of width 24 + mse (batch 1, 32); and
-the MLP at batch 256 for the two-threads check. Losses are netc's: mse = 1/2 sum (a - y)^2 per
+softmax cross-entropy (batch 1, 64); chain of 40 tanh layers of width 24 + mse (batch 1, 32); the
+MLP at batch 256 for the two-threads check; and issue 20's LeNet-like CNN (batch 64). Losses are netc's: mse = 1/2 sum (a - y)^2 per
 example, softmax CE = -sum y log softmax(z); both means over the batch. For each: float32 and
 float64, 1 and 2 threads (torch.set_num_threads), the operations loss (forward, no_grad), grad
 (forward + backward, grads zeroed with set_to_none) and train (grad + Adam(lr=1e-3).step()).
@@ -21,6 +21,13 @@ torch.manual_seed(0)
 
 
 def build(workload, dtype):
+    if workload == "lenet":
+        # issue 20's LeNet-like CNN, as benchmarks/src/main/net/lenet.net
+        nn = torch.nn
+        model = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
+                              nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84),
+                              nn.ReLU(), nn.Linear(84, 10)).to(dtype)
+        return model, [784, 10], "ce"
     if workload == "xor":
         dims, acts, loss = [2, 4, 1], ["sigmoid", "sigmoid"], "mse"
     elif workload == "mlp":
@@ -41,6 +48,9 @@ def data(workload, batch, dims, dtype):
     if workload == "xor":
         x = torch.tensor([[0, 0], [1, 0], [0, 1], [1, 1]] * (batch // 4 or 1), dtype=dtype)[:batch]
         y = torch.tensor([[0], [1], [1], [0]] * (batch // 4 or 1), dtype=dtype)[:batch]
+    elif workload == "lenet":
+        x = torch.rand(batch, 1, 28, 28, dtype=dtype)
+        y = torch.nn.functional.one_hot(torch.randint(0, 10, (batch,)), 10).to(dtype)
     elif workload == "mlp":
         x = torch.rand(batch, 784, dtype=dtype)
         y = torch.nn.functional.one_hot(torch.randint(0, 10, (batch,)), 10).to(dtype)
@@ -82,7 +92,7 @@ def median_ns(fn, target_s):
 
 def main():
     target_s = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
-    cases = [("xor", 4), ("mlp", 1), ("mlp", 64), ("chain", 1), ("chain", 32), ("mlp", 256)]
+    cases = [("xor", 4), ("mlp", 1), ("mlp", 64), ("chain", 1), ("chain", 32), ("mlp", 256), ("lenet", 64)]
     if len(sys.argv) > 2:
         # only some cases, e.g. "mlp:1,mlp:64"
         wanted = {tuple(c.split(":")) for c in sys.argv[2].split(",")}

@@ -3152,18 +3152,19 @@ public final class Library implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int ob = ex * 128;
+            for (int k0 = 0; k0 < 128; k0++) {
+                t171[ob + k0] = 0;
+            }
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 8; k1++) {
-                    for (int k2 = 0; k2 < 8; k2++) {
-                        double acc = 0;
-                        for (int k3 = 0; k3 < 3; k3++) {
-                            for (int k4 = Math.max(0, k1 - 5); k4 < Math.min(3, k1 + 1); k4++) {
-                                for (int k5 = Math.max(0, k2 - 5); k5 < Math.min(3, k2 + 1); k5++) {
-                                    acc += t168[p0 + (k3) * 36 + (-k4 + k1) * 6 + -k5 + k2] * K[(k3) * 18 + (k0) * 9 + (k4) * 3 + k5];
+                    for (int k2 = 0; k2 < 3; k2++) {
+                        for (int k3 = Math.max(0, k1 - 5); k3 < Math.min(3, k1 + 1); k3++) {
+                            for (int k4 = 0; k4 < 3; k4++) {
+                                for (int k5 = Math.max(0, k4); k5 < Math.min(8, k4 + 6); k5++) {
+                                    t171[ob + (k0) * 64 + (k1) * 8 + k5] += t168[p0 + (k2) * 36 + (-k3 + k1) * 6 + -k4 + k5] * K[(k2) * 18 + (k0) * 9 + (k3) * 3 + k4];
                                 }
                             }
                         }
-                        t171[ob + (k0) * 64 + (k1) * 8 + k2] = acc;
                     }
                 }
             }
