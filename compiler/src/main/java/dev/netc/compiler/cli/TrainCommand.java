@@ -218,7 +218,9 @@ final class TrainCommand implements Callable<Integer> {
         + (classifier ? ", classifier" : "") + "; " + optimizer + " lr " + learningRate()
         + ", batch " + batch + ", " + epochs + " epochs");
     out.flush();
-    if (resume != null) {
+    // the state file holds the params too (with a checksum) and is written first: a run killed
+    // between the two writes resumes from the state alone
+    if (resume != null && !Files.exists(TrainState.beside(resume))) {
       try {
         ParamsFile.load(model, resume);
       } catch (DataException e) {
