@@ -1,0 +1,551 @@
+package dev.netc.compiler.emit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.netc.compiler.Compilation;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.compiler.graph.Dag;
+import dev.netc.compiler.graph.Eval;
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.javac.InMemoryCompiler;
+import dev.netc.compiler.testing.GradCheck;
+import dev.netc.compiler.testing.Kinks;
+import dev.netc.runtime.Gradient;
+import dev.netc.runtime.Model;
+import dev.netc.runtime.TensorInfo;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.core.RandomnessSource;
+
+/**
+ * Property tests of the gradients of index notation, with random shapes and values: the library's
+ * convolution (stride 1 and 2, padding 0 and 1), pooling, axis ops, softmax family, layer_norm,
+ * reshape, flatten, concat and pad, and user-written definitions (a transposed read, a sum over
+ * an index, windows and shifted reads bounded by {@code where}, a guard, a strided read, a max,
+ * nested reductions, a select).
+ * Each example is a small {@code .net} source whose shapes QuickTheories draws (fixed seed); it
+ * goes through the front end and reverse mode to the optimized DAG, and then:
+ * <ul>
+ *   <li>the reference evaluator's gradient of the loss with respect to every param and input
+ *       equals central finite differences of the evaluator's loss (testing.GradCheck: step
+ *       1e-6 scaled by {@code max(1, |x|)}, in double) to {@code |analytic - numeric| <=}
+ *       {@value #FD_TOL}{@code  (1 + |numeric|)}; the largest error seen is printed (about
+ *       1e-9: the rounding of the loss divided by the step);</li>
+ *   <li>the generated Java class (compiled in-process) computes the same outputs, loss, param
+ *       gradients and input gradients as the evaluator, for one example and for a batch of 2 or
+ *       3 (against the mean of the evaluator's), to {@value #GEN_REL} of
+ *       {@code max(1, |evaluator|)} (both are double; only the order of summation differs);
+ *       the float class, on the same values rounded to float, to {@value #FLOAT_REL} of
+ *       {@code max(1, largest |evaluator| of the tensor)}.</li>
+ * </ul>
+ * Values are uniform in [-1, 1]; a tensor that a max or min reduces holds distinct values at
+ * least {@code 2/size} apart (far more than the step), so that no tie or kink is crossed, and
+ * every point is checked by testing.Kinks. Per property, the examples are first drawn once and
+ * compiled in a single javac run; the property itself then runs on the same (seeded) examples,
+ * and any example not compiled yet (a shrunk one) is compiled alone.
+ */
+class IndexGradientPropertiesTest {
+  static final double FD_TOL = 1e-6;
+  static final double GEN_REL = 1e-10;
+  static final double FLOAT_REL = 1e-4;
+  /** Examples per property: 40, or {@code -Dnetc.indexProperties=N} for a longer search. */
+  static final int EXAMPLES = Integer.getInteger("netc.indexProperties", 40);
+  static final long SEED = 20_261_205L;
+
+  /** A network's source (its name a hash of its body), which tensors need distinct values, and the values' seed. */
+  record Case(String source, Set<String> distinct, long values) {
+    @Override
+    public String toString() {
+      return "\n" + source + "values seed " + values + (distinct.isEmpty() ? "" : ", distinct: " + distinct);
+    }
+  }
+
+  /** The optimized DAG and the generated classes (double and float) of one source. */
+  record Built(Dag dag, Model model, Model floatModel) {}
+
+  private final Map<String, Built> built = new HashMap<>();
+  /** The largest |evaluator - central difference| / (1 + |central difference|) seen, and the entries checked. */
+  private double worst;
+  private int entries;
+
+  // ---- the properties
+
+  @Test
+  void conv2dGradients() {
+    property(in -> {
+      int ch = between(in, 1, 3);
+      int out = between(in, 1, 4);
+      int kh = between(in, 1, 4);
+      int kw = between(in, 1, 4);
+      int stride = between(in, 1, 2);
+      int pad = between(in, 0, 1);
+      int h = between(in, Math.max(1, kh - 2 * pad), kh + 4);
+      int w = between(in, Math.max(1, kw - 2 * pad), kw + 9);
+      int oh = (h + 2 * pad - kh) / stride + 1;
+      int ow = (w + 2 * pad - kw) / stride + 1;
+      String body = "input x" + dims(ch, h, w) + "\n"
+          + "param K" + dims(out, ch, kh, kw) + "\n"
+          + "param b" + dims(out, 1, 1) + "\n"
+          + "target t" + dims(out, oh, ow) + "\n"
+          + "y = conv2d(x, K, stride=" + stride + ", pad=" + pad + ") + b\n"
+          + "output y\n"
+          + "loss = sum(tanh(y) .* t)\n";
+      return new Case(net(body), Set.of(), longs().all().generate(in));
+    });
+  }
+
+  @Test
+  void poolingGradients() {
+    property(in -> {
+      int ch = between(in, 1, 3);
+      int k = between(in, 2, 3);
+      int k2 = between(in, 1, 3);
+      int h = between(in, Math.max(k, k2), 9);
+      int w = between(in, Math.max(k, k2), 9);
+      boolean param = between(in, 0, 1) == 1;
+      String body = (param ? "param" : "input") + " x" + dims(ch, h, w) + "\n"
+          + "target t" + dims(ch, h / k, w / k) + ", u" + dims(ch, h / k2, w / k2) + "\n"
+          + "m = max_pool2d(x, " + k + ")\n"
+          + "a = avg_pool2d(x, " + k2 + ")\n"
+          + "output m, a\n"
+          + "loss = sum(m .* t) + sum(square(a) .* u)\n";
+      return new Case(net(body), Set.of("x"), longs().all().generate(in));
+    });
+  }
+
+  @Test
+  void axisReductionGradients() {
+    property(in -> {
+      int[] d = shape(in);
+      int axis = between(in, -d.length, d.length - 1);
+      int[] r = without(d, axis < 0 ? axis + d.length : axis);
+      boolean param = between(in, 0, 1) == 1;
+      String body = (param ? "param" : "input") + " x" + dims(d) + "\n"
+          + "target t1" + dims(r) + ", t2" + dims(r) + ", t3" + dims(r) + ", t4" + dims(r) + "\n"
+          + "s = sum(x, axis=" + axis + ")\n"
+          + "output s\n"
+          + "loss = sum(s .* t1) + sum(mean(x, axis=" + axis + ") .* t2) + sum(max(x, axis=" + axis + ") .* t3)"
+          + " + sum(min(x, axis=" + axis + ") .* t4)\n";
+      return new Case(net(body), Set.of("x"), longs().all().generate(in));
+    });
+  }
+
+  @Test
+  void softmaxFamilyAndLayerNormGradients() {
+    property(in -> {
+      int[] d = shape(in);
+      int axis = between(in, -d.length, d.length - 1);
+      int[] r = without(d, axis < 0 ? axis + d.length : axis);
+      boolean param = between(in, 0, 1) == 1;
+      String eps = List.of("", ", eps=0.1", ", eps=1e-3").get(between(in, 0, 2));
+      String body = (param ? "param" : "input") + " x" + dims(d) + "\n"
+          + "target t" + dims(d) + ", u" + dims(d) + ", v" + dims(r) + ", w" + dims(d) + "\n"
+          + "p = softmax(x, axis=" + axis + ")\n"
+          + "n = layer_norm(x" + eps + ")\n"
+          + "output p, n\n"
+          + "loss = sum(p .* t) + sum(log_softmax(x, axis=" + axis + ") .* u)"
+          + " + sum(logsumexp(x, axis=" + axis + ") .* v) + sum(n .* w)\n";
+      return new Case(net(body), Set.of(), longs().all().generate(in));
+    });
+  }
+
+  @Test
+  void shapeFunctionGradients() {
+    property(in -> {
+      int[] d = shape(in);
+      int rank = d.length;
+      int axis = between(in, -rank, rank - 1);
+      int a = axis < 0 ? axis + rank : axis;
+      int[] bd = d.clone();
+      bd[a] = between(in, 1, 3);
+      int[] cd = d.clone();
+      cd[a] += bd[a];
+      // reshape to the reversed sizes with a 1 put in somewhere (when the rank allows)
+      List<Integer> re = new ArrayList<>();
+      for (int k = rank - 1; k >= 0; k--) {
+        re.add(d[k]);
+      }
+      if (rank < 4) {
+        re.add(between(in, 0, rank), 1);
+      }
+      int[] pads = new int[rank];
+      int[] pd = new int[rank];
+      for (int k = 0; k < rank; k++) {
+        pads[k] = between(in, 0, 2);
+        pd[k] = d[k] + 2 * pads[k];
+      }
+      int n = between(in, 0, 2);
+      int[] qd = bd.clone();
+      if (rank >= 2) {
+        qd[rank - 1] += 2 * n;
+        qd[rank - 2] += 2 * n;
+      }
+      String body = "param x" + dims(d) + "\n"
+          + "input b" + dims(bd) + "\n"
+          + "target t1" + dims(re.stream().mapToInt(Integer::intValue).toArray()) + ", t2" + dims(size(d))
+          + ", t3" + dims(cd) + ", t4" + dims(pd) + (rank >= 2 ? ", t5" + dims(qd) : "") + "\n"
+          + "c = concat(x, b, axis=" + axis + ")\n"
+          + "output c\n"
+          + "loss = sum(tanh(reshape(x, " + re + ")) .* t1) + sum(square(flatten(x)) .* t2) + sum(sin(c) .* t3)"
+          + " + sum(square(pad(x, " + Arrays.toString(pads) + ")) .* t4)"
+          + (rank >= 2 ? " + sum(exp(pad(b, " + n + ")) .* t5)" : "") + "\n";
+      return new Case(net(body), Set.of(), longs().all().generate(in));
+    });
+  }
+
+  @Test
+  void userWrittenDefinitionGradients() {
+    property(in -> {
+      int m = between(in, 2, 5);
+      int n = between(in, 2, 10);
+      int k = between(in, 1, 5);
+      int w = between(in, 1, n);
+      int s = between(in, 1, 2);
+      String body = "input A" + dims(m, k) + ", x" + dims(n) + "\n"
+          + "param B" + dims(k, n) + "\n"
+          + "target t1" + dims(k, m) + ", t2" + dims(m, n) + ", t3" + dims(n - w + 1) + ", t4" + dims(n - 1)
+          + ", t5" + dims(m, n) + ", t6" + dims((n - 1) / s + 1) + ", t7" + dims(m) + ", t8" + dims(m)
+          + ", t9" + dims(n, n) + "\n"
+          // a transposed read
+          + "T[j, i] = A[i, j] * A[i, j] + sin(A[i, j])\n"
+          // a sum over an index
+          + "P[i, j] = sum(q) A[i, q] * exp(B[q, j])\n"
+          // a window: j bounded by where, i by the read x[i + j]
+          + "W[i] = sum(j) x[i + j] * tanh(x[i + j] + j) where j < " + w + "\n"
+          // a shifted read, bounded by where
+          + "D[i] = x[i + 1] * x[i] where i < " + (n - 1) + "\n"
+          // a guard (elements where it fails are 0)
+          + "C[i, j] = P[i, j] * x[j] where j <= i\n"
+          // a strided read
+          + "S[i] = cos(x[" + s + "*i]) * B[0, " + s + "*i]\n"
+          // a max over an index
+          + "M[i] = max(j) A[i, j] + 1\n"
+          // nested reductions, the inner one using the outer index as a number
+          + "N[i] = mean(p) x[p] * (min(q) A[i, q] - p)\n"
+          // a select on indices: only the chosen branch is read and gets gradient
+          + "R[i, j] = select(i < j, x[i] * x[j], 0.5)\n"
+          + "output T, P\n"
+          + "loss = sum(T .* t1) + sum(P .* t2) + sum(W .* t3) + sum(D .* t4) + sum(C .* t5) + sum(S .* t6)"
+          + " + sum(M .* t7) + sum(N .* t8) + sum(R .* t9)\n";
+      return new Case(net(body), Set.of("A"), longs().all().generate(in));
+    });
+  }
+
+  // ---- the check
+
+  /** Draws the examples once, compiles them in one javac run, then runs the property on them. */
+  private void property(Gen<Case> gen) {
+    List<Case> cases = new ArrayList<>();
+    qt().withExamples(EXAMPLES).withFixedSeed(SEED).forAll(gen).checkAssert(cases::add);
+    build(cases);
+    qt().withExamples(EXAMPLES).withFixedSeed(SEED).withShrinkCycles(30).forAll(gen).checkAssert(this::check);
+    System.out.printf("%d networks, %d gradient entries, largest finite-difference error %.2g (of 1 + |numeric|)%n",
+        built.size(), entries, worst);
+  }
+
+  private void build(List<Case> cases) {
+    Map<String, Dag> dags = new LinkedHashMap<>();
+    List<Emitter.GeneratedFile> files = new ArrayList<>();
+    List<Emitter.GeneratedFile> floatFiles = new ArrayList<>();
+    for (Case k : cases) {
+      if (built.containsKey(k.source()) || dags.containsKey(k.source())) {
+        continue;
+      }
+      Compilation c = Compilation.of(List.of(new SourceFile("test.net", k.source())), "");
+      assertTrue(!c.hasErrors(), () -> "does not compile:" + k + c.diagnostics().all());
+      Dag dag = c.dags().get(0);
+      dags.put(k.source(), dag);
+      files.add(Emitter.emit(dag, false, false, "test.net"));
+      floatFiles.add(Emitter.emit(dag, true, false, "test.net"));
+    }
+    if (files.isEmpty()) {
+      return;
+    }
+    InMemoryCompiler.Compiled compiled = Codegen.javac(files);
+    InMemoryCompiler.Compiled floatCompiled = Codegen.javac(floatFiles);
+    int f = 0;
+    for (Map.Entry<String, Dag> e : dags.entrySet()) {
+      String name = files.get(f++).qualifiedName();
+      built.put(e.getKey(), new Built(e.getValue(), Codegen.newModel(compiled, name, 0), Codegen.newModel(floatCompiled, name, 0)));
+    }
+  }
+
+  private void check(Case k) {
+    if (!built.containsKey(k.source())) {
+      build(List.of(k));
+    }
+    Built b = built.get(k.source());
+    Dag dag = b.dag();
+    Model m = b.model();
+    Map<String, double[]> v = values(k, m);
+    assertTrue(Kinks.safe(dag, v, 1e-3), () -> "near a kink: " + Kinks.unsafeNode(dag, v, 1e-3) + k);
+    Set<String> differentiated = new LinkedHashSet<>(dag.paramGradients().keySet());
+    differentiated.addAll(dag.inputGradients().keySet());
+    Set<String> all = new LinkedHashSet<>();
+    m.params().forEach(t -> all.add(t.name()));
+    m.inputs().forEach(t -> all.add(t.name()));
+    assertEquals(all, differentiated, "a gradient for every param and input" + k);
+
+    // 1. the evaluator's gradients against central differences of its loss
+    Map<Node, double[]> want = Eval.run(dag.nodes(), v);
+    List<Node> lossNodes = Dag.closure(dag.nodes(), List.of(dag.loss()));
+    for (String name : all) {
+      Node gn = dag.paramGradients().containsKey(name) ? dag.paramGradients().get(name) : dag.inputGradients().get(name);
+      double[] symbolic = want.get(gn);
+      for (int i = 0; i < symbolic.length; i++) {
+        double numeric = GradCheck.numericPartial(lossNodes, dag.loss(), v, name, i);
+        double err = Math.abs(symbolic[i] - numeric) / (1 + Math.abs(numeric));
+        worst = Math.max(worst, err);
+        entries++;
+        if (!(err <= FD_TOL)) {
+          throw new AssertionError("d loss / d " + name + "[" + i + "]: evaluator " + symbolic[i] + ", central difference "
+              + numeric + k);
+        }
+      }
+    }
+
+    // 2. the generated classes against the evaluator, one example and a batch
+    agrees(dag, b.model(), v, false, k);
+    agrees(dag, b.floatModel(), v, true, k);
+  }
+
+  /**
+   * The generated class's outputs, loss, param and input gradients against the evaluator's on
+   * {@code v} (rounded to float for float code), then its batched loss and param gradients on a
+   * batch of 2 or 3 examples (the same params) against the mean of the evaluator's.
+   */
+  private static void agrees(Dag dag, Model m, Map<String, double[]> values, boolean isFloat, Case k) {
+    String code = isFloat ? " (float code)" : "";
+    Map<String, double[]> v = isFloat ? rounded(values) : values;
+    for (int i = 0; i < m.params().size(); i++) {
+      double[] p = v.get(m.params().get(i).name());
+      Object data = m.paramData(i);
+      for (int j = 0; j < p.length; j++) {
+        if (data instanceof double[] d) {
+          d[j] = p[j];
+        } else {
+          ((float[]) data)[j] = (float) p[j];
+        }
+      }
+    }
+    Map<Node, double[]> want = Eval.run(dag.nodes(), v);
+    double[][] in = arrays(m.inputs(), v);
+    double[][] tg = arrays(m.targets(), v);
+    double[][] out = new double[m.outputs().size()][];
+    for (int o = 0; o < out.length; o++) {
+      out[o] = new double[m.outputs().get(o).size()];
+    }
+    m.predictBatch(1, in, out);
+    for (int o = 0; o < out.length; o++) {
+      String name = m.outputs().get(o).name();
+      close(want.get(dag.outputs().get(name)), out[o], isFloat, "output " + name + code, k);
+    }
+    double loss = want.get(dag.loss())[0];
+    Gradient g = m.newGradient();
+    close(new double[] {loss}, new double[] {m.lossAndGradientBatch(1, in, tg, g)}, isFloat, "loss" + code, k);
+    for (int i = 0; i < m.params().size(); i++) {
+      String name = m.params().get(i).name();
+      close(want.get(dag.paramGradients().get(name)), toDouble(g.data(i)), isFloat, "d loss / d " + name + code, k);
+    }
+    double[][] ig = new double[m.inputs().size()][];
+    for (int i = 0; i < ig.length; i++) {
+      ig[i] = new double[m.inputs().get(i).size()];
+      Arrays.fill(ig[i], Double.NaN);
+    }
+    close(new double[] {loss}, new double[] {m.inputGradient(in, tg, ig)}, isFloat, "loss of inputGradient" + code, k);
+    for (int i = 0; i < ig.length; i++) {
+      String name = m.inputs().get(i).name();
+      close(want.get(dag.inputGradients().get(name)), ig[i], isFloat, "d loss / d " + name + code, k);
+    }
+
+    int batch = 2 + (int) (k.values() & 1);
+    double meanLoss = 0;
+    double[][] meanGrad = new double[m.params().size()][];
+    List<Map<String, double[]>> examples = new ArrayList<>();
+    for (int e = 0; e < batch; e++) {
+      Map<String, double[]> ve = e == 0 ? v : values(new Case(k.source(), k.distinct(), k.values() + e), m);
+      ve = isFloat ? rounded(ve) : ve;
+      for (TensorInfo p : m.params()) {
+        ve.put(p.name(), v.get(p.name()));
+      }
+      examples.add(ve);
+      Map<Node, double[]> we = e == 0 ? want : Eval.run(dag.nodes(), ve);
+      meanLoss += we.get(dag.loss())[0] / batch;
+      for (int i = 0; i < meanGrad.length; i++) {
+        double[] gi = we.get(dag.paramGradients().get(m.params().get(i).name()));
+        meanGrad[i] = meanGrad[i] == null ? new double[gi.length] : meanGrad[i];
+        for (int j = 0; j < gi.length; j++) {
+          meanGrad[i][j] += gi[j] / batch;
+        }
+      }
+    }
+    double[][] bin = new double[m.inputs().size()][];
+    double[][] btg = new double[m.targets().size()][];
+    for (int i = 0; i < bin.length; i++) {
+      bin[i] = concat(examples, m.inputs().get(i).name());
+    }
+    for (int t = 0; t < btg.length; t++) {
+      btg[t] = concat(examples, m.targets().get(t).name());
+    }
+    Gradient bg = m.newGradient();
+    close(new double[] {meanLoss}, new double[] {m.lossAndGradientBatch(batch, bin, btg, bg)}, isFloat,
+        "batch " + batch + " loss" + code, k);
+    for (int i = 0; i < meanGrad.length; i++) {
+      close(meanGrad[i], toDouble(bg.data(i)), isFloat, "batch " + batch + " d loss / d " + m.params().get(i).name() + code, k);
+    }
+  }
+
+  private static Map<String, double[]> rounded(Map<String, double[]> v) {
+    Map<String, double[]> r = new HashMap<>();
+    v.forEach((name, a) -> {
+      double[] b = new double[a.length];
+      for (int i = 0; i < a.length; i++) {
+        b[i] = (float) a[i];
+      }
+      r.put(name, b);
+    });
+    return r;
+  }
+
+  private static double[] toDouble(Object a) {
+    if (a instanceof double[] d) {
+      return d;
+    }
+    float[] f = (float[]) a;
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
+  private static double[] concat(List<Map<String, double[]>> examples, String name) {
+    int n = examples.get(0).get(name).length;
+    double[] a = new double[n * examples.size()];
+    for (int e = 0; e < examples.size(); e++) {
+      System.arraycopy(examples.get(e).get(name), 0, a, e * n, n);
+    }
+    return a;
+  }
+
+  /**
+   * Double code: each entry to {@value #GEN_REL} of {@code max(1, |want|)}. Float code: to
+   * {@value #FLOAT_REL} of {@code max(1, largest |want| of the tensor)}.
+   */
+  private static void close(double[] want, double[] got, boolean isFloat, String what, Case k) {
+    assertEquals(want.length, got.length, what + k);
+    double largest = 0;
+    for (double w : want) {
+      largest = Math.max(largest, Math.abs(w));
+    }
+    for (int i = 0; i < want.length; i++) {
+      double tol = isFloat ? FLOAT_REL * Math.max(1, largest) : GEN_REL * Math.max(1, Math.abs(want[i]));
+      if (!(Math.abs(want[i] - got[i]) <= tol)) {
+        throw new AssertionError(what + "[" + i + "]: evaluator " + want[i] + ", generated " + got[i] + k);
+      }
+    }
+  }
+
+  /** Uniform values in [-1, 1], or a shuffled even grid of [-1, 1) for the tensors of {@code k.distinct()}. */
+  private static Map<String, double[]> values(Case k, Model m) {
+    Random rnd = new Random(k.values());
+    Map<String, double[]> v = new HashMap<>();
+    for (List<TensorInfo> group : List.of(m.inputs(), m.params(), m.targets())) {
+      for (TensorInfo t : group) {
+        double[] a = new double[t.size()];
+        if (k.distinct().contains(t.name())) {
+          List<Double> grid = new ArrayList<>();
+          for (int i = 0; i < a.length; i++) {
+            grid.add(-1 + 2.0 * i / a.length);
+          }
+          Collections.shuffle(grid, rnd);
+          for (int i = 0; i < a.length; i++) {
+            a[i] = grid.get(i);
+          }
+        } else {
+          for (int i = 0; i < a.length; i++) {
+            a[i] = rnd.nextDouble() * 2 - 1;
+          }
+        }
+        v.put(t.name(), a);
+      }
+    }
+    return v;
+  }
+
+  private static double[][] arrays(List<TensorInfo> infos, Map<String, double[]> v) {
+    double[][] a = new double[infos.size()][];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = v.get(infos.get(i).name());
+    }
+    return a;
+  }
+
+  // ---- drawing shapes
+
+  private static int between(RandomnessSource in, int lo, int hi) {
+    return integers().between(lo, hi).generate(in);
+  }
+
+  /** A shape of rank 1 to 4, sizes 1 to 5, at most 80 elements. */
+  private static int[] shape(RandomnessSource in) {
+    int rank = between(in, 1, 4);
+    int[] d = new int[rank];
+    int left = 80;
+    for (int k = 0; k < rank; k++) {
+      d[k] = between(in, 1, Math.max(1, Math.min(5, left / (1 << (rank - k - 1)))));
+      left /= d[k];
+    }
+    return d;
+  }
+
+  private static int[] without(int[] d, int axis) {
+    int[] r = new int[d.length - 1];
+    for (int k = 0, j = 0; k < d.length; k++) {
+      if (k != axis) {
+        r[j++] = d[k];
+      }
+    }
+    return r;
+  }
+
+  private static int size(int[] d) {
+    int n = 1;
+    for (int x : d) {
+      n *= x;
+    }
+    return n;
+  }
+
+  /** {@code [a, b, c]}, or nothing for a scalar. */
+  private static String dims(int... d) {
+    if (d.length == 0) {
+      return "";
+    }
+    StringJoiner j = new StringJoiner(", ", "[", "]");
+    for (int x : d) {
+      j.add(Integer.toString(x));
+    }
+    return j.toString();
+  }
+
+  /** A network named after a hash of its body, so that equal bodies share a class and different ones do not clash. */
+  private static String net(String body) {
+    return "network P" + Integer.toHexString(body.hashCode()) + " {\n" + body.indent(4) + "}\n";
+  }
+}
