@@ -62,4 +62,26 @@ public interface Model {
    * every declared input.
    */
   double inputGradient(double[][] inputs, double[][] targets, double[][] inputGradients);
+
+  /**
+   * Turns training mode on or off, as PyTorch's {@code train()} and {@code eval()}: in training,
+   * every forward pass ({@code predict}, {@code loss}, {@code lossAndGradient},
+   * {@code inputGradient}) draws new {@code dropout} masks, which its backward pass reuses; in
+   * evaluation, the default after construction, {@code dropout} is the identity and every method is
+   * deterministic. A network without {@code dropout} behaves the same in both modes, and this
+   * default does nothing.
+   */
+  default void setTraining(boolean training) {}
+
+  /** Whether training mode is on; always false for a network without {@code dropout}. */
+  default boolean isTraining() {
+    return false;
+  }
+
+  /**
+   * Restarts the random stream that the {@code dropout} masks are drawn from (a stream of
+   * {@link Rng}; seed 0 after construction), so that a training run is reproducible. Does
+   * nothing for a network without {@code dropout}.
+   */
+  default void seedDropout(long seed) {}
 }

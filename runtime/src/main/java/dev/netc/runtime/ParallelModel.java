@@ -208,6 +208,27 @@ public final class ParallelModel implements Model, AutoCloseable {
     }
   }
 
+  /** Sets the mode of every replica. */
+  @Override
+  public void setTraining(boolean training) {
+    for (Model m : replicas) {
+      m.setTraining(training);
+    }
+  }
+
+  @Override
+  public boolean isTraining() {
+    return replicas[0].isTraining();
+  }
+
+  /** Seeds replica {@code t}'s dropout stream with {@code Rng.derive(seed, t)} (the primary's with {@code seed}). */
+  @Override
+  public void seedDropout(long seed) {
+    for (int t = 0; t < replicas.length; t++) {
+      replicas[t].seedDropout(t == 0 ? seed : Rng.derive(seed, t));
+    }
+  }
+
   // everything else is the primary's
 
   @Override

@@ -43,6 +43,21 @@ public final class Rng {
     return z ^ (z >>> 31);
   }
 
+  /** Restarts this generator's stream as {@code new Rng(seed)} would (allocation-free). */
+  public void reseed(long seed) {
+    state = seed;
+    hasSpare = false;
+  }
+
+  /**
+   * The seed of stream {@code index} of a family of independent streams for {@code seed} (the
+   * dropout masks of epoch {@code index}, of replica {@code index}...), mixed so that nearby seeds
+   * and indices give unrelated streams.
+   */
+  public static long derive(long seed, long index) {
+    return mix64(mix64(seed) + GOLDEN_GAMMA * (index + 1));
+  }
+
   /** The next 64 uniformly distributed bits. */
   public long nextLong() {
     state += GOLDEN_GAMMA;

@@ -22,6 +22,12 @@ import java.util.List;
  * DivergedException} is thrown, naming the epoch, the first bad param and its index; its history
  * ends with stop reason {@link TrainingHistory.StopReason#DIVERGED}.
  *
+ * <p>Training mode ({@link Model#setTraining}): the gradient steps of an epoch run with it on, after
+ * {@link Model#seedDropout} with {@link #dropoutSeed}{@code (seed, epoch)}, so that the
+ * {@code dropout} masks of a run are reproducible and an epoch's masks do not depend on the epochs
+ * before it (a resumed run draws the same ones); the evaluations after each epoch run with it
+ * off, and {@link #train} leaves it off.
+ *
  * <p>Steps allocate nothing once warm: batch buffers and the gradient are allocated once per
  * {@link #train} call. Build with {@link #builder()}; a Trainer is immutable and reusable.
  */
@@ -197,6 +203,11 @@ public final class Trainer {
     return order;
   }
 
+  /** The seed of the dropout masks' stream in {@code epoch} (1-based) of a run with {@code seed}. */
+  public static long dropoutSeed(long seed, int epoch) {
+    return Rng.derive(seed ^ 0x64726F706F7574L, epoch); // "dropout"
+  }
+
   private static void epochOrder(long seed, int epoch, int[] order) {
     Rng rng = new Rng(seed ^ (0x5DEECE66DL * epoch));
     for (int i = 0; i < order.length; i++) {
@@ -256,6 +267,8 @@ public final class Trainer {
           optimizer.setLr(lr);
         }
         epochOrder(seed, epoch, order);
+        model.seedDropout(dropoutSeed(seed, epoch));
+        model.setTraining(true);
         long t0 = System.nanoTime();
         double sum = 0;
         double normSum = 0;
@@ -273,6 +286,7 @@ public final class Trainer {
           optimizer.step(model, gradient);
           sum += loss * count;
         }
+        model.setTraining(false);
         long t1 = System.nanoTime();
         double trainLoss = sum / n;
         double testLoss = test == null ? Double.NaN : eval.meanLoss(test);
@@ -301,6 +315,7 @@ public final class Trainer {
         }
       }
     } finally {
+      model.setTraining(false);
       if (scheduled) {
         optimizer.setLr(baseLr);
       }

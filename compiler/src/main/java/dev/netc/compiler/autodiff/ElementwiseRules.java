@@ -32,7 +32,7 @@ final class ElementwiseRules {
     r.put(Op.MAX2, (b, y, i, g) -> route(b, g, b.node(Op.GE, y.shape(), y.pos(), y.input(0), y.input(1)), i));
     r.put(Op.MIN2, (b, y, i, g) -> route(b, g, b.node(Op.GE, y.shape(), y.pos(), y.input(1), y.input(0)), i));
 
-    r.zero(Op.STEP, Op.SIGN, Op.GE, Op.LEAKY_STEP, Op.ARGMAX_MASK, Op.ARGMIN_MASK, Op.HINGE_GRAD);
+    r.zero(Op.STEP, Op.SIGN, Op.GE, Op.LEAKY_STEP, Op.ARGMAX_MASK, Op.ARGMIN_MASK, Op.HINGE_GRAD, Op.DROPOUT_MASK);
   }
 
   /** The first argument gets {@code g .* mask}, the second {@code g - g .* mask}. */

@@ -614,6 +614,18 @@ final class NetworkChecker {
       }
       return new TExpr.Apply(Op.LEAKY_RELU, List.of(x), alpha.getAsDouble(), x.shape(), c.pos());
     }
+    if (f == Op.DROPOUT) {
+      TExpr x = expr(c.args().get(0));
+      OptionalDouble p = constant(c.args().get(1), "the probability of 'dropout'");
+      if (p.isPresent() && !(p.getAsDouble() >= 0 && p.getAsDouble() < 1)) {
+        error(DiagCode.DROPOUT_PROBABILITY, c.args().get(1).pos(), format(p.getAsDouble()));
+        return null;
+      }
+      if (x == null || p.isEmpty()) {
+        return null;
+      }
+      return new TExpr.Apply(Op.DROPOUT, List.of(x), p.getAsDouble(), x.shape(), c.pos());
+    }
     List<TExpr> args = new ArrayList<>();
     boolean ok = true;
     for (Ast.Expr a : c.args()) {

@@ -92,7 +92,7 @@ final class ShapeRules {
     String name = op.functionName();
     Shape x = args.get(0);
     switch (op) {
-      case SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS, SQUARE, SIN, COS, STEP, SIGN, LEAKY_RELU:
+      case SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS, SQUARE, SIN, COS, STEP, SIGN, LEAKY_RELU, DROPOUT:
         return Result.ok(op, x);
       case MAX:
         return args.size() == 1 ? Result.ok(Op.MAX_ALL, Shape.SCALAR) : elementwise(Op.MAX2, "max", x, args.get(1));

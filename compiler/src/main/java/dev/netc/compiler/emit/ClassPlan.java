@@ -10,6 +10,9 @@ import java.util.List;
  * <p>{@code straight}: the entry methods are straight-line code over their arguments
  * ({@link Straight}), with no kernels; they bind nothing to the workspace, whose only buffers
  * hold the forward values the backward loop reads.
+ *
+ * <p>{@code dropout}: the network has {@code dropout} masks, so the class has a training mode
+ * and its workspace a flag and a random generator for them.
  */
 public record ClassPlan(
     String packageName,
@@ -29,7 +32,8 @@ public record ClassPlan(
     List<Code> predictBody,
     List<Code> lossBody,
     List<Code> lossAndGradientBody,
-    List<Code> inputGradientBody) {
+    List<Code> inputGradientBody,
+    boolean dropout) {
 
   /** A param, input, target or output: its source name, its Java name, shape and source line. */
   public record Tensor(String name, String javaName, int[] dims, int size, Init init, int line) {}

@@ -398,6 +398,15 @@ public final class JavaWriter {
     type.addMethod(override("targets", infos).addStatement("return TARGETS").build());
     type.addMethod(override("outputs", infos).addStatement("return OUTPUTS").build());
     type.addMethod(override("hasLoss", TypeName.BOOLEAN).addStatement("return $L", plan.hasLoss()).build());
+    if (plan.dropout()) {
+      type.addMethod(override("setTraining", TypeName.VOID).addParameter(boolean.class, "training")
+          .addJavadoc("Training mode on (dropout masks drawn at every forward pass) or off (dropout is the identity; the default).\n")
+          .addStatement("ws.training = training").build());
+      type.addMethod(override("isTraining", TypeName.BOOLEAN).addStatement("return ws.training").build());
+      type.addMethod(override("seedDropout", TypeName.VOID).addParameter(long.class, "seed")
+          .addJavadoc("Restarts the dropout masks' stream: {@code new Rng(seed)}'s.\n")
+          .addStatement("ws.dropout.reseed(seed)").build());
+    }
     MethodSpec.Builder paramData = override("paramData", ClassName.get(Object.class)).addParameter(int.class, "index");
     addSwitch(type, paramData, plan.params(), "paramData");
     type.addMethod(paramData.build());
@@ -623,6 +632,11 @@ public final class JavaWriter {
         w.addField(array, t.javaName());
       }
       w.addField(gradient, "grad");
+    }
+    if (plan.dropout()) {
+      w.addField(FieldSpec.builder(boolean.class, "training").addJavadoc("Training mode: the dropout masks are drawn, not all ones.\n").build());
+      w.addField(FieldSpec.builder(RNG, "dropout", Modifier.FINAL).initializer("new $T(0L)", RNG)
+          .addJavadoc("The stream the dropout masks are drawn from, mask after mask, element after element.\n").build());
     }
     MethodSpec.Builder ensure = MethodSpec.methodBuilder("ensure").addParameter(int.class, "batch")
         .beginControlFlow("if (batch < 1)")

@@ -329,6 +329,10 @@ final class Kernels {
     if (m.ix() != null) {
       b.text.append('{').append(m.ix()).append('}');
     }
+    if (m.op() == Op.DROPOUT_MASK && expand) {
+      // its kernel reads the instance's workspace, so it is never a shared (static) method
+      b.text.append('@').append(m.id());
+    }
     String src = plan.storageOf(m);
     if (src != null) {
       b.text.append('#').append(b.slot(src));
@@ -492,6 +496,25 @@ final class Kernels {
     return depth == 0;
   }
 
+  /**
+   * A dropout mask for the whole call: in training mode ({@code ws.training}) 0 with probability p
+   * and {@code 1 / (1 - p)} otherwise, drawn from the workspace's generator element after element,
+   * example after example; in evaluation mode all ones.
+   */
+  private Code.Builder dropoutMask(Node n, Access x) {
+    String m = x.array(n);
+    String len = plan.isBatched(n) ? "batch * " + n.shape().size() : Integer.toString(n.shape().size());
+    double p = n.attr();
+    return new Code.Builder()
+        .block("if (ws.training)", new Code.Builder().block(loopTo("i", len), new Code.Builder()
+            .stmt("%s[i] = ws.dropout.nextDouble() < %s ? %s : %s", m, Double.toString(p), literal(0), literal(1 / (1 - p)))))
+        .block("if (!ws.training)", new Code.Builder().stmt("java.util.Arrays.fill(%s, 0, %s, %s)", m, len, literal(1)));
+  }
+
+  private static String loopTo(String v, String n) {
+    return "for (int " + v + " = 0; " + v + " < " + n + "; " + v + "++)";
+  }
+
   /** Wraps {@code inner} in the loop over examples when {@code n} depends on the example. */
   private Code.Builder perExample(Node n, int size, Code.Builder inner) {
     if (!plan.isBatched(n)) {
@@ -537,6 +560,9 @@ final class Kernels {
   private Code.Builder special(Node n, Access x) {
     if (n.ix() != null) {
       return IndexKernels.kernel(this, plan, x, n);
+    }
+    if (n.op() == Op.DROPOUT_MASK) {
+      return dropoutMask(n, x);
     }
     if (plan.vectorRows(n)) {
       // z = W * x for the whole batch, in the Vector API's register tiles

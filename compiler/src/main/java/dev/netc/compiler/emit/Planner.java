@@ -126,7 +126,7 @@ public final class Planner {
     List<ClassPlan.Tensor> targets = net.targets().stream().map(s -> tensor(s, fieldNames.allocate(s.name()), null)).toList();
     List<ClassPlan.Tensor> outputs = net.outputs().stream().map(s -> tensor(s, fieldNames.allocate(s.name() + "Out"), null)).toList();
     // workspace buffers never take the name of the workspace's other fields
-    for (String field : List.of("capacity", "staging", "grad")) {
+    for (String field : List.of("capacity", "staging", "grad", "training", "dropout")) {
       bufferNames.allocate(field);
     }
     inputs.forEach(t -> bufferNames.allocate(t.javaName()));
@@ -136,7 +136,7 @@ public final class Planner {
       boolean loss = dag.loss() != null;
       return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, true, params, inputs,
           targets, outputs, loss, buffers, kernels, s.predict(outputs), loss ? s.loss() : List.of(),
-          loss ? s.lossAndGradient(params) : List.of(), loss ? s.inputGradient(inputs) : List.of());
+          loss ? s.lossAndGradient(params) : List.of(), loss ? s.inputGradient(inputs) : List.of(), false);
     }
     assignStorage(params, inputs, targets);
     makeKernels();
@@ -146,7 +146,8 @@ public final class Planner {
     List<Code> lossAndGradient = dag.loss() == null ? List.of() : lossAndGradientBody(params, access);
     List<Code> inputGradient = dag.loss() == null ? List.of() : inputGradientBody(inputs, access);
     return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, false, params, inputs, targets, outputs,
-        dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient);
+        dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient,
+        dag.nodes().stream().anyMatch(n -> n.op() == Op.DROPOUT_MASK));
   }
 
   private static ClassPlan.Tensor tensor(Symbol s, String javaName, dev.netc.compiler.model.Init init) {

@@ -30,7 +30,8 @@ import java.util.Set;
 final class Straight {
   /**
    * The ops with a straight-line form, besides the leaves and the elementwise ops: all of them
-   * (a new op without one makes its networks use kernels).
+   * (a new op without one makes its networks use kernels) but {@code DROPOUT_MASK}, whose
+   * networks have a training mode and get kernels.
    */
   static final Set<Op> OPS = EnumSet.of(Op.SUM, Op.NORM, Op.MAX_ALL, Op.MIN_ALL, Op.TRANSPOSE, Op.MATMUL, Op.OUTER,
       Op.SOFTMAX, Op.LOG_SOFTMAX, Op.LOGSUMEXP, Op.SOFTMAX_CROSS_ENTROPY, Op.SIGMOID_BINARY_CROSS_ENTROPY,

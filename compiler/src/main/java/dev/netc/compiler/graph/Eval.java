@@ -57,6 +57,7 @@ public final class Eval {
     double c = n.attr();
     switch (n.op()) {
       case CONST -> o[0] = c;
+      case DROPOUT_MASK -> java.util.Arrays.fill(o, 1); // evaluation mode: dropout is the identity
       case BROADCAST -> java.util.Arrays.fill(o, a[0]);
       case ADD -> each(o, i -> a[i] + b[i]);
       case SUB -> each(o, i -> a[i] - b[i]);

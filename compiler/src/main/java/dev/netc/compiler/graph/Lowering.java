@@ -109,9 +109,23 @@ public final class Lowering {
             g.node(Op.MUL, x.shape(), pos, args.get(1), g.node(Op.LOG, x.shape(), pos, x))));
       case BINARY_CROSS_ENTROPY:
         return binaryCrossEntropy(pos, x, args.get(1));
+      case DROPOUT:
+        return dropout(pos, x, a.attr());
       default:
         return g.node(a.op(), shape, a.attr(), null, null, pos, args);
     }
+  }
+
+  /**
+   * {@code x .* mask}, the mask a node of its own (named after the call's position, so that two
+   * calls never share one); {@code dropout(x, 0)} is {@code x}.
+   */
+  private Node dropout(Pos pos, Node x, double p) {
+    if (p == 0) {
+      return x;
+    }
+    Node mask = g.node(Op.DROPOUT_MASK, x.shape(), p, "dropout@" + pos.line() + ":" + pos.column(), null, pos, List.of(x));
+    return g.node(Op.MUL, x.shape(), pos, x, mask);
   }
 
   private Node half(Pos pos, Node squares) {

@@ -66,6 +66,10 @@ public enum Op {
   HINGE("hinge", 2),
   L2("l2", 1),
 
+  // regularization
+  /** {@code dropout(x, p)}: p a constant in [0, 1) held in the node's attribute; lowered to {@code x .* DROPOUT_MASK}. */
+  DROPOUT("dropout", 2),
+
   // DAG-only ops (from lowering and differentiation); each is itself differentiable
   /** A scalar repeated to the node's shape. */
   BROADCAST(null, 1),
@@ -89,6 +93,14 @@ public enum Op {
   DIV_NO_NAN(null, 2),
   /** d hinge / d s: piecewise constant in s, so its own derivative is zero. */
   HINGE_GRAD(null, 2),
+
+  /**
+   * The mask of one {@code dropout(x, p)} (p in the attribute), shaped like its input x, whose
+   * values it does not read: in training, each element is 0 with probability p, else
+   * {@code 1 / (1 - p)}, drawn anew by every forward pass; in evaluation (and in the reference
+   * evaluator) all ones. Its name makes each call's mask its own node. Zero derivative.
+   */
+  DROPOUT_MASK(null, 1),
 
   /** The same elements in row-major order, in the node's shape ({@code reshape}, {@code flatten}). */
   RESHAPE(null, 1),
@@ -139,6 +151,7 @@ public enum Op {
     }
     return switch (this) {
       case LEAKY_RELU -> "leaky_relu(x, 0.01)";
+      case DROPOUT -> "dropout(x, 0.5)";
       case MAX, MIN -> functionName + "(x) or " + functionName + "(x, y)";
       case MSE, CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY, BINARY_CROSS_ENTROPY, SIGMOID_BINARY_CROSS_ENTROPY, HINGE ->
           functionName + "(y, t)";

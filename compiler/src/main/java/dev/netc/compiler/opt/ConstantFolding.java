@@ -22,7 +22,7 @@ public final class ConstantFolding implements Pass {
   }
 
   private static Node fold(GraphBuilder b, Node n, List<Node> inputs) {
-    if (n.isLeaf() || !n.shape().isScalar() || inputs.isEmpty() || !inputs.stream().allMatch(Node::isConst)) {
+    if (n.isLeaf() || n.op() == dev.netc.compiler.model.Op.DROPOUT_MASK || !n.shape().isScalar() || inputs.isEmpty() || !inputs.stream().allMatch(Node::isConst)) {
       return b.copy(n, inputs);
     }
     double[][] values = inputs.stream().map(x -> new double[] {x.attr()}).toArray(double[][]::new);

@@ -149,7 +149,7 @@ public final class Pictures {
     List<String> lines = new ArrayList<>();
     if (adjointOf != null) {
       lines.add("∂loss/∂" + String.join(", ∂loss/∂", adjointOf));
-    } else if (n.name() != null) {
+    } else if (n.name() != null && n.op() != Op.DROPOUT_MASK) {
       lines.add(n.name());
     } else if (n.label() != null) {
       lines.add(n.label());
@@ -180,6 +180,7 @@ public final class Pictures {
       case NEG -> "neg";
       case POW -> "^ " + number(n.attr());
       case LEAKY_RELU, LEAKY_STEP -> name(n.op()) + " " + number(n.attr());
+      case DROPOUT_MASK -> "dropout mask, p " + number(n.attr());
       default -> name(n.op());
     };
   }

@@ -67,6 +67,7 @@ class OpGradientTest {
       unary("sin", "sin(a)", Dom.REAL, false),
       unary("cos", "cos(a)", Dom.REAL, false),
       unary("leaky_relu", "leaky_relu(a, 0.01)", Dom.AWAY_FROM_ZERO, false),
+      unary("dropout", "dropout(a, 0.5) .* a", Dom.REAL, false), // evaluation mode: the identity
       unary("step", "step(a) .* a", Dom.AWAY_FROM_ZERO, false),
       unary("sign", "sign(a) .* square(a)", Dom.AWAY_FROM_ZERO, false),
       unary("max2", "max(a, b)", Dom.REAL, true),

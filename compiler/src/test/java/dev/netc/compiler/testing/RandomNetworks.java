@@ -386,8 +386,13 @@ public final class RandomNetworks {
           Arg s = squash(ofShape(Shape.SCALAR, false), SQUASH);
           Arg a = squash(any(false), SQUASH);
           boolean left = r.nextBoolean();
-          define(left ? s.text + " * " + a.text : a.text + " * " + s.text, wider(s, a), s.scale * a.scale,
-              s.piecewise || a.piecewise, mixSorted("hadamard", s.identity, a.identity));
+          String text = left ? s.text + " * " + a.text : a.text + " * " + s.text;
+          if (values.size() % 4 == 1) {
+            // dropout, the identity in evaluation mode (where the evaluator and the gradient checks
+            // run), chosen without drawing from r so that the networks are those of before it
+            text = "dropout(" + text + ", " + fmt(values.size() % 8 == 1 ? 0.5 : 0.1) + ")";
+          }
+          define(text, wider(s, a), s.scale * a.scale, s.piecewise || a.piecewise, mixSorted("hadamard", s.identity, a.identity));
         }
         case "matmul", "matvec" -> {
           boolean vec = kind.equals("matvec");
