@@ -145,7 +145,7 @@ public final class AllOps implements Model {
         computeSum(batch, ws.t71, ws.t72);
         computeT74(batch);
         computeT76(batch);
-        computeR_2(batch);
+        computeR_(batch);
         computeT78(batch);
         computeP(batch);
         computeLp(batch);
@@ -219,7 +219,7 @@ public final class AllOps implements Model {
         computeSum(batch, ws.t71, ws.t72);
         computeT74(batch);
         computeT76(batch);
-        computeR_2(batch);
+        computeR_(batch);
         computeT78(batch);
         computeP(batch);
         computeLp(batch);
@@ -321,7 +321,7 @@ public final class AllOps implements Model {
         computeSum(batch, ws.t71, ws.t72);
         computeT74(batch);
         computeT76(batch);
-        computeR_2(batch);
+        computeR_(batch);
         computeT78(batch);
         computeP(batch);
         computeLp(batch);
@@ -372,7 +372,7 @@ public final class AllOps implements Model {
         computeT239(batch);
         System.arraycopy(ws.t239, 0, gradX, 0, 3);
         System.arraycopy(ws.t235, 0, gradV, 0, 3);
-        System.arraycopy(ws.r_2, 0, gradS, 0, 1);
+        System.arraycopy(ws.r_, 0, gradS, 0, 1);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
             total += ws.t114[ex];
@@ -566,7 +566,7 @@ public final class AllOps implements Model {
      */
     private void computeT14(int batch) {
         float[] A = this.A;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         float[] t14 = ws.t14;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
@@ -577,16 +577,16 @@ public final class AllOps implements Model {
                 for (int c = 0; c < 3; c++) {
                     float w0 = A[wo + c];
                     float w1 = A[wo + 3 + c];
-                    float x0 = v_2[xo + c];
+                    float x0 = v_[xo + c];
                     a00 += w0 * x0;
                     a10 += w1 * x0;
-                    float x1 = v_2[xo + 3 + c];
+                    float x1 = v_[xo + 3 + c];
                     a01 += w0 * x1;
                     a11 += w1 * x1;
-                    float x2 = v_2[xo + 6 + c];
+                    float x2 = v_[xo + 6 + c];
                     a02 += w0 * x2;
                     a12 += w1 * x2;
-                    float x3 = v_2[xo + 9 + c];
+                    float x3 = v_[xo + 9 + c];
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
@@ -607,7 +607,7 @@ public final class AllOps implements Model {
                 float a00 = 0;
                 for (int c = 0; c < 3; c++) {
                     float w0 = A[wo + c];
-                    float x0 = v_2[xo + c];
+                    float x0 = v_[xo + c];
                     a00 += w0 * x0;
                 }
                 t14[ex * 2 + r] = a00;
@@ -669,11 +669,11 @@ public final class AllOps implements Model {
      */
     private void computeT21(int batch) {
         float[] t21 = ws.t21;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t21[o + i] = Ops.tanh(v_2[o + i]);
+                t21[o + i] = Ops.tanh(v_[o + i]);
             }
         }
     }
@@ -683,11 +683,11 @@ public final class AllOps implements Model {
      */
     private void computeT27(int batch) {
         float[] t27 = ws.t27;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t27[o + i] = Ops.exp(v_2[o + i]);
+                t27[o + i] = Ops.exp(v_[o + i]);
             }
         }
     }
@@ -738,11 +738,11 @@ public final class AllOps implements Model {
      */
     private void computeT39(int batch) {
         float[] t39 = ws.t39;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t39[o + i] = Ops.sqrt(Ops.abs(v_2[o + i]) + 1.0f);
+                t39[o + i] = Ops.sqrt(Ops.abs(v_[o + i]) + 1.0f);
             }
         }
     }
@@ -755,11 +755,11 @@ public final class AllOps implements Model {
         float[] t35 = ws.t35;
         float[] t39 = ws.t39;
         float[] x = ws.x;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                e2[o + i] = (((Ops.log(t35[o + i]) + t39[o + i]) + Ops.sin(x[o + i])) - Ops.cos(v_2[o + i])) + Ops.leakyRelu(x[o + i], 0.01f);
+                e2[o + i] = (((Ops.log(t35[o + i]) + t39[o + i]) + Ops.sin(x[o + i])) - Ops.cos(v_[o + i])) + Ops.leakyRelu(x[o + i], 0.01f);
             }
         }
     }
@@ -783,11 +783,11 @@ public final class AllOps implements Model {
      */
     private void computeT48(int batch) {
         float[] t48 = ws.t48;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t48[o + i] = Ops.sign(v_2[o + i]);
+                t48[o + i] = Ops.sign(v_[o + i]);
             }
         }
     }
@@ -797,9 +797,9 @@ public final class AllOps implements Model {
      */
     private void computeT60(int batch) {
         float[] t60 = ws.t60;
-        float[] c_2 = this.c;
+        float[] c_ = this.c;
         for (int i = 0; i < 3; i++) {
-            t60[i] = Ops.pow(c_2[i], 2.0f);
+            t60[i] = Ops.pow(c_[i], 2.0f);
         }
     }
 
@@ -811,12 +811,12 @@ public final class AllOps implements Model {
         float[] t47 = ws.t47;
         float[] t48 = ws.t48;
         float[] x = ws.x;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         float[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                e3[o + i] = (((((t47[o + i] + t48[o + i]) + Ops.max2(x[o + i], v_2[o + i])) + Ops.min2(x[o + i], 0.5f)) + Ops.pow(x[o + i], 2.0f)) + (-Ops.pow(x[o + i], (-1.0f)))) + t60[i];
+                e3[o + i] = (((((t47[o + i] + t48[o + i]) + Ops.max2(x[o + i], v_[o + i])) + Ops.min2(x[o + i], 0.5f)) + Ops.pow(x[o + i], 2.0f)) + (-Ops.pow(x[o + i], (-1.0f)))) + t60[i];
             }
         }
     }
@@ -877,11 +877,11 @@ public final class AllOps implements Model {
     private void computeT71(int batch) {
         float[] t71 = ws.t71;
         float[] x = ws.x;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t71[o + i] = x[o + i] * v_2[o + i];
+                t71[o + i] = x[o + i] * v_[o + i];
             }
         }
     }
@@ -928,8 +928,8 @@ public final class AllOps implements Model {
     /**
      * line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [add scalar]
      */
-    private void computeR_2(int batch) {
-        float[] r_2 = ws.r_2;
+    private void computeR_(int batch) {
+        float[] r_ = ws.r_;
         float[] t62 = ws.t62;
         float[] t63 = ws.t63;
         float[] t67 = ws.t67;
@@ -938,7 +938,7 @@ public final class AllOps implements Model {
         float[] t74 = ws.t74;
         float[] t76 = ws.t76;
         for (int ex = 0; ex < batch; ex++) {
-            r_2[ex] = (((((t62[ex] + (t63[ex] * 0.33333334f)) + t67[ex]) + t69[ex]) + t72[ex]) + t74[ex]) + t76[ex];
+            r_[ex] = (((((t62[ex] + (t63[ex] * 0.33333334f)) + t67[ex]) + t69[ex]) + t72[ex]) + t74[ex]) + t76[ex];
         }
     }
 
@@ -948,11 +948,11 @@ public final class AllOps implements Model {
     private void computeT78(int batch) {
         float[] t78 = ws.t78;
         float[] e1 = ws.e1;
-        float[] c_2 = this.c;
+        float[] c_ = this.c;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t78[o + i] = e1[o + i] * c_2[i];
+                t78[o + i] = e1[o + i] * c_[i];
             }
         }
     }
@@ -1223,8 +1223,8 @@ public final class AllOps implements Model {
      */
     private void computeT114(int batch) {
         float[] t114 = ws.t114;
-        float[] s_2 = ws.s;
-        float[] r_2 = ws.r_2;
+        float[] s_ = ws.s;
+        float[] r_ = ws.r_;
         float[] t83 = ws.t83;
         float[] t87 = ws.t87;
         float[] t90 = ws.t90;
@@ -1234,7 +1234,7 @@ public final class AllOps implements Model {
         float[] t107 = ws.t107;
         float[] t113 = ws.t113;
         for (int ex = 0; ex < batch; ex++) {
-            t114[ex] = (((s_2[ex] * r_2[ex]) + ((((0.5f * t83[ex]) + (-t87[ex])) + t90[ex]) + t92[ex])) + (((-t101[ex]) + t103[ex]) + (0.5f * t107[ex]))) + t113[ex];
+            t114[ex] = (((s_[ex] * r_[ex]) + ((((0.5f * t83[ex]) + (-t87[ex])) + t90[ex]) + t92[ex])) + (((-t101[ex]) + t103[ex]) + (0.5f * t107[ex]))) + t113[ex];
         }
     }
 
@@ -1429,13 +1429,13 @@ public final class AllOps implements Model {
      */
     private void computeT159(int batch) {
         float[] t159 = ws.t159;
-        float[] s_2 = ws.s;
+        float[] s_ = ws.s;
         float[] m1 = ws.m1;
         float[] t74 = ws.t74;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t159[o + i] = s_2[ex] * Ops.divNoNan(m1[o + i], t74[ex]);
+                t159[o + i] = s_[ex] * Ops.divNoNan(m1[o + i], t74[ex]);
             }
         }
     }
@@ -1490,12 +1490,12 @@ public final class AllOps implements Model {
     private void computeT168(int batch) {
         float[] t168 = ws.t168;
         float[] t130 = ws.t130;
-        float[] s_2 = ws.s;
+        float[] s_ = ws.s;
         float[] t166 = ws.t166;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t168[o + i] = t130[o + i] + (s_2[ex] * t166[o + i]);
+                t168[o + i] = t130[o + i] + (s_[ex] * t166[o + i]);
             }
         }
     }
@@ -1505,9 +1505,9 @@ public final class AllOps implements Model {
      */
     private void computeT169(int batch) {
         float[] t169 = ws.t169;
-        float[] s_2 = ws.s;
+        float[] s_ = ws.s;
         for (int ex = 0; ex < batch; ex++) {
-            t169[ex] = s_2[ex] * 0.33333334f;
+            t169[ex] = s_[ex] * 0.33333334f;
         }
     }
 
@@ -1535,12 +1535,12 @@ public final class AllOps implements Model {
         float[] t172 = ws.t172;
         float[] t81 = ws.t81;
         float[] t149 = ws.t149;
-        float[] c_2 = this.c;
-        float[] s_2 = ws.s;
+        float[] c_ = this.c;
+        float[] s_ = ws.s;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t172[o + i] = ((0.5f * (2.0f * t81[o + i])) + (t149[o + i] * c_2[i])) + s_2[ex];
+                t172[o + i] = ((0.5f * (2.0f * t81[o + i])) + (t149[o + i] * c_[i])) + s_[ex];
             }
         }
     }
@@ -1550,9 +1550,9 @@ public final class AllOps implements Model {
      */
     private void computeT173(int batch) {
         float[] t173 = ws.t173;
-        float[] c_2 = this.c;
+        float[] c_ = this.c;
         for (int i = 0; i < 3; i++) {
-            t173[i] = 2.0f * c_2[i];
+            t173[i] = 2.0f * c_[i];
         }
     }
 
@@ -1592,11 +1592,11 @@ public final class AllOps implements Model {
         float[] t188 = ws.t188;
         float[] t168 = ws.t168;
         float[] x = ws.x;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t188[o + i] = t168[o + i] * Ops.ge(x[o + i], v_2[o + i]);
+                t188[o + i] = t168[o + i] * Ops.ge(x[o + i], v_[o + i]);
             }
         }
     }
@@ -1741,12 +1741,12 @@ public final class AllOps implements Model {
      */
     private void computeT235(int batch) {
         float[] t235 = ws.t235;
-        float[] s_2 = ws.s;
+        float[] s_ = ws.s;
         float[] x = ws.x;
         float[] t168 = ws.t168;
         float[] t188 = ws.t188;
         float[] t171 = ws.t171;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         float[] t39 = ws.t39;
         float[] t48 = ws.t48;
         float[] t172 = ws.t172;
@@ -1756,7 +1756,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t235[o + i] = ((((((s_2[ex] * x[o + i]) + (t168[o + i] - t188[o + i])) + (-((-t171[o + i]) * Ops.sin(v_2[o + i])))) + ((t171[o + i] / (2.0f * t39[o + i])) * t48[o + i])) + ((t172[o + i] / 3.0f) * t27[o + i])) + (t172[o + i] * (1.0f - Ops.square(t21[o + i])))) + t234[o + i];
+                t235[o + i] = ((((((s_[ex] * x[o + i]) + (t168[o + i] - t188[o + i])) + (-((-t171[o + i]) * Ops.sin(v_[o + i])))) + ((t171[o + i] / (2.0f * t39[o + i])) * t48[o + i])) + ((t172[o + i] / 3.0f) * t27[o + i])) + (t172[o + i] * (1.0f - Ops.square(t21[o + i])))) + t234[o + i];
             }
         }
     }
@@ -1814,8 +1814,8 @@ public final class AllOps implements Model {
         float[] t239 = ws.t239;
         float[] t140 = ws.t140;
         float[] t141 = ws.t141;
-        float[] s_2 = ws.s;
-        float[] v_2 = ws.v;
+        float[] s_ = ws.s;
+        float[] v_ = ws.v;
         float[] t163 = ws.t163;
         float[] t168 = ws.t168;
         float[] x = ws.x;
@@ -1833,7 +1833,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t239[o + i] = ((((((((((((((1.0f - (t140[o + i] * t141[0])) + (s_2[ex] * t140[o + i])) + (s_2[ex] * v_2[o + i])) + (s_2[ex] * t163[o + i])) + ((-t168[o + i]) * (-Ops.pow(x[o + i], (-2.0f))))) + (t168[o + i] * t181[o + i])) + (t168[o + i] * Ops.ge(0.5f, x[o + i]))) + t188[o + i]) + (t171[o + i] * Ops.leakyStep(x[o + i], 0.01f))) + (t171[o + i] * Ops.cos(x[o + i]))) + ((t171[o + i] / t35[o + i]) * t181[o + i])) + (t172[o + i] * t20[o + i])) + (t172[o + i] * t47[o + i])) + ((((-((-t96[o + i]) / t97[o + i])) + (t127[o + i] / t20[o + i])) + t172[o + i]) * (t20[o + i] * t97[o + i]))) + t238[o + i];
+                t239[o + i] = ((((((((((((((1.0f - (t140[o + i] * t141[0])) + (s_[ex] * t140[o + i])) + (s_[ex] * v_[o + i])) + (s_[ex] * t163[o + i])) + ((-t168[o + i]) * (-Ops.pow(x[o + i], (-2.0f))))) + (t168[o + i] * t181[o + i])) + (t168[o + i] * Ops.ge(0.5f, x[o + i]))) + t188[o + i]) + (t171[o + i] * Ops.leakyStep(x[o + i], 0.01f))) + (t171[o + i] * Ops.cos(x[o + i]))) + ((t171[o + i] / t35[o + i]) * t181[o + i])) + (t172[o + i] * t20[o + i])) + (t172[o + i] * t47[o + i])) + ((((-((-t96[o + i]) / t97[o + i])) + (t127[o + i] / t20[o + i])) + t172[o + i]) * (t20[o + i] * t97[o + i]))) + t238[o + i];
             }
         }
     }
@@ -1972,7 +1972,7 @@ public final class AllOps implements Model {
     private void accumulateA(int batch) {
         float[] t119 = ws.t119;
         float[] t231 = ws.t231;
-        float[] v_2 = ws.v;
+        float[] v_ = ws.v;
         float[] t228 = ws.t228;
         float[] x = ws.x;
         float[] t242 = ws.t242;
@@ -2001,7 +2001,7 @@ public final class AllOps implements Model {
                     float s2 = t231[(ex + 2) * 2 + r] * inv;
                     float s3 = t231[(ex + 3) * 2 + r] * inv;
                     for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * v_2[ex * 3 + j] + s1 * v_2[(ex + 1) * 3 + j] + s2 * v_2[(ex + 2) * 3 + j] + s3 * v_2[(ex + 3) * 3 + j];
+                        g[r * 3 + j] += s0 * v_[ex * 3 + j] + s1 * v_[(ex + 1) * 3 + j] + s2 * v_[(ex + 2) * 3 + j] + s3 * v_[(ex + 3) * 3 + j];
                     }
                 }
             }
@@ -2009,7 +2009,7 @@ public final class AllOps implements Model {
                 for (int r = 0; r < 2; r++) {
                     float s0 = t231[ex * 2 + r] * inv;
                     for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * v_2[ex * 3 + j];
+                        g[r * 3 + j] += s0 * v_[ex * 3 + j];
                     }
                 }
             }
@@ -2292,7 +2292,7 @@ public final class AllOps implements Model {
         /**
          * line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
-        float[] r_2;
+        float[] r_;
 
         /**
          * line 14: p = softmax(e1 .* c)
@@ -2632,7 +2632,7 @@ public final class AllOps implements Model {
             t72 = new float[batch * 1];
             t74 = new float[batch * 1];
             t76 = new float[batch * 1];
-            r_2 = new float[batch * 1];
+            r_ = new float[batch * 1];
             t78 = new float[batch * 3];
             p = new float[batch * 3];
             lp = new float[batch * 3];

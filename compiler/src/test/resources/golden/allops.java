@@ -146,7 +146,7 @@ public final class AllOps implements Model {
         computeSum(batch, ws.t71, ws.t72);
         computeT74(batch);
         computeT76(batch);
-        computeR_2(batch);
+        computeR_(batch);
         computeT78(batch);
         computeP(batch);
         computeLp(batch);
@@ -220,7 +220,7 @@ public final class AllOps implements Model {
         computeSum(batch, ws.t71, ws.t72);
         computeT74(batch);
         computeT76(batch);
-        computeR_2(batch);
+        computeR_(batch);
         computeT78(batch);
         computeP(batch);
         computeLp(batch);
@@ -322,7 +322,7 @@ public final class AllOps implements Model {
         computeSum(batch, ws.t71, ws.t72);
         computeT74(batch);
         computeT76(batch);
-        computeR_2(batch);
+        computeR_(batch);
         computeT78(batch);
         computeP(batch);
         computeLp(batch);
@@ -373,7 +373,7 @@ public final class AllOps implements Model {
         computeT239(batch);
         System.arraycopy(ws.t239, 0, gradX, 0, 3);
         System.arraycopy(ws.t235, 0, gradV, 0, 3);
-        System.arraycopy(ws.r_2, 0, gradS, 0, 1);
+        System.arraycopy(ws.r_, 0, gradS, 0, 1);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
             total += ws.t114[ex];
@@ -561,7 +561,7 @@ public final class AllOps implements Model {
      */
     private void computeT14(int batch) {
         double[] A = this.A;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         double[] t14 = ws.t14;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
@@ -572,16 +572,16 @@ public final class AllOps implements Model {
                 for (int c = 0; c < 3; c++) {
                     double w0 = A[wo + c];
                     double w1 = A[wo + 3 + c];
-                    double x0 = v_2[xo + c];
+                    double x0 = v_[xo + c];
                     a00 += w0 * x0;
                     a10 += w1 * x0;
-                    double x1 = v_2[xo + 3 + c];
+                    double x1 = v_[xo + 3 + c];
                     a01 += w0 * x1;
                     a11 += w1 * x1;
-                    double x2 = v_2[xo + 6 + c];
+                    double x2 = v_[xo + 6 + c];
                     a02 += w0 * x2;
                     a12 += w1 * x2;
-                    double x3 = v_2[xo + 9 + c];
+                    double x3 = v_[xo + 9 + c];
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
@@ -602,7 +602,7 @@ public final class AllOps implements Model {
                 double a00 = 0;
                 for (int c = 0; c < 3; c++) {
                     double w0 = A[wo + c];
-                    double x0 = v_2[xo + c];
+                    double x0 = v_[xo + c];
                     a00 += w0 * x0;
                 }
                 t14[ex * 2 + r] = a00;
@@ -664,11 +664,11 @@ public final class AllOps implements Model {
      */
     private void computeT21(int batch) {
         double[] t21 = ws.t21;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t21[o + i] = Ops.tanh(v_2[o + i]);
+                t21[o + i] = Ops.tanh(v_[o + i]);
             }
         }
     }
@@ -678,11 +678,11 @@ public final class AllOps implements Model {
      */
     private void computeT27(int batch) {
         double[] t27 = ws.t27;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t27[o + i] = Ops.exp(v_2[o + i]);
+                t27[o + i] = Ops.exp(v_[o + i]);
             }
         }
     }
@@ -733,11 +733,11 @@ public final class AllOps implements Model {
      */
     private void computeT39(int batch) {
         double[] t39 = ws.t39;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t39[o + i] = Ops.sqrt(Ops.abs(v_2[o + i]) + 1.0);
+                t39[o + i] = Ops.sqrt(Ops.abs(v_[o + i]) + 1.0);
             }
         }
     }
@@ -750,11 +750,11 @@ public final class AllOps implements Model {
         double[] t35 = ws.t35;
         double[] t39 = ws.t39;
         double[] x = ws.x;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                e2[o + i] = (((Ops.log(t35[o + i]) + t39[o + i]) + Ops.sin(x[o + i])) - Ops.cos(v_2[o + i])) + Ops.leakyRelu(x[o + i], 0.01);
+                e2[o + i] = (((Ops.log(t35[o + i]) + t39[o + i]) + Ops.sin(x[o + i])) - Ops.cos(v_[o + i])) + Ops.leakyRelu(x[o + i], 0.01);
             }
         }
     }
@@ -778,11 +778,11 @@ public final class AllOps implements Model {
      */
     private void computeT48(int batch) {
         double[] t48 = ws.t48;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t48[o + i] = Ops.sign(v_2[o + i]);
+                t48[o + i] = Ops.sign(v_[o + i]);
             }
         }
     }
@@ -792,9 +792,9 @@ public final class AllOps implements Model {
      */
     private void computeT60(int batch) {
         double[] t60 = ws.t60;
-        double[] c_2 = this.c;
+        double[] c_ = this.c;
         for (int i = 0; i < 3; i++) {
-            t60[i] = Ops.pow(c_2[i], 2.0);
+            t60[i] = Ops.pow(c_[i], 2.0);
         }
     }
 
@@ -806,12 +806,12 @@ public final class AllOps implements Model {
         double[] t47 = ws.t47;
         double[] t48 = ws.t48;
         double[] x = ws.x;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         double[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                e3[o + i] = (((((t47[o + i] + t48[o + i]) + Ops.max2(x[o + i], v_2[o + i])) + Ops.min2(x[o + i], 0.5)) + Ops.pow(x[o + i], 2.0)) + (-Ops.pow(x[o + i], (-1.0)))) + t60[i];
+                e3[o + i] = (((((t47[o + i] + t48[o + i]) + Ops.max2(x[o + i], v_[o + i])) + Ops.min2(x[o + i], 0.5)) + Ops.pow(x[o + i], 2.0)) + (-Ops.pow(x[o + i], (-1.0)))) + t60[i];
             }
         }
     }
@@ -872,11 +872,11 @@ public final class AllOps implements Model {
     private void computeT71(int batch) {
         double[] t71 = ws.t71;
         double[] x = ws.x;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t71[o + i] = x[o + i] * v_2[o + i];
+                t71[o + i] = x[o + i] * v_[o + i];
             }
         }
     }
@@ -923,8 +923,8 @@ public final class AllOps implements Model {
     /**
      * line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)  [add scalar]
      */
-    private void computeR_2(int batch) {
-        double[] r_2 = ws.r_2;
+    private void computeR_(int batch) {
+        double[] r_ = ws.r_;
         double[] t62 = ws.t62;
         double[] t63 = ws.t63;
         double[] t67 = ws.t67;
@@ -933,7 +933,7 @@ public final class AllOps implements Model {
         double[] t74 = ws.t74;
         double[] t76 = ws.t76;
         for (int ex = 0; ex < batch; ex++) {
-            r_2[ex] = (((((t62[ex] + (t63[ex] * 0.3333333333333333)) + t67[ex]) + t69[ex]) + t72[ex]) + t74[ex]) + t76[ex];
+            r_[ex] = (((((t62[ex] + (t63[ex] * 0.3333333333333333)) + t67[ex]) + t69[ex]) + t72[ex]) + t74[ex]) + t76[ex];
         }
     }
 
@@ -943,11 +943,11 @@ public final class AllOps implements Model {
     private void computeT78(int batch) {
         double[] t78 = ws.t78;
         double[] e1 = ws.e1;
-        double[] c_2 = this.c;
+        double[] c_ = this.c;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t78[o + i] = e1[o + i] * c_2[i];
+                t78[o + i] = e1[o + i] * c_[i];
             }
         }
     }
@@ -1218,8 +1218,8 @@ public final class AllOps implements Model {
      */
     private void computeT114(int batch) {
         double[] t114 = ws.t114;
-        double[] s_2 = ws.s;
-        double[] r_2 = ws.r_2;
+        double[] s_ = ws.s;
+        double[] r_ = ws.r_;
         double[] t83 = ws.t83;
         double[] t87 = ws.t87;
         double[] t90 = ws.t90;
@@ -1229,7 +1229,7 @@ public final class AllOps implements Model {
         double[] t107 = ws.t107;
         double[] t113 = ws.t113;
         for (int ex = 0; ex < batch; ex++) {
-            t114[ex] = (((s_2[ex] * r_2[ex]) + ((((0.5 * t83[ex]) + (-t87[ex])) + t90[ex]) + t92[ex])) + (((-t101[ex]) + t103[ex]) + (0.5 * t107[ex]))) + t113[ex];
+            t114[ex] = (((s_[ex] * r_[ex]) + ((((0.5 * t83[ex]) + (-t87[ex])) + t90[ex]) + t92[ex])) + (((-t101[ex]) + t103[ex]) + (0.5 * t107[ex]))) + t113[ex];
         }
     }
 
@@ -1424,13 +1424,13 @@ public final class AllOps implements Model {
      */
     private void computeT159(int batch) {
         double[] t159 = ws.t159;
-        double[] s_2 = ws.s;
+        double[] s_ = ws.s;
         double[] m1 = ws.m1;
         double[] t74 = ws.t74;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t159[o + i] = s_2[ex] * Ops.divNoNan(m1[o + i], t74[ex]);
+                t159[o + i] = s_[ex] * Ops.divNoNan(m1[o + i], t74[ex]);
             }
         }
     }
@@ -1485,12 +1485,12 @@ public final class AllOps implements Model {
     private void computeT168(int batch) {
         double[] t168 = ws.t168;
         double[] t130 = ws.t130;
-        double[] s_2 = ws.s;
+        double[] s_ = ws.s;
         double[] t166 = ws.t166;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t168[o + i] = t130[o + i] + (s_2[ex] * t166[o + i]);
+                t168[o + i] = t130[o + i] + (s_[ex] * t166[o + i]);
             }
         }
     }
@@ -1500,9 +1500,9 @@ public final class AllOps implements Model {
      */
     private void computeT169(int batch) {
         double[] t169 = ws.t169;
-        double[] s_2 = ws.s;
+        double[] s_ = ws.s;
         for (int ex = 0; ex < batch; ex++) {
-            t169[ex] = s_2[ex] * 0.3333333333333333;
+            t169[ex] = s_[ex] * 0.3333333333333333;
         }
     }
 
@@ -1530,12 +1530,12 @@ public final class AllOps implements Model {
         double[] t172 = ws.t172;
         double[] t81 = ws.t81;
         double[] t149 = ws.t149;
-        double[] c_2 = this.c;
-        double[] s_2 = ws.s;
+        double[] c_ = this.c;
+        double[] s_ = ws.s;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t172[o + i] = ((0.5 * (2.0 * t81[o + i])) + (t149[o + i] * c_2[i])) + s_2[ex];
+                t172[o + i] = ((0.5 * (2.0 * t81[o + i])) + (t149[o + i] * c_[i])) + s_[ex];
             }
         }
     }
@@ -1545,9 +1545,9 @@ public final class AllOps implements Model {
      */
     private void computeT173(int batch) {
         double[] t173 = ws.t173;
-        double[] c_2 = this.c;
+        double[] c_ = this.c;
         for (int i = 0; i < 3; i++) {
-            t173[i] = 2.0 * c_2[i];
+            t173[i] = 2.0 * c_[i];
         }
     }
 
@@ -1587,11 +1587,11 @@ public final class AllOps implements Model {
         double[] t188 = ws.t188;
         double[] t168 = ws.t168;
         double[] x = ws.x;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t188[o + i] = t168[o + i] * Ops.ge(x[o + i], v_2[o + i]);
+                t188[o + i] = t168[o + i] * Ops.ge(x[o + i], v_[o + i]);
             }
         }
     }
@@ -1736,12 +1736,12 @@ public final class AllOps implements Model {
      */
     private void computeT235(int batch) {
         double[] t235 = ws.t235;
-        double[] s_2 = ws.s;
+        double[] s_ = ws.s;
         double[] x = ws.x;
         double[] t168 = ws.t168;
         double[] t188 = ws.t188;
         double[] t171 = ws.t171;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         double[] t39 = ws.t39;
         double[] t48 = ws.t48;
         double[] t172 = ws.t172;
@@ -1751,7 +1751,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t235[o + i] = ((((((s_2[ex] * x[o + i]) + (t168[o + i] - t188[o + i])) + (-((-t171[o + i]) * Ops.sin(v_2[o + i])))) + ((t171[o + i] / (2.0 * t39[o + i])) * t48[o + i])) + ((t172[o + i] / 3.0) * t27[o + i])) + (t172[o + i] * (1.0 - Ops.square(t21[o + i])))) + t234[o + i];
+                t235[o + i] = ((((((s_[ex] * x[o + i]) + (t168[o + i] - t188[o + i])) + (-((-t171[o + i]) * Ops.sin(v_[o + i])))) + ((t171[o + i] / (2.0 * t39[o + i])) * t48[o + i])) + ((t172[o + i] / 3.0) * t27[o + i])) + (t172[o + i] * (1.0 - Ops.square(t21[o + i])))) + t234[o + i];
             }
         }
     }
@@ -1809,8 +1809,8 @@ public final class AllOps implements Model {
         double[] t239 = ws.t239;
         double[] t140 = ws.t140;
         double[] t141 = ws.t141;
-        double[] s_2 = ws.s;
-        double[] v_2 = ws.v;
+        double[] s_ = ws.s;
+        double[] v_ = ws.v;
         double[] t163 = ws.t163;
         double[] t168 = ws.t168;
         double[] x = ws.x;
@@ -1828,7 +1828,7 @@ public final class AllOps implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 3;
             for (int i = 0; i < 3; i++) {
-                t239[o + i] = ((((((((((((((1.0 - (t140[o + i] * t141[0])) + (s_2[ex] * t140[o + i])) + (s_2[ex] * v_2[o + i])) + (s_2[ex] * t163[o + i])) + ((-t168[o + i]) * (-Ops.pow(x[o + i], (-2.0))))) + (t168[o + i] * t181[o + i])) + (t168[o + i] * Ops.ge(0.5, x[o + i]))) + t188[o + i]) + (t171[o + i] * Ops.leakyStep(x[o + i], 0.01))) + (t171[o + i] * Ops.cos(x[o + i]))) + ((t171[o + i] / t35[o + i]) * t181[o + i])) + (t172[o + i] * t20[o + i])) + (t172[o + i] * t47[o + i])) + ((((-((-t96[o + i]) / t97[o + i])) + (t127[o + i] / t20[o + i])) + t172[o + i]) * (t20[o + i] * t97[o + i]))) + t238[o + i];
+                t239[o + i] = ((((((((((((((1.0 - (t140[o + i] * t141[0])) + (s_[ex] * t140[o + i])) + (s_[ex] * v_[o + i])) + (s_[ex] * t163[o + i])) + ((-t168[o + i]) * (-Ops.pow(x[o + i], (-2.0))))) + (t168[o + i] * t181[o + i])) + (t168[o + i] * Ops.ge(0.5, x[o + i]))) + t188[o + i]) + (t171[o + i] * Ops.leakyStep(x[o + i], 0.01))) + (t171[o + i] * Ops.cos(x[o + i]))) + ((t171[o + i] / t35[o + i]) * t181[o + i])) + (t172[o + i] * t20[o + i])) + (t172[o + i] * t47[o + i])) + ((((-((-t96[o + i]) / t97[o + i])) + (t127[o + i] / t20[o + i])) + t172[o + i]) * (t20[o + i] * t97[o + i]))) + t238[o + i];
             }
         }
     }
@@ -1967,7 +1967,7 @@ public final class AllOps implements Model {
     private void accumulateA(int batch) {
         double[] t119 = ws.t119;
         double[] t231 = ws.t231;
-        double[] v_2 = ws.v;
+        double[] v_ = ws.v;
         double[] t228 = ws.t228;
         double[] x = ws.x;
         double[] t242 = ws.t242;
@@ -1996,7 +1996,7 @@ public final class AllOps implements Model {
                     double s2 = t231[(ex + 2) * 2 + r] * inv;
                     double s3 = t231[(ex + 3) * 2 + r] * inv;
                     for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * v_2[ex * 3 + j] + s1 * v_2[(ex + 1) * 3 + j] + s2 * v_2[(ex + 2) * 3 + j] + s3 * v_2[(ex + 3) * 3 + j];
+                        g[r * 3 + j] += s0 * v_[ex * 3 + j] + s1 * v_[(ex + 1) * 3 + j] + s2 * v_[(ex + 2) * 3 + j] + s3 * v_[(ex + 3) * 3 + j];
                     }
                 }
             }
@@ -2004,7 +2004,7 @@ public final class AllOps implements Model {
                 for (int r = 0; r < 2; r++) {
                     double s0 = t231[ex * 2 + r] * inv;
                     for (int j = 0; j < 3; j++) {
-                        g[r * 3 + j] += s0 * v_2[ex * 3 + j];
+                        g[r * 3 + j] += s0 * v_[ex * 3 + j];
                     }
                 }
             }
@@ -2287,7 +2287,7 @@ public final class AllOps implements Model {
         /**
          * line 13: r = sum(e1) + mean(e2) + max(e3) + min(x) + dot(x, v) + norm(m1) + logsumexp(x)
          */
-        double[] r_2;
+        double[] r_;
 
         /**
          * line 14: p = softmax(e1 .* c)
@@ -2625,7 +2625,7 @@ public final class AllOps implements Model {
             t72 = new double[batch * 1];
             t74 = new double[batch * 1];
             t76 = new double[batch * 1];
-            r_2 = new double[batch * 1];
+            r_ = new double[batch * 1];
             t78 = new double[batch * 3];
             p = new double[batch * 3];
             lp = new double[batch * 3];

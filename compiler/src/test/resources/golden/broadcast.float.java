@@ -324,13 +324,13 @@ public final class Broadcast implements Model {
     private void computeH(int batch) {
         float[] h = ws.h;
         float[] t5 = ws.t5;
-        float[] s_2 = this.s;
+        float[] s_ = this.s;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 4; k0++) {
                 for (int k1 = 0; k1 < 3; k1++) {
-                    h[ob + (k0) * 3 + k1] = (float) ((double) t5[p0 + (k0) * 3 + k1] * (double) s_2[k0]);
+                    h[ob + (k0) * 3 + k1] = (float) ((double) t5[p0 + (k0) * 3 + k1] * (double) s_[k0]);
                 }
             }
         }
@@ -548,13 +548,13 @@ public final class Broadcast implements Model {
     private void computeT28(int batch) {
         float[] t28 = ws.t28;
         float[] t27 = ws.t27;
-        float[] s_2 = this.s;
+        float[] s_ = this.s;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 4; k0++) {
                 for (int k1 = 0; k1 < 3; k1++) {
-                    t28[ob + (k0) * 3 + k1] = (float) ((double) t27[p0 + (k0) * 3 + k1] * (double) s_2[k0]);
+                    t28[ob + (k0) * 3 + k1] = (float) ((double) t27[p0 + (k0) * 3 + k1] * (double) s_[k0]);
                 }
             }
         }

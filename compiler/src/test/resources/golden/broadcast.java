@@ -321,13 +321,13 @@ public final class Broadcast implements Model {
     private void computeH(int batch) {
         double[] h = ws.h;
         double[] t5 = ws.t5;
-        double[] s_2 = this.s;
+        double[] s_ = this.s;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 4; k0++) {
                 for (int k1 = 0; k1 < 3; k1++) {
-                    h[ob + (k0) * 3 + k1] = t5[p0 + (k0) * 3 + k1] * s_2[k0];
+                    h[ob + (k0) * 3 + k1] = t5[p0 + (k0) * 3 + k1] * s_[k0];
                 }
             }
         }
@@ -545,13 +545,13 @@ public final class Broadcast implements Model {
     private void computeT28(int batch) {
         double[] t28 = ws.t28;
         double[] t27 = ws.t27;
-        double[] s_2 = this.s;
+        double[] s_ = this.s;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 4; k0++) {
                 for (int k1 = 0; k1 < 3; k1++) {
-                    t28[ob + (k0) * 3 + k1] = t27[p0 + (k0) * 3 + k1] * s_2[k0];
+                    t28[ob + (k0) * 3 + k1] = t27[p0 + (k0) * 3 + k1] * s_[k0];
                 }
             }
         }

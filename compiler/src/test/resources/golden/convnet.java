@@ -96,8 +96,8 @@ public final class ConvNet implements Model {
         computeH(batch);
         computePool(batch);
         computeT10(batch);
-        computeZ_2(batch);
-        System.arraycopy(ws.z_2, 0, zOut, 0, batch * 3);
+        computeZ_(batch);
+        System.arraycopy(ws.z_, 0, zOut, 0, batch * 3);
     }
 
     /**
@@ -128,7 +128,7 @@ public final class ConvNet implements Model {
         computeH(batch);
         computePool(batch);
         computeT10(batch);
-        computeZ_2(batch);
+        computeZ_(batch);
         computeT12(batch);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
@@ -157,7 +157,7 @@ public final class ConvNet implements Model {
         computeH(batch);
         computePool(batch);
         computeT10(batch);
-        computeZ_2(batch);
+        computeZ_(batch);
         computeT12(batch);
         computeT13(batch);
         computeT14(batch);
@@ -201,7 +201,7 @@ public final class ConvNet implements Model {
         computeH(batch);
         computePool(batch);
         computeT10(batch);
-        computeZ_2(batch);
+        computeZ_(batch);
         computeT12(batch);
         computeT13(batch);
         computeT14(batch);
@@ -413,15 +413,15 @@ public final class ConvNet implements Model {
     /**
      * line 13: z[o] = c[o] + sum(ch, r, q) W[o, ch, r, q] * pool[ch, r, q]  [compute [3]]
      */
-    private void computeZ_2(int batch) {
-        double[] z_2 = ws.z_2;
-        double[] c_2 = this.c;
+    private void computeZ_(int batch) {
+        double[] z_ = ws.z_;
+        double[] c_ = this.c;
         double[] t10 = ws.t10;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 3;
             int ob = ex * 3;
             for (int k0 = 0; k0 < 3; k0++) {
-                z_2[ob + k0] = c_2[k0] + t10[p1 + k0];
+                z_[ob + k0] = c_[k0] + t10[p1 + k0];
             }
         }
     }
@@ -430,26 +430,26 @@ public final class ConvNet implements Model {
      * line 15: loss = softmax_cross_entropy(z, y)  [softmax_cross_entropy scalar]
      */
     private void computeT12(int batch) {
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         double[] y = ws.y;
         double[] t12 = ws.t12;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int o1 = ex * 3;
-            double mx = z_2[o0];
+            double mx = z_[o0];
             for (int i = 1; i < 3; i++) {
-                if (z_2[o0 + i] > mx) {
-                    mx = z_2[o0 + i];
+                if (z_[o0 + i] > mx) {
+                    mx = z_[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 3; i++) {
-                tot += Math.exp(z_2[o0 + i] - mx);
+                tot += Math.exp(z_[o0 + i] - mx);
             }
             double lse = mx + Math.log(tot);
             double acc = 0;
             for (int i = 0; i < 3; i++) {
-                acc -= y[o1 + i] * (z_2[o0 + i] - lse);
+                acc -= y[o1 + i] * (z_[o0 + i] - lse);
             }
             t12[ex] = acc;
         }
@@ -459,20 +459,20 @@ public final class ConvNet implements Model {
      * gradient of line 15: loss = softmax_cross_entropy(z, y)  [softmax [3]]
      */
     private void computeT13(int batch) {
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         double[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 3;
             int oo = ex * 3;
-            double mx = z_2[o0];
+            double mx = z_[o0];
             for (int i = 1; i < 3; i++) {
-                if (z_2[o0 + i] > mx) {
-                    mx = z_2[o0 + i];
+                if (z_[o0 + i] > mx) {
+                    mx = z_[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 3; i++) {
-                double e = Math.exp(z_2[o0 + i] - mx);
+                double e = Math.exp(z_[o0 + i] - mx);
                 t13[oo + i] = e;
                 tot += t13[oo + i];
             }
@@ -904,7 +904,7 @@ public final class ConvNet implements Model {
         /**
          * line 13: z[o] = c[o] + sum(ch, r, q) W[o, ch, r, q] * pool[ch, r, q]
          */
-        double[] z_2;
+        double[] z_;
 
         /**
          * line 15: loss = softmax_cross_entropy(z, y)
@@ -985,7 +985,7 @@ public final class ConvNet implements Model {
             h = new double[batch * 50];
             pool = new double[batch * 8];
             t10 = new double[batch * 3];
-            z_2 = new double[batch * 3];
+            z_ = new double[batch * 3];
             t12 = new double[batch * 1];
             t13 = new double[batch * 3];
             t14 = new double[batch * 1];

@@ -93,7 +93,7 @@ public final class Digits implements Model {
         ws.x = x;
         computeT7(batch);
         computeH(batch);
-        computeZ_2(batch);
+        computeZ_(batch);
         computeP(batch);
         System.arraycopy(ws.p, 0, pOut, 0, batch * 10);
     }
@@ -123,7 +123,7 @@ public final class Digits implements Model {
         ws.y = y;
         computeT7(batch);
         computeH(batch);
-        computeZ_2(batch);
+        computeZ_(batch);
         computeT12(batch);
         computeT14(batch);
         computeT16(batch);
@@ -155,7 +155,7 @@ public final class Digits implements Model {
         ws.grad = grad;
         computeT7(batch);
         computeH(batch);
-        computeZ_2(batch);
+        computeZ_(batch);
         computeP(batch);
         computeT12(batch);
         computeT14(batch);
@@ -198,7 +198,7 @@ public final class Digits implements Model {
         ws.y = y;
         computeT7(batch);
         computeH(batch);
-        computeZ_2(batch);
+        computeZ_(batch);
         computeP(batch);
         computeT12(batch);
         computeT14(batch);
@@ -373,10 +373,10 @@ public final class Digits implements Model {
     /**
      * line 10: z = W2 * h + b2  [add [10]]
      */
-    private void computeZ_2(int batch) {
+    private void computeZ_(int batch) {
         double[] W2 = this.W2;
         double[] h = ws.h;
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         double[] b2 = this.b2;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
@@ -400,14 +400,14 @@ public final class Digits implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                z_2[ex * 10 + r] = a00 + b2[r];
-                z_2[ex * 10 + r + 1] = a10 + b2[r + 1];
-                z_2[(ex + 1) * 10 + r] = a01 + b2[r];
-                z_2[(ex + 1) * 10 + r + 1] = a11 + b2[r + 1];
-                z_2[(ex + 2) * 10 + r] = a02 + b2[r];
-                z_2[(ex + 2) * 10 + r + 1] = a12 + b2[r + 1];
-                z_2[(ex + 3) * 10 + r] = a03 + b2[r];
-                z_2[(ex + 3) * 10 + r + 1] = a13 + b2[r + 1];
+                z_[ex * 10 + r] = a00 + b2[r];
+                z_[ex * 10 + r + 1] = a10 + b2[r + 1];
+                z_[(ex + 1) * 10 + r] = a01 + b2[r];
+                z_[(ex + 1) * 10 + r + 1] = a11 + b2[r + 1];
+                z_[(ex + 2) * 10 + r] = a02 + b2[r];
+                z_[(ex + 2) * 10 + r + 1] = a12 + b2[r + 1];
+                z_[(ex + 3) * 10 + r] = a03 + b2[r];
+                z_[(ex + 3) * 10 + r + 1] = a13 + b2[r + 1];
             }
         }
         for (; ex < batch; ex++) {
@@ -426,10 +426,10 @@ public final class Digits implements Model {
                     a20 += w2 * x0;
                     a30 += w3 * x0;
                 }
-                z_2[ex * 10 + r] = a00 + b2[r];
-                z_2[ex * 10 + r + 1] = a10 + b2[r + 1];
-                z_2[ex * 10 + r + 2] = a20 + b2[r + 2];
-                z_2[ex * 10 + r + 3] = a30 + b2[r + 3];
+                z_[ex * 10 + r] = a00 + b2[r];
+                z_[ex * 10 + r + 1] = a10 + b2[r + 1];
+                z_[ex * 10 + r + 2] = a20 + b2[r + 2];
+                z_[ex * 10 + r + 3] = a30 + b2[r + 3];
             }
             for (int r = 8; r < 10; r++) {
                 int wo = r * 32;
@@ -439,7 +439,7 @@ public final class Digits implements Model {
                     double x0 = h[xo + c];
                     a00 += w0 * x0;
                 }
-                z_2[ex * 10 + r] = a00 + b2[r];
+                z_[ex * 10 + r] = a00 + b2[r];
             }
         }
     }
@@ -448,20 +448,20 @@ public final class Digits implements Model {
      * line 11: p = softmax(z)  [softmax [10]]
      */
     private void computeP(int batch) {
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         double[] p = ws.p;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
             int oo = ex * 10;
-            double mx = z_2[o0];
+            double mx = z_[o0];
             for (int i = 1; i < 10; i++) {
-                if (z_2[o0 + i] > mx) {
-                    mx = z_2[o0 + i];
+                if (z_[o0 + i] > mx) {
+                    mx = z_[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 10; i++) {
-                double e = Math.exp(z_2[o0 + i] - mx);
+                double e = Math.exp(z_[o0 + i] - mx);
                 p[oo + i] = e;
                 tot += p[oo + i];
             }
@@ -475,26 +475,26 @@ public final class Digits implements Model {
      * line 13: loss = softmax_cross_entropy(z, y) + lambda * (l2(W1) + l2(W2))  [softmax_cross_entropy scalar]
      */
     private void computeT12(int batch) {
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         double[] y = ws.y;
         double[] t12 = ws.t12;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 10;
             int o1 = ex * 10;
-            double mx = z_2[o0];
+            double mx = z_[o0];
             for (int i = 1; i < 10; i++) {
-                if (z_2[o0 + i] > mx) {
-                    mx = z_2[o0 + i];
+                if (z_[o0 + i] > mx) {
+                    mx = z_[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 10; i++) {
-                tot += Math.exp(z_2[o0 + i] - mx);
+                tot += Math.exp(z_[o0 + i] - mx);
             }
             double lse = mx + Math.log(tot);
             double acc = 0;
             for (int i = 0; i < 10; i++) {
-                acc -= y[o1 + i] * (z_2[o0 + i] - lse);
+                acc -= y[o1 + i] * (z_[o0 + i] - lse);
             }
             t12[ex] = acc;
         }
@@ -918,7 +918,7 @@ public final class Digits implements Model {
         /**
          * line 10: z = W2 * h + b2
          */
-        double[] z_2;
+        double[] z_;
 
         /**
          * line 11: p = softmax(z)
@@ -1006,7 +1006,7 @@ public final class Digits implements Model {
             capacity = batch;
             t7 = new double[batch * 32];
             h = new double[batch * 32];
-            z_2 = new double[batch * 10];
+            z_ = new double[batch * 10];
             p = new double[batch * 10];
             t12 = new double[batch * 1];
             if (first) {

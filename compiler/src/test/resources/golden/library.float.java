@@ -101,10 +101,10 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeS_2(batch);
+        computeS_(batch);
         computeT23(batch);
-        computeZ_2(batch);
-        computeR_2(batch);
+        computeZ_(batch);
+        computeR_(batch);
         computeT26(batch);
         computeT27(batch);
         computeT28(batch);
@@ -118,7 +118,7 @@ public final class Library implements Model {
         computeT38(batch);
         computeT39(batch);
         computeCat(batch);
-        System.arraycopy(ws.z_2, 0, zOut, 0, batch * 4);
+        System.arraycopy(ws.z_, 0, zOut, 0, batch * 4);
         System.arraycopy(ws.cat, 0, catOut, 0, batch * 8);
     }
 
@@ -152,10 +152,10 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeS_2(batch);
+        computeS_(batch);
         computeT23(batch);
-        computeZ_2(batch);
-        computeR_2(batch);
+        computeZ_(batch);
+        computeR_(batch);
         computeT26(batch);
         computeT27(batch);
         computeT28(batch);
@@ -228,10 +228,10 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeS_2(batch);
+        computeS_(batch);
         computeT23(batch);
-        computeZ_2(batch);
-        computeR_2(batch);
+        computeZ_(batch);
+        computeR_(batch);
         computeT26(batch);
         computeT27(batch);
         computeT28(batch);
@@ -324,18 +324,18 @@ public final class Library implements Model {
         computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeAdd_2(batch, ws.t146, ws.t143, ws.t145);
+        computeAdd_(batch, ws.t146, ws.t143, ws.t145);
         computeT147(batch);
         computeT148(batch);
         computeT149(batch);
-        computeAdd_2(batch, ws.t150, ws.t146, ws.t149);
+        computeAdd_(batch, ws.t150, ws.t146, ws.t149);
         computeT151(batch);
         computeT152(batch);
         computeT153(batch);
-        computeAdd_2(batch, ws.t154, ws.t151, ws.t153);
+        computeAdd_(batch, ws.t154, ws.t151, ws.t153);
         computeT155(batch);
         computeT156(batch);
-        computeAdd_2(batch, ws.t157, ws.t154, ws.t156);
+        computeAdd_(batch, ws.t157, ws.t154, ws.t156);
         computeT158(batch);
         computeT159(batch);
         computeT160(batch);
@@ -388,10 +388,10 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeS_2(batch);
+        computeS_(batch);
         computeT23(batch);
-        computeZ_2(batch);
-        computeR_2(batch);
+        computeZ_(batch);
+        computeR_(batch);
         computeT26(batch);
         computeT27(batch);
         computeT28(batch);
@@ -484,18 +484,18 @@ public final class Library implements Model {
         computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeAdd_2(batch, ws.t146, ws.t143, ws.t145);
+        computeAdd_(batch, ws.t146, ws.t143, ws.t145);
         computeT147(batch);
         computeT148(batch);
         computeT149(batch);
-        computeAdd_2(batch, ws.t150, ws.t146, ws.t149);
+        computeAdd_(batch, ws.t150, ws.t146, ws.t149);
         computeT151(batch);
         computeT152(batch);
         computeT153(batch);
-        computeAdd_2(batch, ws.t154, ws.t151, ws.t153);
+        computeAdd_(batch, ws.t154, ws.t151, ws.t153);
         computeT155(batch);
         computeT156(batch);
-        computeAdd_2(batch, ws.t157, ws.t154, ws.t156);
+        computeAdd_(batch, ws.t157, ws.t154, ws.t156);
         computeT158(batch);
         computeT159(batch);
         computeT161(batch);
@@ -786,12 +786,12 @@ public final class Library implements Model {
     private void computeT14(int batch) {
         float[] t14 = ws.t14;
         float[] p = ws.p;
-        float[] g_2 = this.g;
+        float[] g_ = this.g;
         float[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t14[o + i] = (p[o + i] * g_2[i]) + t13[o + i];
+                t14[o + i] = (p[o + i] * g_[i]) + t13[o + i];
             }
         }
     }
@@ -953,8 +953,8 @@ public final class Library implements Model {
     /**
      * line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeS_2(int batch) {
-        float[] s_2 = ws.s_2;
+    private void computeS_(int batch) {
+        float[] s_ = ws.s_;
         float[] t20 = ws.t20;
         float[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
@@ -964,7 +964,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        s_2[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (Ops.exp((double) t20[p0 + (k0) * 4 + (k1) * 2 + k2]) / (double) t21[p1 + (k0) * 2 + k2]);
+                        s_[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (Ops.exp((double) t20[p0 + (k0) * 4 + (k1) * 2 + k2]) / (double) t21[p1 + (k0) * 2 + k2]);
                     }
                 }
             }
@@ -975,13 +975,13 @@ public final class Library implements Model {
      * line 15: z = W * flatten(s)  [reshape [12]]
      */
     private void computeT23(int batch) {
-        float[] s_2 = ws.s_2;
+        float[] s_ = ws.s_;
         float[] t23 = ws.t23;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 12;
             int oo = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t23[oo + i] = s_2[o0 + i];
+                t23[oo + i] = s_[o0 + i];
             }
         }
     }
@@ -989,10 +989,10 @@ public final class Library implements Model {
     /**
      * line 15: z = W * flatten(s)  [matmul [4]]
      */
-    private void computeZ_2(int batch) {
+    private void computeZ_(int batch) {
         float[] W = this.W;
         float[] t23 = ws.t23;
-        float[] z_2 = ws.z_2;
+        float[] z_ = ws.z_;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 12;
@@ -1015,14 +1015,14 @@ public final class Library implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                z_2[ex * 4 + r] = a00;
-                z_2[ex * 4 + r + 1] = a10;
-                z_2[(ex + 1) * 4 + r] = a01;
-                z_2[(ex + 1) * 4 + r + 1] = a11;
-                z_2[(ex + 2) * 4 + r] = a02;
-                z_2[(ex + 2) * 4 + r + 1] = a12;
-                z_2[(ex + 3) * 4 + r] = a03;
-                z_2[(ex + 3) * 4 + r + 1] = a13;
+                z_[ex * 4 + r] = a00;
+                z_[ex * 4 + r + 1] = a10;
+                z_[(ex + 1) * 4 + r] = a01;
+                z_[(ex + 1) * 4 + r + 1] = a11;
+                z_[(ex + 2) * 4 + r] = a02;
+                z_[(ex + 2) * 4 + r + 1] = a12;
+                z_[(ex + 3) * 4 + r] = a03;
+                z_[(ex + 3) * 4 + r + 1] = a13;
             }
         }
         for (; ex < batch; ex++) {
@@ -1041,10 +1041,10 @@ public final class Library implements Model {
                     a20 += w2 * x0;
                     a30 += w3 * x0;
                 }
-                z_2[ex * 4 + r] = a00;
-                z_2[ex * 4 + r + 1] = a10;
-                z_2[ex * 4 + r + 2] = a20;
-                z_2[ex * 4 + r + 3] = a30;
+                z_[ex * 4 + r] = a00;
+                z_[ex * 4 + r + 1] = a10;
+                z_[ex * 4 + r + 2] = a20;
+                z_[ex * 4 + r + 3] = a30;
             }
         }
     }
@@ -1052,14 +1052,14 @@ public final class Library implements Model {
     /**
      * line 16: r = reshape(z, [2, 2])  [reshape [2, 2]]
      */
-    private void computeR_2(int batch) {
-        float[] z_2 = ws.z_2;
-        float[] r_2 = ws.r_2;
+    private void computeR_(int batch) {
+        float[] z_ = ws.z_;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
             for (int i = 0; i < 4; i++) {
-                r_2[oo + i] = z_2[o0 + i];
+                r_[oo + i] = z_[o0 + i];
             }
         }
     }
@@ -1069,7 +1069,7 @@ public final class Library implements Model {
      */
     private void computeT26(int batch) {
         float[] t26 = ws.t26;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
@@ -1078,7 +1078,7 @@ public final class Library implements Model {
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double v = (double) r_2[p0 + (k1) * 2 + k0];
+                    double v = (double) r_[p0 + (k1) * 2 + k0];
                     if (!hit || v > best || v != v && best == best) {
                         best = v;
                         hit = true;
@@ -1095,7 +1095,7 @@ public final class Library implements Model {
      */
     private void computeT27(int batch) {
         float[] t27 = ws.t27;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         float[] t26 = ws.t26;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1103,7 +1103,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t27[ob + (k0) * 2 + k1] = (float) ((double) r_2[p0 + (k0) * 2 + k1] - (double) t26[p1 + k1]);
+                    t27[ob + (k0) * 2 + k1] = (float) ((double) r_[p0 + (k0) * 2 + k1] - (double) t26[p1 + k1]);
                 }
             }
         }
@@ -1150,14 +1150,14 @@ public final class Library implements Model {
      */
     private void computeT30(int batch) {
         float[] t30 = ws.t30;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
                 double acc = 0;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += (double) r_2[p0 + (k0) * 2 + k1];
+                    acc += (double) r_[p0 + (k0) * 2 + k1];
                 }
                 t30[ob + k0] = (float) (acc);
             }
@@ -1169,7 +1169,7 @@ public final class Library implements Model {
      */
     private void computeT32(int batch) {
         float[] t32 = ws.t32;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
@@ -1178,7 +1178,7 @@ public final class Library implements Model {
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double v = (double) r_2[p0 + (k0) * 2 + k1];
+                    double v = (double) r_[p0 + (k0) * 2 + k1];
                     if (!hit || v > best || v != v && best == best) {
                         best = v;
                         hit = true;
@@ -1195,13 +1195,13 @@ public final class Library implements Model {
      */
     private void computeT34(int batch) {
         float[] t34 = ws.t34;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t34[ob + (k0) * 2 + k1] = (float) (Ops.clamp((double) r_2[p0 + (k0) * 2 + k1], (-0.5), 0.5));
+                    t34[ob + (k0) * 2 + k1] = (float) (Ops.clamp((double) r_[p0 + (k0) * 2 + k1], (-0.5), 0.5));
                 }
             }
         }
@@ -1248,12 +1248,12 @@ public final class Library implements Model {
      */
     private void computeT37(int batch) {
         float[] t37 = ws.t37;
-        float[] z_2 = ws.z_2;
+        float[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t37[ob + k0] = (float) ((k0 < 4) ? (double) z_2[p0 + k0] : 0);
+                t37[ob + k0] = (float) ((k0 < 4) ? (double) z_[p0 + k0] : 0);
             }
         }
     }
@@ -1307,26 +1307,26 @@ public final class Library implements Model {
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax_cross_entropy scalar]
      */
     private void computeT41(int batch) {
-        float[] z_2 = ws.z_2;
+        float[] z_ = ws.z_;
         float[] y = ws.y;
         float[] t41 = ws.t41;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int o1 = ex * 4;
-            double mx = z_2[o0];
+            double mx = z_[o0];
             for (int i = 1; i < 4; i++) {
-                if (z_2[o0 + i] > mx) {
-                    mx = z_2[o0 + i];
+                if (z_[o0 + i] > mx) {
+                    mx = z_[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 4; i++) {
-                tot += Math.exp(z_2[o0 + i] - mx);
+                tot += Math.exp(z_[o0 + i] - mx);
             }
             double lse = mx + Math.log(tot);
             double acc = 0;
             for (int i = 0; i < 4; i++) {
-                acc -= y[o1 + i] * (z_2[o0 + i] - lse);
+                acc -= y[o1 + i] * (z_[o0 + i] - lse);
             }
             t41[ex] = (float) (acc);
         }
@@ -1337,14 +1337,14 @@ public final class Library implements Model {
      */
     private void computeT42(int batch) {
         float[] t42 = ws.t42;
-        float[] z_2 = ws.z_2;
+        float[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double best = 0;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
-                double v = (double) z_2[p0 + k0];
+                double v = (double) z_[p0 + k0];
                 if (!hit || v > best || v != v && best == best) {
                     best = v;
                     hit = true;
@@ -1360,13 +1360,13 @@ public final class Library implements Model {
      */
     private void computeT43(int batch) {
         float[] t43 = ws.t43;
-        float[] z_2 = ws.z_2;
+        float[] z_ = ws.z_;
         float[] t42 = ws.t42;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t43[ob + k0] = (float) ((double) z_2[p0 + k0] - (double) t42[ex]);
+                t43[ob + k0] = (float) ((double) z_[p0 + k0] - (double) t42[ex]);
             }
         }
     }
@@ -1434,13 +1434,13 @@ public final class Library implements Model {
      */
     private void computeT49(int batch) {
         float[] t49 = ws.t49;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t49[ob + (k0) * 2 + k1] = (float) (Ops.logSigmoid((double) r_2[p0 + (k0) * 2 + k1]));
+                    t49[ob + (k0) * 2 + k1] = (float) (Ops.logSigmoid((double) r_[p0 + (k0) * 2 + k1]));
                 }
             }
         }
@@ -1451,7 +1451,7 @@ public final class Library implements Model {
      */
     private void computeT50(int batch) {
         float[] t50 = ws.t50;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         float[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1459,7 +1459,7 @@ public final class Library implements Model {
             double acc = 0;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += Ops.abs(((double) r_2[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (((double) r_2[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1]) * ((double) r_2[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1]))) : (0.5 * (Ops.abs(((double) r_2[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1])) - 0.25));
+                    acc += Ops.abs(((double) r_[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (((double) r_[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1]) * ((double) r_[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1]))) : (0.5 * (Ops.abs(((double) r_[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1])) - 0.25));
                 }
             }
             t50[ex] = (float) (acc);
@@ -1512,11 +1512,11 @@ public final class Library implements Model {
      */
     private void computeT58(int batch) {
         float[] t58 = ws.t58;
-        float[] z_2 = ws.z_2;
+        float[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t58[o + i] = Ops.square(z_2[o + i]);
+                t58[o + i] = Ops.square(z_[o + i]);
             }
         }
     }
@@ -1941,7 +1941,7 @@ public final class Library implements Model {
     private void computeT90(int batch) {
         float[] t90 = ws.t90;
         float[] t48 = ws.t48;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         float[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
@@ -1949,7 +1949,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t90[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_2[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((double) r_2[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) : 0.0));
+                    t90[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) : 0.0));
                 }
             }
         }
@@ -1961,7 +1961,7 @@ public final class Library implements Model {
     private void computeT92(int batch) {
         float[] t92 = ws.t92;
         float[] t48 = ws.t48;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         float[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
@@ -1969,7 +1969,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t92[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_2[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign(((double) r_2[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])))));
+                    t92[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])))));
                 }
             }
         }
@@ -1981,7 +1981,7 @@ public final class Library implements Model {
     private void computeT94(int batch) {
         float[] t94 = ws.t94;
         float[] t48 = ws.t48;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         float[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
@@ -1989,7 +1989,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t94[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_2[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-((double) r_2[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))) : 0.0));
+                    t94[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))) : 0.0));
                 }
             }
         }
@@ -2001,7 +2001,7 @@ public final class Library implements Model {
     private void computeT96(int batch) {
         float[] t96 = ws.t96;
         float[] t48 = ws.t48;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         float[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
@@ -2009,7 +2009,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t96[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_2[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign(((double) r_2[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))))));
+                    t96[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))))));
                 }
             }
         }
@@ -2036,14 +2036,14 @@ public final class Library implements Model {
     private void computeT98(int batch) {
         float[] t98 = ws.t98;
         float[] t97 = ws.t97;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t98[ob + (k0) * 2 + k1] = (float) ((double) t97[p0 + (k0) * 2 + k1] * Ops.sigmoid((-(double) r_2[p1 + (k0) * 2 + k1])));
+                    t98[ob + (k0) * 2 + k1] = (float) ((double) t97[p0 + (k0) * 2 + k1] * Ops.sigmoid((-(double) r_[p1 + (k0) * 2 + k1])));
                 }
             }
         }
@@ -2119,14 +2119,14 @@ public final class Library implements Model {
      */
     private void computeT107(int batch) {
         float[] t107 = ws.t107;
-        float[] z_2 = ws.z_2;
+        float[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double best = 0;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
-                double v = (double) z_2[p0 + k0];
+                double v = (double) z_[p0 + k0];
                 if (!hit || v > best || v != v && best == best) {
                     best = v;
                     hit = true;
@@ -2157,20 +2157,20 @@ public final class Library implements Model {
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax [4]]
      */
     private void computeT110(int batch) {
-        float[] z_2 = ws.z_2;
+        float[] z_ = ws.z_;
         float[] t110 = ws.t110;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
-            double mx = z_2[o0];
+            double mx = z_[o0];
             for (int i = 1; i < 4; i++) {
-                if (z_2[o0 + i] > mx) {
-                    mx = z_2[o0 + i];
+                if (z_[o0 + i] > mx) {
+                    mx = z_[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 4; i++) {
-                double e = Math.exp(z_2[o0 + i] - mx);
+                double e = Math.exp(z_[o0 + i] - mx);
                 t110[oo + i] = (float) (e);
                 tot += t110[oo + i];
             }
@@ -2264,14 +2264,14 @@ public final class Library implements Model {
     private void computeT121(int batch) {
         float[] t121 = ws.t121;
         float[] t120 = ws.t120;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t121[ob + (k0) * 2 + k1] = (float) ((double) t120[p0 + (k0) * 2 + k1] * ((double) r_2[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : ((double) r_2[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0)));
+                    t121[ob + (k0) * 2 + k1] = (float) ((double) t120[p0 + (k0) * 2 + k1] * ((double) r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : ((double) r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0)));
                 }
             }
         }
@@ -2296,7 +2296,7 @@ public final class Library implements Model {
      */
     private void computeT124(int batch) {
         float[] t124 = ws.t124;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
@@ -2305,7 +2305,7 @@ public final class Library implements Model {
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double v = (double) r_2[p0 + (k0) * 2 + k1];
+                    double v = (double) r_[p0 + (k0) * 2 + k1];
                     if (!hit || v > best || v != v && best == best) {
                         best = v;
                         hit = true;
@@ -2429,7 +2429,7 @@ public final class Library implements Model {
      */
     private void computeT134(int batch) {
         float[] t134 = ws.t134;
-        float[] r_2 = ws.r_2;
+        float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
@@ -2438,7 +2438,7 @@ public final class Library implements Model {
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double v = (double) r_2[p0 + (k1) * 2 + k0];
+                    double v = (double) r_[p0 + (k1) * 2 + k0];
                     if (!hit || v > best || v != v && best == best) {
                         best = v;
                         hit = true;
@@ -2512,7 +2512,7 @@ public final class Library implements Model {
     private void computeT138(int batch) {
         float[] t138 = ws.t138;
         float[] t81 = ws.t81;
-        float[] z_2 = ws.z_2;
+        float[] z_ = ws.z_;
         float[] t104 = ws.t104;
         float[] t108 = ws.t108;
         float[] t110 = ws.t110;
@@ -2523,7 +2523,7 @@ public final class Library implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t138[o + i] = (((((t81[o + i] * (2.0f * z_2[o + i])) + t104[o + i]) + t108[o + i]) + ((t110[o + i] * t111[ex]) - y[o + i])) + t118[o + i]) + t137[o + i];
+                t138[o + i] = (((((t81[o + i] * (2.0f * z_[o + i])) + t104[o + i]) + t108[o + i]) + ((t110[o + i] * t111[ex]) - y[o + i])) + t118[o + i]) + t137[o + i];
             }
         }
     }
@@ -2620,7 +2620,7 @@ public final class Library implements Model {
     private void computeT144(int batch) {
         float[] t144 = ws.t144;
         float[] t142 = ws.t142;
-        float[] s_2 = ws.s_2;
+        float[] s_ = ws.s_;
         float[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2631,7 +2631,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += (double) t142[p0 + (k0) * 4 + (k2) * 2 + k1] * (-((double) s_2[p2 + (k0) * 4 + (k2) * 2 + k1] / (double) t21[p1 + (k0) * 2 + k1]));
+                        acc += (double) t142[p0 + (k0) * 4 + (k2) * 2 + k1] * (-((double) s_[p2 + (k0) * 4 + (k2) * 2 + k1] / (double) t21[p1 + (k0) * 2 + k1]));
                     }
                     t144[ob + (k0) * 2 + k1] = (float) (acc);
                 }
@@ -2663,7 +2663,7 @@ public final class Library implements Model {
     /**
      * the kernel of 4 nodes with the same code; the first is gradient of line 14: s = softmax(n, axis=1)  [add [3, 2, 2]]
      */
-    private static void computeAdd_2(int batch, float[] t, float[] t143, float[] t145) {
+    private static void computeAdd_(int batch, float[] t, float[] t143, float[] t145) {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
@@ -2879,11 +2879,11 @@ public final class Library implements Model {
     private void computeT159(int batch) {
         float[] t159 = ws.t159;
         float[] t157 = ws.t157;
-        float[] g_2 = this.g;
+        float[] g_ = this.g;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t159[o + i] = t157[o + i] * g_2[i];
+                t159[o + i] = t157[o + i] * g_[i];
             }
         }
     }
@@ -3434,7 +3434,7 @@ public final class Library implements Model {
         /**
          * line 14: s = softmax(n, axis=1)
          */
-        float[] s_2;
+        float[] s_;
 
         /**
          * line 15: z = W * flatten(s)
@@ -3444,12 +3444,12 @@ public final class Library implements Model {
         /**
          * line 15: z = W * flatten(s)
          */
-        float[] z_2;
+        float[] z_;
 
         /**
          * line 16: r = reshape(z, [2, 2])
          */
-        float[] r_2;
+        float[] r_;
 
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -4065,10 +4065,10 @@ public final class Library implements Model {
             t19 = new float[batch * 6];
             t20 = new float[batch * 12];
             t21 = new float[batch * 6];
-            s_2 = new float[batch * 12];
+            s_ = new float[batch * 12];
             t23 = new float[batch * 12];
-            z_2 = new float[batch * 4];
-            r_2 = new float[batch * 4];
+            z_ = new float[batch * 4];
+            r_ = new float[batch * 4];
             t26 = new float[batch * 2];
             t27 = new float[batch * 4];
             t28 = new float[batch * 2];

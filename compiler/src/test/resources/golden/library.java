@@ -101,10 +101,10 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeS_2(batch);
+        computeS_(batch);
         computeT23(batch);
-        computeZ_2(batch);
-        computeR_2(batch);
+        computeZ_(batch);
+        computeR_(batch);
         computeT26(batch);
         computeT27(batch);
         computeT28(batch);
@@ -118,7 +118,7 @@ public final class Library implements Model {
         computeT38(batch);
         computeT39(batch);
         computeCat(batch);
-        System.arraycopy(ws.z_2, 0, zOut, 0, batch * 4);
+        System.arraycopy(ws.z_, 0, zOut, 0, batch * 4);
         System.arraycopy(ws.cat, 0, catOut, 0, batch * 8);
     }
 
@@ -152,10 +152,10 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeS_2(batch);
+        computeS_(batch);
         computeT23(batch);
-        computeZ_2(batch);
-        computeR_2(batch);
+        computeZ_(batch);
+        computeR_(batch);
         computeT26(batch);
         computeT27(batch);
         computeT28(batch);
@@ -228,10 +228,10 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeS_2(batch);
+        computeS_(batch);
         computeT23(batch);
-        computeZ_2(batch);
-        computeR_2(batch);
+        computeZ_(batch);
+        computeR_(batch);
         computeT26(batch);
         computeT27(batch);
         computeT28(batch);
@@ -324,18 +324,18 @@ public final class Library implements Model {
         computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeAdd_2(batch, ws.t146, ws.t143, ws.t145);
+        computeAdd_(batch, ws.t146, ws.t143, ws.t145);
         computeT147(batch);
         computeT148(batch);
         computeT149(batch);
-        computeAdd_2(batch, ws.t150, ws.t146, ws.t149);
+        computeAdd_(batch, ws.t150, ws.t146, ws.t149);
         computeT151(batch);
         computeT152(batch);
         computeT153(batch);
-        computeAdd_2(batch, ws.t154, ws.t151, ws.t153);
+        computeAdd_(batch, ws.t154, ws.t151, ws.t153);
         computeT155(batch);
         computeT156(batch);
-        computeAdd_2(batch, ws.t157, ws.t154, ws.t156);
+        computeAdd_(batch, ws.t157, ws.t154, ws.t156);
         computeT158(batch);
         computeT159(batch);
         computeT160(batch);
@@ -388,10 +388,10 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
-        computeS_2(batch);
+        computeS_(batch);
         computeT23(batch);
-        computeZ_2(batch);
-        computeR_2(batch);
+        computeZ_(batch);
+        computeR_(batch);
         computeT26(batch);
         computeT27(batch);
         computeT28(batch);
@@ -484,18 +484,18 @@ public final class Library implements Model {
         computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeAdd_2(batch, ws.t146, ws.t143, ws.t145);
+        computeAdd_(batch, ws.t146, ws.t143, ws.t145);
         computeT147(batch);
         computeT148(batch);
         computeT149(batch);
-        computeAdd_2(batch, ws.t150, ws.t146, ws.t149);
+        computeAdd_(batch, ws.t150, ws.t146, ws.t149);
         computeT151(batch);
         computeT152(batch);
         computeT153(batch);
-        computeAdd_2(batch, ws.t154, ws.t151, ws.t153);
+        computeAdd_(batch, ws.t154, ws.t151, ws.t153);
         computeT155(batch);
         computeT156(batch);
-        computeAdd_2(batch, ws.t157, ws.t154, ws.t156);
+        computeAdd_(batch, ws.t157, ws.t154, ws.t156);
         computeT158(batch);
         computeT159(batch);
         computeT161(batch);
@@ -782,12 +782,12 @@ public final class Library implements Model {
     private void computeT14(int batch) {
         double[] t14 = ws.t14;
         double[] p = ws.p;
-        double[] g_2 = this.g;
+        double[] g_ = this.g;
         double[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t14[o + i] = (p[o + i] * g_2[i]) + t13[o + i];
+                t14[o + i] = (p[o + i] * g_[i]) + t13[o + i];
             }
         }
     }
@@ -949,8 +949,8 @@ public final class Library implements Model {
     /**
      * line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeS_2(int batch) {
-        double[] s_2 = ws.s_2;
+    private void computeS_(int batch) {
+        double[] s_ = ws.s_;
         double[] t20 = ws.t20;
         double[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
@@ -960,7 +960,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        s_2[ob + (k0) * 4 + (k1) * 2 + k2] = Ops.exp(t20[p0 + (k0) * 4 + (k1) * 2 + k2]) / t21[p1 + (k0) * 2 + k2];
+                        s_[ob + (k0) * 4 + (k1) * 2 + k2] = Ops.exp(t20[p0 + (k0) * 4 + (k1) * 2 + k2]) / t21[p1 + (k0) * 2 + k2];
                     }
                 }
             }
@@ -971,13 +971,13 @@ public final class Library implements Model {
      * line 15: z = W * flatten(s)  [reshape [12]]
      */
     private void computeT23(int batch) {
-        double[] s_2 = ws.s_2;
+        double[] s_ = ws.s_;
         double[] t23 = ws.t23;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 12;
             int oo = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t23[oo + i] = s_2[o0 + i];
+                t23[oo + i] = s_[o0 + i];
             }
         }
     }
@@ -985,10 +985,10 @@ public final class Library implements Model {
     /**
      * line 15: z = W * flatten(s)  [matmul [4]]
      */
-    private void computeZ_2(int batch) {
+    private void computeZ_(int batch) {
         double[] W = this.W;
         double[] t23 = ws.t23;
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 12;
@@ -1011,14 +1011,14 @@ public final class Library implements Model {
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
-                z_2[ex * 4 + r] = a00;
-                z_2[ex * 4 + r + 1] = a10;
-                z_2[(ex + 1) * 4 + r] = a01;
-                z_2[(ex + 1) * 4 + r + 1] = a11;
-                z_2[(ex + 2) * 4 + r] = a02;
-                z_2[(ex + 2) * 4 + r + 1] = a12;
-                z_2[(ex + 3) * 4 + r] = a03;
-                z_2[(ex + 3) * 4 + r + 1] = a13;
+                z_[ex * 4 + r] = a00;
+                z_[ex * 4 + r + 1] = a10;
+                z_[(ex + 1) * 4 + r] = a01;
+                z_[(ex + 1) * 4 + r + 1] = a11;
+                z_[(ex + 2) * 4 + r] = a02;
+                z_[(ex + 2) * 4 + r + 1] = a12;
+                z_[(ex + 3) * 4 + r] = a03;
+                z_[(ex + 3) * 4 + r + 1] = a13;
             }
         }
         for (; ex < batch; ex++) {
@@ -1037,10 +1037,10 @@ public final class Library implements Model {
                     a20 += w2 * x0;
                     a30 += w3 * x0;
                 }
-                z_2[ex * 4 + r] = a00;
-                z_2[ex * 4 + r + 1] = a10;
-                z_2[ex * 4 + r + 2] = a20;
-                z_2[ex * 4 + r + 3] = a30;
+                z_[ex * 4 + r] = a00;
+                z_[ex * 4 + r + 1] = a10;
+                z_[ex * 4 + r + 2] = a20;
+                z_[ex * 4 + r + 3] = a30;
             }
         }
     }
@@ -1048,14 +1048,14 @@ public final class Library implements Model {
     /**
      * line 16: r = reshape(z, [2, 2])  [reshape [2, 2]]
      */
-    private void computeR_2(int batch) {
-        double[] z_2 = ws.z_2;
-        double[] r_2 = ws.r_2;
+    private void computeR_(int batch) {
+        double[] z_ = ws.z_;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
             for (int i = 0; i < 4; i++) {
-                r_2[oo + i] = z_2[o0 + i];
+                r_[oo + i] = z_[o0 + i];
             }
         }
     }
@@ -1065,7 +1065,7 @@ public final class Library implements Model {
      */
     private void computeT26(int batch) {
         double[] t26 = ws.t26;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
@@ -1074,7 +1074,7 @@ public final class Library implements Model {
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double v = r_2[p0 + (k1) * 2 + k0];
+                    double v = r_[p0 + (k1) * 2 + k0];
                     if (!hit || v > best || v != v && best == best) {
                         best = v;
                         hit = true;
@@ -1091,7 +1091,7 @@ public final class Library implements Model {
      */
     private void computeT27(int batch) {
         double[] t27 = ws.t27;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         double[] t26 = ws.t26;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1099,7 +1099,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t27[ob + (k0) * 2 + k1] = r_2[p0 + (k0) * 2 + k1] - t26[p1 + k1];
+                    t27[ob + (k0) * 2 + k1] = r_[p0 + (k0) * 2 + k1] - t26[p1 + k1];
                 }
             }
         }
@@ -1146,14 +1146,14 @@ public final class Library implements Model {
      */
     private void computeT30(int batch) {
         double[] t30 = ws.t30;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
                 double acc = 0;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += r_2[p0 + (k0) * 2 + k1];
+                    acc += r_[p0 + (k0) * 2 + k1];
                 }
                 t30[ob + k0] = acc;
             }
@@ -1165,7 +1165,7 @@ public final class Library implements Model {
      */
     private void computeT32(int batch) {
         double[] t32 = ws.t32;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
@@ -1174,7 +1174,7 @@ public final class Library implements Model {
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double v = r_2[p0 + (k0) * 2 + k1];
+                    double v = r_[p0 + (k0) * 2 + k1];
                     if (!hit || v > best || v != v && best == best) {
                         best = v;
                         hit = true;
@@ -1191,13 +1191,13 @@ public final class Library implements Model {
      */
     private void computeT34(int batch) {
         double[] t34 = ws.t34;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t34[ob + (k0) * 2 + k1] = Ops.clamp(r_2[p0 + (k0) * 2 + k1], (-0.5), 0.5);
+                    t34[ob + (k0) * 2 + k1] = Ops.clamp(r_[p0 + (k0) * 2 + k1], (-0.5), 0.5);
                 }
             }
         }
@@ -1244,12 +1244,12 @@ public final class Library implements Model {
      */
     private void computeT37(int batch) {
         double[] t37 = ws.t37;
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t37[ob + k0] = (k0 < 4) ? z_2[p0 + k0] : 0;
+                t37[ob + k0] = (k0 < 4) ? z_[p0 + k0] : 0;
             }
         }
     }
@@ -1303,26 +1303,26 @@ public final class Library implements Model {
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax_cross_entropy scalar]
      */
     private void computeT41(int batch) {
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         double[] y = ws.y;
         double[] t41 = ws.t41;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int o1 = ex * 4;
-            double mx = z_2[o0];
+            double mx = z_[o0];
             for (int i = 1; i < 4; i++) {
-                if (z_2[o0 + i] > mx) {
-                    mx = z_2[o0 + i];
+                if (z_[o0 + i] > mx) {
+                    mx = z_[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 4; i++) {
-                tot += Math.exp(z_2[o0 + i] - mx);
+                tot += Math.exp(z_[o0 + i] - mx);
             }
             double lse = mx + Math.log(tot);
             double acc = 0;
             for (int i = 0; i < 4; i++) {
-                acc -= y[o1 + i] * (z_2[o0 + i] - lse);
+                acc -= y[o1 + i] * (z_[o0 + i] - lse);
             }
             t41[ex] = acc;
         }
@@ -1333,14 +1333,14 @@ public final class Library implements Model {
      */
     private void computeT42(int batch) {
         double[] t42 = ws.t42;
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double best = 0;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
-                double v = z_2[p0 + k0];
+                double v = z_[p0 + k0];
                 if (!hit || v > best || v != v && best == best) {
                     best = v;
                     hit = true;
@@ -1356,13 +1356,13 @@ public final class Library implements Model {
      */
     private void computeT43(int batch) {
         double[] t43 = ws.t43;
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         double[] t42 = ws.t42;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t43[ob + k0] = z_2[p0 + k0] - t42[ex];
+                t43[ob + k0] = z_[p0 + k0] - t42[ex];
             }
         }
     }
@@ -1430,13 +1430,13 @@ public final class Library implements Model {
      */
     private void computeT49(int batch) {
         double[] t49 = ws.t49;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t49[ob + (k0) * 2 + k1] = Ops.logSigmoid(r_2[p0 + (k0) * 2 + k1]);
+                    t49[ob + (k0) * 2 + k1] = Ops.logSigmoid(r_[p0 + (k0) * 2 + k1]);
                 }
             }
         }
@@ -1447,7 +1447,7 @@ public final class Library implements Model {
      */
     private void computeT50(int batch) {
         double[] t50 = ws.t50;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         double[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1455,7 +1455,7 @@ public final class Library implements Model {
             double acc = 0;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += Ops.abs((r_2[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((r_2[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1]) * (r_2[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1]))) : (0.5 * (Ops.abs((r_2[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1])) - 0.25));
+                    acc += Ops.abs((r_[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((r_[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1]) * (r_[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1]))) : (0.5 * (Ops.abs((r_[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1])) - 0.25));
                 }
             }
             t50[ex] = acc;
@@ -1508,11 +1508,11 @@ public final class Library implements Model {
      */
     private void computeT58(int batch) {
         double[] t58 = ws.t58;
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t58[o + i] = Ops.square(z_2[o + i]);
+                t58[o + i] = Ops.square(z_[o + i]);
             }
         }
     }
@@ -1937,7 +1937,7 @@ public final class Library implements Model {
     private void computeT90(int batch) {
         double[] t90 = ws.t90;
         double[] t48 = ws.t48;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         double[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
@@ -1945,7 +1945,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t90[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_2[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (r_2[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) : 0.0);
+                    t90[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) : 0.0);
                 }
             }
         }
@@ -1957,7 +1957,7 @@ public final class Library implements Model {
     private void computeT92(int batch) {
         double[] t92 = ws.t92;
         double[] t48 = ws.t48;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         double[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
@@ -1965,7 +1965,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t92[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_2[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign((r_2[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))));
+                    t92[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))));
                 }
             }
         }
@@ -1977,7 +1977,7 @@ public final class Library implements Model {
     private void computeT94(int batch) {
         double[] t94 = ws.t94;
         double[] t48 = ws.t48;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         double[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
@@ -1985,7 +1985,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t94[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_2[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-(r_2[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))) : 0.0);
+                    t94[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-(r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))) : 0.0);
                 }
             }
         }
@@ -1997,7 +1997,7 @@ public final class Library implements Model {
     private void computeT96(int batch) {
         double[] t96 = ws.t96;
         double[] t48 = ws.t48;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         double[] t49 = ws.t49;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
@@ -2005,7 +2005,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t96[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_2[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign((r_2[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])))));
+                    t96[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])))));
                 }
             }
         }
@@ -2032,14 +2032,14 @@ public final class Library implements Model {
     private void computeT98(int batch) {
         double[] t98 = ws.t98;
         double[] t97 = ws.t97;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t98[ob + (k0) * 2 + k1] = t97[p0 + (k0) * 2 + k1] * Ops.sigmoid((-r_2[p1 + (k0) * 2 + k1]));
+                    t98[ob + (k0) * 2 + k1] = t97[p0 + (k0) * 2 + k1] * Ops.sigmoid((-r_[p1 + (k0) * 2 + k1]));
                 }
             }
         }
@@ -2115,14 +2115,14 @@ public final class Library implements Model {
      */
     private void computeT107(int batch) {
         double[] t107 = ws.t107;
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double best = 0;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
-                double v = z_2[p0 + k0];
+                double v = z_[p0 + k0];
                 if (!hit || v > best || v != v && best == best) {
                     best = v;
                     hit = true;
@@ -2153,20 +2153,20 @@ public final class Library implements Model {
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax [4]]
      */
     private void computeT110(int batch) {
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         double[] t110 = ws.t110;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
-            double mx = z_2[o0];
+            double mx = z_[o0];
             for (int i = 1; i < 4; i++) {
-                if (z_2[o0 + i] > mx) {
-                    mx = z_2[o0 + i];
+                if (z_[o0 + i] > mx) {
+                    mx = z_[o0 + i];
                 }
             }
             double tot = 0;
             for (int i = 0; i < 4; i++) {
-                double e = Math.exp(z_2[o0 + i] - mx);
+                double e = Math.exp(z_[o0 + i] - mx);
                 t110[oo + i] = e;
                 tot += t110[oo + i];
             }
@@ -2260,14 +2260,14 @@ public final class Library implements Model {
     private void computeT121(int batch) {
         double[] t121 = ws.t121;
         double[] t120 = ws.t120;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t121[ob + (k0) * 2 + k1] = t120[p0 + (k0) * 2 + k1] * (r_2[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : (r_2[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0));
+                    t121[ob + (k0) * 2 + k1] = t120[p0 + (k0) * 2 + k1] * (r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : (r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0));
                 }
             }
         }
@@ -2292,7 +2292,7 @@ public final class Library implements Model {
      */
     private void computeT124(int batch) {
         double[] t124 = ws.t124;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
@@ -2301,7 +2301,7 @@ public final class Library implements Model {
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double v = r_2[p0 + (k0) * 2 + k1];
+                    double v = r_[p0 + (k0) * 2 + k1];
                     if (!hit || v > best || v != v && best == best) {
                         best = v;
                         hit = true;
@@ -2425,7 +2425,7 @@ public final class Library implements Model {
      */
     private void computeT134(int batch) {
         double[] t134 = ws.t134;
-        double[] r_2 = ws.r_2;
+        double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
@@ -2434,7 +2434,7 @@ public final class Library implements Model {
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double v = r_2[p0 + (k1) * 2 + k0];
+                    double v = r_[p0 + (k1) * 2 + k0];
                     if (!hit || v > best || v != v && best == best) {
                         best = v;
                         hit = true;
@@ -2508,7 +2508,7 @@ public final class Library implements Model {
     private void computeT138(int batch) {
         double[] t138 = ws.t138;
         double[] t81 = ws.t81;
-        double[] z_2 = ws.z_2;
+        double[] z_ = ws.z_;
         double[] t104 = ws.t104;
         double[] t108 = ws.t108;
         double[] t110 = ws.t110;
@@ -2519,7 +2519,7 @@ public final class Library implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t138[o + i] = (((((t81[o + i] * (2.0 * z_2[o + i])) + t104[o + i]) + t108[o + i]) + ((t110[o + i] * t111[ex]) - y[o + i])) + t118[o + i]) + t137[o + i];
+                t138[o + i] = (((((t81[o + i] * (2.0 * z_[o + i])) + t104[o + i]) + t108[o + i]) + ((t110[o + i] * t111[ex]) - y[o + i])) + t118[o + i]) + t137[o + i];
             }
         }
     }
@@ -2616,7 +2616,7 @@ public final class Library implements Model {
     private void computeT144(int batch) {
         double[] t144 = ws.t144;
         double[] t142 = ws.t142;
-        double[] s_2 = ws.s_2;
+        double[] s_ = ws.s_;
         double[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2627,7 +2627,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += t142[p0 + (k0) * 4 + (k2) * 2 + k1] * (-(s_2[p2 + (k0) * 4 + (k2) * 2 + k1] / t21[p1 + (k0) * 2 + k1]));
+                        acc += t142[p0 + (k0) * 4 + (k2) * 2 + k1] * (-(s_[p2 + (k0) * 4 + (k2) * 2 + k1] / t21[p1 + (k0) * 2 + k1]));
                     }
                     t144[ob + (k0) * 2 + k1] = acc;
                 }
@@ -2659,7 +2659,7 @@ public final class Library implements Model {
     /**
      * the kernel of 4 nodes with the same code; the first is gradient of line 14: s = softmax(n, axis=1)  [add [3, 2, 2]]
      */
-    private static void computeAdd_2(int batch, double[] t, double[] t143, double[] t145) {
+    private static void computeAdd_(int batch, double[] t, double[] t143, double[] t145) {
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
@@ -2875,11 +2875,11 @@ public final class Library implements Model {
     private void computeT159(int batch) {
         double[] t159 = ws.t159;
         double[] t157 = ws.t157;
-        double[] g_2 = this.g;
+        double[] g_ = this.g;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t159[o + i] = t157[o + i] * g_2[i];
+                t159[o + i] = t157[o + i] * g_[i];
             }
         }
     }
@@ -3430,7 +3430,7 @@ public final class Library implements Model {
         /**
          * line 14: s = softmax(n, axis=1)
          */
-        double[] s_2;
+        double[] s_;
 
         /**
          * line 15: z = W * flatten(s)
@@ -3440,12 +3440,12 @@ public final class Library implements Model {
         /**
          * line 15: z = W * flatten(s)
          */
-        double[] z_2;
+        double[] z_;
 
         /**
          * line 16: r = reshape(z, [2, 2])
          */
-        double[] r_2;
+        double[] r_;
 
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -4059,10 +4059,10 @@ public final class Library implements Model {
             t19 = new double[batch * 6];
             t20 = new double[batch * 12];
             t21 = new double[batch * 6];
-            s_2 = new double[batch * 12];
+            s_ = new double[batch * 12];
             t23 = new double[batch * 12];
-            z_2 = new double[batch * 4];
-            r_2 = new double[batch * 4];
+            z_ = new double[batch * 4];
+            r_ = new double[batch * 4];
             t26 = new double[batch * 2];
             t27 = new double[batch * 4];
             t28 = new double[batch * 2];

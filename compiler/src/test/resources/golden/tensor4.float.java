@@ -78,8 +78,8 @@ public final class Tensor4 implements Model {
         ws.x = x;
         computeH(batch);
         computeT7(batch);
-        computeO_2(batch);
-        System.arraycopy(ws.o_2, 0, oOut, 0, batch * 24);
+        computeO_(batch);
+        System.arraycopy(ws.o_, 0, oOut, 0, batch * 24);
     }
 
     /**
@@ -106,7 +106,7 @@ public final class Tensor4 implements Model {
         ws.x = x;
         computeH(batch);
         computeT7(batch);
-        computeO_2(batch);
+        computeO_(batch);
         computeT11(batch);
         computeT12(batch);
         computeT13(batch);
@@ -134,7 +134,7 @@ public final class Tensor4 implements Model {
         ws.grad = grad;
         computeH(batch);
         computeT7(batch);
-        computeO_2(batch);
+        computeO_(batch);
         computeT11(batch);
         computeT12(batch);
         computeT13(batch);
@@ -168,7 +168,7 @@ public final class Tensor4 implements Model {
         ws.x = x;
         computeH(batch);
         computeT7(batch);
-        computeO_2(batch);
+        computeO_(batch);
         computeT11(batch);
         computeT12(batch);
         computeT13(batch);
@@ -264,11 +264,11 @@ public final class Tensor4 implements Model {
         float[] h = ws.h;
         float[] x = ws.x;
         float[] w = this.w;
-        float[] s_2 = this.s;
+        float[] s_ = this.s;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 24;
             for (int i = 0; i < 24; i++) {
-                h[o + i] = Ops.tanh((x[o + i] * w[i]) + s_2[0]);
+                h[o + i] = Ops.tanh((x[o + i] * w[i]) + s_[0]);
             }
         }
     }
@@ -290,13 +290,13 @@ public final class Tensor4 implements Model {
     /**
      * line 8: o = sigmoid(h) * 2  [mul [2, 3, 2, 2]]
      */
-    private void computeO_2(int batch) {
-        float[] o_2 = ws.o_2;
+    private void computeO_(int batch) {
+        float[] o_ = ws.o_;
         float[] t7 = ws.t7;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 24;
             for (int i = 0; i < 24; i++) {
-                o_2[o + i] = t7[o + i] * 2.0f;
+                o_[o + i] = t7[o + i] * 2.0f;
             }
         }
     }
@@ -335,13 +335,13 @@ public final class Tensor4 implements Model {
      * line 10: loss = sum(square(h)) + mean(o)  [sum scalar]
      */
     private void computeT13(int batch) {
-        float[] o_2 = ws.o_2;
+        float[] o_ = ws.o_;
         float[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 24;
             double acc = 0;
             for (int i = 0; i < 24; i++) {
-                acc += o_2[o0 + i];
+                acc += o_[o0 + i];
             }
             t13[ex] = (float) (acc);
         }
@@ -521,7 +521,7 @@ public final class Tensor4 implements Model {
         /**
          * line 8: o = sigmoid(h) * 2
          */
-        float[] o_2;
+        float[] o_;
 
         /**
          * line 10: loss = sum(square(h)) + mean(o)
@@ -581,7 +581,7 @@ public final class Tensor4 implements Model {
             capacity = batch;
             h = new float[batch * 24];
             t7 = new float[batch * 24];
-            o_2 = new float[batch * 24];
+            o_ = new float[batch * 24];
             t11 = new float[batch * 24];
             t12 = new float[batch * 1];
             t13 = new float[batch * 1];

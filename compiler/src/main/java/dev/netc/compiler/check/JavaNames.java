@@ -1,5 +1,6 @@
 package dev.netc.compiler.check;
 
+import dev.netc.compiler.emit.Identifiers;
 import java.util.Optional;
 import java.util.Set;
 import javax.lang.model.SourceVersion;
@@ -8,7 +9,25 @@ import javax.lang.model.SourceVersion;
 public final class JavaNames {
   private static final Set<String> RESTRICTED_TYPE_NAMES = Set.of("var", "yield", "record", "sealed", "permits");
 
+  /**
+   * The most UTF-8 bytes a name may have (E060): it becomes Java identifiers with a few more
+   * characters ({@code gW1_0}, {@code computeH}) and, for a network, the file names
+   * {@code Name.java} and {@code Name$Gradient.class}, which most file systems limit to 255 bytes.
+   */
+  public static final int MAX_NAME_BYTES = 200;
+
   private JavaNames() {}
+
+  /** The length of {@code name} in UTF-8 bytes. */
+  public static int utf8Length(String name) {
+    return name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
+  /** {@code name} clipped to its first 40 code points and an ellipsis, for a message. */
+  public static String clipped(String name) {
+    return name.codePointCount(0, name.length()) <= 40 ? name
+        : name.substring(0, name.offsetByCodePoints(0, 40)) + "\u2026";
+  }
 
   /** Why {@code name} cannot be a Java class name, or empty if it can. */
   public static Optional<String> classNameProblem(String name) {
@@ -23,6 +42,15 @@ public final class JavaNames {
     }
     if (!SourceVersion.isIdentifier(name)) {
       return Optional.of("it is not a Java identifier");
+    }
+    if (Identifiers.TYPES.contains(name)) {
+      return Optional.of(name.equals("Gradient") || name.equals("Workspace")
+          ? "the generated class has a nested class of that name"
+          : "the generated class uses the type " + name + ", which a class of that name would hide");
+    }
+    if (Identifiers.PACKAGE_ROOTS.contains(name)) {
+      return Optional.of("the generated class names types in the packages under '" + name
+          + "' by their full names, which a class of that name would hide");
     }
     return Optional.empty();
   }

@@ -54,6 +54,7 @@ public enum DiagCode {
   FLOAT_RANGE("E051", Severity.ERROR, "%s is %s, beyond the float range (largest 3.4028235E38); compile with --precision double or use a smaller value"),
   BAD_INIT_ARG("E052", Severity.ERROR, "initializer '%s' needs %s, but got %s"),
   DROPOUT_PROBABILITY("E053", Severity.ERROR, "the probability of 'dropout' must be at least 0 and below 1, but it is %s"),
+  NAME_TOO_LONG("E060", Severity.ERROR, "the name '%s' is %d bytes long in UTF-8; a name may have at most %d (it becomes Java identifiers and file names)"),
 
   // tensors and index notation
   TOO_MANY_ELEMENTS("E100", Severity.ERROR, "'%s' would hold %s elements; a value holds at most %d"),

@@ -6,7 +6,8 @@ import javax.lang.model.SourceVersion;
 
 /**
  * Allocates Java names in one place, deterministically: a source name is kept when Java allows
- * it, a Java keyword or a taken name gets a {@code _} suffix (then a number).
+ * it; a Java keyword, a name the generated code uses by itself ({@link Identifiers#RESERVED}) or a
+ * taken name gets a {@code _} suffix (then a number).
  */
 final class Names {
   private final Set<String> reserved;
@@ -23,12 +24,16 @@ final class Names {
 
   /** Whether {@code name} is already taken (or reserved). */
   boolean isTaken(String name) {
-    return taken.contains(name) || reserved.contains(name);
+    return taken.contains(name) || reserved.contains(name) || Identifiers.RESERVED.contains(name);
   }
 
+  /**
+   * {@code preferred} if it is free; else {@code preferred_} (a keyword, a reserved or a taken
+   * name: {@code Arrays} becomes {@code Arrays_}); else {@code preferred__2}, {@code __3}, ...
+   */
   String allocate(String preferred) {
-    String base = SourceVersion.isIdentifier(preferred) && !SourceVersion.isKeyword(preferred) && !preferred.equals("_")
-        ? preferred : preferred + "_";
+    boolean plain = SourceVersion.isIdentifier(preferred) && !SourceVersion.isKeyword(preferred) && !preferred.equals("_");
+    String base = plain && !isTaken(preferred) ? preferred : preferred + "_";
     String name = base;
     for (int k = 2; isTaken(name) || SourceVersion.isKeyword(name); k++) {
       name = base + "_" + k;

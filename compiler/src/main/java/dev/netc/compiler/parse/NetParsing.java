@@ -79,6 +79,11 @@ public final class NetParsing {
           diagnostics.report(DiagCode.NAME_NOT_JAVA, file, pos(t), printable(t.getText()),
               String.format("'%s' (U+%04X)", printable(new String(Character.toChars(bad))), bad));
           count++;
+        } else if (JavaNames.utf8Length(t.getText()) > JavaNames.MAX_NAME_BYTES) {
+          errors.lineHasError(t.getLine());
+          diagnostics.report(DiagCode.NAME_TOO_LONG, file, pos(t), printable(JavaNames.clipped(t.getText())),
+              JavaNames.utf8Length(t.getText()), JavaNames.MAX_NAME_BYTES);
+          count++;
         }
       } else if (t.getType() == NetLexer.ERROR_CHAR) {
         diagnostics.report(DiagCode.BAD_CHARACTER, file, pos(t), printable(t.getText()));

@@ -100,35 +100,97 @@ final class CompileFuzz {
     return validSeeds.size();
   }
 
-  Outcome run(int mutants) {
-    for (int n = 0; n < mutants; n++) {
-      String source = mutant();
-      String fileName = "fuzz" + n + ".net";
-      boolean isFloat = random.nextInt(3) == 0;
-      boolean vector = random.nextInt(5) == 0;
-      String pkg = "fz" + n;
-      String mode = (isFloat ? "float" : "double") + (vector ? " vector" : "");
-      NetcCompiler.Result r;
-      try {
-        r = BigStack.call(() -> NetcCompiler.compile(List.of(new SourceFile(fileName, source)),
-            new NetcCompiler.Options(pkg, isFloat, vector)));
-      } catch (Throwable t) {
-        failures.add("compiler threw " + t + " (" + mode + ") on:\n" + source);
-        continue;
-      }
-      if (r.hasErrors()) {
-        continue;
-      }
-      accepted++;
-      for (GeneratedFile f : r.files()) {
-        if (batch.containsKey(f.qualifiedName()) || batch.size() >= 40) {
-          flush();
+  /**
+   * Every identifier in the Java that netc generates for the valid seed files in double, float
+   * and vector modes (outside comments and string literals), with the number of seed files whose
+   * code has it: the names a user name could clash with. Identifiers found in many files are the
+   * ones the emitter writes by itself ({@code batch}, {@code ex}, {@code Ops}); the rest are
+   * mostly derived from user names ({@code gW1_0}, {@code computeH}). Java keywords and
+   * {@code .net} keywords are left out (a user cannot write them as names).
+   */
+  Map<String, Integer> emittedIdentifiers() {
+    Map<String, Integer> files = new java.util.TreeMap<>();
+    Pattern javaToken = Pattern.compile("//[^\n]*|/\\*(?s:.*?)\\*/|\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'"
+        + "|[A-Za-z_$][A-Za-z0-9_$]*");
+    for (String source : validSeeds) {
+      Set<String> inThisFile = new HashSet<>();
+      for (NetcCompiler.Options o : List.of(new NetcCompiler.Options("", false, false),
+          new NetcCompiler.Options("", true, false), new NetcCompiler.Options("", false, true))) {
+        NetcCompiler.Result r = BigStack.call(() -> NetcCompiler.compile(List.of(new SourceFile("seed.net", source)), o));
+        for (GeneratedFile f : r.files()) {
+          Matcher m = javaToken.matcher(f.content());
+          while (m.find()) {
+            String t = m.group();
+            if (NAME.matcher(t).matches() && !javax.lang.model.SourceVersion.isKeyword(t) && !KEYWORDS.contains(t)) {
+              inThisFile.add(t);
+            }
+          }
         }
-        batch.put(f.qualifiedName(), new Pending(source, mode, f));
+      }
+      inThisFile.forEach(t -> files.merge(t, 1, Integer::sum));
+    }
+    return files;
+  }
+
+  /**
+   * {@code count} valid seed files, each with one to three user names (or the network's name)
+   * renamed to names drawn half the time from {@code common} and half from {@code all}, each compiled in double, float and vector modes: no
+   * exception other than diagnostics, and javac compiles every accepted program's Java.
+   */
+  Outcome renames(int count, List<String> common, List<String> all) {
+    for (int n = 0; n < count; n++) {
+      String seed = validSeeds.get(random.nextInt(validSeeds.size()));
+      List<String> tokens = new ArrayList<>();
+      Matcher m = TOKEN.matcher(seed);
+      while (m.find()) {
+        tokens.add(m.group());
+      }
+      int renames = 1 + random.nextInt(3);
+      for (int k = 0; k < renames; k++) {
+        List<String> from = random.nextBoolean() ? common : all;
+        renameEverywhere(tokens, from.get(random.nextInt(from.size())));
+      }
+      String source = String.join("", tokens);
+      for (int mode = 0; mode < 3; mode++) {
+        compileAndQueue(source, "hostile" + n + ".net", "hn" + n + "m" + mode, mode == 1, mode == 2);
       }
     }
     flush();
+    return new Outcome(count * 3, accepted, javacBatches, List.copyOf(failures));
+  }
+
+  Outcome run(int mutants) {
+    for (int n = 0; n < mutants; n++) {
+      String source = mutant();
+      boolean isFloat = random.nextInt(3) == 0;
+      boolean vector = random.nextInt(5) == 0;
+      compileAndQueue(source, "fuzz" + n + ".net", "fz" + n, isFloat, vector);
+    }
+    flush();
     return new Outcome(mutants, accepted, javacBatches, List.copyOf(failures));
+  }
+
+  /** Compiles {@code source} with netc; an accepted program's Java joins the next javac batch. */
+  private void compileAndQueue(String source, String fileName, String pkg, boolean isFloat, boolean vector) {
+    String mode = (isFloat ? "float" : "double") + (vector ? " vector" : "");
+    NetcCompiler.Result r;
+    try {
+      r = BigStack.call(() -> NetcCompiler.compile(List.of(new SourceFile(fileName, source)),
+          new NetcCompiler.Options(pkg, isFloat, vector)));
+    } catch (Throwable t) {
+      failures.add("compiler threw " + t + " (" + mode + ") on:\n" + source);
+      return;
+    }
+    if (r.hasErrors()) {
+      return;
+    }
+    accepted++;
+    for (GeneratedFile f : r.files()) {
+      if (batch.containsKey(f.qualifiedName()) || batch.size() >= 40) {
+        flush();
+      }
+      batch.put(f.qualifiedName(), new Pending(source, mode, f));
+    }
   }
 
   private void flush() {

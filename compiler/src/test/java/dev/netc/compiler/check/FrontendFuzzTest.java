@@ -31,7 +31,7 @@ class FrontendFuzzTest {
   private static final int EXAMPLES = Integer.getInteger("netc.fuzzExamples", 6_000);
   private static final long SEED = Long.getLong("netc.fuzzSeed", 20_261_123L);
   private static final int COMPILE_EXAMPLES = Integer.getInteger("netc.fuzzCompileExamples", 3_000);
-  private static final boolean HOSTILE_NAMES = Boolean.parseBoolean(System.getProperty("netc.fuzzHostileNames", "false"));
+  private static final boolean HOSTILE_NAMES = Boolean.parseBoolean(System.getProperty("netc.fuzzHostileNames", "true"));
 
   /** Every kind of token of the language, some in several spellings, and some that are not. */
   private static final List<String> TOKENS = List.of(

@@ -22,6 +22,34 @@ class CliBadInputTest {
 
   @TempDir Path tmp;
 
+  /** Issue 19: a 70,000-letter name went past the class file's constant limit (a javac failure). */
+  @Test
+  void aNameOf70000LettersIsE060() throws IOException {
+    String name = "w".repeat(70_000);
+    Path net = Files.writeString(tmp.resolve("long.net"),
+        "network Long {\n    input x[2]\n    param " + name + "[2]\n    h = x .* " + name + "\n    output h\n}\n");
+    for (String command : new String[] {"check", "compile"}) {
+      CliRun r = command.equals("check") ? CliRun.of("check", net) : CliRun.of("compile", "-d", tmp.resolve("out"), net);
+      expect(1, r);
+      assertTrue(r.err().contains("long.net:3:11: error: the name 'wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww\u2026' is 70000"
+          + " bytes long in UTF-8; a name may have at most 200"), r::toString);
+      assertTrue(r.err().length() < 400_000, "the message quotes the line once, not the name many times");
+    }
+    assertTrue(!Files.exists(tmp.resolve("out")) || Files.list(tmp.resolve("out")).findAny().isEmpty(), "nothing written");
+  }
+
+  /** Issue 19: networks named after a type the generated class uses did not compile. */
+  @Test
+  void networksNamedLikeTypesTheClassUsesAreE011() throws IOException {
+    for (String name : new String[] {"Gradient", "Workspace", "Math", "System", "Arrays", "dev", "java"}) {
+      Path net = Files.writeString(tmp.resolve(name + ".net"), "network " + name + " {\n    input x[2]\n    output x\n}\n");
+      CliRun r = CliRun.of("check", net);
+      expect(1, r);
+      assertTrue(r.err().contains(name + ".net:1:9: error: '" + name + "' is not a valid Java class name: the generated class"),
+          r::toString);
+    }
+  }
+
   @Test
   void testAndTestFractionExcludeEachOther() {
     CliRun r = CliRun.of("train", XOR, "--data", XOR_CSV, "--test", XOR_CSV, "--test-fraction", "0.5");
