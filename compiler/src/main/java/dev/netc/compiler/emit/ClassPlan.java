@@ -36,7 +36,12 @@ public record ClassPlan(
     boolean dropout) {
 
   /** A param, input, target or output: its source name, its Java name, shape and source line. */
-  public record Tensor(String name, String javaName, int[] dims, int size, Init init, int line) {}
+  public record Tensor(String name, String javaName, int[] dims, int size, Init init, int line, String gradientName) {
+    /** This input with the name of {@code inputGradient}'s parameter for d loss / d input. */
+    Tensor withGradientName(String gradientName) {
+      return new Tensor(name, javaName, dims, size, init, line, gradientName);
+    }
+  }
 
   /**
    * A workspace array: {@code size} values per example when {@code batched}, else {@code size}

@@ -125,6 +125,8 @@ public final class Planner {
     List<ClassPlan.Tensor> inputs = net.inputs().stream().map(s -> tensor(s, fieldNames.allocate(s.name()), null)).toList();
     List<ClassPlan.Tensor> targets = net.targets().stream().map(s -> tensor(s, fieldNames.allocate(s.name()), null)).toList();
     List<ClassPlan.Tensor> outputs = net.outputs().stream().map(s -> tensor(s, fieldNames.allocate(s.name() + "Out"), null)).toList();
+    // inputGradient's parameters, gradX for x, taken from the same names (an input may be called gradX)
+    inputs = inputs.stream().map(t -> t.withGradientName(fieldNames.allocate("grad" + capitalize(t.javaName())))).toList();
     // workspace buffers never take the name of the workspace's other fields
     for (String field : List.of("capacity", "staging", "grad", "training", "dropout")) {
       bufferNames.allocate(field);
@@ -151,7 +153,7 @@ public final class Planner {
   }
 
   private static ClassPlan.Tensor tensor(Symbol s, String javaName, dev.netc.compiler.model.Init init) {
-    return new ClassPlan.Tensor(s.name(), javaName, s.shape().dims(), s.shape().size(), init, s.pos().line());
+    return new ClassPlan.Tensor(s.name(), javaName, s.shape().dims(), s.shape().size(), init, s.pos().line(), null);
   }
 
   // ---------------------------------------------------------------- analysis
@@ -838,7 +840,7 @@ public final class Planner {
 
   /** The parameter of {@code inputGradient} that receives d loss / d {@code input}. */
   public static String gradientName(ClassPlan.Tensor input) {
-    return "grad" + capitalize(input.javaName());
+    return input.gradientName();
   }
 
   static String capitalize(String s) {

@@ -93,6 +93,19 @@ class HostileNamesRegressionTest {
     }
   }
 
+  /** Found by HostileNamesTest's long run: an input named gradX clashed with x's input gradient parameter. */
+  @Test
+  void anInputNamedLikeAnotherInputsGradient() {
+    String src = "network Gate {\n    input x, gradX, o1\n    q = x + gradX\n    f = q * o1\n    output f\n    loss = f\n}\n";
+    for (String mode : List.of("double", "float", "vector")) {
+      Model m = model(src, mode.equals("float"), mode.equals("vector"), "Gate");
+      double[][] grads = {new double[1], new double[1], new double[1]};
+      double loss = m.inputGradient(new double[][] {{2}, {3}, {4}}, new double[0][], grads);
+      assertEquals(20, loss, 1e-6, mode);
+      assertArrayEquals(new double[] {4, 4, 5}, new double[] {grads[0][0], grads[1][0], grads[2][0]}, 1e-6, mode);
+    }
+  }
+
   /** The renamed public fields: a {@code _} suffix, documented in docs/tools.md. */
   @Test
   void clashingFieldsGetAnUnderscore() throws Exception {
