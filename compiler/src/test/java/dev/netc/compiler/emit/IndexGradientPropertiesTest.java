@@ -270,13 +270,14 @@ class IndexGradientPropertiesTest {
       int w = between(in, 1, Math.min(3, n));
       int c = between(in, 0, n - 1);
       String body = "const c = " + c + "\n"
-          + "input V" + dims(d) + ", x" + dims(n) + "\n"
+          + "input X" + dims(d) + ", x" + dims(n) + "\n"
           + "param s\n"
           + "param K" + dims(d[3], d[2]) + "\n"
           + "target t1" + dims(d[3], d[2], d[1], d[0]) + ", t2" + dims(n - w + 1) + ", t3" + dims(n) + ", t4" + dims(n - w + 1)
           + ", t5" + dims(d[0], d[1], d[3]) + ", t6" + dims(n - c) + "\n"
+          // (inputs X and x: their gradient parameters were both gradX, which javac rejected, before 863b8e1)
           // a rank-4 transpose, a scalar read by its name, indices used as numbers
-          + "Q[a, b, e, f] = V[f, e, b, a] * s + sin(a / 3 + f)\n"
+          + "Q[a, b, e, f] = X[f, e, b, a] * s + sin(a / 3 + f)\n"
           // overlapping max windows: a value may win several windows
           + "O[i] = max(j) x[i + j] where j < " + w + "\n"
           // a min whose guard leaves the last element no point at all (0 there)
@@ -284,12 +285,12 @@ class IndexGradientPropertiesTest {
           // a mean over a window
           + "F[i] = mean(j) exp(x[i + j] * s) where j < " + w + "\n"
           // a contraction of a rank-4 input with a param over two indices
-          + "G[a, b, f] = sum(e) V[a, b, e, f] * K[f, e]\n"
+          + "G[a, b, f] = sum(e) X[a, b, e, f] * K[f, e]\n"
           // a read shifted by a const
           + "H[i] = x[i + c] - s\n"
           + "output Q, G\n"
           + "loss = sum(Q .* t1) + sum(O .* t2) + sum(E .* t3) + sum(F .* t4) + sum(tanh(G) .* t5) + sum(square(H) .* t6)\n";
-      return new Case(net(body), Set.of("V", "x", "s"), longs().all().generate(in));
+      return new Case(net(body), Set.of("X", "x", "s"), longs().all().generate(in));
     });
   }
 
