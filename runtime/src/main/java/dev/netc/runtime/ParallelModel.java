@@ -10,7 +10,9 @@ import java.util.function.Supplier;
  * generated class, each with its own workspace, compute the loss and gradient of one share of the
  * batch, and their gradients are combined into the mean over the whole batch. The first instance
  * is the primary: its params are the ones optimizers update, and the others copy them before
- * each batch. Batches smaller than {@code minSplit} run on the primary alone.
+ * each batch. {@code predictBatch} and {@code lossBatch} (the evaluations after each epoch of a
+ * training run) are split the same way. Batches smaller than {@code minSplit} run on the primary
+ * alone.
  *
  * <p>Workers are daemon threads that wait between batches (spinning briefly, then parked), and a
  * batch is handed over through a volatile generation counter and park/unpark, so a warm call
@@ -29,6 +31,12 @@ public final class ParallelModel implements Model, AutoCloseable {
   private volatile Thread caller;
   private final double[][][] inputSlices;
   private final double[][][] targetSlices;
+  private final double[][][] outputSlices;
+  /** What the current batch computes: {@link #GRADIENT}, {@link #LOSS} or {@link #PREDICT}. */
+  private int mode;
+  private static final int GRADIENT = 0;
+  private static final int LOSS = 1;
+  private static final int PREDICT = 2;
   private final int[] from;
   private final int[] count;
   private final double[] losses;
@@ -64,6 +72,7 @@ public final class ParallelModel implements Model, AutoCloseable {
     }
     inputSlices = new double[threads][replicas[0].inputs().size()][];
     targetSlices = new double[threads][replicas[0].targets().size()][];
+    outputSlices = new double[threads][replicas[0].outputs().size()][];
     from = new int[threads];
     count = new int[threads];
     losses = new double[threads];
@@ -118,7 +127,11 @@ public final class ParallelModel implements Model, AutoCloseable {
         System.arraycopy(src, 0, m.paramData(i), 0, PerModelState.length(src));
       }
     }
-    losses[t] = m.lossAndGradientBatch(count[t], inputSlices[t], targetSlices[t], gradients[t]);
+    switch (mode) {
+      case GRADIENT -> losses[t] = m.lossAndGradientBatch(count[t], inputSlices[t], targetSlices[t], gradients[t]);
+      case LOSS -> losses[t] = m.lossBatch(count[t], inputSlices[t], targetSlices[t]);
+      default -> m.predictBatch(count[t], inputSlices[t], outputSlices[t]);
+    }
   }
 
   @Override
@@ -126,6 +139,17 @@ public final class ParallelModel implements Model, AutoCloseable {
     if (batch < minSplit) {
       return replicas[0].lossAndGradientBatch(batch, inputs, targets, gradient);
     }
+    double loss = runSplit(GRADIENT, batch, inputs, targets);
+    combine(batch, gradient);
+    return loss;
+  }
+
+  /**
+   * Splits the batch, has every replica compute its share in {@code mode} (the caller's thread
+   * computes the first), and returns the batch's mean loss (NaN for {@link #PREDICT}).
+   */
+  private double runSplit(int mode, int batch, double[][] inputs, double[][] targets) {
+    this.mode = mode; // published to the workers by the volatile write of generation
     split(batch, inputs, targets);
     failure = null;
     caller = Thread.currentThread();
@@ -141,11 +165,13 @@ public final class ParallelModel implements Model, AutoCloseable {
     if (failure != null) {
       throw failure;
     }
+    if (mode == PREDICT) {
+      return Double.NaN;
+    }
     double loss = 0;
     for (int t = 0; t < replicas.length; t++) {
       loss += losses[t] * count[t] / batch;
     }
-    combine(batch, gradient);
     return loss;
   }
 
@@ -157,7 +183,9 @@ public final class ParallelModel implements Model, AutoCloseable {
       count[t] = batch / n + (t < batch % n ? 1 : 0);
       next += count[t];
       slice(replicas[0].inputs(), inputs, inputSlices[t], from[t], count[t]);
-      slice(replicas[0].targets(), targets, targetSlices[t], from[t], count[t]);
+      if (targets != null) {
+        slice(replicas[0].targets(), targets, targetSlices[t], from[t], count[t]);
+      }
     }
   }
 
@@ -281,14 +309,38 @@ public final class ParallelModel implements Model, AutoCloseable {
     replicas[0].initialize(seed);
   }
 
+  /** Split across the replicas as a gradient batch is (the evaluations of a training run). */
   @Override
   public void predictBatch(int batch, double[][] inputs, double[][] outputs) {
-    replicas[0].predictBatch(batch, inputs, outputs);
+    if (batch < minSplit) {
+      replicas[0].predictBatch(batch, inputs, outputs);
+      return;
+    }
+    List<TensorInfo> infos = replicas[0].outputs();
+    for (int t = 0; t < replicas.length; t++) {
+      for (int o = 0; o < infos.size(); o++) {
+        int need = (batch / replicas.length + 1) * infos.get(o).size();
+        if (outputSlices[t][o] == null || outputSlices[t][o].length < need) {
+          outputSlices[t][o] = new double[need];
+        }
+      }
+    }
+    runSplit(PREDICT, batch, inputs, null);
+    for (int t = 0; t < replicas.length; t++) {
+      for (int o = 0; o < infos.size(); o++) {
+        int size = infos.get(o).size();
+        System.arraycopy(outputSlices[t][o], 0, outputs[o], from[t] * size, count[t] * size);
+      }
+    }
   }
 
+  /** Split across the replicas as a gradient batch is: the mean of the shares' mean losses, weighted by their sizes. */
   @Override
   public double lossBatch(int batch, double[][] inputs, double[][] targets) {
-    return replicas[0].lossBatch(batch, inputs, targets);
+    if (batch < minSplit) {
+      return replicas[0].lossBatch(batch, inputs, targets);
+    }
+    return runSplit(LOSS, batch, inputs, targets);
   }
 
   @Override

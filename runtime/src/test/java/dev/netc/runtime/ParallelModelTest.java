@@ -1,5 +1,6 @@
 package dev.netc.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,6 +62,13 @@ class ParallelModelTest {
           double l2 = parallel.lossAndGradientBatch(batch, x, y, g2);
           double tol = p == Precision.DOUBLE ? 1e-12 : 1e-5;
           assertEquals(l1, l2, tol * Math.max(1, Math.abs(l1)), p + " batch " + batch);
+          double l3 = single.lossBatch(batch, x, y);
+          assertEquals(l3, parallel.lossBatch(batch, x, y), tol * Math.max(1, Math.abs(l3)), p + " lossBatch " + batch);
+          double[][] o1 = {new double[batch * K]};
+          double[][] o2 = {new double[batch * K]};
+          single.predictBatch(batch, x, o1);
+          parallel.predictBatch(batch, x, o2);
+          assertArrayEquals(o1[0], o2[0], 0, p + " predictBatch " + batch);
           double[] a = flat(g1, single);
           double[] b = flat(g2, parallel);
           for (int i = 0; i < a.length; i++) {
