@@ -2781,7 +2781,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += (double) t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-((double) n[p2 + (k0) * 4 + (k1) * 2 + k2] / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5)))) * (0.5 / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5))));
+                        acc += (double) t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-((double) n[p2 + (k0) * 4 + (k1) * 2 + k2] / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5)))) * (1.0 / (2.0 * Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5)))));
                     }
                     t152[ob + (k0) * 2 + k1] = (float) (acc);
                 }

@@ -2777,7 +2777,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-(n[p2 + (k0) * 4 + (k1) * 2 + k2] / Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)))) * (0.5 / Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5))));
+                        acc += t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-(n[p2 + (k0) * 4 + (k1) * 2 + k2] / Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)))) * (1.0 / (2.0 * Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)))));
                     }
                     t152[ob + (k0) * 2 + k1] = acc;
                 }

@@ -1,6 +1,8 @@
 package dev.netc.compiler.check;
 
 import dev.netc.compiler.ast.Ast;
+import dev.netc.compiler.model.Op;
+import dev.netc.compiler.ops.Scalar;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -12,20 +14,10 @@ import java.util.function.DoubleUnaryOperator;
  * {@link #firstNonConstant}.
  */
 final class ConstFolder {
-  private static final Map<String, DoubleUnaryOperator> FUNCTIONS = Map.ofEntries(
-      Map.entry("sigmoid", x -> 1 / (1 + Math.exp(-x))),
-      Map.entry("tanh", Math::tanh),
-      Map.entry("relu", x -> x > 0 ? x : 0),
-      Map.entry("softplus", x -> Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))),
-      Map.entry("exp", Math::exp),
-      Map.entry("log", Math::log),
-      Map.entry("sqrt", Math::sqrt),
-      Map.entry("abs", Math::abs),
-      Map.entry("square", x -> x * x),
-      Map.entry("sin", Math::sin),
-      Map.entry("cos", Math::cos),
-      Map.entry("step", x -> x > 0 ? 1 : 0),
-      Map.entry("sign", x -> Math.signum(x)));
+  /** The elementwise functions by name ({@code sigmoid}, ...), valued by {@link Scalar}. */
+  private static final Map<String, DoubleUnaryOperator> FUNCTIONS = Scalar.elementwiseOps().stream()
+      .collect(java.util.stream.Collectors.toUnmodifiableMap(Op::functionName,
+          op -> x -> Scalar.of(op).orElseThrow().apply(x)));
 
   private final Map<String, Double> consts;
 

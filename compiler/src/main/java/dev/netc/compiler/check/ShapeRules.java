@@ -2,6 +2,7 @@ package dev.netc.compiler.check;
 
 import dev.netc.compiler.diag.DiagCode;
 import dev.netc.compiler.model.Op;
+import dev.netc.compiler.ops.Scalar;
 import dev.netc.compiler.model.Shape;
 import java.util.List;
 
@@ -91,8 +92,11 @@ final class ShapeRules {
   static Result function(Op op, List<Shape> args) {
     String name = op.functionName();
     Shape x = args.get(0);
+    if (Scalar.of(op).isPresent()) {
+      return Result.ok(op, x); // an elementwise function keeps its argument's shape
+    }
     switch (op) {
-      case SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS, SQUARE, SIN, COS, STEP, SIGN, LEAKY_RELU, DROPOUT:
+      case LEAKY_RELU, DROPOUT:
         return Result.ok(op, x);
       case MAX:
         return args.size() == 1 ? Result.ok(Op.MAX_ALL, Shape.SCALAR) : elementwise(Op.MAX2, "max", x, args.get(1));

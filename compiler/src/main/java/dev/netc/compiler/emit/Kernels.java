@@ -2,6 +2,7 @@ package dev.netc.compiler.emit;
 
 import dev.netc.compiler.graph.Node;
 import dev.netc.compiler.model.Op;
+import dev.netc.compiler.ops.Scalar;
 import dev.netc.compiler.model.Shape;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -165,9 +166,11 @@ final class Kernels {
       case MIN2 -> "Ops.min2(" + a + ", " + b + ")";
       case GE -> "Ops.ge(" + a + ", " + b + ")";
       case DIV_NO_NAN -> "Ops.divNoNan(" + a + ", " + b + ")";
-      case SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS, SQUARE, SIN, COS, STEP, SIGN ->
-          "Ops." + n.op().name().toLowerCase(Locale.ROOT) + "(" + a + ")";
-      default -> throw new IllegalStateException("not elementwise: " + n.op());
+      default -> {
+        // the elementwise functions (sigmoid, exp, ...): their Java comes from ops.Scalar
+        Scalar f = Scalar.of(n.op()).orElseThrow(() -> new IllegalStateException("not elementwise: " + n.op()));
+        yield f.java(List.of(a));
+      }
     };
   }
 

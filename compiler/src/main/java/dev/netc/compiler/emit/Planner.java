@@ -4,6 +4,7 @@ import dev.netc.compiler.graph.Dag;
 import dev.netc.compiler.graph.Node;
 import dev.netc.compiler.model.Network;
 import dev.netc.compiler.model.Op;
+import dev.netc.compiler.ops.Scalar;
 import dev.netc.compiler.model.Symbol;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -25,9 +26,14 @@ import java.util.Set;
  * computed once per call, not per example.
  */
 public final class Planner {
-  static final Set<Op> ELEMENTWISE = EnumSet.of(Op.CONST, Op.BROADCAST, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.NEG,
-      Op.POW, Op.SIGMOID, Op.TANH, Op.RELU, Op.SOFTPLUS, Op.EXP, Op.LOG, Op.SQRT, Op.ABS, Op.SQUARE, Op.SIN, Op.COS,
-      Op.LEAKY_RELU, Op.LEAKY_STEP, Op.STEP, Op.SIGN, Op.MAX2, Op.MIN2, Op.GE, Op.DIV_NO_NAN);
+  static final Set<Op> ELEMENTWISE = elementwise();
+
+  private static Set<Op> elementwise() {
+    Set<Op> ops = EnumSet.of(Op.CONST, Op.BROADCAST, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.NEG, Op.POW, Op.LEAKY_RELU,
+        Op.LEAKY_STEP, Op.MAX2, Op.MIN2, Op.GE, Op.DIV_NO_NAN);
+    ops.addAll(Scalar.elementwiseOps()); // sigmoid, exp, ...
+    return java.util.Collections.unmodifiableSet(ops);
+  }
 
   /**
    * Whether {@code n} is computed element by element from its inputs' elements, so that it can be

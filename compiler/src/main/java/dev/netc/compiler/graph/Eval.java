@@ -6,6 +6,7 @@ import dev.netc.compiler.graph.ix.Scatter;
 import dev.netc.compiler.graph.ix.Tensor;
 import dev.netc.compiler.model.Op;
 import dev.netc.compiler.model.Shape;
+import dev.netc.compiler.ops.Scalar;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,21 +66,8 @@ public final class Eval {
       case DIV -> each(o, i -> a[i] / b[i]);
       case NEG -> each(o, i -> -a[i]);
       case POW -> each(o, i -> Math.pow(a[i], c));
-      case SIGMOID -> each(o, i -> sigmoid(a[i]));
-      case TANH -> each(o, i -> Math.tanh(a[i]));
-      case RELU -> each(o, i -> Math.max(a[i], 0.0));
-      case SOFTPLUS -> each(o, i -> softplus(a[i]));
-      case EXP -> each(o, i -> Math.exp(a[i]));
-      case LOG -> each(o, i -> Math.log(a[i]));
-      case SQRT -> each(o, i -> Math.sqrt(a[i]));
-      case ABS -> each(o, i -> Math.abs(a[i]));
-      case SQUARE -> each(o, i -> a[i] * a[i]);
-      case SIN -> each(o, i -> Math.sin(a[i]));
-      case COS -> each(o, i -> Math.cos(a[i]));
       case LEAKY_RELU -> each(o, i -> a[i] > 0 ? a[i] : c * a[i]);
       case LEAKY_STEP -> each(o, i -> a[i] > 0 ? 1 : c);
-      case STEP -> each(o, i -> a[i] > 0 ? 1 : 0);
-      case SIGN -> each(o, i -> Math.signum(a[i]));
       case MAX2 -> each(o, i -> a[i] >= b[i] ? a[i] : b[i]);
       case MIN2 -> each(o, i -> a[i] <= b[i] ? a[i] : b[i]);
       case GE -> each(o, i -> a[i] >= b[i] ? 1 : 0);
@@ -171,7 +159,12 @@ public final class Eval {
         }
         o[hot] = -count;
       }
-      default -> throw new IllegalArgumentException("the evaluator has no meaning for " + n.op());
+      default -> {
+        // the elementwise functions (sigmoid, exp, ...): their values come from ops.Scalar
+        Scalar f = Scalar.of(n.op())
+            .orElseThrow(() -> new IllegalArgumentException("the evaluator has no meaning for " + n.op()));
+        each(o, i -> f.apply(a[i]));
+      }
     }
     return o;
   }
@@ -188,14 +181,6 @@ public final class Eval {
       case SCATTER -> IxEval.scatter((Scatter) n.ix(), slots, n.shape().dims()).data();
       default -> throw new IllegalArgumentException("no index definition in " + n);
     };
-  }
-
-  public static double sigmoid(double x) {
-    return 1 / (1 + Math.exp(-x));
-  }
-
-  public static double softplus(double x) {
-    return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
   }
 
   private static void softmax(double[] z, double[] out) {

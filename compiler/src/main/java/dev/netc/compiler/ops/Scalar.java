@@ -14,7 +14,11 @@ import static dev.netc.compiler.graph.ix.IExpr.sub;
 import dev.netc.compiler.graph.ix.Cond;
 import dev.netc.compiler.graph.ix.Cond.Cmp;
 import dev.netc.compiler.graph.ix.IExpr;
+import dev.netc.compiler.model.Op;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The scalar operations a comprehension body is made of, each in one place: its value on
@@ -63,6 +67,34 @@ public enum Scalar {
   /** {@code clamp(x, lo, hi)}: the gradient passes to x where {@code lo <= x <= hi}. */
   CLAMP(3, a -> Math.min(Math.max(a[0], a[1]), a[2]));
 
+  /**
+   * The elementwise functions that are also ops of the DAG ({@code sigmoid(x)} on a whole
+   * tensor is one {@link Op#SIGMOID} node, fused and scheduled by the emitter like any
+   * elementwise op): their value, derivative and Java come from here alone (graph.Eval,
+   * check.ConstFolder, check.ShapeRules, autodiff.ElementwiseRules, emit.Kernels and
+   * emit.Planner ask {@link #of}).
+   */
+  private static final Map<Op, Scalar> OF_OP = new EnumMap<>(Map.ofEntries(
+      Map.entry(Op.SIGMOID, SIGMOID), Map.entry(Op.TANH, TANH), Map.entry(Op.RELU, RELU),
+      Map.entry(Op.SOFTPLUS, SOFTPLUS), Map.entry(Op.EXP, EXP), Map.entry(Op.LOG, LOG), Map.entry(Op.SQRT, SQRT),
+      Map.entry(Op.ABS, ABS), Map.entry(Op.SQUARE, SQUARE), Map.entry(Op.SIN, SIN), Map.entry(Op.COS, COS),
+      Map.entry(Op.STEP, STEP), Map.entry(Op.SIGN, SIGN)));
+
+  /** The scalar function that the elementwise DAG op {@code op} applies to every element, if it is one. */
+  public static Optional<Scalar> of(Op op) {
+    return Optional.ofNullable(OF_OP.get(op));
+  }
+
+  /** The DAG op that applies this function to every element of a tensor, if there is one. */
+  public Optional<Op> op() {
+    return OF_OP.entrySet().stream().filter(e -> e.getValue() == this).map(Map.Entry::getKey).findFirst();
+  }
+
+  /** The DAG ops that are a function of this table applied to every element. */
+  public static java.util.Set<Op> elementwiseOps() {
+    return java.util.Collections.unmodifiableSet(OF_OP.keySet());
+  }
+
   /** sqrt(2 / pi), gelu's constant. */
   public static final double GELU_K = Math.sqrt(2 / Math.PI);
 
@@ -99,12 +131,12 @@ public enum Scalar {
           : mul(y, call(LOG, x.get(0)));
       case EXP -> y;
       case LOG -> div(ONE, x.get(0));
-      case SQRT -> div(constant(0.5), y);
+      case SQRT -> div(ONE, mul(constant(2), y));
       case ABS -> call(SIGN, x.get(0));
       case SQUARE -> mul(constant(2), x.get(0));
       case SIN -> call(COS, x.get(0));
       case COS -> neg(call(SIN, x.get(0)));
-      case TANH -> sub(ONE, mul(y, y));
+      case TANH -> sub(ONE, call(SQUARE, y));
       case SIGMOID -> mul(y, sub(ONE, y));
       case RELU -> call(STEP, x.get(0));
       case SOFTPLUS -> call(SIGMOID, x.get(0));
