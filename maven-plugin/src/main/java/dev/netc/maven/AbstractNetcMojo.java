@@ -5,6 +5,7 @@ import dev.netc.compiler.check.JavaNames;
 import dev.netc.compiler.diag.Diagnostic;
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecution;
@@ -32,6 +33,17 @@ abstract class AbstractNetcMojo extends AbstractMojo {
    */
   @Parameter(property = "netc.vector", defaultValue = "false")
   private boolean vector;
+
+  /**
+   * The most FLOPs per example a network's {@code lossAndGradient} (its {@code predict} when it
+   * has no loss) may cost, as {@code netc check --cost} counts them at batch 1; none by default.
+   */
+  @Parameter(property = "netc.maxFlopsPerExample")
+  private Long maxFlopsPerExample;
+
+  /** The most param values a network may have; none by default. */
+  @Parameter(property = "netc.maxParams")
+  private Long maxParams;
 
   /** Skips the goal. */
   @Parameter(property = "netc.skip", defaultValue = "false")
@@ -97,6 +109,7 @@ abstract class AbstractNetcMojo extends AbstractMojo {
         options);
     NetcGenerator.Outcome outcome;
     try {
+      checkBudgets(config);
       outcome = NetcGenerator.run(config);
     } catch (IOException e) {
       throw new MojoExecutionException("netc: " + e, e);
@@ -109,6 +122,29 @@ abstract class AbstractNetcMojo extends AbstractMojo {
     }
     if (outputDirectory().isDirectory()) {
       addSourceRoot(outputDirectory().getAbsolutePath());
+    }
+  }
+
+  /**
+   * With {@code maxFlopsPerExample} or {@code maxParams}: compiles every {@code .net} file and
+   * fails, before anything is written, naming each network over a budget. Files with errors are
+   * left to the generator, which reports them.
+   */
+  private void checkBudgets(NetcGenerator.Config config) throws IOException, MojoExecutionException {
+    if (maxFlopsPerExample == null && maxParams == null) {
+      return;
+    }
+    for (Long budget : new Long[] {maxFlopsPerExample, maxParams}) {
+      if (budget != null && budget < 0) {
+        throw new MojoExecutionException("netc: a budget (<maxFlopsPerExample>, <maxParams>) must be at least 0, not "
+            + budget);
+      }
+    }
+    List<String> over = Budgets.check(config, maxFlopsPerExample, maxParams);
+    over.forEach(m -> getLog().error(m));
+    if (!over.isEmpty()) {
+      throw new MojoExecutionException(over.size() == 1 ? over.get(0)
+          : "netc: " + over.size() + " networks over budget; see the messages above");
     }
   }
 

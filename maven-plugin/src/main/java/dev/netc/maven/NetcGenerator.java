@@ -194,6 +194,11 @@ final class NetcGenerator {
     return false;
   }
 
+  /** Every {@code .net} file under {@code dir}, sorted, named relative to {@code baseDirectory}. */
+  static List<SourceFile> sourceFiles(Path dir, Path baseDirectory) throws IOException {
+    return scan(dir).values().stream().map(s -> sourceFile(s, baseDirectory)).toList();
+  }
+
   /** Every {@code .net} file under {@code dir}, by path relative to it ({@code /}-separated), sorted. */
   private static Map<String, Source> scan(Path dir) throws IOException {
     Map<String, Source> sources = new LinkedHashMap<>();
