@@ -16,18 +16,23 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
  * Saves and loads a model's params in a versioned binary file with checksums.
  *
- * <p>Format version 1, all numbers big-endian:
+ * <p>Format versions 1 and 2, all numbers big-endian:
  *
  * <pre>
  * header (24 bytes)
  *   magic        8 bytes   0x89 'N' 'E' 'T' 'C' 0x0D 0x0A 0x1A
- *   version      u32       1
+ *   version      u32       1, or 2 when the file has metadata
  *   file length  u64       total length of the file in bytes
  *   header crc   u32       CRC32C of the 20 bytes above
  * body
@@ -35,6 +40,7 @@ import java.util.zip.CRC32C;
  *   precision    u8        0 = double, 1 = float (the precision of the saving model)
  *   param count  u32
  *   per param    name string, rank u32, rank x u32 dimensions, size x f64 values (row-major)
+ *   (version 2)  entry count u32, then per entry a key string and a value string, keys ascending
  * trailer
  *   file crc     u32       CRC32C of every byte before it
  * </pre>
@@ -44,10 +50,14 @@ import java.util.zip.CRC32C;
  * atomically, so a crash leaves either the old file or the new one, never a mix (a crash may
  * leave a stray {@code .NAME.*.tmp} file next to it). {@link #load} validates the whole file
  * before writing anything into the model.
+ *
+ * <p>Metadata are strings that belong with the params, such as a text model's {@link Vocabulary}
+ * ({@link #save(Model, Path, Map)}, {@link #metadata(Path)}). A file without metadata is written
+ * as version 1, byte for byte as before version 2 existed.
  */
 public final class ParamsFile {
-  /** The current (and only) format version. */
-  public static final int VERSION = 1;
+  /** The newest format version: 2 adds metadata; a file without metadata is version 1. */
+  public static final int VERSION = 2;
 
   static final byte[] MAGIC = {(byte) 0x89, 'N', 'E', 'T', 'C', 0x0D, 0x0A, 0x1A};
   static final int HEADER_LENGTH = 24;
@@ -75,23 +85,46 @@ public final class ParamsFile {
 
   /** Writes {@code model}'s params to {@code file} atomically, replacing any existing file. */
   public static void save(Model model, Path file) throws IOException {
-    AtomicFiles.write(file, out -> write(model, out));
+    save(model, file, Map.of());
+  }
+
+  /**
+   * Writes {@code model}'s params and {@code metadata} to {@code file} atomically, replacing any
+   * existing file.
+   */
+  public static void save(Model model, Path file, Map<String, String> metadata) throws IOException {
+    SortedMap<String, String> sorted = new TreeMap<>(metadata);
+    AtomicFiles.write(file, out -> write(model, sorted, out));
   }
 
   /** The exact byte length of {@code model}'s params file. */
   static long length(Model model) {
+    return length(model, Map.of());
+  }
+
+  static long length(Model model, Map<String, String> metadata) {
     long n = HEADER_LENGTH + 4 + utf8(model.name()).length + 1 + 4;
     for (TensorInfo p : model.params()) {
       n += 4 + utf8(p.name()).length + 4 + 4L * p.shape().length + 8L * p.size();
+    }
+    if (!metadata.isEmpty()) {
+      n += 4;
+      for (Map.Entry<String, String> e : metadata.entrySet()) {
+        n += 8 + utf8(e.getKey()).length + utf8(e.getValue()).length;
+      }
     }
     return n + 4;
   }
 
   /** Writes the params file of {@code model} to {@code out} (not closed, but flushed). */
   static void write(Model model, OutputStream out) throws IOException {
+    write(model, new TreeMap<>(), out);
+  }
+
+  static void write(Model model, SortedMap<String, String> metadata, OutputStream out) throws IOException {
     CRC32C crc = new CRC32C();
     ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH);
-    header.put(MAGIC).putInt(VERSION).putLong(length(model));
+    header.put(MAGIC).putInt(metadata.isEmpty() ? 1 : 2).putLong(length(model, metadata));
     crc.update(header.array(), 0, 20);
     header.putInt((int) crc.getValue());
     DataOutputStream data =
@@ -123,6 +156,13 @@ public final class ParamsFile {
         }
       } else {
         throw new IllegalArgumentException("param " + p.name() + " is not a double[] or float[]");
+      }
+    }
+    if (!metadata.isEmpty()) {
+      data.writeInt(metadata.size());
+      for (Map.Entry<String, String> e : metadata.entrySet()) {
+        writeString(data, e.getKey());
+        writeString(data, e.getValue());
       }
     }
     data.flush();
@@ -229,6 +269,16 @@ public final class ParamsFile {
     }
   }
 
+  /**
+   * The metadata of the params file {@code file} (empty for a version 1 file), after checking the
+   * whole file as {@link #load} does.
+   *
+   * @throws DataException naming the file and the problem
+   */
+  public static Map<String, String> metadata(Path file) {
+    return parse(read(file), file.toString()).metadata;
+  }
+
   /** The most bytes a params file may have (the longest Java array). */
   static final long MAX_LENGTH = Integer.MAX_VALUE - 8;
 
@@ -295,9 +345,9 @@ public final class ParamsFile {
     }
     ByteBuffer buf = ByteBuffer.wrap(bytes);
     int version = buf.getInt(8);
-    if (version != VERSION) {
+    if (version != 1 && version != 2) {
       throw new DataException(name + ": unsupported params file version " + Integer.toUnsignedString(version)
-          + " (this runtime reads version " + VERSION + ")");
+          + " (this runtime reads versions 1 and 2)");
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, 20);
@@ -313,6 +363,7 @@ public final class ParamsFile {
     final List<String> names = new ArrayList<>();
     final List<int[]> shapes = new ArrayList<>();
     final List<double[]> values = new ArrayList<>();
+    Map<String, String> metadata = Map.of();
 
     int indexOf(String name) {
       return names.indexOf(name);
@@ -376,6 +427,22 @@ public final class ParamsFile {
         c.names.add(pn);
         c.shapes.add(shape);
         c.values.add(v);
+      }
+      if (buf.getInt(8) == 2) {
+        int entries = buf.getInt();
+        if (entries <= 0 || entries > buf.remaining() / 8) {
+          throw new DataException(name + ": corrupted params file (" + Integer.toUnsignedString(entries)
+              + " metadata entries in " + buf.remaining() + " bytes)");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int i = 0; i < entries; i++) {
+          String key = readString(buf);
+          String value = readString(buf);
+          if (metadata.put(key, value) != null) {
+            throw new DataException(name + ": corrupted params file (metadata " + Messages.clip(key) + " twice)");
+          }
+        }
+        c.metadata = Collections.unmodifiableMap(metadata);
       }
       if (buf.hasRemaining()) {
         throw new DataException(name + ": corrupted params file (unexpected bytes after the params)");
