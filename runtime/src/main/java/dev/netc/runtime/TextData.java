@@ -34,6 +34,106 @@ import java.util.regex.Pattern;
 public final class TextData {
   private TextData() {}
 
+  /**
+   * How a network reads text: {@code sequence} (an input {@code [T]} and a target {@code [T]})
+   * or {@code window} (an input {@code [K]} and a target {@code []} or {@code [1]}), with
+   * {@code width} T or K.
+   */
+  public record Layout(boolean sequence, int width) {
+    /**
+     * The layout of {@code model}'s one input and one target.
+     *
+     * @throws IllegalArgumentException saying what the network must declare, when it has another shape
+     */
+    public static Layout of(Model model) {
+      List<TensorInfo> in = model.inputs();
+      List<TensorInfo> out = model.targets();
+      if (in.size() == 1 && out.size() == 1 && in.get(0).shape().length == 1) {
+        int[] x = in.get(0).shape();
+        int[] y = out.get(0).shape();
+        if (y.length == 1 && y[0] == x[0] && x[0] > 1) {
+          return new Layout(true, x[0]);
+        }
+        if (y.length == 0 || (y.length == 1 && y[0] == 1)) {
+          return new Layout(false, x[0]);
+        }
+      }
+      throw new IllegalArgumentException("text data needs a network with one input and one target,"
+          + " either tok[T] int and next[T] int (a sequence model) or ctx[K] int and next int (a"
+          + " context window); network " + model.name() + " has inputs " + in + " and targets " + out);
+    }
+
+    /** The examples of {@code lines} in this layout. */
+    public Examples examples(List<String> lines, Vocabulary vocabulary) {
+      return sequence ? sequences(lines, vocabulary, width) : windows(lines, vocabulary, width);
+    }
+
+    /** How many ids a network's output must at least classify: its last axis, checked against a vocabulary. */
+    public void checkOutput(Model model, Vocabulary vocabulary) {
+      if (model.outputs().isEmpty()) {
+        return;
+      }
+      TensorInfo z = model.outputs().get(0);
+      int[] s = z.shape();
+      int rank = sequence ? 2 : 1;
+      if (s.length != rank || (sequence && s[0] != width)) {
+        throw new IllegalArgumentException("network " + model.name() + "'s output " + z + " should be "
+            + (sequence ? "[" + width + ", V]" : "[V]") + ": scores for the next character"
+            + (sequence ? " at every position" : ""));
+      }
+      if (s[rank - 1] < vocabulary.size()) {
+        throw new IllegalArgumentException("the text has " + vocabulary.size() + " ids (padding, boundary and "
+            + (vocabulary.size() - 2) + " characters) but network " + model.name() + "'s output " + z
+            + " scores only " + s[rank - 1] + "; make its last axis at least " + vocabulary.size());
+      }
+    }
+  }
+
+  /**
+   * A data set of {@code examples} laid out for {@code model} (ids as exact doubles, as the
+   * {@link Model} interface carries {@code int} inputs and targets).
+   */
+  public static Dataset dataset(Model model, Examples examples) {
+    double[] x = new double[examples.inputs().length];
+    double[] y = new double[examples.targets().length];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = examples.inputs()[i];
+    }
+    for (int i = 0; i < y.length; i++) {
+      y[i] = examples.targets()[i];
+    }
+    return new Dataset(model.inputs(), model.targets(), examples.count(), new double[][] {x}, new double[][] {y},
+        null, false);
+  }
+
+  /**
+   * The mean loss per predicted character of {@code examples} (nats per character when the
+   * network's loss is the softmax cross-entropy per example, as a mean over its non-padding
+   * positions): each example's loss weighted by its count of non-padding targets.
+   */
+  public static double lossPerCharacter(Model model, Examples examples) {
+    double[][] in = {new double[examples.inputWidth()]};
+    double[][] tg = {new double[examples.targetWidth()]};
+    double sum = 0;
+    long count = 0;
+    for (int e = 0; e < examples.count(); e++) {
+      int n = 0;
+      for (int i = 0; i < examples.inputWidth(); i++) {
+        in[0][i] = examples.inputs()[e * examples.inputWidth() + i];
+      }
+      for (int i = 0; i < examples.targetWidth(); i++) {
+        int id = examples.targets()[e * examples.targetWidth() + i];
+        tg[0][i] = id;
+        n += id == Vocabulary.PAD ? 0 : 1;
+      }
+      if (n > 0) {
+        sum += model.lossBatch(1, in, tg) * n;
+        count += n;
+      }
+    }
+    return count == 0 ? Double.NaN : sum / count;
+  }
+
   /** Examples as flat example-major id arrays: {@code count * inputWidth} and {@code count * targetWidth}. */
   public record Examples(int count, int inputWidth, int targetWidth, int[] inputs, int[] targets) {}
 

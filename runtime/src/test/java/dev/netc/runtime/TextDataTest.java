@@ -140,4 +140,82 @@ class TextDataTest {
     assertArrayEquals(new int[] {1, 1, 1, 1, 1, 2, 1, 2, 3}, e.inputs());
     assertArrayEquals(new int[] {2, 3, 1}, e.targets());
   }
+
+  /** Words from a known bigram process: after the boundary a or b; after a, b or the end; after b, a. */
+  private static List<String> bigramWords() {
+    List<String> words = new ArrayList<>();
+    Rng rng = new Rng(5);
+    for (int i = 0; i < 400; i++) {
+      StringBuilder s = new StringBuilder(rng.nextInt(2) == 0 ? "a" : "b");
+      while (true) {
+        char last = s.charAt(s.length() - 1);
+        if (last == 'b') {
+          s.append('a');
+        } else if (s.length() < 11 && rng.nextInt(2) == 0) {
+          s.append('b');
+        } else {
+          break;
+        }
+      }
+      words.add(s.toString());
+    }
+    return words;
+  }
+
+  @Test
+  void aBigramTrainedOnTextDataSamplesItsProcessAndScoresNatsPerCharacter() {
+    List<String> words = bigramWords();
+    Vocabulary v = Vocabulary.of(words);
+    Bigram model = new Bigram(v.size());
+    TextData.Layout layout = TextData.Layout.of(model);
+    assertEquals(new TextData.Layout(false, 1), layout);
+    layout.checkOutput(model, v);
+    TextData.Split split = TextData.split(words, 0.2, 3);
+    TextData.Examples train = layout.examples(split.train(), v);
+    TextData.Examples valid = layout.examples(split.validation(), v);
+    double before = TextData.lossPerCharacter(model, valid);
+    assertEquals(Math.log(v.size()), before, 1e-12, "uniform logits: log V nats per character");
+    Trainer.builder().batchSize(32).epochs(30).optimizer(new Adam(0.1)).seed(1).build()
+        .train(model, TextData.dataset(model, train));
+    double after = TextData.lossPerCharacter(model, valid);
+    // the process's entropy: boundary -> a|b (ln 2), a -> b|end (ln 2), b -> a (0)
+    assertTrue(after < 0.6 && after > 0.3, "nats per character after training: " + after);
+
+    TextSampler sampler = TextSampler.of(model, v);
+    assertEquals(TextSampler.MAX_WINDOW_LENGTH, sampler.maxLength());
+    int ab = 0;
+    int chars = 0;
+    int endsWithA = 0;
+    for (int i = 0; i < 300; i++) {
+      String w = sampler.sample(new Rng(i), 1.0, "");
+      assertFalse(w.contains("bb") || w.contains("aa"), w);
+      chars += w.length();
+      ab += w.startsWith("a") ? 1 : 0;
+      endsWithA += w.endsWith("a") ? 1 : 0;
+    }
+    assertTrue(ab > 100 && ab < 200, "about half start with a: " + ab);
+    assertTrue(endsWithA >= 295, "words end after an a, but for the model's small leftover odds: " + endsWithA);
+    assertTrue(chars > 300, "words longer than one letter");
+    assertEquals(sampler.sample(new Rng(9), 0.7, "ab"), sampler.sample(new Rng(9), 0.7, "ab"), "reproducible");
+    assertTrue(sampler.sample(new Rng(9), 0.7, "ab").startsWith("ab"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sampler.sample(new Rng(1), 0, ""));
+    assertEquals("temperature must be above 0, got 0.0", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> sampler.sample(new Rng(1), 1, "abc"));
+    assertEquals("character 'c' (U+0063) is not in the vocabulary", e.getMessage());
+    // a cold temperature picks the likeliest next character: after b always a, after a about evenly
+    String cold = sampler.sample(new Rng(2), 0.05, "b");
+    assertTrue(cold.startsWith("ba"), cold);
+  }
+
+  @Test
+  void layoutsFollowTheNetworksShapes() {
+    Bigram small = new Bigram(3);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TextData.Layout.of(small).checkOutput(small, Vocabulary.of(List.of("abc"))));
+    assertEquals("the text has 5 ids (padding, boundary and 3 characters) but network Bigram's output z[3]"
+        + " scores only 3; make its last axis at least 5", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> TextData.Layout.of(new SoftmaxRegression(4, 3, Precision.DOUBLE)));
+    assertTrue(e.getMessage().startsWith("text data needs a network with one input and one target"), e.getMessage());
+  }
 }
