@@ -1,5 +1,6 @@
 package dev.netc.compiler;
 
+import dev.netc.compiler.autodiff.ForwardMode;
 import dev.netc.compiler.autodiff.ReverseMode;
 import dev.netc.compiler.autodiff.Rules;
 import dev.netc.compiler.check.Frontend;
@@ -46,6 +47,26 @@ public final class Compilation {
   public static Optional<Dag> differentiated(Network network, ReverseMode reverse, Diagnostics diagnostics) {
     Dag forward = Lowering.lower(network);
     return reverse.differentiate(forward, diagnostics).map(Optimizer::optimize);
+  }
+
+  /**
+   * The optimized DAG of {@code network}'s forward-mode derivative ({@link ForwardMode#jvp}): the
+   * outputs' and the loss's tangents along a tangent of every input and param.
+   */
+  public static Optional<Dag> jvp(Network network, Rules rules, Diagnostics diagnostics) {
+    return new ForwardMode(rules).jvp(Optimizer.optimize(Lowering.lower(network)), diagnostics).map(Optimizer::optimize);
+  }
+
+  /**
+   * The optimized DAG of the Hessian of the loss times a tangent of the params, by
+   * forward-over-reverse ({@link ForwardMode#hvp}) on {@code differentiated}, the DAG that
+   * {@link #differentiated} gives.
+   */
+  public static Optional<Dag> hvp(Dag differentiated, Rules rules, Diagnostics diagnostics) {
+    if (differentiated.loss() == null) {
+      return Optional.empty();
+    }
+    return new ForwardMode(rules).hvp(differentiated, diagnostics).map(Optimizer::optimize);
   }
 
   public Diagnostics diagnostics() {
