@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
       PredictCommand.class,
       ParamsCommand.class,
       GraphCommand.class,
+      SampleCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",

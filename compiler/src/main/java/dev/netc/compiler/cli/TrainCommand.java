@@ -17,12 +17,15 @@ import dev.netc.runtime.ParallelModel;
 import dev.netc.runtime.ParamsFile;
 import dev.netc.runtime.Standardizer;
 import dev.netc.runtime.Trainer;
+import dev.netc.runtime.TextData;
 import dev.netc.runtime.TrainingHistory;
+import dev.netc.runtime.Vocabulary;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,11 +64,22 @@ final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "a .net file")
   Path file;
 
-  @Option(names = "--data", paramLabel = "D.csv", required = true,
-      description = "training data: CSV, or gzipped CSV (.gz)")
+  @Option(names = "--data", paramLabel = "D.csv",
+      description = "training data: CSV, or gzipped CSV (.gz); or give --text")
   Path data;
 
-  @Option(names = "--test", paramLabel = "T.csv", description = "held-out test data (same layout)")
+  @Option(names = "--text", paramLabel = "F.txt",
+      description = "training text instead of --data: UTF-8 lines (gzipped if .gz), one example per line,"
+          + " for a network with tok[T] int and next[T] int, or ctx[K] int and next int; the character"
+          + " vocabulary is saved with the params")
+  Path text;
+
+  @Option(names = "--text-match", paramLabel = "REGEX",
+      description = "with --text, keep only the lines this regular expression matches in full")
+  String textMatch;
+
+  @Option(names = "--test", paramLabel = "T.csv",
+      description = "held-out test data (same layout; with --text, a text file of validation lines)")
   Path test;
 
   @Option(names = "--test-fraction", paramLabel = "F", defaultValue = "0.2",
@@ -169,6 +183,9 @@ final class TrainCommand implements Callable<Integer> {
 
   private LrSchedule schedule;
 
+  /** What the params files of this run carry beside the params (a text model's vocabulary). */
+  private Map<String, String> metadata = Map.of();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -189,11 +206,21 @@ final class TrainCommand implements Callable<Integer> {
       throw new CliException(Main.EXIT_SOURCE,
           file + ": network " + model.name() + " declares no loss, so it cannot be trained");
     }
-    Dataset train = load(data, model);
+    TextInput textInput = null;
+    Dataset train;
     Dataset testSet;
-    if (test != null) {
+    if (text != null) {
+      textInput = TextInput.load(text, test, textMatch, testFraction, seed, model);
+      metadata = Map.of(Vocabulary.METADATA_KEY, textInput.vocabulary.characters());
+      checkResumeVocabulary();
+      out.println(textInput.description);
+      train = textInput.trainSet(model);
+      testSet = textInput.validationSet(model);
+    } else if (test != null) {
+      train = load(data, model);
       testSet = load(test, model);
     } else if (testFraction > 0) {
+      train = load(data, model);
       Dataset.Split split = train.split(testFraction, seed);
       train = split.train();
       testSet = split.test();
@@ -202,6 +229,7 @@ final class TrainCommand implements Callable<Integer> {
             + ") to hold out " + testFraction + " for testing; give --test or --test-fraction 0");
       }
     } else {
+      train = load(data, model);
       testSet = null;
     }
     if (testSet != null && testSet.size() == 0) {
@@ -311,6 +339,10 @@ final class TrainCommand implements Callable<Integer> {
       out.println(String.format(Locale.ROOT, "done in %.1f s: %s", last.elapsed().toNanos() / 1e9,
           summary(last, testSet != null)));
     }
+    if (textInput != null && textInput.validation != null) {
+      out.println(String.format(Locale.ROOT, "validation loss %.4f nats per character (%d characters)",
+          TextData.lossPerCharacter(model, textInput.validation), predicted(textInput.validation)));
+    }
     if (plot != null) {
       writePlot(model.name(), history, out);
     }
@@ -320,7 +352,7 @@ final class TrainCommand implements Callable<Integer> {
         if (dir != null) {
           java.nio.file.Files.createDirectories(dir);
         }
-        ParamsFile.save(model, save);
+        ParamsFile.save(model, save, metadata);
         if (checkpointEvery > 0 || resume != null) {
           TrainState.save(TrainState.beside(save), trained[0], opt,
               history.epochs().isEmpty() ? startEpoch[0] : history.last().epoch(), seed);
@@ -352,7 +384,7 @@ final class TrainCommand implements Callable<Integer> {
         if (dir != null) {
           java.nio.file.Files.createDirectories(dir);
         }
-        ParamsFile.save(model, good);
+        ParamsFile.save(model, good, metadata);
       } catch (IOException io) {
         throw CliException.data(e.getMessage() + "; cannot write the last finite params to " + good
             + ": " + Files2.reason(io));
@@ -465,7 +497,7 @@ final class TrainCommand implements Callable<Integer> {
       if (dir != null) {
         Files.createDirectories(dir);
       }
-      ParamsFile.save(model, path);
+      ParamsFile.save(model, path, metadata);
     } catch (IOException e) {
       throw CliException.data("cannot write params file " + path + ": " + Files2.reason(e));
     }
@@ -479,7 +511,7 @@ final class TrainCommand implements Callable<Integer> {
         Files.createDirectories(dir);
       }
       TrainState.save(TrainState.beside(save), trainedModel, opt, epoch, seed);
-      ParamsFile.save(model, save);
+      ParamsFile.save(model, save, metadata);
     } catch (IOException e) {
       throw CliException.data("cannot write checkpoint " + save + ": " + Files2.reason(e));
     }
@@ -518,6 +550,17 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private void validate() {
+    if ((data == null) == (text == null)) {
+      throw CliException.usage(data == null
+          ? "give the training data: --data D.csv, or --text F.txt for a text model"
+          : "--data and --text exclude each other: give one");
+    }
+    if (textMatch != null && text == null) {
+      throw CliException.usage("--text-match needs --text");
+    }
+    if (text != null && standardize) {
+      throw CliException.usage("--standardize does not apply to --text (its inputs are character ids)");
+    }
     if (spark == null && partitions != null) {
       throw CliException.usage("--partitions needs --spark");
     }
@@ -579,8 +622,35 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (test != null && spec.commandLine().getParseResult().hasMatchedOption("--test-fraction")) {
       throw CliException.usage("--test and --test-fraction exclude each other: --test gives the test"
-          + " data, --test-fraction holds out a share of --data instead");
+          + " data, --test-fraction holds out a share of --" + (text != null ? "text" : "data") + " instead");
     }
+  }
+
+  /** With --text and --resume, the params to resume must have been trained on the same vocabulary. */
+  private void checkResumeVocabulary() {
+    if (resume == null || !Files.exists(resume)) {
+      return;
+    }
+    String saved;
+    try {
+      saved = ParamsFile.metadata(resume).get(Vocabulary.METADATA_KEY);
+    } catch (DataException e) {
+      throw CliException.data(e.getMessage());
+    }
+    String now = metadata.get(Vocabulary.METADATA_KEY);
+    if (saved != null && !saved.equals(now)) {
+      throw CliException.data(resume + ": its vocabulary (" + dev.netc.runtime.Messages.clip(saved)
+          + ") is not the one of --text " + text + " (" + dev.netc.runtime.Messages.clip(now) + ")");
+    }
+  }
+
+  /** The number of predicted characters (non-padding targets) of {@code examples}. */
+  private static long predicted(TextData.Examples examples) {
+    long n = 0;
+    for (int id : examples.targets()) {
+      n += id == Vocabulary.PAD ? 0 : 1;
+    }
+    return n;
   }
 
   private double learningRate() {
