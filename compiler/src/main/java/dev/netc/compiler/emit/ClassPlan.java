@@ -13,6 +13,9 @@ import java.util.List;
  *
  * <p>{@code dropout}: the network has {@code dropout} masks, so the class has a training mode
  * and its workspace a flag and a random generator for them.
+ *
+ * <p>{@code scratch}: the packing buffers of the contractions ({@link IndexKernels}), or null
+ * when no kernel packs its operands.
  */
 public record ClassPlan(
     String packageName,
@@ -33,7 +36,8 @@ public record ClassPlan(
     List<Code> lossBody,
     List<Code> lossAndGradientBody,
     List<Code> inputGradientBody,
-    boolean dropout) {
+    boolean dropout,
+    Scratch scratch) {
 
   /** A param, input, target or output: its source name, its Java name, shape and source line. */
   public record Tensor(String name, String javaName, int[] dims, int size, Init init, int line, String gradientName) {
@@ -66,6 +70,14 @@ public record ClassPlan(
       return !params.isEmpty();
     }
   }
+
+  /**
+   * The workspace's packing buffers, allocated once: {@code pack} of {@code rows} rows of
+   * {@code cols} values (a contraction's second operand, one row per point of the reduced
+   * domain), {@code packA} of {@code flat} values (its first operand) and {@code packRow} of
+   * {@code cols} (the row being accumulated).
+   */
+  public record Scratch(int rows, int cols, int flat) {}
 
   public String elementType() {
     return isFloat ? "float" : "double";

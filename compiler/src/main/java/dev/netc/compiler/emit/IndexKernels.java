@@ -26,7 +26,10 @@ import java.util.Map;
 final class IndexKernels {
   /** The locals these kernels use; {@code Kernels.LOCALS} reserves them. */
   static final List<String> LOCALS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11",
-      "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "acc", "best", "win", "hit", "v");
+      "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "acc", "best", "win", "hit", "v",
+      // a contraction's: its packed operands, the row it accumulates, a group of eight terms
+      "pk", "pa", "cr", "ao", "kk", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
+      "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
 
   private final Kernels kernels;
   private final Planner plan;
@@ -54,6 +57,10 @@ final class IndexKernels {
       offsets.add(offset(node.input(i), "p" + i, decls));
     }
     String out = offset(node, "ob", decls);
+    Contraction ct = contraction(node);
+    if (ct != null) {
+      return contraction(ct, out, decls);
+    }
     Code.Builder body = new Code.Builder().addAll(decls.build());
     if (node.ix() instanceof Scatter s) {
       scatter(s, out, body);
@@ -85,6 +92,203 @@ final class IndexKernels {
       body.addAll(nest(c.out(), inner).build());
     }
     return perExample(body);
+  }
+
+  /**
+   * The fewest multiply-adds per example for which a contraction is packed into a matrix product
+   * (with its rows at least {@value #GROUP} long and at least two terms); tests set it to 0 to
+   * send every contraction there.
+   */
+  static int contractionMinWork = 4096;
+
+  /** Terms per pass of a contraction's inner loop (one load of the row and eight rows of the packed operand). */
+  private static final int GROUP = 8;
+
+  /**
+   * A sum of the product of two reads, {@code y[m..., n...] = sum(k...) A[...] * B[...]}, where
+   * each output index is read by one operand only and the output's axes are first all of
+   * {@code A}'s ({@code rows}) then all of {@code B}'s ({@code cols}): a matrix product
+   * {@code Y[M x N] = A'[M x K] B'[K x N]} once each operand is packed ({@code A'[m, k]},
+   * {@code B'[k, n]}, row-major over their indices; a point where a guard fails is 0).
+   * Forward convolution, its weight gradient and its input gradient all are.
+   */
+  record Contraction(IExpr.Read a, IExpr.Read b, List<Dim> rows, List<Dim> cols, List<Dim> reduced,
+      List<Cond.OnIndices> guardsA, List<Cond.OnIndices> guardsB, int m, int n, int k) {}
+
+  /** The contraction {@code node} computes, or null when it is not one or too small to pay. */
+  static Contraction contraction(Node node) {
+    if (node.op() == Op.WINNERS || !(node.ix() instanceof Comprehension c) || c.reducer() != Reducer.SUM
+        || c.out().size() < 2 || !(c.body() instanceof IExpr.Apply ap) || ap.op() != dev.netc.compiler.ops.Scalar.MUL
+        || !(ap.args().get(0) instanceof IExpr.Read r0) || !(ap.args().get(1) instanceof IExpr.Read r1)) {
+      return null;
+    }
+    java.util.Set<String> in0 = readIndices(r0);
+    java.util.Set<String> in1 = readIndices(r1);
+    if (in0 == null || in1 == null) {
+      return null;
+    }
+    IExpr.Read a = in0.contains(c.out().get(0).index()) ? r0 : r1;
+    java.util.Set<String> inA = a == r0 ? in0 : in1;
+    java.util.Set<String> inB = a == r0 ? in1 : in0;
+    int split = 0;
+    while (split < c.out().size() && inA.contains(c.out().get(split).index())) {
+      split++;
+    }
+    List<Dim> rows = c.out().subList(0, split);
+    List<Dim> cols = c.out().subList(split, c.out().size());
+    if (cols.isEmpty() || rows.stream().anyMatch(d -> inB.contains(d.index()))
+        || cols.stream().anyMatch(d -> !inB.contains(d.index()) || inA.contains(d.index()))) {
+      return null;
+    }
+    java.util.Set<String> sideA = new java.util.HashSet<>();
+    java.util.Set<String> sideB = new java.util.HashSet<>();
+    rows.forEach(d -> sideA.add(d.index()));
+    cols.forEach(d -> sideB.add(d.index()));
+    c.reduced().forEach(d -> {
+      sideA.add(d.index());
+      sideB.add(d.index());
+    });
+    List<Cond.OnIndices> guardsA = new ArrayList<>();
+    List<Cond.OnIndices> guardsB = new ArrayList<>();
+    for (Cond.OnIndices g : c.guards()) {
+      java.util.Set<String> used = new java.util.HashSet<>(g.left().terms().keySet());
+      used.addAll(g.right().terms().keySet());
+      if (sideA.containsAll(used)) {
+        guardsA.add(g);
+      } else if (sideB.containsAll(used)) {
+        guardsB.add(g);
+      } else {
+        return null;
+      }
+    }
+    long m = extent(rows);
+    long n = extent(cols);
+    long k = extent(c.reduced());
+    boolean small = n < GROUP || k < 2 || m * n * k < contractionMinWork;
+    if (small && contractionMinWork > 0 || k * n > (1 << 20) || m * k > (1 << 20)) {
+      return null;
+    }
+    IExpr.Read b = a == r0 ? r1 : r0;
+    return new Contraction(a, b, List.copyOf(rows), List.copyOf(cols), c.reduced(), guardsA, guardsB, (int) m, (int) n,
+        (int) k);
+  }
+
+  /** The indices a read depends on, or null when one of its positions is data-dependent. */
+  private static java.util.Set<String> readIndices(IExpr.Read r) {
+    java.util.Set<String> s = new java.util.HashSet<>();
+    for (IndexExpr e : r.at()) {
+      if (!(e instanceof Affine af)) {
+        return null;
+      }
+      s.addAll(af.terms().keySet());
+    }
+    return s;
+  }
+
+  private static long extent(List<Dim> dims) {
+    long p = 1;
+    for (Dim d : dims) {
+      p *= d.extent();
+    }
+    return p;
+  }
+
+  /**
+   * A contraction as a packed matrix product: for each example, {@code A'} into the workspace's
+   * {@code packA} and {@code B'} into {@code pack} (an operand that does not depend on the
+   * example is packed once, before the example loop); then each row {@code m} of the result is
+   * accumulated in {@code packRow}, eight rows of {@code B'} per pass,
+   * {@code cr[j] += u0 * q0[j] + ... + u7 * q7[j]}, and copied into the output. Every array in
+   * that inner loop is indexed by {@code j} alone, which C2 vectorizes (an offset of another
+   * array in the same loop would make it give up). The sums run over {@code k} in groups, in
+   * the precision of the build.
+   */
+  private Code.Builder contraction(Contraction ct, String out, Code.Builder decls) {
+    Comprehension c = (Comprehension) node.ix();
+    plan.needScratch(ct.k(), ct.n(), ct.m() * ct.k());
+    String t = kernels.type();
+    Code.Builder top = new Code.Builder().stmt("%s[][] pk = ws.pack", t).stmt("%s[] pa = ws.packA", t)
+        .stmt("%s[] cr = ws.packRow", t);
+    Code.Builder perEx = new Code.Builder().addAll(decls.build());
+    Node nodeA = node.input(ct.a().slot());
+    Node nodeB = node.input(ct.b().slot());
+    boolean batched = plan.isBatched(node);
+    Code.Builder packA = packA(ct, c);
+    Code.Builder packB = packB(ct);
+    (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA.build());
+    (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB.build());
+    String arr = x.array(node);
+    Code.Builder row = new Code.Builder().stmt("int ao = i * %d", ct.k());
+    int full = ct.k() / GROUP * GROUP;
+    if (full == 0) {
+      row.block("", group(ct, "0", ct.k(), "="));
+    } else {
+      row.block("", group(ct, "0", GROUP, "="));
+      if (full > GROUP) {
+        row.block("for (int kk = " + GROUP + "; kk < " + full + "; kk += " + GROUP + ")", group(ct, "kk", GROUP, "+="));
+      }
+      if (full < ct.k()) {
+        row.block("", group(ct, Integer.toString(full), ct.k() - full, "+="));
+      }
+    }
+    row.block("for (int j = 0; j < " + ct.n() + "; j++)",
+        new Code.Builder().stmt("%s = cr[j]", at(out, arr, "i * " + ct.n() + " + j")));
+    perEx.block("for (int i = 0; i < " + ct.m() + "; i++)", row);
+    return top.addAll(perExample(perEx).build());
+  }
+
+  /** {@code cr[j] op= u0 * q0[j] + ...} for the {@code count} rows of {@code B'} from {@code from}. */
+  private Code.Builder group(Contraction ct, String from, int count, String op) {
+    Code.Builder g = new Code.Builder();
+    StringBuilder sum = new StringBuilder();
+    for (int q = 0; q < count; q++) {
+      String at = from.equals("0") ? Integer.toString(q) : q == 0 ? from : from + " + " + q;
+      g.stmt("%s u%d = pa[ao + %s]", kernels.type(), q, at);
+      g.stmt("%s[] q%d = pk[%s]", kernels.type(), q, at);
+      sum.append(q == 0 ? "" : " + ").append("u").append(q).append(" * q").append(q).append("[j]");
+    }
+    return g.block("for (int j = 0; j < " + ct.n() + "; j++)", new Code.Builder().stmt("cr[j] %s %s", op, sum));
+  }
+
+  /** {@code pa[m * K + k] = A[...]}, looping over the rows' indices, then the reduced ones. */
+  private Code.Builder packA(Contraction ct, Comprehension c) {
+    List<Dim> order = new ArrayList<>(ct.rows());
+    order.addAll(ct.reduced());
+    bind(order);
+    Code.Builder b = new Code.Builder();
+    if (!ct.guardsA().isEmpty()) {
+      b.stmt("java.util.Arrays.fill(pa, 0, %d, 0)", ct.m() * ct.k());
+    }
+    String at = "pa[" + linear(order) + "]";
+    return b.addAll(bounded(order, ct.guardsA(), new Code.Builder().stmt("%s = %s", at,
+        kernels.store(Kernels.unwrap(value(ct.a()))))).build());
+  }
+
+  /** {@code pk[k][n] = B[...]}, looping over the reduced indices, then the columns' ones. */
+  private Code.Builder packB(Contraction ct) {
+    List<Dim> order = new ArrayList<>(ct.reduced());
+    order.addAll(ct.cols());
+    bind(order);
+    Code.Builder b = new Code.Builder();
+    if (!ct.guardsB().isEmpty()) {
+      b.block("for (int kk = 0; kk < " + ct.k() + "; kk++)",
+          new Code.Builder().stmt("java.util.Arrays.fill(pk[kk], 0, %d, 0)", ct.n()));
+    }
+    String at = "pk[" + linear(ct.reduced()) + "][" + linear(ct.cols()) + "]";
+    return b.addAll(bounded(order, ct.guardsB(), new Code.Builder().stmt("%s = %s", at,
+        kernels.store(Kernels.unwrap(value(ct.b()))))).build());
+  }
+
+  /** The row-major number of the point of {@code dims}, in their loop variables. */
+  private String linear(List<Dim> dims) {
+    List<String> terms = new ArrayList<>();
+    int stride = 1;
+    for (int d = dims.size() - 1; d >= 0; d--) {
+      String v = vars.get(dims.get(d).index());
+      terms.add(0, stride == 1 ? v : v + " * " + stride);
+      stride *= dims.get(d).extent();
+    }
+    return String.join(" + ", terms);
   }
 
   /**
@@ -131,6 +335,7 @@ final class IndexKernels {
   }
 
   private void bind(List<Dim> domain) {
+    vars.clear();
     for (int k = 0; k < domain.size(); k++) {
       vars.put(domain.get(k).index(), "k" + k);
     }

@@ -638,6 +638,17 @@ public final class JavaWriter {
       w.addField(FieldSpec.builder(RNG, "dropout", Modifier.FINAL).initializer("new $T(0L)", RNG)
           .addJavadoc("The stream the dropout masks are drawn from, mask after mask, element after element.\n").build());
     }
+    if (plan.scratch() != null) {
+      ClassPlan.Scratch sc = plan.scratch();
+      String e = plan.elementType();
+      w.addField(FieldSpec.builder(ArrayTypeName.of(array), "pack", Modifier.FINAL)
+          .initializer("new " + e + "[$L][$L]", sc.rows(), sc.cols())
+          .addJavadoc("The packed second operand of a contraction: one row per point of its reduced domain.\n").build());
+      w.addField(FieldSpec.builder(array, "packA", Modifier.FINAL).initializer("new " + e + "[$L]", sc.flat())
+          .addJavadoc("The packed first operand of a contraction, row-major.\n").build());
+      w.addField(FieldSpec.builder(array, "packRow", Modifier.FINAL).initializer("new " + e + "[$L]", sc.cols())
+          .addJavadoc("The row of a contraction's result being accumulated.\n").build());
+    }
     MethodSpec.Builder ensure = MethodSpec.methodBuilder("ensure").addParameter(int.class, "batch")
         .beginControlFlow("if (batch < 1)")
         .addStatement("throw new $T($S + batch)", IllegalArgumentException.class, "batch must be at least 1, not ")

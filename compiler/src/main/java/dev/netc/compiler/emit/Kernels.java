@@ -22,7 +22,9 @@ final class Kernels {
       "tot", "hot", "cnt", "s", "inv", "e", "lse", "best", "total", "g", "grad", "ws", "xo", "yo", "wo", "z",
       "w0", "w1", "w2", "w3", "x0", "x1", "x2", "x3", "a00", "a01", "a02", "a03", "a10", "a11", "a12", "a13",
       "a20", "a30", "s0", "s1", "s2", "s3", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11",
-      "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "win", "hit", "v");
+      "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "win", "hit", "v",
+      "pk", "pa", "cr", "ao", "kk", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
+      "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
 
   private final Planner plan;
   private final boolean isFloat;
@@ -295,6 +297,10 @@ final class Kernels {
   /** The signature of {@link #kernel}{@code (n)}. */
   Signature signature(Node n) {
     Signature.Builder b = new Signature.Builder(plan.vectorActivation(n) != null ? "va" : "k");
+    if (IndexKernels.contraction(n) != null) {
+      // reads the workspace's packing buffers, so never a static method shared with other nodes
+      b.text.append("contraction ").append(n.id()).append(' ');
+    }
     Node product = plan.epilogueProduct(n);
     if (product != null) {
       b.text.append("e{");
@@ -419,6 +425,11 @@ final class Kernels {
   }
 
   /** A widening cast to double where the element type is float (so float kernels compute in double). */
+  /** The element type of the build, {@code float} or {@code double}. */
+  String type() {
+    return type;
+  }
+
   String wide() {
     return isFloat ? "(double) " : "";
   }

@@ -134,7 +134,7 @@ public final class Planner {
     // inputGradient's parameters, gradX for x, taken from the same names (an input may be called gradX)
     inputs = inputs.stream().map(t -> t.withGradientName(fieldNames.allocate("grad" + capitalize(t.javaName())))).toList();
     // workspace buffers never take the name of the workspace's other fields
-    for (String field : List.of("capacity", "staging", "grad", "training", "dropout")) {
+    for (String field : List.of("capacity", "staging", "grad", "training", "dropout", "pack", "packA", "packRow")) {
       bufferNames.allocate(field);
     }
     inputs.forEach(t -> bufferNames.allocate(t.javaName()));
@@ -144,7 +144,7 @@ public final class Planner {
       boolean loss = dag.loss() != null;
       return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, true, params, inputs,
           targets, outputs, loss, buffers, kernels, s.predict(outputs), loss ? s.loss() : List.of(),
-          loss ? s.lossAndGradient(params) : List.of(), loss ? s.inputGradient(inputs) : List.of(), false);
+          loss ? s.lossAndGradient(params) : List.of(), loss ? s.inputGradient(inputs) : List.of(), false, null);
     }
     assignStorage(params, inputs, targets);
     makeKernels();
@@ -155,7 +155,19 @@ public final class Planner {
     List<Code> inputGradient = dag.loss() == null ? List.of() : inputGradientBody(inputs, access);
     return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, false, params, inputs, targets, outputs,
         dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient,
-        dag.nodes().stream().anyMatch(n -> n.op() == Op.DROPOUT_MASK));
+        dag.nodes().stream().anyMatch(n -> n.op() == Op.DROPOUT_MASK),
+        scratchRows == 0 ? null : new ClassPlan.Scratch(scratchRows, scratchCols, scratchFlat));
+  }
+
+  private int scratchRows;
+  private int scratchCols;
+  private int scratchFlat;
+
+  /** A kernel packs its operands into the workspace's scratch buffers, of at least these sizes. */
+  void needScratch(int rows, int cols, int flat) {
+    scratchRows = Math.max(scratchRows, rows);
+    scratchCols = Math.max(scratchCols, cols);
+    scratchFlat = Math.max(scratchFlat, flat);
   }
 
   private static ClassPlan.Tensor tensor(Symbol s, String javaName, dev.netc.compiler.model.Init init) {

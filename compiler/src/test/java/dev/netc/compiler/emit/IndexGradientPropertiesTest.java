@@ -122,6 +122,26 @@ class IndexGradientPropertiesTest {
     });
   }
 
+  /**
+   * The convolutions, the LeNet-like chain and the user-written contractions again with every
+   * contraction, however small, lowered to a packed matrix product
+   * ({@code IndexKernels.contractionMinWork} at 0; by default only those of 4,096 multiply-adds
+   * or more are).
+   */
+  @Test
+  void packedContractionGradients() {
+    int min = IndexKernels.contractionMinWork;
+    IndexKernels.contractionMinWork = 0;
+    try {
+      conv2dGradients();
+      lenetLikeChainGradients();
+      userWrittenDefinitionGradients();
+      moreUserWrittenDefinitionGradients();
+    } finally {
+      IndexKernels.contractionMinWork = min;
+    }
+  }
+
   @Test
   void poolingGradients() {
     property(in -> {
