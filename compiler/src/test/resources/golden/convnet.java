@@ -366,20 +366,19 @@ public final class ConvNet implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double best = 0;
+                        double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
                         int win = -1;
                         for (int k3 = 0; k3 < 2; k3++) {
                             for (int k4 = 0; k4 < 2; k4++) {
                                 double v = h[p0 + (k0) * 25 + (k3 + 2 * k1) * 5 + 2 * k2 + k4];
-                                if (!hit || v > best || v != v && best == best) {
-                                    best = v;
-                                    hit = true;
-                                    win = k3;
-                                }
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k3 : win;
+                                best = Math.max(best, v);
+                                hit = true;
                             }
                         }
-                        pool[ob + (k0) * 4 + (k1) * 2 + k2] = best;
+                        pool[ob + (k0) * 4 + (k1) * 2 + k2] = hit ? best : 0;
                     }
                 }
             }
@@ -573,17 +572,16 @@ public final class ConvNet implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double best = 0;
+                        double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
                         int win = -1;
                         for (int k3 = 0; k3 < 2; k3++) {
                             for (int k4 = 0; k4 < 2; k4++) {
                                 double v = h[p0 + (k0) * 25 + (k3 + 2 * k1) * 5 + 2 * k2 + k4];
-                                if (!hit || v > best || v != v && best == best) {
-                                    best = v;
-                                    hit = true;
-                                    win = k3;
-                                }
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k3 : win;
+                                best = Math.max(best, v);
+                                hit = true;
                             }
                         }
                         t20[ob + (k0) * 4 + (k1) * 2 + k2] = win;
@@ -605,17 +603,16 @@ public final class ConvNet implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double best = 0;
+                        double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
                         int win = -1;
                         for (int k3 = 0; k3 < 2; k3++) {
                             for (int k4 = 0; k4 < 2; k4++) {
                                 double v = h[p0 + (k0) * 25 + (k3 + 2 * k1) * 5 + 2 * k2 + k4];
-                                if (!hit || v > best || v != v && best == best) {
-                                    best = v;
-                                    hit = true;
-                                    win = k4;
-                                }
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k4 : win;
+                                best = Math.max(best, v);
+                                hit = true;
                             }
                         }
                         t21[ob + (k0) * 4 + (k1) * 2 + k2] = win;

@@ -669,20 +669,19 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double best = 0;
+                        double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
                         int win = -1;
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 double v = (double) t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
-                                if (!hit || v > best || v != v && best == best) {
-                                    best = v;
-                                    hit = true;
-                                    win = k3;
-                                }
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k3 : win;
+                                best = Math.max(best, v);
+                                hit = true;
                             }
                         }
-                        p[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (best);
+                        p[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (hit ? best : 0);
                     }
                 }
             }
@@ -891,18 +890,17 @@ public final class Library implements Model {
             int ob = ex * 6;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double best = 0;
+                    double best = Double.NEGATIVE_INFINITY;
                     boolean hit = false;
                     int win = -1;
                     for (int k2 = 0; k2 < 2; k2++) {
                         double v = (double) n[p0 + (k0) * 4 + (k2) * 2 + k1];
-                        if (!hit || v > best || v != v && best == best) {
-                            best = v;
-                            hit = true;
-                            win = k2;
-                        }
+                        boolean hot = !hit | v > best | v != v & best == best;
+                        win = hot ? k2 : win;
+                        best = Math.max(best, v);
+                        hit = true;
                     }
-                    t19[ob + (k0) * 2 + k1] = (float) (best);
+                    t19[ob + (k0) * 2 + k1] = (float) (hit ? best : 0);
                 }
             }
         }
@@ -1074,18 +1072,17 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                double best = 0;
+                double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = (double) r_[p0 + (k1) * 2 + k0];
-                    if (!hit || v > best || v != v && best == best) {
-                        best = v;
-                        hit = true;
-                        win = k1;
-                    }
+                    boolean hot = !hit | v > best | v != v & best == best;
+                    win = hot ? k1 : win;
+                    best = Math.max(best, v);
+                    hit = true;
                 }
-                t26[ob + k0] = (float) (best);
+                t26[ob + k0] = (float) (hit ? best : 0);
             }
         }
     }
@@ -1174,18 +1171,17 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                double best = 0;
+                double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = (double) r_[p0 + (k0) * 2 + k1];
-                    if (!hit || v > best || v != v && best == best) {
-                        best = v;
-                        hit = true;
-                        win = k1;
-                    }
+                    boolean hot = !hit | v > best | v != v & best == best;
+                    win = hot ? k1 : win;
+                    best = Math.max(best, v);
+                    hit = true;
                 }
-                t32[ob + k0] = (float) (best);
+                t32[ob + k0] = (float) (hit ? best : 0);
             }
         }
     }
@@ -1340,18 +1336,17 @@ public final class Library implements Model {
         float[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double best = 0;
+            double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = (double) z_[p0 + k0];
-                if (!hit || v > best || v != v && best == best) {
-                    best = v;
-                    hit = true;
-                    win = k0;
-                }
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
             }
-            t42[ex] = (float) (best);
+            t42[ex] = (float) (hit ? best : 0);
         }
     }
 
@@ -1559,18 +1554,17 @@ public final class Library implements Model {
         float[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double best = 0;
+            double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = (double) t60[p0 + k0];
-                if (!hit || v > best || v != v && best == best) {
-                    best = v;
-                    hit = true;
-                    win = k0;
-                }
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
             }
-            t61[ex] = (float) (best);
+            t61[ex] = (float) (hit ? best : 0);
         }
     }
 
@@ -1802,16 +1796,15 @@ public final class Library implements Model {
         float[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double best = 0;
+            double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = (double) t60[p0 + k0];
-                if (!hit || v > best || v != v && best == best) {
-                    best = v;
-                    hit = true;
-                    win = k0;
-                }
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
             }
             t77[ex] = (float) (win);
         }
@@ -2122,16 +2115,15 @@ public final class Library implements Model {
         float[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double best = 0;
+            double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = (double) z_[p0 + k0];
-                if (!hit || v > best || v != v && best == best) {
-                    best = v;
-                    hit = true;
-                    win = k0;
-                }
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
             }
             t107[ex] = (float) (win);
         }
@@ -2301,16 +2293,15 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                double best = 0;
+                double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = (double) r_[p0 + (k0) * 2 + k1];
-                    if (!hit || v > best || v != v && best == best) {
-                        best = v;
-                        hit = true;
-                        win = k1;
-                    }
+                    boolean hot = !hit | v > best | v != v & best == best;
+                    win = hot ? k1 : win;
+                    best = Math.max(best, v);
+                    hit = true;
                 }
                 t124[ob + k0] = (float) (win);
             }
@@ -2434,16 +2425,15 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                double best = 0;
+                double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = (double) r_[p0 + (k1) * 2 + k0];
-                    if (!hit || v > best || v != v && best == best) {
-                        best = v;
-                        hit = true;
-                        win = k1;
-                    }
+                    boolean hot = !hit | v > best | v != v & best == best;
+                    win = hot ? k1 : win;
+                    best = Math.max(best, v);
+                    hit = true;
                 }
                 t134[ob + k0] = (float) (win);
             }
@@ -2704,16 +2694,15 @@ public final class Library implements Model {
             int ob = ex * 6;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double best = 0;
+                    double best = Double.NEGATIVE_INFINITY;
                     boolean hit = false;
                     int win = -1;
                     for (int k2 = 0; k2 < 2; k2++) {
                         double v = (double) n[p0 + (k0) * 4 + (k2) * 2 + k1];
-                        if (!hit || v > best || v != v && best == best) {
-                            best = v;
-                            hit = true;
-                            win = k2;
-                        }
+                        boolean hot = !hit | v > best | v != v & best == best;
+                        win = hot ? k2 : win;
+                        best = Math.max(best, v);
+                        hit = true;
                     }
                     t148[ob + (k0) * 2 + k1] = (float) (win);
                 }
@@ -3018,17 +3007,16 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double best = 0;
+                        double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
                         int win = -1;
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 double v = (double) t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
-                                if (!hit || v > best || v != v && best == best) {
-                                    best = v;
-                                    hit = true;
-                                    win = k3;
-                                }
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k3 : win;
+                                best = Math.max(best, v);
+                                hit = true;
                             }
                         }
                         t165[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
@@ -3050,17 +3038,16 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double best = 0;
+                        double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
                         int win = -1;
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 double v = (double) t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
-                                if (!hit || v > best || v != v && best == best) {
-                                    best = v;
-                                    hit = true;
-                                    win = k4;
-                                }
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k4 : win;
+                                best = Math.max(best, v);
+                                hit = true;
                             }
                         }
                         t166[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);

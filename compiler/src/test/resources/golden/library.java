@@ -665,20 +665,19 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double best = 0;
+                        double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
                         int win = -1;
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 double v = t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
-                                if (!hit || v > best || v != v && best == best) {
-                                    best = v;
-                                    hit = true;
-                                    win = k3;
-                                }
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k3 : win;
+                                best = Math.max(best, v);
+                                hit = true;
                             }
                         }
-                        p[ob + (k0) * 4 + (k1) * 2 + k2] = best;
+                        p[ob + (k0) * 4 + (k1) * 2 + k2] = hit ? best : 0;
                     }
                 }
             }
@@ -887,18 +886,17 @@ public final class Library implements Model {
             int ob = ex * 6;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double best = 0;
+                    double best = Double.NEGATIVE_INFINITY;
                     boolean hit = false;
                     int win = -1;
                     for (int k2 = 0; k2 < 2; k2++) {
                         double v = n[p0 + (k0) * 4 + (k2) * 2 + k1];
-                        if (!hit || v > best || v != v && best == best) {
-                            best = v;
-                            hit = true;
-                            win = k2;
-                        }
+                        boolean hot = !hit | v > best | v != v & best == best;
+                        win = hot ? k2 : win;
+                        best = Math.max(best, v);
+                        hit = true;
                     }
-                    t19[ob + (k0) * 2 + k1] = best;
+                    t19[ob + (k0) * 2 + k1] = hit ? best : 0;
                 }
             }
         }
@@ -1070,18 +1068,17 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                double best = 0;
+                double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = r_[p0 + (k1) * 2 + k0];
-                    if (!hit || v > best || v != v && best == best) {
-                        best = v;
-                        hit = true;
-                        win = k1;
-                    }
+                    boolean hot = !hit | v > best | v != v & best == best;
+                    win = hot ? k1 : win;
+                    best = Math.max(best, v);
+                    hit = true;
                 }
-                t26[ob + k0] = best;
+                t26[ob + k0] = hit ? best : 0;
             }
         }
     }
@@ -1170,18 +1167,17 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                double best = 0;
+                double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = r_[p0 + (k0) * 2 + k1];
-                    if (!hit || v > best || v != v && best == best) {
-                        best = v;
-                        hit = true;
-                        win = k1;
-                    }
+                    boolean hot = !hit | v > best | v != v & best == best;
+                    win = hot ? k1 : win;
+                    best = Math.max(best, v);
+                    hit = true;
                 }
-                t32[ob + k0] = best;
+                t32[ob + k0] = hit ? best : 0;
             }
         }
     }
@@ -1336,18 +1332,17 @@ public final class Library implements Model {
         double[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double best = 0;
+            double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = z_[p0 + k0];
-                if (!hit || v > best || v != v && best == best) {
-                    best = v;
-                    hit = true;
-                    win = k0;
-                }
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
             }
-            t42[ex] = best;
+            t42[ex] = hit ? best : 0;
         }
     }
 
@@ -1555,18 +1550,17 @@ public final class Library implements Model {
         double[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double best = 0;
+            double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = t60[p0 + k0];
-                if (!hit || v > best || v != v && best == best) {
-                    best = v;
-                    hit = true;
-                    win = k0;
-                }
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
             }
-            t61[ex] = best;
+            t61[ex] = hit ? best : 0;
         }
     }
 
@@ -1798,16 +1792,15 @@ public final class Library implements Model {
         double[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double best = 0;
+            double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = t60[p0 + k0];
-                if (!hit || v > best || v != v && best == best) {
-                    best = v;
-                    hit = true;
-                    win = k0;
-                }
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
             }
             t77[ex] = win;
         }
@@ -2118,16 +2111,15 @@ public final class Library implements Model {
         double[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double best = 0;
+            double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
             int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = z_[p0 + k0];
-                if (!hit || v > best || v != v && best == best) {
-                    best = v;
-                    hit = true;
-                    win = k0;
-                }
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
             }
             t107[ex] = win;
         }
@@ -2297,16 +2289,15 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                double best = 0;
+                double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = r_[p0 + (k0) * 2 + k1];
-                    if (!hit || v > best || v != v && best == best) {
-                        best = v;
-                        hit = true;
-                        win = k1;
-                    }
+                    boolean hot = !hit | v > best | v != v & best == best;
+                    win = hot ? k1 : win;
+                    best = Math.max(best, v);
+                    hit = true;
                 }
                 t124[ob + k0] = win;
             }
@@ -2430,16 +2421,15 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                double best = 0;
+                double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
                 int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = r_[p0 + (k1) * 2 + k0];
-                    if (!hit || v > best || v != v && best == best) {
-                        best = v;
-                        hit = true;
-                        win = k1;
-                    }
+                    boolean hot = !hit | v > best | v != v & best == best;
+                    win = hot ? k1 : win;
+                    best = Math.max(best, v);
+                    hit = true;
                 }
                 t134[ob + k0] = win;
             }
@@ -2700,16 +2690,15 @@ public final class Library implements Model {
             int ob = ex * 6;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double best = 0;
+                    double best = Double.NEGATIVE_INFINITY;
                     boolean hit = false;
                     int win = -1;
                     for (int k2 = 0; k2 < 2; k2++) {
                         double v = n[p0 + (k0) * 4 + (k2) * 2 + k1];
-                        if (!hit || v > best || v != v && best == best) {
-                            best = v;
-                            hit = true;
-                            win = k2;
-                        }
+                        boolean hot = !hit | v > best | v != v & best == best;
+                        win = hot ? k2 : win;
+                        best = Math.max(best, v);
+                        hit = true;
                     }
                     t148[ob + (k0) * 2 + k1] = win;
                 }
@@ -3014,17 +3003,16 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double best = 0;
+                        double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
                         int win = -1;
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 double v = t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
-                                if (!hit || v > best || v != v && best == best) {
-                                    best = v;
-                                    hit = true;
-                                    win = k3;
-                                }
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k3 : win;
+                                best = Math.max(best, v);
+                                hit = true;
                             }
                         }
                         t165[ob + (k0) * 4 + (k1) * 2 + k2] = win;
@@ -3046,17 +3034,16 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double best = 0;
+                        double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
                         int win = -1;
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 double v = t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
-                                if (!hit || v > best || v != v && best == best) {
-                                    best = v;
-                                    hit = true;
-                                    win = k4;
-                                }
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k4 : win;
+                                best = Math.max(best, v);
+                                hit = true;
                             }
                         }
                         t166[ob + (k0) * 4 + (k1) * 2 + k2] = win;

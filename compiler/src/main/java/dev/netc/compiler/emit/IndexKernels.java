@@ -26,7 +26,7 @@ import java.util.Map;
 final class IndexKernels {
   /** The locals these kernels use; {@code Kernels.LOCALS} reserves them. */
   static final List<String> LOCALS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11",
-      "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "acc", "best", "win", "hit", "v",
+      "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "acc", "best", "win", "hit", "hot", "v",
       // a contraction's: its packed operands, the row it accumulates, a group of eight terms
       "pk", "pa", "cr", "ao", "kk", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
       "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
@@ -79,14 +79,19 @@ final class IndexKernels {
             .stmt("%s = %s", at, kernels.store("acc"));
         case MAX, MIN -> {
           boolean winners = node.op() == Op.WINNERS;
-          String better = c.reducer() == Reducer.MAX ? "v > best" : "v < best";
+          // without branches, which random data mispredicts: the winner's number by a conditional
+          // move, the value by Math.max (min), which like the test lets a NaN win
+          boolean max = c.reducer() == Reducer.MAX;
           Code.Builder pick = new Code.Builder().stmt("double v = %s", Kernels.unwrap(value(c.body())))
-              .block("if (!hit || " + better + " || v != v && best == best)", new Code.Builder().stmt("best = v")
-                  .stmt("hit = true").stmt("win = %s", node.attr() < 0 ? print(c.reducedNumber())
-                      : vars.get(c.reduced().get((int) node.attr()).index())));
-          inner.stmt("double best = 0").stmt("boolean hit = false").stmt("int win = -1")
+              .stmt("boolean hot = !hit | " + (max ? "v > best" : "v < best") + " | v != v & best == best")
+              .stmt("win = hot ? %s : win", node.attr() < 0 ? print(c.reducedNumber())
+                  : vars.get(c.reduced().get((int) node.attr()).index()))
+              .stmt("best = Math.%s(best, v)", max ? "max" : "min")
+              .stmt("hit = true");
+          inner.stmt("double best = %s", max ? "Double.NEGATIVE_INFINITY" : "Double.POSITIVE_INFINITY")
+              .stmt("boolean hit = false").stmt("int win = -1")
               .addAll(bounded(c.reduced(), c.guards(), pick).build())
-              .stmt("%s = %s", at, winners ? kernels.store("win") : kernels.store("best"));
+              .stmt("%s = %s", at, winners ? kernels.store("win") : kernels.store("hit ? best : 0"));
         }
       }
       body.addAll(nest(c.out(), inner).build());
