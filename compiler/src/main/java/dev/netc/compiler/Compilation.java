@@ -9,6 +9,7 @@ import dev.netc.compiler.diag.SourceFile;
 import dev.netc.compiler.graph.Dag;
 import dev.netc.compiler.graph.Lowering;
 import dev.netc.compiler.model.Network;
+import dev.netc.compiler.opt.DerivativeMarkers;
 import dev.netc.compiler.opt.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Optional;
 public final class Compilation {
   private final Diagnostics diagnostics = new Diagnostics();
   private final List<Dag> dags = new ArrayList<>();
+  private final List<java.nio.file.Path> imports = new ArrayList<>();
 
   private Compilation() {}
 
@@ -32,7 +34,7 @@ public final class Compilation {
   /** As {@link #of(List, String)}, checking that constants fit in a float when {@code isFloat} (E051). */
   public static Compilation of(List<SourceFile> files, String defaultPackage, boolean isFloat) {
     Compilation c = new Compilation();
-    List<Network> networks = Frontend.check(files, defaultPackage, isFloat, c.diagnostics);
+    List<Network> networks = Frontend.check(files, defaultPackage, isFloat, c.diagnostics, c.imports::add);
     if (c.diagnostics.hasErrors()) {
       return c;
     }
@@ -46,7 +48,7 @@ public final class Compilation {
   /** The optimized DAG of {@code network} with its gradients, or empty after a diagnostic. */
   public static Optional<Dag> differentiated(Network network, ReverseMode reverse, Diagnostics diagnostics) {
     Dag forward = Lowering.lower(network);
-    return reverse.differentiate(forward, diagnostics).map(Optimizer::optimize);
+    return reverse.differentiate(forward, diagnostics).map(DerivativeMarkers::strip).map(Optimizer::optimize);
   }
 
   /**
@@ -54,7 +56,8 @@ public final class Compilation {
    * outputs' and the loss's tangents along a tangent of every input and param.
    */
   public static Optional<Dag> jvp(Network network, Rules rules, Diagnostics diagnostics) {
-    return new ForwardMode(rules).jvp(Optimizer.optimize(Lowering.lower(network)), diagnostics).map(Optimizer::optimize);
+    return new ForwardMode(rules).jvp(Optimizer.optimize(Lowering.lower(network)), diagnostics)
+        .map(DerivativeMarkers::strip).map(Optimizer::optimize);
   }
 
   /**
@@ -67,6 +70,11 @@ public final class Compilation {
       return Optional.empty();
     }
     return new ForwardMode(rules).hvp(differentiated, diagnostics).map(Optimizer::optimize);
+  }
+
+  /** Every file imported with {@code use} while checking, directly or not (absolute paths), even after errors. */
+  public List<java.nio.file.Path> imports() {
+    return List.copyOf(imports);
   }
 
   public Diagnostics diagnostics() {

@@ -29,8 +29,19 @@ public final class NetcCompiler {
     }
   }
 
-  /** Diagnostics (errors and warnings) and, when there is no error, one file per network. */
-  public record Result(Diagnostics diagnostics, List<GeneratedFile> files) {
+  /**
+   * Diagnostics (errors and warnings) and, when there is no error, one file per network; and
+   * every file the sources import with {@code use}, directly or not (absolute, normalized paths).
+   */
+  public record Result(Diagnostics diagnostics, List<GeneratedFile> files, List<java.nio.file.Path> imports) {
+    public Result {
+      imports = List.copyOf(imports);
+    }
+
+    public Result(Diagnostics diagnostics, List<GeneratedFile> files) {
+      this(diagnostics, files, List.of());
+    }
+
     public boolean hasErrors() {
       return diagnostics.hasErrors();
     }
@@ -39,13 +50,13 @@ public final class NetcCompiler {
   public static Result compile(List<SourceFile> sources, Options options) {
     Compilation c = Compilation.of(sources, options.defaultPackage(), options.isFloat());
     if (c.hasErrors()) {
-      return new Result(c.diagnostics(), List.of());
+      return new Result(c.diagnostics(), List.of(), c.imports());
     }
     List<GeneratedFile> files = new ArrayList<>();
     for (Dag dag : c.dags()) {
       files.add(Emitter.emit(dag, options.isFloat(), options.vector(), fileName(dag.network().source().name())));
     }
-    return new Result(c.diagnostics(), List.copyOf(files));
+    return new Result(c.diagnostics(), List.copyOf(files), c.imports());
   }
 
   /** The file name shown in generated headers: the last path element, so output does not depend on where it was built. */

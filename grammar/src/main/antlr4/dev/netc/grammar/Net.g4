@@ -3,7 +3,30 @@
 grammar Net;
 
 file
-    : sep* (packageDecl sep*)? (network sep*)* EOF
+    : sep* (packageDecl sep*)? (topItem sep*)* EOF
+    ;
+
+// At file level: networks, functions, and imports of other files' functions.
+topItem
+    : network                                        # networkTop
+    | funcDef                                        # defTop
+    | USE STRING                                     # useTop
+    ;
+
+// 'def f(a, b) = e' or 'def f(a) { v = e; ...; return e }', optionally followed by a custom
+// derivative 'grad(g) = e' (the word 'grad' is checked by the AST builder).
+funcDef
+    : DEF NAME LPAREN (NAME (COMMA NAME)*)? RPAREN funcBody (NEWLINE* NAME LPAREN NAME RPAREN ASSIGN expr)?
+    ;
+
+funcBody
+    : ASSIGN expr                                    # exprBody
+    | LBRACE sep* (bodyItem sep+)* RETURN expr sep* RBRACE  # blockBody
+    ;
+
+bodyItem
+    : NAME ASSIGN expr                               # bodyAssign
+    | NAME LBRACK NAME (COMMA NAME)* RBRACK ASSIGN expr (WHERE condition (COMMA condition)*)?  # bodyIndex
     ;
 
 packageDecl
@@ -32,6 +55,7 @@ item
     | LOSS ASSIGN expr                               # lossItem
     | NAME ASSIGN expr                               # assignItem
     | NAME LBRACK NAME (COMMA NAME)* RBRACK ASSIGN expr (WHERE condition (COMMA condition)*)?  # indexItem
+    | funcDef                                        # defItem
     ;
 
 // A comparison: in a 'where' clause, and as the first argument of select.
@@ -83,6 +107,9 @@ CONST   : 'const';
 INIT    : 'init';
 OUTPUT  : 'output';
 LOSS    : 'loss';
+DEF     : 'def';
+USE     : 'use';
+RETURN  : 'return';
 WHERE   : 'where';
 
 PLUS     : '+';
@@ -116,6 +143,11 @@ NUMBER
 
 NAME
     : NAME_START NAME_PART*
+    ;
+
+// A file path, as in 'use "layers.net"': no escapes, no line breaks.
+STRING
+    : '"' ~["\r\n]* '"'
     ;
 
 NEWLINE       : '\r'? '\n' | '\r';

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * output /abs/path/target/generated-sources/netc
  * source 3f2a...e9 nets/xor.net          (SHA-256 of the file's bytes, path under sourceDirectory)
  * generated com/example/nets/Xor.java    (a file that source produced, path under output)
+ * uses 9c1e...04 /abs/path/src/main/net/layers.net   (a file it imports with use, and its SHA-256)
  * </pre>
  *
  * Paths use {@code /} and run to the end of the line. Anything else makes the file corrupt, which
@@ -41,10 +42,19 @@ record GeneratorState(String options, Path output, Map<String, Entry> sources) {
     sources = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources));
   }
 
-  /** One {@code .net} file: the SHA-256 of its bytes and the files it produced. */
-  record Entry(String sha256, List<String> generated) {
+  /**
+   * One {@code .net} file: the SHA-256 of its bytes, the files it produced, and the files it
+   * imports (directly or not) by absolute path with the SHA-256 they had ("" for a file that
+   * could not be read), so that a change to an import makes the file stale.
+   */
+  record Entry(String sha256, List<String> generated, Map<String, String> uses) {
     Entry {
       generated = List.copyOf(generated);
+      uses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(uses));
+    }
+
+    Entry(String sha256, List<String> generated) {
+      this(sha256, generated, Map.of());
     }
   }
 
@@ -76,6 +86,7 @@ record GeneratorState(String options, Path output, Map<String, Entry> sources) {
     String currentSource = null;
     String currentSha = null;
     List<String> currentGenerated = new ArrayList<>();
+    Map<String, String> currentUses = new LinkedHashMap<>();
     int lineNo = 0;
     for (String line : lines) {
       lineNo++;
@@ -97,7 +108,7 @@ record GeneratorState(String options, Path output, Map<String, Entry> sources) {
         case "output" -> output = Path.of(nonEmpty(rest, lineNo));
         case "source" -> {
           if (currentSource != null) {
-            sources.put(currentSource, new Entry(currentSha, currentGenerated));
+            sources.put(currentSource, new Entry(currentSha, currentGenerated, currentUses));
           }
           int sp = rest.indexOf(' ');
           if (sp < 0 || !SHA256.matcher(rest.substring(0, sp)).matches()) {
@@ -109,6 +120,18 @@ record GeneratorState(String options, Path output, Map<String, Entry> sources) {
             throw new CorruptStateException("line " + lineNo + ": source listed twice");
           }
           currentGenerated = new ArrayList<>();
+          currentUses = new LinkedHashMap<>();
+        }
+        case "uses" -> {
+          if (currentSource == null) {
+            throw new CorruptStateException("line " + lineNo + ": 'uses' before any 'source'");
+          }
+          int sp = rest.indexOf(' ');
+          String sha = sp < 0 ? "" : rest.substring(0, sp);
+          if (sp < 0 || !(sha.equals("-") || SHA256.matcher(sha).matches())) {
+            throw new CorruptStateException("line " + lineNo + ": expected 'uses <sha-256 or -> <path>'");
+          }
+          currentUses.put(nonEmpty(rest.substring(sp + 1), lineNo), sha.equals("-") ? "" : sha);
         }
         case "generated" -> {
           if (currentSource == null) {
@@ -120,7 +143,7 @@ record GeneratorState(String options, Path output, Map<String, Entry> sources) {
       }
     }
     if (currentSource != null) {
-      sources.put(currentSource, new Entry(currentSha, currentGenerated));
+      sources.put(currentSource, new Entry(currentSha, currentGenerated, currentUses));
     }
     if (!sawMagic || options == null || output == null) {
       throw new CorruptStateException("incomplete: it needs '" + MAGIC + "', 'options' and 'output'");
@@ -144,6 +167,7 @@ record GeneratorState(String options, Path output, Map<String, Entry> sources) {
     sources.forEach((path, entry) -> {
       lines.add("source " + entry.sha256() + " " + path);
       entry.generated().forEach(g -> lines.add("generated " + g));
+      entry.uses().forEach((p, sha) -> lines.add("uses " + (sha.isEmpty() ? "-" : sha) + " " + p));
     });
     return lines;
   }

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  *
  * <p>A run compares every {@code .net} file under the source directory with the {@link
  * GeneratorState} of the last successful run and compiles only the stale ones: new, changed
- * (SHA-256 of the bytes), or with a generated file missing; all of them when the state is
+ * (SHA-256 of the bytes), importing ({@code use}) a file that changed, appeared or disappeared
+ * since, or with a generated file missing; all of them when the state is
  * missing or unreadable or the options changed. A generated file is written only when its bytes
  * differ from what is on disk, so an unchanged class keeps its timestamp. Files that the last run
  * generated and this one does not (their {@code .net} file is gone, or no longer declares that
@@ -100,10 +101,16 @@ final class NetcGenerator {
     // then the whole set if two files claim the same class, for the compiler's own diagnostic.
     List<Diagnostic> diagnostics = new ArrayList<>();
     Map<String, List<GeneratedFile>> produced = new LinkedHashMap<>();
+    Map<String, Map<String, String>> uses = new LinkedHashMap<>();
     for (Source s : stale) {
       NetcCompiler.Result r = NetcCompiler.compile(List.of(sourceFile(s, config.baseDirectory())), config.options());
       diagnostics.addAll(r.diagnostics().all());
       produced.put(s.relative(), r.files());
+      Map<String, String> used = new LinkedHashMap<>();
+      for (Path p : r.imports()) {
+        used.put(p.toString(), shaOrEmpty(p));
+      }
+      uses.put(s.relative(), used);
     }
     if (diagnostics.stream().noneMatch(Diagnostic::isError) && claimsClash(sources, produced, previous)) {
       List<SourceFile> all = sources.values().stream().map(s -> sourceFile(s, config.baseDirectory())).toList();
@@ -126,10 +133,12 @@ final class NetcGenerator {
 
     Map<String, GeneratorState.Entry> entries = new LinkedHashMap<>();
     for (Source s : sources.values()) {
-      List<String> generated = produced.containsKey(s.relative())
+      boolean compiledNow = produced.containsKey(s.relative());
+      List<String> generated = compiledNow
           ? produced.get(s.relative()).stream().map(GeneratedFile::relativePath).toList()
           : previous.sources().get(s.relative()).generated();
-      entries.put(s.relative(), new GeneratorState.Entry(s.sha256(), generated));
+      Map<String, String> used = compiledNow ? uses.get(s.relative()) : previous.sources().get(s.relative()).uses();
+      entries.put(s.relative(), new GeneratorState.Entry(s.sha256(), generated, used));
     }
     GeneratorState next = new GeneratorState(fingerprint, out, entries);
     List<Path> deleted = deleteOrphans(previous, next);
@@ -165,7 +174,17 @@ final class NetcGenerator {
   private static boolean isStale(Source s, GeneratorState.Entry last, Path out) {
     return last == null
         || !last.sha256().equals(s.sha256())
-        || last.generated().stream().anyMatch(g -> !Files.isRegularFile(out.resolve(g)));
+        || last.generated().stream().anyMatch(g -> !Files.isRegularFile(out.resolve(g)))
+        || last.uses().entrySet().stream().anyMatch(u -> !shaOrEmpty(Path.of(u.getKey())).equals(u.getValue()));
+  }
+
+  /** The SHA-256 of a file's bytes, or "" when it cannot be read (a missing import: its creation is a change). */
+  private static String shaOrEmpty(Path p) {
+    try {
+      return Files.isRegularFile(p) ? sha256(Files.readAllBytes(p)) : "";
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   private static Optional<GeneratorState> readState(Path stateFile, List<String> notes) {
@@ -221,7 +240,7 @@ final class NetcGenerator {
     Path abs = s.path().toAbsolutePath().normalize();
     Path base = baseDirectory.toAbsolutePath().normalize();
     String name = abs.startsWith(base) ? base.relativize(abs).toString() : abs.toString();
-    return new SourceFile(name.replace('\\', '/'), new String(s.bytes(), StandardCharsets.UTF_8));
+    return new SourceFile(name.replace('\\', '/'), new String(s.bytes(), StandardCharsets.UTF_8), abs);
   }
 
   static String sha256(byte[] bytes) {

@@ -202,10 +202,79 @@ class NetcGeneratorTest {
     assertTrue(GeneratorState.read(state).isPresent(), "a good state file replaces the corrupt one");
   }
 
+  static String usesLayers(String name, int hidden) {
+    return """
+        use "../lib/layers.net"
+        network %s {
+            input  x[2]
+            target y[1]
+            param  W1[%d, 2] init xavier
+            param  b1[%d]
+            param  W2[1, %d]
+            param  b2[1]
+            a = layer(W2, b2, layer(W1, b1, x))
+            output a
+            loss = mse(a, y)
+        }
+        """.formatted(name, hidden, hidden, hidden);
+  }
+
+  /**
+   * Editing an imported file ({@code use}) recompiles every file that imports it, directly or
+   * through another import, and only those; the state records the imports with their hashes.
+   */
+  @Test
+  void editingAnImportRegeneratesExactlyItsUsers() throws Exception {
+    Path lib = base.resolve("src/main/lib");
+    Files.createDirectories(lib);
+    Files.writeString(lib.resolve("layers.net"), "use \"act.net\"\ndef layer(W, b, x) = act(W * x + b)\n");
+    Files.writeString(lib.resolve("act.net"), "def act(z) = tanh(z)\n");
+    put("a.net", usesLayers("A", 3));
+    put("b.net", usesLayers("B", 2));
+    put("c.net", net("C", null, 3));
+    NetcGenerator.Outcome first = run();
+    assertEquals(List.of(), first.diagnostics(), () -> first.diagnostics().toString());
+    assertEquals(List.of("a.net", "b.net", "c.net"), first.compiled());
+    GeneratorState s = GeneratorState.read(state).orElseThrow();
+    assertEquals(List.of(lib.resolve("layers.net").toAbsolutePath().normalize().toString(),
+        lib.resolve("act.net").toAbsolutePath().normalize().toString()), List.copyOf(s.sources().get("a.net").uses().keySet()));
+    assertEquals(Map.of(), s.sources().get("c.net").uses());
+
+    backdate();
+    NetcGenerator.Outcome nothing = run();
+    assertEquals(List.of(), nothing.compiled());
+
+    Files.writeString(lib.resolve("act.net"), "def act(z) = sigmoid(z)\n");   // an import of an import
+    NetcGenerator.Outcome o = run();
+    assertEquals(List.of("a.net", "b.net"), o.compiled());
+    assertEquals(1, o.upToDate());
+    assertTrue(rewritten("A.java"));
+    assertTrue(rewritten("B.java"));
+    assertFalse(rewritten("C.java"));
+    assertTrue(Files.readString(out.resolve("A.java")).contains("sigmoid") || Files.readString(out.resolve("A.java")).contains("exp"));
+
+    backdate();
+    Files.writeString(lib.resolve("layers.net"), "def layer(W, b, x) = W * x + b\n");
+    NetcGenerator.Outcome again = run();
+    assertEquals(List.of("a.net", "b.net"), again.compiled());
+    assertEquals(List.of(lib.resolve("layers.net").toAbsolutePath().normalize().toString()),
+        List.copyOf(GeneratorState.read(state).orElseThrow().sources().get("a.net").uses().keySet()),
+        "act.net is no longer imported");
+    assertFalse(rewritten("C.java"));
+
+    Files.delete(lib.resolve("layers.net"));
+    NetcGenerator.Outcome missing = run();
+    assertEquals(List.of("a.net", "b.net"), missing.compiled());
+    assertTrue(missing.errorCount() >= 2, () -> missing.diagnostics().toString());
+    assertTrue(missing.diagnostics().get(0).message().startsWith("cannot read '../lib/layers.net'"),
+        () -> missing.diagnostics().toString());
+  }
+
   @Test
   void stateFileRoundTrip() throws Exception {
     GeneratorState s = new GeneratorState("package=p precision=float", base.resolve("out dir"),
-        Map.of("with space/x.net", new GeneratorState.Entry("ab".repeat(32), List.of("p/X.java", "p/Y.java"))));
+        Map.of("with space/x.net", new GeneratorState.Entry("ab".repeat(32), List.of("p/X.java", "p/Y.java"),
+            Map.of("/abs/lib dir/layers.net", "cd".repeat(32), "/abs/missing.net", ""))));
     Path file = base.resolve("s.txt");
     s.write(file);
     assertEquals(s, GeneratorState.read(file).orElseThrow());

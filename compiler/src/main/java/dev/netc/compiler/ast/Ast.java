@@ -9,11 +9,25 @@ import java.util.Optional;
 public final class Ast {
   private Ast() {}
 
-  public record File(SourceFile source, Optional<PackageDecl> packageDecl, List<Network> networks) {
+  /**
+   * A file: its networks, its file-level functions and its imports ({@code use "layers.net"}),
+   * each in source order.
+   */
+  public record File(SourceFile source, Optional<PackageDecl> packageDecl, List<Network> networks, List<Def> defs,
+      List<Use> uses) {
     public File {
       networks = List.copyOf(networks);
+      defs = List.copyOf(defs);
+      uses = List.copyOf(uses);
+    }
+
+    public File(SourceFile source, Optional<PackageDecl> packageDecl, List<Network> networks) {
+      this(source, packageDecl, networks, List.of(), List.of());
     }
   }
+
+  /** {@code use "path"}: the path as written (without quotes), at the string's position. */
+  public record Use(String path, Pos pos) {}
 
   public record PackageDecl(String name, Pos pos) {}
 
@@ -61,6 +75,22 @@ public final class Ast {
       where = List.copyOf(where);
     }
   }
+
+  /**
+   * A function {@code def f(a, b) = e} or {@code def f(a) { v = e; ...; return e }}, at file
+   * level or as an item of a network; {@code body} holds the block's named values
+   * ({@link AssignItem} and {@link IndexItem}), {@code result} the returned expression.
+   */
+  public record Def(Name name, List<Name> params, List<Item> body, Expr result, Optional<CustomGrad> grad, Pos pos)
+      implements Item {
+    public Def {
+      params = List.copyOf(params);
+      body = List.copyOf(body);
+    }
+  }
+
+  /** A custom derivative {@code grad(g) = e}: {@code g} names the incoming gradient. */
+  public record CustomGrad(Name g, Expr expr, Pos pos) {}
 
   /** {@code name} or {@code name[d1]} or {@code name[d1, d2]} (sizes are expressions). */
   public record Decl(Name name, List<Expr> dims) {

@@ -76,7 +76,8 @@ public final class ForwardMode {
 
   private static Set<Op> symmetric() {
     Set<Op> ops = EnumSet.of(Op.ADD, Op.SUB, Op.DIV, Op.POW, Op.LEAKY_RELU, Op.MAX2, Op.MIN2, Op.DIV_NO_NAN,
-        Op.SOFTMAX, Op.GE, Op.LEAKY_STEP, Op.ARGMAX_MASK, Op.ARGMIN_MASK, Op.HINGE_GRAD, Op.DROPOUT_MASK);
+        Op.SOFTMAX, Op.GE, Op.LEAKY_STEP, Op.ARGMAX_MASK, Op.ARGMIN_MASK, Op.HINGE_GRAD, Op.DROPOUT_MASK,
+        Op.STOP_GRADIENT);
     ops.addAll(Scalar.elementwiseOps());
     return ops;
   }
@@ -161,6 +162,9 @@ public final class ForwardMode {
     }
     if (op == Op.WINNERS) {
       return null;
+    }
+    if (op == Op.CUSTOM_VJP) {
+      return t.get(0); // a def with its own (reverse) derivative: forward mode differentiates its body
     }
     Optional<Rule> rule = rules.rule(op);
     if (rule.isEmpty()) {

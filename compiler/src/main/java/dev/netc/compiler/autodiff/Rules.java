@@ -26,6 +26,7 @@ public final class Rules {
     ReductionRules.register(r);
     LossRules.register(r);
     IndexRules.register(r);
+    ControlRules.register(r);
     return r;
   }
 

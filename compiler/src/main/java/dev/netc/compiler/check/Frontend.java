@@ -36,21 +36,29 @@ public final class Frontend {
    */
   public static List<Network> check(List<SourceFile> files, String defaultPackage, boolean isFloat,
       Diagnostics diagnostics) {
-    return BigStack.call(() -> checkAll(files, defaultPackage, isFloat, diagnostics));
+    return check(files, defaultPackage, isFloat, diagnostics, p -> { });
+  }
+
+  /** As {@link #check(List, String, boolean, Diagnostics)}, telling {@code imported} every file read for a {@code use}. */
+  public static List<Network> check(List<SourceFile> files, String defaultPackage, boolean isFloat,
+      Diagnostics diagnostics, java.util.function.Consumer<java.nio.file.Path> imported) {
+    return BigStack.call(() -> checkAll(files, defaultPackage, isFloat, diagnostics, imported));
   }
 
   private static List<Network> checkAll(List<SourceFile> files, String defaultPackage, boolean isFloat,
-      Diagnostics diagnostics) {
+      Diagnostics diagnostics, java.util.function.Consumer<java.nio.file.Path> imported) {
     List<Network> result = new ArrayList<>();
     Map<String, Network> byQualifiedName = new HashMap<>();
+    Imports imports = new Imports(diagnostics, imported);
     for (SourceFile file : files) {
       Optional<Ast.File> ast = NetParsing.parse(file, diagnostics);
       if (ast.isEmpty()) {
         continue;
       }
       String pkg = packageOf(ast.get(), defaultPackage, file, diagnostics);
+      Functions functions = imports.functionsOf(file, ast.get());
       for (Ast.Network n : ast.get().networks()) {
-        Optional<Network> checked = new NetworkChecker(file, diagnostics, n, pkg, isFloat).check();
+        Optional<Network> checked = new NetworkChecker(file, diagnostics, n, pkg, isFloat, functions).check();
         String qualified = pkg.isEmpty() ? n.name() : pkg + "." + n.name();
         Network first = byQualifiedName.get(qualified);
         if (first != null) {

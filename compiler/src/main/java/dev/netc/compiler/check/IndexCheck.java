@@ -42,6 +42,11 @@ final class IndexCheck {
     /** The kind of a declared name ("input", "param", "const", "value"), if it is declared. */
     Optional<String> declared(String name);
 
+    /** Whether {@code name} is a user function ({@code def}) here. */
+    default boolean isDef(String name) {
+      return false;
+    }
+
     void error(DiagCode code, Pos pos, Object... args);
   }
 
@@ -64,6 +69,11 @@ final class IndexCheck {
     FUNCTIONS.put("min", Scalar.MIN2);
   }
 
+  /** Whether {@code name} is a scalar function of index definitions. */
+  static boolean isScalarFunction(String name) {
+    return FUNCTIONS.containsKey(name);
+  }
+
   private static final Set<String> REDUCERS = Set.of("sum", "mean", "max", "min");
 
   private final Scope scope;
@@ -73,7 +83,8 @@ final class IndexCheck {
   private final Map<String, Integer> extents = new HashMap<>();
   private final List<Cond.OnIndices> guards = new ArrayList<>();
   private final Set<Cond.OnIndices> placed = new java.util.HashSet<>();
-  private final Map<Ast.Element, Symbol> tensors = new java.util.IdentityHashMap<>();
+  /** Each element read's tensor: a {@link Symbol}, or a {@link Bound} value (a def's parameter or local). */
+  private final Map<Ast.Element, Object> tensors = new java.util.IdentityHashMap<>();
   private boolean failed;
 
   private IndexCheck(Scope scope, Ast.IndexItem item) {
@@ -195,7 +206,7 @@ final class IndexCheck {
   /** Every element read, with its affine positions (positions that are not affine are reported). */
   private void collectReads(Ast.Expr e, List<Ranges.Access> reads, Map<Ranges.Access, Ast.Element> readAt) {
     if (e instanceof Ast.Element el) {
-      Symbol s = tensor(el);
+      Object s = tensor(el);
       if (s != null) {
         tensors.put(el, s);
       }
@@ -205,7 +216,8 @@ final class IndexCheck {
         at.add(a == null ? Affine.constant(0) : a);
       }
       if (s != null) {
-        Ranges.Access access = new Ranges.Access("'" + el.tensor().text() + "'", s.shape().dims(), at);
+        Ranges.Access access = new Ranges.Access("'" + el.tensor().text() + "'",
+            (s instanceof Bound b ? b.expr().shape() : ((Symbol) s).shape()).dims(), at);
         reads.add(access);
         readAt.put(access, el);
       }
@@ -215,11 +227,20 @@ final class IndexCheck {
   }
 
   /** The tensor an element read reads, checked for rank; null after reporting. */
-  private Symbol tensor(Ast.Element el) {
+  private Object tensor(Ast.Element el) {
     Object m = scope.lookup(el.tensor().text(), el.tensor().pos());
     if (m == null) {
       failed = true;
       return null;
+    }
+    if (m instanceof Bound b) {
+      if (b.expr().shape().rank() != el.at().size()) {
+        int rank = b.expr().shape().rank();
+        error(DiagCode.READ_RANK, el.pos(), el.tensor().text(), rank, rank == 1 ? "axis" : "axes", el.at().size(),
+            el.at().size() == 1 ? "index" : "indices");
+        return null;
+      }
+      return b;
     }
     if (!(m instanceof Symbol s)) {
       error(DiagCode.READ_RANK, el.pos(), el.tensor().text(), 0, "axes (it is a const)", el.at().size(),
@@ -420,6 +441,13 @@ final class IndexCheck {
       if (m instanceof Double d) {
         return IExpr.constant(d);
       }
+      if (m instanceof Bound b) {
+        if (!b.expr().shape().isScalar()) {
+          error(DiagCode.TENSOR_AS_NUMBER, r.pos(), r.name(), b.expr().shape(), example(r.name(), b.expr().shape().rank()));
+          return null;
+        }
+        return new IExpr.Read(lv.slot(b, b.expr()), List.of());
+      }
       Symbol s = (Symbol) m;
       if (!s.shape().isScalar()) {
         error(DiagCode.TENSOR_AS_NUMBER, r.pos(), r.name(), s.shape(), example(r.name(), s.shape().rank()));
@@ -427,8 +455,8 @@ final class IndexCheck {
       }
       return new IExpr.Read(lv.slot(s, new TExpr.Ref(s, r.pos())), List.of());
     } else if (e instanceof Ast.Element el) {
-      Symbol s = tensors.get(el);
-      if (s == null) {
+      Object t = tensors.get(el);
+      if (t == null) {
         failed = true;
         return null;
       }
@@ -447,7 +475,7 @@ final class IndexCheck {
         }
         at.add(a);
       }
-      return new IExpr.Read(lv.slot(s, new TExpr.Ref(s, el.pos())), at);
+      return new IExpr.Read(t instanceof Bound b ? lv.slot(b, b.expr()) : lv.slot(t, new TExpr.Ref((Symbol) t, el.pos())), at);
     } else if (e instanceof Ast.Unary u) {
       IExpr a = value(u.operand(), lv);
       return a == null ? null : u.op().equals("-") ? IExpr.neg(a) : a;
@@ -523,7 +551,7 @@ final class IndexCheck {
     }
     Scalar op = FUNCTIONS.get(name);
     if (op == null) {
-      if (Op.function(name).isPresent()) {
+      if (Op.function(name).isPresent() || scope.isDef(name)) {
         error(DiagCode.NOT_SCALAR_FUNCTION, c.pos(), name,
             "compute it as a named value outside, or write it with indices (a reduction such as sum(k) x[k])");
       } else {

@@ -64,6 +64,11 @@ final class Library {
     this.name = call.function().text();
   }
 
+  /** Whether {@code name} is a library function's name. */
+  static boolean isFunctionName(String name) {
+    return ALWAYS.contains(name) || WITH_AXIS.contains(name);
+  }
+
   /** Whether {@code call} is a library call (a name of the library, or an axis reduction). */
   static boolean handles(Ast.Call call) {
     String n = call.function().text();

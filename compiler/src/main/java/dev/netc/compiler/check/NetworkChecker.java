@@ -54,6 +54,12 @@ final class NetworkChecker {
   private Pos lossPos;
   private boolean lossFailed;
 
+  /** The functions of the file (its own defs and imported ones), and the network's own on top. */
+  private final Functions fileFunctions;
+  private Functions networkFunctions = Functions.NONE;
+  /** The call of a def being checked, innermost; null at the network's own level. */
+  private Frame frame;
+
   private static final Object FAILED = new Object();
   /** The most elements one value may hold (a double array of this many is 2 GiB). */
   static final int MAX_ELEMENTS = 1 << 28;
@@ -64,6 +70,13 @@ final class NetworkChecker {
 
   /** @param isFloat whether the code will compute in float, so every constant must fit in a float (E051) */
   NetworkChecker(SourceFile file, Diagnostics diagnostics, Ast.Network ast, String packageName, boolean isFloat) {
+    this(file, diagnostics, ast, packageName, isFloat, Functions.NONE);
+  }
+
+  /** @param fileFunctions the defs the network's file sees (its own and those it imports) */
+  NetworkChecker(SourceFile file, Diagnostics diagnostics, Ast.Network ast, String packageName, boolean isFloat,
+      Functions fileFunctions) {
+    this.fileFunctions = fileFunctions;
     this.isFloat = isFloat;
     this.file = file;
     this.diagnostics = diagnostics;
@@ -77,6 +90,8 @@ final class NetworkChecker {
     JavaNames.classNameProblem(ast.name())
         .ifPresent(why -> error(DiagCode.BAD_NETWORK_NAME, ast.pos(), ast.name(), why));
     prescan();
+    networkFunctions = Functions.ofNetwork(file, fileFunctions,
+        ast.items().stream().filter(i -> i instanceof Ast.Def).map(i -> (Ast.Def) i).toList(), diagnostics);
     if (isFloat) {
       for (Ast.Item item : ast.items()) {
         floatRange(item);
@@ -183,6 +198,7 @@ final class NetworkChecker {
     } else if (item instanceof Ast.LossItem l) {
       loss(l);
     }
+    // a def (Ast.Def) is checked at each of its calls
   }
 
   /** What a library function needs: typed arguments, constants, and error reporting. */
@@ -215,11 +231,19 @@ final class NetworkChecker {
 
       @Override
       public Optional<String> declared(String name) {
-        Object m = scope.get(name);
+        Object m = peek(name);
         if (m == null) {
-          return declaredAnywhere.containsKey(name) ? Optional.of("name (declared later)") : Optional.empty();
+          boolean later = frame != null ? frame.later.containsKey(name)
+              || frame.fn.inNetwork() && declaredAnywhere.containsKey(name) : declaredAnywhere.containsKey(name);
+          return later ? Optional.of("name (declared later)") : Optional.empty();
         }
-        return Optional.of(m instanceof Symbol s ? s.kind().label() : m instanceof Double ? "const" : "name");
+        return Optional.of(m instanceof Symbol s ? s.kind().label() : m instanceof Double ? "const"
+            : m instanceof Bound b ? b.kind() : "name");
+      }
+
+      @Override
+      public boolean isDef(String name) {
+        return functions().find(name).isPresent();
       }
 
       @Override
@@ -296,6 +320,16 @@ final class NetworkChecker {
 
   /** Adds a name to the scope; false (and an error) if it was already declared. */
   private boolean define(Ast.Name name, Object meaning) {
+    if (frame != null) {
+      Pos first = frame.declaredAt.get(name.text());
+      if (first != null) {
+        error(DiagCode.REDEFINED, name.pos(), name.text(), first.line());
+        return false;
+      }
+      frame.declaredAt.put(name.text(), name.pos());
+      frame.names.put(name.text(), meaning);
+      return true;
+    }
     Pos first = declaredAt.get(name.text());
     if (first != null) {
       error(DiagCode.REDEFINED, name.pos(), name.text(), first.line());
@@ -308,14 +342,17 @@ final class NetworkChecker {
 
   /** The meaning of a name in scope (a Double const or a Symbol), or null after reporting why not. */
   private Object lookup(String name, Pos pos) {
-    Object entry = scope.get(name);
+    Object entry = peek(name);
     if (entry == FAILED) {
       return null;
     }
     if (entry != null) {
       return entry;
     }
-    Pos later = declaredAnywhere.get(name);
+    Pos later = frame == null || frame.fn.inNetwork() ? declaredAnywhere.get(name) : null;
+    if (frame != null && frame.later.containsKey(name)) {
+      later = frame.later.get(name);
+    }
     if (later != null) {
       error(DiagCode.USED_BEFORE_DECLARED, pos, name, later.line());
     } else if (Op.function(name).isPresent()) {
@@ -426,6 +463,12 @@ final class NetworkChecker {
     } else if (item instanceof Ast.IndexItem x) {
       roots.add(x.expr());
       roots.addAll(x.where());
+    } else if (item instanceof Ast.Def d) {
+      for (Ast.Item i : d.body()) {
+        floatRange(i);
+      }
+      roots.add(d.result());
+      d.grad().ifPresent(g -> roots.add(g.expr()));
     }
     java.util.ArrayDeque<Ast.Expr> todo = new java.util.ArrayDeque<>(roots);
     while (!todo.isEmpty()) {
@@ -461,6 +504,7 @@ final class NetworkChecker {
     if (!resolvesQuietly(e)) {
       return OptionalDouble.empty();
     }
+    ConstFolder folder = frame == null ? this.folder : frame.folder;
     OptionalDouble v = folder.fold(e);
     if (v.isPresent()) {
       if (!Double.isFinite(v.getAsDouble())) {
@@ -486,8 +530,9 @@ final class NetworkChecker {
    */
   private boolean resolvesQuietly(Ast.Expr e) {
     if (e instanceof Ast.Ref r) {
-      if (scope.containsKey(r.name())) {
-        return scope.get(r.name()) != FAILED;
+      Object m = peek(r.name());
+      if (m != null) {
+        return m != FAILED;
       }
       lookup(r.name(), r.pos());
       return false;
@@ -518,6 +563,9 @@ final class NetworkChecker {
       Object meaning = lookup(r.name(), r.pos());
       if (meaning instanceof Double d) {
         return new TExpr.Const(d, r.pos());
+      }
+      if (meaning instanceof Bound b) {
+        return b.expr();
       }
       return meaning instanceof Symbol s ? new TExpr.Ref(s, r.pos()) : null;
     } else if (e instanceof Ast.Unary u) {
@@ -584,6 +632,14 @@ final class NetworkChecker {
 
   private TExpr call(Ast.Call c) {
     String name = c.function().text();
+    Optional<Functions.Fn> def = functions().find(name);
+    if (def.isPresent()) {
+      return callDef(def.get(), c);
+    }
+    if (name.equals("stop_gradient") && c.args().size() == 1 && !(c.args().get(0) instanceof Ast.Keyword)) {
+      TExpr x = expr(c.args().get(0));
+      return x == null ? null : new TExpr.Apply(Op.STOP_GRADIENT, List.of(x), 0, x.shape(), c.pos());
+    }
     if (Library.handles(c)) {
       return Library.call(libraryEnv(), c);
     }
@@ -670,6 +726,236 @@ final class NetworkChecker {
   }
 
   private void error(DiagCode code, Pos pos, Object... args) {
-    diagnostics.report(code, file, pos, args);
+    if (frame == null) {
+      diagnostics.report(code, file, pos, args);
+    } else {
+      diagnostics.reportWithContext(code, frame.fn.file(), pos, frame.context(), args);
+    }
+  }
+
+  // ---- functions (def)
+
+  /** The functions callable where checking is now: the network's, or those of the def being expanded. */
+  private Functions functions() {
+    return frame == null ? networkFunctions : frame.fn.home();
+  }
+
+  /** What {@code name} means here without reporting anything: null if it is not declared (yet). */
+  private Object peek(String name) {
+    if (frame == null) {
+      return scope.get(name);
+    }
+    Object m = frame.names.get(name);
+    if (m != null) {
+      return m;
+    }
+    return frame.fn.inNetwork() && seenFromDef(name, frame.fn) ? scope.get(name) : null;
+  }
+
+  /** Whether a network def sees the network's {@code name}: declared (and checked) before the def. */
+  private boolean seenFromDef(String name, Functions.Fn fn) {
+    Pos at = declaredAt.get(name);
+    Pos def = fn.def().pos();
+    return at != null && (at.line() < def.line() || at.line() == def.line() && at.column() < def.column());
+  }
+
+  /**
+   * One call of a def being checked: the parameters bound to the arguments' values, the
+   * block's named values, the consts it sees, and the call it came from (for messages).
+   */
+  private final class Frame {
+    final Functions.Fn fn;
+    final Frame caller;
+    final Pos callPos;
+    final Map<String, Object> names = new LinkedHashMap<>();
+    final Map<String, Pos> declaredAt = new HashMap<>();
+    /** The block's names with where they are declared, for "used before it is declared". */
+    final Map<String, Pos> later = new HashMap<>();
+    final Map<String, Double> consts = new LinkedHashMap<>();
+    final ConstFolder folder = new ConstFolder(consts);
+
+    Frame(Functions.Fn fn, Frame caller, Pos callPos) {
+      this.fn = fn;
+      this.caller = caller;
+      this.callPos = callPos;
+      if (fn.inNetwork()) {
+        NetworkChecker.this.consts.forEach((k, v) -> {
+          if (seenFromDef(k, fn)) {
+            consts.put(k, v);
+          }
+        });
+      }
+      for (Ast.Item item : fn.def().body()) {
+        for (Ast.Name n : declaredNames(item)) {
+          later.putIfAbsent(n.text(), n.pos());
+        }
+      }
+    }
+
+    SourceFile callerFile() {
+      return caller == null ? file : caller.fn.file();
+    }
+
+    /** " (in the call to f at net.net:12:5, in the call to g at ...)", innermost first. */
+    String context() {
+      StringBuilder b = new StringBuilder(" (");
+      for (Frame f = this; f != null; f = f.caller) {
+        b.append(f == this ? "" : ", ").append("in the call to ").append(f.fn.def().name().text()).append(" at ")
+            .append(f.callerFile().name()).append(':').append(f.callPos.line()).append(':').append(f.callPos.column());
+      }
+      return b.append(')').toString();
+    }
+  }
+
+  /**
+   * A call of a def, expanded in place: each argument is checked where the call is, then the
+   * def's body is checked with its parameters bound to them (so a def is shape-polymorphic: it
+   * is checked at each call, with that call's shapes). A constant argument binds a const.
+   */
+  private TExpr callDef(Functions.Fn fn, Ast.Call c) {
+    Ast.Def def = fn.def();
+    String name = def.name().text();
+    for (Ast.Expr a : c.args()) {
+      if (a instanceof Ast.Keyword k) {
+        error(DiagCode.MISPLACED, k.pos(), "'" + name + "' takes no keyword arguments");
+        return null;
+      }
+    }
+    if (c.args().size() != def.params().size()) {
+      error(DiagCode.ARITY, c.pos(), name, arguments(def.params().size()), c.args().size());
+      return null;
+    }
+    for (Frame f = frame; f != null; f = f.caller) {
+      if (f.fn.def() == def) {
+        return null; // recursion: E120, reported with the def
+      }
+    }
+    List<Object> bound = new ArrayList<>();
+    java.util.Set<TExpr> arguments = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    boolean ok = true;
+    for (Ast.Expr a : c.args()) {
+      OptionalDouble v = resolvesQuietlySilently(a) ? (frame == null ? folder : frame.folder).fold(a) : OptionalDouble.empty();
+      if (v.isPresent() && Double.isFinite(v.getAsDouble())) {
+        bound.add(v.getAsDouble());
+        continue;
+      }
+      TExpr t = expr(a);
+      ok &= t != null;
+      bound.add(t == null ? FAILED : new Bound(t, "parameter"));
+      if (t != null) {
+        arguments.add(t);
+      }
+    }
+    if (!ok) {
+      return null;
+    }
+    Frame callerFrame = frame;
+    Frame inner = new Frame(fn, callerFrame, c.pos());
+    for (int i = 0; i < def.params().size(); i++) {
+      Ast.Name p = def.params().get(i);
+      if (inner.declaredAt.containsKey(p.text())) {
+        return null; // a parameter named twice: E021, reported with the def
+      }
+      inner.declaredAt.put(p.text(), p.pos());
+      inner.names.put(p.text(), bound.get(i));
+      if (bound.get(i) instanceof Double d) {
+        inner.consts.put(p.text(), d);
+      } else {
+        inner.consts.remove(p.text());
+      }
+    }
+    frame = inner;
+    TExpr result;
+    try {
+      for (Ast.Item item : def.body()) {
+        if (item instanceof Ast.AssignItem a) {
+          TExpr e = expr(a.expr());
+          define(a.name(), e == null ? FAILED : new Bound(e, "value"));
+          inner.consts.remove(a.name().text());
+        } else if (item instanceof Ast.IndexItem x) {
+          TExpr e = IndexCheck.check(indexScope(), x);
+          define(x.name(), e == null ? FAILED : new Bound(e, "value"));
+          inner.consts.remove(x.name().text());
+        }
+      }
+      result = expr(def.result());
+      if (result != null && def.grad().isPresent() && def.params().size() == 1) {
+        result = customVjp(def, result, bound.get(0), c.pos());
+      }
+    } finally {
+      frame = callerFrame;
+    }
+    if (result != null && !fn.file().name().equals(currentFileName())) {
+      // a def from another file: what it computes points at the call, in this file
+      result = movedTo(result, c.pos(), arguments, new java.util.IdentityHashMap<>());
+    }
+    return result;
+  }
+
+  private String currentFileName() {
+    return frame == null ? file.name() : frame.fn.file().name();
+  }
+
+  /**
+   * {@code body} of a one-parameter def with {@code grad(g) = e}: checked with g bound to the
+   * incoming gradient (a {@code HOLE} of the result's shape), it must have the argument's shape.
+   */
+  private TExpr customVjp(Ast.Def def, TExpr body, Object argument, Pos callPos) {
+    Ast.CustomGrad grad = def.grad().get();
+    TExpr x = argument instanceof Bound b ? b.expr() : new TExpr.Const((Double) argument, callPos);
+    TExpr hole = new TExpr.Apply(Op.HOLE, List.of(), 0, body.shape(), grad.g().pos());
+    if (!define(grad.g(), new Bound(hole, "gradient"))) {
+      return null;
+    }
+    frame.consts.remove(grad.g().text());
+    TExpr vjp = expr(grad.expr());
+    if (vjp == null) {
+      return null;
+    }
+    if (!vjp.shape().equals(x.shape())) {
+      error(DiagCode.CUSTOM_GRAD_SHAPE, grad.expr().pos(), def.name().text(), x.shape(), vjp.shape());
+      return null;
+    }
+    return new TExpr.Apply(Op.CUSTOM_VJP, List.of(body, x, vjp), 0, body.shape(), callPos);
+  }
+
+  /** {@code e} with every node made by the call (not the arguments) placed at {@code pos}. */
+  private static TExpr movedTo(TExpr e, Pos pos, java.util.Set<TExpr> keep, Map<TExpr, TExpr> done) {
+    if (keep.contains(e)) {
+      return e;
+    }
+    TExpr moved = done.get(e);
+    if (moved != null) {
+      return moved;
+    }
+    if (e instanceof TExpr.Const k) {
+      moved = new TExpr.Const(k.value(), pos);
+    } else if (e instanceof TExpr.Ref r) {
+      moved = new TExpr.Ref(r.symbol(), pos);
+    } else {
+      TExpr.Apply a = (TExpr.Apply) e;
+      List<TExpr> args = new ArrayList<>();
+      for (TExpr x : a.args()) {
+        args.add(movedTo(x, pos, keep, done));
+      }
+      moved = new TExpr.Apply(a.op(), args, a.attr(), a.shape(), pos, a.ix());
+    }
+    done.put(e, moved);
+    return moved;
+  }
+
+  /** Whether every name in {@code e} is declared, without reporting anything. */
+  private boolean resolvesQuietlySilently(Ast.Expr e) {
+    if (e instanceof Ast.Ref r) {
+      Object m = peek(r.name());
+      return m != null && m != FAILED;
+    } else if (e instanceof Ast.Unary u) {
+      return resolvesQuietlySilently(u.operand());
+    } else if (e instanceof Ast.Binary b) {
+      return resolvesQuietlySilently(b.left()) && resolvesQuietlySilently(b.right());
+    } else if (e instanceof Ast.Call c) {
+      return !functions().find(c.function().text()).isPresent() && c.args().stream().allMatch(this::resolvesQuietlySilently);
+    }
+    return e instanceof Ast.Number;
   }
 }

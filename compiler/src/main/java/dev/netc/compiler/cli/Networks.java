@@ -23,7 +23,7 @@ final class Networks {
   static List<SourceFile> read(List<Path> files) {
     List<SourceFile> sources = new ArrayList<>();
     for (Path p : files) {
-      sources.add(new SourceFile(p.toString(), readText(p)));
+      sources.add(new SourceFile(p.toString(), readText(p), p));
     }
     return sources;
   }

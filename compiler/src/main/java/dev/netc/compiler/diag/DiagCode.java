@@ -70,6 +70,15 @@ public enum DiagCode {
   INDEX_OUT_OF_SCOPE("E110", Severity.ERROR, "index '%s' belongs to a reduction and is used outside it"),
   GUARD_HAS_NO_HOME("E111", Severity.ERROR, "this 'where' clause relates indices of different reductions (%s), so no element satisfies it"),
 
+  // functions and imports
+  RECURSIVE("E120", Severity.ERROR, "function '%s' calls itself (%s); a def may not be recursive"),
+  DEF_SHADOWS("E121", Severity.ERROR, "'%s' is a built-in function; a def may not redefine it"),
+  DEF_REDEFINED("E122", Severity.ERROR, "function '%s' is already defined at %s"),
+  USE_NOT_FOUND("E123", Severity.ERROR, "cannot read '%s' (%s): %s"),
+  USE_CYCLE("E124", Severity.ERROR, "'%s' imports itself: %s"),
+  CUSTOM_GRAD_PARAMS("E125", Severity.ERROR, "a derivative 'grad(g) = ...' belongs to a def of one parameter, but '%s' has %d"),
+  CUSTOM_GRAD_SHAPE("E126", Severity.ERROR, "the derivative of '%s' must have its argument's shape %s, but it has %s"),
+
   // internal (a rule missing for an op is reported, never thrown)
   NO_DERIVATIVE("E090", Severity.ERROR, "no derivative rule for '%s'"),
 

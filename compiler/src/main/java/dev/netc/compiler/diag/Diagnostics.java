@@ -18,6 +18,14 @@ public final class Diagnostics {
     }
   }
 
+  /** As {@link #report}, with {@code context} appended to the message (where a function was called from). */
+  public void reportWithContext(DiagCode code, SourceFile file, Pos pos, String context, Object... args) {
+    Diagnostic d = new Diagnostic(code, file, pos, code.format(args) + context);
+    if (!all.contains(d)) {
+      all.add(d);
+    }
+  }
+
   public boolean hasErrors() {
     return all.stream().anyMatch(Diagnostic::isError);
   }

@@ -9,14 +9,29 @@ import java.util.Objects;
 public final class SourceFile {
   private final String name;
   private final String text;
+  private final java.nio.file.Path location;
   private volatile String[] lines;
 
   public SourceFile(String name, String text) {
+    this(name, text, null);
+  }
+
+  /**
+   * @param location where the file is on disk, if it is: {@code use "other.net"} resolves
+   *     against it (without one, against {@code name} read as a path)
+   */
+  public SourceFile(String name, String text, java.nio.file.Path location) {
     if (name == null || text == null) {
       throw new IllegalArgumentException("name and text are required");
     }
     this.name = name;
     this.text = text;
+    this.location = location;
+  }
+
+  /** Where the file is on disk: the location given, or else the name read as a path. */
+  public java.nio.file.Path location() {
+    return location != null ? location : java.nio.file.Path.of(name);
   }
 
   public String name() {

@@ -59,6 +59,8 @@ public final class Eval {
     switch (n.op()) {
       case CONST -> o[0] = c;
       case DROPOUT_MASK -> java.util.Arrays.fill(o, 1); // evaluation mode: dropout is the identity
+      case STOP_GRADIENT, CUSTOM_VJP -> System.arraycopy(a, 0, o, 0, o.length); // their first input's value
+      case HOLE -> { } // a custom derivative's incoming gradient: only its substitutes are computed
       case BROADCAST -> java.util.Arrays.fill(o, a[0]);
       case ADD -> each(o, i -> a[i] + b[i]);
       case SUB -> each(o, i -> a[i] - b[i]);

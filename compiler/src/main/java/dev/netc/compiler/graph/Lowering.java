@@ -33,6 +33,8 @@ public final class Lowering {
   private final Network network;
   private final GraphBuilder g;
   private final Map<Symbol, Node> symbols = new HashMap<>();
+  /** Expressions lowered so far: a def's argument is one object used wherever its parameter is. */
+  private final Map<TExpr, Node> lowered = new java.util.IdentityHashMap<>();
 
   private Lowering(Network network, GraphBuilder g) {
     this.network = network;
@@ -53,7 +55,11 @@ public final class Lowering {
       l.symbols.put(p.symbol(), g.leaf(Op.PARAM, p.symbol().name(), p.symbol().shape(), p.symbol().pos()));
     }
     for (Network.Value v : network.values()) {
-      l.symbols.put(v.symbol(), l.labeled(l.lower(v.expr()), v.symbol().name()));
+      Node n = l.labeled(l.lower(v.expr()), v.symbol().name());
+      if (l.lowered.containsKey(v.expr())) {
+        l.lowered.put(v.expr(), n);
+      }
+      l.symbols.put(v.symbol(), n);
     }
     Map<String, Node> outputs = new LinkedHashMap<>();
     for (Symbol o : network.outputs()) {
@@ -78,12 +84,18 @@ public final class Lowering {
     } else if (e instanceof TExpr.Ref r) {
       return symbols.get(r.symbol());
     }
+    Node done = lowered.get(e);
+    if (done != null) {
+      return done;
+    }
     TExpr.Apply a = (TExpr.Apply) e;
     List<Node> args = new ArrayList<>();
     for (TExpr x : a.args()) {
       args.add(lower(x));
     }
-    return apply(a, args);
+    Node n = apply(a, args);
+    lowered.put(e, n);
+    return n;
   }
 
   private Node apply(TExpr.Apply a, List<Node> args) {
@@ -91,6 +103,9 @@ public final class Lowering {
     Shape shape = a.shape();
     if (a.op() == Op.COMPUTE) {
       return g.indexNode(Op.COMPUTE, a.ix(), shape, pos, args);
+    }
+    if (args.isEmpty()) {
+      return g.node(a.op(), shape, a.attr(), null, null, pos, args); // HOLE
     }
     Node x = args.get(0);
     switch (a.op()) {

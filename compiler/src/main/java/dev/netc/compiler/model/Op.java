@@ -105,6 +105,19 @@ public enum Op {
   /** The same elements in row-major order, in the node's shape ({@code reshape}, {@code flatten}). */
   RESHAPE(null, 1),
 
+  // controlling derivatives (LANGUAGE-2.md); both are the identity on their first input, and the
+  // optimizer removes them once reverse mode has run (opt.DerivativeMarkers)
+  /** {@code stop_gradient(x)}: the value of x, with a zero derivative. */
+  STOP_GRADIENT("stop_gradient", 1),
+  /**
+   * A call of a def with its own derivative: inputs {@code [body, x, vjp]}, the value that of
+   * {@code body}; reverse mode gives x the adjoint {@code vjp} with its {@link #HOLE} replaced by
+   * the incoming gradient, and does not differentiate {@code body}.
+   */
+  CUSTOM_VJP(null, 3),
+  /** The incoming gradient {@code g} inside a {@link #CUSTOM_VJP}'s derivative; never evaluated for real (zeros). */
+  HOLE(null, 0),
+
   // index notation: the node carries its definition (graph.ix)
   /** An index definition: a {@code Comprehension} over the node's inputs. */
   COMPUTE(null, 0, Integer.MAX_VALUE),

@@ -25,8 +25,70 @@ final class AstBuilder {
   Ast.File file(NetParser.FileContext ctx) {
     Optional<Ast.PackageDecl> pkg = Optional.ofNullable(ctx.packageDecl())
         .map(p -> new Ast.PackageDecl(p.qualifiedName().getText(), span(p.qualifiedName())));
-    List<Ast.Network> networks = ctx.network().stream().map(this::network).toList();
-    return new Ast.File(file, pkg, networks);
+    List<Ast.Network> networks = new java.util.ArrayList<>();
+    List<Ast.Def> defs = new java.util.ArrayList<>();
+    List<Ast.Use> uses = new java.util.ArrayList<>();
+    for (NetParser.TopItemContext top : ctx.topItem()) {
+      if (top instanceof NetParser.NetworkTopContext n) {
+        networks.add(network(n.network()));
+      } else if (top instanceof NetParser.DefTopContext d) {
+        try {
+          defs.add(def(d.funcDef()));
+        } catch (StackOverflowError e) {
+          throw new TooDeep(NetParsing.pos(d.getStart()));
+        }
+      } else if (top instanceof NetParser.UseTopContext u) {
+        String text = u.STRING().getText();
+        uses.add(new Ast.Use(text.substring(1, text.length() - 1), NetParsing.pos(u.STRING().getSymbol())));
+      }
+    }
+    return new Ast.File(file, pkg, networks, defs, uses);
+  }
+
+  private Ast.Def def(NetParser.FuncDefContext ctx) {
+    List<Ast.Name> names = ctx.NAME().stream().map(AstBuilder::name).toList();
+    // NAME tokens in order: the function, its parameters, then 'grad' and g when there is a custom derivative
+    boolean custom = ctx.expr() != null;
+    int params = names.size() - 1 - (custom ? 2 : 0);
+    List<Ast.Item> body = new java.util.ArrayList<>();
+    Ast.Expr result;
+    if (ctx.funcBody() instanceof NetParser.ExprBodyContext e) {
+      result = exprs.visit(e.expr());
+    } else {
+      NetParser.BlockBodyContext b = (NetParser.BlockBodyContext) ctx.funcBody();
+      for (NetParser.BodyItemContext item : b.bodyItem()) {
+        Pos pos = NetParsing.pos(item.getStart());
+        if (item instanceof NetParser.BodyAssignContext a) {
+          body.add(new Ast.AssignItem(name(a.NAME()), exprs.visit(a.expr()), pos));
+        } else {
+          NetParser.BodyIndexContext x = (NetParser.BodyIndexContext) item;
+          List<Ast.Name> ix = x.NAME().stream().map(AstBuilder::name).toList();
+          body.add(new Ast.IndexItem(ix.get(0), ix.subList(1, ix.size()), exprs.visit(x.expr()),
+              x.condition().stream().map(exprs::condition).toList(), pos));
+        }
+      }
+      result = exprs.visit(b.expr());
+    }
+    Optional<Ast.CustomGrad> grad = Optional.empty();
+    if (custom) {
+      Ast.Name word = names.get(names.size() - 2);
+      if (!word.text().equals("grad")) {
+        throw new NotGrad(word);
+      }
+      grad = Optional.of(new Ast.CustomGrad(names.get(names.size() - 1), exprs.visit(ctx.expr()), word.pos()));
+    }
+    return new Ast.Def(names.get(0), names.subList(1, 1 + params), body, result, grad,
+        NetParsing.pos(ctx.DEF().getSymbol()));
+  }
+
+  /** A def followed by {@code name(g) = e} where the name is not {@code grad}. */
+  static final class NotGrad extends RuntimeException {
+    final transient Ast.Name word;
+
+    NotGrad(Ast.Name word) {
+      super(null, null, false, false);
+      this.word = word;
+    }
   }
 
   private Ast.Network network(NetParser.NetworkContext ctx) {
@@ -72,6 +134,8 @@ final class AstBuilder {
       List<Ast.Name> names = c.NAME().stream().map(AstBuilder::name).toList();
       return new Ast.IndexItem(names.get(0), names.subList(1, names.size()), exprs.visit(c.expr()),
           c.condition().stream().map(exprs::condition).toList(), pos);
+    } else if (ctx instanceof NetParser.DefItemContext d) {
+      return def(d.funcDef());
     }
     throw new IllegalStateException("unknown item " + ctx.getClass().getSimpleName());
   }

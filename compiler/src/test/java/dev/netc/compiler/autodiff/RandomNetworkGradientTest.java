@@ -124,7 +124,8 @@ class RandomNetworkGradientTest {
       }
     }
     for (Op op : Op.values()) {
-      if (op.functionName() != null) {
+      // stop_gradient disagrees with finite differences by design (CliFunctionsTest checks it)
+      if (op.functionName() != null && op != Op.STOP_GRADIENT) {
         assertTrue(text.contains(op.functionName()), "never calls " + op.functionName());
       }
     }

@@ -31,7 +31,7 @@ final class Corpus {
   /** A resource as a source file named relative to the resources, like {@code errors/foo.net}. */
   static SourceFile source(Path path) {
     String name = RESOURCES.relativize(path).toString().replace('\\', '/');
-    return new SourceFile(name, read(path));
+    return new SourceFile(name, read(path), path);
   }
 
   static String read(Path path) {
