@@ -1,5 +1,6 @@
 package dev.netc.compiler;
 
+import dev.netc.compiler.autodiff.Rules;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.diag.SourceFile;
 import dev.netc.compiler.emit.Emitter;
@@ -21,11 +22,20 @@ public final class NetcCompiler {
    * whether large matrix products use the Vector API kernels ({@code --vector}; the generated
    * class then needs {@code --add-modules jdk.incubator.vector} at run time).
    */
-  public record Options(String defaultPackage, boolean isFloat, boolean vector) {
+  public record Options(String defaultPackage, boolean isFloat, boolean vector, boolean jvp, boolean hvp) {
     public static final Options DEFAULTS = new Options("", false);
 
     public Options(String defaultPackage, boolean isFloat) {
       this(defaultPackage, isFloat, false);
+    }
+
+    public Options(String defaultPackage, boolean isFloat, boolean vector) {
+      this(defaultPackage, isFloat, vector, false, false);
+    }
+
+    /** These options, with the generated classes' {@code jvp} ({@code --jvp}) and {@code hvp} ({@code --hvp}) methods as given. */
+    public Options withDerivatives(boolean jvp, boolean hvp) {
+      return new Options(defaultPackage, isFloat, vector, jvp, hvp);
     }
   }
 
@@ -53,8 +63,20 @@ public final class NetcCompiler {
       return new Result(c.diagnostics(), List.of(), c.imports());
     }
     List<GeneratedFile> files = new ArrayList<>();
+    Rules rules = Rules.standard();
     for (Dag dag : c.dags()) {
-      files.add(Emitter.emit(dag, options.isFloat(), options.vector(), fileName(dag.network().source().name())));
+      Dag jvp = null;
+      Dag hvp = null;
+      if (options.jvp()) {
+        jvp = Compilation.jvp(dag.network(), rules, c.diagnostics()).orElse(null);
+      }
+      if (options.hvp() && dag.loss() != null) {
+        hvp = Compilation.hvp(dag, rules, c.diagnostics()).orElse(null);
+      }
+      if (c.hasErrors()) {
+        return new Result(c.diagnostics(), List.of());
+      }
+      files.add(Emitter.emit(dag, jvp, hvp, options.isFloat(), options.vector(), fileName(dag.network().source().name())));
     }
     return new Result(c.diagnostics(), List.copyOf(files), c.imports());
   }

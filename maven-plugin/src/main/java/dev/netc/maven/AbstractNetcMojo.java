@@ -35,6 +35,20 @@ abstract class AbstractNetcMojo extends AbstractMojo {
   private boolean vector;
 
   /**
+   * Generated classes get {@code jvp}: forward mode, the outputs' and the loss's directional
+   * derivative along a tangent of the inputs and params (as {@code netc compile --jvp}).
+   */
+  @Parameter(property = "netc.jvp", defaultValue = "false")
+  private boolean jvp;
+
+  /**
+   * Generated classes get {@code hvp}: the Hessian of the loss times a vector in the Gradient
+   * layout, by forward-over-reverse (as {@code netc compile --hvp}).
+   */
+  @Parameter(property = "netc.hvp", defaultValue = "false")
+  private boolean hvp;
+
+  /**
    * The most FLOPs per example a network's {@code lossAndGradient} (its {@code predict} when it
    * has no loss) may cost, as {@code netc check --cost} counts them at batch 1; none by default.
    */
@@ -100,7 +114,7 @@ abstract class AbstractNetcMojo extends AbstractMojo {
       return;
     }
     String pkg = checkedPackage(packageName);
-    NetcCompiler.Options options = new NetcCompiler.Options(pkg, isFloat(), vector);
+    NetcCompiler.Options options = new NetcCompiler.Options(pkg, isFloat(), vector).withDerivatives(jvp, hvp);
     NetcGenerator.Config config = new NetcGenerator.Config(
         sourceDirectory().toPath(),
         outputDirectory().toPath(),

@@ -152,7 +152,8 @@ final class NetcGenerator {
    */
   static String fingerprint(NetcCompiler.Options options) {
     return "package=" + options.defaultPackage() + " precision=" + (options.isFloat() ? "float" : "double")
-        + (options.vector() ? " vector=true" : "") + " compiler=" + COMPILER;
+        + (options.vector() ? " vector=true" : "") + (options.jvp() ? " jvp=true" : "") + (options.hvp() ? " hvp=true" : "")
+        + " compiler=" + COMPILER;
   }
 
   /** The compiler's jar (or class folder) as size and modification time: enough to notice a new build of it. */

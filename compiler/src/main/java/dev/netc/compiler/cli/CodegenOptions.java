@@ -18,6 +18,10 @@ final class CodegenOptions {
           + "running the generated code needs --add-modules jdk.incubator.vector, which ./netc adds)")
   boolean vector;
 
+  /** The generated classes' {@code jvp} and {@code hvp} methods: set by {@code compile --jvp --hvp}. */
+  boolean jvp;
+  boolean hvp;
+
   /** Double arithmetic, no Vector API: what {@code check} and {@code graph} compile with. */
   static CodegenOptions defaults() {
     CodegenOptions o = new CodegenOptions();

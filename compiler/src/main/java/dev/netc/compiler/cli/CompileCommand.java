@@ -44,6 +44,15 @@ final class CompileCommand implements Callable<Integer> {
 
   @Mixin CodegenOptions codegen;
 
+  @Option(names = "--jvp",
+      description = "add jvp: forward mode, the outputs' and the loss's directional derivative along a tangent of the "
+          + "inputs and params")
+  boolean jvp;
+
+  @Option(names = "--hvp",
+      description = "add hvp: the Hessian of the loss times a vector in the Gradient layout (forward-over-reverse)")
+  boolean hvp;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -56,6 +65,8 @@ final class CompileCommand implements Callable<Integer> {
         throw CliException.usage("--package " + pkg + " is reserved: " + why);
       });
     }
+    codegen.jvp = jvp;
+    codegen.hvp = hvp;
     NetcCompiler.Result r = Networks.compile(Networks.read(files), pkg, codegen, err);
     for (GeneratedFile f : r.files()) {
       Path target = dir.resolve(f.relativePath());

@@ -30,7 +30,10 @@ import picocli.CommandLine.Spec;
       "V.json maps names to a number or a flat row-major array, e.g."
           + " {\"x\": [1, 0], \"y\": [1], \"W1\": [0.1, 0.2, ...]}. Every input, and every target"
           + " of a network with a loss, must be given; params left out are initialized from --seed."
-          + " Numbers are printed so that they read back to the same double."
+          + " Numbers are printed so that they read back to the same double.",
+      "With \"tangent\": {name: [...]} (inputs and params; missing ones 0) it also prints \"jvp\": the loss's"
+          + " and the outputs' directional derivatives (forward mode); with \"hvp\": {param: [...]} (missing ones 0),"
+          + " \"hvp\": the Hessian of the loss times that vector, by param (forward-over-reverse)."
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -60,11 +63,182 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Model model = Networks.load(file, network, codegen, seed, spec.commandLine().getErr());
     Json.Obj json = readValues(values);
+    Json.Obj tangent = derivativeRequest(json, TANGENT);
+    Json.Obj vector = derivativeRequest(json, HVP);
+    codegen.jvp = tangent != null;
+    codegen.hvp = vector != null;
+    Model model = Networks.load(file, network, codegen, seed, spec.commandLine().getErr());
     Example ex = bind(model, json, values.toString());
-    out.println(evaluate(model, ex));
+    String text = evaluate(model, ex);
+    if (tangent != null || vector != null) {
+      String fileName = values.toString();
+      StringBuilder more = new StringBuilder();
+      if (tangent != null) {
+        more.append(",\n  \"jvp\": ").append(jvp(model, ex, tangent, fileName));
+      }
+      if (vector != null) {
+        if (!model.hasLoss()) {
+          int[] at = json.where.get(HVP);
+          throw CliException.data(fileName + ":" + at[0] + ":" + at[1] + ": " + HVP + ": network " + model.name()
+              + " has no loss, so no Hessian");
+        }
+        more.append(",\n  \"hvp\": ").append(hvp(model, ex, vector, fileName));
+      }
+      text = text.substring(0, text.length() - 2) + more + "\n}";
+    }
+    out.println(text);
     return Main.EXIT_OK;
+  }
+
+  /** The key of a tangent of the inputs and params (jvp), and of a vector in the params' layout (hvp). */
+  static final String TANGENT = "tangent";
+  static final String HVP = "hvp";
+
+  /**
+   * The object under {@code key}, removed from {@code json}, or null: a key whose value is not an
+   * object is a tensor of that name, as before.
+   */
+  private static Json.Obj derivativeRequest(Json.Obj json, String key) {
+    if (json.members.get(key) instanceof Json.Obj o) {
+      json.members.remove(key);
+      return o;
+    }
+    return null;
+  }
+
+  /**
+   * The tangent's arrays by name (checked against {@code allowed}: sizes and names; missing
+   * ones are zero), in the order of {@code allowed}.
+   */
+  private static List<double[]> tangentArrays(Json.Obj o, List<TensorInfo> allowed, String key, String fileName) {
+    Map<String, TensorInfo> byName = byName(allowed);
+    Map<String, double[]> given = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : o.members.entrySet()) {
+      int[] at = o.where.get(e.getKey());
+      String where = fileName + ":" + at[0] + ":" + at[1] + ": " + key + "." + e.getKey();
+      TensorInfo info = byName.get(e.getKey());
+      if (info == null) {
+        throw CliException.data(where + ": not one of " + list(allowed));
+      }
+      List<Double> flat = new ArrayList<>();
+      flatten(e.getValue(), flat, fileName, where);
+      if (flat.size() != info.size()) {
+        throw CliException.data(where + ": expected " + Networks.count(info.size(), "number")
+            + " (shape " + Arrays.toString(info.shape()) + "), found " + flat.size());
+      }
+      given.put(e.getKey(), flat.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+    List<double[]> out = new ArrayList<>();
+    for (TensorInfo t : allowed) {
+      out.add(given.getOrDefault(t.name(), new double[t.size()]));
+    }
+    return out;
+  }
+
+  /**
+   * The generated {@code jvp} on the example along the tangent: {@code {"loss": L', "outputs":
+   * {...}}}, the loss's derivative null without a loss.
+   */
+  private static String jvp(Model model, Example ex, Json.Obj tangent, String fileName) {
+    List<TensorInfo> leaves = new ArrayList<>(model.inputs());
+    leaves.addAll(model.params());
+    List<double[]> t = tangentArrays(tangent, leaves, TANGENT, fileName);
+    boolean f = model.precision() == dev.netc.runtime.Precision.FLOAT;
+    List<Object> args = new ArrayList<>();
+    args.add(1);
+    for (double[] x : ex.inputs()) {
+      args.add(typed(x, f));
+    }
+    if (model.hasLoss()) {
+      for (double[] y : ex.targets()) {
+        args.add(typed(y, f));
+      }
+    }
+    int k = 0;
+    for (; k < model.inputs().size(); k++) {
+      args.add(typed(t.get(k), f));
+    }
+    Gradient g = model.newGradient();
+    for (int p = 0; p < model.params().size(); p++, k++) {
+      set(g.data(p), t.get(k));
+    }
+    args.add(g);
+    List<Object> outs = new ArrayList<>();
+    for (TensorInfo o : model.outputs()) {
+      Object a = f ? new float[o.size()] : new double[o.size()];
+      outs.add(a);
+      args.add(a);
+    }
+    Object loss = invoke(model, "jvp", args);
+    Map<String, double[]> outputs = new LinkedHashMap<>();
+    for (int o = 0; o < outs.size(); o++) {
+      outputs.put(model.outputs().get(o).name(), toDouble(outs.get(o)));
+    }
+    return "{\n    \"loss\": " + (loss == null ? "null" : Json.number((Double) loss)) + ",\n    \"outputs\": "
+        + Json.arrays(outputs, "    ") + "\n  }";
+  }
+
+  /** The generated {@code hvp} on the example: the Hessian of the loss times the vector, by param. */
+  private static String hvp(Model model, Example ex, Json.Obj vector, String fileName) {
+    List<double[]> v = tangentArrays(vector, model.params(), HVP, fileName);
+    boolean f = model.precision() == dev.netc.runtime.Precision.FLOAT;
+    List<Object> args = new ArrayList<>();
+    args.add(1);
+    for (double[] x : ex.inputs()) {
+      args.add(typed(x, f));
+    }
+    for (double[] y : ex.targets()) {
+      args.add(typed(y, f));
+    }
+    Gradient g = model.newGradient();
+    for (int p = 0; p < model.params().size(); p++) {
+      set(g.data(p), v.get(p));
+    }
+    Gradient product = model.newGradient();
+    args.add(g);
+    args.add(product);
+    invoke(model, "hvp", args);
+    Map<String, double[]> out = new LinkedHashMap<>();
+    for (int p = 0; p < model.params().size(); p++) {
+      out.put(model.params().get(p).name(), toDouble(product.data(p)));
+    }
+    return Json.arrays(out, "  ");
+  }
+
+  /** Calls the batched {@code name} (its first parameter the batch) of the generated class. */
+  private static Object invoke(Model model, String name, List<Object> args) {
+    for (java.lang.reflect.Method m : model.getClass().getMethods()) {
+      if (m.getName().equals(name) && m.getParameterCount() == args.size() && m.getParameterTypes()[0] == int.class) {
+        try {
+          return m.invoke(model, args.toArray());
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException("calling the generated " + name, e);
+        }
+      }
+    }
+    throw new IllegalStateException("the generated class has no " + name);
+  }
+
+  private static Object typed(double[] x, boolean isFloat) {
+    if (!isFloat) {
+      return x;
+    }
+    float[] f = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      f[i] = (float) x[i];
+    }
+    return f;
+  }
+
+  private static void set(Object target, double[] values) {
+    if (target instanceof float[] f) {
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) values[i];
+      }
+    } else {
+      System.arraycopy(values, 0, (double[]) target, 0, values.length);
+    }
   }
 
   /** One example's inputs and targets, in the model's order. */

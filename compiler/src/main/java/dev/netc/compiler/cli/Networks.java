@@ -52,7 +52,8 @@ final class Networks {
    */
   static NetcCompiler.Result compile(
       List<SourceFile> sources, String pkg, CodegenOptions codegen, PrintWriter err) {
-    NetcCompiler.Result r = NetcCompiler.compile(sources, new NetcCompiler.Options(pkg, codegen.isFloat(), codegen.vector));
+    NetcCompiler.Result r = NetcCompiler.compile(sources, new NetcCompiler.Options(pkg, codegen.isFloat(), codegen.vector)
+        .withDerivatives(codegen.jvp, codegen.hvp));
     printDiagnostics(r, err);
     if (r.hasErrors()) {
       throw new CliException(Main.EXIT_SOURCE, "");

@@ -37,7 +37,41 @@ public record ClassPlan(
     List<Code> lossAndGradientBody,
     List<Code> inputGradientBody,
     boolean dropout,
-    Scratch scratch) {
+    Scratch scratch,
+    Derivatives derivatives) {
+
+  /** A plan without {@code jvp} and {@code hvp}. */
+  public ClassPlan(String packageName, String className, String networkName, String sourceName, boolean isFloat,
+      boolean vector, boolean straight, List<Tensor> params, List<Tensor> inputs, List<Tensor> targets,
+      List<Tensor> outputs, boolean hasLoss, List<Buffer> buffers, List<Kernel> kernels, List<Code> predictBody,
+      List<Code> lossBody, List<Code> lossAndGradientBody, List<Code> inputGradientBody, boolean dropout, Scratch scratch) {
+    this(packageName, className, networkName, sourceName, isFloat, vector, straight, params, inputs, targets, outputs,
+        hasLoss, buffers, kernels, predictBody, lossBody, lossAndGradientBody, inputGradientBody, dropout, scratch, null);
+  }
+
+  /** This plan with the methods {@code jvp} and {@code hvp} of {@code d}, and the scratch their kernels need too. */
+  ClassPlan withDerivatives(Derivatives d, Scratch scratch) {
+    return new ClassPlan(packageName, className, networkName, sourceName, isFloat, vector, straight, params, inputs,
+        targets, outputs, hasLoss, buffers, kernels, predictBody, lossBody, lossAndGradientBody, inputGradientBody,
+        dropout, scratch, d);
+  }
+
+  /**
+   * The methods {@code jvp} (forward mode; null when not asked for) and {@code hvp}
+   * (forward-over-reverse; null when not asked for, or without a loss). {@code jvp} takes the
+   * inputs, the targets (with a loss), a tangent per input ({@code inputTangents}' names), the
+   * params' tangent as a Gradient ({@code paramTangent}) and the arrays for the outputs' tangents
+   * ({@code outputTangents}' names); {@code hvp} the inputs, targets, the vector ({@code vector},
+   * a Gradient) and the Gradient that receives the product ({@code product}). Each binds the
+   * workspace fields its tangent leaves read ({@code bindings}: field = expression) before its
+   * body. {@code fields}: the workspace fields they bind.
+   */
+  public record Derivatives(List<Code> jvpBody, List<Tensor> inputTangents, String paramTangent,
+      List<Tensor> outputTangents, List<Binding> jvpBindings, List<Code> hvpBody, String vector, String product,
+      List<Binding> hvpBindings, List<String> fields) {}
+
+  /** {@code ws.field = value;} at the start of a method. */
+  public record Binding(String field, String value) {}
 
   /** A param, input, target or output: its source name, its Java name, shape and source line. */
   public record Tensor(String name, String javaName, int[] dims, int size, Init init, int line, String gradientName) {

@@ -15,8 +15,16 @@ public final class Emitter {
 
   /** {@code vector}: large matrix products call the runtime's Vector API kernels. */
   public static GeneratedFile emit(Dag dag, boolean isFloat, boolean vector, String sourceName) {
+    return emit(dag, null, null, isFloat, vector, sourceName);
+  }
+
+  /**
+   * With the methods {@code jvp} (from {@code jvp}, the forward-mode DAG) and {@code hvp} (from
+   * {@code hvp}, the forward-over-reverse DAG); either null for none.
+   */
+  public static GeneratedFile emit(Dag dag, Dag jvp, Dag hvp, boolean isFloat, boolean vector, String sourceName) {
     String className = dag.network().name();
-    ClassPlan plan = Planner.plan(dag, isFloat, vector, className, sourceName);
+    ClassPlan plan = Planner.plan(dag, jvp, hvp, isFloat, vector, className, sourceName);
     String pkg = dag.network().packageName();
     String qualified = pkg.isEmpty() ? className : pkg + "." + className;
     String path = (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + className + ".java";

@@ -72,6 +72,7 @@ public final class JavaWriter {
     addParams(type);
     addConstructors(type);
     addTypedMethods(type);
+    addDerivativeMethods(type);
     addModelMethods(type);
     addKernels(type);
     type.addType(gradientClass());
@@ -381,6 +382,83 @@ public final class JavaWriter {
     type.addMethod(ig.build());
   }
 
+  /**
+   * {@code jvp} and {@code hvp}, for a batch and for one example, when the plan has them
+   * (compiled with {@code --jvp}, {@code --hvp}).
+   */
+  private void addDerivativeMethods(TypeSpec.Builder type) {
+    ClassPlan.Derivatives d = plan.derivatives();
+    if (d == null) {
+      return;
+    }
+    List<ClassPlan.Tensor> targets = plan.hasLoss() ? plan.targets() : List.of();
+    if (d.jvpBody() != null) {
+      TypeName returns = plan.hasLoss() ? TypeName.DOUBLE : TypeName.VOID;
+      MethodSpec.Builder jvp = method("jvp", returns)
+          .addJavadoc("Forward mode: the directional derivative along a tangent of the inputs ({@code tangent...}, one per\n"
+              + "input, example-major) and of the params ({@code $L}, in the gradient's layout), in one pass. Writes\n"
+              + "the outputs' derivatives into {@code tangent...Out}$L.\n", d.paramTangent(),
+              plan.hasLoss() ? " and returns the mean loss's" : "")
+          .addParameter(int.class, "batch");
+      params(jvp, plan.inputs(), "");
+      params(jvp, targets, "");
+      params(jvp, d.inputTangents(), "");
+      jvp.addParameter(gradient, d.paramTangent());
+      params(jvp, d.outputTangents(), "");
+      jvp.addStatement("ws.ensure(batch)");
+      bindAlways(jvp, plan.inputs());
+      bindAlways(jvp, targets);
+      d.jvpBindings().forEach(b -> jvp.addStatement("ws.$N = $L", b.field(), b.value()));
+      body(jvp, d.jvpBody());
+      type.addMethod(jvp.build());
+
+      MethodSpec.Builder jvp1 = method("jvp", returns).addJavadoc("{@code jvp} of one example.\n");
+      params(jvp1, plan.inputs(), "");
+      params(jvp1, targets, "");
+      params(jvp1, d.inputTangents(), "");
+      jvp1.addParameter(gradient, d.paramTangent());
+      params(jvp1, d.outputTangents(), "");
+      String args = comma(names(plan.inputs(), targets, d.inputTangents())) + ", " + d.paramTangent()
+          + comma(names(d.outputTangents()));
+      jvp1.addStatement((plan.hasLoss() ? "return " : "") + "jvp(1$L)", args);
+      type.addMethod(jvp1.build());
+    }
+    if (d.hvpBody() != null) {
+      MethodSpec.Builder hvp = method("hvp", TypeName.DOUBLE)
+          .addJavadoc("The mean loss over {@code batch} examples; overwrites {@code $L} with the Hessian of the mean loss\n"
+              + "times {@code $L} (forward-over-reverse). {@code $L} and {@code $L} must be different objects.\n",
+              d.product(), d.vector(), d.vector(), d.product())
+          .addParameter(int.class, "batch");
+      params(hvp, plan.inputs(), "");
+      params(hvp, plan.targets(), "");
+      hvp.addParameter(gradient, d.vector()).addParameter(gradient, d.product());
+      hvp.beginControlFlow("if ($N == $N)", d.vector(), d.product())
+          .addStatement("throw new $T($S)", IllegalArgumentException.class, "hvp: the vector and the product must be different Gradients")
+          .endControlFlow();
+      hvp.addStatement("ws.ensure(batch)");
+      bindAlways(hvp, plan.inputs());
+      bindAlways(hvp, plan.targets());
+      hvp.addStatement("ws.grad = $N", d.product());
+      d.hvpBindings().forEach(b -> hvp.addStatement("ws.$N = $L", b.field(), b.value()));
+      body(hvp, d.hvpBody());
+      type.addMethod(hvp.build());
+
+      MethodSpec.Builder hvp1 = method("hvp", TypeName.DOUBLE).addJavadoc("{@code hvp} of one example.\n");
+      params(hvp1, plan.inputs(), "");
+      params(hvp1, plan.targets(), "");
+      hvp1.addParameter(gradient, d.vector()).addParameter(gradient, d.product());
+      hvp1.addStatement("return hvp(1$L, $N, $N)", comma(names(plan.inputs(), plan.targets())), d.vector(), d.product());
+      type.addMethod(hvp1.build());
+    }
+  }
+
+  /** {@code ws.x = x} for every tensor, in straight-line classes too (jvp and hvp always use kernels). */
+  private void bindAlways(MethodSpec.Builder m, List<ClassPlan.Tensor> tensors) {
+    for (ClassPlan.Tensor t : tensors) {
+      m.addStatement("ws.$N = $N", t.javaName(), t.javaName());
+    }
+  }
+
   @SafeVarargs
   private static String names(List<ClassPlan.Tensor>... groups) {
     return Arrays.stream(groups).flatMap(List::stream).map(ClassPlan.Tensor::javaName).collect(Collectors.joining(", "));
@@ -623,7 +701,7 @@ public final class JavaWriter {
     TypeSpec.Builder w = TypeSpec.classBuilder("Workspace").addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("Reusable buffers; batched ones grow to the largest batch seen, and are then reused.\n");
     w.addField(int.class, "capacity");
-    if (!plan.straight()) {
+    if (!plan.straight() || plan.derivatives() != null) {
       // the current call's arguments, which the kernels read
       for (ClassPlan.Tensor t : plan.inputs()) {
         w.addField(array, t.javaName());
@@ -632,6 +710,12 @@ public final class JavaWriter {
         w.addField(array, t.javaName());
       }
       w.addField(gradient, "grad");
+    }
+    if (plan.derivatives() != null) {
+      // the tangents of the current jvp or hvp call, which its kernels read
+      for (String field : plan.derivatives().fields()) {
+        w.addField(array, field);
+      }
     }
     if (plan.dropout()) {
       w.addField(FieldSpec.builder(boolean.class, "training").addJavadoc("Training mode: the dropout masks are drawn, not all ones.\n").build());

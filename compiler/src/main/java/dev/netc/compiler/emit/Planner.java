@@ -94,22 +94,41 @@ public final class Planner {
   private final Set<Node> inEpilogue = new HashSet<>();
   private final Map<Node, String> storage = new HashMap<>();
   /** "line 12: h = ..." for each source line described, made safe once. */
-  private final Map<Integer, String> lineText = new HashMap<>();
+  private final Map<Integer, String> lineText;
   /** The call that computes a node: {@code computeH(batch)}, or a shared kernel's with the node's arrays. */
   private final Map<Node, String> kernelCall = new HashMap<>();
-  private final Names fieldNames = new Names("ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED");
-  private final Names memberNames = new Names();
-  private final Names bufferNames = new Names(Kernels.LOCALS);
-  private final List<ClassPlan.Buffer> buffers = new ArrayList<>();
-  private final List<ClassPlan.Kernel> kernels = new ArrayList<>();
+  private final Names fieldNames;
+  private final Names memberNames;
+  private final Names bufferNames;
+  private final List<ClassPlan.Buffer> buffers;
+  private final List<ClassPlan.Kernel> kernels;
+  /** Storage of leaves by name that is not a param's, input's or target's own: the tangent leaves of jvp and hvp. */
+  private final Map<String, String> leafStorage = new HashMap<>();
+  /** The planner of the class whose kernels this one's join (jvp's and hvp's), or null. */
+  private final Planner parent;
 
   /** One term of a param's batch gradient: {@code sign * mean over the batch of node}. */
   record Term(Node node, double sign) {}
 
   private Planner(Dag dag, boolean isFloat, boolean vector) {
+    this(dag, isFloat, vector, null);
+  }
+
+  /**
+   * A planner for {@code dag}; with a {@code parent}, one whose kernels and buffers join the
+   * parent's class (jvp's and hvp's DAGs): names, buffers and kernels are the parent's.
+   */
+  private Planner(Dag dag, boolean isFloat, boolean vector, Planner parent) {
     this.dag = dag;
     this.isFloat = isFloat;
     this.vector = vector;
+    this.parent = parent;
+    this.lineText = parent != null ? parent.lineText : new HashMap<>();
+    this.fieldNames = parent != null ? parent.fieldNames : new Names("ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED");
+    this.memberNames = parent != null ? parent.memberNames : new Names();
+    this.bufferNames = parent != null ? parent.bufferNames : new Names(Kernels.LOCALS);
+    this.buffers = parent != null ? parent.buffers : new ArrayList<>();
+    this.kernels = parent != null ? parent.kernels : new ArrayList<>();
   }
 
   public static ClassPlan plan(Dag dag, boolean isFloat, String className, String sourceName) {
@@ -119,6 +138,99 @@ public final class Planner {
   /** {@code vector}: large batched matrix products call the runtime's Vector API kernels. */
   public static ClassPlan plan(Dag dag, boolean isFloat, boolean vector, String className, String sourceName) {
     return new Planner(dag, isFloat, vector).build(className, sourceName);
+  }
+
+  /**
+   * As {@link #plan(Dag, boolean, boolean, String, String)}, with the methods {@code jvp} (from
+   * {@code jvp}, {@code ForwardMode.jvp}'s DAG) and {@code hvp} (from {@code hvp},
+   * {@code ForwardMode.hvp}'s), either null for none.
+   */
+  public static ClassPlan plan(Dag dag, Dag jvp, Dag hvp, boolean isFloat, boolean vector, String className,
+      String sourceName) {
+    Planner main = new Planner(dag, isFloat, vector);
+    ClassPlan plan = main.build(className, sourceName);
+    if (jvp == null && hvp == null) {
+      return plan;
+    }
+    ClassPlan.Derivatives d = main.derivatives(plan, jvp, hvp);
+    return plan.withDerivatives(d, main.scratchRows == 0 ? null
+        : new ClassPlan.Scratch(main.scratchRows, main.scratchCols, main.scratchFlat));
+  }
+
+  /**
+   * The bodies of {@code jvp} and {@code hvp}: each DAG planned with kernels (never straight-line)
+   * by a planner of its own whose kernels and buffers join this class's. The tangent leaves read
+   * workspace fields that the methods bind to their arguments.
+   */
+  private ClassPlan.Derivatives derivatives(ClassPlan plan, Dag jvp, Dag hvp) {
+    List<ClassPlan.Tensor> inputTangents = new ArrayList<>();
+    List<ClassPlan.Tensor> outputTangents = new ArrayList<>();
+    List<ClassPlan.Binding> jvpBindings = new ArrayList<>();
+    List<ClassPlan.Binding> hvpBindings = new ArrayList<>();
+    List<String> fields = new ArrayList<>();
+    List<Code> jvpBody = null;
+    List<Code> hvpBody = null;
+    String tangent = null;
+    String vectorName = null;
+    String product = null;
+    if (jvp != null) {
+      Planner child = new Planner(jvp, isFloat, vector, this);
+      tangent = fieldNames.allocate("tangent");
+      for (ClassPlan.Tensor t : plan.inputs()) {
+        String arg = fieldNames.allocate("tangent" + capitalize(t.javaName()));
+        inputTangents.add(new ClassPlan.Tensor(t.name(), arg, t.dims(), t.size(), null, t.line(), null));
+        String field = bufferNames.allocate(arg);
+        fields.add(field);
+        jvpBindings.add(new ClassPlan.Binding(field, arg));
+        child.leafStorage.put(dev.netc.compiler.autodiff.ForwardMode.tangentName(t.name()), "ws." + field);
+      }
+      for (ClassPlan.Tensor p : plan.params()) {
+        String field = bufferNames.allocate("tangent" + capitalize(p.javaName()));
+        fields.add(field);
+        jvpBindings.add(new ClassPlan.Binding(field, tangent + "." + p.javaName()));
+        child.leafStorage.put(dev.netc.compiler.autodiff.ForwardMode.tangentName(p.name()), "ws." + field);
+      }
+      for (ClassPlan.Tensor o : plan.outputs()) {
+        String arg = fieldNames.allocate("tangent" + capitalize(o.javaName()));
+        outputTangents.add(new ClassPlan.Tensor(o.name(), arg, o.dims(), o.size(), null, o.line(), null));
+      }
+      jvpBody = child.jvpBody(plan, outputTangents);
+    }
+    if (hvp != null) {
+      Planner child = new Planner(hvp, isFloat, vector, this);
+      vectorName = fieldNames.allocate("v");
+      product = fieldNames.allocate("hv");
+      for (ClassPlan.Tensor p : plan.params()) {
+        String field = bufferNames.allocate("vector" + capitalize(p.javaName()));
+        fields.add(field);
+        hvpBindings.add(new ClassPlan.Binding(field, vectorName + "." + p.javaName()));
+        child.leafStorage.put(dev.netc.compiler.autodiff.ForwardMode.tangentName(p.name()), "ws." + field);
+      }
+      hvpBody = child.hvpBody(plan);
+    }
+    return new ClassPlan.Derivatives(jvpBody, inputTangents, tangent, outputTangents, jvpBindings, hvpBody, vectorName,
+        product, hvpBindings, fields);
+  }
+
+  private List<Code> jvpBody(ClassPlan plan, List<ClassPlan.Tensor> outputTangents) {
+    analyze();
+    assignStorage(plan.params(), plan.inputs(), plan.targets());
+    makeKernels();
+    List<Node> demand = new ArrayList<>(dag.outputs().values());
+    if (dag.loss() != null) {
+      demand.add(dag.loss());
+    }
+    Code.Builder b = new Code.Builder();
+    b.addAll(callsFor(demand, "jvp"));
+    copyOutputs(b, outputTangents);
+    return dag.loss() == null ? b.build() : returnMeanLoss(b);
+  }
+
+  private List<Code> hvpBody(ClassPlan plan) {
+    analyze();
+    assignStorage(plan.params(), plan.inputs(), plan.targets());
+    makeKernels();
+    return lossAndGradientBody(plan.params(), access());
   }
 
   private ClassPlan build(String className, String sourceName) {
@@ -165,6 +277,10 @@ public final class Planner {
 
   /** A kernel packs its operands into the workspace's scratch buffers, of at least these sizes. */
   void needScratch(int rows, int cols, int flat) {
+    if (parent != null) {
+      parent.needScratch(rows, cols, flat); // jvp's and hvp's kernels use the class's scratch
+      return;
+    }
     scratchRows = Math.max(scratchRows, rows);
     scratchCols = Math.max(scratchCols, cols);
     scratchFlat = Math.max(scratchFlat, flat);
@@ -516,6 +632,10 @@ public final class Planner {
     inputs.forEach(t -> leafField.put(t.name(), t.javaName()));
     targets.forEach(t -> leafField.put(t.name(), t.javaName()));
     for (Node n : dag.nodes()) {
+      if (n.isLeaf() && n.name() != null && leafStorage.containsKey(n.name())) {
+        storage.put(n, leafStorage.get(n.name()));
+        continue;
+      }
       switch (n.op()) {
         case PARAM -> storage.put(n, "this." + paramField.get(n.name()));
         case INPUT, TARGET -> storage.put(n, "ws." + leafField.get(n.name()));
@@ -536,7 +656,7 @@ public final class Planner {
     List<Node> computed = new ArrayList<>();
     for (Node n : dag.nodes()) {
       String target = storage.get(n);
-      if (target == null || !target.startsWith("ws.") || n.op() == Op.INPUT || n.op() == Op.TARGET) {
+      if (target == null || !target.startsWith("ws.") || n.op() == Op.INPUT || n.op() == Op.TARGET || n.op() == Op.PARAM) {
         continue;
       }
       computed.add(n);
@@ -720,6 +840,12 @@ public final class Planner {
   private List<Code> predictBody(List<ClassPlan.Tensor> outputs, Kernels.Access access) {
     Code.Builder b = new Code.Builder();
     b.addAll(callsFor(new ArrayList<>(dag.outputs().values()), "predict"));
+    copyOutputs(b, outputs);
+    return b.build();
+  }
+
+  /** Copies each output of {@link #dag} into the array named as the tensor at its place in {@code outputs}. */
+  private void copyOutputs(Code.Builder b, List<ClassPlan.Tensor> outputs) {
     int k = 0;
     for (Node n : dag.outputs().values()) {
       ClassPlan.Tensor out = outputs.get(k++);
@@ -732,7 +858,6 @@ public final class Planner {
             new Code.Builder().stmt("System.arraycopy(%s, 0, %s, ex * %d, %d)", src, out.javaName(), size, size));
       }
     }
-    return b.build();
   }
 
   private List<Code> lossBody() {

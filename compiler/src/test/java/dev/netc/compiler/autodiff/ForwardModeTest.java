@@ -9,6 +9,7 @@ import dev.netc.compiler.graph.Dag;
 import dev.netc.compiler.graph.Eval;
 import dev.netc.compiler.graph.Node;
 import dev.netc.compiler.model.Network;
+import dev.netc.compiler.testing.IndexNets;
 import dev.netc.compiler.testing.Kinks;
 import dev.netc.compiler.testing.Nets;
 import dev.netc.compiler.testing.RandomNetworks;
@@ -65,18 +66,8 @@ class ForwardModeTest {
 
   @Test
   void indexDefinitions() {
-    String[] bodies = {
-        "input x[2, 6, 7]\nparam K[3, 2, 3, 3]\nparam b[3, 1, 1]\ntarget t[3, 2, 2]\n"
-            + "h = tanh(conv2d(x, K, stride=2, pad=1) + b)\nm = max_pool2d(h, 2)\noutput m\nloss = sum(m .* t) + l2(K)\n",
-        "input x[3, 5]\nparam W[3, 5]\ny[i, j] = sum(k) sigmoid(x[i, k] * W[i, k]) * W[i, j] where j < 5\n"
-            + "z[i] = max(j) y[i, j] * x[i, j]\noutput z\nloss = sum(square(z)) + sum(exp(tanh(y)))\n",
-        "input x[6]\nparam w[3]\ny[i] = sum(p) x[i + p] * w[p] where i < 4\noutput y\n"
-            + "loss = sum(log_softmax(y)) + logsumexp(y)\n",
-        "input x[4, 4]\nparam a[4, 4]\nc = avg_pool2d(reshape(x .* a, [1, 4, 4]), 2)\n"
-            + "y[i] = sum(j) a[i, j] * x[j, i]\noutput y\nloss = sum(square(c)) + sum(softplus(y))\n",
-    };
-    for (int k = 0; k < bodies.length; k++) {
-      String src = "network Ix" + k + " {\n" + bodies[k] + "}\n";
+    for (int k = 0; k < IndexNets.SOURCES.size(); k++) {
+      String src = IndexNets.SOURCES.get(k);
       String f = check(src, 17 + k);
       assertTrue(f != null, "no point away from kinks:\n" + src);
       assertEquals("", f, src);
