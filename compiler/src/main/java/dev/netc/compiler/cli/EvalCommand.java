@@ -63,6 +63,7 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    Networks.readText(file); // a missing network is reported before the values
     Json.Obj json = readValues(values);
     Json.Obj tangent = derivativeRequest(json, TANGENT);
     Json.Obj vector = derivativeRequest(json, HVP);
