@@ -87,6 +87,14 @@ class ForwardCodegenTest {
     check(IndexNets.SOURCES, true);
   }
 
+  /** Names that the new methods' parameters and workspace fields would take are given to tensors. */
+  @Test
+  void namesOfTheNewParametersAreAllocated() {
+    check(List.of("network Names {\n input tangent[2]\n input tangentTangent[2]\n target hv[2]\n param v[2, 2]\n"
+        + " param tangentV[2]\n param vectorV[2]\n param batch_[2]\n tangentTangentOut = tanh(v * tangent + tangentV) .* tangentTangent\n"
+        + " output tangentTangentOut\n loss = mse(tangentTangentOut + vectorV, hv) + l2(batch_)\n}\n"), false);
+  }
+
   @Test
   void withoutTheOptionsThereAreNoMethods() throws Exception {
     String src = IndexNets.SOURCES.get(2);
