@@ -70,8 +70,11 @@ argument
     | expr                                           # positionalArg
     ;
 
+// An optional element type after the sizes ('int': class indices or token ids) and, for an
+// int target, a padding id ('ignore=0'). Both are plain names, checked by the compiler, so
+// 'int' and 'ignore' stay usable as names (a Java keyword is a legal name).
 decl
-    : NAME (LBRACK expr (COMMA expr)* RBRACK)?
+    : NAME (LBRACK expr (COMMA expr)* RBRACK)? (elemType=NAME (ignoreKw=NAME ASSIGN ignoreValue=expr)?)?
     ;
 
 initializer

@@ -172,7 +172,7 @@ public final class Csv {
       boolean isTarget = i >= nIn;
       TensorInfo info = isTarget ? targets.get(i - nIn) : inputs.get(i);
       boolean ci = isTarget && classIndex[i - nIn];
-      cols[i] = new Column(info.size(), ci, col);
+      cols[i] = new Column(info, ci, col);
       col += ci ? 1 : info.size();
     }
     int n = 0;
@@ -355,7 +355,7 @@ public final class Csv {
       for (int t = 0; t < nTg; t++) {
         if ((mask & (1 << t)) != 0) {
           int k = targets.get(t).size();
-          ok &= k > 1;
+          ok &= k > 1 && !targets.get(t).integer();
           count -= k - 1;
         }
       }
@@ -479,6 +479,7 @@ public final class Csv {
 
   /** The values of one input or target, growing as rows are read. */
   private static final class Column {
+    private final TensorInfo info;
     private final int width;
     private final boolean classIndex;
     private final int first;
@@ -486,7 +487,9 @@ public final class Csv {
     private int[] labels;
     private int rows;
 
-    Column(int width, boolean classIndex, int first) {
+    Column(TensorInfo info, boolean classIndex, int first) {
+      this.info = info;
+      int width = info.size();
       this.width = width;
       this.classIndex = classIndex;
       this.first = first;
@@ -518,6 +521,19 @@ public final class Csv {
         labels[rows] = (int) v;
         values[base + (int) v] = 1.0;
       } else {
+        if (info.integer()) {
+          for (int k = 0; k < width; k++) {
+            double v = row[first + k];
+            if (v != Math.rint(v)) {
+              throw new DataException(where(file, lineNo, first + k, names) + ": '" + Messages.clip(info.name())
+                  + "' is an int column, but this is not an integer: " + Csv.format(v));
+            }
+            if (!info.validId(v)) {
+              throw new DataException(where(file, lineNo, first + k, names) + ": " + Csv.format(v) + " is out of range for '"
+                  + Messages.clip(info.name()) + "', which holds " + info.validIds());
+            }
+          }
+        }
         System.arraycopy(row, first, values, base, width);
       }
       rows++;

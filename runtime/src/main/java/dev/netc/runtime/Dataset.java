@@ -101,6 +101,17 @@ public final class Dataset {
         throw new IllegalArgumentException(
             what + " " + infos.get(i) + " needs " + need + " values for " + size + " examples");
       }
+      TensorInfo info = infos.get(i);
+      if (info.integer()) {
+        int k = info.size();
+        for (int j = 0; j < data[i].length; j++) {
+          if (!info.validId(data[i][j])) {
+            String at = info.position(j % k);
+            throw new IllegalArgumentException("int " + what + " '" + info.name() + "', example " + (j / k)
+                + (at.isEmpty() ? "" : ", position " + at) + ": " + data[i][j] + " is not " + info.validIds());
+          }
+        }
+      }
     }
   }
 

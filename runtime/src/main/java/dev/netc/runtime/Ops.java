@@ -221,4 +221,84 @@ public final class Ops {
   public static double clamp(double x, double lo, double hi) {
     return Math.min(Math.max(x, lo), hi);
   }
+
+  // ---- int inputs and targets (class indices, token ids)
+
+  /**
+   * The ids of {@code batch} examples of the int input or target {@code info} (named a
+   * {@code kind}, "input" or "target", in messages) as doubles in {@code dst}, grown when it is
+   * null or short (so a warm call allocates nothing); every id is checked first.
+   *
+   * @throws IllegalArgumentException naming the tensor, the example, the position and the value,
+   *     for an id outside {@code 0 .. limit - 1} that is not the padding id, or an array too short
+   */
+  public static double[] ids(String kind, TensorInfo info, int[] ids, int batch, double[] dst) {
+    int n = checkIds(kind, info, ids, batch);
+    if (dst == null || dst.length < n) {
+      dst = new double[n];
+    }
+    for (int i = 0; i < n; i++) {
+      dst[i] = ids[i];
+    }
+    return dst;
+  }
+
+  /** {@link #ids(String, TensorInfo, int[], int, double[])} for a float class. */
+  public static float[] ids(String kind, TensorInfo info, int[] ids, int batch, float[] dst) {
+    int n = checkIds(kind, info, ids, batch);
+    if (dst == null || dst.length < n) {
+      dst = new float[n];
+    }
+    for (int i = 0; i < n; i++) {
+      dst[i] = ids[i];
+    }
+    return dst;
+  }
+
+  /**
+   * The values of an int input or target given as doubles (through {@link Model}) as ints, in
+   * {@code staging[slot]} (grown when short), each checked to be a whole number and a valid id.
+   */
+  public static int[] ints(String kind, TensorInfo info, double[] values, int batch, int[][] staging, int slot) {
+    int n = length(kind, info, values.length, batch);
+    if (staging[slot] == null || staging[slot].length < n) {
+      staging[slot] = new int[n];
+    }
+    int[] out = staging[slot];
+    for (int i = 0; i < n; i++) {
+      double v = values[i];
+      if (!info.validId(v)) {
+        throw badId(kind, info, i, batch, v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v));
+      }
+      out[i] = (int) v;
+    }
+    return out;
+  }
+
+  private static int checkIds(String kind, TensorInfo info, int[] ids, int batch) {
+    int n = length(kind, info, ids.length, batch);
+    for (int i = 0; i < n; i++) {
+      if (!info.validId(ids[i])) {
+        throw badId(kind, info, i, batch, Integer.toString(ids[i]));
+      }
+    }
+    return n;
+  }
+
+  private static int length(String kind, TensorInfo info, int length, int batch) {
+    long n = (long) batch * info.size();
+    if (length < n) {
+      throw new IllegalArgumentException(kind + " '" + info.name() + "' has " + length + " values, but "
+          + (batch == 1 ? "one example" : "a batch of " + batch) + " needs " + n);
+    }
+    return (int) n;
+  }
+
+  private static IllegalArgumentException badId(String kind, TensorInfo info, int i, int batch, String value) {
+    int size = info.size();
+    String example = batch == 1 ? "" : ", example " + (i / size);
+    String at = info.position(i % size);
+    return new IllegalArgumentException(kind + " '" + info.name() + "'" + example + (at.isEmpty() ? "" : ", position " + at)
+        + ": " + value + " is not " + info.validIds());
+  }
 }

@@ -92,10 +92,17 @@ public final class Ast {
   /** A custom derivative {@code grad(g) = e}: {@code g} names the incoming gradient. */
   public record CustomGrad(Name g, Expr expr, Pos pos) {}
 
-  /** {@code name} or {@code name[d1]} or {@code name[d1, d2]} (sizes are expressions). */
-  public record Decl(Name name, List<Expr> dims) {
+  /**
+   * {@code name} or {@code name[d1]} or {@code name[d1, d2]} (sizes are expressions), with an
+   * optional element type ({@code int}) and, for an int target, {@code ignore=id}.
+   */
+  public record Decl(Name name, List<Expr> dims, Optional<Name> type, Optional<Name> ignoreKeyword, Optional<Expr> ignore) {
     public Decl {
       dims = List.copyOf(dims);
+    }
+
+    public Decl(Name name, List<Expr> dims) {
+      this(name, dims, Optional.empty(), Optional.empty(), Optional.empty());
     }
   }
 

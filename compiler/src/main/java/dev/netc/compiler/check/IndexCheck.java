@@ -48,6 +48,12 @@ final class IndexCheck {
     }
 
     void error(DiagCode code, Pos pos, Object... args);
+
+    /** Records that the values of the int tensor {@code s} index an axis of length {@code n}. */
+    void idLimit(Symbol s, int n);
+
+    /** What {@code name} means now (a const's {@code Double}, a {@code Symbol}), or null; reports nothing. */
+    Object peek(String name);
   }
 
   /** Scalar functions by name, with their ops; {@code max} and {@code min} are the two-argument forms. */
@@ -94,7 +100,87 @@ final class IndexCheck {
 
   /** The definition's value as a {@code COMPUTE} expression, or null after reporting its errors. */
   static TExpr check(Scope scope, Ast.IndexItem item) {
-    return new IndexCheck(scope, item).check();
+    Ast.IndexItem withSlices = slices(scope, item);
+    return withSlices == null ? null : new IndexCheck(scope, withSlices).check();
+  }
+
+  // ---- slices: a read with fewer indices than its tensor's rank
+
+  /**
+   * {@code item} with its slice reads made whole: a read with fewer positions than its tensor's
+   * rank ({@code E[tok[t]]} of {@code E[V, D]}) is the slice of the remaining trailing axes, so
+   * {@code rows[t] = E[tok[t]]} is {@code rows[t, #0] = E[tok[t], #0]}: one hidden index per
+   * trailing axis (a name no user can write), appended to the definition's axes and to every
+   * slice read. Every slice of one definition must have the same trailing shape; null after
+   * reporting that.
+   */
+  private static Ast.IndexItem slices(Scope scope, Ast.IndexItem item) {
+    int[][] trailing = {null};
+    Ast.Element[] first = {null};
+    boolean[] mismatch = {false};
+    visitReads(item.expr(), el -> {
+      Object m = scope.peek(el.tensor().text());
+      if (m instanceof Symbol s && s.shape().rank() > el.at().size() && !el.at().isEmpty()) {
+        int[] rest = java.util.Arrays.copyOfRange(s.shape().dims(), el.at().size(), s.shape().rank());
+        if (trailing[0] == null) {
+          trailing[0] = rest;
+          first[0] = el;
+        } else if (!java.util.Arrays.equals(trailing[0], rest)) {
+          scope.error(DiagCode.MISPLACED, el.pos(), "the slices of one definition must have the same shape, but "
+              + el.tensor().text() + "[...] is " + Shape.of(rest) + " and " + first[0].tensor().text() + "[...] is "
+              + Shape.of(trailing[0]));
+          mismatch[0] = true;
+        }
+      }
+    });
+    if (mismatch[0]) {
+      return null;
+    }
+    if (trailing[0] == null) {
+      return item;
+    }
+    List<Ast.Name> hidden = new ArrayList<>();
+    for (int a = 0; a < trailing[0].length; a++) {
+      hidden.add(new Ast.Name("#" + a, item.name().pos()));
+    }
+    List<Ast.Name> indices = new ArrayList<>(item.indices());
+    indices.addAll(hidden);
+    Ast.Expr body = completeSlices(scope, item.expr(), hidden);
+    return new Ast.IndexItem(item.name(), indices, body, item.where(), item.pos());
+  }
+
+  /** Every element read of {@code e} that is not itself a position (a gather's {@code tok[t]}). */
+  private static void visitReads(Ast.Expr e, java.util.function.Consumer<Ast.Element> f) {
+    if (e instanceof Ast.Element el) {
+      f.accept(el);
+      return;
+    }
+    children(e).forEach(c -> visitReads(c, f));
+  }
+
+  private static Ast.Expr completeSlices(Scope scope, Ast.Expr e, List<Ast.Name> hidden) {
+    if (e instanceof Ast.Element el) {
+      Object m = scope.peek(el.tensor().text());
+      if (m instanceof Symbol s && !el.at().isEmpty() && s.shape().rank() == el.at().size() + hidden.size()) {
+        List<Ast.Expr> at = new ArrayList<>(el.at());
+        hidden.forEach(h -> at.add(new Ast.Ref(h.text(), el.pos())));
+        return new Ast.Element(el.tensor(), at, el.pos());
+      }
+      return e;
+    } else if (e instanceof Ast.Unary u) {
+      return new Ast.Unary(u.op(), completeSlices(scope, u.operand(), hidden), u.pos());
+    } else if (e instanceof Ast.Binary b) {
+      return new Ast.Binary(b.op(), completeSlices(scope, b.left(), hidden), completeSlices(scope, b.right(), hidden), b.pos());
+    } else if (e instanceof Ast.Call c) {
+      return new Ast.Call(c.function(), c.args().stream().map(a -> completeSlices(scope, a, hidden)).toList(), c.pos());
+    } else if (e instanceof Ast.Reduce r) {
+      return new Ast.Reduce(r.reducer(), r.indices(), completeSlices(scope, r.body(), hidden), r.pos());
+    } else if (e instanceof Ast.Compare c) {
+      return new Ast.Compare(c.op(), completeSlices(scope, c.left(), hidden), completeSlices(scope, c.right(), hidden), c.pos());
+    } else if (e instanceof Ast.Keyword k) {
+      return new Ast.Keyword(k.name(), completeSlices(scope, k.value(), hidden), k.pos());
+    }
+    return e;
   }
 
   private TExpr check() {
@@ -211,7 +297,41 @@ final class IndexCheck {
         tensors.put(el, s);
       }
       List<IndexExpr> at = new ArrayList<>();
-      for (Ast.Expr p : el.at()) {
+      for (int axis = 0; axis < el.at().size(); axis++) {
+        Ast.Expr p = el.at().get(axis);
+        if (p instanceof Ast.Element ids) {
+          // a gather: the position is an element of an int tensor, checked at run time
+          Object found = tensor(ids);
+          Symbol t = found instanceof Symbol sym ? sym : null;
+          if (found != null && (t == null || !t.integer())) {
+            error(DiagCode.INDEX_NOT_INT, ids.tensor().pos(), ids.tensor().text(), ids.tensor().text());
+          } else if (t != null) {
+            tensors.put(ids, t);
+            Shape read = s instanceof Bound b ? b.expr().shape() : s instanceof Symbol sym ? sym.shape() : null;
+            if (read != null && axis < read.rank()) {
+              scope.idLimit(t, read.dim(axis));
+            }
+            List<IndexExpr> idsAt = new ArrayList<>();
+            for (Ast.Expr q : ids.at()) {
+              if (q instanceof Ast.Element nested) {
+                error(DiagCode.MISPLACED, nested.pos(), "a position read from an int tensor must itself be affine in the indices (no gathers of gathers)");
+                continue;
+              }
+              Affine a = affine(q, true);
+              idsAt.add(a == null ? Affine.constant(0) : a);
+            }
+            Ranges.Access access = new Ranges.Access("'" + ids.tensor().text() + "'", t.shape().dims(), idsAt);
+            reads.add(access);
+            readAt.put(access, ids);
+          }
+          at.add(new IndexExpr.DataIndex(-1, List.of(), 0));
+          continue;
+        }
+        if (containsElement(p)) {
+          error(DiagCode.MISPLACED, p.pos(), "a position read from an int tensor must be its element alone, as in E[tok[t], d]");
+          at.add(Affine.constant(0));
+          continue;
+        }
         Affine a = affine(p, true);
         at.add(a == null ? Affine.constant(0) : a);
       }
@@ -224,6 +344,10 @@ final class IndexCheck {
       return;
     }
     children(e).forEach(c -> collectReads(c, reads, readAt));
+  }
+
+  private static boolean containsElement(Ast.Expr e) {
+    return e instanceof Ast.Element || children(e).stream().anyMatch(IndexCheck::containsElement);
   }
 
   /** The tensor an element read reads, checked for rank; null after reporting. */
@@ -449,6 +573,10 @@ final class IndexCheck {
         return new IExpr.Read(lv.slot(b, b.expr()), List.of());
       }
       Symbol s = (Symbol) m;
+      if (s.integer()) {
+        error(DiagCode.INT_AS_VALUE, r.pos(), s.name(), s.name());
+        return null;
+      }
       if (!s.shape().isScalar()) {
         error(DiagCode.TENSOR_AS_NUMBER, r.pos(), r.name(), s.shape(), example(r.name(), s.shape().rank()));
         return null;
@@ -460,8 +588,36 @@ final class IndexCheck {
         failed = true;
         return null;
       }
+      if (t instanceof Symbol s && s.integer()) {
+        error(DiagCode.INT_AS_VALUE, el.pos(), s.name(), s.name());
+        return null;
+      }
       List<IndexExpr> at = new ArrayList<>();
       for (Ast.Expr p : el.at()) {
+        if (p instanceof Ast.Element ids) {
+          Symbol ti = tensors.get(ids) instanceof Symbol sym ? sym : null;
+          if (ti == null) {
+            failed = true;
+            return null;
+          }
+          List<IndexExpr> idsAt = new ArrayList<>();
+          for (Ast.Expr q : ids.at()) {
+            Affine a = affine(q, false);
+            if (a == null) {
+              failed = true;
+              return null;
+            }
+            for (String i : a.terms().keySet()) {
+              if (!lv.indices.contains(i)) {
+                error(DiagCode.INDEX_OUT_OF_SCOPE, q.pos(), i);
+                return null;
+              }
+            }
+            idsAt.add(a);
+          }
+          at.add(new IndexExpr.DataIndex(lv.slot(ti, new TExpr.Ref(ti, ids.pos())), idsAt, 0));
+          continue;
+        }
         Affine a = affine(p, false);
         if (a == null) {
           failed = true;

@@ -50,6 +50,8 @@ final class NetworkChecker {
   private final List<Symbol> outputs = new ArrayList<>();
   /** Where each output is named in an {@code output} item, for warnings about it. */
   private final Map<Symbol, Pos> outputAt = new HashMap<>();
+  /** For each int input and target used as positions or class indices, the number of valid ids. */
+  private final Map<String, Integer> idLimits = new LinkedHashMap<>();
   private TExpr loss;
   private Pos lossPos;
   private boolean lossFailed;
@@ -112,7 +114,7 @@ final class NetworkChecker {
       return Optional.empty();
     }
     Network network = new Network(ast.name(), packageName, file, ast.pos(), inputs, targets, params, values, outputs,
-        Optional.ofNullable(loss));
+        Optional.ofNullable(loss), idLimits);
     try {
       new Warnings(network, outputAt, diagnostics).report();
     } catch (StackOverflowError e) {
@@ -153,14 +155,28 @@ final class NetworkChecker {
     if (item instanceof Ast.InputItem i) {
       for (Ast.Decl d : i.decls()) {
         Shape shape = shape(d);
+        boolean integer = elementType(d, i.target() ? "target" : "input");
+        java.util.OptionalInt ignore = ignore(d, integer, i.target());
+        if (ignore == null) {
+          shape = null;
+        }
         Symbol s = new Symbol(i.target() ? Symbol.Kind.TARGET : Symbol.Kind.INPUT, d.name().text(),
-            shape == null ? Shape.SCALAR : shape, d.name().pos());
+            shape == null ? Shape.SCALAR : shape, d.name().pos(), integer, ignore == null ? java.util.OptionalInt.empty() : ignore);
         if (define(d.name(), shape == null ? FAILED : s) && shape != null) {
           (i.target() ? targets : inputs).add(s);
         }
       }
     } else if (item instanceof Ast.ParamItem p) {
       Shape shape = shape(p.decl());
+      if (p.decl().type().isPresent() && elementType(p.decl(), "param")) {
+        error(DiagCode.INT_NOT_ALLOWED, p.decl().type().get().pos(), "param '" + p.decl().name().text()
+            + "' cannot be int: only inputs and targets hold integers (params are trained, so they are real numbers)");
+        shape = null;
+      }
+      if (p.decl().ignore().isPresent()) {
+        error(DiagCode.BAD_IGNORE, p.decl().ignoreKeyword().get().pos(), "'ignore=' declares the padding id of an int target, not of a param");
+        shape = null;
+      }
       Init init = p.init().map(this::init).orElse(shape == null ? null : Init.defaultFor(shape));
       Symbol s = new Symbol(Symbol.Kind.PARAM, p.decl().name().text(), shape == null ? Shape.SCALAR : shape,
           p.decl().name().pos());
@@ -227,6 +243,17 @@ final class NetworkChecker {
       @Override
       public Object lookup(String name, Pos pos) {
         return NetworkChecker.this.lookup(name, pos);
+      }
+
+      @Override
+      public void idLimit(Symbol s, int n) {
+        NetworkChecker.this.idLimit(s, n);
+      }
+
+      @Override
+      public Object peek(String name) {
+        Object m = scope.get(name);
+        return m == FAILED ? null : m;
       }
 
       @Override
@@ -399,6 +426,55 @@ final class NetworkChecker {
     return Shape.of(sizes);
   }
 
+  /** Records that the values of the int tensor {@code s} index an axis of {@code n}. */
+  private void idLimit(Symbol s, int n) {
+    idLimits.merge(s.name(), n, Math::min);
+  }
+
+  /** Whether {@code d} is declared {@code int}; any other word after the sizes is E124 (and false). */
+  private boolean elementType(Ast.Decl d, String kind) {
+    if (d.type().isEmpty()) {
+      return false;
+    }
+    Ast.Name t = d.type().get();
+    if (!t.text().equals("int")) {
+      error(DiagCode.BAD_ELEMENT_TYPE, t.pos(), t.text(), d.name().text());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The padding id of {@code d} ({@code ignore=0}): empty without one, null after an error (on
+   * an input, on a target that is not int, a value that is not an integer constant).
+   */
+  private java.util.OptionalInt ignore(Ast.Decl d, boolean integer, boolean target) {
+    if (d.ignoreKeyword().isEmpty()) {
+      return java.util.OptionalInt.empty();
+    }
+    Ast.Name kw = d.ignoreKeyword().get();
+    if (!kw.text().equals("ignore")) {
+      error(DiagCode.BAD_IGNORE, kw.pos(), "expected 'ignore=' (the padding id of an int target) after the type, but found '"
+          + kw.text() + "='");
+      return null;
+    }
+    if (!target || !integer) {
+      error(DiagCode.BAD_IGNORE, kw.pos(), "'ignore=' declares the padding id of an int target ('target y[T] int ignore=0'), but '"
+          + d.name().text() + "' is " + (target ? "a target of real numbers" : "an input"));
+      return null;
+    }
+    OptionalDouble v = constant(d.ignore().get(), "the ignore id");
+    if (v.isEmpty()) {
+      return null;
+    }
+    double x = v.getAsDouble();
+    if (x != Math.rint(x) || Math.abs(x) > 1 << 30) {
+      error(DiagCode.BAD_IGNORE, d.ignore().get().pos(), "the ignore id must be an integer, but it is " + format(x));
+      return null;
+    }
+    return java.util.OptionalInt.of((int) x);
+  }
+
   private Init init(Ast.InitCall call) {
     Optional<Init.Kind> kind = Arrays.stream(Init.Kind.values())
         .filter(k -> k.sourceName().equals(call.name().text())).findFirst();
@@ -567,6 +643,10 @@ final class NetworkChecker {
       if (meaning instanceof Bound b) {
         return b.expr();
       }
+      if (meaning instanceof Symbol s && s.integer()) {
+        error(DiagCode.INT_AS_VALUE, r.pos(), s.name(), s.name());
+        return null;
+      }
       return meaning instanceof Symbol s ? new TExpr.Ref(s, r.pos()) : null;
     } else if (e instanceof Ast.Unary u) {
       TExpr a = expr(u.operand());
@@ -657,6 +737,12 @@ final class NetworkChecker {
     }
     Op f = op.get();
     int n = c.args().size();
+    if (f == Op.SOFTMAX_CROSS_ENTROPY && n == 2 && c.args().get(1) instanceof Ast.Ref r
+        && scope.get(r.name()) instanceof Symbol y && y.integer()) {
+      TExpr z = expr(c.args().get(0));
+      return z == null ? null : ClassIndexLoss.softmaxCrossEntropy(z, y, r.pos(), c.pos(), libraryEnv(),
+          this::idLimit);
+    }
     if (n < f.minArity() || n > f.maxArity()) {
       String takes = f.minArity() == f.maxArity() ? arguments(f.minArity()) : f.minArity() + " or " + arguments(f.maxArity());
       error(DiagCode.ARITY, c.pos(), name, takes, n);

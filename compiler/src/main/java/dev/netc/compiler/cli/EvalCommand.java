@@ -288,6 +288,11 @@ final class EvalCommand implements Callable<Integer> {
       double[] a = new double[flat.size()];
       for (int i = 0; i < a.length; i++) {
         a[i] = flat.get(i);
+        if (info.integer() && !info.validId(a[i])) {
+          String pos = info.position(i);
+          throw CliException.data(where + (pos.isEmpty() ? "" : " " + pos) + ": " + plain(a[i]) + " is not "
+              + info.validIds() + " ('" + name + "' is int)");
+        }
       }
       given.put(name, a);
     }
@@ -332,6 +337,11 @@ final class EvalCommand implements Callable<Integer> {
       tg[t] = v != null ? v : new double[info.size()];
     }
     return new Example(in, tg);
+  }
+
+  /** {@code 5} for a whole number, {@code 0.5} otherwise. */
+  private static String plain(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
   /** Runs the generated code; returns the JSON text. */

@@ -79,6 +79,13 @@ public enum DiagCode {
   CUSTOM_GRAD_PARAMS("E125", Severity.ERROR, "a derivative 'grad(g) = ...' belongs to a def of one parameter, but '%s' has %d"),
   CUSTOM_GRAD_SHAPE("E126", Severity.ERROR, "the derivative of '%s' must have its argument's shape %s, but it has %s"),
 
+  // integer inputs and targets, gathers
+  INT_NOT_ALLOWED("E130", Severity.ERROR, "%s"),
+  BAD_IGNORE("E131", Severity.ERROR, "%s"),
+  INT_AS_VALUE("E132", Severity.ERROR, "'%s' holds integers (class indices or token ids), not numbers; use its elements as positions (E[%s[t], d]) or pass it as the class indices of softmax_cross_entropy"),
+  INDEX_NOT_INT("E133", Severity.ERROR, "'%s' is not an int input or target, so its elements cannot be positions; declare it 'input %s[...] int'"),
+  BAD_ELEMENT_TYPE("E134", Severity.ERROR, "unknown element type '%s' after the sizes of '%s'; the only one is 'int' (class indices or token ids)"),
+
   // internal (a rule missing for an op is reported, never thrown)
   NO_DERIVATIVE("E090", Severity.ERROR, "no derivative rule for '%s'"),
 

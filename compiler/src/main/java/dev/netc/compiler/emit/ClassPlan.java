@@ -73,11 +73,21 @@ public record ClassPlan(
   /** {@code ws.field = value;} at the start of a method. */
   public record Binding(String field, String value) {}
 
-  /** A param, input, target or output: its source name, its Java name, shape and source line. */
-  public record Tensor(String name, String javaName, int[] dims, int size, Init init, int line, String gradientName) {
+  /**
+   * A param, input, target or output: its source name, its Java name, shape and source line;
+   * for an int input or target ({@code integer}), the number of valid ids {@code limit} and the
+   * padding id {@code ignore}.
+   */
+  public record Tensor(String name, String javaName, int[] dims, int size, Init init, int line, String gradientName,
+      boolean integer, int limit, java.util.OptionalInt ignore) {
+    /** A tensor of real numbers. */
+    public Tensor(String name, String javaName, int[] dims, int size, Init init, int line, String gradientName) {
+      this(name, javaName, dims, size, init, line, gradientName, false, 0, java.util.OptionalInt.empty());
+    }
+
     /** This input with the name of {@code inputGradient}'s parameter for d loss / d input. */
     Tensor withGradientName(String gradientName) {
-      return new Tensor(name, javaName, dims, size, init, line, gradientName);
+      return new Tensor(name, javaName, dims, size, init, line, gradientName, integer, limit, ignore);
     }
   }
 

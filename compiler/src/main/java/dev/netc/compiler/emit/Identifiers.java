@@ -34,7 +34,7 @@ public final class Identifiers {
 
   /** Fields and constants of the generated class, its Gradient and its Workspace. */
   static final Set<String> MEMBERS = Set.of(
-      "ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED", "capacity", "staging", "grad", "list");
+      "ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED", "capacity", "staging", "grad", "list", "ids");
 
   /** Method parameters and locals that generated methods declare with fixed names. */
   static final Set<String> FIXED_LOCALS = Set.of(

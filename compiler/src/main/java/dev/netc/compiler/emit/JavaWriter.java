@@ -196,7 +196,7 @@ public final class JavaWriter {
           .returns(listType)
           .addStatement("$T<$T> list = new $T<>($L)", LIST, TENSOR_INFO, ClassName.get("java.util", "ArrayList"), tensors.size());
       List<Snippet> adds = tensors.stream()
-          .map(t -> statement("list.add(new $T($S, new int[] {" + dims(t) + "}))", TENSOR_INFO, t.name())).toList();
+          .map(t -> statement("list.add(" + info(t) + ")", TENSOR_INFO, t.name())).toList();
       addChunked(type, build, adds, helper, true, List.of(ParameterSpec.builder(
           ParameterizedTypeName.get(LIST, TENSOR_INFO), "list").build()));
       type.addMethod(build.addStatement("return $T.copyOf(list)", LIST).build());
@@ -206,10 +206,32 @@ public final class JavaWriter {
     CodeBlock.Builder init = CodeBlock.builder().add("$T.of(", LIST);
     for (int i = 0; i < tensors.size(); i++) {
       ClassPlan.Tensor t = tensors.get(i);
-      init.add(i == 0 ? "\n$>$>" : ",\n").add("new $T($S, new int[] {$L})", TENSOR_INFO, t.name(), dims(t));
+      init.add(i == 0 ? "\n$>$>" : ",\n").add(info(t), TENSOR_INFO, t.name());
     }
     init.add(tensors.isEmpty() ? ")" : "$<$<)");
     type.addField(field.initializer(init.build()).build());
+  }
+
+  /**
+   * The format of {@code t}'s {@code TensorInfo} (arguments: the type and the name):
+   * {@code new TensorInfo("x", new int[] {24, 24})}, or for an int tensor
+   * {@code TensorInfo.ids("tok", new int[] {20}, 30)} with its padding id last, if any.
+   */
+  private static String info(ClassPlan.Tensor t) {
+    if (!t.integer()) {
+      return "new $T($S, new int[] {" + dims(t) + "})";
+    }
+    return "$T.ids($S, new int[] {" + dims(t) + "}, " + t.limit()
+        + (t.ignore().isPresent() ? ", " + t.ignore().getAsInt() : "") + ")";
+  }
+
+  /** The Java type of an input or target in the typed methods: {@code int[]} for an int one. */
+  private TypeName typeOf(ClassPlan.Tensor t) {
+    return t.integer() ? ArrayTypeName.of(TypeName.INT) : array;
+  }
+
+  private boolean hasInts() {
+    return plan.inputs().stream().anyMatch(ClassPlan.Tensor::integer) || plan.targets().stream().anyMatch(ClassPlan.Tensor::integer);
   }
 
   /** {@code 24, 24}: the sizes of {@code t}. */
@@ -281,16 +303,27 @@ public final class JavaWriter {
 
   private void params(MethodSpec.Builder m, List<ClassPlan.Tensor> tensors, String suffix) {
     for (ClassPlan.Tensor t : tensors) {
-      m.addParameter(array, t.javaName() + suffix);
+      m.addParameter(typeOf(t), t.javaName() + suffix);
     }
   }
 
+  /**
+   * Points the workspace at the call's arrays; an int tensor's ids are checked and copied into
+   * the workspace's array of its element type (the kernels read positions from it).
+   */
   private void bind(MethodSpec.Builder m, List<ClassPlan.Tensor> tensors) {
     if (plan.straight()) {
       return;
     }
-    for (ClassPlan.Tensor t : tensors) {
-      m.addStatement("ws.$N = $N", t.javaName(), t.javaName());
+    boolean targets = tensors == plan.targets();
+    for (int k = 0; k < tensors.size(); k++) {
+      ClassPlan.Tensor t = tensors.get(k);
+      if (t.integer()) {
+        m.addStatement("ws.$N = $T.ids($S, $L.get($L), $N, batch, ws.$N)", t.javaName(), OPS, targets ? "target" : "input",
+            targets ? "TARGETS" : "INPUTS", k, t.javaName(), t.javaName());
+      } else {
+        m.addStatement("ws.$N = $N", t.javaName(), t.javaName());
+      }
     }
   }
 
@@ -525,7 +558,7 @@ public final class JavaWriter {
           : direct("inputs", plan.inputs()) + sep(plan.inputs(), plan.targets()) + direct("targets", plan.targets());
       loss.addStatement("return loss(batch$L)", comma(args));
       lag.addStatement("return lossAndGradient(batch$L, ($T) gradient)", comma(args), gradient);
-      String one = args.replace("batch *", "1 *");
+      String one = args.replace("batch *", "1 *").replace("], batch, ws.ids", "], 1, ws.ids");
       if (plan.isFloat()) {
         int slot = plan.inputs().size() + plan.targets().size() + plan.outputs().size();
         StringBuilder grads = new StringBuilder();
@@ -559,19 +592,40 @@ public final class JavaWriter {
     return !a.isEmpty() && !b.isEmpty() ? ", " : "";
   }
 
-  private static String direct(String array, List<ClassPlan.Tensor> tensors) {
+  private String direct(String array, List<ClassPlan.Tensor> tensors) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < tensors.size(); i++) {
-      b.append(i == 0 ? "" : ", ").append(array).append('[').append(i).append(']');
+      b.append(i == 0 ? "" : ", ");
+      if (tensors.get(i).integer()) {
+        b.append(ints(array, tensors, i));
+      } else {
+        b.append(array).append('[').append(i).append(']');
+      }
     }
     return b.toString();
   }
 
+  /**
+   * An int tensor's values given through {@code Model} as doubles, checked and converted to the
+   * {@code int[]} its typed method takes: {@code Ops.ints("input", INPUTS.get(0), inputs[0], batch, ws.ids, 0)}.
+   */
+  private String ints(String array, List<ClassPlan.Tensor> tensors, int i) {
+    boolean targets = tensors == plan.targets();
+    int slot = targets ? plan.inputs().size() + i : i;
+    return "Ops.ints(\"" + (targets ? "target" : "input") + "\", " + (targets ? "TARGETS" : "INPUTS") + ".get(" + i + "), "
+        + array + "[" + i + "], batch, ws.ids, " + slot + ")";
+  }
+
   /** Float models convert at the Model boundary through the workspace's staging arrays. */
-  private static String staged(String array, List<ClassPlan.Tensor> tensors, int firstSlot, boolean outputs) {
+  private String staged(String array, List<ClassPlan.Tensor> tensors, int firstSlot, boolean outputs) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < tensors.size(); i++) {
-      b.append(i == 0 ? "" : ", ").append("ws.stage(").append(firstSlot + i).append(", ")
+      b.append(i == 0 ? "" : ", ");
+      if (!outputs && tensors.get(i).integer()) {
+        b.append(ints(array, tensors, i));
+        continue;
+      }
+      b.append("ws.stage(").append(firstSlot + i).append(", ")
           .append(outputs ? "null" : array + "[" + i + "]").append(", batch * ").append(tensors.get(i).size()).append(')');
     }
     return b.toString();
@@ -710,6 +764,11 @@ public final class JavaWriter {
         w.addField(array, t.javaName());
       }
       w.addField(gradient, "grad");
+      if (hasInts()) {
+        w.addField(FieldSpec.builder(int[][].class, "ids", Modifier.FINAL)
+            .initializer("new int[$L][]", plan.inputs().size() + plan.targets().size())
+            .addJavadoc("The int inputs and targets given through {@code Model} as doubles, as ints.\n").build());
+      }
     }
     if (plan.derivatives() != null) {
       // the tangents of the current jvp or hvp call, which its kernels read

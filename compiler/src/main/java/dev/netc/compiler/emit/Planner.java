@@ -106,6 +106,8 @@ public final class Planner {
   private final Map<String, String> leafStorage = new HashMap<>();
   /** The planner of the class whose kernels this one's join (jvp's and hvp's), or null. */
   private final Planner parent;
+  /** For each int input and target, the number of valid ids (the network's). */
+  private Map<String, Integer> idLimits = Map.of();
 
   /** One term of a param's batch gradient: {@code sign * mean over the batch of node}. */
   record Term(Node node, double sign) {}
@@ -235,6 +237,7 @@ public final class Planner {
 
   private ClassPlan build(String className, String sourceName) {
     Network net = dag.network();
+    idLimits = net.idLimits();
     analyze();
     List<ClassPlan.Tensor> params = new ArrayList<>();
     for (Network.Param p : net.params()) {
@@ -246,12 +249,13 @@ public final class Planner {
     // inputGradient's parameters, gradX for x, taken from the same names (an input may be called gradX)
     inputs = inputs.stream().map(t -> t.withGradientName(fieldNames.allocate("grad" + capitalize(t.javaName())))).toList();
     // workspace buffers never take the name of the workspace's other fields
-    for (String field : List.of("capacity", "staging", "grad", "training", "dropout", "pack", "packA", "packRow")) {
+    for (String field : List.of("capacity", "staging", "grad", "training", "dropout", "pack", "packA", "packRow", "ids")) {
       bufferNames.allocate(field);
     }
     inputs.forEach(t -> bufferNames.allocate(t.javaName()));
     targets.forEach(t -> bufferNames.allocate(t.javaName()));
-    if (Straight.fits(dag, straightMaxCost)) {
+    boolean ints = net.inputs().stream().anyMatch(Symbol::integer) || net.targets().stream().anyMatch(Symbol::integer);
+    if (!ints && Straight.fits(dag, straightMaxCost)) {
       Straight s = new Straight(this, dag, isFloat, params, inputs, targets, outputs);
       boolean loss = dag.loss() != null;
       return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, true, params, inputs,
@@ -286,8 +290,9 @@ public final class Planner {
     scratchFlat = Math.max(scratchFlat, flat);
   }
 
-  private static ClassPlan.Tensor tensor(Symbol s, String javaName, dev.netc.compiler.model.Init init) {
-    return new ClassPlan.Tensor(s.name(), javaName, s.shape().dims(), s.shape().size(), init, s.pos().line(), null);
+  private ClassPlan.Tensor tensor(Symbol s, String javaName, dev.netc.compiler.model.Init init) {
+    return new ClassPlan.Tensor(s.name(), javaName, s.shape().dims(), s.shape().size(), init, s.pos().line(), null,
+        s.integer(), s.integer() ? idLimits.getOrDefault(s.name(), Integer.MAX_VALUE) : 0, s.ignore());
   }
 
   // ---------------------------------------------------------------- analysis

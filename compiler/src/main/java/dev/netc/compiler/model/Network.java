@@ -12,6 +12,9 @@ import java.util.Optional;
  * @param packageName the Java package ("" for the default package)
  * @param values named intermediates in declaration order
  * @param loss the scalar loss, if declared
+ * @param idLimits for each int input and target used as positions or class indices, the number
+ *     of valid ids: the smallest length of an axis it indexes (its values must lie in
+ *     {@code 0 .. limit - 1}, or equal a target's padding id)
  */
 public record Network(
     String name,
@@ -23,9 +26,16 @@ public record Network(
     List<Param> params,
     List<Value> values,
     List<Symbol> outputs,
-    Optional<TExpr> loss) {
+    Optional<TExpr> loss,
+    java.util.Map<String, Integer> idLimits) {
+
+  public Network(String name, String packageName, SourceFile source, Pos pos, List<Symbol> inputs, List<Symbol> targets,
+      List<Param> params, List<Value> values, List<Symbol> outputs, Optional<TExpr> loss) {
+    this(name, packageName, source, pos, inputs, targets, params, values, outputs, loss, java.util.Map.of());
+  }
 
   public Network {
+    idLimits = java.util.Map.copyOf(idLimits);
     inputs = List.copyOf(inputs);
     targets = List.copyOf(targets);
     params = List.copyOf(params);

@@ -2,8 +2,17 @@ package dev.netc.compiler.model;
 
 import dev.netc.compiler.diag.Pos;
 
-/** A declared name of a network: an input, target, param or named value, with its shape. */
-public record Symbol(Kind kind, String name, Shape shape, Pos pos) {
+/**
+ * A declared name of a network: an input, target, param or named value, with its shape.
+ * {@code integer}: an {@code int} input or target (class indices or token ids), whose elements
+ * are used as positions of reads and as class indices of losses; {@code ignore}: the padding id
+ * of an int target ({@code ignore=0}), whose rows a loss skips.
+ */
+public record Symbol(Kind kind, String name, Shape shape, Pos pos, boolean integer, java.util.OptionalInt ignore) {
+  public Symbol(Kind kind, String name, Shape shape, Pos pos) {
+    this(kind, name, shape, pos, false, java.util.OptionalInt.empty());
+  }
+
   public enum Kind {
     INPUT("input"),
     TARGET("target"),

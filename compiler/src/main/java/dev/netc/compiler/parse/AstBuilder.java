@@ -141,7 +141,11 @@ final class AstBuilder {
   }
 
   private Ast.Decl decl(NetParser.DeclContext ctx) {
-    return new Ast.Decl(name(ctx.NAME()), ctx.expr().stream().map(exprs::visit).toList());
+    List<Ast.Expr> dims = ctx.expr().stream().filter(e -> e != ctx.ignoreValue).map(exprs::visit).toList();
+    Optional<Ast.Name> type = Optional.ofNullable(ctx.elemType).map(t -> new Ast.Name(t.getText(), NetParsing.pos(t)));
+    Optional<Ast.Name> ignoreKw = Optional.ofNullable(ctx.ignoreKw).map(t -> new Ast.Name(t.getText(), NetParsing.pos(t)));
+    Optional<Ast.Expr> ignore = Optional.ofNullable(ctx.ignoreValue).map(exprs::visit);
+    return new Ast.Decl(name(ctx.NAME(0)), dims, type, ignoreKw, ignore);
   }
 
   private Ast.InitCall init(NetParser.InitializerContext ctx) {

@@ -54,6 +54,16 @@ final class SyntaxErrors extends BaseErrorListener {
       return;
     }
     Token token = offending instanceof Token t ? t : null;
+    if (recognizer instanceof Parser parser && token != null && token.getType() == NetLexer.LBRACK) {
+      // 'input x[2] y[2]': the parser took 'y' for x's element type; the mistake is at 'y'
+      Token previous = parser.getTokenStream().LT(-1);
+      Token before = parser.getTokenStream().LT(-2);
+      if (previous != null && previous.getType() == NetLexer.NAME && before != null && before.getType() == NetLexer.RBRACK) {
+        token = previous;
+        line = previous.getLine();
+        charPositionInLine = previous.getCharPositionInLine();
+      }
+    }
     int length = token == null || token.getType() == Token.EOF ? 1 : token.getText().codePointCount(0, token.getText().length());
     Pos pos = new Pos(Math.max(1, line), charPositionInLine + 1, length);
     if (recognizer instanceof Parser parser && token != null) {
