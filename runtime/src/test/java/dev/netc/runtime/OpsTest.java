@@ -32,4 +32,29 @@ class OpsTest {
     assertEquals(1.0, Ops.tanh(1e300));
     assertEquals((float) Math.tanh(0.3), Ops.tanh(0.3f), 1e-7f);
   }
+
+  /** relu and step without branches give what their definitions give, at every special value. */
+  @Test
+  void reluAndStepAtSpecialValues() {
+    double[] xs = {0.0, -0.0, 1.0, -1.0, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE,
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, Double.longBitsToDouble(0xfff8000000000000L),
+        Double.longBitsToDouble(0x7ff0000000000001L), 1e-310, 3.5, -2.25};
+    for (double x : xs) {
+      assertEquals(x > 0 ? 1.0 : 0.0, Ops.step(x), "step(" + x + ")");
+      float f = (float) x;
+      assertEquals(f > 0 ? 1f : 0f, Ops.step(f), "step(" + f + "f)");
+      assertEquals(Float.floatToIntBits((float) Math.max((double) f, 0.0)), Float.floatToIntBits(Ops.relu(f)),
+          "relu(" + f + "f)");
+    }
+    assertEquals(1f, Ops.step(Float.intBitsToFloat(1)));
+    assertEquals(0f, Ops.step(Float.intBitsToFloat(0x7f800001)));
+    assertEquals(0f, Ops.step(Float.intBitsToFloat(0xffc00000)));
+    Random r = new Random(2);
+    for (int i = 0; i < 100_000; i++) {
+      float f = Float.intBitsToFloat(r.nextInt());
+      double d = Double.longBitsToDouble(r.nextLong());
+      assertEquals(f > 0 ? 1f : 0f, Ops.step(f));
+      assertEquals(d > 0 ? 1.0 : 0.0, Ops.step(d));
+    }
+  }
 }

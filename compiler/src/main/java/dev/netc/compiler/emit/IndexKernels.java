@@ -28,7 +28,7 @@ final class IndexKernels {
   static final List<String> LOCALS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11",
       "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "acc", "best", "win", "hit", "hot", "v",
       // a contraction's: its packed operands, the row it accumulates, a group of eight terms
-      "pk", "pa", "cr", "ao", "kk", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
+      "pk", "pa", "cr", "ao", "kk", "ex0", "ng", "e", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
       "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
 
   private final Kernels kernels;
@@ -105,6 +105,10 @@ final class IndexKernels {
    * send every contraction there.
    */
   static int contractionMinWork = 4096;
+
+  /** Rows shorter than this put several examples side by side (at most {@link #MAX_EXAMPLES}). */
+  private static final int WIDE = 256;
+  private static final int MAX_EXAMPLES = 8;
 
   /** Terms per pass of a contraction's inner loop (one load of the row and eight rows of the packed operand). */
   private static final int GROUP = 8;
@@ -210,40 +214,66 @@ final class IndexKernels {
    */
   private Code.Builder contraction(Contraction ct, String out, Code.Builder decls) {
     Comprehension c = (Comprehension) node.ix();
-    plan.needScratch(ct.k(), ct.n(), ct.m() * ct.k());
-    String t = kernels.type();
-    Code.Builder top = new Code.Builder().stmt("%s[][] pk = ws.pack", t).stmt("%s[] pa = ws.packA", t)
-        .stmt("%s[] cr = ws.packRow", t);
-    Code.Builder perEx = new Code.Builder().addAll(decls.build());
     Node nodeA = node.input(ct.a().slot());
     Node nodeB = node.input(ct.b().slot());
     boolean batched = plan.isBatched(node);
+    // short rows (a convolution's 8x8 outputs) put several examples side by side in B', so that
+    // the inner loop is long; only when A' is the same for all of them
+    int examples = batched && !plan.isBatched(nodeA) && plan.isBatched(nodeB) && ct.n() < WIDE
+        ? Math.min(MAX_EXAMPLES, Math.max(1, WIDE / ct.n())) : 1;
+    int width = examples * ct.n();
+    plan.needScratch(ct.k(), width, ct.m() * ct.k());
+    String t = kernels.type();
+    Code.Builder top = new Code.Builder().stmt("%s[][] pk = ws.pack", t).stmt("%s[] pa = ws.packA", t)
+        .stmt("%s[] cr = ws.packRow", t);
+    // the points where a guard fails are the same for every example: zeroed once, never written
+    if (!ct.guardsA().isEmpty()) {
+      top.stmt("java.util.Arrays.fill(pa, 0, %d, 0)", ct.m() * ct.k());
+    }
+    if (!ct.guardsB().isEmpty()) {
+      top.block("for (int kk = 0; kk < " + ct.k() + "; kk++)",
+          new Code.Builder().stmt("java.util.Arrays.fill(pk[kk], 0, %d, 0)", width));
+    }
     Code.Builder packA = packA(ct, c);
-    Code.Builder packB = packB(ct);
-    (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA.build());
-    (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB.build());
+    Code.Builder packB = packB(ct, examples > 1 ? "e * " + ct.n() + " + " : "");
     String arr = x.array(node);
     Code.Builder row = new Code.Builder().stmt("int ao = i * %d", ct.k());
     int full = ct.k() / GROUP * GROUP;
     if (full == 0) {
-      row.block("", group(ct, "0", ct.k(), "="));
+      row.block("", group(width, "0", ct.k(), "="));
     } else {
-      row.block("", group(ct, "0", GROUP, "="));
+      row.block("", group(width, "0", GROUP, "="));
       if (full > GROUP) {
-        row.block("for (int kk = " + GROUP + "; kk < " + full + "; kk += " + GROUP + ")", group(ct, "kk", GROUP, "+="));
+        row.block("for (int kk = " + GROUP + "; kk < " + full + "; kk += " + GROUP + ")", group(width, "kk", GROUP, "+="));
       }
       if (full < ct.k()) {
-        row.block("", group(ct, Integer.toString(full), ct.k() - full, "+="));
+        row.block("", group(width, Integer.toString(full), ct.k() - full, "+="));
       }
     }
-    row.block("for (int j = 0; j < " + ct.n() + "; j++)",
-        new Code.Builder().stmt("%s = cr[j]", at(out, arr, "i * " + ct.n() + " + j")));
-    perEx.block("for (int i = 0; i < " + ct.m() + "; i++)", row);
-    return top.addAll(perExample(perEx).build());
+    if (examples == 1) {
+      Code.Builder perEx = new Code.Builder().addAll(decls.build());
+      (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA.build());
+      (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB.build());
+      row.block("for (int j = 0; j < " + ct.n() + "; j++)",
+          new Code.Builder().stmt("%s = cr[j]", at(out, arr, "i * " + ct.n() + " + j")));
+      perEx.block("for (int i = 0; i < " + ct.m() + "; i++)", row);
+      return top.addAll(perExample(perEx).build());
+    }
+    //   for each run of examples: pack each into its columns; for each row i: accumulate, copy out
+    top.addAll(packA.build());
+    List<Code> each = decls.build();
+    row.block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
+        .block("for (int j = 0; j < " + ct.n() + "; j++)",
+            new Code.Builder().stmt("%s = cr[e * %d + j]", at(out, arr, "i * " + ct.n() + " + j"), ct.n())));
+    Code.Builder run = new Code.Builder().stmt("int ng = Math.min(%d, batch - ex0)", examples)
+        .block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
+            .addAll(packB.build()))
+        .block("for (int i = 0; i < " + ct.m() + "; i++)", row);
+    return top.block("for (int ex0 = 0; ex0 < batch; ex0 += " + examples + ")", run);
   }
 
   /** {@code cr[j] op= u0 * q0[j] + ...} for the {@code count} rows of {@code B'} from {@code from}. */
-  private Code.Builder group(Contraction ct, String from, int count, String op) {
+  private Code.Builder group(int width, String from, int count, String op) {
     Code.Builder g = new Code.Builder();
     StringBuilder sum = new StringBuilder();
     for (int q = 0; q < count; q++) {
@@ -252,7 +282,7 @@ final class IndexKernels {
       g.stmt("%s[] q%d = pk[%s]", kernels.type(), q, at);
       sum.append(q == 0 ? "" : " + ").append("u").append(q).append(" * q").append(q).append("[j]");
     }
-    return g.block("for (int j = 0; j < " + ct.n() + "; j++)", new Code.Builder().stmt("cr[j] %s %s", op, sum));
+    return g.block("for (int j = 0; j < " + width + "; j++)", new Code.Builder().stmt("cr[j] %s %s", op, sum));
   }
 
   /** {@code pa[m * K + k] = A[...]}, looping over the rows' indices, then the reduced ones. */
@@ -261,25 +291,18 @@ final class IndexKernels {
     order.addAll(ct.reduced());
     bind(order);
     Code.Builder b = new Code.Builder();
-    if (!ct.guardsA().isEmpty()) {
-      b.stmt("java.util.Arrays.fill(pa, 0, %d, 0)", ct.m() * ct.k());
-    }
     String at = "pa[" + linear(order) + "]";
     return b.addAll(bounded(order, ct.guardsA(), new Code.Builder().stmt("%s = %s", at,
         kernels.store(Kernels.unwrap(value(ct.a()))))).build());
   }
 
   /** {@code pk[k][n] = B[...]}, looping over the reduced indices, then the columns' ones. */
-  private Code.Builder packB(Contraction ct) {
+  private Code.Builder packB(Contraction ct, String column) {
     List<Dim> order = new ArrayList<>(ct.reduced());
     order.addAll(ct.cols());
     bind(order);
     Code.Builder b = new Code.Builder();
-    if (!ct.guardsB().isEmpty()) {
-      b.block("for (int kk = 0; kk < " + ct.k() + "; kk++)",
-          new Code.Builder().stmt("java.util.Arrays.fill(pk[kk], 0, %d, 0)", ct.n()));
-    }
-    String at = "pk[" + linear(ct.reduced()) + "][" + linear(ct.cols()) + "]";
+    String at = "pk[" + linear(ct.reduced()) + "][" + column + linear(ct.cols()) + "]";
     return b.addAll(bounded(order, ct.guardsB(), new Code.Builder().stmt("%s = %s", at,
         kernels.store(Kernels.unwrap(value(ct.b()))))).build());
   }
