@@ -322,6 +322,8 @@ final class NetworkChecker {
    */
   private Symbol targetUnder(Symbol start) {
     java.util.Set<Symbol> seen = new java.util.HashSet<>();
+    // by identity: a def's argument is one object wherever its parameter is used
+    java.util.Set<TExpr> walked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     java.util.Deque<Object> stack = new java.util.ArrayDeque<>();
     stack.push(start);
     while (!stack.isEmpty()) {
@@ -336,7 +338,7 @@ final class NetworkChecker {
         }
       } else if (next instanceof TExpr.Ref r) {
         stack.push(r.symbol());
-      } else if (next instanceof TExpr.Apply a) {
+      } else if (next instanceof TExpr.Apply a && walked.add(a)) {
         for (int k = a.args().size() - 1; k >= 0; k--) {
           stack.push(a.args().get(k));
         }

@@ -74,10 +74,20 @@ final class Warnings {
     diagnostics.report(code, network.source(), at.pos(), args);
   }
 
+  /**
+   * Expressions already walked: a def's argument is one object wherever the def uses its
+   * parameter, so calls nested in calls share subexpressions that a tree walk would repeat
+   * exponentially often.
+   */
+  private final Set<TExpr> collected = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private final Set<TExpr> zeroWalked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private final Map<TExpr, Boolean> paramDependence = new java.util.IdentityHashMap<>();
+  private final Map<TExpr, Boolean> learnableDependence = new java.util.IdentityHashMap<>();
+
   private void collect(TExpr e, Set<Symbol> used) {
     if (e instanceof TExpr.Ref r) {
       used.add(r.symbol());
-    } else if (e instanceof TExpr.Apply a) {
+    } else if (e instanceof TExpr.Apply a && collected.add(e)) {
       a.args().forEach(x -> collect(x, used));
     }
   }
@@ -86,7 +96,7 @@ final class Warnings {
   private void zeroGradients(TExpr e, Set<Symbol> seen) {
     if (e instanceof TExpr.Ref r && r.symbol().kind() == Symbol.Kind.VALUE && seen.add(r.symbol())) {
       zeroGradients(definition(r.symbol()), seen);
-    } else if (e instanceof TExpr.Apply a) {
+    } else if (e instanceof TExpr.Apply a && zeroWalked.add(e)) {
       if ((a.op() == Op.STEP || a.op() == Op.SIGN) && dependsOnLearnable(a.args().get(0))) {
         diagnostics.report(DiagCode.ZERO_GRADIENT, network.source(), a.pos(), a.op().functionName());
       }
@@ -102,7 +112,15 @@ final class Warnings {
     if (e instanceof TExpr.Ref r) {
       return dependsOnParam(r.symbol());
     }
-    return e instanceof TExpr.Apply a && a.args().stream().anyMatch(this::dependsOnParam);
+    if (!(e instanceof TExpr.Apply a)) {
+      return false;
+    }
+    Boolean known = paramDependence.get(e);
+    if (known == null) {
+      known = a.args().stream().anyMatch(this::dependsOnParam);
+      paramDependence.put(e, known);
+    }
+    return known;
   }
 
   private boolean dependsOnLearnable(TExpr e) {
@@ -114,6 +132,14 @@ final class Warnings {
         case VALUE -> dependsOnLearnable(definition(s));
       };
     }
-    return e instanceof TExpr.Apply a && a.args().stream().anyMatch(this::dependsOnLearnable);
+    if (!(e instanceof TExpr.Apply a)) {
+      return false;
+    }
+    Boolean known = learnableDependence.get(e);
+    if (known == null) {
+      known = a.args().stream().anyMatch(this::dependsOnLearnable);
+      learnableDependence.put(e, known);
+    }
+    return known;
   }
 }

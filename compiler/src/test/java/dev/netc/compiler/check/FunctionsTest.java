@@ -1,0 +1,73 @@
+package dev.netc.compiler.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.netc.compiler.Compilation;
+import dev.netc.compiler.NetcCompiler;
+import dev.netc.compiler.autodiff.ForwardMode;
+import dev.netc.compiler.autodiff.Rules;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.compiler.graph.Dag;
+import dev.netc.compiler.graph.Eval;
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.model.Network;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Functions beyond the error corpus and the property tests: nesting, and forward mode through stop_gradient. */
+class FunctionsTest {
+  /**
+   * A def that uses its parameter three times, called 60 deep in one expression: the body's
+   * argument is one shared expression, so checking, lowering and warnings stay linear (a tree
+   * walk would visit 3^60 nodes); the generated class computes the evaluator's value.
+   */
+  @Test
+  void deeplyNestedCallsStayLinear() {
+    String call = "x";
+    for (int i = 0; i < 60; i++) {
+      call = "f(" + call + ")";
+    }
+    String src = "def f(x) = 0.5 * x .* x - x + 0.25 * x\nnetwork N {\n  input x[2]\n  param w[2]\n  a = " + call
+        + " + w\n  output a\n  loss = sum(square(a))\n}\n";
+    NetcCompiler.Result r = assertTimeoutPreemptively(Duration.ofSeconds(60),
+        () -> NetcCompiler.compile(List.of(new SourceFile("n.net", src)), NetcCompiler.Options.DEFAULTS));
+    assertFalse(r.hasErrors(), () -> r.diagnostics().all().toString());
+    assertEquals(1, r.files().size());
+  }
+
+  /**
+   * Forward mode gives stop_gradient a zero tangent: the jvp of {@code sum(stop_gradient(c) .* c)}
+   * along {@code dW} is {@code sum(c .* dW x)}, the reverse gradient dotted with the tangent.
+   */
+  @Test
+  void jvpThroughStopGradientIsTheGradientDottedWithTheTangent() {
+    String src = "network N {\n  input x[3]\n  param W[2, 3]\n  c = W * x\n  loss = sum(stop_gradient(c) .* c)\n}\n";
+    Diagnostics d = new Diagnostics();
+    List<Network> nets = Frontend.check(List.of(new SourceFile("n.net", src)), "", d);
+    Dag jvp = Compilation.jvp(nets.get(0), Rules.standard(), d).orElseThrow(() -> new AssertionError(d.all()));
+    Compilation c = Compilation.of(List.of(new SourceFile("n.net", src)), "");
+    Dag grad = c.dags().get(0);
+    Map<String, double[]> v = new LinkedHashMap<>();
+    v.put("x", new double[] {0.5, -1, 2});
+    v.put("W", new double[] {0.1, 0.2, -0.3, 0.4, -0.5, 0.6});
+    double[] dW = {1, -2, 0.5, 0.25, 3, -1};
+    double[] dx = {0, 0, 0};
+    Map<String, double[]> vt = new LinkedHashMap<>(v);
+    vt.put(ForwardMode.tangentName("W"), dW);
+    vt.put(ForwardMode.tangentName("x"), dx);
+    double got = Eval.run(jvp.nodes(), vt).get(jvp.loss())[0];
+    Map<Node, double[]> g = Eval.run(grad.nodes(), v);
+    double[] gw = g.get(grad.paramGradients().get("W"));
+    double want = 0;
+    for (int i = 0; i < 6; i++) {
+      want += gw[i] * dW[i];
+    }
+    assertEquals(want, got, 1e-12 * Math.max(1, Math.abs(want)));
+  }
+}
