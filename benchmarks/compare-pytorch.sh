@@ -92,6 +92,10 @@ if [ -z "${SKIP_JMH:-}" ]; then
   # shellcheck disable=SC2086
   java -jar "$jar" 'dev.netc.bench.IntraOpBench' $JMH_OPTS \
     -rf json -rff "$out/intraop.json" | grep -E '^(Benchmark|IntraOpBench\.)' || true
+  echo "== JMH: the LeNet-like CNN of issue 20 (batch 64)"
+  # shellcheck disable=SC2086
+  java -jar "$jar" 'dev.netc.bench.LenetBench' $JMH_OPTS \
+    -rf json -rff "$out/lenet.json" | grep -E '^(Benchmark|LenetBench\.)' || true
   echo "== JMH: the Vector API kernels alone (MLP first layer)"
   # shellcheck disable=SC2086
   java -jar "$jar" 'dev.netc.bench.KernelsBench' $JMH_OPTS \

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the comparison table of compare-pytorch.sh from its raw results (target/compare/).
 
-Inputs: workloads.json, cheap.json, threads.json and intraop.json (JMH, -rf json), torch.txt (pytorch_bench.py),
+Inputs: workloads.json, cheap.json, threads.json, intraop.json and lenet.json (JMH, -rf json), torch.txt (pytorch_bench.py),
 compile.txt and cheap-interleaved.txt (the plain mains CompileBench and CheapGradientInterleaved).
 """
 import json
@@ -162,6 +162,23 @@ for op, m in OPS:
         parts.append(f"{op} netc/torch {n / t:.2f}")
         ok = ok and n <= t
 print(f"- MLP batch 64 float32, netc at least as fast as 1-thread PyTorch: {'MET' if ok and parts else 'MISSED'} ({', '.join(parts)})")
+lenet = {}   # (method, batch) -> ns, LenetBench (issue 20's CNN)
+for r in load_json("lenet.json"):
+    lenet[(r["benchmark"].rsplit(".", 1)[1], int(r["params"]["batch"]))] = r["primaryMetric"]["score"] * 1e3
+if lenet:
+    print()
+    print("LeNet-like CNN (issue 20), batch 64, one thread; GFLOP/s at 1.7 MFLOP per example for grad, 0.56 for loss")
+    print("| prec | op | netc | torch 1T | netc/torch1T | netc GFLOP/s |")
+    print("|---|---|---|---|---|---|")
+    for prec in "fd":
+        for op, flops in (("loss", 0.56e6), ("grad", 1.7e6)):
+            n = lenet.get((op + prec.upper(), 64))
+            t = torch.get(("lenet", 64, prec, 1, op))
+            gf = f"{flops * 64 / n:.1f}" if n else "-"
+            print(f"| {'f32' if prec == 'f' else 'f64'} | {op} | {fmt_ns(n)} | {fmt_ns(t)} | {ratio(n, t)} | {gf} |")
+    n, t = lenet.get(("gradF", 64)), torch.get(("lenet", 64, "f", 1, "grad"))
+    if n and t:
+        print(f"- LeNet float32 step at most 0.5x PyTorch (1 thread): {'MET' if n <= 0.5 * t else 'MISSED'} ({n / t:.2f}x)")
 t1, t2 = torch.get(("mlp", 256, "f", 1, "train")), torch.get(("mlp", 256, "f", 2, "train"))
 ref = f"; for reference PyTorch float32 MLP train step at batch 256: 2 threads {t1 / t2:.2f}x one thread" if t1 and t2 else ""
 threads = {}
