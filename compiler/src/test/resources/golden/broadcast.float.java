@@ -5,6 +5,7 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import dev.netc.runtime.Vectorized;
 import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
@@ -18,6 +19,10 @@ import javax.annotation.processing.Generated;
  *
  * <p>An instance owns a workspace of reusable buffers, so the hot methods allocate nothing
  * once warm, and an instance is not thread-safe: use one instance per thread.
+ *
+ * <p>Its large matrix products call the runtime's Vector API kernels when the JVM has the module
+ * {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}), and its plain Java kernels
+ * otherwise: see {@code dev.netc.runtime.Vectorized}.
  */
 @Generated(
         value = "dev.netc.compiler",
@@ -67,6 +72,7 @@ public final class Broadcast implements Model {
      * A network with params initialized from {@code seed}.
      */
     public Broadcast(long seed) {
+        Vectorized.check("Broadcast");
         initialize(seed);
     }
 
@@ -308,13 +314,12 @@ public final class Broadcast implements Model {
      * line 8: h = tanh(X + b) .* s  [tanh [4, 3]]
      */
     private void computeT5(int batch) {
-        float[] t5 = ws.t5;
         float[] t4 = ws.t4;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 12;
-            for (int i = 0; i < 12; i++) {
-                t5[o + i] = Ops.tanh(t4[o + i]);
-            }
+        float[] t5 = ws.t5;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsF.activate(dev.netc.runtime.VectorKernelsF.TANH, t4, null, t5, 12, batch);
+        } else {
+            dev.netc.runtime.ScalarKernelsF.activate(dev.netc.runtime.ScalarKernelsF.TANH, t4, null, t5, 12, batch);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import dev.netc.runtime.Vectorized;
 import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
@@ -18,6 +19,10 @@ import javax.annotation.processing.Generated;
  *
  * <p>An instance owns a workspace of reusable buffers, so the hot methods allocate nothing
  * once warm, and an instance is not thread-safe: use one instance per thread.
+ *
+ * <p>Its large matrix products call the runtime's Vector API kernels when the JVM has the module
+ * {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}), and its plain Java kernels
+ * otherwise: see {@code dev.netc.runtime.Vectorized}.
  */
 @Generated(
         value = "dev.netc.compiler",
@@ -74,6 +79,7 @@ public final class ConvNet implements Model {
      * A network with params initialized from {@code seed}.
      */
     public ConvNet(long seed) {
+        Vectorized.check("ConvNet");
         initialize(seed);
     }
 
@@ -347,13 +353,12 @@ public final class ConvNet implements Model {
      * line 11: h = relu(conv)  [relu [2, 5, 5]]
      */
     private void computeH(int batch) {
-        float[] h = ws.h;
         float[] conv = ws.conv;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 50;
-            for (int i = 0; i < 50; i++) {
-                h[o + i] = Ops.relu(conv[o + i]);
-            }
+        float[] h = ws.h;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsF.activate(dev.netc.runtime.VectorKernelsF.RELU, conv, null, h, 50, batch);
+        } else {
+            dev.netc.runtime.ScalarKernelsF.activate(dev.netc.runtime.ScalarKernelsF.RELU, conv, null, h, 50, batch);
         }
     }
 

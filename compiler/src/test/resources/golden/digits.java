@@ -5,6 +5,7 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import dev.netc.runtime.Vectorized;
 import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
@@ -18,6 +19,10 @@ import javax.annotation.processing.Generated;
  *
  * <p>An instance owns a workspace of reusable buffers, so the hot methods allocate nothing
  * once warm, and an instance is not thread-safe: use one instance per thread.
+ *
+ * <p>Its large matrix products call the runtime's Vector API kernels when the JVM has the module
+ * {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}), and its plain Java kernels
+ * otherwise: see {@code dev.netc.runtime.Vectorized}.
  */
 @Generated(
         value = "dev.netc.compiler",
@@ -74,6 +79,7 @@ public final class Digits implements Model {
      * A network with params initialized from {@code seed}.
      */
     public Digits(long seed) {
+        Vectorized.check("Digits");
         initialize(seed);
     }
 
@@ -91,8 +97,10 @@ public final class Digits implements Model {
     public void predict(int batch, double[] x, double[] pOut) {
         ws.ensure(batch);
         ws.x = x;
+        computeT6(batch);
         computeT7(batch);
         computeH(batch);
+        computeT9(batch);
         computeZ_(batch);
         computeP(batch);
         System.arraycopy(ws.p, 0, pOut, 0, batch * 10);
@@ -121,8 +129,10 @@ public final class Digits implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
+        computeT6(batch);
         computeT7(batch);
         computeH(batch);
+        computeT9(batch);
         computeZ_(batch);
         computeT12(batch);
         computeT14(batch);
@@ -153,8 +163,10 @@ public final class Digits implements Model {
         ws.x = x;
         ws.y = y;
         ws.grad = grad;
+        computeT6(batch);
         computeT7(batch);
         computeH(batch);
+        computeT9(batch);
         computeZ_(batch);
         computeP(batch);
         computeT12(batch);
@@ -196,8 +208,10 @@ public final class Digits implements Model {
         ws.ensure(batch);
         ws.x = x;
         ws.y = y;
+        computeT6(batch);
         computeT7(batch);
         computeH(batch);
+        computeT9(batch);
         computeZ_(batch);
         computeP(batch);
         computeT12(batch);
@@ -293,66 +307,83 @@ public final class Digits implements Model {
     }
 
     /**
+     * line 9: h = relu(W1 * x + b1)  [matmul [32]]
+     */
+    private void computeT6(int batch) {
+        double[] W1 = this.W1;
+        double[] x = ws.x;
+        double[] t6 = ws.t6;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.matmulRows(W1, x, t6, 32, 64, batch);
+        } else {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                int xo = ex * 64;
+                for (int r = 0; r < 32; r += 2) {
+                    int wo = r * 64;
+                    double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+                    for (int c = 0; c < 64; c++) {
+                        double w0 = W1[wo + c];
+                        double w1 = W1[wo + 64 + c];
+                        double x0 = x[xo + c];
+                        a00 += w0 * x0;
+                        a10 += w1 * x0;
+                        double x1 = x[xo + 64 + c];
+                        a01 += w0 * x1;
+                        a11 += w1 * x1;
+                        double x2 = x[xo + 128 + c];
+                        a02 += w0 * x2;
+                        a12 += w1 * x2;
+                        double x3 = x[xo + 192 + c];
+                        a03 += w0 * x3;
+                        a13 += w1 * x3;
+                    }
+                    t6[ex * 32 + r] = a00;
+                    t6[ex * 32 + r + 1] = a10;
+                    t6[(ex + 1) * 32 + r] = a01;
+                    t6[(ex + 1) * 32 + r + 1] = a11;
+                    t6[(ex + 2) * 32 + r] = a02;
+                    t6[(ex + 2) * 32 + r + 1] = a12;
+                    t6[(ex + 3) * 32 + r] = a03;
+                    t6[(ex + 3) * 32 + r + 1] = a13;
+                }
+            }
+            for (; ex < batch; ex++) {
+                int xo = ex * 64;
+                for (int r = 0; r < 32; r += 4) {
+                    int wo = r * 64;
+                    double a00 = 0, a10 = 0, a20 = 0, a30 = 0;
+                    for (int c = 0; c < 64; c++) {
+                        double w0 = W1[wo + c];
+                        double w1 = W1[wo + 64 + c];
+                        double w2 = W1[wo + 128 + c];
+                        double w3 = W1[wo + 192 + c];
+                        double x0 = x[xo + c];
+                        a00 += w0 * x0;
+                        a10 += w1 * x0;
+                        a20 += w2 * x0;
+                        a30 += w3 * x0;
+                    }
+                    t6[ex * 32 + r] = a00;
+                    t6[ex * 32 + r + 1] = a10;
+                    t6[ex * 32 + r + 2] = a20;
+                    t6[ex * 32 + r + 3] = a30;
+                }
+            }
+        }
+    }
+
+    /**
      * line 9: h = relu(W1 * x + b1)  [add [32]]
      */
     private void computeT7(int batch) {
-        double[] W1 = this.W1;
-        double[] x = ws.x;
-        double[] t7 = ws.t7;
+        double[] t6 = ws.t6;
         double[] b1 = this.b1;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 64;
-            for (int r = 0; r < 32; r += 2) {
-                int wo = r * 64;
-                double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
-                for (int c = 0; c < 64; c++) {
-                    double w0 = W1[wo + c];
-                    double w1 = W1[wo + 64 + c];
-                    double x0 = x[xo + c];
-                    a00 += w0 * x0;
-                    a10 += w1 * x0;
-                    double x1 = x[xo + 64 + c];
-                    a01 += w0 * x1;
-                    a11 += w1 * x1;
-                    double x2 = x[xo + 128 + c];
-                    a02 += w0 * x2;
-                    a12 += w1 * x2;
-                    double x3 = x[xo + 192 + c];
-                    a03 += w0 * x3;
-                    a13 += w1 * x3;
-                }
-                t7[ex * 32 + r] = a00 + b1[r];
-                t7[ex * 32 + r + 1] = a10 + b1[r + 1];
-                t7[(ex + 1) * 32 + r] = a01 + b1[r];
-                t7[(ex + 1) * 32 + r + 1] = a11 + b1[r + 1];
-                t7[(ex + 2) * 32 + r] = a02 + b1[r];
-                t7[(ex + 2) * 32 + r + 1] = a12 + b1[r + 1];
-                t7[(ex + 3) * 32 + r] = a03 + b1[r];
-                t7[(ex + 3) * 32 + r + 1] = a13 + b1[r + 1];
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 64;
-            for (int r = 0; r < 32; r += 4) {
-                int wo = r * 64;
-                double a00 = 0, a10 = 0, a20 = 0, a30 = 0;
-                for (int c = 0; c < 64; c++) {
-                    double w0 = W1[wo + c];
-                    double w1 = W1[wo + 64 + c];
-                    double w2 = W1[wo + 128 + c];
-                    double w3 = W1[wo + 192 + c];
-                    double x0 = x[xo + c];
-                    a00 += w0 * x0;
-                    a10 += w1 * x0;
-                    a20 += w2 * x0;
-                    a30 += w3 * x0;
-                }
-                t7[ex * 32 + r] = a00 + b1[r];
-                t7[ex * 32 + r + 1] = a10 + b1[r + 1];
-                t7[ex * 32 + r + 2] = a20 + b1[r + 2];
-                t7[ex * 32 + r + 3] = a30 + b1[r + 3];
-            }
+        double[] t7 = ws.t7;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.activate(dev.netc.runtime.VectorKernelsD.IDENTITY, t6, b1, t7, 32, batch);
+        } else {
+            dev.netc.runtime.ScalarKernelsD.activate(dev.netc.runtime.ScalarKernelsD.IDENTITY, t6, b1, t7, 32, batch);
         }
     }
 
@@ -360,12 +391,88 @@ public final class Digits implements Model {
      * line 9: h = relu(W1 * x + b1)  [relu [32]]
      */
     private void computeH(int batch) {
-        double[] h = ws.h;
         double[] t7 = ws.t7;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 32;
-            for (int i = 0; i < 32; i++) {
-                h[o + i] = Ops.relu(t7[o + i]);
+        double[] h = ws.h;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.activate(dev.netc.runtime.VectorKernelsD.RELU, t7, null, h, 32, batch);
+        } else {
+            dev.netc.runtime.ScalarKernelsD.activate(dev.netc.runtime.ScalarKernelsD.RELU, t7, null, h, 32, batch);
+        }
+    }
+
+    /**
+     * line 10: z = W2 * h + b2  [matmul [10]]
+     */
+    private void computeT9(int batch) {
+        double[] W2 = this.W2;
+        double[] h = ws.h;
+        double[] t9 = ws.t9;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.matmulRows(W2, h, t9, 10, 32, batch);
+        } else {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                int xo = ex * 32;
+                for (int r = 0; r < 10; r += 2) {
+                    int wo = r * 32;
+                    double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+                    for (int c = 0; c < 32; c++) {
+                        double w0 = W2[wo + c];
+                        double w1 = W2[wo + 32 + c];
+                        double x0 = h[xo + c];
+                        a00 += w0 * x0;
+                        a10 += w1 * x0;
+                        double x1 = h[xo + 32 + c];
+                        a01 += w0 * x1;
+                        a11 += w1 * x1;
+                        double x2 = h[xo + 64 + c];
+                        a02 += w0 * x2;
+                        a12 += w1 * x2;
+                        double x3 = h[xo + 96 + c];
+                        a03 += w0 * x3;
+                        a13 += w1 * x3;
+                    }
+                    t9[ex * 10 + r] = a00;
+                    t9[ex * 10 + r + 1] = a10;
+                    t9[(ex + 1) * 10 + r] = a01;
+                    t9[(ex + 1) * 10 + r + 1] = a11;
+                    t9[(ex + 2) * 10 + r] = a02;
+                    t9[(ex + 2) * 10 + r + 1] = a12;
+                    t9[(ex + 3) * 10 + r] = a03;
+                    t9[(ex + 3) * 10 + r + 1] = a13;
+                }
+            }
+            for (; ex < batch; ex++) {
+                int xo = ex * 32;
+                for (int r = 0; r < 8; r += 4) {
+                    int wo = r * 32;
+                    double a00 = 0, a10 = 0, a20 = 0, a30 = 0;
+                    for (int c = 0; c < 32; c++) {
+                        double w0 = W2[wo + c];
+                        double w1 = W2[wo + 32 + c];
+                        double w2 = W2[wo + 64 + c];
+                        double w3 = W2[wo + 96 + c];
+                        double x0 = h[xo + c];
+                        a00 += w0 * x0;
+                        a10 += w1 * x0;
+                        a20 += w2 * x0;
+                        a30 += w3 * x0;
+                    }
+                    t9[ex * 10 + r] = a00;
+                    t9[ex * 10 + r + 1] = a10;
+                    t9[ex * 10 + r + 2] = a20;
+                    t9[ex * 10 + r + 3] = a30;
+                }
+                for (int r = 8; r < 10; r++) {
+                    int wo = r * 32;
+                    double a00 = 0;
+                    for (int c = 0; c < 32; c++) {
+                        double w0 = W2[wo + c];
+                        double x0 = h[xo + c];
+                        a00 += w0 * x0;
+                    }
+                    t9[ex * 10 + r] = a00;
+                }
             }
         }
     }
@@ -374,73 +481,13 @@ public final class Digits implements Model {
      * line 10: z = W2 * h + b2  [add [10]]
      */
     private void computeZ_(int batch) {
-        double[] W2 = this.W2;
-        double[] h = ws.h;
-        double[] z_ = ws.z_;
+        double[] t9 = ws.t9;
         double[] b2 = this.b2;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 32;
-            for (int r = 0; r < 10; r += 2) {
-                int wo = r * 32;
-                double a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
-                for (int c = 0; c < 32; c++) {
-                    double w0 = W2[wo + c];
-                    double w1 = W2[wo + 32 + c];
-                    double x0 = h[xo + c];
-                    a00 += w0 * x0;
-                    a10 += w1 * x0;
-                    double x1 = h[xo + 32 + c];
-                    a01 += w0 * x1;
-                    a11 += w1 * x1;
-                    double x2 = h[xo + 64 + c];
-                    a02 += w0 * x2;
-                    a12 += w1 * x2;
-                    double x3 = h[xo + 96 + c];
-                    a03 += w0 * x3;
-                    a13 += w1 * x3;
-                }
-                z_[ex * 10 + r] = a00 + b2[r];
-                z_[ex * 10 + r + 1] = a10 + b2[r + 1];
-                z_[(ex + 1) * 10 + r] = a01 + b2[r];
-                z_[(ex + 1) * 10 + r + 1] = a11 + b2[r + 1];
-                z_[(ex + 2) * 10 + r] = a02 + b2[r];
-                z_[(ex + 2) * 10 + r + 1] = a12 + b2[r + 1];
-                z_[(ex + 3) * 10 + r] = a03 + b2[r];
-                z_[(ex + 3) * 10 + r + 1] = a13 + b2[r + 1];
-            }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 32;
-            for (int r = 0; r < 8; r += 4) {
-                int wo = r * 32;
-                double a00 = 0, a10 = 0, a20 = 0, a30 = 0;
-                for (int c = 0; c < 32; c++) {
-                    double w0 = W2[wo + c];
-                    double w1 = W2[wo + 32 + c];
-                    double w2 = W2[wo + 64 + c];
-                    double w3 = W2[wo + 96 + c];
-                    double x0 = h[xo + c];
-                    a00 += w0 * x0;
-                    a10 += w1 * x0;
-                    a20 += w2 * x0;
-                    a30 += w3 * x0;
-                }
-                z_[ex * 10 + r] = a00 + b2[r];
-                z_[ex * 10 + r + 1] = a10 + b2[r + 1];
-                z_[ex * 10 + r + 2] = a20 + b2[r + 2];
-                z_[ex * 10 + r + 3] = a30 + b2[r + 3];
-            }
-            for (int r = 8; r < 10; r++) {
-                int wo = r * 32;
-                double a00 = 0;
-                for (int c = 0; c < 32; c++) {
-                    double w0 = W2[wo + c];
-                    double x0 = h[xo + c];
-                    a00 += w0 * x0;
-                }
-                z_[ex * 10 + r] = a00 + b2[r];
-            }
+        double[] z_ = ws.z_;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.activate(dev.netc.runtime.VectorKernelsD.IDENTITY, t9, b2, z_, 10, batch);
+        } else {
+            dev.netc.runtime.ScalarKernelsD.activate(dev.netc.runtime.ScalarKernelsD.IDENTITY, t9, b2, z_, 10, batch);
         }
     }
 
@@ -631,50 +678,54 @@ public final class Digits implements Model {
         double[] W2 = this.W2;
         double[] t37 = ws.t37;
         double[] t41 = ws.t41;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 10;
-            int yo = ex * 32;
-            for (int r = 0; r < 128; r++) {
-                t41[yo + r] = 0;
-            }
-            for (int c = 0; c < 10; c++) {
-                int wo = c * 32;
-                double x0 = t37[xo + c];
-                double x1 = t37[xo + 10 + c];
-                double x2 = t37[xo + 20 + c];
-                double x3 = t37[xo + 30 + c];
-                for (int r = 0; r < 32; r++) {
-                    double w0 = W2[wo + r];
-                    t41[yo + r] += x0 * w0;
-                    t41[yo + 32 + r] += x1 * w0;
-                    t41[yo + 64 + r] += x2 * w0;
-                    t41[yo + 96 + r] += x3 * w0;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.matmulCols(W2, t37, t41, 32, 10, batch);
+        } else {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                int xo = ex * 10;
+                int yo = ex * 32;
+                for (int r = 0; r < 128; r++) {
+                    t41[yo + r] = 0;
+                }
+                for (int c = 0; c < 10; c++) {
+                    int wo = c * 32;
+                    double x0 = t37[xo + c];
+                    double x1 = t37[xo + 10 + c];
+                    double x2 = t37[xo + 20 + c];
+                    double x3 = t37[xo + 30 + c];
+                    for (int r = 0; r < 32; r++) {
+                        double w0 = W2[wo + r];
+                        t41[yo + r] += x0 * w0;
+                        t41[yo + 32 + r] += x1 * w0;
+                        t41[yo + 64 + r] += x2 * w0;
+                        t41[yo + 96 + r] += x3 * w0;
+                    }
                 }
             }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 10;
-            int yo = ex * 32;
-            for (int r = 0; r < 32; r++) {
-                t41[yo + r] = 0;
-            }
-            for (int c = 0; c < 8; c += 4) {
-                int wo = c * 32;
-                double x0 = t37[xo + c];
-                double x1 = t37[xo + c + 1];
-                double x2 = t37[xo + c + 2];
-                double x3 = t37[xo + c + 3];
+            for (; ex < batch; ex++) {
+                int xo = ex * 10;
+                int yo = ex * 32;
                 for (int r = 0; r < 32; r++) {
-                    t41[yo + r] += x0 * W2[wo + r] + x1 * W2[wo + 32 + r] + x2 * W2[wo + 64 + r] + x3 * W2[wo + 96 + r];
+                    t41[yo + r] = 0;
                 }
-            }
-            for (int c = 8; c < 10; c++) {
-                int wo = c * 32;
-                double x0 = t37[xo + c];
-                for (int r = 0; r < 32; r++) {
-                    double w0 = W2[wo + r];
-                    t41[yo + r] += x0 * w0;
+                for (int c = 0; c < 8; c += 4) {
+                    int wo = c * 32;
+                    double x0 = t37[xo + c];
+                    double x1 = t37[xo + c + 1];
+                    double x2 = t37[xo + c + 2];
+                    double x3 = t37[xo + c + 3];
+                    for (int r = 0; r < 32; r++) {
+                        t41[yo + r] += x0 * W2[wo + r] + x1 * W2[wo + 32 + r] + x2 * W2[wo + 64 + r] + x3 * W2[wo + 96 + r];
+                    }
+                }
+                for (int c = 8; c < 10; c++) {
+                    int wo = c * 32;
+                    double x0 = t37[xo + c];
+                    for (int r = 0; r < 32; r++) {
+                        double w0 = W2[wo + r];
+                        t41[yo + r] += x0 * w0;
+                    }
                 }
             }
         }
@@ -702,42 +753,46 @@ public final class Digits implements Model {
         double[] W1 = this.W1;
         double[] t43 = ws.t43;
         double[] t47 = ws.t47;
-        int ex = 0;
-        for (; ex + 4 <= batch; ex += 4) {
-            int xo = ex * 32;
-            int yo = ex * 64;
-            for (int r = 0; r < 256; r++) {
-                t47[yo + r] = 0;
-            }
-            for (int c = 0; c < 32; c++) {
-                int wo = c * 64;
-                double x0 = t43[xo + c];
-                double x1 = t43[xo + 32 + c];
-                double x2 = t43[xo + 64 + c];
-                double x3 = t43[xo + 96 + c];
-                for (int r = 0; r < 64; r++) {
-                    double w0 = W1[wo + r];
-                    t47[yo + r] += x0 * w0;
-                    t47[yo + 64 + r] += x1 * w0;
-                    t47[yo + 128 + r] += x2 * w0;
-                    t47[yo + 192 + r] += x3 * w0;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.matmulCols(W1, t43, t47, 64, 32, batch);
+        } else {
+            int ex = 0;
+            for (; ex + 4 <= batch; ex += 4) {
+                int xo = ex * 32;
+                int yo = ex * 64;
+                for (int r = 0; r < 256; r++) {
+                    t47[yo + r] = 0;
+                }
+                for (int c = 0; c < 32; c++) {
+                    int wo = c * 64;
+                    double x0 = t43[xo + c];
+                    double x1 = t43[xo + 32 + c];
+                    double x2 = t43[xo + 64 + c];
+                    double x3 = t43[xo + 96 + c];
+                    for (int r = 0; r < 64; r++) {
+                        double w0 = W1[wo + r];
+                        t47[yo + r] += x0 * w0;
+                        t47[yo + 64 + r] += x1 * w0;
+                        t47[yo + 128 + r] += x2 * w0;
+                        t47[yo + 192 + r] += x3 * w0;
+                    }
                 }
             }
-        }
-        for (; ex < batch; ex++) {
-            int xo = ex * 32;
-            int yo = ex * 64;
-            for (int r = 0; r < 64; r++) {
-                t47[yo + r] = 0;
-            }
-            for (int c = 0; c < 32; c += 4) {
-                int wo = c * 64;
-                double x0 = t43[xo + c];
-                double x1 = t43[xo + c + 1];
-                double x2 = t43[xo + c + 2];
-                double x3 = t43[xo + c + 3];
+            for (; ex < batch; ex++) {
+                int xo = ex * 32;
+                int yo = ex * 64;
                 for (int r = 0; r < 64; r++) {
-                    t47[yo + r] += x0 * W1[wo + r] + x1 * W1[wo + 64 + r] + x2 * W1[wo + 128 + r] + x3 * W1[wo + 192 + r];
+                    t47[yo + r] = 0;
+                }
+                for (int c = 0; c < 32; c += 4) {
+                    int wo = c * 64;
+                    double x0 = t43[xo + c];
+                    double x1 = t43[xo + c + 1];
+                    double x2 = t43[xo + c + 2];
+                    double x3 = t43[xo + c + 3];
+                    for (int r = 0; r < 64; r++) {
+                        t47[yo + r] += x0 * W1[wo + r] + x1 * W1[wo + 64 + r] + x2 * W1[wo + 128 + r] + x3 * W1[wo + 192 + r];
+                    }
                 }
             }
         }
@@ -756,27 +811,10 @@ public final class Digits implements Model {
         for (int i = 0; i < 2048; i++) {
             g[i] += t33[i];
         }
-        {
-            int ex = 0;
-            for (; ex + 4 <= batch; ex += 4) {
-                for (int r = 0; r < 32; r++) {
-                    double s0 = t43[ex * 32 + r] * inv;
-                    double s1 = t43[(ex + 1) * 32 + r] * inv;
-                    double s2 = t43[(ex + 2) * 32 + r] * inv;
-                    double s3 = t43[(ex + 3) * 32 + r] * inv;
-                    for (int j = 0; j < 64; j++) {
-                        g[r * 64 + j] += s0 * x[ex * 64 + j] + s1 * x[(ex + 1) * 64 + j] + s2 * x[(ex + 2) * 64 + j] + s3 * x[(ex + 3) * 64 + j];
-                    }
-                }
-            }
-            for (; ex < batch; ex++) {
-                for (int r = 0; r < 32; r++) {
-                    double s0 = t43[ex * 32 + r] * inv;
-                    for (int j = 0; j < 64; j++) {
-                        g[r * 64 + j] += s0 * x[ex * 64 + j];
-                    }
-                }
-            }
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.outerAccumulate(t43, x, g, 32, 64, batch, inv, false);
+        } else {
+            dev.netc.runtime.ScalarKernelsD.outerAccumulate(t43, x, g, 32, 64, batch, inv, false);
         }
     }
 
@@ -815,27 +853,10 @@ public final class Digits implements Model {
         for (int i = 0; i < 320; i++) {
             g[i] += t29[i];
         }
-        {
-            int ex = 0;
-            for (; ex + 4 <= batch; ex += 4) {
-                for (int r = 0; r < 10; r++) {
-                    double s0 = t37[ex * 10 + r] * inv;
-                    double s1 = t37[(ex + 1) * 10 + r] * inv;
-                    double s2 = t37[(ex + 2) * 10 + r] * inv;
-                    double s3 = t37[(ex + 3) * 10 + r] * inv;
-                    for (int j = 0; j < 32; j++) {
-                        g[r * 32 + j] += s0 * h[ex * 32 + j] + s1 * h[(ex + 1) * 32 + j] + s2 * h[(ex + 2) * 32 + j] + s3 * h[(ex + 3) * 32 + j];
-                    }
-                }
-            }
-            for (; ex < batch; ex++) {
-                for (int r = 0; r < 10; r++) {
-                    double s0 = t37[ex * 10 + r] * inv;
-                    for (int j = 0; j < 32; j++) {
-                        g[r * 32 + j] += s0 * h[ex * 32 + j];
-                    }
-                }
-            }
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.outerAccumulate(t37, h, g, 10, 32, batch, inv, false);
+        } else {
+            dev.netc.runtime.ScalarKernelsD.outerAccumulate(t37, h, g, 10, 32, batch, inv, false);
         }
     }
 
@@ -908,12 +929,22 @@ public final class Digits implements Model {
         /**
          * line 9: h = relu(W1 * x + b1)
          */
+        double[] t6;
+
+        /**
+         * line 9: h = relu(W1 * x + b1)
+         */
         double[] t7;
 
         /**
          * line 9: h = relu(W1 * x + b1)
          */
         double[] h;
+
+        /**
+         * line 10: z = W2 * h + b2
+         */
+        double[] t9;
 
         /**
          * line 10: z = W2 * h + b2
@@ -1004,8 +1035,10 @@ public final class Digits implements Model {
             }
             boolean first = capacity == 0;
             capacity = batch;
+            t6 = new double[batch * 32];
             t7 = new double[batch * 32];
             h = new double[batch * 32];
+            t9 = new double[batch * 10];
             z_ = new double[batch * 10];
             p = new double[batch * 10];
             t12 = new double[batch * 1];

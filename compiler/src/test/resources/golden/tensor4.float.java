@@ -5,6 +5,7 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import dev.netc.runtime.Vectorized;
 import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
@@ -18,6 +19,10 @@ import javax.annotation.processing.Generated;
  *
  * <p>An instance owns a workspace of reusable buffers, so the hot methods allocate nothing
  * once warm, and an instance is not thread-safe: use one instance per thread.
+ *
+ * <p>Its large matrix products call the runtime's Vector API kernels when the JVM has the module
+ * {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}), and its plain Java kernels
+ * otherwise: see {@code dev.netc.runtime.Vectorized}.
  */
 @Generated(
         value = "dev.netc.compiler",
@@ -61,6 +66,7 @@ public final class Tensor4 implements Model {
      * A network with params initialized from {@code seed}.
      */
     public Tensor4(long seed) {
+        Vectorized.check("Tensor4");
         initialize(seed);
     }
 
@@ -277,13 +283,12 @@ public final class Tensor4 implements Model {
      * line 8: o = sigmoid(h) * 2  [sigmoid [2, 3, 2, 2]]
      */
     private void computeT7(int batch) {
-        float[] t7 = ws.t7;
         float[] h = ws.h;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                t7[o + i] = Ops.sigmoid(h[o + i]);
-            }
+        float[] t7 = ws.t7;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsF.activate(dev.netc.runtime.VectorKernelsF.SIGMOID, h, null, t7, 24, batch);
+        } else {
+            dev.netc.runtime.ScalarKernelsF.activate(dev.netc.runtime.ScalarKernelsF.SIGMOID, h, null, t7, 24, batch);
         }
     }
 

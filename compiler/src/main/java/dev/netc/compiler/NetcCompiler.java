@@ -5,6 +5,7 @@ import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.diag.SourceFile;
 import dev.netc.compiler.emit.Emitter;
 import dev.netc.compiler.emit.Emitter.GeneratedFile;
+import dev.netc.compiler.emit.KernelChoice;
 import dev.netc.compiler.graph.Dag;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,26 +17,37 @@ import java.util.List;
 public final class NetcCompiler {
   private NetcCompiler() {}
 
-  /** What to generate. */
   /**
-   * How to compile: the package for networks that declare none, float or double arithmetic, and
-   * whether large matrix products use the Vector API kernels ({@code --vector}; the generated
-   * class then needs {@code --add-modules jdk.incubator.vector} at run time).
+   * How to compile: the package for networks that declare none, float or double arithmetic,
+   * which kernels large matrix products call ({@code --kernels}: by default both, the Vector API
+   * ones when the JVM running the class has {@code jdk.incubator.vector}, see {@link KernelChoice}),
+   * and whether generated classes have {@code jvp} and {@code hvp} methods.
    */
-  public record Options(String defaultPackage, boolean isFloat, boolean vector, boolean jvp, boolean hvp) {
+  public record Options(String defaultPackage, boolean isFloat, KernelChoice kernels, boolean jvp, boolean hvp) {
     public static final Options DEFAULTS = new Options("", false);
 
-    public Options(String defaultPackage, boolean isFloat) {
-      this(defaultPackage, isFloat, false);
+    public Options {
+      if (kernels == null) {
+        kernels = KernelChoice.AUTO;
+      }
     }
 
+    public Options(String defaultPackage, boolean isFloat) {
+      this(defaultPackage, isFloat, KernelChoice.AUTO);
+    }
+
+    public Options(String defaultPackage, boolean isFloat, KernelChoice kernels) {
+      this(defaultPackage, isFloat, kernels, false, false);
+    }
+
+    /** {@code vector}: the Vector API kernels alone ({@code --kernels vector}); else the default, both. */
     public Options(String defaultPackage, boolean isFloat, boolean vector) {
-      this(defaultPackage, isFloat, vector, false, false);
+      this(defaultPackage, isFloat, vector ? KernelChoice.VECTOR : KernelChoice.AUTO);
     }
 
     /** These options, with the generated classes' {@code jvp} ({@code --jvp}) and {@code hvp} ({@code --hvp}) methods as given. */
     public Options withDerivatives(boolean jvp, boolean hvp) {
-      return new Options(defaultPackage, isFloat, vector, jvp, hvp);
+      return new Options(defaultPackage, isFloat, kernels, jvp, hvp);
     }
   }
 
@@ -76,7 +88,7 @@ public final class NetcCompiler {
       if (c.hasErrors()) {
         return new Result(c.diagnostics(), List.of());
       }
-      files.add(Emitter.emit(dag, jvp, hvp, options.isFloat(), options.vector(), fileName(dag.network().source().name())));
+      files.add(Emitter.emit(dag, jvp, hvp, options.isFloat(), options.kernels(), fileName(dag.network().source().name())));
     }
     return new Result(c.diagnostics(), List.copyOf(files), c.imports());
   }

@@ -3,6 +3,7 @@ package dev.netc.maven;
 import dev.netc.compiler.NetcCompiler;
 import dev.netc.compiler.check.JavaNames;
 import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.emit.KernelChoice;
 import java.io.File;
 import java.io.IOException;
 import java.util.List;
@@ -28,9 +29,15 @@ abstract class AbstractNetcMojo extends AbstractMojo {
   private String precision;
 
   /**
-   * Large matrix products call the runtime's Vector API kernels (as {@code netc --vector}); code
-   * that runs the generated classes needs {@code --add-modules jdk.incubator.vector}.
+   * Which runtime kernels large matrix products call, as {@code netc compile --kernels}: {@code auto}
+   * (the default) the Vector API ones when the JVM running the classes has
+   * {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}) and plain Java ones
+   * otherwise, chosen at run time; {@code scalar} or {@code vector}: those alone (for benchmarks).
    */
+  @Parameter(defaultValue = "auto")
+  private String kernels;
+
+  /** The same as {@code <kernels>vector</kernels>} (kept from before {@code <kernels>}). */
   @Parameter(property = "netc.vector", defaultValue = "false")
   private boolean vector;
 
@@ -114,7 +121,11 @@ abstract class AbstractNetcMojo extends AbstractMojo {
       return;
     }
     String pkg = checkedPackage(packageName);
-    NetcCompiler.Options options = new NetcCompiler.Options(pkg, isFloat(), vector).withDerivatives(jvp, hvp);
+    KernelChoice choice = vector ? KernelChoice.VECTOR : KernelChoice.parse(kernels == null ? "auto" : kernels);
+    if (choice == null) {
+      throw new MojoExecutionException("netc: kernels '" + kernels + "' is not one of auto, scalar, vector");
+    }
+    NetcCompiler.Options options = new NetcCompiler.Options(pkg, isFloat(), choice).withDerivatives(jvp, hvp);
     NetcGenerator.Config config = new NetcGenerator.Config(
         sourceDirectory().toPath(),
         outputDirectory().toPath(),

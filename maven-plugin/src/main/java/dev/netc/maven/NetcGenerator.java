@@ -152,7 +152,7 @@ final class NetcGenerator {
    */
   static String fingerprint(NetcCompiler.Options options) {
     return "package=" + options.defaultPackage() + " precision=" + (options.isFloat() ? "float" : "double")
-        + (options.vector() ? " vector=true" : "") + (options.jvp() ? " jvp=true" : "") + (options.hvp() ? " hvp=true" : "")
+        + " kernels=" + options.kernels().option() + (options.jvp() ? " jvp=true" : "") + (options.hvp() ? " hvp=true" : "")
         + " compiler=" + COMPILER;
   }
 

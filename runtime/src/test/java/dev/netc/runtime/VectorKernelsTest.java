@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API kernels against plain loops in double, over sizes below, at and around
+ * The Vector API kernels and the plain Java ones ({@link KernelFamily}) against plain loops in double, over sizes below, at and around
  * multiples of the vector length (16 floats, 8 doubles here) and every tile's remainder.
  * Tolerance: the sum of the terms' magnitudes times 1e-14 (double) or 1e-6 (float).
  */
@@ -21,87 +22,93 @@ class VectorKernelsTest {
 
   @Test
   void matmulRowsMatchesPlainLoops() {
-    SplittableRandom rnd = new SplittableRandom(1);
-    for (int m : SIZES) {
-      for (int k : SIZES) {
-        int batch = BATCHES[rnd.nextInt(BATCHES.length)];
-        double[] w = random(rnd, m * k);
-        double[] x = random(rnd, batch * k);
-        double[] want = new double[batch * m];
-        double[] mag = new double[batch * m];
-        for (int e = 0; e < batch; e++) {
-          for (int r = 0; r < m; r++) {
-            for (int c = 0; c < k; c++) {
-              want[e * m + r] += w[r * k + c] * x[e * k + c];
-              mag[e * m + r] += Math.abs(w[r * k + c] * x[e * k + c]);
+    for (KernelFamily k0 : KernelFamily.ALL) {
+      SplittableRandom rnd = new SplittableRandom(1);
+      for (int m : SIZES) {
+        for (int k : SIZES) {
+          int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+          double[] w = random(rnd, m * k);
+          double[] x = random(rnd, batch * k);
+          double[] want = new double[batch * m];
+          double[] mag = new double[batch * m];
+          for (int e = 0; e < batch; e++) {
+            for (int r = 0; r < m; r++) {
+              for (int c = 0; c < k; c++) {
+                want[e * m + r] += w[r * k + c] * x[e * k + c];
+                mag[e * m + r] += Math.abs(w[r * k + c] * x[e * k + c]);
+              }
             }
           }
+          double[] zd = new double[batch * m];
+          k0.matmulRows(w, x, zd, m, k, batch);
+          float[] zf = new float[batch * m];
+          k0.matmulRows(toFloat(w), toFloat(x), zf, m, k, batch);
+          check(k0.name() + " " + "matmulRows " + m + "x" + k + " batch " + batch, want, mag, zd, zf);
         }
-        double[] zd = new double[batch * m];
-        VectorKernelsD.matmulRows(w, x, zd, m, k, batch);
-        float[] zf = new float[batch * m];
-        VectorKernelsF.matmulRows(toFloat(w), toFloat(x), zf, m, k, batch);
-        check("matmulRows " + m + "x" + k + " batch " + batch, want, mag, zd, zf);
       }
     }
   }
 
   @Test
   void matmulColsMatchesPlainLoops() {
-    SplittableRandom rnd = new SplittableRandom(2);
-    for (int m : SIZES) {
-      for (int k : SIZES) {
-        int batch = BATCHES[rnd.nextInt(BATCHES.length)];
-        double[] w = random(rnd, k * m);
-        double[] d = random(rnd, batch * k);
-        double[] want = new double[batch * m];
-        double[] mag = new double[batch * m];
-        for (int e = 0; e < batch; e++) {
-          for (int r = 0; r < m; r++) {
-            for (int c = 0; c < k; c++) {
-              want[e * m + r] += d[e * k + c] * w[c * m + r];
-              mag[e * m + r] += Math.abs(d[e * k + c] * w[c * m + r]);
+    for (KernelFamily k0 : KernelFamily.ALL) {
+      SplittableRandom rnd = new SplittableRandom(2);
+      for (int m : SIZES) {
+        for (int k : SIZES) {
+          int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+          double[] w = random(rnd, k * m);
+          double[] d = random(rnd, batch * k);
+          double[] want = new double[batch * m];
+          double[] mag = new double[batch * m];
+          for (int e = 0; e < batch; e++) {
+            for (int r = 0; r < m; r++) {
+              for (int c = 0; c < k; c++) {
+                want[e * m + r] += d[e * k + c] * w[c * m + r];
+                mag[e * m + r] += Math.abs(d[e * k + c] * w[c * m + r]);
+              }
             }
           }
+          double[] yd = new double[batch * m];
+          k0.matmulCols(w, d, yd, m, k, batch);
+          float[] yf = new float[batch * m];
+          k0.matmulCols(toFloat(w), toFloat(d), yf, m, k, batch);
+          check(k0.name() + " " + "matmulCols " + m + "x" + k + " batch " + batch, want, mag, yd, yf);
         }
-        double[] yd = new double[batch * m];
-        VectorKernelsD.matmulCols(w, d, yd, m, k, batch);
-        float[] yf = new float[batch * m];
-        VectorKernelsF.matmulCols(toFloat(w), toFloat(d), yf, m, k, batch);
-        check("matmulCols " + m + "x" + k + " batch " + batch, want, mag, yd, yf);
       }
     }
   }
 
   @Test
   void outerAccumulateMatchesPlainLoops() {
-    SplittableRandom rnd = new SplittableRandom(3);
-    for (int rows : SIZES) {
-      for (int cols : SIZES) {
-        int batch = BATCHES[rnd.nextInt(BATCHES.length)];
-        boolean assign = rnd.nextBoolean();
-        double scale = (rnd.nextBoolean() ? 1.0 : -1.0) / batch;
-        double[] a = random(rnd, batch * rows);
-        double[] b = random(rnd, batch * cols);
-        double[] g0 = random(rnd, rows * cols);
-        double[] want = g0.clone();
-        double[] mag = new double[rows * cols];
-        for (int r = 0; r < rows; r++) {
-          for (int j = 0; j < cols; j++) {
-            double s = 0;
-            for (int e = 0; e < batch; e++) {
-              s += a[e * rows + r] * b[e * cols + j];
-              mag[r * cols + j] += Math.abs(a[e * rows + r] * b[e * cols + j] * scale);
+    for (KernelFamily k0 : KernelFamily.ALL) {
+      SplittableRandom rnd = new SplittableRandom(3);
+      for (int rows : SIZES) {
+        for (int cols : SIZES) {
+          int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+          boolean assign = rnd.nextBoolean();
+          double scale = (rnd.nextBoolean() ? 1.0 : -1.0) / batch;
+          double[] a = random(rnd, batch * rows);
+          double[] b = random(rnd, batch * cols);
+          double[] g0 = random(rnd, rows * cols);
+          double[] want = g0.clone();
+          double[] mag = new double[rows * cols];
+          for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+              double s = 0;
+              for (int e = 0; e < batch; e++) {
+                s += a[e * rows + r] * b[e * cols + j];
+                mag[r * cols + j] += Math.abs(a[e * rows + r] * b[e * cols + j] * scale);
+              }
+              want[r * cols + j] = (assign ? 0 : g0[r * cols + j]) + scale * s;
+              mag[r * cols + j] += assign ? 0 : Math.abs(g0[r * cols + j]);
             }
-            want[r * cols + j] = (assign ? 0 : g0[r * cols + j]) + scale * s;
-            mag[r * cols + j] += assign ? 0 : Math.abs(g0[r * cols + j]);
           }
+          double[] gd = g0.clone();
+          k0.outerAccumulate(a, b, gd, rows, cols, batch, scale, assign);
+          float[] gf = toFloat(g0);
+          k0.outerAccumulate(toFloat(a), toFloat(b), gf, rows, cols, batch, (float) scale, assign);
+          check(k0.name() + " " + "outerAccumulate " + rows + "x" + cols + " batch " + batch + (assign ? " =" : " +="), want, mag, gd, gf);
         }
-        double[] gd = g0.clone();
-        VectorKernelsD.outerAccumulate(a, b, gd, rows, cols, batch, scale, assign);
-        float[] gf = toFloat(g0);
-        VectorKernelsF.outerAccumulate(toFloat(a), toFloat(b), gf, rows, cols, batch, (float) scale, assign);
-        check("outerAccumulate " + rows + "x" + cols + " batch " + batch + (assign ? " =" : " +="), want, mag, gd, gf);
       }
     }
   }
@@ -109,37 +116,39 @@ class VectorKernelsTest {
   /** backwardRows = matmulCols + outerAccumulate (assign), fused for one example. */
   @Test
   void backwardRowsMatchesPlainLoops() {
-    SplittableRandom rnd = new SplittableRandom(5);
-    for (int m : SIZES) {
-      for (int k : SIZES) {
-        int batch = rnd.nextInt(3) == 0 ? BATCHES[rnd.nextInt(BATCHES.length)] : 1;
-        double scale = 1.0 / batch;
-        double[] w = random(rnd, m * k);
-        double[] d = random(rnd, batch * m);
-        double[] x = random(rnd, batch * k);
-        double[] wantY = new double[batch * k];
-        double[] magY = new double[batch * k];
-        double[] wantG = new double[m * k];
-        double[] magG = new double[m * k];
-        for (int e = 0; e < batch; e++) {
-          for (int r = 0; r < m; r++) {
-            for (int j = 0; j < k; j++) {
-              wantY[e * k + j] += d[e * m + r] * w[r * k + j];
-              magY[e * k + j] += Math.abs(d[e * m + r] * w[r * k + j]);
-              wantG[r * k + j] += scale * d[e * m + r] * x[e * k + j];
-              magG[r * k + j] += Math.abs(scale * d[e * m + r] * x[e * k + j]);
+    for (KernelFamily k0 : KernelFamily.ALL) {
+      SplittableRandom rnd = new SplittableRandom(5);
+      for (int m : SIZES) {
+        for (int k : SIZES) {
+          int batch = rnd.nextInt(3) == 0 ? BATCHES[rnd.nextInt(BATCHES.length)] : 1;
+          double scale = 1.0 / batch;
+          double[] w = random(rnd, m * k);
+          double[] d = random(rnd, batch * m);
+          double[] x = random(rnd, batch * k);
+          double[] wantY = new double[batch * k];
+          double[] magY = new double[batch * k];
+          double[] wantG = new double[m * k];
+          double[] magG = new double[m * k];
+          for (int e = 0; e < batch; e++) {
+            for (int r = 0; r < m; r++) {
+              for (int j = 0; j < k; j++) {
+                wantY[e * k + j] += d[e * m + r] * w[r * k + j];
+                magY[e * k + j] += Math.abs(d[e * m + r] * w[r * k + j]);
+                wantG[r * k + j] += scale * d[e * m + r] * x[e * k + j];
+                magG[r * k + j] += Math.abs(scale * d[e * m + r] * x[e * k + j]);
+              }
             }
           }
+          double[] yd = new double[batch * k];
+          double[] gd = random(rnd, m * k); // overwritten
+          k0.backwardRows(w, d, x, yd, gd, m, k, batch, scale);
+          float[] yf = new float[batch * k];
+          float[] gf = new float[m * k];
+          k0.backwardRows(toFloat(w), toFloat(d), toFloat(x), yf, gf, m, k, batch, (float) scale);
+          String what = k0.name() + " " + "backwardRows " + m + "x" + k + " batch " + batch;
+          check(what + " y", wantY, magY, yd, yf);
+          check(what + " g", wantG, magG, gd, gf);
         }
-        double[] yd = new double[batch * k];
-        double[] gd = random(rnd, m * k); // overwritten
-        VectorKernelsD.backwardRows(w, d, x, yd, gd, m, k, batch, scale);
-        float[] yf = new float[batch * k];
-        float[] gf = new float[m * k];
-        VectorKernelsF.backwardRows(toFloat(w), toFloat(d), toFloat(x), yf, gf, m, k, batch, (float) scale);
-        String what = "backwardRows " + m + "x" + k + " batch " + batch;
-        check(what + " y", wantY, magY, yd, yf);
-        check(what + " g", wantG, magG, gd, gf);
       }
     }
   }
@@ -236,30 +245,32 @@ class VectorKernelsTest {
   /** Bias and activation against Ops: 1e-14 relative in double, 1e-6 in float (of max(1e-3, |want|)). */
   @Test
   void activateMatchesOps() {
-    SplittableRandom rnd = new SplittableRandom(4);
-    for (int act = VectorKernelsD.IDENTITY; act <= VectorKernelsD.RELU; act++) {
-      for (int size : SIZES) {
-        int batch = BATCHES[rnd.nextInt(BATCHES.length)];
-        boolean withBias = rnd.nextBoolean();
-        double[] t = random(rnd, batch * size);
-        for (int i = 0; i < t.length; i++) {
-          t[i] = (float) (t[i] * Math.pow(10, rnd.nextDouble() * 3 - 1)); // |x| from 0 to 100
-        }
-        double[] bias = withBias ? random(rnd, size) : null;
-        double[] outD = new double[t.length];
-        float[] outF = new float[t.length];
-        VectorKernelsD.activate(act, t, bias, outD, size, batch);
-        VectorKernelsF.activate(act, toFloat(t), bias == null ? null : toFloat(bias), outF, size, batch);
-        for (int e = 0; e < batch; e++) {
-          for (int i = 0; i < size; i++) {
-            int at = e * size + i;
-            double xd = withBias ? t[at] + bias[i] : t[at];
-            float xf = withBias ? (float) t[at] + (float) bias[i] : (float) t[at];
-            double wantD = apply(act, xd);
-            double wantF = apply(act, xf);
-            String what = "act " + act + " size " + size + " [" + at + "]";
-            assertEquals(wantD, outD[at], 1e-14 * Math.max(1e-3, Math.abs(wantD)), what + " double");
-            assertEquals(wantF, outF[at], 1e-6 * Math.max(1e-3, Math.abs(wantF)), what + " float");
+    for (KernelFamily k0 : KernelFamily.ALL) {
+      SplittableRandom rnd = new SplittableRandom(4);
+      for (int act = VectorKernelsD.IDENTITY; act <= VectorKernelsD.RELU; act++) {
+        for (int size : SIZES) {
+          int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+          boolean withBias = rnd.nextBoolean();
+          double[] t = random(rnd, batch * size);
+          for (int i = 0; i < t.length; i++) {
+            t[i] = (float) (t[i] * Math.pow(10, rnd.nextDouble() * 3 - 1)); // |x| from 0 to 100
+          }
+          double[] bias = withBias ? random(rnd, size) : null;
+          double[] outD = new double[t.length];
+          float[] outF = new float[t.length];
+          k0.activate(act, t, bias, outD, size, batch);
+          k0.activate(act, toFloat(t), bias == null ? null : toFloat(bias), outF, size, batch);
+          for (int e = 0; e < batch; e++) {
+            for (int i = 0; i < size; i++) {
+              int at = e * size + i;
+              double xd = withBias ? t[at] + bias[i] : t[at];
+              float xf = withBias ? (float) t[at] + (float) bias[i] : (float) t[at];
+              double wantD = apply(act, xd);
+              double wantF = apply(act, xf);
+              String what = k0.name() + " " + "act " + act + " size " + size + " [" + at + "]";
+              assertEquals(wantD, outD[at], 1e-14 * Math.max(1e-3, Math.abs(wantD)), what + " double");
+              assertEquals(wantF, outF[at], 1e-6 * Math.max(1e-3, Math.abs(wantF)), what + " float");
+            }
           }
         }
       }
@@ -279,16 +290,45 @@ class VectorKernelsTest {
   void requireNamesTheModuleWhenTheJvmLacksIt() throws IOException, InterruptedException {
     assertTrue(Vectorized.available(), "the test JVM runs with --add-modules jdk.incubator.vector (root pom)");
     Vectorized.require("Fine");
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        RequireMain.class.getName()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    assertEquals("Digits was compiled with --vector (the Vector API): run Java with --add-modules "
-        + "jdk.incubator.vector, or compile the network without --vector", out.strip());
+    assertEquals("Digits was compiled with --kernels vector (the Vector API): run Java with --add-modules "
+        + "jdk.incubator.vector, or compile the network without --kernels vector", run(false, null).get(0));
   }
 
-  /** Run in a JVM without the module: prints what {@link Vectorized#require} says. */
+  /** {@code netc.kernels} and the module, in fresh JVMs: which kernels, and what {@link Vectorized#check} says. */
+  @Test
+  void thePropertyForcesTheKernelsAndCheckExplainsWhatCannotBe() throws IOException, InterruptedException {
+    assertEquals(List.of("scalar", "check: fine"), run(false, null).subList(1, 3));
+    assertEquals(List.of("Digits was compiled with --kernels vector (the Vector API): run Java with --add-modules "
+        + "jdk.incubator.vector, or compile the network without --kernels vector", "scalar", "check: fine"),
+        run(false, "auto"));
+    assertEquals("vector", run(true, null).get(1));
+    assertEquals("check: fine", run(true, null).get(2));
+    assertEquals(List.of("no exception", "scalar", "check: fine"), run(true, "scalar"));
+    assertEquals(List.of("vector", "check: Digits: -Dnetc.kernels=vector asks for the Vector API kernels, but the JVM runs "
+        + "without them: add --add-modules jdk.incubator.vector, or drop -Dnetc.kernels"), run(false, "vector").subList(1, 3));
+    assertEquals("check: Digits: the system property netc.kernels is 'fast'; use auto, scalar or vector",
+        run(true, "fast").get(2));
+  }
+
+  /** The lines {@link RequireMain} prints in a JVM with or without the module and with {@code -Dnetc.kernels=kernels}. */
+  private static List<String> run(boolean module, String kernels) throws IOException, InterruptedException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> cmd = new java.util.ArrayList<>(List.of(java.toString()));
+    if (module) {
+      cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+    }
+    if (kernels != null) {
+      cmd.add("-Dnetc.kernels=" + kernels);
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RequireMain.class.getName()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    // the JVM's own note on incubator modules, when the module is added, is not ours
+    return out.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+  }
+
+  /** Run in another JVM: what {@link Vectorized#require}, {@link Vectorized#kernels} and {@link Vectorized#check} say. */
   public static final class RequireMain {
     public static void main(String[] args) {
       try {
@@ -296,6 +336,13 @@ class VectorKernelsTest {
         System.out.println("no exception");
       } catch (IllegalStateException e) {
         System.out.println(e.getMessage());
+      }
+      System.out.println(Vectorized.kernels());
+      try {
+        Vectorized.check("Digits");
+        System.out.println("check: fine");
+      } catch (IllegalStateException e) {
+        System.out.println("check: " + e.getMessage());
       }
     }
   }

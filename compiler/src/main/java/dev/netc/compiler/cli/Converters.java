@@ -1,5 +1,6 @@
 package dev.netc.compiler.cli;
 
+import dev.netc.compiler.emit.KernelChoice;
 import dev.netc.runtime.Optimizers;
 import dev.netc.runtime.Precision;
 import java.util.Locale;
@@ -20,6 +21,18 @@ final class Converters {
         default -> throw new TypeConversionException(
             "'" + value + "' is not a precision; valid values: double, float");
       };
+    }
+  }
+
+  /** {@code auto}, {@code scalar} or {@code vector}. */
+  static final class KernelsConverter implements ITypeConverter<KernelChoice> {
+    @Override
+    public KernelChoice convert(String value) {
+      KernelChoice k = KernelChoice.parse(value);
+      if (k == null) {
+        throw new TypeConversionException("'" + value + "' is not a kernel choice; valid values: auto, scalar, vector");
+      }
+      return k;
     }
   }
 

@@ -52,7 +52,7 @@ final class Networks {
    */
   static NetcCompiler.Result compile(
       List<SourceFile> sources, String pkg, CodegenOptions codegen, PrintWriter err) {
-    NetcCompiler.Result r = NetcCompiler.compile(sources, new NetcCompiler.Options(pkg, codegen.isFloat(), codegen.vector)
+    NetcCompiler.Result r = NetcCompiler.compile(sources, new NetcCompiler.Options(pkg, codegen.isFloat(), codegen.kernelChoice())
         .withDerivatives(codegen.jvp, codegen.hvp));
     printDiagnostics(r, err);
     if (r.hasErrors()) {
@@ -128,8 +128,8 @@ final class Networks {
 
   /** Reads, compiles and loads the network {@code name} (or the only one) of {@code file}. */
   static Model load(Path file, String name, CodegenOptions codegen, long seed, PrintWriter err) {
-    if (codegen.vector && !dev.netc.runtime.Vectorized.available()) {
-      throw CliException.usage("--vector needs the Vector API in this JVM: run ./netc (which adds it), or java with "
+    if (codegen.kernelChoice() == dev.netc.compiler.emit.KernelChoice.VECTOR && !dev.netc.runtime.Vectorized.available()) {
+      throw CliException.usage("--kernels vector needs the Vector API in this JVM: run ./netc (which adds it), or java with "
           + "--add-modules " + dev.netc.runtime.Vectorized.MODULE);
     }
     NetcCompiler.Result r = compile(read(List.of(file)), "", codegen, err);

@@ -23,7 +23,7 @@ public record ClassPlan(
     String networkName,
     String sourceName,
     boolean isFloat,
-    boolean vector,
+    KernelChoice kernelChoice,
     boolean straight,
     List<Tensor> params,
     List<Tensor> inputs,
@@ -42,16 +42,16 @@ public record ClassPlan(
 
   /** A plan without {@code jvp} and {@code hvp}. */
   public ClassPlan(String packageName, String className, String networkName, String sourceName, boolean isFloat,
-      boolean vector, boolean straight, List<Tensor> params, List<Tensor> inputs, List<Tensor> targets,
+      KernelChoice kernelChoice, boolean straight, List<Tensor> params, List<Tensor> inputs, List<Tensor> targets,
       List<Tensor> outputs, boolean hasLoss, List<Buffer> buffers, List<Kernel> kernels, List<Code> predictBody,
       List<Code> lossBody, List<Code> lossAndGradientBody, List<Code> inputGradientBody, boolean dropout, Scratch scratch) {
-    this(packageName, className, networkName, sourceName, isFloat, vector, straight, params, inputs, targets, outputs,
+    this(packageName, className, networkName, sourceName, isFloat, kernelChoice, straight, params, inputs, targets, outputs,
         hasLoss, buffers, kernels, predictBody, lossBody, lossAndGradientBody, inputGradientBody, dropout, scratch, null);
   }
 
   /** This plan with the methods {@code jvp} and {@code hvp} of {@code d}, and the scratch their kernels need too. */
   ClassPlan withDerivatives(Derivatives d, Scratch scratch) {
-    return new ClassPlan(packageName, className, networkName, sourceName, isFloat, vector, straight, params, inputs,
+    return new ClassPlan(packageName, className, networkName, sourceName, isFloat, kernelChoice, straight, params, inputs,
         targets, outputs, hasLoss, buffers, kernels, predictBody, lossBody, lossAndGradientBody, inputGradientBody,
         dropout, scratch, d);
   }

@@ -43,6 +43,8 @@ public final class JavaWriter {
   /** {@link #elem} as it is written: {@code double} or {@code float}. */
   private final String elemName;
   private final TypeName array;
+  /** Whether some kernel calls the runtime's matrix kernels ({@code ScalarKernels*}, {@code VectorKernels*}). */
+  private final boolean callsKernels;
 
   private JavaWriter(ClassPlan plan) {
     this.plan = plan;
@@ -52,6 +54,18 @@ public final class JavaWriter {
     this.elem = plan.isFloat() ? TypeName.FLOAT : TypeName.DOUBLE;
     this.elemName = plan.isFloat() ? "float" : "double";
     this.array = ArrayTypeName.of(elem);
+    this.callsKernels = plan.kernels().stream().anyMatch(k -> callsKernels(k.body()));
+  }
+
+  private static boolean callsKernels(List<Code> code) {
+    for (Code c : code) {
+      if (c instanceof Code.Stmt st && (st.text().startsWith("dev.netc.runtime.VectorKernels")
+          || st.text().startsWith("dev.netc.runtime.ScalarKernels"))
+          || c instanceof Code.Block b && callsKernels(b.body())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The source text of the generated class. */
@@ -93,8 +107,15 @@ public final class JavaWriter {
         + "values of a tensor of {@code S} elements are at {@code [ex * S, ex * S + S)}. Batch loss and gradient are\n"
         + "means over the batch.\n\n<p>An instance owns a workspace of reusable buffers, so the hot methods allocate nothing\n"
         + "once warm, and an instance is not thread-safe: use one instance per thread.\n"
-        + (plan.vector() ? "\n<p>Compiled with {@code --vector}: its large matrix products call the runtime's Vector API\n"
-            + "kernels, so the JVM must run with {@code --add-modules jdk.incubator.vector}.\n" : "");
+        + (!callsKernels ? "" : switch (plan.kernelChoice()) {
+          case AUTO -> "\n<p>Its large matrix products call the runtime's Vector API kernels when the JVM has the module\n"
+              + "{@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}), and its plain Java kernels\n"
+              + "otherwise: see {@code dev.netc.runtime.Vectorized}.\n";
+          case SCALAR -> "\n<p>Compiled with {@code --kernels scalar}: its large matrix products call the runtime's plain Java\n"
+              + "kernels alone.\n";
+          case VECTOR -> "\n<p>Compiled with {@code --kernels vector}: its large matrix products call the runtime's Vector API\n"
+              + "kernels alone, so the JVM must run with {@code --add-modules jdk.incubator.vector}.\n";
+        });
   }
 
   /** Text made safe for javadoc: no HTML or inline tags from the source. */
@@ -269,9 +290,10 @@ public final class JavaWriter {
         .addJavadoc("A network with params initialized from seed 0.\n").addStatement("this(0L)").build());
     type.addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
         .addJavadoc("A network with params initialized from {@code seed}.\n")
-        .addParameter(long.class, "seed").addCode(plan.vector()
-            ? CodeBlock.builder().addStatement("$T.require($S)", ClassName.get(RUNTIME, "Vectorized"), plan.className()).build()
-            : CodeBlock.of(""))
+        .addParameter(long.class, "seed").addCode(!callsKernels || plan.kernelChoice() == KernelChoice.SCALAR
+            ? CodeBlock.of("")
+            : CodeBlock.builder().addStatement("$T.$L($S)", ClassName.get(RUNTIME, "Vectorized"),
+                plan.kernelChoice() == KernelChoice.VECTOR ? "require" : "check", plan.className()).build())
         .addStatement("initialize(seed)").build());
     MethodSpec.Builder init = MethodSpec.methodBuilder("initialize").addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC).addParameter(long.class, "seed");

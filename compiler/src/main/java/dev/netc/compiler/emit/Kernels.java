@@ -458,7 +458,7 @@ final class Kernels {
   /** {@code act(t + bias)} for the batch, a vector at a time. */
   private Code.Builder vectorActivation(Node n, Planner.VectorActivation a, Access x) {
     String act = a.act() == null ? "IDENTITY" : a.act().name();
-    return new Code.Builder().stmt("%s.activate(%s.%s, %s, %s, %s, %d, batch)", vectorKernels(), vectorKernels(), act,
+    return kernelCall(new Code.Builder(), null, "@K.activate(@K.%s, %s, %s, %s, %d, batch)", act,
         x.array(a.t()), a.bias() == null ? "null" : x.array(a.bias()), x.array(n), n.shape().size());
   }
 
@@ -580,12 +580,16 @@ final class Kernels {
     }
     if (plan.vectorRows(n)) {
       // z = W * x for the whole batch, in the Vector API's register tiles
-      return new Code.Builder().stmt("%s.matmulRows(%s, %s, %s, %d, %d, batch)", vectorKernels(), x.array(n.input(0)),
-          x.array(n.input(1)), x.array(n), n.shape().rows(), n.input(0).shape().cols());
+      String args = Code.Builder.format("%s, %s, %s, %d, %d, batch", x.array(n.input(0)), x.array(n.input(1)), x.array(n),
+          n.shape().rows(), n.input(0).shape().cols());
+      return kernelCall(new Code.Builder(), scalarProduct(n.shape().rows() * n.input(0).shape().cols(),
+          SCALAR_ROWS_MIN_BATCH, "matmulRows", args, tiledMatvec(n, x, n)), "@K.matmulRows(" + args + ")");
     }
     if (plan.vectorCols(n)) {
-      return new Code.Builder().stmt("%s.matmulCols(%s, %s, %s, %d, %d, batch)", vectorKernels(),
-          x.array(n.input(0).input(0)), x.array(n.input(1)), x.array(n), n.shape().rows(), n.input(0).shape().cols());
+      String args = Code.Builder.format("%s, %s, %s, %d, %d, batch", x.array(n.input(0).input(0)), x.array(n.input(1)),
+          x.array(n), n.shape().rows(), n.input(0).shape().cols());
+      return kernelCall(new Code.Builder(), scalarProduct(n.shape().rows() * n.input(0).shape().cols(),
+          SCALAR_COLS_MIN_BATCH, "matmulCols", args, tiledTransposedMatvec(n, x)), "@K.matmulCols(" + args + ")");
     }
     if (n.op() == Op.MATMUL && n.shape().isVector() && !plan.isView(n.input(0)) && !plan.isBatched(n.input(0))
         && plan.isBatched(n.input(1))) {
@@ -860,6 +864,58 @@ final class Kernels {
     return "dev.netc.runtime.VectorKernels" + (isFloat ? "F" : "D");
   }
 
+  /**
+   * The smallest matrix (rows times columns) whose product's scalar side calls the runtime's
+   * {@code ScalarKernels} (for a batch of at least {@link #SCALAR_ROWS_MIN_BATCH} or
+   * {@link #SCALAR_COLS_MIN_BATCH}) instead of the generated register tiles. Measured at two
+   * shapes only: the MLP's 128 x 784 in float at batch 64, where the runtime's superword loops
+   * took 510-610 µs for {@code W * x} (the transpose of W included) against 1,380-2,160 µs in the
+   * tiles, and the chain's 24 x 24, where the tiles won (docs/tools.md).
+   */
+  static int scalarKernelsMinElements = 16384;
+  /** {@code matmulRows} transposes W first: worth it from this batch on. */
+  static final int SCALAR_ROWS_MIN_BATCH = 16;
+  /** {@code matmulCols} copies the rows of W first: worth it from this batch on. */
+  static final int SCALAR_COLS_MIN_BATCH = 4;
+
+  /**
+   * The scalar side of a product: for a matrix of at least {@link #scalarKernelsMinElements}, the
+   * runtime's {@code method} from {@code minBatch} examples on and {@code tiles} below; else the tiles.
+   */
+  private Code.Builder scalarProduct(int elements, int minBatch, String method, String args, Code.Builder tiles) {
+    if (elements < scalarKernelsMinElements) {
+      return tiles;
+    }
+    return new Code.Builder().block("if (batch >= " + minBatch + ")",
+            new Code.Builder().stmt(scalarKernels() + "." + method + "(" + args + ")"))
+        .block("else", tiles);
+  }
+
+  /** The runtime class of the plain Java kernels, qualified. */
+  private String scalarKernels() {
+    return "dev.netc.runtime.ScalarKernels" + (isFloat ? "F" : "D");
+  }
+
+  /**
+   * Adds to {@code b} the call {@code format} (with {@code args}), each {@code @K} standing for the
+   * kernels' class: with both kernels (the default), {@code if (Vectorized.ENABLED)} the Vector API
+   * one, else the scalar code: {@code tiles} (the generated register tiles of the same product) when
+   * not null, else the runtime's plain Java kernel. {@code Vectorized.ENABLED} is a static final,
+   * so the JIT keeps only the branch taken, and the vector class is never loaded in a JVM without
+   * its module.
+   */
+  private Code.Builder kernelCall(Code.Builder b, Code.Builder tiles, String format, Object... args) {
+    String call = Code.Builder.format(format, args);
+    Code.Builder scalar = tiles != null ? tiles : new Code.Builder().stmt(call.replace("@K", scalarKernels()));
+    return switch (plan.kernelChoice()) {
+      case VECTOR -> b.stmt(call.replace("@K", vectorKernels()));
+      case SCALAR -> tiles != null ? b.block("", tiles) : b.stmt(call.replace("@K", scalarKernels()));
+      case AUTO -> b.block("if (dev.netc.runtime.Vectorized.ENABLED)",
+              new Code.Builder().stmt(call.replace("@K", vectorKernels())))
+          .block("else", scalar);
+    };
+  }
+
   private static String loop(String v, int n) {
     return "for (int " + v + " = 0; " + v + " < " + n + "; " + v + "++)";
   }
@@ -912,7 +968,7 @@ final class Kernels {
         String a = x.array(n.input(0));
         String c = x.array(n.input(1));
         if (plan.vectorOuter(n)) {
-          body.stmt("%s.outerAccumulate(%s, %s, g, %d, %d, batch, %s, %s)", vectorKernels(), a, c, rows, cols,
+          kernelCall(body, null, "@K.outerAccumulate(%s, %s, g, %d, %d, batch, %s, %s)", a, c, rows, cols,
               t.sign() > 0 ? "inv" : "-inv", ti == 0 && assignFirst);
           continue;
         }
@@ -986,9 +1042,9 @@ final class Kernels {
     Node w = t.input(0).input(0);
     Node outer = term.node();
     Code.Builder body = new Code.Builder()
-        .stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0")
-        .stmt("%s.backwardRows(%s, %s, %s, %s, g, %d, %d, batch, %s)", vectorKernels(), x.array(w), x.array(outer.input(0)),
-            x.array(outer.input(1)), x.array(t), w.shape().rows(), w.shape().cols(), term.sign() > 0 ? "inv" : "-inv");
+        .stmt("%s inv = %s / batch", type, isFloat ? "1.0f" : "1.0");
+    kernelCall(body, null, "@K.backwardRows(%s, %s, %s, %s, g, %d, %d, batch, %s)", x.array(w), x.array(outer.input(0)),
+        x.array(outer.input(1)), x.array(t), w.shape().rows(), w.shape().cols(), term.sign() > 0 ? "inv" : "-inv");
     x.fixed(gradientOf(param), "g");
     return x.draft(comment(t, param), body.build());
   }

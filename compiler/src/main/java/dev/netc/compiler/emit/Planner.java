@@ -56,6 +56,15 @@ public final class Planner {
   static int vectorMinElements = 256;
   /** ... and the smallest length of the loop the kernel vectorizes (one vector of doubles on AVX-512). */
   static int vectorMinLength = 8;
+  /**
+   * In float, a vectorized loop whose length is not a multiple of 16 (one AVX-512 vector of floats)
+   * must be at least this long: shorter, its scalar tail is too much of the work. The 40-layer
+   * chain of width 24 at batch 32 in float (16 lanes and a tail of 8) took 722 / 1,634 µs per
+   * loss / gradient through the vector kernels against 403 / 1,066 µs in the generated register
+   * tiles (medians of 21 rounds, same JVM, docs/tools.md); in double (3 vectors of 8) the
+   * vector kernels won, 317 / 569 against 418 / 1,188 µs.
+   */
+  static int floatVectorRaggedMinLength = 64;
 
   /**
    * How many arguments (arrays passed to shared kernels) an entry method passes before the rest
@@ -81,6 +90,7 @@ public final class Planner {
   private final Dag dag;
   private final boolean isFloat;
   private final boolean vector;
+  private final KernelChoice kernelChoice;
   private final Map<Node, List<Node>> consumers = new HashMap<>();
   private final Set<Node> batched = new HashSet<>();
   private final Set<Node> forward = new HashSet<>();
@@ -112,18 +122,20 @@ public final class Planner {
   /** One term of a param's batch gradient: {@code sign * mean over the batch of node}. */
   record Term(Node node, double sign) {}
 
-  private Planner(Dag dag, boolean isFloat, boolean vector) {
-    this(dag, isFloat, vector, null);
+  private Planner(Dag dag, boolean isFloat, KernelChoice kernelChoice) {
+    this(dag, isFloat, kernelChoice, null);
   }
 
   /**
    * A planner for {@code dag}; with a {@code parent}, one whose kernels and buffers join the
    * parent's class (jvp's and hvp's DAGs): names, buffers and kernels are the parent's.
    */
-  private Planner(Dag dag, boolean isFloat, boolean vector, Planner parent) {
+  private Planner(Dag dag, boolean isFloat, KernelChoice kernelChoice, Planner parent) {
     this.dag = dag;
     this.isFloat = isFloat;
-    this.vector = vector;
+    this.kernelChoice = kernelChoice;
+    // the same plan for every choice: large products call the runtime's kernels, scalar or vector
+    this.vector = true;
     this.parent = parent;
     this.lineText = parent != null ? parent.lineText : new HashMap<>();
     this.fieldNames = parent != null ? parent.fieldNames : new Names("ws", "NAME", "PARAMS", "INPUTS", "TARGETS", "OUTPUTS", "SEED");
@@ -134,22 +146,26 @@ public final class Planner {
   }
 
   public static ClassPlan plan(Dag dag, boolean isFloat, String className, String sourceName) {
-    return plan(dag, isFloat, false, className, sourceName);
+    return plan(dag, isFloat, KernelChoice.AUTO, className, sourceName);
   }
 
-  /** {@code vector}: large batched matrix products call the runtime's Vector API kernels. */
-  public static ClassPlan plan(Dag dag, boolean isFloat, boolean vector, String className, String sourceName) {
-    return new Planner(dag, isFloat, vector).build(className, sourceName);
+  /** {@code kernelChoice}: which runtime kernels large batched matrix products call. */
+  public static ClassPlan plan(Dag dag, boolean isFloat, KernelChoice kernelChoice, String className, String sourceName) {
+    return new Planner(dag, isFloat, kernelChoice).build(className, sourceName);
+  }
+
+  KernelChoice kernelChoice() {
+    return kernelChoice;
   }
 
   /**
-   * As {@link #plan(Dag, boolean, boolean, String, String)}, with the methods {@code jvp} (from
+   * As {@link #plan(Dag, boolean, KernelChoice, String, String)}, with the methods {@code jvp} (from
    * {@code jvp}, {@code ForwardMode.jvp}'s DAG) and {@code hvp} (from {@code hvp},
    * {@code ForwardMode.hvp}'s), either null for none.
    */
-  public static ClassPlan plan(Dag dag, Dag jvp, Dag hvp, boolean isFloat, boolean vector, String className,
+  public static ClassPlan plan(Dag dag, Dag jvp, Dag hvp, boolean isFloat, KernelChoice kernelChoice, String className,
       String sourceName) {
-    Planner main = new Planner(dag, isFloat, vector);
+    Planner main = new Planner(dag, isFloat, kernelChoice);
     ClassPlan plan = main.build(className, sourceName);
     if (jvp == null && hvp == null) {
       return plan;
@@ -176,7 +192,7 @@ public final class Planner {
     String vectorName = null;
     String product = null;
     if (jvp != null) {
-      Planner child = new Planner(jvp, isFloat, vector, this);
+      Planner child = new Planner(jvp, isFloat, kernelChoice, this);
       tangent = fieldNames.allocate("tangent");
       for (ClassPlan.Tensor t : plan.inputs()) {
         String arg = fieldNames.allocate("tangent" + capitalize(t.javaName()));
@@ -199,7 +215,7 @@ public final class Planner {
       jvpBody = child.jvpBody(plan, outputTangents);
     }
     if (hvp != null) {
-      Planner child = new Planner(hvp, isFloat, vector, this);
+      Planner child = new Planner(hvp, isFloat, kernelChoice, this);
       vectorName = fieldNames.allocate("v");
       product = fieldNames.allocate("hv");
       for (ClassPlan.Tensor p : plan.params()) {
@@ -258,7 +274,7 @@ public final class Planner {
     if (!ints && Straight.fits(dag, straightMaxCost)) {
       Straight s = new Straight(this, dag, isFloat, params, inputs, targets, outputs);
       boolean loss = dag.loss() != null;
-      return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, true, params, inputs,
+      return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, kernelChoice, true, params, inputs,
           targets, outputs, loss, buffers, kernels, s.predict(outputs), loss ? s.loss() : List.of(),
           loss ? s.lossAndGradient(params) : List.of(), loss ? s.inputGradient(inputs) : List.of(), false, null);
     }
@@ -269,7 +285,7 @@ public final class Planner {
     List<Code> loss = dag.loss() == null ? List.of() : lossBody();
     List<Code> lossAndGradient = dag.loss() == null ? List.of() : lossAndGradientBody(params, access);
     List<Code> inputGradient = dag.loss() == null ? List.of() : inputGradientBody(inputs, access);
-    return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, vector, false, params, inputs, targets, outputs,
+    return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, kernelChoice, false, params, inputs, targets, outputs,
         dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient,
         dag.nodes().stream().anyMatch(n -> n.op() == Op.DROPOUT_MASK),
         scratchRows == 0 ? null : new ClassPlan.Scratch(scratchRows, scratchCols, scratchFlat));
@@ -428,7 +444,12 @@ public final class Planner {
       return false;
     }
     int k = n.input(0).shape().cols();
-    return k >= vectorMinLength && n.shape().rows() * k >= vectorMinElements;
+    return vectorLength(k) && n.shape().rows() * k >= vectorMinElements;
+  }
+
+  /** Whether a loop of {@code len} elements is long enough for the vector kernels (see {@link #floatVectorRaggedMinLength}). */
+  private boolean vectorLength(int len) {
+    return len >= vectorMinLength && (!isFloat || len % 16 == 0 || len >= Math.max(vectorMinLength, floatVectorRaggedMinLength));
   }
 
   /** A batched {@code transpose(W) * d} (W not batched, read in place) computed by {@code matmulCols}. */
@@ -438,13 +459,13 @@ public final class Planner {
       return false;
     }
     int m = n.shape().rows();
-    return m >= vectorMinLength && m * n.input(0).shape().cols() >= vectorMinElements;
+    return vectorLength(m) && m * n.input(0).shape().cols() >= vectorMinElements;
   }
 
   /** A param's gradient term, the batch's sum of outer products, accumulated by {@code outerAccumulate}. */
   boolean vectorOuter(Node n) {
     int cols = n.shape().cols();
-    return vector && cols >= vectorMinLength && n.shape().rows() * cols >= vectorMinElements;
+    return vector && vectorLength(cols) && n.shape().rows() * cols >= vectorMinElements;
   }
 
   /**

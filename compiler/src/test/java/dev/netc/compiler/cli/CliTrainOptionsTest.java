@@ -95,7 +95,10 @@ class CliTrainOptionsTest {
     Path b = tmp.resolve("b.params");
     Object[] common = {"--epochs", "150", "--lr-schedule", "cosine", "--clip-norm", "1"};
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+    // the child runs the kernels this JVM runs (the Vector API ones: both have the module), so that
+    // the resumed run's sums are in the same order as the uninterrupted one's
+    List<String> cmd = new ArrayList<>(List.of(java.toString(), "--add-modules", "jdk.incubator.vector",
+        "-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "train", DIGITS.toString(), "--data", digits(300).toString(), "--seed", "4",
         "--batch", "16", "--lr", "0.003", "--save", b.toString(), "--checkpoint-every", "1"));
     for (Object o : common) {

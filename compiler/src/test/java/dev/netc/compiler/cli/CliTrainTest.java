@@ -149,7 +149,7 @@ class CliTrainTest {
     }
   }
 
-  /** Without the Vector API module in the JVM, --vector is exit 2 with a message saying what to do. */
+  /** Without the Vector API module in the JVM, --kernels vector (or --vector) is exit 2 with a message saying what to do. */
   @Test
   void vectorWithoutTheModuleIsExit2() throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -159,7 +159,7 @@ class CliTrainTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
     assertEquals(2, p.exitValue(), out);
-    assertEquals("netc: --vector needs the Vector API in this JVM: run ./netc (which adds it), or java with "
+    assertEquals("netc: --kernels vector needs the Vector API in this JVM: run ./netc (which adds it), or java with "
         + "--add-modules jdk.incubator.vector", out.lines().findFirst().orElse(""), out);
   }
 

@@ -91,13 +91,16 @@ class RandomNetworksCodegenTest {
   void vectorKernelsAgreeWithTheEvaluator() {
     int minElements = Planner.vectorMinElements;
     int minLength = Planner.vectorMinLength;
+    int ragged = Planner.floatVectorRaggedMinLength;
     Planner.vectorMinElements = 1;
     Planner.vectorMinLength = 1;
+    Planner.floatVectorRaggedMinLength = 1;
     try {
       withStraightMaxCost(0, () -> run(Integer.getInteger("netc.randomCodegen", 300) * 2 / 5, 3, true));
     } finally {
       Planner.vectorMinElements = minElements;
       Planner.vectorMinLength = minLength;
+      Planner.floatVectorRaggedMinLength = ragged;
     }
   }
 

@@ -1,31 +1,32 @@
 package dev.netc.runtime;
 
-import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The matrix products of networks compiled with {@code --vector}, in double, written with the
- * incubating Vector API ({@code jdk.incubator.vector}): the JVM must run with
- * {@code --add-modules jdk.incubator.vector}. Generated classes check that through
- * {@link Vectorized#require} before they call here. {@link VectorKernelsF} is the same in float.
+ * The matrix products of networks, in float, written with the incubating Vector API
+ * ({@code jdk.incubator.vector}). Generated classes call here only when {@link Vectorized#ENABLED}
+ * (the JVM runs with {@code --add-modules jdk.incubator.vector}), so this class is loaded only
+ * then; {@link ScalarKernelsF} has the same methods in plain Java for the other case.
  *
  * <p>Arrays are flat, row-major and example-major, as everywhere in generated code. Each
  * product is computed in register tiles: several examples times several rows (or vectors of
  * columns) at once, so each value loaded from memory feeds several fused multiply-adds. The
  * sums are in a different order than a plain loop, so results differ from the scalar kernels
- * by rounding (within the tolerances of {@code docs/codegen.md}).
+ * by rounding (within the float tolerances of {@code docs/codegen.md}).
  *
- * <p>This file is generated from {@link VectorKernelsF} (Java has no generics over primitives;
- * the JDK generates its own {@code DoubleVector} from a template the same way): edit that one,
- * then run {@code mvn -pl runtime test -Dtest=VectorKernelsSourceTest -Dnetc.updateVectorKernels=true}.
- * The test fails while the two differ otherwise.
+ * <p>One source, two classes: {@code runtime/src/main/twins} holds this class's source in single
+ * precision (the {@code F} class), and the build writes it and a double-precision copy (the
+ * {@code D} class, by the rules in {@code runtime/pom.xml}) to {@code target/generated-sources/twins}.
+ * Java has no generics over primitives; the JDK generates its own vector classes from one template
+ * the same way. Edit the source in {@code twins} only.
  */
-public final class VectorKernelsD {
-  private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+public final class VectorKernelsF {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   /** Which of the intra-op pool's job slots this file's jobs use. */
-  private static final boolean IS_FLOAT = false;
+  private static final boolean IS_FLOAT = true;
 
   /** The activations of {@link #activate}: none (a bias add alone), tanh, sigmoid, relu. */
   public static final int IDENTITY = 0;
@@ -33,7 +34,7 @@ public final class VectorKernelsD {
   public static final int SIGMOID = 2;
   public static final int RELU = 3;
 
-  private VectorKernelsD() {}
+  private VectorKernelsF() {}
 
   /**
    * {@code out[e*size + i] = act(t[e*size + i] + bias[i])} for every example {@code e < batch}
@@ -41,26 +42,26 @@ public final class VectorKernelsD {
    * time. tanh and the exponential of sigmoid are the Vector API's (within 2 ulps of
    * {@code Math.tanh} and {@code Math.exp}, tested); relu is {@code max(x, 0)} as {@link Ops#relu}.
    */
-  public static void activate(int act, double[] t, double[] bias, double[] out, int size, int batch) {
+  public static void activate(int act, float[] t, float[] bias, float[] out, int size, int batch) {
     int sv = S.loopBound(size);
     for (int e = 0; e < batch; e++) {
       int o = e * size;
       int i = 0;
       for (; i < sv; i += L) {
-        DoubleVector v = DoubleVector.fromArray(S, t, o + i);
+        FloatVector v = FloatVector.fromArray(S, t, o + i);
         if (bias != null) {
-          v = v.add(DoubleVector.fromArray(S, bias, i));
+          v = v.add(FloatVector.fromArray(S, bias, i));
         }
         switch (act) {
           case TANH -> v = v.lanewise(VectorOperators.TANH);
-          case SIGMOID -> v = DoubleVector.broadcast(S, 1.0).div(v.neg().lanewise(VectorOperators.EXP).add(1.0));
-          case RELU -> v = v.max(0.0);
+          case SIGMOID -> v = FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+          case RELU -> v = v.max(0f);
           default -> { }
         }
         v.intoArray(out, o + i);
       }
       for (; i < size; i++) {
-        double x = bias != null ? t[o + i] + bias[i] : t[o + i];
+        float x = bias != null ? t[o + i] + bias[i] : t[o + i];
         out[o + i] = switch (act) {
           case TANH -> Ops.tanh(x);
           case SIGMOID -> Ops.sigmoid(x);
@@ -75,7 +76,7 @@ public final class VectorKernelsD {
    * {@code z[e*m + r] = sum over c of w[r*k + c] * x[e*k + c]} for every example {@code e < batch}
    * and row {@code r < m}: the product {@code W * x} for a batch, {@code W} being {@code m x k}.
    */
-  public static void matmulRows(double[] w, double[] x, double[] z, int m, int k, int batch) {
+  public static void matmulRows(float[] w, float[] x, float[] z, int m, int k, int batch) {
     IntraOp.Pool p = m < 8 ? null : IntraOp.acquire((long) m * k * batch, IntraOp.MIN_WORK);
     if (p == null) {
       matmulRows(w, x, z, m, k, batch, 0, m);
@@ -93,7 +94,7 @@ public final class VectorKernelsD {
   }
 
   /** {@link #matmulRows} for rows {@code r0 <= r < r1} only. */
-  private static void matmulRows(double[] w, double[] x, double[] z, int m, int k, int batch, int r0, int r1) {
+  private static void matmulRows(float[] w, float[] x, float[] z, int m, int k, int batch, int r0, int r1) {
     int kv = S.loopBound(k);
     int e = 0;
     for (; e + 4 <= batch; e += 4) {
@@ -119,9 +120,9 @@ public final class VectorKernelsD {
   }
 
   private static final class Rows extends IntraOp.Job {
-    double[] w;
-    double[] x;
-    double[] z;
+    float[] w;
+    float[] x;
+    float[] z;
     int m;
     int k;
     int batch;
@@ -139,7 +140,7 @@ public final class VectorKernelsD {
     }
   }
 
-  private static void rows4x4(double[] w, double[] x, double[] z, int m, int k, int kv, int e, int r) {
+  private static void rows4x4(float[] w, float[] x, float[] z, int m, int k, int kv, int e, int r) {
     int w0 = r * k;
     int w1 = w0 + k;
     int w2 = w1 + k;
@@ -148,43 +149,43 @@ public final class VectorKernelsD {
     int x1 = x0 + k;
     int x2 = x1 + k;
     int x3 = x2 + k;
-    DoubleVector a00 = DoubleVector.zero(S);
-    DoubleVector a01 = a00;
-    DoubleVector a02 = a00;
-    DoubleVector a03 = a00;
-    DoubleVector a10 = a00;
-    DoubleVector a11 = a00;
-    DoubleVector a12 = a00;
-    DoubleVector a13 = a00;
-    DoubleVector a20 = a00;
-    DoubleVector a21 = a00;
-    DoubleVector a22 = a00;
-    DoubleVector a23 = a00;
-    DoubleVector a30 = a00;
-    DoubleVector a31 = a00;
-    DoubleVector a32 = a00;
-    DoubleVector a33 = a00;
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = a00;
+    FloatVector a02 = a00;
+    FloatVector a03 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a12 = a00;
+    FloatVector a13 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a22 = a00;
+    FloatVector a23 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
+    FloatVector a32 = a00;
+    FloatVector a33 = a00;
     for (int c = 0; c < kv; c += L) {
-      DoubleVector v0 = DoubleVector.fromArray(S, x, x0 + c);
-      DoubleVector v1 = DoubleVector.fromArray(S, x, x1 + c);
-      DoubleVector v2 = DoubleVector.fromArray(S, x, x2 + c);
-      DoubleVector v3 = DoubleVector.fromArray(S, x, x3 + c);
-      DoubleVector u = DoubleVector.fromArray(S, w, w0 + c);
+      FloatVector v0 = FloatVector.fromArray(S, x, x0 + c);
+      FloatVector v1 = FloatVector.fromArray(S, x, x1 + c);
+      FloatVector v2 = FloatVector.fromArray(S, x, x2 + c);
+      FloatVector v3 = FloatVector.fromArray(S, x, x3 + c);
+      FloatVector u = FloatVector.fromArray(S, w, w0 + c);
       a00 = u.fma(v0, a00);
       a01 = u.fma(v1, a01);
       a02 = u.fma(v2, a02);
       a03 = u.fma(v3, a03);
-      u = DoubleVector.fromArray(S, w, w1 + c);
+      u = FloatVector.fromArray(S, w, w1 + c);
       a10 = u.fma(v0, a10);
       a11 = u.fma(v1, a11);
       a12 = u.fma(v2, a12);
       a13 = u.fma(v3, a13);
-      u = DoubleVector.fromArray(S, w, w2 + c);
+      u = FloatVector.fromArray(S, w, w2 + c);
       a20 = u.fma(v0, a20);
       a21 = u.fma(v1, a21);
       a22 = u.fma(v2, a22);
       a23 = u.fma(v3, a23);
-      u = DoubleVector.fromArray(S, w, w3 + c);
+      u = FloatVector.fromArray(S, w, w3 + c);
       a30 = u.fma(v0, a30);
       a31 = u.fma(v1, a31);
       a32 = u.fma(v2, a32);
@@ -213,22 +214,22 @@ public final class VectorKernelsD {
   }
 
   /** Four rows for one example: each x vector feeds four rows, two accumulators per row. */
-  private static void rows4x1(double[] w, double[] x, double[] z, int m, int k, int kv, int e, int r) {
+  private static void rows4x1(float[] w, float[] x, float[] z, int m, int k, int kv, int e, int r) {
     int w0 = r * k;
     int w1 = w0 + k;
     int w2 = w1 + k;
     int w3 = w2 + k;
     int x0 = e * k;
-    DoubleVector a0 = DoubleVector.zero(S);
-    DoubleVector a1 = a0;
-    DoubleVector a2 = a0;
-    DoubleVector a3 = a0;
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
     for (int c = 0; c < kv; c += L) {
-      DoubleVector v = DoubleVector.fromArray(S, x, x0 + c);
-      a0 = DoubleVector.fromArray(S, w, w0 + c).fma(v, a0);
-      a1 = DoubleVector.fromArray(S, w, w1 + c).fma(v, a1);
-      a2 = DoubleVector.fromArray(S, w, w2 + c).fma(v, a2);
-      a3 = DoubleVector.fromArray(S, w, w3 + c).fma(v, a3);
+      FloatVector v = FloatVector.fromArray(S, x, x0 + c);
+      a0 = FloatVector.fromArray(S, w, w0 + c).fma(v, a0);
+      a1 = FloatVector.fromArray(S, w, w1 + c).fma(v, a1);
+      a2 = FloatVector.fromArray(S, w, w2 + c).fma(v, a2);
+      a3 = FloatVector.fromArray(S, w, w3 + c).fma(v, a3);
     }
     int z0 = e * m + r;
     z[z0] = a0.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x0, kv, k);
@@ -237,17 +238,17 @@ public final class VectorKernelsD {
     z[z0 + 3] = a3.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x0, kv, k);
   }
 
-  private static double dot(double[] w, int wo, double[] x, int xo, int k, int kv) {
-    DoubleVector a = DoubleVector.zero(S);
+  private static float dot(float[] w, int wo, float[] x, int xo, int k, int kv) {
+    FloatVector a = FloatVector.zero(S);
     for (int c = 0; c < kv; c += L) {
-      a = DoubleVector.fromArray(S, w, wo + c).fma(DoubleVector.fromArray(S, x, xo + c), a);
+      a = FloatVector.fromArray(S, w, wo + c).fma(FloatVector.fromArray(S, x, xo + c), a);
     }
     return a.reduceLanes(VectorOperators.ADD) + tail(w, wo, x, xo, kv, k);
   }
 
   /** The scalar rest of a dot product, {@code c} from {@code kv} to {@code k}. */
-  private static double tail(double[] w, int wo, double[] x, int xo, int kv, int k) {
-    double s = 0;
+  private static float tail(float[] w, int wo, float[] x, int xo, int kv, int k) {
+    float s = 0;
     for (int c = kv; c < k; c++) {
       s += w[wo + c] * x[xo + c];
     }
@@ -259,7 +260,7 @@ public final class VectorKernelsD {
    * and {@code r < m}: the product {@code transpose(W) * d} for a batch, {@code W} being
    * {@code k x m}, computed as the sum over {@code c} of {@code d[c]} times row {@code c} of W.
    */
-  public static void matmulCols(double[] w, double[] d, double[] y, int m, int k, int batch) {
+  public static void matmulCols(float[] w, float[] d, float[] y, int m, int k, int batch) {
     IntraOp.Pool p = m < 8 * L ? null : IntraOp.acquire((long) m * k * batch, IntraOp.MIN_WORK);
     if (p == null) {
       matmulCols(w, d, y, m, k, batch, 0, m);
@@ -277,9 +278,9 @@ public final class VectorKernelsD {
   }
 
   private static final class Cols extends IntraOp.Job {
-    double[] w;
-    double[] d;
-    double[] y;
+    float[] w;
+    float[] d;
+    float[] y;
     int m;
     int k;
     int batch;
@@ -298,7 +299,7 @@ public final class VectorKernelsD {
   }
 
   /** {@link #matmulCols} for {@code r0 <= r < r1} only ({@code r0} a multiple of {@code 4 L}). */
-  private static void matmulCols(double[] w, double[] d, double[] y, int m, int k, int batch, int r0, int r1) {
+  private static void matmulCols(float[] w, float[] d, float[] y, int m, int k, int batch, int r0, int r1) {
     int mv = r0 + S.loopBound(r1 - r0);
     int e = 0;
     for (; e + 4 <= batch; e += 4) {
@@ -321,9 +322,9 @@ public final class VectorKernelsD {
         cols1x4(w, d, y, m, k, e, r);
       }
       for (; r < mv; r += L) {
-        DoubleVector a = DoubleVector.zero(S);
+        FloatVector a = FloatVector.zero(S);
         for (int c = 0; c < k; c++) {
-          a = DoubleVector.fromArray(S, w, c * m + r).fma(DoubleVector.broadcast(S, d[e * k + c]), a);
+          a = FloatVector.fromArray(S, w, c * m + r).fma(FloatVector.broadcast(S, d[e * k + c]), a);
         }
         a.intoArray(y, e * m + r);
       }
@@ -334,49 +335,49 @@ public final class VectorKernelsD {
   }
 
   /** Four examples times four vectors of columns: each row vector of W feeds four examples. */
-  private static void cols4x4(double[] w, double[] d, double[] y, int m, int k, int e, int r) {
+  private static void cols4x4(float[] w, float[] d, float[] y, int m, int k, int e, int r) {
     int d0 = e * k;
     int d1 = d0 + k;
     int d2 = d1 + k;
     int d3 = d2 + k;
-    DoubleVector a00 = DoubleVector.zero(S);
-    DoubleVector a01 = a00;
-    DoubleVector a02 = a00;
-    DoubleVector a03 = a00;
-    DoubleVector a10 = a00;
-    DoubleVector a11 = a00;
-    DoubleVector a12 = a00;
-    DoubleVector a13 = a00;
-    DoubleVector a20 = a00;
-    DoubleVector a21 = a00;
-    DoubleVector a22 = a00;
-    DoubleVector a23 = a00;
-    DoubleVector a30 = a00;
-    DoubleVector a31 = a00;
-    DoubleVector a32 = a00;
-    DoubleVector a33 = a00;
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = a00;
+    FloatVector a02 = a00;
+    FloatVector a03 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a12 = a00;
+    FloatVector a13 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a22 = a00;
+    FloatVector a23 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
+    FloatVector a32 = a00;
+    FloatVector a33 = a00;
     for (int c = 0; c < k; c++) {
       int wo = c * m + r;
-      DoubleVector u0 = DoubleVector.fromArray(S, w, wo);
-      DoubleVector u1 = DoubleVector.fromArray(S, w, wo + L);
-      DoubleVector u2 = DoubleVector.fromArray(S, w, wo + 2 * L);
-      DoubleVector u3 = DoubleVector.fromArray(S, w, wo + 3 * L);
-      DoubleVector s = DoubleVector.broadcast(S, d[d0 + c]);
+      FloatVector u0 = FloatVector.fromArray(S, w, wo);
+      FloatVector u1 = FloatVector.fromArray(S, w, wo + L);
+      FloatVector u2 = FloatVector.fromArray(S, w, wo + 2 * L);
+      FloatVector u3 = FloatVector.fromArray(S, w, wo + 3 * L);
+      FloatVector s = FloatVector.broadcast(S, d[d0 + c]);
       a00 = u0.fma(s, a00);
       a01 = u1.fma(s, a01);
       a02 = u2.fma(s, a02);
       a03 = u3.fma(s, a03);
-      s = DoubleVector.broadcast(S, d[d1 + c]);
+      s = FloatVector.broadcast(S, d[d1 + c]);
       a10 = u0.fma(s, a10);
       a11 = u1.fma(s, a11);
       a12 = u2.fma(s, a12);
       a13 = u3.fma(s, a13);
-      s = DoubleVector.broadcast(S, d[d2 + c]);
+      s = FloatVector.broadcast(S, d[d2 + c]);
       a20 = u0.fma(s, a20);
       a21 = u1.fma(s, a21);
       a22 = u2.fma(s, a22);
       a23 = u3.fma(s, a23);
-      s = DoubleVector.broadcast(S, d[d3 + c]);
+      s = FloatVector.broadcast(S, d[d3 + c]);
       a30 = u0.fma(s, a30);
       a31 = u1.fma(s, a31);
       a32 = u2.fma(s, a32);
@@ -404,18 +405,18 @@ public final class VectorKernelsD {
     a33.intoArray(y, y0 + 3 * L);
   }
 
-  private static void cols4x1(double[] w, double[] d, double[] y, int m, int k, int e, int r) {
+  private static void cols4x1(float[] w, float[] d, float[] y, int m, int k, int e, int r) {
     int d0 = e * k;
-    DoubleVector a0 = DoubleVector.zero(S);
-    DoubleVector a1 = a0;
-    DoubleVector a2 = a0;
-    DoubleVector a3 = a0;
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
     for (int c = 0; c < k; c++) {
-      DoubleVector u = DoubleVector.fromArray(S, w, c * m + r);
-      a0 = u.fma(DoubleVector.broadcast(S, d[d0 + c]), a0);
-      a1 = u.fma(DoubleVector.broadcast(S, d[d0 + k + c]), a1);
-      a2 = u.fma(DoubleVector.broadcast(S, d[d0 + 2 * k + c]), a2);
-      a3 = u.fma(DoubleVector.broadcast(S, d[d0 + 3 * k + c]), a3);
+      FloatVector u = FloatVector.fromArray(S, w, c * m + r);
+      a0 = u.fma(FloatVector.broadcast(S, d[d0 + c]), a0);
+      a1 = u.fma(FloatVector.broadcast(S, d[d0 + k + c]), a1);
+      a2 = u.fma(FloatVector.broadcast(S, d[d0 + 2 * k + c]), a2);
+      a3 = u.fma(FloatVector.broadcast(S, d[d0 + 3 * k + c]), a3);
     }
     int y0 = e * m + r;
     a0.intoArray(y, y0);
@@ -424,19 +425,19 @@ public final class VectorKernelsD {
     a3.intoArray(y, y0 + 3 * m);
   }
 
-  private static void cols1x4(double[] w, double[] d, double[] y, int m, int k, int e, int r) {
+  private static void cols1x4(float[] w, float[] d, float[] y, int m, int k, int e, int r) {
     int d0 = e * k;
-    DoubleVector a0 = DoubleVector.zero(S);
-    DoubleVector a1 = a0;
-    DoubleVector a2 = a0;
-    DoubleVector a3 = a0;
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
     for (int c = 0; c < k; c++) {
       int wo = c * m + r;
-      DoubleVector s = DoubleVector.broadcast(S, d[d0 + c]);
-      a0 = DoubleVector.fromArray(S, w, wo).fma(s, a0);
-      a1 = DoubleVector.fromArray(S, w, wo + L).fma(s, a1);
-      a2 = DoubleVector.fromArray(S, w, wo + 2 * L).fma(s, a2);
-      a3 = DoubleVector.fromArray(S, w, wo + 3 * L).fma(s, a3);
+      FloatVector s = FloatVector.broadcast(S, d[d0 + c]);
+      a0 = FloatVector.fromArray(S, w, wo).fma(s, a0);
+      a1 = FloatVector.fromArray(S, w, wo + L).fma(s, a1);
+      a2 = FloatVector.fromArray(S, w, wo + 2 * L).fma(s, a2);
+      a3 = FloatVector.fromArray(S, w, wo + 3 * L).fma(s, a3);
     }
     int y0 = e * m + r;
     a0.intoArray(y, y0);
@@ -445,8 +446,8 @@ public final class VectorKernelsD {
     a3.intoArray(y, y0 + 3 * L);
   }
 
-  private static double column(double[] w, double[] d, int m, int k, int e, int r) {
-    double s = 0;
+  private static float column(float[] w, float[] d, int m, int k, int e, int r) {
+    float s = 0;
     for (int c = 0; c < k; c++) {
       s += d[e * k + c] * w[c * m + r];
     }
@@ -461,8 +462,8 @@ public final class VectorKernelsD {
    * one example both come from a single pass over W: each row of W is read once, and the same
    * pass writes that row of the gradient, where two kernels would read W twice.
    */
-  public static void backwardRows(double[] w, double[] d, double[] x, double[] y, double[] g, int m, int k, int batch,
-      double scale) {
+  public static void backwardRows(float[] w, float[] d, float[] x, float[] y, float[] g, int m, int k, int batch,
+      float scale) {
     if (batch != 1) {
       matmulCols(w, d, y, k, m, batch);
       outerAccumulate(d, x, g, m, k, batch, scale, true);
@@ -487,14 +488,14 @@ public final class VectorKernelsD {
   }
 
   private static final class Backward extends IntraOp.Job {
-    double[] w;
-    double[] d;
-    double[] x;
-    double[] y;
-    double[] g;
+    float[] w;
+    float[] d;
+    float[] x;
+    float[] y;
+    float[] g;
     int m;
     int k;
-    double scale;
+    float scale;
 
     @Override
     void run(int from, int to) {
@@ -520,7 +521,7 @@ public final class VectorKernelsD {
    * as long. Each {@code y[j]} still sums its terms in the order {@code r = 0, 1, ...}, one fma
    * each (a scalar multiply and add in the tail columns), so the results are the same bits.
    */
-  private static void backwardRows(double[] w, double[] d, double[] x, double[] y, double[] g, int m, int k, double scale,
+  private static void backwardRows(float[] w, float[] d, float[] x, float[] y, float[] g, int m, int k, float scale,
       int j0, int j1) {
     int jv = j0 + S.loopBound(j1 - j0);
     for (int j = j0; j < j1; j++) {
@@ -532,34 +533,34 @@ public final class VectorKernelsD {
       int w1 = w0 + k;
       int w2 = w1 + k;
       int w3 = w2 + k;
-      double d0 = d[r];
-      double d1 = d[r + 1];
-      double d2 = d[r + 2];
-      double d3 = d[r + 3];
-      DoubleVector s0 = DoubleVector.broadcast(S, d0);
-      DoubleVector s1 = DoubleVector.broadcast(S, d1);
-      DoubleVector s2 = DoubleVector.broadcast(S, d2);
-      DoubleVector s3 = DoubleVector.broadcast(S, d3);
-      DoubleVector t0 = DoubleVector.broadcast(S, d0 * scale);
-      DoubleVector t1 = DoubleVector.broadcast(S, d1 * scale);
-      DoubleVector t2 = DoubleVector.broadcast(S, d2 * scale);
-      DoubleVector t3 = DoubleVector.broadcast(S, d3 * scale);
+      float d0 = d[r];
+      float d1 = d[r + 1];
+      float d2 = d[r + 2];
+      float d3 = d[r + 3];
+      FloatVector s0 = FloatVector.broadcast(S, d0);
+      FloatVector s1 = FloatVector.broadcast(S, d1);
+      FloatVector s2 = FloatVector.broadcast(S, d2);
+      FloatVector s3 = FloatVector.broadcast(S, d3);
+      FloatVector t0 = FloatVector.broadcast(S, d0 * scale);
+      FloatVector t1 = FloatVector.broadcast(S, d1 * scale);
+      FloatVector t2 = FloatVector.broadcast(S, d2 * scale);
+      FloatVector t3 = FloatVector.broadcast(S, d3 * scale);
       int j = j0;
       for (; j < jv; j += L) {
-        DoubleVector acc = DoubleVector.fromArray(S, y, j);
-        acc = DoubleVector.fromArray(S, w, w0 + j).fma(s0, acc);
-        acc = DoubleVector.fromArray(S, w, w1 + j).fma(s1, acc);
-        acc = DoubleVector.fromArray(S, w, w2 + j).fma(s2, acc);
-        acc = DoubleVector.fromArray(S, w, w3 + j).fma(s3, acc);
+        FloatVector acc = FloatVector.fromArray(S, y, j);
+        acc = FloatVector.fromArray(S, w, w0 + j).fma(s0, acc);
+        acc = FloatVector.fromArray(S, w, w1 + j).fma(s1, acc);
+        acc = FloatVector.fromArray(S, w, w2 + j).fma(s2, acc);
+        acc = FloatVector.fromArray(S, w, w3 + j).fma(s3, acc);
         acc.intoArray(y, j);
-        DoubleVector v = DoubleVector.fromArray(S, x, j);
+        FloatVector v = FloatVector.fromArray(S, x, j);
         v.mul(t0).intoArray(g, w0 + j);
         v.mul(t1).intoArray(g, w1 + j);
         v.mul(t2).intoArray(g, w2 + j);
         v.mul(t3).intoArray(g, w3 + j);
       }
       for (; j < j1; j++) {
-        double acc = y[j];
+        float acc = y[j];
         acc += d0 * w[w0 + j];
         acc += d1 * w[w1 + j];
         acc += d2 * w[w2 + j];
@@ -573,13 +574,13 @@ public final class VectorKernelsD {
     }
     for (; r < m; r++) {
       int w0 = r * k;
-      double d0 = d[r];
-      DoubleVector s0 = DoubleVector.broadcast(S, d0);
-      DoubleVector t0 = DoubleVector.broadcast(S, d0 * scale);
+      float d0 = d[r];
+      FloatVector s0 = FloatVector.broadcast(S, d0);
+      FloatVector t0 = FloatVector.broadcast(S, d0 * scale);
       int j = j0;
       for (; j < jv; j += L) {
-        DoubleVector.fromArray(S, w, w0 + j).fma(s0, DoubleVector.fromArray(S, y, j)).intoArray(y, j);
-        DoubleVector.fromArray(S, x, j).mul(t0).intoArray(g, w0 + j);
+        FloatVector.fromArray(S, w, w0 + j).fma(s0, FloatVector.fromArray(S, y, j)).intoArray(y, j);
+        FloatVector.fromArray(S, x, j).mul(t0).intoArray(g, w0 + j);
       }
       for (; j < j1; j++) {
         y[j] += d0 * w[w0 + j];
@@ -593,7 +594,7 @@ public final class VectorKernelsD {
    * {@code assign}, else {@code g[r*cols + j] += ...} the same: a batch's sum of outer products
    * {@code a_e b_e^T}, scaled (for a param's gradient, by {@code +-1/batch}).
    */
-  public static void outerAccumulate(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+  public static void outerAccumulate(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
       boolean assign) {
     IntraOp.Pool p = rows < 8 ? null : IntraOp.acquire((long) rows * cols * batch, IntraOp.MIN_WORK);
     if (p == null) {
@@ -614,13 +615,13 @@ public final class VectorKernelsD {
   }
 
   private static final class Outer extends IntraOp.Job {
-    double[] a;
-    double[] b;
-    double[] g;
+    float[] a;
+    float[] b;
+    float[] g;
     int rows;
     int cols;
     int batch;
-    double scale;
+    float scale;
     boolean assign;
 
     @Override
@@ -637,26 +638,26 @@ public final class VectorKernelsD {
   }
 
   /** {@link #outerAccumulate} for rows {@code r0 <= r < r1} of {@code g} only. */
-  private static void outerAccumulate(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+  private static void outerAccumulate(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
       boolean assign, int r0, int r1) {
     int cv = S.loopBound(cols);
     if (batch == 1) {
       // one example: each row of g is b times a number, a stream of stores (no sums to keep in registers)
       for (int r = r0; r < r1; r++) {
-        double ar = a[r] * scale;
-        DoubleVector s = DoubleVector.broadcast(S, ar);
+        float ar = a[r] * scale;
+        FloatVector s = FloatVector.broadcast(S, ar);
         int go = r * cols;
         int j = 0;
         if (assign) {
           for (; j < cv; j += L) {
-            DoubleVector.fromArray(S, b, j).mul(s).intoArray(g, go + j);
+            FloatVector.fromArray(S, b, j).mul(s).intoArray(g, go + j);
           }
           for (; j < cols; j++) {
             g[go + j] = b[j] * ar;
           }
         } else {
           for (; j < cv; j += L) {
-            DoubleVector.fromArray(S, b, j).fma(s, DoubleVector.fromArray(S, g, go + j)).intoArray(g, go + j);
+            FloatVector.fromArray(S, b, j).fma(s, FloatVector.fromArray(S, g, go + j)).intoArray(g, go + j);
           }
           for (; j < cols; j++) {
             g[go + j] += b[j] * ar;
@@ -694,31 +695,31 @@ public final class VectorKernelsD {
   }
 
   /** Rows r..r+3 times columns j..j+2L-1: each vector of b feeds four rows. */
-  private static void outer4x2(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+  private static void outer4x2(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
       boolean assign, int r, int j) {
-    DoubleVector a00 = DoubleVector.zero(S);
-    DoubleVector a01 = a00;
-    DoubleVector a10 = a00;
-    DoubleVector a11 = a00;
-    DoubleVector a20 = a00;
-    DoubleVector a21 = a00;
-    DoubleVector a30 = a00;
-    DoubleVector a31 = a00;
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
     for (int e = 0; e < batch; e++) {
       int bo = e * cols + j;
       int ao = e * rows + r;
-      DoubleVector u0 = DoubleVector.fromArray(S, b, bo);
-      DoubleVector u1 = DoubleVector.fromArray(S, b, bo + L);
-      DoubleVector s = DoubleVector.broadcast(S, a[ao]);
+      FloatVector u0 = FloatVector.fromArray(S, b, bo);
+      FloatVector u1 = FloatVector.fromArray(S, b, bo + L);
+      FloatVector s = FloatVector.broadcast(S, a[ao]);
       a00 = u0.fma(s, a00);
       a01 = u1.fma(s, a01);
-      s = DoubleVector.broadcast(S, a[ao + 1]);
+      s = FloatVector.broadcast(S, a[ao + 1]);
       a10 = u0.fma(s, a10);
       a11 = u1.fma(s, a11);
-      s = DoubleVector.broadcast(S, a[ao + 2]);
+      s = FloatVector.broadcast(S, a[ao + 2]);
       a20 = u0.fma(s, a20);
       a21 = u1.fma(s, a21);
-      s = DoubleVector.broadcast(S, a[ao + 3]);
+      s = FloatVector.broadcast(S, a[ao + 3]);
       a30 = u0.fma(s, a30);
       a31 = u1.fma(s, a31);
     }
@@ -736,18 +737,18 @@ public final class VectorKernelsD {
     put(g, g0 + L, a31, scale, assign);
   }
 
-  private static void outer1(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+  private static void outer1(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
       boolean assign, int r, int j) {
-    DoubleVector acc = DoubleVector.zero(S);
+    FloatVector acc = FloatVector.zero(S);
     for (int e = 0; e < batch; e++) {
-      acc = DoubleVector.fromArray(S, b, e * cols + j).fma(DoubleVector.broadcast(S, a[e * rows + r]), acc);
+      acc = FloatVector.fromArray(S, b, e * cols + j).fma(FloatVector.broadcast(S, a[e * rows + r]), acc);
     }
     put(g, r * cols + j, acc, scale, assign);
   }
 
-  private static void outerScalar(double[] a, double[] b, double[] g, int rows, int cols, int batch, double scale,
+  private static void outerScalar(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
       boolean assign, int r, int j) {
-    double s = 0;
+    float s = 0;
     for (int e = 0; e < batch; e++) {
       s += a[e * rows + r] * b[e * cols + j];
     }
@@ -755,11 +756,11 @@ public final class VectorKernelsD {
     g[at] = assign ? s * scale : g[at] + s * scale;
   }
 
-  private static void put(double[] g, int at, DoubleVector sum, double scale, boolean assign) {
+  private static void put(float[] g, int at, FloatVector sum, float scale, boolean assign) {
     if (assign) {
       sum.mul(scale).intoArray(g, at);
     } else {
-      sum.fma(DoubleVector.broadcast(S, scale), DoubleVector.fromArray(S, g, at)).intoArray(g, at);
+      sum.fma(FloatVector.broadcast(S, scale), FloatVector.fromArray(S, g, at)).intoArray(g, at);
     }
   }
 }

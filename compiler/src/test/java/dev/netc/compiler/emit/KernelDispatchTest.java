@@ -1,0 +1,155 @@
+package dev.netc.compiler.emit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.compiler.NetcCompiler;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.runtime.Gradient;
+import dev.netc.runtime.Model;
+import dev.netc.runtime.Vectorized;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The run-time choice of kernels. The build runs this class twice (compiler/pom.xml): in the
+ * ordinary test JVM, which has {@code --add-modules jdk.incubator.vector}, and in a second surefire
+ * execution without it; {@code netc.test.expectKernels} says which kernels each should find. A
+ * class compiled with the default {@code --kernels auto} must take that path, print nothing, and
+ * agree with the same network compiled with {@code --kernels scalar}.
+ */
+class KernelDispatchTest {
+  static final String MLP = """
+      network Mlp {
+          input  x[64]
+          target y[10]
+          param  W1[32, 64] init xavier
+          param  b1[32]
+          param  W2[10, 32] init xavier
+          param  b2[10]
+          h = tanh(W1 * x + b1)
+          z = W2 * h + b2
+          output z
+          loss = softmax_cross_entropy(z, y)
+      }
+      """;
+
+  /** The kernels this JVM should run: from the surefire execution, else from the module's presence. */
+  static String expected() {
+    String p = System.getProperty("netc.test.expectKernels");
+    return p != null ? p : Vectorized.available() ? "vector" : "scalar";
+  }
+
+  static String source(boolean isFloat, KernelChoice kernels) {
+    NetcCompiler.Result r = NetcCompiler.compile(List.of(new SourceFile("mlp.net", MLP)),
+        new NetcCompiler.Options("", isFloat, kernels));
+    assertFalse(r.hasErrors(), r.diagnostics().all().toString());
+    return r.files().get(0).content();
+  }
+
+  static Model model(boolean isFloat, KernelChoice kernels) {
+    List<Emitter.GeneratedFile> files = List.of(new Emitter.GeneratedFile("Mlp", "Mlp.java", source(isFloat, kernels)));
+    return Codegen.newModel(Codegen.javac(files), "Mlp", 7L);
+  }
+
+  @Test
+  void theDefaultClassRunsTheKernelsOfThisJvmAndAgreesWithTheScalarOnes() {
+    String want = expected();
+    assertEquals(want.equals("vector"), Vectorized.available(), "jdk.incubator.vector in this JVM");
+    assertEquals(want.equals("vector"), Vectorized.ENABLED);
+    assertEquals(want, Vectorized.kernels());
+
+    PrintStream err = System.err;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      for (boolean isFloat : new boolean[] {false, true}) {
+        Model auto = model(isFloat, KernelChoice.AUTO);
+        Model scalar = model(isFloat, KernelChoice.SCALAR);
+        for (int batch : new int[] {1, 3, 16}) {
+          agree(auto, scalar, batch, isFloat ? 2e-5 : 1e-10);
+        }
+      }
+    } finally {
+      System.setErr(err);
+    }
+    assertEquals("", printed.toString(StandardCharsets.UTF_8), "the kernels' choice prints nothing");
+
+    if (want.equals("scalar")) {
+      // the JVM really lacks the module: touching the vector kernels fails, so the runs above never did
+      assertThrows(LinkageError.class, () -> Class.forName("dev.netc.runtime.VectorKernelsD"));
+    }
+  }
+
+  @Test
+  void theDefaultClassHasBothCallsAndTheForcedOnesOne() {
+    String auto = source(true, KernelChoice.AUTO);
+    assertTrue(auto.contains("if (dev.netc.runtime.Vectorized.ENABLED) {\n"), auto);
+    assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.matmulRows(W1, x, "), auto);
+    assertTrue(auto.contains("dev.netc.runtime.ScalarKernelsF.outerAccumulate("), auto);
+    assertTrue(auto.contains("Vectorized.check(\"Mlp\")"), auto);
+    String scalar = source(false, KernelChoice.SCALAR);
+    assertFalse(scalar.contains("VectorKernels"), scalar);
+    assertFalse(scalar.contains("Vectorized"), scalar);
+    assertTrue(scalar.contains("dev.netc.runtime.ScalarKernelsD.outerAccumulate("), scalar);
+    String vector = source(false, KernelChoice.VECTOR);
+    assertFalse(vector.contains("ScalarKernels"), vector);
+    assertTrue(vector.contains("Vectorized.require(\"Mlp\")"), vector);
+  }
+
+  /** Loss, gradient and outputs of the two models at {@code batch}, from the same params and data. */
+  static void agree(Model a, Model b, int batch, double tol) {
+    Random rnd = new Random(batch);
+    double[][] x = {new double[batch * 64]};
+    double[][] y = {new double[batch * 10]};
+    for (int i = 0; i < x[0].length; i++) {
+      x[0][i] = rnd.nextGaussian();
+    }
+    for (int e = 0; e < batch; e++) {
+      y[0][e * 10 + rnd.nextInt(10)] = 1;
+    }
+    Gradient ga = a.newGradient();
+    Gradient gb = b.newGradient();
+    double la = a.lossAndGradientBatch(batch, x, y, ga);
+    double lb = b.lossAndGradientBatch(batch, x, y, gb);
+    assertEquals(lb, la, tol * Math.max(1, Math.abs(lb)), "loss at batch " + batch);
+    assertTrue(la > 0, "a loss was computed");
+    for (int p = 0; p < a.params().size(); p++) {
+      double[] da = toDouble(ga.data(p));
+      double[] db = toDouble(gb.data(p));
+      double scale = 0;
+      for (double v : db) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+      assertTrue(scale > 0, "param " + p + " has a gradient");
+      for (int i = 0; i < da.length; i++) {
+        assertEquals(db[i], da[i], tol * Math.max(1, scale), "gradient of param " + p + " [" + i + "] at batch " + batch);
+      }
+    }
+    double[][] oa = {new double[batch * 10]};
+    double[][] ob = {new double[batch * 10]};
+    a.predictBatch(batch, x, oa);
+    b.predictBatch(batch, x, ob);
+    for (int i = 0; i < oa[0].length; i++) {
+      assertEquals(ob[0][i], oa[0][i], tol * Math.max(1, Math.abs(ob[0][i])), "output " + i + " at batch " + batch);
+    }
+  }
+
+  static double[] toDouble(Object data) {
+    if (data instanceof double[] d) {
+      return d;
+    }
+    float[] f = (float[]) data;
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+}
