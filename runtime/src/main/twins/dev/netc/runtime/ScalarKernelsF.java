@@ -123,9 +123,14 @@ public final class ScalarKernelsF {
   private static float[][] scratch(int which, int n, int len) {
     float[][][] holder = SCRATCH.get();
     float[][] rows = holder[which];
-    if (rows.length < n || rows[0].length < len) {
-      rows = new float[Math.max(n, rows.length)][Math.max(len, rows[0].length)];
+    if (rows.length < n) {
+      rows = java.util.Arrays.copyOf(rows, n);
       holder[which] = rows;
+    }
+    for (int i = 0; i < n; i++) {
+      if (rows[i] == null || rows[i].length < len) {
+        rows[i] = new float[len];
+      }
     }
     return rows;
   }
