@@ -337,16 +337,7 @@ public final class JavaWriter {
     if (plan.straight()) {
       return;
     }
-    boolean targets = tensors == plan.targets();
-    for (int k = 0; k < tensors.size(); k++) {
-      ClassPlan.Tensor t = tensors.get(k);
-      if (t.integer()) {
-        m.addStatement("ws.$N = $T.ids($S, $L.get($L), $N, batch, ws.$N)", t.javaName(), OPS, targets ? "target" : "input",
-            targets ? "TARGETS" : "INPUTS", k, t.javaName(), t.javaName());
-      } else {
-        m.addStatement("ws.$N = $N", t.javaName(), t.javaName());
-      }
-    }
+    bindAlways(m, tensors);
   }
 
   private void body(MethodSpec.Builder m, List<Code> code) {
@@ -509,8 +500,15 @@ public final class JavaWriter {
 
   /** {@code ws.x = x} for every tensor, in straight-line classes too (jvp and hvp always use kernels). */
   private void bindAlways(MethodSpec.Builder m, List<ClassPlan.Tensor> tensors) {
-    for (ClassPlan.Tensor t : tensors) {
-      m.addStatement("ws.$N = $N", t.javaName(), t.javaName());
+    boolean targets = tensors == plan.targets();
+    for (int k = 0; k < tensors.size(); k++) {
+      ClassPlan.Tensor t = tensors.get(k);
+      if (t.integer()) {
+        m.addStatement("ws.$N = $T.ids($S, $L.get($L), $N, batch, ws.$N)", t.javaName(), OPS, targets ? "target" : "input",
+            targets ? "TARGETS" : "INPUTS", k, t.javaName(), t.javaName());
+      } else {
+        m.addStatement("ws.$N = $N", t.javaName(), t.javaName());
+      }
     }
   }
 

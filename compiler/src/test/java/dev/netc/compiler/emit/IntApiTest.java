@@ -135,4 +135,16 @@ class IntApiTest {
     assertArrayEquals(new double[3], ig[0], 0);
     assertTrue(java.util.Arrays.stream(ig[1]).anyMatch(v -> v != 0));
   }
+
+  /** With jvp and hvp methods, in double and float, an int network's class compiles without warnings. */
+  @Test
+  void compilesWithForwardModeMethods() {
+    for (boolean isFloat : new boolean[] {false, true}) {
+      dev.netc.compiler.NetcCompiler.Result r = dev.netc.compiler.NetcCompiler.compile(
+          List.of(new dev.netc.compiler.diag.SourceFile("test.net", SOURCE)),
+          new dev.netc.compiler.NetcCompiler.Options("", isFloat).withDerivatives(true, true));
+      assertTrue(!r.hasErrors(), () -> r.diagnostics().all().toString());
+      Codegen.javac(r.files());
+    }
+  }
 }
