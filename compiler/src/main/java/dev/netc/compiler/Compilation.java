@@ -9,6 +9,7 @@ import dev.netc.compiler.diag.SourceFile;
 import dev.netc.compiler.graph.Dag;
 import dev.netc.compiler.graph.Lowering;
 import dev.netc.compiler.model.Network;
+import dev.netc.compiler.model.Op;
 import dev.netc.compiler.opt.DerivativeMarkers;
 import dev.netc.compiler.opt.Optimizer;
 import java.util.ArrayList;
@@ -69,7 +70,17 @@ public final class Compilation {
     if (differentiated.loss() == null) {
       return Optional.empty();
     }
-    return new ForwardMode(rules).hvp(differentiated, diagnostics).map(Optimizer::optimize);
+    Dag reversed = differentiated;
+    Dag forward = Lowering.lower(differentiated.network());
+    if (forward.nodes().stream().anyMatch(n -> n.op() == Op.STOP_GRADIENT || n.op() == Op.CUSTOM_VJP)) {
+      // forward mode must see stop_gradient (a zero tangent) in the gradient, which `differentiated` no longer has
+      Optional<Dag> kept = new ReverseMode(rules).differentiate(forward, diagnostics).map(Optimizer::optimize);
+      if (kept.isEmpty()) {
+        return Optional.empty();
+      }
+      reversed = kept.get();
+    }
+    return new ForwardMode(rules).hvp(reversed, diagnostics).map(DerivativeMarkers::strip).map(Optimizer::optimize);
   }
 
   /** Every file imported with {@code use} while checking, directly or not (absolute paths), even after errors. */

@@ -70,4 +70,38 @@ class FunctionsTest {
     }
     assertEquals(want, got, 1e-12 * Math.max(1, Math.abs(want)));
   }
+
+  /**
+   * Forward-over-reverse sees the markers in the gradient: the Hessian of
+   * {@code sum(stop_gradient(c) .* c)} (c = W x) times any V is 0 (the gradient is outer(c, x)
+   * with c held constant), and a def whose custom derivative is the true one,
+   * {@code twice(v) = square(v)  grad(g) = 2 * g .* v}, has the Hessian of {@code square}.
+   */
+  @Test
+  void hvpSeesStopGradientAndCustomDerivatives() {
+    Map<String, double[]> v = new LinkedHashMap<>();
+    v.put("x", new double[] {0.5, -1, 2});
+    v.put("W", new double[] {0.1, 0.2, -0.3, 0.4, -0.5, 0.6});
+    v.put(ForwardMode.tangentName("W"), new double[] {1, -2, 0.5, 0.25, 3, -1});
+    double[] stopped = hvpOfW("network N {\n  input x[3]\n  param W[2, 3]\n  c = W * x\n"
+        + "  loss = sum(stop_gradient(c) .* c)\n}\n", v);
+    for (double h : stopped) {
+      assertEquals(0, h);
+    }
+    double[] custom = hvpOfW("def twice(v) = square(v)  grad(g) = 2 * g .* v\nnetwork N {\n  input x[3]\n"
+        + "  param W[2, 3]\n  loss = sum(twice(W * x))\n}\n", v);
+    double[] plain = hvpOfW("network N {\n  input x[3]\n  param W[2, 3]\n  loss = sum(square(W * x))\n}\n", v);
+    for (int i = 0; i < plain.length; i++) {
+      assertEquals(plain[i], custom[i], 1e-12 * Math.max(1, Math.abs(plain[i])));
+    }
+    assertFalse(java.util.Arrays.stream(plain).allMatch(h -> h == 0));
+  }
+
+  private static double[] hvpOfW(String src, Map<String, double[]> v) {
+    Compilation c = Compilation.of(List.of(new SourceFile("n.net", src)), "");
+    assertFalse(c.hasErrors(), () -> c.diagnostics().all().toString());
+    Diagnostics d = new Diagnostics();
+    Dag hvp = Compilation.hvp(c.dags().get(0), Rules.standard(), d).orElseThrow(() -> new AssertionError(d.all()));
+    return Eval.run(hvp.nodes(), v).get(hvp.paramGradients().get("W"));
+  }
 }
