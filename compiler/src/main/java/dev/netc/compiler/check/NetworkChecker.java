@@ -955,6 +955,9 @@ final class NetworkChecker {
     frame = inner;
     TExpr result;
     try {
+      if (isFloat && !fn.inNetwork()) {
+        floatRange(def); // a network's own defs are checked with its items
+      }
       for (Ast.Item item : def.body()) {
         if (item instanceof Ast.AssignItem a) {
           TExpr e = expr(a.expr());

@@ -104,4 +104,15 @@ class FunctionsTest {
     Dag hvp = Compilation.hvp(c.dags().get(0), Rules.standard(), d).orElseThrow(() -> new AssertionError(d.all()));
     return Eval.run(hvp.nodes(), v).get(hvp.paramGradients().get("W"));
   }
+
+  /** In float code every number of a called file-level def must fit in a float (E051), reported in the def with the call. */
+  @Test
+  void floatRangeInsideADef() {
+    Diagnostics d = new Diagnostics();
+    Frontend.check(List.of(new SourceFile("f.net", "def big(x) = x * 3.5e38\nnetwork N {\n  input x[2]\n  a = big(x)\n"
+        + "  output a\n}\n")), "", true, d);
+    assertEquals(List.of("f.net:1:18: error: the number 3.5e38 is 3.5E38, beyond the float range (largest 3.4028235E38);"
+        + " compile with --precision double or use a smaller value (in the call to big at f.net:4:7)"),
+        d.all().stream().map(dev.netc.compiler.diag.Diagnostic::header).toList());
+  }
 }

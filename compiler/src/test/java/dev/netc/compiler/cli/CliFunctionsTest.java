@@ -180,6 +180,21 @@ class CliFunctionsTest {
     }
   }
 
+  /** The other commands take the derivative controls too: pictures with the backward pass and values, costs. */
+  @Test
+  void graphAndCostWithDerivativeControls() throws Exception {
+    Path f = tmp.resolve("controls.net");
+    Files.writeString(f, "def clip(v) = v  grad(g) = min(max(g, -1), 1)\nnetwork A {\n  input x[3]\n  target t[2]\n"
+        + "  param W[2, 3]\n  c = W * x\n  a = clip(c)\n  output a\n  loss = sum(stop_gradient(c) .* c) + sum(a .* t)\n}\n");
+    Path values = tmp.resolve("v.json");
+    Files.writeString(values, "{\"x\": [1, 2, 3], \"t\": [3, -0.5]}");
+    expect(0, CliRun.of("graph", f, "-o", tmp.resolve("g.svg"), "--backward", "--at", values));
+    assertTrue(Files.size(tmp.resolve("g.svg")) > 0);
+    CliRun cost = CliRun.of("check", "--cost", f);
+    expect(0, cost);
+    assertTrue(cost.out().contains("lossAndGradient"), cost::toString);
+  }
+
   private static Dag dag(String source) {
     Compilation c = Compilation.of(List.of(new SourceFile("t.net", source)), "");
     assertFalse(c.hasErrors(), () -> c.diagnostics().all() + "\n" + source);
