@@ -22,6 +22,23 @@ class NoAllocationTest {
     return Allocations.steadyBytes(r);
   }
 
+  /** jvp and hvp (the chain compiled with them, for DerivativesBench) allocate nothing once warm either. */
+  @Test
+  void jvpAndHvpAllocateNothing() {
+    assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+    allocated();
+    var c = new dev.netc.bench.gen.dd.Chain(1L);
+    double[][] ch = Data.chain(3, 24, 1L);
+    var tangent = c.newGradient();
+    var product = c.newGradient();
+    double[] tx = new double[3 * 24];
+    double[] out = new double[3 * 24];
+    java.util.Arrays.fill(tx, 0.1);
+    java.util.Arrays.fill(c.b1, 0.2);
+    assertEquals(0, bytesOf(() -> c.jvp(3, ch[0], ch[1], tx, tangent, out)), "jvp, batch 3");
+    assertEquals(0, bytesOf(() -> c.hvp(3, ch[0], ch[1], tangent, product)), "hvp, batch 3");
+  }
+
   @Test
   void trainStepsAllocateNothing() {
     assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);

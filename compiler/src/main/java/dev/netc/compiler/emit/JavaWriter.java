@@ -454,7 +454,7 @@ public final class JavaWriter {
       jvp.addStatement("ws.ensure(batch)");
       bindAlways(jvp, plan.inputs());
       bindAlways(jvp, targets);
-      d.jvpBindings().forEach(b -> jvp.addStatement("ws.$N = $L", b.field(), b.value()));
+      bindTangents(type, jvp, d.jvpBindings(), d.paramTangent(), "bindJvp");
       body(jvp, d.jvpBody());
       type.addMethod(jvp.build());
 
@@ -485,7 +485,7 @@ public final class JavaWriter {
       bindAlways(hvp, plan.inputs());
       bindAlways(hvp, plan.targets());
       hvp.addStatement("ws.grad = $N", d.product());
-      d.hvpBindings().forEach(b -> hvp.addStatement("ws.$N = $L", b.field(), b.value()));
+      bindTangents(type, hvp, d.hvpBindings(), d.vector(), "bindHvp");
       body(hvp, d.hvpBody());
       type.addMethod(hvp.build());
 
@@ -496,6 +496,24 @@ public final class JavaWriter {
       hvp1.addStatement("return hvp(1$L, $N, $N)", comma(names(plan.inputs(), plan.targets())), d.vector(), d.product());
       type.addMethod(hvp1.build());
     }
+  }
+
+  /**
+   * The bindings {@code ws.field = value}: an input's tangent in {@code m}, the params' (one per
+   * param, from the Gradient {@code gradientName}) chunked into helpers {@code helper1, ...} when
+   * there are many, so that a deep network's jvp and hvp stay under the JIT's limit.
+   */
+  private void bindTangents(TypeSpec.Builder type, MethodSpec.Builder m, List<ClassPlan.Binding> bindings,
+      String gradientName, String helper) {
+    List<Snippet> params = new java.util.ArrayList<>();
+    for (ClassPlan.Binding b : bindings) {
+      if (b.value().startsWith(gradientName + ".")) {
+        params.add(statement(literal("ws." + b.field() + " = " + b.value())));
+      } else {
+        m.addStatement("ws.$N = $L", b.field(), b.value());
+      }
+    }
+    addChunked(type, m, params, helper, false, List.of(ParameterSpec.builder(gradient, gradientName).build()));
   }
 
   /** {@code ws.x = x} for every tensor, in straight-line classes too (jvp and hvp always use kernels). */

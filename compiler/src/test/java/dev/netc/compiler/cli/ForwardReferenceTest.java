@@ -55,6 +55,38 @@ class ForwardReferenceTest {
     }));
   }
 
+  /** {@code --precision float}: the float class's jvp and hvp agree with PyTorch's float64 to 1e-4 of the largest value. */
+  @Test
+  void floatClassAgrees() throws Exception {
+    Json.Obj c = (Json.Obj) ((Json.Arr) Json.parse(Files.readString(REFERENCE))).items.get(3);
+    Path net = tmp.resolve("lenet.net");
+    Files.writeString(net, String.valueOf(c.members.get("net")));
+    String json = Json.arrays(CliEvalTest.arrays(c.members.get("values")), "");
+    json = json.substring(0, json.lastIndexOf('}')) + ", \"tangent\": "
+        + Json.arrays(CliEvalTest.arrays(c.members.get("tangent")), "") + ", \"hvp\": "
+        + Json.arrays(CliEvalTest.arrays(c.members.get("hvp")), "") + "}";
+    Path values = tmp.resolve("v.json");
+    Files.writeString(values, json);
+    CliRun r = CliRun.of("eval", net, "--values", values, "--precision", "float");
+    assertEquals(0, r.code(), r::toString);
+    Json.Obj got = CliEvalTest.parse(r.out());
+    Map<String, double[]> want = CliEvalTest.arrays(c.members.get("products"));
+    Map<String, double[]> hv = CliEvalTest.arrays(got.members.get("hvp"));
+    double largest = 1;
+    for (double[] w : want.values()) {
+      for (double x : w) {
+        largest = Math.max(largest, Math.abs(x));
+      }
+    }
+    for (Map.Entry<String, double[]> e : want.entrySet()) {
+      for (int i = 0; i < e.getValue().length; i++) {
+        assertTrue(Math.abs(e.getValue()[i] - hv.get(e.getKey())[i]) <= 1e-4 * largest, e.getKey() + "[" + i + "]");
+      }
+    }
+    double jl = num((Json.Obj) c.members.get("jvp"), "loss");
+    assertTrue(Math.abs(jl - num((Json.Obj) got.members.get("jvp"), "loss")) <= 1e-4 * Math.max(1, Math.abs(jl)));
+  }
+
   @Test
   void badTangentsAreReportedWithTheirPlace() throws Exception {
     Json.Obj c = (Json.Obj) ((Json.Arr) Json.parse(Files.readString(REFERENCE))).items.get(0);

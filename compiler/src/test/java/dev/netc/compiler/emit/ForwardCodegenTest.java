@@ -87,6 +87,25 @@ class ForwardCodegenTest {
     check(IndexNets.SOURCES, true);
   }
 
+  /**
+   * A 300-layer tanh chain with jvp and hvp: every method under the JIT's limit (the part methods
+   * split jvp's and hvp's kernel calls as the others'), and the methods run.
+   */
+  @Test
+  void deepChainHasNoHugeMethod() throws Exception {
+    String source = MethodSizeTest.tanhChain(300, 8);
+    NetcCompiler.Result r = NetcCompiler.compile(List.of(new SourceFile("chain.net", source)),
+        new NetcCompiler.Options("", false).withDerivatives(true, true));
+    InMemoryCompiler.Compiled c = Codegen.javac(r.files());
+    MethodSizeTest.assertSmall(c, "300-layer chain with jvp and hvp", true);
+    Model m = Codegen.newModel(c, r.files().get(0).qualifiedName(), 1);
+    Gradient v = m.newGradient();
+    ((double[]) v.data(0))[0] = 1;
+    Gradient hv = m.newGradient();
+    double loss = (Double) method(m, "hvp").invoke(m, 1, new double[8], new double[8], v, hv);
+    assertTrue(Double.isFinite(loss) && Double.isFinite(((double[]) hv.data(0))[0]));
+  }
+
   /** Names that the new methods' parameters and workspace fields would take are given to tensors. */
   @Test
   void namesOfTheNewParametersAreAllocated() {
