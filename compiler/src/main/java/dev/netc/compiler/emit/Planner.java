@@ -215,7 +215,9 @@ public final class Planner {
       jvpBody = child.jvpBody(plan, outputTangents);
     }
     if (hvp != null) {
-      Planner child = new Planner(hvp, isFloat, kernelChoice, this);
+      // plain Java kernels: with the Vector API's, C2 left vectors escaping in hvp's large kernels
+      // (the 40-layer chain's hvp allocated 9 MB per 1,000 calls after two minutes of warm-up)
+      Planner child = new Planner(hvp, isFloat, KernelChoice.SCALAR, this);
       vectorName = fieldNames.allocate("v");
       product = fieldNames.allocate("hv");
       for (ClassPlan.Tensor p : plan.params()) {
