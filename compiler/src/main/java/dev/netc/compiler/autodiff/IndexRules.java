@@ -271,8 +271,44 @@ public final class IndexRules {
       return sum;
     });
     r.zero(Op.WINNERS);
-    // SCATTER has no rule yet: differentiating an adjoint (second order) through a scatter is
-    // reported as E090, never thrown
+    // y[target(D)] += value(D) over D (an adjoint, differentiated again by reverse-over-reverse):
+    // each read x[p(D)] of the value gets dx[p(D)] += g[target(D)] * dvalue/dread over the same D
+    r.put(Op.SCATTER, (b, y, i, g) -> {
+      List<Node> in = new ArrayList<>();
+      in.add(g);
+      in.addAll(y.inputs());
+      in.add(y);
+      Node x = y.input(i);
+      Node sum = null;
+      for (Scatter s : adjoint((Scatter) y.ix(), i)) {
+        java.util.Optional<Comprehension> gather = Gather.of(s, x.shape().dims());
+        Node part = gather.isPresent()
+            ? node(b, Op.COMPUTE, gather.get(), x, y, in)
+            : node(b, Op.SCATTER, s, x, y, in);
+        sum = sum == null ? part : b.add(sum, part);
+      }
+      return sum;
+    });
+  }
+
+  /**
+   * One scatter per read of input {@code input} in the value of the scatter {@code s}: over s's
+   * domain and guards, {@code dx[read's position] += g[s's target] * ∂value/∂read}.
+   */
+  static List<Scatter> adjoint(Scatter s, int input) {
+    Scatter renumbered = (Scatter) Rewrite.renumber(s, IndexRules::inputSlot);
+    IExpr value = renumbered.value();
+    int slot = inputSlot(input);
+    IExpr g = new Read(GRAD, renumbered.target());
+    List<Read> reads = Rewrite.reads(value, slot);
+    List<Scatter> out = new ArrayList<>();
+    for (int k = 0; k < reads.size(); k++) {
+      IExpr p = partial(value, slot, k, new int[1], null);
+      if (!p.equals(ZERO)) {
+        out.add(new Scatter(s.domain(), s.guards(), reads.get(k).at(), IExpr.mul(g, p)));
+      }
+    }
+    return out;
   }
 
   /**

@@ -707,7 +707,7 @@ final class IndexCheck {
     }
     Scalar op = FUNCTIONS.get(name);
     if (op == null) {
-      if (Op.function(name).isPresent() || scope.isDef(name)) {
+      if (Op.function(name).isPresent() || scope.isDef(name) || name.equals("grad")) {
         error(DiagCode.NOT_SCALAR_FUNCTION, c.pos(), name,
             "compute it as a named value outside, or write it with indices (a reduction such as sum(k) x[k])");
       } else {

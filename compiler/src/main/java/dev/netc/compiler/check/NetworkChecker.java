@@ -217,6 +217,31 @@ final class NetworkChecker {
     // a def (Ast.Def) is checked at each of its calls
   }
 
+  /** What {@code grad(f, v)} needs: typed arguments, names, the named values' definitions, reporting. */
+  private GradCall.Env gradEnv() {
+    return new GradCall.Env() {
+      @Override
+      public TExpr expr(Ast.Expr e) {
+        return NetworkChecker.this.expr(e);
+      }
+
+      @Override
+      public Object peek(String name) {
+        return NetworkChecker.this.peek(name);
+      }
+
+      @Override
+      public TExpr definition(Symbol s) {
+        return definitions.get(s);
+      }
+
+      @Override
+      public void report(DiagCode code, Pos pos, Object... args) {
+        error(code, pos, args);
+      }
+    };
+  }
+
   /** What a library function needs: typed arguments, constants, and error reporting. */
   private Library.Env libraryEnv() {
     return new Library.Env() {
@@ -721,6 +746,9 @@ final class NetworkChecker {
     if (name.equals("stop_gradient") && c.args().size() == 1 && !(c.args().get(0) instanceof Ast.Keyword)) {
       TExpr x = expr(c.args().get(0));
       return x == null ? null : new TExpr.Apply(Op.STOP_GRADIENT, List.of(x), 0, x.shape(), c.pos());
+    }
+    if (name.equals("grad")) {
+      return GradCall.check(gradEnv(), c);
     }
     if (Library.handles(c)) {
       return Library.call(libraryEnv(), c);

@@ -37,7 +37,7 @@ public final class Cost {
     long size = n.shape().size();
     long in = n.inputs().isEmpty() ? 0 : n.input(0).shape().size();
     return switch (n.op()) {
-      case CONST, INPUT, TARGET, PARAM, BROADCAST, TRANSPOSE, RESHAPE, DROPOUT_MASK, STOP_GRADIENT, CUSTOM_VJP, HOLE -> 0;
+      case CONST, INPUT, TARGET, PARAM, BROADCAST, TRANSPOSE, RESHAPE, DROPOUT_MASK, STOP_GRADIENT, CUSTOM_VJP, HOLE, GRAD -> 0;
       case ADD, SUB, MUL, DIV, NEG, POW, SIGMOID, TANH, RELU, SOFTPLUS, EXP, LOG, SQRT, ABS, SQUARE, SIN, COS,
           LEAKY_RELU, STEP, SIGN, MAX2, MIN2, GE, LEAKY_STEP, DIV_NO_NAN, DROPOUT -> size;
       case MATMUL -> 2 * size * n.input(0).shape().cols();

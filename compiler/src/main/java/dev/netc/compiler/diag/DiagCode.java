@@ -78,6 +78,8 @@ public enum DiagCode {
   USE_CYCLE("E124", Severity.ERROR, "'%s' imports itself: %s"),
   CUSTOM_GRAD_PARAMS("E125", Severity.ERROR, "a derivative 'grad(g) = ...' belongs to a def of one parameter, but '%s' has %d"),
   CUSTOM_GRAD_SHAPE("E126", Severity.ERROR, "the derivative of '%s' must have its argument's shape %s, but it has %s"),
+  GRAD_NOT_A_NAME("E127", Severity.ERROR, "the second argument of 'grad' must name an input, target, param or named value, but %s"),
+  GRAD_NOT_SCALAR("E128", Severity.ERROR, "'grad' differentiates a scalar, but its first argument is %s; reduce it first, as in grad(sum(y), x)"),
 
   // integer inputs and targets, gathers
   INT_NOT_ALLOWED("E130", Severity.ERROR, "%s"),
@@ -92,7 +94,8 @@ public enum DiagCode {
   // warnings
   UNUSED("W001", Severity.WARNING, "%s '%s' is never used"),
   ZERO_GRADIENT("W002", Severity.WARNING, "'%s' has a zero gradient, so nothing under it learns through this path to the loss"),
-  NO_PARAM_DEPENDENCE("W003", Severity.WARNING, "%s does not depend on any param");
+  NO_PARAM_DEPENDENCE("W003", Severity.WARNING, "%s does not depend on any param"),
+  GRAD_INDEPENDENT("W004", Severity.WARNING, "the first argument of 'grad' does not depend on '%s', so this gradient is zero");
 
   private final String code;
   private final Severity severity;

@@ -1,5 +1,7 @@
 package dev.netc.compiler.graph;
 
+import dev.netc.compiler.autodiff.GradExpression;
+import dev.netc.compiler.autodiff.Rules;
 import dev.netc.compiler.diag.Pos;
 import dev.netc.compiler.model.Network;
 import dev.netc.compiler.model.Op;
@@ -27,9 +29,11 @@ import java.util.Map;
  * </pre>
  *
  * The stable losses (softmax and sigmoid cross-entropy, from logits), hinge and the others stay
- * single nodes with their own derivative rules.
+ * single nodes with their own derivative rules. {@code grad(f, v)} becomes f's adjoint nodes
+ * for v, made here by reverse mode ({@link GradExpression}), so the DAG has no {@code GRAD}.
  */
 public final class Lowering {
+  private static final Rules RULES = Rules.standard();
   private final Network network;
   private final GraphBuilder g;
   private final Map<Symbol, Node> symbols = new HashMap<>();
@@ -106,6 +110,11 @@ public final class Lowering {
     }
     if (args.isEmpty()) {
       return g.node(a.op(), shape, a.attr(), null, null, pos, args); // HOLE
+    }
+    if (a.op() == Op.GRAD) {
+      return GradExpression.of(g, args.get(0), args.get(1), RULES, y -> {
+        throw new IllegalStateException("no derivative rule for " + y.op() + " (Rules.standard covers every DAG op)");
+      });
     }
     Node x = args.get(0);
     switch (a.op()) {

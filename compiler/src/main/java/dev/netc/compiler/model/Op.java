@@ -117,6 +117,11 @@ public enum Op {
   CUSTOM_VJP(null, 3),
   /** The incoming gradient {@code g} inside a {@link #CUSTOM_VJP}'s derivative; never evaluated for real (zeros). */
   HOLE(null, 0),
+  /**
+   * {@code grad(f, v)} in a checked expression: inputs {@code [f, v]}. Lowering replaces it by the
+   * adjoint nodes of f for v (autodiff.GradExpression), so it never appears in a DAG.
+   */
+  GRAD(null, 2),
 
   // index notation: the node carries its definition (graph.ix)
   /** An index definition: a {@code Comprehension} over the node's inputs. */
