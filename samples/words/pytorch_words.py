@@ -220,11 +220,11 @@ def main():
     ap.add_argument("--lr", type=float, default=None)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    defaults = {"mlp": (10, 0.002), "gru": (10, 0.003), "transformer": (10, 0.002)}
+    defaults = {"mlp": (4, 0.002), "gru": (4, 0.002), "transformer": (4, 0.002)}
     epochs = a.epochs if a.epochs is not None else defaults[a.model][0]
     lr = a.lr if a.lr is not None else defaults[a.model][1]
 

@@ -48,7 +48,8 @@ public final class TextData {
     public static Layout of(Model model) {
       List<TensorInfo> in = model.inputs();
       List<TensorInfo> out = model.targets();
-      if (in.size() == 1 && out.size() == 1 && in.get(0).shape().length == 1) {
+      if (in.size() == 1 && out.size() == 1 && in.get(0).shape().length == 1
+          && in.get(0).integer() && out.get(0).integer()) {
         int[] x = in.get(0).shape();
         int[] y = out.get(0).shape();
         if (y.length == 1 && y[0] == x[0] && x[0] > 1) {

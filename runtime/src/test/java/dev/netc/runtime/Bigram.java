@@ -34,12 +34,12 @@ final class Bigram implements Model {
 
   @Override
   public List<TensorInfo> inputs() {
-    return List.of(new TensorInfo("ctx", new int[] {1}));
+    return List.of(TensorInfo.ids("ctx", new int[] {1}, v));
   }
 
   @Override
   public List<TensorInfo> targets() {
-    return List.of(new TensorInfo("next", new int[] {}));
+    return List.of(TensorInfo.ids("next", new int[] {}, v));
   }
 
   @Override
