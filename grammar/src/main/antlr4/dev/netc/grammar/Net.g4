@@ -56,6 +56,11 @@ item
     | NAME ASSIGN expr                               # assignItem
     | NAME LBRACK NAME (COMMA NAME)* RBRACK ASSIGN expr (WHERE condition (COMMA condition)*)?  # indexItem
     | funcDef                                        # defItem
+    // 'state h[H] = init' and 'for t in 0 .. T { ... }': the words are names chosen by a predicate
+    // (and 'in' checked by the AST builder), so 'state', 'for' and 'in' stay usable as names;
+    // '0..T' lexes as the number '0.' and one DOT
+    | {_input.LT(1).getText().equals("state")}? NAME decl ASSIGN expr  # stateItem
+    | {_input.LT(1).getText().equals("for")}? NAME NAME NAME expr DOT DOT? expr LBRACE sep* (item (sep+ item)*)? sep* RBRACE  # forItem
     ;
 
 // A comparison: in a 'where' clause, and as the first argument of select.

@@ -89,6 +89,19 @@ public final class Ast {
     }
   }
 
+  /** {@code state h[H] = init}: a recurrent state, updated once per step by a {@code for} block. */
+  public record StateItem(Decl decl, Expr init, Pos pos) implements Item {}
+
+  /**
+   * {@code for t in from .. to { items }}: a recurrence; the body's items are checked once and
+   * run for every step (docs/language.md, "Recurrence").
+   */
+  public record ForItem(Name index, Expr from, Expr to, List<Item> body, Pos pos) implements Item {
+    public ForItem {
+      body = List.copyOf(body);
+    }
+  }
+
   /** A custom derivative {@code grad(g) = e}: {@code g} names the incoming gradient. */
   public record CustomGrad(Name g, Expr expr, Pos pos) {}
 

@@ -27,6 +27,7 @@ public final class Rules {
     LossRules.register(r);
     IndexRules.register(r);
     ControlRules.register(r);
+    ScanRules.register(r);
     return r;
   }
 

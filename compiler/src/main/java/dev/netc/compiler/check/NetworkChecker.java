@@ -61,6 +61,8 @@ final class NetworkChecker {
   private Functions networkFunctions = Functions.NONE;
   /** The call of a def being checked, innermost; null at the network's own level. */
   private Frame frame;
+  /** The network's state declarations and for blocks. */
+  private final Loops loops = new Loops(this);
 
   private static final Object FAILED = new Object();
   /** The most elements one value may hold (a double array of this many is 2 GiB). */
@@ -114,7 +116,7 @@ final class NetworkChecker {
       return Optional.empty();
     }
     Network network = new Network(ast.name(), packageName, file, ast.pos(), inputs, targets, params, values, outputs,
-        Optional.ofNullable(loss), idLimits);
+        Optional.ofNullable(loss), idLimits, loops.all());
     try {
       new Warnings(network, outputAt, diagnostics).report();
     } catch (StackOverflowError e) {
@@ -147,6 +149,10 @@ final class NetworkChecker {
       return List.of(a.name());
     } else if (item instanceof Ast.IndexItem x) {
       return List.of(x.name());
+    } else if (item instanceof Ast.StateItem st) {
+      return List.of(st.decl().name());
+    } else if (item instanceof Ast.ForItem f) {
+      return Loops.collected(f);
     }
     return List.of();
   }
@@ -213,6 +219,10 @@ final class NetworkChecker {
       }
     } else if (item instanceof Ast.LossItem l) {
       loss(l);
+    } else if (item instanceof Ast.StateItem st) {
+      loops.state(st);
+    } else if (item instanceof Ast.ForItem f) {
+      loops.forBlock(f);
     }
     // a def (Ast.Def) is checked at each of its calls
   }
@@ -400,6 +410,19 @@ final class NetworkChecker {
     if (entry == FAILED) {
       return null;
     }
+    if (entry instanceof Loops.StateDecl) {
+      if (loops.stepIndex() != null) {
+        error(DiagCode.STATE_NOT_UPDATED, pos, name);
+      } else {
+        error(DiagCode.STATE_OUTSIDE, pos, name, name);
+      }
+      return null;
+    }
+    if (entry == null && name.equals(loops.stepIndex())) {
+      error(DiagCode.LOOP_MISPLACED, pos, "the step index '" + name + "' may only be used in the positions of a read ("
+          + "x[" + name + "], E[tok[" + name + "]], z[" + name + "] = ...), not as a value");
+      return null;
+    }
     if (entry != null) {
       return entry;
     }
@@ -566,6 +589,15 @@ final class NetworkChecker {
     } else if (item instanceof Ast.IndexItem x) {
       roots.add(x.expr());
       roots.addAll(x.where());
+    } else if (item instanceof Ast.StateItem st) {
+      roots.addAll(st.decl().dims());
+      roots.add(st.init());
+    } else if (item instanceof Ast.ForItem f) {
+      roots.add(f.from());
+      roots.add(f.to());
+      for (Ast.Item i : f.body()) {
+        floatRange(i);
+      }
     } else if (item instanceof Ast.Def d) {
       for (Ast.Item i : d.body()) {
         floatRange(i);
@@ -654,6 +686,61 @@ final class NetworkChecker {
     return true;
   }
 
+  // ---------------------------------------------------------------- what Loops uses
+
+  Shape shapeOf(Ast.Decl d) {
+    return shape(d);
+  }
+
+  TExpr exprOf(Ast.Expr e) {
+    return expr(e);
+  }
+
+  OptionalDouble constantOf(Ast.Expr e, String what) {
+    return constant(e, what);
+  }
+
+  /** Defines {@code name} as {@code meaning} (null: failed); false if it was already defined. */
+  boolean defineName(Ast.Name name, Object meaning) {
+    return define(name, meaning == null ? FAILED : meaning);
+  }
+
+  /** What {@code name} means now, reporting nothing (null when undeclared or failed). */
+  Object peekName(String name) {
+    Object m = peek(name);
+    return m == FAILED ? null : m;
+  }
+
+  Object lookupName(String name, Pos pos) {
+    return lookup(name, pos);
+  }
+
+  /** Rebinds a declared name (a state in its for block's body). */
+  void scopePut(String name, Object meaning) {
+    scope.put(name, meaning);
+  }
+
+  /** Forgets a for block's local after its body. */
+  void scopeRemove(String name) {
+    scope.remove(name);
+    declaredAt.remove(name);
+  }
+
+  /** The line where {@code name} is declared, 0 if it is not. */
+  int declaredLine(String name) {
+    Pos p = declaredAt.get(name);
+    return p == null ? 0 : p.line();
+  }
+
+  TExpr indexDefinition(Ast.IndexItem item) {
+    return IndexCheck.check(indexScope(), item);
+  }
+
+  void addValue(Network.Value v) {
+    values.add(v);
+    definitions.put(v.symbol(), v.expr());
+  }
+
   /** The typed form of {@code e}, or null if it has an error (already reported). */
   private TExpr expr(Ast.Expr e) {
     if (e instanceof Ast.Number n) {
@@ -686,6 +773,10 @@ final class NetworkChecker {
     } else if (e instanceof Ast.Call c) {
       return call(c);
     } else if (e instanceof Ast.Element el) {
+      TExpr slice = loops.element(el);
+      if (slice != Loops.NOT_MINE) {
+        return slice;
+      }
       error(DiagCode.MISPLACED, el.pos(), "an element read such as " + el.tensor().text()
           + "[...] is only allowed in an index definition (y[i] = x[i] + 1)");
       return null;
@@ -841,7 +932,7 @@ final class NetworkChecker {
     return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
   }
 
-  private void error(DiagCode code, Pos pos, Object... args) {
+  void error(DiagCode code, Pos pos, Object... args) {
     if (frame == null) {
       diagnostics.report(code, file, pos, args);
     } else {

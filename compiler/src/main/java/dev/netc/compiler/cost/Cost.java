@@ -26,6 +26,7 @@ import dev.netc.compiler.model.Op;
  *       for the reducer's accumulation when it reduces, times the iteration count (the product of
  *       the ranges of its output and reduced indices); a {@code SCATTER} likewise over its domain;
  *       index arithmetic, guards and reads are free;
+ *   <li>a recurrence ({@code SCAN}, {@code SCAN_BACK}): its body's FLOPs times the number of steps;
  *   <li>data movement is free: leaves, constants, broadcasts, transposes, reshapes, dropout masks.
  * </ul>
  */
@@ -56,7 +57,18 @@ public final class Cost {
       case HINGE_GRAD -> 4 * in;
       case COMPUTE, WINNERS -> comprehension((Comprehension) n.ix());
       case SCATTER -> scatter((Scatter) n.ix());
+      case SCAN, SCAN_BACK -> scan((dev.netc.compiler.graph.ix.ScanBody) n.ix());
+      case STEP_IN -> 0;
     };
+  }
+
+  /** A recurrence: its body's FLOPs (those its outputs need) times the number of steps. */
+  public static long scan(dev.netc.compiler.graph.ix.ScanBody b) {
+    long perStep = 0;
+    for (Node n : dev.netc.compiler.graph.Dag.closure(b.nodes(), b.outputs())) {
+      perStep += flops(n);
+    }
+    return perStep * b.steps();
   }
 
   /** An index definition: (body ops + 1 if it reduces) times the iteration count. */

@@ -88,6 +88,18 @@ public enum DiagCode {
   INDEX_NOT_INT("E133", Severity.ERROR, "'%s' is not an int input or target, so its elements cannot be positions; declare it 'input %s[...] int'"),
   BAD_ELEMENT_TYPE("E134", Severity.ERROR, "unknown element type '%s' after the sizes of '%s'; the only one is 'int' (class indices or token ids)"),
 
+  // recurrences: state and for blocks
+  STATE_OUTSIDE("E140", Severity.ERROR, "'%s' is a state: it can only be used inside a for block that updates it; collect what you need there with %s[t] = ..."),
+  STATE_NOT_UPDATED("E141", Severity.ERROR, "state '%s' is read in this for block but not updated in it; a for block assigns each state it reads once per step"),
+  STATE_ASSIGNED_TWICE("E142", Severity.ERROR, "state '%s' is already assigned in this step at line %d; a state is updated once per step"),
+  ASSIGN_NOT_STATE("E143", Severity.ERROR, "'%s' is a %s declared at line %d; inside a for block only states may be reassigned"),
+  COLLECTED_TWICE("E144", Severity.ERROR, "'%s[%s]' is already collected at line %d; each sequence is collected once per step"),
+  BAD_LOOP_RANGE("E145", Severity.ERROR, "%s"),
+  LOOP_MISPLACED("E146", Severity.ERROR, "%s"),
+  BAD_SEQUENCE_READ("E147", Severity.ERROR, "%s"),
+  STATE_SHAPE("E148", Severity.ERROR, "state '%s' is %s, but %s is %s"),
+  STATE_TWO_LOOPS("E149", Severity.ERROR, "state '%s' is already updated by the for block at line %d; each state belongs to one for block"),
+
   // internal (a rule missing for an op is reported, never thrown)
   NO_DERIVATIVE("E090", Severity.ERROR, "no derivative rule for '%s'"),
 

@@ -48,6 +48,12 @@ public final class Eval {
 
   /** The value of {@code n} given its inputs' values. */
   public static double[] apply(Node n, double[][] in) {
+    if (n.op() == Op.SCAN) {
+      return ScanEval.forward(n, in);
+    }
+    if (n.op() == Op.SCAN_BACK) {
+      return ScanEval.backward(n, in);
+    }
     if (n.ix() != null) {
       return indexNotation(n, in);
     }

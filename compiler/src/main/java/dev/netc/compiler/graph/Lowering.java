@@ -36,11 +36,11 @@ public final class Lowering {
   private static final Rules RULES = Rules.standard();
   private final Network network;
   private final GraphBuilder g;
-  private final Map<Symbol, Node> symbols = new HashMap<>();
+  final Map<Symbol, Node> symbols = new HashMap<>();
   /** Expressions lowered so far: a def's argument is one object used wherever its parameter is. */
   private final Map<TExpr, Node> lowered = new java.util.IdentityHashMap<>();
 
-  private Lowering(Network network, GraphBuilder g) {
+  Lowering(Network network, GraphBuilder g) {
     this.network = network;
     this.g = g;
   }
@@ -82,7 +82,7 @@ public final class Lowering {
     return g.relabel(n, name);
   }
 
-  private Node lower(TExpr e) {
+  Node lower(TExpr e) {
     if (e instanceof TExpr.Const c) {
       return g.constant(c.value(), c.pos());
     } else if (e instanceof TExpr.Ref r) {
@@ -107,6 +107,12 @@ public final class Lowering {
     Shape shape = a.shape();
     if (a.op() == Op.COMPUTE) {
       return g.indexNode(Op.COMPUTE, a.ix(), shape, pos, args);
+    }
+    if (a.op() == Op.SCAN) {
+      return ScanLowering.scan(network, g, a, args);
+    }
+    if (a.op() == Op.STEP_IN) {
+      return g.leaf(Op.INPUT, dev.netc.compiler.graph.ix.ScanBody.slotName((int) a.attr()), shape, pos);
     }
     if (args.isEmpty()) {
       return g.node(a.op(), shape, a.attr(), null, null, pos, args); // HOLE

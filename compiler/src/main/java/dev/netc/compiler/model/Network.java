@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param idLimits for each int input and target used as positions or class indices, the number
  *     of valid ids: the smallest length of an axis it indexes (its values must lie in
  *     {@code 0 .. limit - 1}, or equal a target's padding id)
+ * @param loops the {@code for} blocks, each found by its {@code SCAN} expression (by identity)
  */
 public record Network(
     String name,
@@ -27,7 +28,14 @@ public record Network(
     List<Value> values,
     List<Symbol> outputs,
     Optional<TExpr> loss,
-    java.util.Map<String, Integer> idLimits) {
+    java.util.Map<String, Integer> idLimits,
+    List<Loop> loops) {
+
+  public Network(String name, String packageName, SourceFile source, Pos pos, List<Symbol> inputs, List<Symbol> targets,
+      List<Param> params, List<Value> values, List<Symbol> outputs, Optional<TExpr> loss,
+      java.util.Map<String, Integer> idLimits) {
+    this(name, packageName, source, pos, inputs, targets, params, values, outputs, loss, idLimits, List.of());
+  }
 
   public Network(String name, String packageName, SourceFile source, Pos pos, List<Symbol> inputs, List<Symbol> targets,
       List<Param> params, List<Value> values, List<Symbol> outputs, Optional<TExpr> loss) {
@@ -36,6 +44,7 @@ public record Network(
 
   public Network {
     idLimits = java.util.Map.copyOf(idLimits);
+    loops = List.copyOf(loops);
     inputs = List.copyOf(inputs);
     targets = List.copyOf(targets);
     params = List.copyOf(params);
@@ -57,6 +66,16 @@ public record Network(
       }
     }
     throw new IllegalArgumentException("not a value of " + name + ": " + symbol.name());
+  }
+
+  /** The loop whose SCAN expression is {@code scan} (the same object), or null. */
+  public Loop loop(TExpr scan) {
+    for (Loop l : loops) {
+      if (l.scan() == scan) {
+        return l;
+      }
+    }
+    return null;
   }
 
   /** The fully qualified class name of the generated class. */

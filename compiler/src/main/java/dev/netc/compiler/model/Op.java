@@ -129,7 +129,18 @@ public enum Op {
   /** An accumulation {@code out[target] += value} (an adjoint without a gather form). */
   SCATTER(null, 0, Integer.MAX_VALUE),
   /** The winners of a max/min {@code Comprehension}: each element's winning reduced point; zero derivative. */
-  WINNERS(null, 0, Integer.MAX_VALUE);
+  WINNERS(null, 0, Integer.MAX_VALUE),
+
+  // recurrences (for blocks): the node carries its body (graph.ix.ScanBody)
+  /** A {@code for} block: the states after every step and the collected rows, per example. */
+  SCAN(null, 0, Integer.MAX_VALUE),
+  /** The reverse of a {@code SCAN} (backpropagation through time): the adjoint of each of its inputs. */
+  SCAN_BACK(null, 0, Integer.MAX_VALUE),
+  /**
+   * A leaf of a checked {@code for} block's body (typed expressions only): slot {@code attr} of its
+   * loop ({@code model.Loop}), lowered to the body's {@code INPUT} leaf of that slot.
+   */
+  STEP_IN(null, 0);
 
   private final String functionName;
   private final int minArity;

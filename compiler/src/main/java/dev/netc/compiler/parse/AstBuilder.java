@@ -81,6 +81,26 @@ final class AstBuilder {
         NetParsing.pos(ctx.DEF().getSymbol()));
   }
 
+  private static void word(Ast.Name got, String expected, String what) {
+    if (!got.text().equals(expected)) {
+      throw new BadWord(got, expected, what);
+    }
+  }
+
+  /** A block or declaration whose word is not the expected one ('state', 'for', 'in'). */
+  static final class BadWord extends RuntimeException {
+    final transient Ast.Name word;
+    final transient String expected;
+    final transient String what;
+
+    BadWord(Ast.Name word, String expected, String what) {
+      super(null, null, false, false);
+      this.word = word;
+      this.expected = expected;
+      this.what = what;
+    }
+  }
+
   /** A def followed by {@code name(g) = e} where the name is not {@code grad}. */
   static final class NotGrad extends RuntimeException {
     final transient Ast.Name word;
@@ -136,6 +156,17 @@ final class AstBuilder {
           c.condition().stream().map(exprs::condition).toList(), pos);
     } else if (ctx instanceof NetParser.DefItemContext d) {
       return def(d.funcDef());
+    } else if (ctx instanceof NetParser.StateItemContext c) {
+      word(name(c.NAME()), "state", "a declaration 'state h[n] = init' or a definition 'name = expr'");
+      return new Ast.StateItem(decl(c.decl()), exprs.visit(c.expr()), pos);
+    } else if (ctx instanceof NetParser.ForItemContext c) {
+      word(name(c.NAME(0)), "for", "a block 'for t in 0 .. T { ... }'");
+      word(name(c.NAME(2)), "in", "'in' in 'for " + c.NAME(1).getText() + " in 0 .. T'");
+      if (c.DOT().size() == 1 && !c.expr(0).getStop().getText().endsWith(".")) {
+        throw new BadWord(new Ast.Name(".", NetParsing.pos(c.DOT(0).getSymbol())), "..", "'..' between the bounds of a for block");
+      }
+      List<Ast.Item> body = c.item().stream().map(this::item).toList();
+      return new Ast.ForItem(name(c.NAME(1)), exprs.visit(c.expr(0)), exprs.visit(c.expr(1)), body, pos);
     }
     throw new IllegalStateException("unknown item " + ctx.getClass().getSimpleName());
   }

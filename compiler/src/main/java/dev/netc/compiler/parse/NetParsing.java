@@ -53,6 +53,10 @@ public final class NetParsing {
     } catch (AstBuilder.TooDeep e) {
       diagnostics.report(DiagCode.TOO_DEEP, file, e.pos);
       return Optional.empty();
+    } catch (AstBuilder.BadWord e) {
+      diagnostics.report(DiagCode.SYNTAX, file, e.word.pos(), "expected '" + e.expected + "' here (" + e.what + "), but this is '"
+          + printable(e.word.text()) + "'");
+      return Optional.empty();
     } catch (AstBuilder.NotGrad e) {
       diagnostics.report(DiagCode.SYNTAX, file, e.word.pos(), "a def may be followed by its derivative 'grad(g) = ...', but this is '"
           + printable(e.word.text()) + "(...)'");

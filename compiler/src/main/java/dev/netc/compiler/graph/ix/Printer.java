@@ -27,6 +27,9 @@ public final class Printer {
       s.append(p.expr(c.body()));
       return s.append(p.guards(c.guards())).toString();
     }
+    if (op instanceof ScanBody sb) {
+      return sb.toString();
+    }
     Scatter sc = (Scatter) op;
     return "out" + p.positions(sc.target()) + " += " + p.expr(sc.value()) + " for " + indices(sc.domain()) + p.guards(sc.guards());
   }

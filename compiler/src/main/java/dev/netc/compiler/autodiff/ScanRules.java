@@ -1,0 +1,109 @@
+package dev.netc.compiler.autodiff;
+
+import dev.netc.compiler.graph.Dag;
+import dev.netc.compiler.graph.GraphBuilder;
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.graph.ix.ScanBody;
+import dev.netc.compiler.model.Op;
+import dev.netc.compiler.model.Shape;
+import dev.netc.compiler.opt.Optimizer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The rule of {@code SCAN} (a {@code for} block): backpropagation through time as one
+ * {@code SCAN_BACK} node, whose body is the vector-Jacobian product of the forward body, built by
+ * the same reverse walk ({@link BackwardWalk}) on the body DAG (docs/autodiff.md, "Recurrences").
+ *
+ * <p>The body's VJP: with leaves {@code dS}i (the adjoint of state i after the step) and
+ * {@code dR}r (of row r at the step), the adjoint of every slot leaf is the gradient of the
+ * scalar {@code sum(dS0 .* s0') + ... + sum(dR0 .* r0) + ...} with respect to it: the walk's
+ * usual seed 1 then gives each output exactly its incoming adjoint. The reverse body recomputes
+ * the step's intermediates from the saved state (the SCAN keeps the T + 1 states, nothing else).
+ * Every input of the SCAN gets its adjoint from the one SCAN_BACK node (shared by the builder):
+ * a part of its value, read by an index definition.
+ */
+final class ScanRules {
+  private ScanRules() {}
+
+  static void register(Rules r) {
+    Map<ScanBody, ScanBody> reverses = Collections.synchronizedMap(new IdentityHashMap<>());
+    r.put(Op.SCAN, (b, y, i, g) -> {
+      ScanBody forward = (ScanBody) y.ix();
+      ScanBody reverse = reverses.computeIfAbsent(forward, f -> reverse(f, r));
+      List<Node> in = new ArrayList<>();
+      in.add(y);
+      in.add(g);
+      in.addAll(y.inputs());
+      Node back = b.indexNode(Op.SCAN_BACK, reverse, Shape.vector(reverse.adjointSize()), y.pos(), in);
+      Shape x = y.input(i).shape();
+      return b.indexNode(Op.COMPUTE, ScanBody.extraction(x.dims(), reverse.argOffset(i), ScanBody.rowMajorStrides(x.dims())),
+          x, y.pos(), List.of(back));
+    });
+  }
+
+  /** The reverse body of {@code forward}: each slot's adjoint from the incoming adjoints. */
+  static ScanBody reverse(ScanBody forward, Rules rules) {
+    GraphBuilder b = new GraphBuilder(true);
+    Map<Node, Node> copy = new HashMap<>();
+    for (Node n : forward.nodes()) {
+      copy.put(n, b.copy(n, n.inputs().stream().map(copy::get).toList()));
+    }
+    Node seed = null;
+    for (int i = 0; i < forward.stateCount(); i++) {
+      Node s = copy.get(forward.newStates().get(i));
+      Node d = b.leaf(Op.INPUT, ScanBody.stateAdjointName(i), s.shape(), s.pos());
+      Node term = b.sum(b.mul(d, s));
+      seed = seed == null ? term : b.add(seed, term);
+    }
+    for (int r = 0; r < forward.rows().size(); r++) {
+      Node row = copy.get(forward.rows().get(r));
+      Node d = b.leaf(Op.INPUT, ScanBody.rowAdjointName(r), row.shape(), row.pos());
+      Node term = b.sum(b.mul(d, row));
+      seed = seed == null ? term : b.add(seed, term);
+    }
+    Map<String, Node> leaves = new HashMap<>();
+    for (Node n : b.nodes()) {
+      if (n.op() == Op.INPUT) {
+        leaves.put(n.name(), n);
+      }
+    }
+    Map<String, Node> outputs = new LinkedHashMap<>();
+    if (seed != null) {
+      List<Node> walked = Dag.closure(b.nodes(), List.of(seed));
+      Set<Node> active = new HashSet<>();
+      for (Node n : walked) {
+        boolean on = n.op() == Op.INPUT && n.name().startsWith("@");
+        for (Node in : n.inputs()) {
+          on |= active.contains(in);
+        }
+        if (on) {
+          active.add(n);
+        }
+      }
+      Map<Node, Node> adjoint = BackwardWalk.adjoints(b, walked, seed, active, rules, y -> {
+        throw new IllegalStateException("no derivative rule for " + y.op() + " in a for block");
+      });
+      for (int k = 0; k < forward.slots().size(); k++) {
+        Node leaf = leaves.get(ScanBody.slotName(k));
+        Node a = leaf == null ? null : adjoint.get(leaf);
+        if (a != null) {
+          outputs.put("a" + k, a);
+        }
+      }
+    }
+    Dag optimized = Optimizer.optimize(new Dag(null, b.nodes(), outputs, null, Map.of(), Map.of()));
+    List<Node> adjoints = new ArrayList<>();
+    for (int k = 0; k < forward.slots().size(); k++) {
+      adjoints.add(optimized.outputs().get("a" + k));
+    }
+    return ScanBody.reverse(forward, optimized.nodes(), adjoints);
+  }
+}

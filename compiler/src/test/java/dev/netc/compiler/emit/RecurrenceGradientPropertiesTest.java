@@ -1,0 +1,229 @@
+package dev.netc.compiler.emit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.netc.compiler.Compilation;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.compiler.graph.Dag;
+import dev.netc.compiler.graph.Eval;
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.model.Network;
+import dev.netc.compiler.model.Symbol;
+import dev.netc.compiler.testing.GradCheck;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.core.RandomnessSource;
+
+/**
+ * Property tests of recurrences ({@code for} blocks with {@code state}s): random sizes and
+ * values of an RNN, a GRU, an LSTM (two states), learned initial states and padded targets. The
+ * evaluator's gradient (backpropagation through time, {@code SCAN_BACK}) with respect to every
+ * param and real input equals central differences of its loss. Every op in these cells is smooth
+ * (tanh, sigmoid, products, softmax cross-entropy), so no kink is near.
+ */
+class RecurrenceGradientPropertiesTest {
+  static final double FD_TOL = 1e-6;
+  static final int EXAMPLES = Integer.getInteger("netc.recurrenceProperties", 20);
+  static final long SEED = 20_261_205L;
+
+  record Case(String source, long values) {
+    @Override
+    public String toString() {
+      return "\n" + source + "values seed " + values;
+    }
+  }
+
+  private final Map<String, Dag> built = new HashMap<>();
+  private double worst;
+  private int entries;
+
+  @Test
+  void rnnGradients() {
+    property(in -> {
+      int t = between(in, 1, 6);
+      int v = between(in, 2, 6);
+      int e = between(in, 1, 4);
+      int h = between(in, 1, 5);
+      boolean learned = between(in, 0, 1) == 1;
+      boolean ignore = between(in, 0, 1) == 1;
+      boolean real = between(in, 0, 1) == 1;
+      String body = "const T = " + t + "\n"
+          + "input tok[T] int\n"
+          + (real ? "input x[T, " + e + "]\n" : "")
+          + "target next[T] int" + (ignore ? " ignore=0" : "") + "\n"
+          + "param E[" + v + ", " + e + "]\nparam Wx[" + h + ", " + e + "]\nparam Wh[" + h + ", " + h + "]\nparam b[" + h + "]\n"
+          + "param Wo[" + v + ", " + h + "]\nparam bo[" + v + "]\n"
+          + (learned ? "param h0[" + h + "]\nstate h[" + h + "] = h0\n" : "state h[" + h + "] = 0\n")
+          + "for t in 0 .. T {\n"
+          + "  h = tanh(Wx * " + (real ? "(E[tok[t]] .* x[t])" : "E[tok[t]]") + " + Wh * h + b)\n"
+          + "  z[t] = Wo * h + bo\n"
+          + "}\n"
+          + "output z\n"
+          + "loss = softmax_cross_entropy(z, next)\n";
+      return new Case(net(body), longs().all().generate(in));
+    });
+  }
+
+  @Test
+  void gruGradients() {
+    property(in -> {
+      int t = between(in, 1, 5);
+      int v = between(in, 2, 5);
+      int e = between(in, 1, 3);
+      int h = between(in, 1, 4);
+      boolean learned = between(in, 0, 1) == 1;
+      String body = "const T = " + t + "\n"
+          + "input tok[T] int\n"
+          + "target next[T] int ignore=0\n"
+          + "param E[" + v + ", " + e + "]\n"
+          + "param Wr[" + h + ", " + e + "]\nparam Ur[" + h + ", " + h + "]\nparam br[" + h + "]\n"
+          + "param Wu[" + h + ", " + e + "]\nparam Uu[" + h + ", " + h + "]\nparam bu[" + h + "]\n"
+          + "param Wc[" + h + ", " + e + "]\nparam Uc[" + h + ", " + h + "]\nparam bc[" + h + "]\n"
+          + "param Wo[" + v + ", " + h + "]\nparam bo[" + v + "]\n"
+          + (learned ? "param h0[" + h + "]\nstate h[" + h + "] = h0\n" : "state h[" + h + "] = 0\n")
+          + "for t in 0 .. T {\n"
+          + "  x = E[tok[t]]\n"
+          + "  r = sigmoid(Wr * x + Ur * h + br)\n"
+          + "  u = sigmoid(Wu * x + Uu * h + bu)\n"
+          + "  c = tanh(Wc * x + Uc * (r .* h) + bc)\n"
+          + "  h = (1 - u) .* h + u .* c\n"
+          + "  z[t] = Wo * h + bo\n"
+          + "}\n"
+          + "loss = softmax_cross_entropy(z, next)\n";
+      return new Case(net(body), longs().all().generate(in));
+    });
+  }
+
+  @Test
+  void lstmGradients() {
+    property(in -> {
+      int t = between(in, 1, 5);
+      int d = between(in, 1, 3);
+      int h = between(in, 1, 3);
+      String gates = "";
+      for (String g : List.of("i", "f", "o", "g")) {
+        gates += "param W" + g + "[" + h + ", " + d + "]\nparam U" + g + "[" + h + ", " + h + "]\nparam b" + g + "[" + h + "]\n";
+      }
+      String body = "const T = " + t + "\n"
+          + "input x[T, " + d + "]\n"
+          + "target y[T]\n"
+          + gates
+          + "param w[" + h + "]\nparam c0[" + h + "]\n"
+          + "state h[" + h + "] = 0\nstate c[" + h + "] = c0\n"
+          + "for t in 0 .. T {\n"
+          + "  i = sigmoid(Wi * x[t] + Ui * h + bi)\n"
+          + "  f = sigmoid(Wf * x[t] + Uf * h + bf)\n"
+          + "  o = sigmoid(Wo * x[t] + Uo * h + bo)\n"
+          + "  g = tanh(Wg * x[t] + Ug * h + bg)\n"
+          + "  c = f .* c + i .* g\n"
+          + "  h = o .* tanh(c)\n"
+          + "  p[t] = dot(w, h)\n"
+          + "  q[t] = c\n"
+          + "}\n"
+          + "output p\n"
+          + "loss = mse(p, y) + 0.1 * sum(q)\n";
+      return new Case(net(body), longs().all().generate(in));
+    });
+  }
+
+  /** Two stacked blocks (the second reads the first's rows, backwards), an initial state computed from an input. */
+  @Test
+  void stackedReversedGradients() {
+    property(in -> {
+      int t = between(in, 1, 5);
+      int d = between(in, 1, 3);
+      int h = between(in, 1, 3);
+      String body = "const T = " + t + "\n"
+          + "input x[T, " + d + "]\ninput s[" + d + "]\n"
+          + "target y[T]\n"
+          + "param A[" + h + ", " + d + "]\nparam B[" + h + ", " + h + "]\nparam C[" + h + ", " + h + "]\nparam D[" + h + ", " + h + "]\n"
+          + "param w[" + h + "]\n"
+          + "g0 = tanh(A * s)\n"
+          + "state g[" + h + "] = g0\n"
+          + "state k[" + h + "] = 0.5\n"
+          + "for t in 0 .. T {\n"
+          + "  g = tanh(A * x[t] + B * g)\n"
+          + "  hs[t] = g\n"
+          + "}\n"
+          + "for u in 0 .. T {\n"
+          + "  k = sigmoid(C * hs[T - 1 - u] + D * k)\n"
+          + "  p[u] = dot(w, k)\n"
+          + "}\n"
+          + "loss = mse(p, y)\n";
+      return new Case(net(body), longs().all().generate(in));
+    });
+  }
+
+  private void property(Gen<Case> gen) {
+    qt().withExamples(EXAMPLES).withFixedSeed(SEED).withShrinkCycles(30).forAll(gen).checkAssert(this::check);
+    System.out.printf("%d networks, %d gradient entries, largest finite-difference error %.2g%n", built.size(), entries, worst);
+    assertTrue(entries > 0);
+  }
+
+  static Dag compile(String source) {
+    Compilation c = Compilation.of(List.of(new SourceFile("test.net", source)), "");
+    assertTrue(!c.hasErrors(), () -> "does not compile:\n" + source + c.diagnostics().all());
+    return c.dags().get(0);
+  }
+
+  private void check(Case k) {
+    Dag dag = built.computeIfAbsent(k.source(), RecurrenceGradientPropertiesTest::compile);
+    Map<String, double[]> v = values(dag.network(), k.values());
+    Map<Node, double[]> want = Eval.run(dag.nodes(), v);
+    List<Node> lossNodes = Dag.closure(dag.nodes(), List.of(dag.loss()));
+    List<String> differentiated = new ArrayList<>();
+    dag.network().params().forEach(p -> differentiated.add(p.symbol().name()));
+    dag.network().inputs().stream().filter(s -> !s.integer()).forEach(s -> differentiated.add(s.name()));
+    for (String name : differentiated) {
+      Node gn = dag.paramGradients().containsKey(name) ? dag.paramGradients().get(name) : dag.inputGradients().get(name);
+      double[] symbolic = want.get(gn);
+      for (int i = 0; i < symbolic.length; i++) {
+        double numeric = GradCheck.numericPartial(lossNodes, dag.loss(), v, name, i);
+        double err = Math.abs(symbolic[i] - numeric) / (1 + Math.abs(numeric));
+        worst = Math.max(worst, err);
+        entries++;
+        if (!(err <= FD_TOL)) {
+          throw new AssertionError("d loss / d " + name + "[" + i + "]: evaluator " + symbolic[i] + ", central difference "
+              + numeric + k);
+        }
+      }
+    }
+  }
+
+  /** Real values uniform in [-1, 1]; ids uniform over their range, a target's padding id in about a quarter of the rows. */
+  static Map<String, double[]> values(Network n, long seed) {
+    Random rnd = new Random(seed);
+    Map<String, double[]> v = new HashMap<>();
+    List<Symbol> all = new ArrayList<>(n.inputs());
+    n.params().forEach(p -> all.add(p.symbol()));
+    all.addAll(n.targets());
+    for (Symbol s : all) {
+      double[] a = new double[s.shape().size()];
+      for (int i = 0; i < a.length; i++) {
+        if (s.integer()) {
+          a[i] = s.ignore().isPresent() && rnd.nextInt(4) == 0 ? s.ignore().getAsInt() : rnd.nextInt(n.idLimits().get(s.name()));
+        } else {
+          a[i] = rnd.nextDouble() * 2 - 1;
+        }
+      }
+      v.put(s.name(), a);
+    }
+    return v;
+  }
+
+  private static int between(RandomnessSource in, int lo, int hi) {
+    return integers().between(lo, hi).generate(in);
+  }
+
+  static String net(String body) {
+    return "network R" + Integer.toHexString(body.hashCode()) + " {\n" + body.indent(4) + "}\n";
+  }
+}
