@@ -158,7 +158,7 @@ class ReadmeCommandsTest {
   void execCommandsNameAMainClass() throws Exception {
     Pattern main = Pattern.compile("-Dexec\\.mainClass=([\\w.]+)");
     int found = 0;
-    for (String name : List.of("dream", "app")) {
+    for (String name : List.of("dream", "app", "derivatives")) {
       Matcher m = main.matcher(Files.readString(SAMPLES.resolve(name).resolve("README.md")));
       while (m.find()) {
         Method method = Class.forName(m.group(1)).getMethod("main", String[].class);
@@ -166,6 +166,6 @@ class ReadmeCommandsTest {
         found++;
       }
     }
-    assertTrue(found >= 2, "exec commands found: " + found);
+    assertTrue(found >= 4, "exec commands found: " + found);
   }
 }
