@@ -67,6 +67,43 @@ class GradExpressionTest {
     }
   }
 
+  /**
+   * Forward mode and forward-over-reverse on networks with grad in the loss (third derivatives
+   * for hvp): jvp = gradient . tangent and central differences, hvp = central differences of the
+   * gradient (ForwardModeTest's checks).
+   */
+  @Test
+  void jvpAndHvpThroughGrad() {
+    String conv = """
+        network Fc {
+          input x[1, 6, 6]
+          param K[2, 1, 3, 3]
+          param w[8]
+          target t[1]
+          h = tanh(conv2d(x, K, stride=1))
+          m = max_pool2d(h, 2)
+          s = sum(flatten(m) .* w)
+          output m
+          loss = square(s - sum(t)) + sum(square(grad(s, x))) + sum(square(grad(sum(h .* h), K)))
+        }
+        """;
+    String nested = """
+        network Fn {
+          input x[3]
+          param W[3, 3]
+          e = sum(softplus(W * x))
+          g = grad(e, x)
+          output g
+          loss = sum(square(grad(sum(square(g)), W))) + e
+        }
+        """;
+    for (String src : List.of(PENALTY, conv, nested)) {
+      String f = ForwardModeTest.check(src, 5);
+      assertTrue(f != null, "no point away from kinks:\n" + src);
+      assertEquals("", f, src);
+    }
+  }
+
   /** docs/autodiff.md's worked example: d/dw of (d tanh(w x)/dx)^2 = 2g (1 - a^2)(1 - 2 w a x). */
   @Test
   void workedExample() {
@@ -202,9 +239,49 @@ class GradExpressionTest {
         without.add(op);
       }
     }
-    // these are lowered into other ops (graph.Lowering) or never reach a DAG (GRAD, MAX/MIN: MAX_ALL/MAX2)
+    // these are lowered into other ops (graph.Lowering) or never reach a DAG (GRAD, MAX/MIN: MAX_ALL/MAX2,
+    // STEP_IN: a for block's body leaf); SCAN_BACK, the reverse of a for block, has no rule yet:
+    // differentiating it again is E090 (forBlocks)
     assertEquals(EnumSet.of(Op.MEAN, Op.DOT, Op.MSE, Op.L2, Op.CROSS_ENTROPY, Op.BINARY_CROSS_ENTROPY, Op.DROPOUT,
-        Op.MAX, Op.MIN, Op.GRAD), without);
+        Op.MAX, Op.MIN, Op.GRAD, Op.STEP_IN, Op.SCAN_BACK), without);
+  }
+
+  /**
+   * Through a for block: grad's value (its first pass makes a SCAN_BACK) equals central
+   * differences; differentiating it again (grad in a loss) is E090 at the block, not a crash.
+   */
+  @Test
+  void forBlocks() {
+    String src = """
+        network R {
+          input x[4, 3]
+          param W[5, 3]
+          param U[5, 5]
+          state h[5] = 0
+          for t in 0 .. 4 {
+            h = tanh(W * x[t] + U * h)
+            z[t] = h
+          }
+          g = grad(sum(z .* z), x)
+          output g
+        }
+        """;
+    Network net = Nets.check(src);
+    Dag forward = Lowering.lower(net);
+    assertTrue(forward.nodes().stream().anyMatch(n -> n.op() == Op.SCAN_BACK));
+    Map<String, double[]> v = RandomNetworks.values(net, 3);
+    double[] g = Eval.run(forward.nodes(), v).get(forward.outputs().get("g"));
+    Network f = Nets.check(src.replace("g = grad(sum(z .* z), x)\n  output g", "loss = sum(z .* z)"));
+    Dag fd = Lowering.lower(f);
+    List<Node> nodes = Dag.closure(fd.nodes(), List.of(fd.loss()));
+    for (int i = 0; i < g.length; i++) {
+      double numeric = GradCheck.numericPartial(nodes, fd.loss(), v, "x", i);
+      assertEquals(numeric, g[i], 1e-6 * (1 + Math.abs(numeric)), "x[" + i + "]");
+    }
+    Compilation c = Compilation.of(List.of(new SourceFile("r.net", src.replace("output g", "loss = sum(square(g))"))), "");
+    assertTrue(c.hasErrors());
+    assertEquals("E090", c.diagnostics().all().get(0).code().code(), c.diagnostics().all().toString());
+    assertEquals(6, c.diagnostics().all().get(0).pos().line(), c.diagnostics().all().toString());
   }
 
   private static double[] eval(String src, String output, Map<String, double[]> values) {
