@@ -50,6 +50,43 @@ class GradReferenceTest {
     }));
   }
 
+  /**
+   * {@code --precision float}: the float class (grad's nodes and their derivatives in float) agrees
+   * with PyTorch's float64 to 1e-4 of the largest magnitude, on every case.
+   */
+  @org.junit.jupiter.api.Test
+  void floatClassAgrees() throws Exception {
+    Json.Arr cases = (Json.Arr) Json.parse(Files.readString(REFERENCE));
+    for (Object o : cases.items) {
+      Json.Obj c = (Json.Obj) o;
+      String name = String.valueOf(c.members.get("name"));
+      Path net = tmp.resolve("f.net");
+      Files.writeString(net, String.valueOf(c.members.get("net")));
+      Path values = tmp.resolve("f.json");
+      Files.writeString(values, Json.arrays(CliEvalTest.arrays(c.members.get("values")), ""));
+      CliRun r = CliRun.of("eval", net, "--values", values, "--precision", "float");
+      assertEquals(0, r.code(), r::toString);
+      Json.Obj got = CliEvalTest.parse(r.out());
+      for (String key : new String[] {"outputs", "gradients"}) {
+        Map<String, double[]> want = CliEvalTest.arrays(c.members.get(key));
+        Map<String, double[]> have = CliEvalTest.arrays(got.members.get(key));
+        double largest = 1;
+        for (double[] w : want.values()) {
+          for (double x : w) {
+            largest = Math.max(largest, Math.abs(x));
+          }
+        }
+        for (Map.Entry<String, double[]> e : want.entrySet()) {
+          for (int i = 0; i < e.getValue().length; i++) {
+            double w = e.getValue()[i];
+            double h = have.get(e.getKey())[i];
+            assertTrue(Math.abs(w - h) <= 1e-4 * largest, name + ": " + key + " " + e.getKey() + "[" + i + "]: " + w + " vs " + h);
+          }
+        }
+      }
+    }
+  }
+
   private static void compare(Map<String, double[]> want, Map<String, double[]> got, String what) {
     assertEquals(want.keySet(), got.keySet(), what);
     want.forEach((k, w) -> {
