@@ -273,7 +273,8 @@ public final class Planner {
     inputs.forEach(t -> bufferNames.allocate(t.javaName()));
     targets.forEach(t -> bufferNames.allocate(t.javaName()));
     boolean ints = net.inputs().stream().anyMatch(Symbol::integer) || net.targets().stream().anyMatch(Symbol::integer);
-    if (!ints && Straight.fits(dag, straightMaxCost)) {
+    boolean loops = dag.nodes().stream().anyMatch(n -> n.op() == Op.SCAN);
+    if (!ints && !loops && Straight.fits(dag, straightMaxCost)) {
       Straight s = new Straight(this, dag, isFloat, params, inputs, targets, outputs);
       boolean loss = dag.loss() != null;
       return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, kernelChoice, true, params, inputs,
@@ -325,7 +326,8 @@ public final class Planner {
       for (Node in : n.inputs()) {
         consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
       }
-      boolean fromBatched = n.op() == Op.INPUT || n.op() == Op.TARGET;
+      // a loop's value holds every example's states and rows (ScanKernels), whatever its inputs
+      boolean fromBatched = n.op() == Op.INPUT || n.op() == Op.TARGET || n.op() == Op.SCAN || n.op() == Op.SCAN_BACK;
       for (Node in : n.inputs()) {
         fromBatched |= batched.contains(in);
       }
@@ -689,7 +691,8 @@ public final class Planner {
       }
       computed.add(n);
     }
-    List<Kernels.Draft> drafts = drafts(computed.size(), k -> kernelWriter.signature(computed.get(k)),
+    List<Node> scans = computed.stream().filter(n -> n.op() == Op.SCAN || n.op() == Op.SCAN_BACK).toList();
+    computed.removeAll(scans);    List<Kernels.Draft> drafts = drafts(computed.size(), k -> kernelWriter.signature(computed.get(k)),
         k -> kernelWriter.kernel(computed.get(k)), k -> kernelWriter.comment(computed.get(k)), k -> List.of());
     java.util.function.IntFunction<String> byOp =
         k -> "compute" + capitalize(computed.get(k).op().name().toLowerCase(java.util.Locale.ROOT));
@@ -701,6 +704,52 @@ public final class Planner {
     for (int k = 0; k < computed.size(); k++) {
       kernelCall.put(computed.get(k), calls.get(k));
     }
+    for (Node n : scans) {
+      kernelCall.put(n, ScanKernels.kernel(this, n));
+    }
+  }
+
+  // ---------------------------------------------------------------- recurrences (ScanKernels)
+
+  /** A planner for a loop's body, whose names, buffers and kernels are this class's. */
+  Planner bodyPlanner(Dag body) {
+    return new Planner(body, isFloat, kernelChoice, this);
+  }
+
+  /** Makes the leaf {@code name} of this (body) planner's DAG read {@code storage}. */
+  void bindLeaf(String name, String storage) {
+    leafStorage.put(name, storage);
+  }
+
+  /** Plans this body planner's DAG (every leaf bound) and returns the calls that compute {@code outputs}. */
+  List<Code> planBody(List<Node> outputs, String purpose) {
+    analyze();
+    assignStorage(List.of(), List.of(), List.of());
+    makeKernels();
+    return callsFor(outputs, purpose);
+  }
+
+  /** A new workspace buffer, {@code ws.name}. */
+  String newBuffer(String base, int size, boolean batchedBuffer, String comment) {
+    String name = bufferNames.allocate(base);
+    buffers.add(new ClassPlan.Buffer(name, size, batchedBuffer, comment));
+    return "ws." + name;
+  }
+
+  String newMember(String base) {
+    return memberNames.allocate(base);
+  }
+
+  void addKernel(ClassPlan.Kernel k) {
+    kernels.add(k);
+  }
+
+  boolean isFloat() {
+    return isFloat;
+  }
+
+  Dag dag() {
+    return dag;
   }
 
   /**

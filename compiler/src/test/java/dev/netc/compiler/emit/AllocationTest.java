@@ -71,4 +71,47 @@ class AllocationTest {
       assertNoAllocation(p0 + "inputGradient", () -> m.inputGradient(x, y, dx));
     }
   }
+
+  /** A GRU (a for block: the forward loop, backpropagation through time) with int ids, batch 8. */
+  @Test
+  void recurrenceHotMethodsAllocateNothingOnceWarm() throws Exception {
+    String source = "network Gru {\n"
+        + "  const T = 6\n"
+        + "  input tok[T] int\n"
+        + "  target next[T] int ignore=0\n"
+        + "  param E[10, 4]\n"
+        + "  param Wr[6, 4]  param Ur[6, 6]  param br[6]\n".replace("  param", "\n  param")
+        + "  param Wu[6, 4]  param Uu[6, 6]  param bu[6]\n".replace("  param", "\n  param")
+        + "  param Wc[6, 4]  param Uc[6, 6]  param bc[6]\n".replace("  param", "\n  param")
+        + "  param Wo[10, 6]\n  param bo[10]\n  param h0[6]\n"
+        + "  state h[6] = h0\n"
+        + "  for t in 0 .. T {\n"
+        + "    x = E[tok[t]]\n"
+        + "    r = sigmoid(Wr * x + Ur * h + br)\n"
+        + "    u = sigmoid(Wu * x + Uu * h + bu)\n"
+        + "    c = tanh(Wc * x + Uc * (r .* h) + bc)\n"
+        + "    h = (1 - u) .* h + u .* c\n"
+        + "    z[t] = Wo * h + bo\n"
+        + "  }\n"
+        + "  output z\n"
+        + "  loss = softmax_cross_entropy(z, next)\n"
+        + "}\n";
+    int batch = 8;
+    for (boolean isFloat : new boolean[] {false, true}) {
+      Model m = Codegen.model(source, isFloat, 1);
+      Random r = new Random(1);
+      double[][] x = {new double[batch * 6]};
+      double[][] y = {new double[batch * 6]};
+      for (int i = 0; i < x[0].length; i++) {
+        x[0][i] = r.nextInt(10);
+        y[0][i] = r.nextInt(10);
+      }
+      double[][] p = {new double[batch * 60]};
+      Gradient g = m.newGradient();
+      String p0 = isFloat ? "GRU float " : "GRU ";
+      assertNoAllocation(p0 + "lossAndGradientBatch", () -> m.lossAndGradientBatch(batch, x, y, g));
+      assertNoAllocation(p0 + "lossBatch", () -> m.lossBatch(batch, x, y));
+      assertNoAllocation(p0 + "predictBatch", () -> m.predictBatch(batch, x, p));
+    }
+  }
 }

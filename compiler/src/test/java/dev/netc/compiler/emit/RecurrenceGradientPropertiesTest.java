@@ -1,5 +1,6 @@
 package dev.netc.compiler.emit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
@@ -13,6 +14,9 @@ import dev.netc.compiler.graph.Node;
 import dev.netc.compiler.model.Network;
 import dev.netc.compiler.model.Symbol;
 import dev.netc.compiler.testing.GradCheck;
+import dev.netc.runtime.Gradient;
+import dev.netc.runtime.Model;
+import dev.netc.runtime.TensorInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,7 +45,12 @@ class RecurrenceGradientPropertiesTest {
     }
   }
 
-  private final Map<String, Dag> built = new HashMap<>();
+  static final double GEN_REL = 1e-10;
+  static final double FLOAT_REL = 1e-4;
+
+  record Built(Dag dag, Model model, Model floatModel) {}
+
+  private final Map<String, Built> built = new HashMap<>();
   private double worst;
   private int entries;
 
@@ -164,7 +173,7 @@ class RecurrenceGradientPropertiesTest {
 
   private void property(Gen<Case> gen) {
     qt().withExamples(EXAMPLES).withFixedSeed(SEED).withShrinkCycles(30).forAll(gen).checkAssert(this::check);
-    System.out.printf("%d networks, %d gradient entries, largest finite-difference error %.2g%n", built.size(), entries, worst);
+    System.out.printf("%d networks (each also as a double and a float class), %d gradient entries, largest finite-difference error %.2g%n", built.size(), entries, worst);
     assertTrue(entries > 0);
   }
 
@@ -175,7 +184,8 @@ class RecurrenceGradientPropertiesTest {
   }
 
   private void check(Case k) {
-    Dag dag = built.computeIfAbsent(k.source(), RecurrenceGradientPropertiesTest::compile);
+    Built bt = built.computeIfAbsent(k.source(), RecurrenceGradientPropertiesTest::build);
+    Dag dag = bt.dag();
     Map<String, double[]> v = values(dag.network(), k.values());
     Map<Node, double[]> want = Eval.run(dag.nodes(), v);
     List<Node> lossNodes = Dag.closure(dag.nodes(), List.of(dag.loss()));
@@ -196,6 +206,156 @@ class RecurrenceGradientPropertiesTest {
         }
       }
     }
+    agrees(dag, bt.model(), v, false, k);
+    agrees(dag, bt.floatModel(), v, true, k);
+  }
+
+  static Built build(String source) {
+    Dag dag = compile(source);
+    Emitter.GeneratedFile f = Emitter.emit(dag, false, false, "test.net");
+    Emitter.GeneratedFile ff = Emitter.emit(dag, true, false, "test.net");
+    return new Built(dag, Codegen.newModel(Codegen.javac(List.of(f)), f.qualifiedName(), 0),
+        Codegen.newModel(Codegen.javac(List.of(ff)), ff.qualifiedName(), 0));
+  }
+
+  private static void agrees(Dag dag, Model m, Map<String, double[]> values, boolean isFloat, Case k) {
+    String code = isFloat ? " (float code)" : "";
+    Map<String, double[]> v = isFloat ? rounded(values) : values;
+    setParams(m, v);
+    Map<Node, double[]> want = Eval.run(dag.nodes(), v);
+    double[][] in = arrays(m.inputs(), v);
+    double[][] tg = arrays(m.targets(), v);
+    double[][] out = new double[m.outputs().size()][];
+    for (int o = 0; o < out.length; o++) {
+      out[o] = new double[m.outputs().get(o).size()];
+    }
+    m.predictBatch(1, in, out);
+    for (int o = 0; o < out.length; o++) {
+      String name = m.outputs().get(o).name();
+      close(want.get(dag.outputs().get(name)), out[o], isFloat, "output " + name + code, k);
+    }
+    double loss = want.get(dag.loss())[0];
+    Gradient g = m.newGradient();
+    close(new double[] {loss}, new double[] {m.lossAndGradientBatch(1, in, tg, g)}, isFloat, "loss" + code, k);
+    for (int i = 0; i < m.params().size(); i++) {
+      String name = m.params().get(i).name();
+      close(want.get(dag.paramGradients().get(name)), toDouble(g.data(i)), isFloat, "d loss / d " + name + code, k);
+    }
+    double[][] ig = new double[m.inputs().size()][];
+    for (int i = 0; i < ig.length; i++) {
+      ig[i] = new double[m.inputs().get(i).size()];
+      java.util.Arrays.fill(ig[i], Double.NaN);
+    }
+    close(new double[] {loss}, new double[] {m.inputGradient(in, tg, ig)}, isFloat, "loss of inputGradient" + code, k);
+    for (int i = 0; i < ig.length; i++) {
+      String name = m.inputs().get(i).name();
+      close(want.get(dag.inputGradients().get(name)), ig[i], isFloat, "d loss / d " + name + code, k);
+    }
+
+    int batch = 2 + (int) (k.values() & 1);
+    double meanLoss = 0;
+    double[][] meanGrad = new double[m.params().size()][];
+    List<Map<String, double[]>> examples = new ArrayList<>();
+    for (int e = 0; e < batch; e++) {
+      Map<String, double[]> ve = e == 0 ? v : values(dag.network(), k.values() + e);
+      ve = isFloat ? rounded(ve) : ve;
+      for (TensorInfo p : m.params()) {
+        ve.put(p.name(), v.get(p.name()));
+      }
+      examples.add(ve);
+      Map<Node, double[]> we = Eval.run(dag.nodes(), ve);
+      meanLoss += we.get(dag.loss())[0] / batch;
+      for (int i = 0; i < meanGrad.length; i++) {
+        double[] gi = we.get(dag.paramGradients().get(m.params().get(i).name()));
+        meanGrad[i] = meanGrad[i] == null ? new double[gi.length] : meanGrad[i];
+        for (int j = 0; j < gi.length; j++) {
+          meanGrad[i][j] += gi[j] / batch;
+        }
+      }
+    }
+    double[][] bin = new double[m.inputs().size()][];
+    double[][] btg = new double[m.targets().size()][];
+    for (int i = 0; i < bin.length; i++) {
+      bin[i] = concat(examples, m.inputs().get(i).name());
+    }
+    for (int t = 0; t < btg.length; t++) {
+      btg[t] = concat(examples, m.targets().get(t).name());
+    }
+    Gradient bg = m.newGradient();
+    close(new double[] {meanLoss}, new double[] {m.lossAndGradientBatch(batch, bin, btg, bg)}, isFloat,
+        "batch " + batch + " loss" + code, k);
+    for (int i = 0; i < meanGrad.length; i++) {
+      close(meanGrad[i], toDouble(bg.data(i)), isFloat, "batch " + batch + " d loss / d " + m.params().get(i).name() + code, k);
+    }
+  }
+
+  static void setParams(Model m, Map<String, double[]> v) {
+    for (int i = 0; i < m.params().size(); i++) {
+      double[] p = v.get(m.params().get(i).name());
+      Object data = m.paramData(i);
+      for (int j = 0; j < p.length; j++) {
+        if (data instanceof double[] d) {
+          d[j] = p[j];
+        } else {
+          ((float[]) data)[j] = (float) p[j];
+        }
+      }
+    }
+  }
+
+  private static Map<String, double[]> rounded(Map<String, double[]> v) {
+    Map<String, double[]> r = new HashMap<>();
+    v.forEach((name, a) -> {
+      double[] b = new double[a.length];
+      for (int i = 0; i < a.length; i++) {
+        b[i] = (float) a[i];
+      }
+      r.put(name, b);
+    });
+    return r;
+  }
+
+  private static double[] toDouble(Object a) {
+    if (a instanceof double[] d) {
+      return d;
+    }
+    float[] f = (float[]) a;
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
+  private static double[] concat(List<Map<String, double[]>> examples, String name) {
+    int n = examples.get(0).get(name).length;
+    double[] a = new double[n * examples.size()];
+    for (int e = 0; e < examples.size(); e++) {
+      System.arraycopy(examples.get(e).get(name), 0, a, e * n, n);
+    }
+    return a;
+  }
+
+  private static void close(double[] want, double[] got, boolean isFloat, String what, Case k) {
+    assertEquals(want.length, got.length, what + k);
+    double largest = 0;
+    for (double w : want) {
+      largest = Math.max(largest, Math.abs(w));
+    }
+    for (int i = 0; i < want.length; i++) {
+      double tol = isFloat ? FLOAT_REL * Math.max(1, largest) : GEN_REL * Math.max(1, Math.abs(want[i]));
+      if (!(Math.abs(want[i] - got[i]) <= tol)) {
+        throw new AssertionError(what + "[" + i + "]: evaluator " + want[i] + ", generated " + got[i] + k);
+      }
+    }
+  }
+
+  private static double[][] arrays(List<TensorInfo> infos, Map<String, double[]> v) {
+    double[][] a = new double[infos.size()][];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = v.get(infos.get(i).name());
+    }
+    return a;
   }
 
   /** Real values uniform in [-1, 1]; ids uniform over their range, a target's padding id in about a quarter of the rows. */

@@ -1,0 +1,291 @@
+package dev.netc.compiler.emit;
+
+import dev.netc.compiler.graph.Dag;
+import dev.netc.compiler.graph.GraphBuilder;
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.graph.ix.ScanBody;
+import dev.netc.compiler.model.Op;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel of a {@code SCAN} (a {@code for} block) or {@code SCAN_BACK} (its backpropagation
+ * through time): one method with a loop over the steps, whose body calls the body DAG's kernels,
+ * planned once by a child {@link Planner} whose kernels and buffers join the class
+ * (docs/codegen.md, "Recurrences"). The code does not grow with the number of steps.
+ *
+ * <p>Each step copies, for every example, the state rows and sequence rows of the step into
+ * per-step workspace buffers (the body's leaves), runs the body's kernels over the whole batch,
+ * and copies the body's outputs back: the new states and the rows into the SCAN's value
+ * ({@code T + 1} state rows, then {@code T} collected rows, per example); the adjoints of the
+ * old states into the carried adjoint buffers, those of slices and captured values added into
+ * the SCAN_BACK's value. Captured values are read in place (a param from its field, a value
+ * from its buffer).
+ */
+final class ScanKernels {
+  private ScanKernels() {}
+
+  /** Plans {@code n}'s kernel (and its body's), adds them to the class, and returns the call. */
+  static String kernel(Planner p, Node n) {
+    ScanBody sb = (ScanBody) n.ix();
+    String base = "loop" + (n.label() != null ? Planner.capitalize(Kernels.withoutNumber(n.label())) : "T" + n.id());
+    return sb.isReverse() ? backward(p, n, sb, base + "Backward") : forward(p, n, sb, base);
+  }
+
+  /** The elements of example ex in a buffer of {@code size} per example, or 0 when it does not depend on the example. */
+  private static String at(boolean batched, int size) {
+    return batched ? "ex * " + size : "0";
+  }
+
+  private record Body(Planner planner, List<Code> calls, List<Node> outputs, List<String> slotStorage) {}
+
+  /**
+   * Plans a body: its leaves rebuilt (a captured value that does not depend on the example is a
+   * PARAM leaf, read in place; every other leaf a batched INPUT), each bound to its storage.
+   */
+  private static Body body(Planner p, Node n, ScanBody sb, List<Node> outputs, Map<String, String> extraLeaves,
+      String purpose) {
+    List<String> slotStorage = new ArrayList<>();
+    Map<String, Boolean> batchedLeaf = new HashMap<>();
+    int argBase = sb.isReverse() ? 2 : 0;
+    for (int k = 0; k < sb.slots().size(); k++) {
+      ScanBody.Slot s = sb.slots().get(k);
+      if (s.kind() == ScanBody.Kind.WHOLE) {
+        Node arg = n.input(argBase + s.arg());
+        slotStorage.add(p.storageOf(arg));
+        batchedLeaf.put(ScanBody.slotName(k), p.isBatched(arg));
+      } else {
+        slotStorage.add(p.newBuffer((s.kind() == ScanBody.Kind.STATE ? "state" : "row") + k, s.shape().size(), true,
+            "a " + (s.kind() == ScanBody.Kind.STATE ? "state" : "sequence's row") + " at one step of " + p.describe(n)));
+        batchedLeaf.put(ScanBody.slotName(k), true);
+      }
+    }
+    GraphBuilder b = new GraphBuilder(false);
+    Map<Node, Node> copy = new HashMap<>();
+    for (Node x : sb.nodes()) {
+      if (x.op() == Op.INPUT) {
+        boolean batched = batchedLeaf.getOrDefault(x.name(), true);
+        copy.put(x, b.leaf(batched ? Op.INPUT : Op.PARAM, x.name(), x.shape(), x.pos()));
+      } else {
+        copy.put(x, b.copy(x, x.inputs().stream().map(copy::get).toList()));
+      }
+    }
+    Map<String, Node> outs = new LinkedHashMap<>();
+    List<Node> copied = new ArrayList<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      Node o = copy.get(outputs.get(i));
+      copied.add(o);
+      outs.put("o" + i, o);
+    }
+    Dag dag = new Dag(p.dag().network(), b.nodes(), outs, null, Map.of(), Map.of());
+    Planner child = p.bodyPlanner(dag);
+    for (int k = 0; k < sb.slots().size(); k++) {
+      child.bindLeaf(ScanBody.slotName(k), slotStorage.get(k));
+    }
+    extraLeaves.forEach(child::bindLeaf);
+    List<Code> calls = child.planBody(copied, purpose);
+    return new Body(child, calls, copied, slotStorage);
+  }
+
+  /** Copies the rows of step t of the states ({@code from}, a SCAN value) and of the sequences into the body's leaves. */
+  private static void loadStep(Code.Builder perExample, Planner p, Node n, ScanBody sb, String from, int argBase,
+      List<String> slotStorage, Map<String, String> locals) {
+    int width = sb.stateWidth();
+    int value = sb.valueSize();
+    for (int k = 0; k < sb.slots().size(); k++) {
+      ScanBody.Slot s = sb.slots().get(k);
+      int size = s.shape().size();
+      if (s.kind() == ScanBody.Kind.STATE) {
+        perExample.stmt("System.arraycopy(%s, ex * %d + t * %d + %d, %s, ex * %d, %d)", from, value, width,
+            sb.stateOffset(k), locals.get(slotStorage.get(k)), size, size);
+      } else if (s.kind() == ScanBody.Kind.SLICE) {
+        Node seq = n.input(argBase + s.arg());
+        String src = locals.get(p.storageOf(seq));
+        perExample.stmt("System.arraycopy(%s, %s + t * %d, %s, ex * %d, %d)", src, at(p.isBatched(seq), seq.shape().size()),
+            size, locals.get(slotStorage.get(k)), size, size);
+      }
+    }
+  }
+
+  /** Local names for the arrays a kernel touches, in order of first use: {@code a0, a1, ...}. */
+  private static String local(Map<String, String> locals, String storage) {
+    return locals.computeIfAbsent(storage, s -> "a" + locals.size());
+  }
+
+  private static ClassPlan.Kernel method(Planner p, String name, String comment, Map<String, String> locals, List<Code> body) {
+    List<String> loads = new ArrayList<>();
+    String type = p.isFloat() ? "float" : "double";
+    locals.forEach((storage, local) -> loads.add(type + "[] " + local + " = " + storage));
+    return new ClassPlan.Kernel(name, comment, List.of(), loads, body);
+  }
+
+  private static String forward(Planner p, Node n, ScanBody sb, String base) {
+    Body body = body(p, n, sb, sb.outputs(), Map.of(), base + "Step");
+    Map<String, String> locals = new LinkedHashMap<>();
+    String out = local(locals, p.storageOf(n));
+    for (int k = 0; k < sb.slots().size(); k++) {
+      ScanBody.Slot s = sb.slots().get(k);
+      if (s.kind() != ScanBody.Kind.WHOLE) {
+        local(locals, body.slotStorage().get(k));
+        if (s.kind() == ScanBody.Kind.SLICE || s.kind() == ScanBody.Kind.STATE) {
+          local(locals, p.storageOf(n.input(s.arg())));
+        }
+      }
+    }
+    List<String> outStorage = new ArrayList<>();
+    for (Node o : body.outputs()) {
+      outStorage.add(local(locals, body.planner().storageOf(o)));
+    }
+    int value = sb.valueSize();
+    int width = sb.stateWidth();
+    Code.Builder c = new Code.Builder();
+    Code.Builder init = new Code.Builder();
+    for (int i = 0; i < sb.stateCount(); i++) {
+      Node x = n.input(i);
+      init.stmt("System.arraycopy(%s, %s, %s, ex * %d + %d, %d)", locals.get(p.storageOf(x)), at(p.isBatched(x), sb.stateSize(i)),
+          out, value, sb.stateOffset(i), sb.stateSize(i));
+    }
+    c.comment("the initial states: row 0 of every example's states");
+    c.block("for (int ex = 0; ex < batch; ex++)", init);
+    Code.Builder step = new Code.Builder();
+    Code.Builder load = new Code.Builder();
+    loadStep(load, p, n, sb, out, 0, body.slotStorage(), locals);
+    if (!load.isEmpty()) {
+      step.block("for (int ex = 0; ex < batch; ex++)", load);
+    }
+    step.addAll(body.calls());
+    Code.Builder store = new Code.Builder();
+    for (int i = 0; i < body.outputs().size(); i++) {
+      Node o = body.outputs().get(i);
+      boolean isState = i < sb.stateCount();
+      int size = o.shape().size();
+      String src = at(body.planner().isBatched(o), size);
+      if (isState) {
+        store.stmt("System.arraycopy(%s, %s, %s, ex * %d + (t + 1) * %d + %d, %d)", outStorage.get(i), src, out, value, width,
+            sb.stateOffset(i), size);
+      } else {
+        int r = i - sb.stateCount();
+        store.stmt("System.arraycopy(%s, %s, %s, ex * %d + %d + t * %d, %d)", outStorage.get(i), src, out, value,
+            sb.rowsStart() + sb.rowOffset(r), sb.rowWidth(), size);
+      }
+    }
+    step.block("for (int ex = 0; ex < batch; ex++)", store);
+    c.comment("one step at a time, the whole batch at once");
+    c.block("for (int t = 0; t < " + sb.steps() + "; t++)", step);
+    String name = p.newMember(base);
+    p.addKernel(method(p, name, p.describe(n) + "  [for block: " + sb.steps() + " steps]", locals, c.build()));
+    return name + "(batch)";
+  }
+
+  private static String backward(Planner p, Node n, ScanBody sb, String base) {
+    Map<String, String> extra = new LinkedHashMap<>();
+    List<String> dS = new ArrayList<>();
+    List<String> next = new ArrayList<>();
+    for (int i = 0; i < sb.stateCount(); i++) {
+      String buf = p.newBuffer("dState" + i, sb.stateSize(i), true, "the adjoint of a state after one step, " + p.describe(n));
+      dS.add(buf);
+      next.add(p.newBuffer("dStateNext" + i, sb.stateSize(i), true, "the adjoint of a state before one step, " + p.describe(n)));
+      extra.put(ScanBody.stateAdjointName(i), buf);
+    }
+    List<String> dR = new ArrayList<>();
+    for (int r = 0; r < sb.rows().size(); r++) {
+      String buf = p.newBuffer("dRow" + r, sb.rowSize(r), true, "the adjoint of a collected row at one step, " + p.describe(n));
+      dR.add(buf);
+      extra.put(ScanBody.rowAdjointName(r), buf);
+    }
+    List<Node> outputs = sb.outputs();
+    Body body = body(p, n, sb, outputs, extra, base + "Step");
+    Map<Node, Integer> outputIndex = new HashMap<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      outputIndex.putIfAbsent(outputs.get(i), i);
+    }
+    Map<String, String> locals = new LinkedHashMap<>();
+    String out = local(locals, p.storageOf(n));
+    String y = local(locals, p.storageOf(n.input(0)));
+    String g = local(locals, p.storageOf(n.input(1)));
+    boolean gBatched = p.isBatched(n.input(1));
+    for (int k = 0; k < sb.slots().size(); k++) {
+      ScanBody.Slot s = sb.slots().get(k);
+      if (s.kind() != ScanBody.Kind.WHOLE) {
+        local(locals, body.slotStorage().get(k));
+      }
+      if (s.kind() == ScanBody.Kind.SLICE) {
+        local(locals, p.storageOf(n.input(2 + s.arg())));
+      }
+    }
+    dS.forEach(d -> local(locals, d));
+    next.forEach(d -> local(locals, d));
+    dR.forEach(d -> local(locals, d));
+    List<String> outLocal = new ArrayList<>();
+    for (Node o : body.outputs()) {
+      outLocal.add(local(locals, body.planner().storageOf(o)));
+    }
+    int adjoint = sb.adjointSize();
+    int value = sb.valueSize();
+    Code.Builder c = new Code.Builder();
+    c.stmt("java.util.Arrays.fill(%s, 0, batch * %d, 0)", out, adjoint);
+    for (int i = 0; i < sb.stateCount(); i++) {
+      c.stmt("java.util.Arrays.fill(%s, 0, batch * %d, 0)", locals.get(dS.get(i)), sb.stateSize(i));
+    }
+    Code.Builder step = new Code.Builder();
+    Code.Builder load = new Code.Builder();
+    loadStep(load, p, n, sb, y, 2, body.slotStorage(), locals);
+    for (int r = 0; r < sb.rows().size(); r++) {
+      load.stmt("System.arraycopy(%s, %s + %d + t * %d, %s, ex * %d, %d)", g, at(gBatched, value),
+          sb.rowsStart() + sb.rowOffset(r), sb.rowWidth(), locals.get(dR.get(r)), sb.rowSize(r), sb.rowSize(r));
+    }
+    step.block("for (int ex = 0; ex < batch; ex++)", load);
+    step.addAll(body.calls());
+    Code.Builder store = new Code.Builder();
+    int o = 0;
+    for (int k = 0; k < sb.slots().size(); k++) {
+      ScanBody.Slot s = sb.slots().get(k);
+      Node a = sb.adjoints().get(k);
+      int size = s.shape().size();
+      if (s.kind() == ScanBody.Kind.STATE) {
+        String nx = locals.get(next.get(k));
+        if (a == null) {
+          store.stmt("java.util.Arrays.fill(%s, ex * %d, ex * %d + %d, 0)", nx, size, size, size);
+        } else {
+          Node bo = body.outputs().get(o++);
+          store.stmt("System.arraycopy(%s, %s, %s, ex * %d, %d)", outLocal.get(outputIndex.get(bo)), at(body.planner().isBatched(bo), size),
+              nx, size, size);
+        }
+        continue;
+      }
+      if (a == null) {
+        continue;
+      }
+      Node bo = body.outputs().get(o++);
+      String src = outLocal.get(outputIndex.get(bo));
+      String from = at(body.planner().isBatched(bo), size);
+      String to = "ex * " + adjoint + " + " + sb.argOffset(s.arg()) + (s.kind() == ScanBody.Kind.SLICE ? " + t * " + size : "");
+      store.block("for (int i = 0; i < " + size + "; i++)",
+          new Code.Builder().stmt("%s[%s + i] += %s[%s + i]", out, to, src, from));
+    }
+    step.block("for (int ex = 0; ex < batch; ex++)", store);
+    for (int i = 0; i < sb.stateCount(); i++) {
+      // through a second buffer: a state's adjoint may be computed from another state's incoming one
+      step.stmt("System.arraycopy(%s, 0, %s, 0, batch * %d)", locals.get(next.get(i)), locals.get(dS.get(i)), sb.stateSize(i));
+    }
+    c.comment("the steps in reverse, each from its saved state (its intermediates computed again)");
+    c.block("for (int t = " + (sb.steps() - 1) + "; t >= 0; t--)", step);
+    Code.Builder fin = new Code.Builder();
+    for (int i = 0; i < sb.stateCount(); i++) {
+      int size = sb.stateSize(i);
+      fin.block("for (int i = 0; i < " + size + "; i++)", new Code.Builder().stmt("%s[ex * %d + %d + i] += %s[ex * %d + i]", out,
+          adjoint, sb.argOffset(sb.slots().get(i).arg()), locals.get(dS.get(i)), size));
+    }
+    if (!fin.isEmpty()) {
+      c.comment("the initial states' adjoints");
+      c.block("for (int ex = 0; ex < batch; ex++)", fin);
+    }
+    String name = p.newMember(base);
+    p.addKernel(method(p, name, "gradient of " + p.describe(n) + "  [backpropagation through " + sb.steps() + " steps]", locals,
+        c.build()));
+    return name + "(batch)";
+  }
+}
