@@ -245,6 +245,10 @@ final class Loops {
       }
       TExpr e = c.exprOf(a.expr());
       if (e == null) {
+        if (si == null) {
+          c.defineName(a.name(), null); // failed: its uses report nothing more
+          b.locals.add(name);
+        }
         return false;
       }
       if (si != null) {
