@@ -53,6 +53,10 @@ final class GradCall {
     }
     TExpr f = env.expr(args.get(0));
     Ast.Expr ve = args.get(1);
+    if (ve instanceof Ast.Number) {
+      env.report(DiagCode.GRAD_NOT_A_NAME, ve.pos(), "this is a number");
+      return null;
+    }
     if (!(ve instanceof Ast.Ref r)) {
       env.report(DiagCode.GRAD_NOT_A_NAME, ve.pos(), "this is an expression; name it first (h = ...) and write grad(f, h)");
       return null;
