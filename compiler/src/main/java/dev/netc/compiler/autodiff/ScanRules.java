@@ -37,20 +37,58 @@ final class ScanRules {
     Map<ScanBody, ScanBody> reverses = Collections.synchronizedMap(new IdentityHashMap<>());
     r.put(Op.SCAN, (b, y, i, g) -> {
       ScanBody forward = (ScanBody) y.ix();
-      ScanBody reverse = reverses.computeIfAbsent(forward, f -> reverse(f, r));
+      ScanBody reverse = reverses.computeIfAbsent(forward, f -> reverse(f, r, summed(y)));
       List<Node> in = new ArrayList<>();
       in.add(y);
       in.add(g);
       in.addAll(y.inputs());
       Node back = b.indexNode(Op.SCAN_BACK, reverse, Shape.vector(reverse.adjointSize()), y.pos(), in);
       Shape x = y.input(i).shape();
+      if (reverse.isSummed(i)) {
+        return b.indexNode(Op.SCAN_GRAD, reverse, i, x, y.pos(), List.of(back));
+      }
       return b.indexNode(Op.COMPUTE, ScanBody.extraction(x.dims(), reverse.argOffset(i), ScanBody.rowMajorStrides(x.dims())),
           x, y.pos(), List.of(back));
     });
   }
 
+  /**
+   * For each input of the SCAN {@code y}: whether it is a captured value that depends on no
+   * example (no input, target or loop under it), whose adjoint the loop sums over the batch too.
+   */
+  static List<Boolean> summed(Node y) {
+    ScanBody forward = (ScanBody) y.ix();
+    List<Boolean> summed = new ArrayList<>();
+    for (int a = 0; a < y.inputs().size(); a++) {
+      summed.add(false);
+    }
+    for (ScanBody.Slot s : forward.slots()) {
+      if (s.kind() == ScanBody.Kind.WHOLE) {
+        boolean perExample = dependsOnExample(y.input(s.arg()));
+        summed.set(s.arg(), !perExample);
+      }
+    }
+    return summed;
+  }
+
+  private static boolean dependsOnExample(Node x) {
+    java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(List.of(x));
+    Set<Node> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      Node n = todo.pop();
+      if (!seen.add(n)) {
+        continue;
+      }
+      if (n.op() == Op.INPUT || n.op() == Op.TARGET || n.op() == Op.SCAN || n.op() == Op.SCAN_BACK) {
+        return true;
+      }
+      todo.addAll(n.inputs());
+    }
+    return false;
+  }
+
   /** The reverse body of {@code forward}: each slot's adjoint from the incoming adjoints. */
-  static ScanBody reverse(ScanBody forward, Rules rules) {
+  static ScanBody reverse(ScanBody forward, Rules rules, List<Boolean> summed) {
     GraphBuilder b = new GraphBuilder(true);
     Map<Node, Node> copy = new HashMap<>();
     for (Node n : forward.nodes()) {
@@ -104,6 +142,6 @@ final class ScanRules {
     for (int k = 0; k < forward.slots().size(); k++) {
       adjoints.add(optimized.outputs().get("a" + k));
     }
-    return ScanBody.reverse(forward, optimized.nodes(), adjoints);
+    return ScanBody.reverse(forward, optimized.nodes(), adjoints, summed);
   }
 }

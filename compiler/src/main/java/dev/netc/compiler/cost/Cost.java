@@ -58,7 +58,7 @@ public final class Cost {
       case COMPUTE, WINNERS -> comprehension((Comprehension) n.ix());
       case SCATTER -> scatter((Scatter) n.ix());
       case SCAN, SCAN_BACK -> scan((dev.netc.compiler.graph.ix.ScanBody) n.ix());
-      case STEP_IN -> 0;
+      case STEP_IN, SCAN_GRAD -> 0;
     };
   }
 

@@ -930,6 +930,15 @@ final class Kernels {
   //   java.util.Arrays.fill(g, 0);
   //   double inv = 1.0 / batch;
   //   for (int ex = 0; ex < batch; ex++) { ... g[r * 2 + j] += s * x[o1 + j]; }
+  /** The accumulation of {@code terms} added into the array {@code target} (a loop's summed adjoint, ScanKernels). */
+  Draft accumulationInto(String target, String comment, List<Planner.Term> terms) {
+    Access x = new Access();
+    Code.Builder body = new Code.Builder();
+    accumulate(terms, x, body, true, true);
+    x.fixed(target, "g");
+    return x.draft(comment, body.build());
+  }
+
   Draft accumulation(ClassPlan.Tensor param, List<Planner.Term> terms, boolean continued) {
     Access x = new Access();
     Code.Builder body = new Code.Builder();

@@ -331,7 +331,7 @@ public final class Planner {
       for (Node in : n.inputs()) {
         fromBatched |= batched.contains(in);
       }
-      if (fromBatched) {
+      if (fromBatched && n.op() != Op.SCAN_GRAD) { // a loop's summed adjoint: the mean over the batch
         batched.add(n);
       }
     }
@@ -692,7 +692,9 @@ public final class Planner {
       computed.add(n);
     }
     List<Node> scans = computed.stream().filter(n -> n.op() == Op.SCAN || n.op() == Op.SCAN_BACK).toList();
-    computed.removeAll(scans);    List<Kernels.Draft> drafts = drafts(computed.size(), k -> kernelWriter.signature(computed.get(k)),
+    computed.removeAll(scans);
+    computed.removeIf(n -> n.op() == Op.SCAN_GRAD); // written by its SCAN_BACK's kernel
+    List<Kernels.Draft> drafts = drafts(computed.size(), k -> kernelWriter.signature(computed.get(k)),
         k -> kernelWriter.kernel(computed.get(k)), k -> kernelWriter.comment(computed.get(k)), k -> List.of());
     java.util.function.IntFunction<String> byOp =
         k -> "compute" + capitalize(computed.get(k).op().name().toLowerCase(java.util.Locale.ROOT));
@@ -727,6 +729,44 @@ public final class Planner {
     assignStorage(List.of(), List.of(), List.of());
     makeKernels();
     return callsFor(outputs, purpose);
+  }
+
+  /**
+   * As {@link #planBody}, with the gradients of this body's DAG ({@code paramGradients}, by name)
+   * each summed over the batch (the mean, as a param's gradient) and added into the array
+   * {@code targets.get(name)} by the accumulation kernels, after the calls.
+   */
+  List<Code> planBodyWithSums(List<Node> outputs, Map<String, String> targets, String purpose, String comment) {
+    analyze();
+    assignStorage(List.of(), List.of(), List.of());
+    makeKernels();
+    List<Node> demand = new ArrayList<>(outputs);
+    gradientTerms.values().forEach(ts -> ts.forEach(t -> {
+      if (isFusedOuter(t.node())) {
+        demand.addAll(t.node().inputs());
+      } else {
+        demand.add(t.node());
+      }
+    }));
+    List<String> calls = new ArrayList<>();
+    for (Node n : Dag.closure(dag.nodes(), demand)) {
+      String k = kernelCall.get(n);
+      if (k != null) {
+        calls.add(k);
+      }
+    }
+    Kernels kernelWriter = new Kernels(this, isFloat);
+    for (Map.Entry<String, String> e : targets.entrySet()) {
+      List<Term> terms = gradientTerms.get(e.getKey());
+      for (int from = 0; from < terms.size(); from += MAX_TERMS) {
+        Kernels.Draft d = kernelWriter.accumulationInto(e.getValue(), comment,
+            terms.subList(from, Math.min(terms.size(), from + MAX_TERMS)));
+        String name = memberNames.allocate(purpose + "Sum");
+        kernels.add(d.single(name));
+        calls.add(d.call(name, false));
+      }
+    }
+    return inParts(calls, purpose, purpose);
   }
 
   /** A new workspace buffer, {@code ws.name}. */

@@ -40,14 +40,14 @@ final class ScanKernels {
     return batched ? "ex * " + size : "0";
   }
 
-  private record Body(Planner planner, List<Code> calls, List<Node> outputs, List<String> slotStorage) {}
+  private record Body(Planner planner, List<Code> calls, List<Node> outputs, List<String> slotStorage, Map<Node, Node> copy) {}
 
   /**
    * Plans a body: its leaves rebuilt (a captured value that does not depend on the example is a
    * PARAM leaf, read in place; every other leaf a batched INPUT), each bound to its storage.
    */
   private static Body body(Planner p, Node n, ScanBody sb, List<Node> outputs, Map<String, String> extraLeaves,
-      String purpose) {
+      String purpose, Map<String, Node> sums, Map<String, String> sumTargets) {
     List<String> slotStorage = new ArrayList<>();
     Map<String, Boolean> batchedLeaf = new HashMap<>();
     int argBase = sb.isReverse() ? 2 : 0;
@@ -80,14 +80,18 @@ final class ScanKernels {
       copied.add(o);
       outs.put("o" + i, o);
     }
-    Dag dag = new Dag(p.dag().network(), b.nodes(), outs, null, Map.of(), Map.of());
+    Map<String, Node> gradients = new LinkedHashMap<>();
+    sums.forEach((name, x) -> gradients.put(name, copy.get(x)));
+    Dag dag = new Dag(p.dag().network(), b.nodes(), outs, null, gradients, Map.of());
     Planner child = p.bodyPlanner(dag);
     for (int k = 0; k < sb.slots().size(); k++) {
       child.bindLeaf(ScanBody.slotName(k), slotStorage.get(k));
     }
     extraLeaves.forEach(child::bindLeaf);
-    List<Code> calls = child.planBody(copied, purpose);
-    return new Body(child, calls, copied, slotStorage);
+    List<Code> calls = gradients.isEmpty() ? child.planBody(copied, purpose)
+        : child.planBodyWithSums(copied, sumTargets, purpose, "gradient of " + p.describe(n)
+            + ": a captured value's adjoint at one step, the mean over the batch, added to its sum over the steps");
+    return new Body(child, calls, copied, slotStorage, copy);
   }
 
   /** Copies the rows of step t of the states ({@code from}, a SCAN value) and of the sequences into the body's leaves. */
@@ -123,7 +127,7 @@ final class ScanKernels {
   }
 
   private static String forward(Planner p, Node n, ScanBody sb, String base) {
-    Body body = body(p, n, sb, sb.outputs(), Map.of(), base + "Step");
+    Body body = body(p, n, sb, sb.outputs(), Map.of(), base + "Step", Map.of(), Map.of());
     Map<String, String> locals = new LinkedHashMap<>();
     String out = local(locals, p.storageOf(n));
     for (int k = 0; k < sb.slots().size(); k++) {
@@ -196,11 +200,36 @@ final class ScanKernels {
       dR.add(buf);
       extra.put(ScanBody.rowAdjointName(r), buf);
     }
-    List<Node> outputs = sb.outputs();
-    Body body = body(p, n, sb, outputs, extra, base + "Step");
+    // the adjoints of captured values that depend on no example (params): summed over the batch
+    // by the body's accumulation kernels straight into their SCAN_GRAD nodes' arrays
+    Map<Integer, String> sumTarget = new HashMap<>();
+    for (Node u : p.consumers(n)) {
+      if (u.op() == Op.SCAN_GRAD && p.storageOf(u) != null) {
+        sumTarget.put((int) u.attr(), p.storageOf(u));
+      }
+    }
+    List<Node> outputs = new ArrayList<>();
+    Map<String, Node> sums = new LinkedHashMap<>();
+    Map<String, String> sumTargets = new LinkedHashMap<>();
+    for (int k = 0; k < sb.slots().size(); k++) {
+      ScanBody.Slot s = sb.slots().get(k);
+      Node a = sb.adjoints().get(k);
+      if (a == null) {
+        continue;
+      }
+      if (s.kind() == ScanBody.Kind.WHOLE && sb.isSummed(s.arg())) {
+        if (sumTarget.containsKey(s.arg())) {
+          sums.put("g" + k, a);
+          sumTargets.put("g" + k, sumTarget.get(s.arg()));
+        }
+      } else {
+        outputs.add(a);
+      }
+    }
+    Body body = body(p, n, sb, outputs, extra, base + "Step", sums, sumTargets);
     Map<Node, Integer> outputIndex = new HashMap<>();
-    for (int i = 0; i < outputs.size(); i++) {
-      outputIndex.putIfAbsent(outputs.get(i), i);
+    for (int i = 0; i < body.outputs().size(); i++) {
+      outputIndex.putIfAbsent(body.outputs().get(i), i);
     }
     Map<String, String> locals = new LinkedHashMap<>();
     String out = local(locals, p.storageOf(n));
@@ -227,6 +256,9 @@ final class ScanKernels {
     int value = sb.valueSize();
     Code.Builder c = new Code.Builder();
     c.stmt("java.util.Arrays.fill(%s, 0, batch * %d, 0)", out, adjoint);
+    for (String target : sumTargets.values()) {
+      c.stmt("java.util.Arrays.fill(%s, 0)", target);
+    }
     for (int i = 0; i < sb.stateCount(); i++) {
       c.stmt("java.util.Arrays.fill(%s, 0, batch * %d, 0)", locals.get(dS.get(i)), sb.stateSize(i));
     }
@@ -240,17 +272,19 @@ final class ScanKernels {
     step.block("for (int ex = 0; ex < batch; ex++)", load);
     step.addAll(body.calls());
     Code.Builder store = new Code.Builder();
-    int o = 0;
     for (int k = 0; k < sb.slots().size(); k++) {
       ScanBody.Slot s = sb.slots().get(k);
       Node a = sb.adjoints().get(k);
       int size = s.shape().size();
+      if (s.kind() == ScanBody.Kind.WHOLE && sb.isSummed(s.arg())) {
+        continue;
+      }
       if (s.kind() == ScanBody.Kind.STATE) {
         String nx = locals.get(next.get(k));
         if (a == null) {
           store.stmt("java.util.Arrays.fill(%s, ex * %d, ex * %d + %d, 0)", nx, size, size, size);
         } else {
-          Node bo = body.outputs().get(o++);
+          Node bo = body.copy().get(a);
           store.stmt("System.arraycopy(%s, %s, %s, ex * %d, %d)", outLocal.get(outputIndex.get(bo)), at(body.planner().isBatched(bo), size),
               nx, size, size);
         }
@@ -259,7 +293,7 @@ final class ScanKernels {
       if (a == null) {
         continue;
       }
-      Node bo = body.outputs().get(o++);
+      Node bo = body.copy().get(a);
       String src = outLocal.get(outputIndex.get(bo));
       String from = at(body.planner().isBatched(bo), size);
       String to = "ex * " + adjoint + " + " + sb.argOffset(s.arg()) + (s.kind() == ScanBody.Kind.SLICE ? " + t * " + size : "");

@@ -34,6 +34,8 @@ public final class Eval {
           throw new IllegalArgumentException("need " + n.shape().size() + " values for '" + n.name() + "'");
         }
         out = given.clone();
+      } else if (n.op() == Op.SCAN_GRAD) {
+        out = ScanEval.summed(n, v);
       } else {
         double[][] in = new double[n.inputs().size()][];
         for (int i = 0; i < in.length; i++) {

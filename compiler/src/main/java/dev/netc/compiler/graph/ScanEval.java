@@ -54,7 +54,24 @@ final class ScanEval {
 
   /** {@code in}: the SCAN's value, the adjoint of that value, then the SCAN's inputs. */
   static double[] backward(Node n, double[][] in) {
-    ScanBody b = (ScanBody) n.ix();
+    return backward((ScanBody) n.ix(), in, new double[in.length - 2][]);
+  }
+
+  /** A SCAN_GRAD's value: its SCAN_BACK's loop run again, the summed adjoint of input {@code n.attr()}. */
+  static double[] summed(Node n, Map<Node, double[]> values) {
+    Node back = n.input(0);
+    double[][] in = new double[back.inputs().size()][];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = values.get(back.input(i));
+    }
+    double[][] sums = new double[in.length - 2][];
+    backward((ScanBody) back.ix(), in, sums);
+    int arg = (int) n.attr();
+    return sums[arg] != null ? sums[arg] : new double[n.shape().size()];
+  }
+
+  /** The SCAN_BACK value; each summed input's adjoint into {@code sums}. */
+  private static double[] backward(ScanBody b, double[][] in, double[][] sums) {
     double[] states = in[0];
     double[] g = in[1];
     double[][] args = java.util.Arrays.copyOfRange(in, 2, in.length);
@@ -85,6 +102,13 @@ final class ScanEval {
           continue;
         }
         if (d == null) {
+          continue;
+        }
+        if (b.isSummed(s.arg())) {
+          double[] sum = sums[s.arg()] == null ? sums[s.arg()] = new double[d.length] : sums[s.arg()];
+          for (int j = 0; j < d.length; j++) {
+            sum[j] += d[j];
+          }
           continue;
         }
         int at = b.argOffset(s.arg()) + (s.kind() == ScanBody.Kind.SLICE ? t * d.length : 0);

@@ -137,6 +137,12 @@ public enum Op {
   /** The reverse of a {@code SCAN} (backpropagation through time): the adjoint of each of its inputs. */
   SCAN_BACK(null, 0, Integer.MAX_VALUE),
   /**
+   * The adjoint of a SCAN input (attr: its number) that does not depend on the example (a param),
+   * summed over the steps; its one input is the SCAN_BACK, whose loop computes it. In generated
+   * code it does not depend on the example either: the mean over the batch.
+   */
+  SCAN_GRAD(null, 1),
+  /**
    * A leaf of a checked {@code for} block's body (typed expressions only): slot {@code attr} of its
    * loop ({@code model.Loop}), lowered to the body's {@code INPUT} leaf of that slot.
    */

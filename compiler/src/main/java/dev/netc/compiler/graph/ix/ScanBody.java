@@ -42,9 +42,11 @@ public final class ScanBody implements IndexOp {
   private final List<Node> rows;
   private final ScanBody forward;
   private final List<Node> adjoints;
+  private final List<Boolean> summed;
 
   private ScanBody(int steps, List<Slot> slots, List<Shape> argShapes, List<Node> nodes, List<Node> newStates,
-      List<Node> rows, ScanBody forward, List<Node> adjoints) {
+      List<Node> rows, ScanBody forward, List<Node> adjoints, List<Boolean> summed) {
+    this.summed = summed == null ? null : List.copyOf(summed);
     this.steps = steps;
     this.slots = List.copyOf(slots);
     this.argShapes = List.copyOf(argShapes);
@@ -58,12 +60,23 @@ public final class ScanBody implements IndexOp {
   /** A forward body: {@code newStates.get(i)} is state i after the step, {@code rows} the collected rows. */
   public static ScanBody forward(int steps, List<Slot> slots, List<Shape> argShapes, List<Node> nodes,
       List<Node> newStates, List<Node> rows) {
-    return new ScanBody(steps, slots, argShapes, nodes, newStates, rows, null, null);
+    return new ScanBody(steps, slots, argShapes, nodes, newStates, rows, null, null, null);
   }
 
-  /** The reverse of {@code forward}: {@code adjoints.get(k)} the adjoint of slot k (null: zero). */
-  public static ScanBody reverse(ScanBody forward, List<Node> nodes, List<Node> adjoints) {
-    return new ScanBody(forward.steps, forward.slots, forward.argShapes, nodes, List.of(), List.of(), forward, adjoints);
+  /**
+   * The reverse of {@code forward}: {@code adjoints.get(k)} the adjoint of slot k (null: zero);
+   * {@code summed.get(a)}: input a is a captured value that does not depend on the example (a
+   * param), whose adjoint is a {@code SCAN_GRAD} node of its own, summed over the steps and
+   * averaged over a batch, rather than a part of the SCAN_BACK's per-example value.
+   */
+  public static ScanBody reverse(ScanBody forward, List<Node> nodes, List<Node> adjoints, List<Boolean> summed) {
+    return new ScanBody(forward.steps, forward.slots, forward.argShapes, nodes, List.of(), List.of(), forward, adjoints,
+        summed);
+  }
+
+  /** Whether input {@code arg}'s adjoint is a SCAN_GRAD node (reverse bodies). */
+  public boolean isSummed(int arg) {
+    return summed != null && summed.get(arg);
   }
 
   public static String slotName(int k) {
@@ -178,18 +191,18 @@ public final class ScanBody implements IndexOp {
     return argShapes.get(arg).size() / steps;
   }
 
-  /** Where the adjoint of input {@code arg} starts in a SCAN_BACK value. */
+  /** Where the adjoint of input {@code arg} (not summed) starts in a SCAN_BACK value. */
   public int argOffset(int arg) {
     int o = 0;
     for (int j = 0; j < arg; j++) {
-      o += argShapes.get(j).size();
+      o += isSummed(j) ? 0 : argShapes.get(j).size();
     }
     return o;
   }
 
-  /** The elements of a SCAN_BACK value per example. */
+  /** The elements of a SCAN_BACK value per example (at least 1). */
   public int adjointSize() {
-    return argOffset(argShapes.size());
+    return Math.max(1, argOffset(argShapes.size()));
   }
 
   /** The row-major strides of {@code dims}. */
