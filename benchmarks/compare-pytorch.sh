@@ -3,7 +3,7 @@
 # (issue #7) and prints one table. Run from anywhere; needs root (or sudo) the first time, to
 # install Debian's python3-torch and OpenBLAS.
 #
-#   benchmarks/compare-pytorch.sh            # full run: about 10-15 minutes on 2 cores
+#   benchmarks/compare-pytorch.sh            # full run: about 20-25 minutes on 2 cores
 #   JMH_OPTS="-f 1 -wi 5 -i 10" benchmarks/compare-pytorch.sh   # longer, steadier JMH runs
 #   SKIP_BUILD=1 TORCH_SECONDS=0.5 benchmarks/compare-pytorch.sh
 #
@@ -96,6 +96,14 @@ if [ -z "${SKIP_JMH:-}" ]; then
   # shellcheck disable=SC2086
   java -jar "$jar" 'dev.netc.bench.LenetBench' $JMH_OPTS \
     -rf json -rff "$out/lenet.json" | grep -E '^(Benchmark|LenetBench\.)' || true
+  echo "== JMH: issue 21's one-block causal transformer (batch 32)"
+  # shellcheck disable=SC2086
+  java -jar "$jar" 'dev.netc.bench.TransformerBench' $JMH_OPTS \
+    -rf json -rff "$out/transformer.json" | grep -E '^(Benchmark|TransformerBench\.)' || true
+  echo "== JMH: machine bounds (FactsBench: one core's FMA peak, one pass over the MLP's W1)"
+  # shellcheck disable=SC2086
+  java -jar "$jar" 'dev.netc.bench.FactsBench.(fmaPeak|streamW1)' $JMH_OPTS \
+    -rf json -rff "$out/facts.json" | grep -E '^(Benchmark|FactsBench\.)' || true
   echo "== JMH: the Vector API kernels alone (MLP first layer)"
   # shellcheck disable=SC2086
   java -jar "$jar" 'dev.netc.bench.KernelsBench' $JMH_OPTS \
@@ -109,6 +117,16 @@ if [ -z "${SKIP_JMH:-}" ]; then
   { java -cp "$jar" dev.netc.bench.XorInterleaved f64; java -cp "$jar" dev.netc.bench.XorInterleaved f32; } \
     | tee "$out/xor-interleaved.txt"
 fi
+
+echo "== the cost report (netc check --cost --json) of each benchmark network, for GFLOP/s"
+for spec in xor:4 mlp:1 mlp:64 chain:1 chain:32 lenet:64 transformer:32; do
+  net="${spec%%:*}"; batch="${spec##*:}"
+  for prec in double float; do
+    java -cp "$jar" dev.netc.compiler.cli.Main check --cost --json --batch "$batch" --precision "$prec" \
+      "$here/src/main/net/$net.net" > "$out/cost-$net-$batch-$prec.json"
+  done
+done
+echo "(cost-*.json written)"
 
 echo
 "$PY" "$here/report.py" "$out"

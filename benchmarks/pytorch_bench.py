@@ -3,7 +3,9 @@
 
 Workloads (as benchmarks/src/main/net): XOR 2-4-1 sigmoid + mse (batch 4); MLP 784-128-10 tanh +
 softmax cross-entropy (batch 1, 64); chain of 40 tanh layers of width 24 + mse (batch 1, 32); the
-MLP at batch 256 for the two-threads check; and issue 20's LeNet-like CNN (batch 64). Losses are netc's: mse = 1/2 sum (a - y)^2 per
+MLP at batch 256 for the two-threads check; issue 20's LeNet-like CNN (batch 64); and issue 21's
+one-block causal transformer on characters (samples/words/transformer.net: T 16, vocabulary 28, d 64,
+4 heads, gelu MLP 256, layer norms; batch 32; the mean cross-entropy over every position). Losses are netc's: mse = 1/2 sum (a - y)^2 per
 example, softmax CE = -sum y log softmax(z); both means over the batch. For each: float32 and
 float64, 1 and 2 threads (torch.set_num_threads), the operations loss (forward, no_grad), grad
 (forward + backward, grads zeroed with set_to_none) and train (grad + Adam(lr=1e-3).step()).
@@ -11,6 +13,7 @@ Warm-up, then the median of many repetitions, each repetition timing a block of 
 
 Prints one line per measurement: `torch <workload> <batch> <d|f> <threads> <op> <ns per call>`.
 """
+import math
 import statistics
 import sys
 import time
@@ -20,7 +23,47 @@ import torch
 torch.manual_seed(0)
 
 
+class Transformer(torch.nn.Module):
+    """samples/words/transformer.net (and samples/words/pytorch_words.py's transformer)."""
+
+    def __init__(self, V=28, T=16, D=64, NH=4, F=256):
+        super().__init__()
+        DH = D // NH
+        shapes = {"E": [V, D], "P": [T, D], "g1": [D], "e1": [D], "Wq": [NH, DH, D], "Wk": [NH, DH, D],
+                  "Wv": [NH, DH, D], "Wo": [D, NH, DH], "bo": [D], "g2": [D], "e2": [D], "W1": [F, D],
+                  "b1": [F], "W2": [D, F], "b2": [D], "g3": [D], "e3": [D], "Wz": [V, D], "bz": [V]}
+        for name, shape in shapes.items():
+            init = torch.ones(shape) if name[0] == "g" else torch.randn(shape) * 0.1
+            setattr(self, name, torch.nn.Parameter(init))
+        self.register_buffer("mask", torch.tril(torch.ones(T, T, dtype=torch.bool)))
+        self.scale = 1 / math.sqrt(DH)
+
+    @staticmethod
+    def norm(x):
+        mu = x.mean(-1, keepdim=True)
+        var = ((x - mu) ** 2).mean(-1, keepdim=True)
+        return (x - mu) / torch.sqrt(var + 1e-5)
+
+    def forward(self, tok):  # tok[B, T] -> z[B, T, V]
+        h = self.E[tok] + self.P
+        a = self.norm(h) * self.g1 + self.e1
+        q = torch.einsum("btd,hed->bhte", a, self.Wq)
+        k = torch.einsum("btd,hed->bhte", a, self.Wk)
+        v = torch.einsum("btd,hed->bhte", a, self.Wv)
+        s = torch.einsum("bhte,bhue->bhtu", q, k) * self.scale
+        s = torch.where(self.mask, s, torch.tensor(-1e9, dtype=s.dtype))
+        o = torch.einsum("bhtu,bhue->bhte", torch.softmax(s, -1), v)
+        h = h + torch.einsum("bhte,dhe->btd", o, self.Wo) + self.bo
+        m = self.norm(h) * self.g2 + self.e2
+        f = m @ self.W1.T + self.b1
+        f = 0.5 * f * (1 + torch.tanh(math.sqrt(2 / math.pi) * (f + 0.044715 * f ** 3)))
+        h = h + f @ self.W2.T + self.b2
+        return (self.norm(h) * self.g3 + self.e3) @ self.Wz.T + self.bz
+
+
 def build(workload, dtype):
+    if workload == "transformer":
+        return Transformer().to(dtype), [16, 28], "seq"
     if workload == "lenet":
         # issue 20's LeNet-like CNN, as benchmarks/src/main/net/lenet.net
         nn = torch.nn
@@ -48,6 +91,9 @@ def data(workload, batch, dims, dtype):
     if workload == "xor":
         x = torch.tensor([[0, 0], [1, 0], [0, 1], [1, 1]] * (batch // 4 or 1), dtype=dtype)[:batch]
         y = torch.tensor([[0], [1], [1], [0]] * (batch // 4 or 1), dtype=dtype)[:batch]
+    elif workload == "transformer":
+        x = torch.randint(1, 28, (batch, 16))
+        y = torch.randint(1, 28, (batch, 16))
     elif workload == "lenet":
         x = torch.rand(batch, 1, 28, 28, dtype=dtype)
         y = torch.nn.functional.one_hot(torch.randint(0, 10, (batch,)), 10).to(dtype)
@@ -61,6 +107,8 @@ def data(workload, batch, dims, dtype):
 
 
 def loss_fn(kind):
+    if kind == "seq":
+        return lambda z, y: torch.nn.functional.cross_entropy(z.reshape(-1, z.shape[-1]), y.reshape(-1))
     if kind == "mse":
         return lambda out, y: 0.5 * ((out - y) ** 2).sum(dim=1).mean()
     return lambda z, y: -(y * torch.log_softmax(z, dim=1)).sum(dim=1).mean()
@@ -92,7 +140,8 @@ def median_ns(fn, target_s):
 
 def main():
     target_s = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
-    cases = [("xor", 4), ("mlp", 1), ("mlp", 64), ("chain", 1), ("chain", 32), ("mlp", 256), ("lenet", 64)]
+    cases = [("xor", 4), ("mlp", 1), ("mlp", 64), ("chain", 1), ("chain", 32), ("mlp", 256), ("lenet", 64),
+             ("transformer", 32)]
     if len(sys.argv) > 2:
         # only some cases, e.g. "mlp:1,mlp:64"
         wanted = {tuple(c.split(":")) for c in sys.argv[2].split(",")}

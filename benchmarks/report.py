@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Prints the comparison table of compare-pytorch.sh from its raw results (target/compare/).
 
-Inputs: workloads.json, cheap.json, threads.json, intraop.json and lenet.json (JMH, -rf json), torch.txt (pytorch_bench.py),
-compile.txt and cheap-interleaved.txt (the plain mains CompileBench and CheapGradientInterleaved).
+Inputs: workloads.json, cheap.json, threads.json, intraop.json, lenet.json, transformer.json and facts.json (JMH, -rf json),
+torch.txt (pytorch_bench.py), compile.txt and cheap-interleaved.txt (the plain mains CompileBench and
+CheapGradientInterleaved), cost-NET-BATCH-PRECISION.json (netc check --cost --json: FLOPs per call for GFLOP/s).
 """
 import json
 import os
@@ -53,6 +54,26 @@ def best(wl, batch, m, suffix):
     return min(found, key=lambda v: v[0]) if found else None
 
 
+def cost_flops(net, batch, prec, op):
+    """FLOPs of one call of the method behind op (train counts lossAndGradient's), from netc check --cost --json."""
+    p = os.path.join(out, f"cost-{net}-{batch}-{'double' if prec in ('d', 'f64') else 'float'}.json")
+    if not os.path.exists(p):
+        return None
+    with open(p) as f:
+        methods = json.load(f)["methods"]
+    m = methods.get("loss" if op == "loss" else "lossAndGradient")
+    return m["batchFlops"] if m else None
+
+
+def gflops(net, batch, prec, op, ns):
+    f = cost_flops(net, batch, prec, op)
+    return None if f is None or not ns else f / ns
+
+
+def fmt_gf(g):
+    return "-" if g is None else f"{g:.1f}"
+
+
 torch = {}   # (workload, batch, prec, threads, op) -> ns
 p = os.path.join(out, "torch.txt")
 if os.path.exists(p):
@@ -66,7 +87,8 @@ print("netc: the default build; vector: compiled with --vector (the Vector API k
 print("which the ratios use (a user picks the build per network).")
 print("B/op: bytes allocated per call (JMH -prof gc, gc.alloc.rate.norm; includes JMH's own per-iteration garbage,")
 print("which grows with the time per call: compare netc with hand-written, which allocates nothing).")
-hdr = ["workload", "batch", "prec", "op", "netc", "vector", "hand", "torch 1T", "torch 2T", "best/hand", "best/torch1T", "torch1T/best", "best B/op", "hand B/op"]
+print("GFLOP/s: the FLOPs of netc check --cost (loss; lossAndGradient for grad and train, Adam not counted) over the best time.")
+hdr = ["workload", "batch", "prec", "op", "netc", "vector", "hand", "torch 1T", "torch 2T", "best/hand", "best/torch1T", "torch1T/best", "best GFLOP/s", "best B/op", "hand B/op"]
 rows = []
 for wl, batch in WORKLOADS:
     for prec, suffix in (("f64", "D"), ("f32", "F")):
@@ -82,6 +104,7 @@ for wl, batch in WORKLOADS:
             rows.append([wl, str(batch), prec, op, fmt_ns(plain[0] if plain else None), fmt_ns(vec[0] if vec else None),
                          fmt_ns(hn), fmt_ns(t1), fmt_ns(t2),
                          ratio(nn, hn), ratio(nn, t1), ratio(t1, nn),
+                         fmt_gf(gflops(wl, batch, prec, op, nn)),
                          "-" if not n or n[1] is None else f"{n[1]:.1f}",
                          "-" if not h or h[1] is None else f"{h[1]:.1f}"])
 w = [max(len(hdr[i]), *(len(r[i]) for r in rows)) for i in range(len(hdr))]
@@ -246,5 +269,70 @@ p = os.path.join(out, "compile.txt")
 if os.path.exists(p):
     times = [float(m.group(1)) for m in re.finditer(r": (\d+) ms", open(p).read())]
     if times:
-        print(f"- compile a 1,000-layer chain in under 2 s: {'MET' if times[0] < 2000 else 'MISSED'}"
+        print(f"- compile a 1,000-layer chain in under 1 s cold (issue 23): {'MET' if times[0] < 1000 else 'MISSED'}"
               f" (cold {times[0] / 1000:.2f} s, warm best {min(times[1:] or times) / 1000:.2f} s)")
+
+# issue 21's transformer
+trans = {}   # method -> ns
+for r in load_json("transformer.json"):
+    trans[r["benchmark"].rsplit(".", 1)[1]] = r["primaryMetric"]["score"] * 1e3
+if trans:
+    print()
+    print("One-block causal transformer (issue 21), batch 32, one thread: plain Java build and Vector API build")
+    print("| prec | op | netc plain | netc vector | torch 1T | best/torch1T | best GFLOP/s |")
+    print("|---|---|---|---|---|---|---|")
+    for prec in "fd":
+        for op in ("loss", "grad"):
+            a, b = trans.get(op + prec.upper()), trans.get(op + prec.upper() + "V")
+            n = min(x for x in (a, b) if x) if (a or b) else None
+            t = torch.get(("transformer", 32, prec, 1, op))
+            print(f"| {'f32' if prec == 'f' else 'f64'} | {op} | {fmt_ns(a)} | {fmt_ns(b)} | {fmt_ns(t)} | {ratio(n, t)} | {fmt_gf(gflops('transformer', 32, prec, op, n))} |")
+
+# machine bounds and issue 23's goals
+facts = {}
+for r in load_json("facts.json"):
+    facts[r["benchmark"].rsplit(".", 1)[1]] = r["primaryMetric"]["score"]
+peak = {"f": facts.get("fmaPeakF"), "d": facts.get("fmaPeakD")}   # throughput, FLOPs per ns
+stream = {"f": facts.get("streamW1F"), "d": facts.get("streamW1D")}
+print()
+print("Machine bounds (FactsBench, this run): one core's FMA peak "
+      f"{fmt_gf(peak['f'])} GFLOP/s in float, {fmt_gf(peak['d'])} in double; one pass over W1 "
+      f"{fmt_ns(stream['f'])} in float (401 KB), {fmt_ns(stream['d'])} in double (802 KB)")
+print("Goals (issue 23), for the build users get (the default class; with the Vector API module, its vector side):")
+parts, ok = [], True
+for op, m in (("loss", "Loss"), ("grad", "Grad")):
+    v = jmh.get(("MlpBench", "vec" + m + "F", 64))
+    g = gflops("mlp", 64, "f", op, v[0] if v else None)
+    if g and peak["f"]:
+        parts.append(f"{op} {g:.1f} GFLOP/s = {g / peak['f'] * 100:.0f}% of the peak")
+        ok = ok and g >= 0.75 * peak["f"]
+print(f"- MLP batch 64 float32 loss and grad at >= 75% of one core's FMA peak: {('MET' if ok else 'MISSED') if parts else 'NOT MEASURED'} ({', '.join(parts)})")
+parts, ok = [], True
+for op, m in OPS:
+    v, t = jmh.get(("MlpBench", "vec" + m + "F", 64)), torch.get(("mlp", 64, "f", 1, op))
+    if v and t:
+        parts.append(f"{op} {v[0] / t:.2f}")
+        ok = ok and v[0] <= t
+print(f"- MLP batch 64 float32 never slower than PyTorch 1T (netc/torch): {('MET' if ok else 'MISSED') if parts else 'NOT MEASURED'} ({', '.join(parts)})")
+parts, ok = [], True
+for prec, suffix in (("f", "F"), ("d", "D")):
+    v = jmh.get(("MlpBench", "vecLoss" + suffix, 1))
+    if v and stream[prec]:
+        parts.append(f"{'f32' if prec == 'f' else 'f64'} {fmt_ns(v[0])} = {v[0] / stream[prec]:.2f}x one pass over W1")
+        ok = ok and v[0] <= 1.3 * stream[prec]
+print(f"- MLP batch 1 loss <= 1.3x the time to stream W1 once: {('MET' if ok else 'MISSED') if parts else 'NOT MEASURED'} ({', '.join(parts)})")
+parts, ok = [], True
+for op, m in (("grad", "Grad"), ("train", "Train")):
+    v, t = jmh.get(("MlpBench", "vec" + m + "F", 1)), torch.get(("mlp", 1, "f", 1, op))
+    if v and t:
+        parts.append(f"{op} {t / v[0]:.1f}x")
+        ok = ok and t / v[0] >= 10
+print(f"- MLP batch 1 float32 grad and train >= 10x PyTorch 1T: {('MET' if ok else 'MISSED') if parts else 'NOT MEASURED'} ({', '.join(parts)})")
+for name, key, b in (("LeNet step (issue 20)", "lenet", 64), ("transformer step (issue 21)", "transformer", 32)):
+    n = lenet.get(("gradF", 64)) if key == "lenet" else min([x for x in (trans.get("gradF"), trans.get("gradFV")) if x] or [0]) or None
+    t = torch.get((key, b, "f", 1, "grad"))
+    g = gflops(key, b, "f", "grad", n)
+    if n and t and peak["f"]:
+        bar = max(0.5 * t, cost_flops(key, b, "f", "grad") / (0.75 * peak["f"]))
+        print(f"- {name} float32 at most 0.5x PyTorch 1T (or 75% of the peak, where 0.5x would need more): "
+              f"{'MET' if n <= bar else 'MISSED'} ({n / t:.2f}x PyTorch, {g:.1f} GFLOP/s = {g / peak['f'] * 100:.0f}% of the peak)")

@@ -2,6 +2,10 @@ package dev.netc.bench;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,8 +28,16 @@ import org.openjdk.jmh.annotations.Warmup;
  *       flat array at different offsets (how a generated workspace might lay buffers out);
  *   <li>{@code axpyTwoArrays}: {@code a[ao + j] += s * w[r + j]}, separate arrays;
  *   <li>{@code dot}: a scalar double dot product (a reduction) over separate arrays.
+ *   <li>{@code fmaPeakF}, {@code fmaPeakD} (FLOPs per ns, that is GFLOP/s): one core's
+ *       fused multiply-add peak, 12 independent Vector API accumulators of the preferred width,
+ *       a multiply-add counted as 2 FLOPs; the bar of issue 23's "75% of the peak" goals;
+ *   <li>{@code streamW1F}, {@code streamW1D} (ns per pass): one read of the MLP's W1 (128 x 784:
+ *       401 KB in float, 802 KB in double) from where it lives after the previous pass (the L2 on
+ *       the hosts measured), summed with Vector API accumulators: no batch-1 forward pass of the
+ *       MLP can take less; the bar of issue 23's batch-1 goal.
  * </ul>
- * Arrays are small enough to stay in L1 (8 rows of 256 doubles, 16 KB per array).
+ * Arrays of the per-element facts are small enough to stay in L1 (8 rows of 256 doubles, 16 KB
+ * per array). The fork has the Vector API module (the per-element facts do not use it).
  * Run once more with {@code -jvmArgsAppend -XX:-UseSuperWord} to see what vectorization gives.
  */
 @State(Scope.Thread)
@@ -33,8 +45,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class FactsBench {
+  static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+  static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+  /** Rounds of the peak loops at 512 bits: 12 accumulators, each one vector multiply-add per round. */
+  static final int ROUNDS = 4096;
+  /** The MLP's W1, 128 x 784. */
+  static final int W1 = 128 * 784;
   static final int N = 256;
   static final int ROWS = 8;
 
@@ -45,6 +63,10 @@ public class FactsBench {
   double[] w = new double[ROWS * N];
   double[] v = new double[N];
   double[] s = new double[ROWS];
+  float[] w1f = new float[W1];
+  double[] w1d = new double[W1];
+  float[] fmaF = new float[2 * 64];
+  double[] fmaD = new double[2 * 64];
 
   @Setup(Level.Trial)
   public void setup() {
@@ -62,6 +84,114 @@ public class FactsBench {
     for (int i = 0; i < ROWS; i++) {
       s[i] = r.nextDouble(-1, 1) * 1e-3;
     }
+    for (int i = 0; i < W1; i++) {
+      w1d[i] = r.nextDouble(-1, 1);
+      w1f[i] = (float) w1d[i];
+    }
+    for (int i = 0; i < fmaD.length; i++) {
+      fmaD[i] = 1 - 1e-9 * i; // x * 0.99...9 + c stays finite over the rounds
+      fmaF[i] = 1 - 1e-7f * i;
+    }
+  }
+
+  /** One core's float FMA peak: 12 independent chains of {@code acc = acc * m + c}. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  @OperationsPerInvocation(2 * 12 * ROUNDS * 16)
+  public float fmaPeakF() {
+    int rounds = ROUNDS * 16 / FS.length(); // the same FLOPs at any vector width
+    FloatVector m = FloatVector.fromArray(FS, fmaF, 0);
+    FloatVector c = FloatVector.fromArray(FS, fmaF, FS.length());
+    FloatVector a0 = c, a1 = c.add(1), a2 = c.add(2), a3 = c.add(3), a4 = c.add(4), a5 = c.add(5);
+    FloatVector a6 = c.add(6), a7 = c.add(7), a8 = c.add(8), a9 = c.add(9), a10 = c.add(10), a11 = c.add(11);
+    for (int i = 0; i < rounds; i++) {
+      a0 = a0.fma(m, c);
+      a1 = a1.fma(m, c);
+      a2 = a2.fma(m, c);
+      a3 = a3.fma(m, c);
+      a4 = a4.fma(m, c);
+      a5 = a5.fma(m, c);
+      a6 = a6.fma(m, c);
+      a7 = a7.fma(m, c);
+      a8 = a8.fma(m, c);
+      a9 = a9.fma(m, c);
+      a10 = a10.fma(m, c);
+      a11 = a11.fma(m, c);
+    }
+    return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+        .reduceLanes(VectorOperators.ADD);
+  }
+
+  /** One core's double FMA peak: 12 independent chains of {@code acc = acc * m + c}. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  @OperationsPerInvocation(2 * 12 * ROUNDS * 8)
+  public double fmaPeakD() {
+    int rounds = ROUNDS * 8 / DS.length();
+    DoubleVector m = DoubleVector.fromArray(DS, fmaD, 0);
+    DoubleVector c = DoubleVector.fromArray(DS, fmaD, DS.length());
+    DoubleVector a0 = c, a1 = c.add(1), a2 = c.add(2), a3 = c.add(3), a4 = c.add(4), a5 = c.add(5);
+    DoubleVector a6 = c.add(6), a7 = c.add(7), a8 = c.add(8), a9 = c.add(9), a10 = c.add(10), a11 = c.add(11);
+    for (int i = 0; i < rounds; i++) {
+      a0 = a0.fma(m, c);
+      a1 = a1.fma(m, c);
+      a2 = a2.fma(m, c);
+      a3 = a3.fma(m, c);
+      a4 = a4.fma(m, c);
+      a5 = a5.fma(m, c);
+      a6 = a6.fma(m, c);
+      a7 = a7.fma(m, c);
+      a8 = a8.fma(m, c);
+      a9 = a9.fma(m, c);
+      a10 = a10.fma(m, c);
+      a11 = a11.fma(m, c);
+    }
+    return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+        .reduceLanes(VectorOperators.ADD);
+  }
+
+  /** One pass over W1 in float (401 KB): the least a batch-1 float forward pass must read. */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public float streamW1F() {
+    float[] w = w1f;
+    FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+    int step = FS.length();
+    int i = 0;
+    for (; i + 4 * step <= W1; i += 4 * step) {
+      s0 = s0.add(FloatVector.fromArray(FS, w, i));
+      s1 = s1.add(FloatVector.fromArray(FS, w, i + step));
+      s2 = s2.add(FloatVector.fromArray(FS, w, i + 2 * step));
+      s3 = s3.add(FloatVector.fromArray(FS, w, i + 3 * step));
+    }
+    float t = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
+    for (; i < W1; i++) {
+      t += w[i];
+    }
+    return t;
+  }
+
+  /** One pass over W1 in double (802 KB): the least a batch-1 double forward pass must read. */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  public double streamW1D() {
+    double[] w = w1d;
+    DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+    int step = DS.length();
+    int i = 0;
+    for (; i + 4 * step <= W1; i += 4 * step) {
+      s0 = s0.add(DoubleVector.fromArray(DS, w, i));
+      s1 = s1.add(DoubleVector.fromArray(DS, w, i + step));
+      s2 = s2.add(DoubleVector.fromArray(DS, w, i + 2 * step));
+      s3 = s3.add(DoubleVector.fromArray(DS, w, i + 3 * step));
+    }
+    double t = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
+    for (; i < W1; i++) {
+      t += w[i];
+    }
+    return t;
   }
 
   @Benchmark
