@@ -28,7 +28,7 @@ final class IndexKernels {
   static final List<String> LOCALS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11",
       "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "acc", "best", "win", "hit", "hot", "v",
       // a contraction's: its packed operands, the row it accumulates, a group of eight terms
-      "pk", "pa", "cr", "ao", "kk", "ex0", "ng", "e", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
+      "pk", "pa", "cr", "ao", "ro", "kk", "ex0", "ng", "e", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
       "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
 
   private final Kernels kernels;
@@ -115,8 +115,9 @@ final class IndexKernels {
 
   /**
    * A sum of the product of two reads, {@code y[m..., n...] = sum(k...) A[...] * B[...]}, where
-   * each output index is read by one operand only and the output's axes are first all of
-   * {@code A}'s ({@code rows}) then all of {@code B}'s ({@code cols}): a matrix product
+   * each output index is read by one operand only; the output's axes read by {@code A} are the
+   * {@code rows}, those read by {@code B} the {@code cols}, which are the output's trailing axes
+   * or one axis anywhere (then each row is stored at that axis's stride): a matrix product
    * {@code Y[M x N] = A'[M x K] B'[K x N]} once each operand is packed ({@code A'[m, k]},
    * {@code B'[k, n]}, row-major over their indices; a point where a guard fails is 0).
    * Forward convolution, its weight gradient and its input gradient all are.
@@ -139,14 +140,19 @@ final class IndexKernels {
     IExpr.Read a = in0.contains(c.out().get(0).index()) ? r0 : r1;
     java.util.Set<String> inA = a == r0 ? in0 : in1;
     java.util.Set<String> inB = a == r0 ? in1 : in0;
-    int split = 0;
-    while (split < c.out().size() && inA.contains(c.out().get(split).index())) {
-      split++;
+    // rows: the output axes A reads, cols: those B reads, each in the output's order; the two may
+    // interleave in the output (q[h, t, c] = sum(d) W[h, c, d] * a[t, d]) when cols are one axis
+    // or a run of adjacent trailing axes, so that a row of the product lands at one stride
+    List<Dim> rows = new ArrayList<>();
+    List<Dim> cols = new ArrayList<>();
+    for (Dim d : c.out()) {
+      boolean byA = inA.contains(d.index());
+      if (byA == inB.contains(d.index())) {
+        return null;
+      }
+      (byA ? rows : cols).add(d);
     }
-    List<Dim> rows = c.out().subList(0, split);
-    List<Dim> cols = c.out().subList(split, c.out().size());
-    if (cols.isEmpty() || rows.stream().anyMatch(d -> inB.contains(d.index()))
-        || cols.stream().anyMatch(d -> !inB.contains(d.index()) || inA.contains(d.index()))) {
+    if (cols.isEmpty() || colStride(c.out(), cols) == 0) {
       return null;
     }
     java.util.Set<String> sideA = new java.util.HashSet<>();
@@ -180,6 +186,49 @@ final class IndexKernels {
     IExpr.Read b = a == r0 ? r1 : r0;
     return new Contraction(a, b, List.copyOf(rows), List.copyOf(cols), c.reduced(), guardsA, guardsB, (int) m, (int) n,
         (int) k);
+  }
+
+  /**
+   * The output stride of a column of the product: 1 when the cols are the output's last axes, the
+   * axis's stride when they are one axis elsewhere, 0 (not a contraction) otherwise.
+   */
+  static int colStride(List<Dim> out, List<Dim> cols) {
+    int first = out.indexOf(cols.get(0));
+    if (out.subList(first, out.size()).equals(cols)) {
+      return 1;
+    }
+    if (cols.size() > 1) {
+      return 0;
+    }
+    int stride = 1;
+    for (int a = out.size() - 1; a > first; a--) {
+      stride *= out.get(a).extent();
+    }
+    return stride;
+  }
+
+  /** The output offset of row {@code i} of the product: {@code i * N} when the rows lead. */
+  private static String rowOffset(List<Dim> out, Contraction ct) {
+    if (out.subList(0, ct.rows().size()).equals(ct.rows())) {
+      return "i * " + ct.n();
+    }
+    List<String> terms = new ArrayList<>();
+    int inner = 1; // the extent of the rows after this one: i's digit for it is (i / inner) % extent
+    for (int r = ct.rows().size() - 1; r >= 0; r--) {
+      Dim d = ct.rows().get(r);
+      int a = out.indexOf(d);
+      int stride = 1;
+      for (int b = out.size() - 1; b > a; b--) {
+        stride *= out.get(b).extent();
+      }
+      String digit = inner == 1 ? "i" : "i / " + inner;
+      if (r > 0) {
+        digit = "(" + digit + ") % " + d.extent();
+      }
+      terms.add(0, stride == 1 ? "(" + digit + ")" : "(" + digit + ") * " + stride);
+      inner *= d.extent();
+    }
+    return String.join(" + ", terms);
   }
 
   /** The indices a read depends on, or null when one of its positions is data-dependent. */
@@ -237,7 +286,10 @@ final class IndexKernels {
     Code.Builder packA = packA(ct, c);
     Code.Builder packB = packB(ct, examples > 1 ? "e * " + ct.n() + " + " : "");
     String arr = x.array(node);
-    Code.Builder row = new Code.Builder().stmt("int ao = i * %d", ct.k());
+    int colStride = colStride(c.out(), ct.cols());
+    String store = "ro + " + (colStride == 1 ? "j" : "j * " + colStride);
+    Code.Builder row = new Code.Builder().stmt("int ao = i * %d", ct.k())
+        .stmt("int ro = %s", rowOffset(c.out(), ct));
     int full = ct.k() / GROUP * GROUP;
     if (full == 0) {
       row.block("", group(width, "0", ct.k(), "="));
@@ -255,7 +307,7 @@ final class IndexKernels {
       (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA.build());
       (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB.build());
       row.block("for (int j = 0; j < " + ct.n() + "; j++)",
-          new Code.Builder().stmt("%s = cr[j]", at(out, arr, "i * " + ct.n() + " + j")));
+          new Code.Builder().stmt("%s = cr[j]", at(out, arr, store)));
       perEx.block("for (int i = 0; i < " + ct.m() + "; i++)", row);
       return top.addAll(perExample(perEx).build());
     }
@@ -264,7 +316,7 @@ final class IndexKernels {
     List<Code> each = decls.build();
     row.block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
         .block("for (int j = 0; j < " + ct.n() + "; j++)",
-            new Code.Builder().stmt("%s = cr[e * %d + j]", at(out, arr, "i * " + ct.n() + " + j"), ct.n())));
+            new Code.Builder().stmt("%s = cr[e * %d + j]", at(out, arr, store), ct.n())));
     Code.Builder run = new Code.Builder().stmt("int ng = Math.min(%d, batch - ex0)", examples)
         .block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
             .addAll(packB.build()))

@@ -137,9 +137,35 @@ class IndexGradientPropertiesTest {
       lenetLikeChainGradients();
       userWrittenDefinitionGradients();
       moreUserWrittenDefinitionGradients();
+      interleavedContractionGradients();
     } finally {
       IndexKernels.contractionMinWork = min;
     }
+  }
+
+  /**
+   * Contractions whose output axes interleave the two operands' (attention's projections,
+   * {@code q[h, t, c] = sum(d) W[h, c, d] * a[t, d]}): the product's rows are (h, c), its
+   * column t lands at a stride. The backward pass has more of them (the gradient of q's input).
+   */
+  @Test
+  void interleavedContractionGradients() {
+    property(in -> {
+      int h = between(in, 1, 3);
+      int t = between(in, 1, 4);
+      int c = between(in, 1, 3);
+      int e = between(in, 1, 4);
+      String body = "input a" + dims(t, e) + "\n"
+          + "param W" + dims(h, c, e) + "\n"
+          + "param V" + dims(e, h, c) + "\n"
+          + "target y" + dims(h, t, c) + ", z" + dims(t, e) + "\n"
+          + "q[i, j, k] = sum(l) W[i, k, l] * a[j, l]\n"
+          + "g = tanh(q)\n"
+          + "r[j, l] = sum(i, k) V[l, i, k] * g[i, j, k]\n"
+          + "output q, r\n"
+          + "loss = sum(q .* y) + sum(tanh(r) .* z)\n";
+      return new Case(net(body), Set.of("a"), longs().all().generate(in));
+    });
   }
 
   @Test
