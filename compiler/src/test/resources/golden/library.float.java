@@ -2758,9 +2758,9 @@ public final class Library implements Model {
      */
     private void computeT152(int batch) {
         float[] t152 = ws.t152;
+        float[] t17 = ws.t17;
         float[] t150 = ws.t150;
         float[] n = ws.n;
-        float[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -2770,7 +2770,8 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += (double) t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-((double) n[p2 + (k0) * 4 + (k1) * 2 + k2] / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5)))) * (1.0 / (2.0 * Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5)))));
+                        double sh0 = Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5));
+                        acc += (double) t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-((double) n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
                     }
                     t152[ob + (k0) * 2 + k1] = (float) (acc);
                 }
@@ -2922,8 +2923,8 @@ public final class Library implements Model {
      */
     private void computeT162(int batch) {
         float[] t162 = ws.t162;
-        float[] t161 = ws.t161;
         float[] t9 = ws.t9;
+        float[] t161 = ws.t161;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
@@ -2931,7 +2932,8 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t162[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t161[p0 + (k0) * 4 + (k1) * 2 + k2] * (Ops.sigmoid((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2]) * (1.0 + ((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - Ops.sigmoid((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2]))))));
+                        double sh0 = Ops.sigmoid((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2]);
+                        t162[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t161[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + ((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0)))));
                     }
                 }
             }
@@ -3088,8 +3090,8 @@ public final class Library implements Model {
      */
     private void computeT168(int batch) {
         float[] t168 = ws.t168;
-        float[] t167 = ws.t167;
         float[] c1 = ws.c1;
+        float[] t167 = ws.t167;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int p1 = ex * 108;
@@ -3097,7 +3099,8 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
-                        t168[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((double) t167[p0 + (k0) * 36 + (k1) * 6 + k2] * ((0.5 * (1.0 + Ops.tanh((0.7978845608028654 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))) + ((0.5 * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * ((1.0 - (Ops.tanh((0.7978845608028654 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))) * Ops.tanh((0.7978845608028654 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))) * (0.7978845608028654 * (1.0 + (0.134145 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))));
+                        double sh0 = Ops.tanh((0.7978845608028654 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))));
+                        t168[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((double) t167[p0 + (k0) * 36 + (k1) * 6 + k2] * ((0.5 * (1.0 + sh0)) + ((0.5 * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * ((1.0 - (sh0 * sh0)) * (0.7978845608028654 * (1.0 + (0.134145 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))));
                     }
                 }
             }

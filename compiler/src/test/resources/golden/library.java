@@ -2754,9 +2754,9 @@ public final class Library implements Model {
      */
     private void computeT152(int batch) {
         double[] t152 = ws.t152;
+        double[] t17 = ws.t17;
         double[] t150 = ws.t150;
         double[] n = ws.n;
-        double[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -2766,7 +2766,8 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-(n[p2 + (k0) * 4 + (k1) * 2 + k2] / Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)))) * (1.0 / (2.0 * Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)))));
+                        double sh0 = Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5));
+                        acc += t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-(n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
                     }
                     t152[ob + (k0) * 2 + k1] = acc;
                 }
@@ -2918,8 +2919,8 @@ public final class Library implements Model {
      */
     private void computeT162(int batch) {
         double[] t162 = ws.t162;
-        double[] t161 = ws.t161;
         double[] t9 = ws.t9;
+        double[] t161 = ws.t161;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
@@ -2927,7 +2928,8 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t162[ob + (k0) * 4 + (k1) * 2 + k2] = t161[p0 + (k0) * 4 + (k1) * 2 + k2] * (Ops.sigmoid(t9[p1 + (k0) * 4 + (k1) * 2 + k2]) * (1.0 + (t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - Ops.sigmoid(t9[p1 + (k0) * 4 + (k1) * 2 + k2])))));
+                        double sh0 = Ops.sigmoid(t9[p1 + (k0) * 4 + (k1) * 2 + k2]);
+                        t162[ob + (k0) * 4 + (k1) * 2 + k2] = t161[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + (t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0))));
                     }
                 }
             }
@@ -3084,8 +3086,8 @@ public final class Library implements Model {
      */
     private void computeT168(int batch) {
         double[] t168 = ws.t168;
-        double[] t167 = ws.t167;
         double[] c1 = ws.c1;
+        double[] t167 = ws.t167;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int p1 = ex * 108;
@@ -3093,7 +3095,8 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
-                        t168[ob + (k0) * 36 + (k1) * 6 + k2] = t167[p0 + (k0) * 36 + (k1) * 6 + k2] * ((0.5 * (1.0 + Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))) + ((0.5 * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * ((1.0 - (Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))) * Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))) * (0.7978845608028654 * (1.0 + (0.134145 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2])))))));
+                        double sh0 = Ops.tanh((0.7978845608028654 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2])))));
+                        t168[ob + (k0) * 36 + (k1) * 6 + k2] = t167[p0 + (k0) * 36 + (k1) * 6 + k2] * ((0.5 * (1.0 + sh0)) + ((0.5 * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * ((1.0 - (sh0 * sh0)) * (0.7978845608028654 * (1.0 + (0.134145 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2])))))));
                     }
                 }
             }

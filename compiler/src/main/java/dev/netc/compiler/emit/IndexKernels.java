@@ -29,7 +29,12 @@ final class IndexKernels {
       "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "acc", "best", "win", "hit", "hot", "v",
       // a contraction's: its packed operands, the row it accumulates, a group of eight terms
       "pk", "pa", "cr", "ao", "ro", "kk", "ex0", "ng", "e", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
-      "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7");
+      "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7",
+      // a body's repeated subexpressions, computed once ({@link #shareRepeated})
+      "sh0", "sh1", "sh2", "sh3", "sh4", "sh5", "sh6", "sh7");
+
+  /** The most repeated subexpressions of one body that get a local. */
+  private static final int MAX_SHARED = 8;
 
   private final Kernels kernels;
   private final Planner plan;
@@ -39,6 +44,8 @@ final class IndexKernels {
   private final Map<String, String> vars = new HashMap<>();
   /** The offset of each input's current example in its array ("0" when not per example). */
   private final List<String> offsets = new ArrayList<>();
+  /** Subexpressions of the body being printed that a local holds ({@link #shareRepeated}). */
+  private final Map<IExpr, String> shared = new HashMap<>();
 
   private IndexKernels(Kernels kernels, Planner plan, Kernels.Access x, Node node) {
     this.kernels = kernels;
@@ -72,11 +79,22 @@ final class IndexKernels {
       Code.Builder inner = new Code.Builder();
       String at = at(out, x.array(node), node.shape().dims(), positions(c.out()));
       switch (c.reducer()) {
-        case NONE -> inner.stmt("%s = %s", at, kernels.store(c.guards().isEmpty()
-            ? Kernels.unwrap(value(c.body())) : "(" + guards(c.guards()) + ") ? " + value(c.body()) + " : 0"));
-        case SUM -> inner.stmt("double acc = 0")
-            .addAll(bounded(c.reduced(), c.guards(), new Code.Builder().stmt("acc += %s", Kernels.unwrap(value(c.body())))).build())
-            .stmt("%s = %s", at, kernels.store("acc"));
+        case NONE -> {
+          if (c.guards().isEmpty()) {
+            shareRepeated(c.body(), inner);
+          }
+          inner.stmt("%s = %s", at, kernels.store(c.guards().isEmpty()
+              ? Kernels.unwrap(value(c.body())) : "(" + guards(c.guards()) + ") ? " + value(c.body()) + " : 0"));
+          shared.clear();
+        }
+        case SUM -> {
+          Code.Builder term = new Code.Builder();
+          shareRepeated(c.body(), term);
+          term.stmt("acc += %s", Kernels.unwrap(value(c.body())));
+          shared.clear();
+          inner.stmt("double acc = 0").addAll(bounded(c.reduced(), c.guards(), term).build())
+              .stmt("%s = %s", at, kernels.store("acc"));
+        }
         case MAX, MIN -> {
           boolean winners = node.op() == Op.WINNERS;
           // without branches, which random data mispredicts: the winner's number by a conditional
@@ -396,7 +414,10 @@ final class IndexKernels {
     String arr = x.array(node);
     body.block("for (int k0 = 0; k0 < " + node.shape().size() + "; k0++)", new Code.Builder().stmt("%s = 0", at(out, arr, "k0")));
     String at = at(out, arr, node.shape().dims(), positions(c.out()));
-    Code.Builder add = new Code.Builder().stmt("%s += %s", at, kernels.store(Kernels.unwrap(value(c.body()))));
+    Code.Builder add = new Code.Builder();
+    shareRepeated(c.body(), add);
+    add.stmt("%s += %s", at, kernels.store(Kernels.unwrap(value(c.body()))));
+    shared.clear();
     body.addAll(bounded(order, c.guards(), add).build());
   }
 
@@ -409,8 +430,10 @@ final class IndexKernels {
     for (IndexExpr e : s.target()) {
       pos.add(position(e));
     }
-    Code.Builder add = new Code.Builder().stmt("%s += %s", at(out, arr, node.shape().dims(), pos),
-        kernels.store(Kernels.unwrap(value(s.value()))));
+    Code.Builder add = new Code.Builder();
+    shareRepeated(s.value(), add);
+    add.stmt("%s += %s", at(out, arr, node.shape().dims(), pos), kernels.store(Kernels.unwrap(value(s.value()))));
+    shared.clear();
     body.addAll(bounded(s.domain(), s.guards(), add).build());
   }
 
@@ -576,7 +599,52 @@ final class IndexKernels {
     return s.toString();
   }
 
+  /**
+   * Declares into {@code into} one local for each function application that {@code e} computes
+   * more than once (a derivative such as gelu's repeats {@code tanh(...)} three times; C2 does not
+   * merge the calls), innermost first, so that {@link #value} prints each once. Nothing under a
+   * {@code select} is shared: only its chosen branch may be evaluated.
+   */
+  private void shareRepeated(IExpr e, Code.Builder into) {
+    shared.clear();
+    Map<IExpr, Integer> count = new HashMap<>();
+    countApplications(e, count);
+    List<IExpr> order = new ArrayList<>();
+    postOrder(e, count, order);
+    for (IExpr a : order) {
+      if (shared.size() == MAX_SHARED) {
+        break;
+      }
+      String name = "sh" + shared.size();
+      into.stmt("double %s = %s", name, Kernels.unwrap(value(a)));
+      shared.put(a, name);
+    }
+  }
+
+  /** How often each application occurs, counting the inside of a repeated one once. */
+  private static void countApplications(IExpr e, Map<IExpr, Integer> count) {
+    if (e instanceof IExpr.Apply a && count.merge(a, 1, Integer::sum) == 1) {
+      a.args().forEach(q -> countApplications(q, count));
+    }
+  }
+
+  /** The repeated applications that call a function, children before parents. */
+  private static void postOrder(IExpr e, Map<IExpr, Integer> count, List<IExpr> order) {
+    if (!(e instanceof IExpr.Apply a) || order.contains(a)) {
+      return;
+    }
+    a.args().forEach(q -> postOrder(q, count, order));
+    if (count.getOrDefault(a, 0) > 1 && !order.contains(a)
+        && Character.isLetter(a.op().java(java.util.Collections.nCopies(a.args().size(), "x")).charAt(0))) {
+      order.add(a);
+    }
+  }
+
   private String value(IExpr e) {
+    String local = shared.get(e);
+    if (local != null) {
+      return local;
+    }
     if (e instanceof IExpr.Const c) {
       double v = c.value();
       if (Double.isNaN(v) || Double.isInfinite(v)) {

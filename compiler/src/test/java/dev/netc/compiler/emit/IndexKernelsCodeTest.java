@@ -1,0 +1,67 @@
+package dev.netc.compiler.emit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The shape of the loops IndexKernels prints (their values: IndexGradientPropertiesTest). */
+class IndexKernelsCodeTest {
+  /** Each {@code compute...} method of a generated class, with its body. */
+  static Matcher methods(String source) {
+    return Pattern.compile("private void (compute\\w+)\\(int batch\\) \\{(.*?)\\n    }\\n", Pattern.DOTALL).matcher(source);
+  }
+
+  static int count(String text, String what) {
+    int n = 0;
+    for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * gelu's derivative, {@code 0.5 (1 + tanh(u)) + 0.5 x (1 - tanh(u)^2) u'}, names tanh(u) three
+   * times; the kernels of its gradient compute it once per element.
+   */
+  @Test
+  void aRepeatedCallIsComputedOncePerElement() {
+    String src = "network G {\n input x[4, 8]\n target y[4, 8]\n param b[8]\n"
+        + " f[t, j] = gelu(b[j] + x[t, j])\n output f\n loss = mse(f, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String java = Codegen.generate("g.net", src, isFloat).get(0).content();
+      Matcher m = methods(java);
+      int kernels = 0;
+      while (m.find()) {
+        int calls = count(m.group(2), "Ops.tanh(");
+        assertTrue(calls <= 1, m.group(1) + " calls tanh " + calls + " times:\n" + m.group(2));
+        kernels += calls;
+      }
+      assertTrue(kernels >= 2, "the gradient's kernels compute tanh (" + kernels + " calls):\n" + java);
+      assertTrue(java.contains("double sh0 = Ops.tanh("), java);
+    }
+  }
+
+  /**
+   * Attention's projection {@code q[h, t, c] = sum(d) W[h, c, d] * a[t, d]}: the output axes
+   * interleave W's (h, c) and a's (t); it is still a packed matrix product (rows (h, c), column
+   * t stored at stride 16), not a dot product per element.
+   */
+  @Test
+  void anInterleavedContractionIsAPackedProduct() {
+    String src = "network Q {\n input a[16, 64]\n target y[4, 16, 16]\n param W[4, 16, 64]\n"
+        + " q[h, t, c] = sum(d) W[h, c, d] * a[t, d]\n output q\n loss = mse(q, y)\n}\n";
+    String java = Codegen.generate("q.net", src, true).get(0).content();
+    Matcher m = methods(java);
+    boolean found = false;
+    while (m.find()) {
+      if (m.group(1).equals("computeQ")) {
+        found = true;
+        assertTrue(m.group(2).contains("pk[") && m.group(2).contains("j * 16"), m.group(2));
+        assertTrue(!m.group(2).contains("double acc"), m.group(2));
+      }
+    }
+    assertTrue(found, java);
+  }
+}
