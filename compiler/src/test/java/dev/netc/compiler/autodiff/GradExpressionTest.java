@@ -256,10 +256,10 @@ class GradExpressionTest {
       }
     }
     // these are lowered into other ops (graph.Lowering) or never reach a DAG (GRAD, MAX/MIN: MAX_ALL/MAX2,
-    // STEP_IN: a for block's body leaf); SCAN_BACK, the reverse of a for block, has no rule yet:
-    // differentiating it again is E090 (forBlocks)
+    // STEP_IN: a for block's body leaf); SCAN_BACK and SCAN_GRAD, the reverse of a for block, have no
+    // rule yet: differentiating them again is E090 (forBlocks)
     assertEquals(EnumSet.of(Op.MEAN, Op.DOT, Op.MSE, Op.L2, Op.CROSS_ENTROPY, Op.BINARY_CROSS_ENTROPY, Op.DROPOUT,
-        Op.MAX, Op.MIN, Op.GRAD, Op.STEP_IN, Op.SCAN_BACK), without);
+        Op.MAX, Op.MIN, Op.GRAD, Op.STEP_IN, Op.SCAN_BACK, Op.SCAN_GRAD), without);
   }
 
   /**
