@@ -114,6 +114,8 @@ final class Loops {
     final List<String> locals = new ArrayList<>();
     final LinkedHashMap<String, TExpr> rows = new LinkedHashMap<>();
     final Map<String, Ast.Name> rowNames = new HashMap<>();
+    /** The tensor of the read being made a slice. */
+    String sliceName = "row";
 
     Block(String index, int steps, Pos pos, List<StateDecl> states) {
       this.index = index;
@@ -150,10 +152,13 @@ final class Loops {
       args.add(seq);
       slots.add(new Loop.Slot(Loop.Kind.SLICE, args.size() - 1, row, null));
       sliceKeys.put(k, key);
+      sliceNames.put(k, sliceName);
       return leaf(k, at);
     }
 
     final Map<Integer, String> sliceKeys = new HashMap<>();
+    /** The name of the tensor each slice slot reads. */
+    final Map<Integer, String> sliceNames = new HashMap<>();
   }
 
   void forBlock(Ast.ForItem f) {
@@ -341,7 +346,13 @@ final class Loops {
       return;
     }
     TExpr.Apply scan = new TExpr.Apply(Op.SCAN, b.args, 0, Shape.vector((int) size), f.pos());
-    loops.add(new Loop(scan, b.steps, b.slots, newStates, rows, f.pos()));
+    List<String> slotNames = new ArrayList<>();
+    for (int k = 0; k < b.slots.size(); k++) {
+      Loop.Slot s = b.slots.get(k);
+      slotNames.add(s.kind() == Loop.Kind.STATE ? b.states.get(k).name.text()
+          : s.kind() == Loop.Kind.WHOLE ? s.captured().name() : b.sliceNames.getOrDefault(k, "row"));
+    }
+    loops.add(new Loop(scan, b.steps, b.slots, newStates, rows, f.pos(), slotNames, new ArrayList<>(b.rows.keySet())));
     int start = (b.steps + 1) * stateWidth;
     int offset = 0;
     for (Map.Entry<String, TExpr> row : b.rows.entrySet()) {
@@ -387,6 +398,9 @@ final class Loops {
    */
   TExpr element(Ast.Element el) {
     Block b = block;
+    if (b != null) {
+      b.sliceName = el.tensor().text();
+    }
     if (b == null || el.at().stream().noneMatch(a -> mentions(a, b.index))) {
       return NOT_MINE;
     }

@@ -761,7 +761,7 @@ public final class Planner {
       for (int from = 0; from < terms.size(); from += MAX_TERMS) {
         Kernels.Draft d = kernelWriter.accumulationInto(e.getValue(), comment,
             terms.subList(from, Math.min(terms.size(), from + MAX_TERMS)));
-        String name = memberNames.allocate(purpose + "Sum");
+        String name = memberNames.allocate(purpose + capitalize(e.getKey()));
         kernels.add(d.single(name));
         calls.add(d.call(name, false));
       }

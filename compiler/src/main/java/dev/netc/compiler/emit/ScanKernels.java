@@ -31,7 +31,7 @@ final class ScanKernels {
   /** Plans {@code n}'s kernel (and its body's), adds them to the class, and returns the call. */
   static String kernel(Planner p, Node n) {
     ScanBody sb = (ScanBody) n.ix();
-    String base = "loop" + (n.label() != null ? Planner.capitalize(Kernels.withoutNumber(n.label())) : "T" + n.id());
+    String base = "loop" + Planner.capitalize(sb.name());
     return sb.isReverse() ? backward(p, n, sb, base + "Backward") : forward(p, n, sb, base);
   }
 
@@ -58,7 +58,8 @@ final class ScanKernels {
         slotStorage.add(p.storageOf(arg));
         batchedLeaf.put(ScanBody.slotName(k), p.isBatched(arg));
       } else {
-        slotStorage.add(p.newBuffer((s.kind() == ScanBody.Kind.STATE ? "state" : "row") + k, s.shape().size(), true,
+        String source = sb.slotName(k, s.kind() == ScanBody.Kind.STATE ? "state" : "row");
+        slotStorage.add(p.newBuffer(s.kind() == ScanBody.Kind.STATE ? source + "Prev" : source + "_t", s.shape().size(), true,
             "a " + (s.kind() == ScanBody.Kind.STATE ? "state" : "sequence's row") + " at one step of " + p.describe(n)));
         batchedLeaf.put(ScanBody.slotName(k), true);
       }
@@ -189,14 +190,17 @@ final class ScanKernels {
     List<String> dS = new ArrayList<>();
     List<String> next = new ArrayList<>();
     for (int i = 0; i < sb.stateCount(); i++) {
-      String buf = p.newBuffer("dState" + i, sb.stateSize(i), true, "the adjoint of a state after one step, " + p.describe(n));
+      String state = Planner.capitalize(sb.slotName(i, "state"));
+      String buf = p.newBuffer("d" + state, sb.stateSize(i), true, "the adjoint of a state after one step, " + p.describe(n));
       dS.add(buf);
-      next.add(p.newBuffer("dStateNext" + i, sb.stateSize(i), true, "the adjoint of a state before one step, " + p.describe(n)));
+      next.add(p.newBuffer("d" + state + "Before", sb.stateSize(i), true, "the adjoint of a state before one step, "
+          + p.describe(n)));
       extra.put(ScanBody.stateAdjointName(i), buf);
     }
     List<String> dR = new ArrayList<>();
     for (int r = 0; r < sb.rows().size(); r++) {
-      String buf = p.newBuffer("dRow" + r, sb.rowSize(r), true, "the adjoint of a collected row at one step, " + p.describe(n));
+      String row = sb.rows().get(r).label() != null ? Planner.capitalize(sb.rows().get(r).label()) : "Row" + r;
+      String buf = p.newBuffer("d" + row + "_t", sb.rowSize(r), true, "the adjoint of a collected row at one step, " + p.describe(n));
       dR.add(buf);
       extra.put(ScanBody.rowAdjointName(r), buf);
     }
@@ -219,8 +223,9 @@ final class ScanKernels {
       }
       if (s.kind() == ScanBody.Kind.WHOLE && sb.isSummed(s.arg())) {
         if (sumTarget.containsKey(s.arg())) {
-          sums.put("g" + k, a);
-          sumTargets.put("g" + k, sumTarget.get(s.arg()));
+          String key = sb.slotName(k, "captured" + k);
+          sums.put(key, a);
+          sumTargets.put(key, sumTarget.get(s.arg()));
         }
       } else {
         outputs.add(a);

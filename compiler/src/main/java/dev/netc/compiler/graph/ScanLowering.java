@@ -45,10 +45,10 @@ final class ScanLowering {
     }
     Map<String, Node> outputs = new LinkedHashMap<>();
     for (int i = 0; i < loop.newStates().size(); i++) {
-      outputs.put("s" + i, body.lower(loop.newStates().get(i)));
+      outputs.put("s" + i, bg.relabel(body.lower(loop.newStates().get(i)), loop.slotNames().get(i)));
     }
     for (int r = 0; r < loop.rows().size(); r++) {
-      outputs.put("r" + r, body.lower(loop.rows().get(r)));
+      outputs.put("r" + r, bg.relabel(body.lower(loop.rows().get(r)), loop.rowNames().get(r)));
     }
     Dag optimized = Optimizer.optimize(new Dag(network, bg.nodes(), outputs, null, Map.of(), Map.of()));
     List<Node> newStates = new ArrayList<>();
@@ -60,7 +60,8 @@ final class ScanLowering {
       rows.add(optimized.outputs().get("r" + r));
     }
     List<Shape> argShapes = inputs.stream().map(Node::shape).toList();
-    ScanBody sb = ScanBody.forward(loop.steps(), slots, argShapes, optimized.nodes(), newStates, rows);
+    ScanBody sb = ScanBody.forward(loop.steps(), slots, argShapes, optimized.nodes(), newStates, rows)
+        .named(!loop.rowNames().isEmpty() ? loop.rowNames().get(0) : loop.slotNames().get(0), loop.slotNames());
     return g.indexNode(Op.SCAN, sb, a.shape(), a.pos(), inputs);
   }
 }

@@ -43,6 +43,26 @@ public final class ScanBody implements IndexOp {
   private final ScanBody forward;
   private final List<Node> adjoints;
   private final List<Boolean> summed;
+  private String name = "T";
+  private List<String> slotNames = List.of();
+
+  /** This body with source names: the loop's ({@code name}: its first collected sequence or state) and each slot's. */
+  public ScanBody named(String name, List<String> slotNames) {
+    this.name = name;
+    this.slotNames = List.copyOf(slotNames);
+    return this;
+  }
+
+  /** The loop's source name (its first collected sequence, else its first state), for generated code. */
+  public String name() {
+    return forward == null ? name : forward.name;
+  }
+
+  /** The source name of slot {@code k}'s tensor (a state, a sequence, a captured value). */
+  public String slotName(int k, String otherwise) {
+    List<String> names = forward == null ? slotNames : forward.slotNames;
+    return k < names.size() ? names.get(k) : otherwise;
+  }
 
   private ScanBody(int steps, List<Slot> slots, List<Shape> argShapes, List<Node> nodes, List<Node> newStates,
       List<Node> rows, ScanBody forward, List<Node> adjoints, List<Boolean> summed) {
