@@ -171,6 +171,27 @@ class RecurrenceGradientPropertiesTest {
     });
   }
 
+  /** A scalar state with a learned initial value, a scalar row, a captured value computed from params. */
+  @Test
+  void scalarStateGradients() {
+    property(in -> {
+      int t = between(in, 1, 6);
+      int d = between(in, 1, 3);
+      String body = "const T = " + t + "\n"
+          + "input x[T, " + d + "]\n"
+          + "target y[T]\n"
+          + "param w[" + d + "]\nparam a\nparam s0\nparam v[" + d + "]\n"
+          + "w2 = w .* v\n"
+          + "state s = s0\n"
+          + "for t in 0 .. T {\n"
+          + "  s = tanh(a * s + dot(w2, x[t]))\n"
+          + "  p[t] = s * s0\n"
+          + "}\n"
+          + "loss = mse(p, y)\n";
+      return new Case(net(body), longs().all().generate(in));
+    });
+  }
+
   private void property(Gen<Case> gen) {
     qt().withExamples(EXAMPLES).withFixedSeed(SEED).withShrinkCycles(30).forAll(gen).checkAssert(this::check);
     System.out.printf("%d networks (each also as a double and a float class), %d gradient entries, largest finite-difference error %.2g%n", built.size(), entries, worst);
