@@ -92,6 +92,12 @@ class CliEvalTest {
     return files.stream().map(p -> DynamicTest.dynamicTest(p.toString(), () -> agrees(p)));
   }
 
+  /** Whether {@code name} is an int input or target of {@code dag}'s network (its values: ids). */
+  private static boolean integer(Dag dag, String name) {
+    return java.util.stream.Stream.concat(dag.network().inputs().stream(), dag.network().targets().stream())
+        .anyMatch(s -> s.integer() && s.name().equals(name));
+  }
+
   private void agrees(Path file) throws Exception {
     Compilation c = Compilation.of(List.of(new SourceFile(file.toString(), Files.readString(file))), "");
     assertTrue(!c.hasErrors(), () -> c.diagnostics().all().toString());
@@ -101,8 +107,9 @@ class CliEvalTest {
       for (Node n : dag.nodes()) {
         if (n.op() == Op.INPUT || n.op() == Op.TARGET || n.op() == Op.PARAM) {
           double[] v = new double[n.shape().size()];
+          Integer ids = integer(dag, n.name()) ? dag.network().idLimits().getOrDefault(n.name(), 1) : null;
           for (int i = 0; i < v.length; i++) {
-            v[i] = n.op() == Op.PARAM ? rnd.nextGaussian() * 0.3 : 0.1 + 0.8 * rnd.nextDouble();
+            v[i] = ids != null ? rnd.nextInt(ids) : n.op() == Op.PARAM ? rnd.nextGaussian() * 0.3 : 0.1 + 0.8 * rnd.nextDouble();
           }
           leaves.put(n.name(), v);
         }
