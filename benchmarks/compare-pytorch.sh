@@ -73,6 +73,7 @@ jar="$here/target/benchmarks.jar"
 if [ -z "${SKIP_TORCH:-}" ]; then
   echo "== PyTorch ($TORCH_SECONDS s per case)"
   "${TORCH_ENV[@]}" "$PY" "$here/pytorch_bench.py" "$TORCH_SECONDS" | tee "$out/torch.txt"
+  "${TORCH_ENV[@]}" "$PY" "$here/pytorch_gru.py" "$TORCH_SECONDS" | tee -a "$out/torch.txt"
 fi
 
 if [ -z "${SKIP_JMH:-}" ]; then
@@ -98,8 +99,13 @@ if [ -z "${SKIP_JMH:-}" ]; then
     -rf json -rff "$out/lenet.json" | grep -E '^(Benchmark|LenetBench\.)' || true
   echo "== JMH: issue 21's one-block causal transformer (batch 32)"
   # shellcheck disable=SC2086
-  java -jar "$jar" 'dev.netc.bench.TransformerBench' $JMH_OPTS \
+  # 60-150 methods of 20-60 ms calls: JIT-compiled only after a longer warm-up than the default
+  java -jar "$jar" 'dev.netc.bench.TransformerBench' $JMH_OPTS -wi 4 -w 2 -i 4 -r 2 \
     -rf json -rff "$out/transformer.json" | grep -E '^(Benchmark|TransformerBench\.)' || true
+  echo "== JMH: issue 21's GRU (batch 32)"
+  # shellcheck disable=SC2086
+  java -jar "$jar" 'dev.netc.bench.GruBench' $JMH_OPTS -wi 4 -w 2 -i 4 -r 2 \
+    -rf json -rff "$out/gru.json" | grep -E '^(Benchmark|GruBench\.)' || true
   echo "== JMH: machine bounds (FactsBench: one core's FMA peak, one pass over the MLP's W1)"
   # shellcheck disable=SC2086
   java -jar "$jar" 'dev.netc.bench.FactsBench.(fmaPeak|streamW1)' $JMH_OPTS \
@@ -119,11 +125,13 @@ if [ -z "${SKIP_JMH:-}" ]; then
 fi
 
 echo "== the cost report (netc check --cost --json) of each benchmark network, for GFLOP/s"
-for spec in xor:4 mlp:1 mlp:64 chain:1 chain:32 lenet:64 transformer:32; do
+for spec in xor:4 mlp:1 mlp:64 chain:1 chain:32 lenet:64 transformer:32 gru:32; do
   net="${spec%%:*}"; batch="${spec##*:}"
+  file="$here/src/main/net/$net.net"
+  [ -f "$file" ] || file="$here/src/main/resources/dev/netc/bench/$net.net"
   for prec in double float; do
     java -cp "$jar" dev.netc.compiler.cli.Main check --cost --json --batch "$batch" --precision "$prec" \
-      "$here/src/main/net/$net.net" > "$out/cost-$net-$batch-$prec.json"
+      "$file" > "$out/cost-$net-$batch-$prec.json"
   done
 done
 echo "(cost-*.json written)"

@@ -288,6 +288,20 @@ if trans:
             t = torch.get(("transformer", 32, prec, 1, op))
             print(f"| {'f32' if prec == 'f' else 'f64'} | {op} | {fmt_ns(a)} | {fmt_ns(b)} | {fmt_ns(t)} | {ratio(n, t)} | {fmt_gf(gflops('transformer', 32, prec, op, n))} |")
 
+# issue 21's GRU
+gru = {}
+for r in load_json("gru.json"):
+    gru[r["benchmark"].rsplit(".", 1)[1]] = r["primaryMetric"]["score"] * {"us/op": 1e3, "ms/op": 1e6, "ns/op": 1}[r["primaryMetric"]["scoreUnit"]]
+if gru:
+    print()
+    print("GRU (issue 21): embedding 32, hidden 128, T 16, vocabulary 30, batch 32, one thread")
+    print("| prec | op | netc | torch 1T | netc/torch1T | netc GFLOP/s |")
+    print("|---|---|---|---|---|---|")
+    for prec in "fd":
+        for op in ("loss", "grad"):
+            n, t = gru.get(op + prec.upper()), torch.get(("gru", 32, prec, 1, op))
+            print(f"| {'f32' if prec == 'f' else 'f64'} | {op} | {fmt_ns(n)} | {fmt_ns(t)} | {ratio(n, t)} | {fmt_gf(gflops('gru', 32, prec, op, n))} |")
+
 # machine bounds and issue 23's goals
 facts = {}
 for r in load_json("facts.json"):
@@ -328,8 +342,10 @@ for op, m in (("grad", "Grad"), ("train", "Train")):
         parts.append(f"{op} {t / v[0]:.1f}x")
         ok = ok and t / v[0] >= 10
 print(f"- MLP batch 1 float32 grad and train >= 10x PyTorch 1T: {('MET' if ok else 'MISSED') if parts else 'NOT MEASURED'} ({', '.join(parts)})")
-for name, key, b in (("LeNet step (issue 20)", "lenet", 64), ("transformer step (issue 21)", "transformer", 32)):
-    n = lenet.get(("gradF", 64)) if key == "lenet" else min([x for x in (trans.get("gradF"), trans.get("gradFV")) if x] or [0]) or None
+for name, key, b in (("LeNet step (issue 20)", "lenet", 64), ("transformer step (issue 21)", "transformer", 32),
+                     ("GRU step (issue 21)", "gru", 32)):
+    n = (lenet.get(("gradF", 64)) if key == "lenet" else gru.get("gradF") if key == "gru"
+         else min([x for x in (trans.get("gradF"), trans.get("gradFV")) if x] or [0]) or None)
     t = torch.get((key, b, "f", 1, "grad"))
     g = gflops(key, b, "f", "grad", n)
     if n and t and peak["f"]:
