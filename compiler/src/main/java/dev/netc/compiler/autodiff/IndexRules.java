@@ -262,10 +262,13 @@ public final class IndexRules {
       Node x = y.input(i);
       Node sum = null;
       for (Scatter s : adjoint(c, i, k)) {
-        java.util.Optional<Comprehension> gather = Gather.of(s, x.shape().dims());
-        Node part = gather.isPresent()
-            ? node(b, Op.COMPUTE, gather.get(), x, y, in)
-            : node(b, Op.SCATTER, s, x, y, in);
+        Node part = throughShared(b, c, s, x, y, in);
+        if (part == null) {
+          java.util.Optional<Comprehension> gather = Gather.of(s, x.shape().dims());
+          part = gather.isPresent()
+              ? node(b, Op.COMPUTE, gather.get(), x, y, in)
+              : node(b, Op.SCATTER, s, x, y, in);
+        }
         sum = sum == null ? part : b.add(sum, part);
       }
       return sum;
@@ -289,6 +292,65 @@ public final class IndexRules {
       }
       return sum;
     });
+  }
+
+  /**
+   * The adjoint of a broadcast read through a shared pointwise adjoint, or null. In an
+   * element-wise definition ({@code NONE}), a read that broadcasts and a read at the output's own
+   * point often get the same value at each point: in {@code f[t, j] = gelu(b1[j] + h[t, j])} both
+   * {@code b1[j]} and {@code h[t, j]} get {@code g[t, j] * gelu'(b1[j] + h[t, j])}. The read at
+   * the point has that tensor, {@code P}, as its adjoint; the broadcast one then gets the sum of
+   * {@code P} over the indices it does not read ({@code db1[j] = sum(t) P[t, j]}) instead of the
+   * derivative computed a second time inside the sum. {@code P} is made by the same call as the
+   * other read's adjoint, so the graph's hash-consing makes the two one node, whichever comes
+   * first. Only where the value costs more than a few multiply-adds (a function such as tanh,
+   * exp or a division), since otherwise recomputing it in the sum is as cheap as reading
+   * {@code P}.
+   */
+  private static Node throughShared(GraphBuilder b, Comprehension c, Scatter s, Node x, Node y, List<Node> in) {
+    if (c.reducer() != Reducer.NONE || !costly(s.value())) {
+      return null;
+    }
+    List<IndexExpr> point = new ArrayList<>();
+    c.out().forEach(d -> point.add(Affine.of(d.index())));
+    if (s.target().equals(point) && x.shape().equals(y.shape())) {
+      return null;                          // this read is the one at the point
+    }
+    int inputs = y.inputs().size();
+    boolean shared = false;
+    for (int j = 0; j < inputs && !shared; j++) {
+      if (y.input(j).shape().equals(y.shape())) {
+        for (Scatter o : adjoint(c, j, inputs)) {
+          shared |= o.target().equals(point) && o.value().equals(s.value());
+        }
+      }
+    }
+    if (!shared) {
+      return null;
+    }
+    Scatter atPoint = new Scatter(c.domain(), c.guards(), point, s.value());
+    Node p = node(b, Op.COMPUTE, Gather.of(atPoint, y.shape().dims()).orElseThrow(), y, y, in);
+    Scatter fromP = new Scatter(c.domain(), c.guards(), s.target(), new Read(0, point));
+    java.util.Optional<Comprehension> gather = Gather.of(fromP, x.shape().dims());
+    return gather.isPresent()
+        ? node(b, Op.COMPUTE, gather.get(), x, y, List.of(p))
+        : node(b, Op.SCATTER, fromP, x, y, List.of(p));
+  }
+
+  /** Whether {@code e} applies a function beyond additions, multiplications and their piecewise kin. */
+  static boolean costly(IExpr e) {
+    if (e instanceof Apply a) {
+      switch (a.op()) {
+        case ADD, SUB, MUL, NEG, SQUARE, ABS, RELU, STEP, SIGN, LEAKY_RELU, MAX2, MIN2, CLAMP -> { }
+        default -> {
+          return true;
+        }
+      }
+      return a.args().stream().anyMatch(IndexRules::costly);
+    } else if (e instanceof Select sel) {
+      return costly(sel.then()) || costly(sel.otherwise());
+    }
+    return false;
   }
 
   /**

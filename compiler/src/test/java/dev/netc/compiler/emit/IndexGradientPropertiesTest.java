@@ -168,6 +168,37 @@ class IndexGradientPropertiesTest {
     });
   }
 
+  /**
+   * A function of a broadcast read plus a read at the point ({@code f[t, j] = gelu(b[j] + h[t, j])}):
+   * {@code b}'s gradient is the sum of {@code h}'s pointwise adjoint, one node shared by both
+   * (IndexRules.throughShared); beside it, broadcast reads whose partials differ from the point's
+   * ({@code tanh(b[j] * c[t] + h[t, j])}), a guard, and a cheap body, which keep their own sums.
+   */
+  @Test
+  void sharedPointwiseAdjointGradients() {
+    String[] fns = {"gelu", "tanh", "sigmoid", "softplus", "exp"};
+    property(in -> {
+      int t = between(in, 1, 4);
+      int j = between(in, 1, 5);
+      int e = between(in, 1, 3);
+      String fn = fns[between(in, 0, fns.length - 1)];
+      String arg = fn.equals("exp") ? "0.3 * (b[k] + h[i, k])" : "b[k] + h[i, k]";
+      String body = "input x" + dims(t, e) + "\n"
+          + "param W" + dims(j, e) + "\n"
+          + "param b" + dims(j) + "\n"
+          + "param c" + dims(t) + "\n"
+          + "target y" + dims(t, j) + "\n"
+          + "h[i, k] = sum(l) W[k, l] * x[i, l]\n"
+          + "f[i, k] = " + fn + "(" + arg + ")\n"
+          + "g[i, k] = tanh(b[k] * c[i] + h[i, k])\n"
+          + "s[i, k] = sigmoid(c[i] + f[i, k]) where i >= 1\n"
+          + "u[i, k] = b[k] + f[i, k]\n"
+          + "output f\n"
+          + "loss = sum(f .* y) + sum(g .* y) + sum(square(s)) + sum(u .* y)\n";
+      return new Case(net(body), Set.of("x"), longs().all().generate(in));
+    });
+  }
+
   @Test
   void poolingGradients() {
     property(in -> {
