@@ -3099,8 +3099,8 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
-                        double sh0 = Ops.tanh((0.7978845608028654 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))));
-                        t168[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((double) t167[p0 + (k0) * 36 + (k1) * 6 + k2] * ((0.5 * (1.0 + sh0)) + ((0.5 * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * ((1.0 - (sh0 * sh0)) * (0.7978845608028654 * (1.0 + (0.134145 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))))));
+                        double sh0 = Ops.sigmoid((1.5957691216057308 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))));
+                        t168[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((double) t167[p0 + (k0) * 36 + (k1) * 6 + k2] * (sh0 + (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (sh0 * (1.0 - sh0))) * (1.5957691216057308 * (1.0 + (0.134145 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))))));
                     }
                 }
             }

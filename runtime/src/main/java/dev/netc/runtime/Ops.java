@@ -203,9 +203,13 @@ public final class Ops {
     return b == 0 ? 0.0f : a / b;
   }
 
-  /** {@code gelu}, the tanh form: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. */
+  /**
+   * {@code gelu}, the tanh form {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, computed
+   * as the equal {@code x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3))}: one exponential, and no
+   * cancellation where the tanh nears -1.
+   */
   public static double gelu(double x) {
-    return 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+    return x * sigmoid(1.5957691216057308 * (x + 0.044715 * x * x * x));
   }
 
   /** {@code silu(x) = x sigmoid(x)}. */
