@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * 128, T 16, vocabulary 30, softmax cross-entropy over the 16 rows with padding id 0), one thread,
  * batch 32: {@code loss} (the forward loop) and {@code lossAndGradient} (forward and
  * backpropagation through time), float32 and float64. The network is compiled when the benchmark
- * starts (NetcCompiler and javac in memory, the class's default kernels: the Vector API's when
- * the JVM has the module), and called through its typed methods ({@code int[]} ids). About
+ * starts (NetcCompiler and javac in memory, the class's default kernels: the Vector API's, since
+ * the fork runs with the module, as {@code ./netc train} does), and called through its typed methods ({@code int[]} ids). About
  * 1.05 M multiply-adds (2.1 MFLOP) per example forward: 16 steps of three gates of 128 x (32 + 128)
  * and the read-out 30 x 128; 67 MFLOP per batch of 32.
  */
@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class GruBench {
   @Param({"32"})
   public int batch;
