@@ -59,6 +59,69 @@ final class IndexKernels {
   }
 
   private Code.Builder kernel() {
+    String call = positionWise();
+    Code.Builder loops = loops();
+    return call == null ? loops : kernels.runtimeCall(loops, call);
+  }
+
+  /**
+   * A matrix applied at every position of a batch, {@code y[p..., r] = sum(c) W[r, c] * x[p..., c]}
+   * (or {@code W[c, r]}): {@code W} the same for the whole batch, {@code x} and {@code y} batched
+   * and each read or written whole, at its own point, in order. Over the batch, {@code x} is then
+   * a matrix of {@code batch * P} rows of {@code K} and {@code y} one of {@code batch * P} rows of
+   * {@code M}, so the whole batch is one call of the runtime's {@code matmulRows} ({@code W[r, c]})
+   * or {@code matmulCols} ({@code W[c, r]}), the kernels of the matrix ops, whose Vector API side
+   * keeps register tiles over four rows and four positions. A dense layer at each position (a
+   * transformer's MLP and read-out, and their input gradients) is this. The call's format
+   * ({@code @K} for the kernels' class), or null; a JVM without the Vector API runs the loops.
+   */
+  private String positionWise() {
+    if (node.op() != Op.COMPUTE || !(node.ix() instanceof Comprehension c) || c.reducer() != Reducer.SUM
+        || c.reduced().size() != 1 || !c.guards().isEmpty() || c.out().size() < 2 || !plan.isBatched(node)
+        || plan.isView(node) || !(c.body() instanceof IExpr.Apply ap) || ap.op() != dev.netc.compiler.ops.Scalar.MUL
+        || !(ap.args().get(0) instanceof IExpr.Read r0) || !(ap.args().get(1) instanceof IExpr.Read r1)) {
+      return null;
+    }
+    List<Dim> positions = c.out().subList(0, c.out().size() - 1);
+    Dim last = c.out().get(c.out().size() - 1);
+    Dim red = c.reduced().get(0);
+    List<Dim> xAt = new ArrayList<>(positions);
+    xAt.add(red);
+    for (IExpr.Read w : List.of(r0, r1)) {
+      IExpr.Read xr = w == r0 ? r1 : r0;
+      Node wn = node.input(w.slot());
+      Node xn = node.input(xr.slot());
+      if (plan.isBatched(wn) || !plan.isBatched(xn) || plan.isView(wn) || plan.isView(xn) || !readsWhole(xr, xn, xAt)) {
+        continue;
+      }
+      String args = Code.Builder.format("%s, %s, %s, %d, %d, batch * %d", x.array(wn), x.array(xn), x.array(node),
+          last.extent(), red.extent(), (int) extent(positions));
+      if (readsWhole(w, wn, List.of(last, red)) && plan.vectorPositionWise(last.extent(), red.extent(), red.extent())) {
+        return "@K.matmulRows(" + args + ")";
+      }
+      if (readsWhole(w, wn, List.of(red, last)) && plan.vectorPositionWise(red.extent(), last.extent(), last.extent())) {
+        return "@K.matmulCols(" + args + ")";
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code r} reads {@code n}, shaped as {@code dims}, at exactly their indices in order. */
+  private static boolean readsWhole(IExpr.Read r, Node n, List<Dim> dims) {
+    int[] shape = n.shape().dims();
+    if (r.at().size() != dims.size() || shape.length != dims.size()) {
+      return false;
+    }
+    for (int a = 0; a < dims.size(); a++) {
+      if (!r.at().get(a).equals(Affine.of(dims.get(a).index())) || shape[a] != dims.get(a).extent()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The kernel as loops over each example (a packed product, a scatter, a loop nest). */
+  private Code.Builder loops() {
     Code.Builder decls = new Code.Builder();
     for (int i = 0; i < node.inputs().size(); i++) {
       offsets.add(offset(node.input(i), "p" + i, decls));

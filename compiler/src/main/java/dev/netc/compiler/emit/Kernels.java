@@ -916,6 +916,14 @@ final class Kernels {
     };
   }
 
+  /**
+   * A call of a runtime kernel ({@code format} with {@code @K} for the kernels' class) chosen as
+   * {@link #kernelCall} chooses, with {@code scalar} as the code a JVM without the Vector API runs.
+   */
+  Code.Builder runtimeCall(Code.Builder scalar, String format, Object... args) {
+    return kernelCall(new Code.Builder(), scalar, format, args);
+  }
+
   private static String loop(String v, int n) {
     return "for (int " + v + " = 0; " + v + " < " + n + "; " + v + "++)";
   }

@@ -466,6 +466,15 @@ public final class Planner {
     return vectorLength(m) && m * n.input(0).shape().cols() >= vectorMinElements;
   }
 
+  /**
+   * Whether an index definition's product of a matrix of {@code rows x cols} with every position of
+   * a batch goes to the runtime's kernels ({@code IndexKernels.positionWise}); {@code len} is the
+   * length of the loop the kernel vectorizes.
+   */
+  boolean vectorPositionWise(int rows, int cols, int len) {
+    return vector && vectorLength(len) && rows * cols >= vectorMinElements;
+  }
+
   /** A param's gradient term, the batch's sum of outer products, accumulated by {@code outerAccumulate}. */
   boolean vectorOuter(Node n) {
     int cols = n.shape().cols();

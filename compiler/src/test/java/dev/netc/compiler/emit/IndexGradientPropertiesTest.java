@@ -199,6 +199,54 @@ class IndexGradientPropertiesTest {
     });
   }
 
+  /**
+   * A matrix applied at every position of a batch (IndexKernels.positionWise), over one or two
+   * position axes: {@code h[i, j, r] = sum(c) W[r, c] * x[i, j, c]} (the runtime's matmulRows) and
+   * {@code o[i, j, c] = sum(r) V[r, c] * g[i, j, r]} (matmulCols), whose input gradients are the
+   * other kernel; with the Vector API module (the default test run) and the Planner's thresholds
+   * at 1, every size goes to the Vector API kernels, a JVM without the module runs the loops.
+   */
+  @Test
+  void positionWiseProductGradients() {
+    int minElements = Planner.vectorMinElements;
+    int minLength = Planner.vectorMinLength;
+    int ragged = Planner.floatVectorRaggedMinLength;
+    Planner.vectorMinElements = 1;
+    Planner.vectorMinLength = 1;
+    Planner.floatVectorRaggedMinLength = 1;
+    try {
+      property(in -> {
+        boolean two = between(in, 0, 1) == 1;
+        int s = between(in, 1, 3);
+        int t = between(in, 1, 4);
+        int k = between(in, 1, 20);
+        int m = between(in, 1, 20);
+        String p = two ? "i, j, " : "j, ";
+        int[] lead = two ? new int[] {s, t} : new int[] {t};
+        String body = "input x" + dims(concat(lead, k)) + "\n"
+            + "param W" + dims(m, k) + "\n"
+            + "param V" + dims(m, k) + "\n"
+            + "target y" + dims(concat(lead, m)) + ", z" + dims(concat(lead, k)) + "\n"
+            + "h[" + p + "r] = sum(c) W[r, c] * x[" + p + "c]\n"
+            + "g = tanh(h)\n"
+            + "o[" + p + "c] = sum(r) V[r, c] * g[" + p + "r]\n"
+            + "output h, o\n"
+            + "loss = sum(g .* y) + sum(tanh(o) .* z)\n";
+        return new Case(net(body), Set.of("x"), longs().all().generate(in));
+      }, EXAMPLES / 2);
+    } finally {
+      Planner.vectorMinElements = minElements;
+      Planner.vectorMinLength = minLength;
+      Planner.floatVectorRaggedMinLength = ragged;
+    }
+  }
+
+  private static int[] concat(int[] a, int b) {
+    int[] r = Arrays.copyOf(a, a.length + 1);
+    r[a.length] = b;
+    return r;
+  }
+
   @Test
   void poolingGradients() {
     property(in -> {
