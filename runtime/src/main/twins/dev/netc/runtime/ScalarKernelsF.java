@@ -25,6 +25,7 @@ public final class ScalarKernelsF {
   public static final int TANH = 1;
   public static final int SIGMOID = 2;
   public static final int RELU = 3;
+  public static final int GELU = 4;
 
   /** The smallest batch for which {@link #matmulRows} transposes W first. */
   static final int TRANSPOSE_MIN_BATCH = 8;
@@ -61,6 +62,11 @@ public final class ScalarKernelsF {
       case RELU -> {
         for (int i = 0; i < n; i++) {
           out[i] = Ops.relu(t[i]);
+        }
+      }
+      case GELU -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = (float) Ops.gelu(t[i]);
         }
       }
       default -> {

@@ -28,19 +28,21 @@ public final class VectorKernelsF {
   /** Which of the intra-op pool's job slots this file's jobs use. */
   private static final boolean IS_FLOAT = true;
 
-  /** The activations of {@link #activate}: none (a bias add alone), tanh, sigmoid, relu. */
+  /** The activations of {@link #activate}: none (a bias add alone), tanh, sigmoid, relu, gelu. */
   public static final int IDENTITY = 0;
   public static final int TANH = 1;
   public static final int SIGMOID = 2;
   public static final int RELU = 3;
+  public static final int GELU = 4;
 
   private VectorKernelsF() {}
 
   /**
    * {@code out[e*size + i] = act(t[e*size + i] + bias[i])} for every example {@code e < batch}
    * ({@code bias} null: no bias): a layer's bias and activation after its product, a vector at a
-   * time. tanh and the exponential of sigmoid are the Vector API's (within 2 ulps of
-   * {@code Math.tanh} and {@code Math.exp}, tested); relu is {@code max(x, 0)} as {@link Ops#relu}.
+   * time. tanh and the exponential of sigmoid and gelu are the Vector API's (within 2 ulps of
+   * {@code Math.tanh} and {@code Math.exp}, tested); relu is {@code max(x, 0)} as {@link Ops#relu},
+   * gelu {@code x / (1 + exp(-2k (x + 0.044715 x^3)))} as {@link Ops#gelu}.
    */
   public static void activate(int act, float[] t, float[] bias, float[] out, int size, int batch) {
     int sv = S.loopBound(size);
@@ -56,6 +58,9 @@ public final class VectorKernelsF {
           case TANH -> v = v.lanewise(VectorOperators.TANH);
           case SIGMOID -> v = FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
           case RELU -> v = v.max(0f);
+          // x / (1 + exp(-2k (x + 0.044715 x^3))), as Ops.gelu
+          case GELU -> v = v.div(v.mul(v).mul(v).mul((float) 0.044715).add(v).mul((float) -1.5957691216057308)
+              .lanewise(VectorOperators.EXP).add(1f));
           default -> { }
         }
         v.intoArray(out, o + i);
@@ -66,6 +71,7 @@ public final class VectorKernelsF {
           case TANH -> Ops.tanh(x);
           case SIGMOID -> Ops.sigmoid(x);
           case RELU -> Ops.relu(x);
+          case GELU -> (float) Ops.gelu(x);
           default -> x;
         };
       }

@@ -247,7 +247,7 @@ class VectorKernelsTest {
   void activateMatchesOps() {
     for (KernelFamily k0 : KernelFamily.ALL) {
       SplittableRandom rnd = new SplittableRandom(4);
-      for (int act = VectorKernelsD.IDENTITY; act <= VectorKernelsD.RELU; act++) {
+      for (int act = VectorKernelsD.IDENTITY; act <= VectorKernelsD.GELU; act++) {
         for (int size : SIZES) {
           int batch = BATCHES[rnd.nextInt(BATCHES.length)];
           boolean withBias = rnd.nextBoolean();
@@ -282,6 +282,7 @@ class VectorKernelsTest {
       case VectorKernelsD.TANH -> Math.tanh(x);
       case VectorKernelsD.SIGMOID -> Ops.sigmoid(x);
       case VectorKernelsD.RELU -> Ops.relu(x);
+      case VectorKernelsD.GELU -> Ops.gelu(x);
       default -> x;
     };
   }

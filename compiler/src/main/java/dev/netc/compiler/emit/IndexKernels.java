@@ -60,6 +60,9 @@ final class IndexKernels {
 
   private Code.Builder kernel() {
     String call = positionWise();
+    if (call == null) {
+      call = activation();
+    }
     Code.Builder loops = loops();
     return call == null ? loops : kernels.runtimeCall(loops, call);
   }
@@ -102,6 +105,49 @@ final class IndexKernels {
       if (readsWhole(w, wn, List.of(red, last)) && plan.vectorPositionWise(red.extent(), last.extent(), last.extent())) {
         return "@K.matmulCols(" + args + ")";
       }
+    }
+    return null;
+  }
+
+  /**
+   * A function at every point of a batched tensor, {@code y[p..., j] = act(t[p..., j] + b[j])} or
+   * {@code act(t[p..., j])}, {@code act} one of tanh, sigmoid, relu and gelu, {@code t} batched and
+   * read whole in order, {@code b} the same for the whole batch: the runtime's {@code activate}
+   * for the batch's positions, as for a dense layer's bias and activation (the Vector API's tanh
+   * and exponential, a vector at a time, where the loops call {@code Ops} once per element). The
+   * call's format, or null.
+   */
+  private String activation() {
+    if (node.op() != Op.COMPUTE || !(node.ix() instanceof Comprehension c) || c.reducer() != Reducer.NONE
+        || !c.guards().isEmpty() || c.out().isEmpty() || !plan.isBatched(node) || plan.isView(node)
+        || !(c.body() instanceof IExpr.Apply ap) || ap.args().size() != 1) {
+      return null;
+    }
+    String act = switch (ap.op()) {
+      case TANH, SIGMOID, RELU, GELU -> ap.op().name();
+      default -> null;
+    };
+    Dim last = c.out().get(c.out().size() - 1);
+    if (act == null || !plan.vectorIndexActivation(last.extent())) {
+      return null;
+    }
+    List<IExpr.Read[]> candidates = new ArrayList<>();   // {t, b}
+    if (ap.args().get(0) instanceof IExpr.Read r) {
+      candidates.add(new IExpr.Read[] {r, null});
+    } else if (ap.args().get(0) instanceof IExpr.Apply add && add.op() == dev.netc.compiler.ops.Scalar.ADD
+        && add.args().get(0) instanceof IExpr.Read a && add.args().get(1) instanceof IExpr.Read b) {
+      candidates.add(new IExpr.Read[] {a, b});
+      candidates.add(new IExpr.Read[] {b, a});
+    }
+    for (IExpr.Read[] tb : candidates) {
+      Node t = node.input(tb[0].slot());
+      Node b = tb[1] == null ? null : node.input(tb[1].slot());
+      if (!plan.isBatched(t) || plan.isView(t) || !readsWhole(tb[0], t, c.out())
+          || b != null && (plan.isBatched(b) || plan.isView(b) || !readsWhole(tb[1], b, List.of(last)))) {
+        continue;
+      }
+      return Code.Builder.format("@K.activate(@K.%s, %s, %s, %s, %d, batch * %d)", act, x.array(t),
+          b == null ? "null" : x.array(b), x.array(node), last.extent(), (int) extent(c.out().subList(0, c.out().size() - 1)));
     }
     return null;
   }

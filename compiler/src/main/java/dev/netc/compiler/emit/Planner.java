@@ -475,6 +475,11 @@ public final class Planner {
     return vector && vectorLength(len) && rows * cols >= vectorMinElements;
   }
 
+  /** Whether an index definition's function at every point, rows of {@code size}, goes to the runtime's {@code activate}. */
+  boolean vectorIndexActivation(int size) {
+    return vector && size >= vectorMinLength;
+  }
+
   /** A param's gradient term, the batch's sum of outer products, accumulated by {@code outerAccumulate}. */
   boolean vectorOuter(Node n) {
     int cols = n.shape().cols();

@@ -203,7 +203,8 @@ class IndexGradientPropertiesTest {
    * A matrix applied at every position of a batch (IndexKernels.positionWise), over one or two
    * position axes: {@code h[i, j, r] = sum(c) W[r, c] * x[i, j, c]} (the runtime's matmulRows) and
    * {@code o[i, j, c] = sum(r) V[r, c] * g[i, j, r]} (matmulCols), whose input gradients are the
-   * other kernel; with the Vector API module (the default test run) and the Planner's thresholds
+   * other kernel, and {@code g[i, j, r] = tanh|sigmoid|gelu(b[r] + h[i, j, r])} (the runtime's
+   * activate); with the Vector API module (the default test run) and the Planner's thresholds
    * at 1, every size goes to the Vector API kernels, a JVM without the module runs the loops.
    */
   @Test
@@ -223,12 +224,14 @@ class IndexGradientPropertiesTest {
         int m = between(in, 1, 20);
         String p = two ? "i, j, " : "j, ";
         int[] lead = two ? new int[] {s, t} : new int[] {t};
+        String fn = new String[] {"tanh", "sigmoid", "gelu"}[between(in, 0, 2)];
         String body = "input x" + dims(concat(lead, k)) + "\n"
             + "param W" + dims(m, k) + "\n"
             + "param V" + dims(m, k) + "\n"
+            + "param b" + dims(m) + "\n"
             + "target y" + dims(concat(lead, m)) + ", z" + dims(concat(lead, k)) + "\n"
             + "h[" + p + "r] = sum(c) W[r, c] * x[" + p + "c]\n"
-            + "g = tanh(h)\n"
+            + "g[" + p + "r] = " + fn + "(b[r] + h[" + p + "r])\n"
             + "o[" + p + "c] = sum(r) V[r, c] * g[" + p + "r]\n"
             + "output h, o\n"
             + "loss = sum(g .* y) + sum(tanh(o) .* z)\n";

@@ -67,15 +67,16 @@ class IndexKernelsCodeTest {
     assertTrue(found, java);
   }
   /**
-   * A dense layer at each position, {@code f[t, j] = sum(d) W1[j, d] * a[t, d]} and back: the
-   * default class calls the runtime's matmulRows for the whole batch's positions (and matmulCols
-   * for the input's gradient) when the Vector API is there, and keeps the packed loops otherwise;
+   * A dense layer at each position, {@code f[t, j] = gelu(b1[j] + sum(d) W1[j, d] * a[t, d])} and
+   * back: the default class calls the runtime's matmulRows for the whole batch's positions (and
+   * matmulCols for the input's gradient) and its activate for the gelu, when the Vector API is
+   * there, and keeps the loops otherwise;
    * {@code --kernels scalar} has only the loops.
    */
   @Test
   void aMatrixAtEveryPositionIsOneKernelCallForTheBatch() {
-    String src = "network P {\n input a[16, 64]\n param W1[256, 64]\n param W2[64, 256]\n target y[16, 64]\n"
-        + " f[t, j] = tanh(sum(d) W1[j, d] * a[t, d])\n"
+    String src = "network P {\n input a[16, 64]\n param W1[256, 64]\n param b1[256]\n param W2[64, 256]\n target y[16, 64]\n"
+        + " f[t, j] = gelu(b1[j] + sum(d) W1[j, d] * a[t, d])\n"
         + " z[t, d] = sum(j) W2[d, j] * f[t, j]\n output z\n loss = mse(z, y)\n}\n";
     for (boolean isFloat : new boolean[] {false, true}) {
       String k = isFloat ? "F" : "D";
@@ -83,11 +84,13 @@ class IndexKernelsCodeTest {
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRows(W1, a, "), java);
       assertTrue(java.contains("64, batch * 16)"), java);
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRows(W2, "), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".activate(dev.netc.runtime.VectorKernels" + k
+          + ".GELU, "), java);
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulCols(W2, "), java);
       assertTrue(java.contains("if (dev.netc.runtime.Vectorized.ENABLED)"), java);
       String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("p.net", src)),
           new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
-      assertTrue(!scalar.contains("matmulRows") && !scalar.contains("matmulCols"), scalar);
+      assertTrue(!scalar.contains("matmulRows") && !scalar.contains("matmulCols") && !scalar.contains("activate"), scalar);
     }
   }
 }
