@@ -7,7 +7,8 @@
 #   JMH_OPTS="-f 1 -wi 5 -i 10" benchmarks/compare-pytorch.sh   # longer, steadier JMH runs
 #   SKIP_BUILD=1 TORCH_SECONDS=0.5 benchmarks/compare-pytorch.sh
 #
-# Environment: JMH_OPTS (default "-f 1 -wi 2 -i 3 -w 1 -r 1"), TORCH_SECONDS (measuring time per
+# Environment: JMH_OPTS (default "-f 1 -wi 2 -i 3 -w 1 -r 1"), SEQ_JMH_OPTS (the transformer's and
+# the GRU's, default "-f 1 -wi 4 -w 2 -i 4 -r 2"), TORCH_SECONDS (measuring time per
 # PyTorch case, default 1), SKIP_BUILD=1 (reuse benchmarks/target/benchmarks.jar), SKIP_JMH=1
 # and SKIP_TORCH=1 (reuse the raw results of the last run in benchmarks/target/compare/).
 set -euo pipefail
@@ -18,6 +19,7 @@ out="$here/target/compare"
 mkdir -p "$out"
 PY=/usr/bin/python3   # Debian's Python: python3-torch lives there, not in a pyenv Python on PATH
 JMH_OPTS="${JMH_OPTS:--f 1 -wi 2 -i 3 -w 1 -r 1}"
+SEQ_JMH_OPTS="${SEQ_JMH_OPTS:--f 1 -wi 4 -w 2 -i 4 -r 2}"
 TORCH_SECONDS="${TORCH_SECONDS:-1}"
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
@@ -100,11 +102,12 @@ if [ -z "${SKIP_JMH:-}" ]; then
   echo "== JMH: issue 21's one-block causal transformer (batch 32)"
   # shellcheck disable=SC2086
   # 60-150 methods of 20-60 ms calls: JIT-compiled only after a longer warm-up than the default
-  java -jar "$jar" 'dev.netc.bench.TransformerBench' $JMH_OPTS -wi 4 -w 2 -i 4 -r 2 \
+  # (SEQ_JMH_OPTS, not JMH_OPTS: JMH refuses an option given twice)
+  java -jar "$jar" 'dev.netc.bench.TransformerBench' $SEQ_JMH_OPTS \
     -rf json -rff "$out/transformer.json" | grep -E '^(Benchmark|TransformerBench\.)' || true
   echo "== JMH: issue 21's GRU (batch 32)"
   # shellcheck disable=SC2086
-  java -jar "$jar" 'dev.netc.bench.GruBench' $JMH_OPTS -wi 4 -w 2 -i 4 -r 2 \
+  java -jar "$jar" 'dev.netc.bench.GruBench' $SEQ_JMH_OPTS \
     -rf json -rff "$out/gru.json" | grep -E '^(Benchmark|GruBench\.)' || true
   echo "== JMH: machine bounds (FactsBench: one core's FMA peak, one pass over the MLP's W1)"
   # shellcheck disable=SC2086

@@ -49,7 +49,7 @@ for r in load_json("workloads.json"):
 
 
 def best(wl, batch, m, suffix):
-    """The faster of the default build (netc*) and the vector build (vec*): (ns, bytes per op)."""
+    """The faster of the plain Java build (netc*) and the vector build (vec*): (ns, bytes per op)."""
     found = [v for v in (jmh.get((BENCH[wl], "netc" + m + suffix, batch)), jmh.get((BENCH[wl], "vec" + m + suffix, batch))) if v]
     return min(found, key=lambda v: v[0]) if found else None
 
@@ -83,8 +83,8 @@ if os.path.exists(p):
             torch[(f[1], int(f[2]), f[3], int(f[4]), f[5])] = float(f[6])
 
 print("Time per call (JMH average for netc and hand-written Java; PyTorch median), ratios < 1 mean netc is faster.")
-print("netc: the default build; vector: compiled with --vector (the Vector API kernels); best: the faster of the two,")
-print("which the ratios use (a user picks the build per network).")
+print("netc: compiled with --kernels scalar (what the default class runs without the Vector API module); vector: with")
+print("--kernels vector (what it runs with the module); best: the faster of the two, which the ratios use.")
 print("B/op: bytes allocated per call (JMH -prof gc, gc.alloc.rate.norm; includes JMH's own per-iteration garbage,")
 print("which grows with the time per call: compare netc with hand-written, which allocates nothing).")
 print("GFLOP/s: the FLOPs of netc check --cost (loss; lossAndGradient for grad and train, Adam not counted) over the best time.")
@@ -122,7 +122,7 @@ for r in load_json("cheap.json"):
     cheap.setdefault(key, {})[method] = r["primaryMetric"]["score"]
 if cheap:
     print()
-    print("Cheap gradient (netc, double, batch 1; build d: default, dv: --vector): lossAndGradient / loss, and central finite differences (2 x params x loss).")
+    print("Cheap gradient (netc, double, batch 1; build d: --kernels scalar, dv: --kernels vector): lossAndGradient / loss, and central finite differences (2 x params x loss).")
     hdr2 = ["build", "depth", "width", "params", "loss", "lossAndGradient", "ratio", "FD = 2 x params x loss", "FD / lossAndGradient"]
     rows2 = []
     for (bld, d, wd) in sorted(cheap):

@@ -212,6 +212,15 @@ public final class Ops {
     return x * sigmoid(1.5957691216057308 * (x + 0.044715 * x * x * x));
   }
 
+  /**
+   * The derivative of {@link #gelu}: {@code s + x s (1 - s) 2k (1 + 3 0.044715 x^2)} with
+   * {@code s = sigmoid(2k (x + 0.044715 x^3))}, {@code k = sqrt(2/pi)} (the compiler's gelu rule).
+   */
+  public static double geluPrime(double x) {
+    double s = sigmoid(1.5957691216057308 * (x + 0.044715 * x * x * x));
+    return s + x * s * (1 - s) * 1.5957691216057308 * (1 + 0.134145 * x * x);
+  }
+
   /** {@code silu(x) = x sigmoid(x)}. */
   public static double silu(double x) {
     return x * sigmoid(x);

@@ -79,6 +79,36 @@ public final class VectorKernelsF {
   }
 
   /**
+   * {@code out[e*size + i] = g[e*size + i] * gelu'(t[e*size + i] + bias[i])} for every example
+   * {@code e < batch} ({@code bias} null: no bias): the gradient through {@link #activate}'s GELU
+   * at every point, a vector at a time, with gelu' as {@link Ops#geluPrime}
+   * ({@code s + x s (1 - s) 2k (1 + 3 0.044715 x^2)}, {@code s = sigmoid(2k (x + 0.044715 x^3))}).
+   */
+  public static void geluBackward(float[] g, float[] t, float[] bias, float[] out, int size, int batch) {
+    int sv = S.loopBound(size);
+    for (int e = 0; e < batch; e++) {
+      int o = e * size;
+      int i = 0;
+      for (; i < sv; i += L) {
+        FloatVector x = FloatVector.fromArray(S, t, o + i);
+        if (bias != null) {
+          x = x.add(FloatVector.fromArray(S, bias, i));
+        }
+        FloatVector x2 = x.mul(x);
+        FloatVector s = FloatVector.broadcast(S, 1f).div(x2.mul(x).mul((float) 0.044715).add(x)
+            .mul((float) -1.5957691216057308).lanewise(VectorOperators.EXP).add(1f));
+        FloatVector slope = x2.mul((float) 0.134145).add(1f).mul((float) 1.5957691216057308);
+        FloatVector d = x.mul(s).mul(s.neg().add(1f)).mul(slope).add(s);
+        FloatVector.fromArray(S, g, o + i).mul(d).intoArray(out, o + i);
+      }
+      for (; i < size; i++) {
+        float x = bias != null ? t[o + i] + bias[i] : t[o + i];
+        out[o + i] = (float) (g[o + i] * Ops.geluPrime(x));
+      }
+    }
+  }
+
+  /**
    * {@code z[e*m + r] = sum over c of w[r*k + c] * x[e*k + c]} for every example {@code e < batch}
    * and row {@code r < m}: the product {@code W * x} for a batch, {@code W} being {@code m x k}.
    */

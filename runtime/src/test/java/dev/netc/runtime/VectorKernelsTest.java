@@ -277,6 +277,44 @@ class VectorKernelsTest {
     }
   }
 
+  /**
+   * The gradient through gelu against {@code g * Ops.geluPrime(x)}, and geluPrime against central
+   * differences of {@code Ops.gelu}. gelu' has a zero near x = -0.75, so the tolerance is relative
+   * to the size of its terms ({@code |g| max(1, |x|)}): 1e-13 in double, 2e-6 in float.
+   */
+  @Test
+  void geluBackwardMatchesOps() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    for (int size : SIZES) {
+      int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+      boolean withBias = rnd.nextBoolean();
+      double[] t = random(rnd, batch * size);
+      for (int i = 0; i < t.length; i++) {
+        t[i] = (float) (t[i] * Math.pow(10, rnd.nextDouble() * 2.5 - 1)); // |x| from 0 to 30
+      }
+      double[] g = random(rnd, batch * size);
+      double[] bias = withBias ? random(rnd, size) : null;
+      double[] outD = new double[t.length];
+      float[] outF = new float[t.length];
+      VectorKernelsD.geluBackward(g, t, bias, outD, size, batch);
+      VectorKernelsF.geluBackward(toFloat(g), toFloat(t), bias == null ? null : toFloat(bias), outF, size, batch);
+      for (int at = 0; at < t.length; at++) {
+        int i = at % size;
+        double xd = withBias ? t[at] + bias[i] : t[at];
+        float xf = withBias ? (float) t[at] + (float) bias[i] : (float) t[at];
+        double scale = Math.abs(g[at]) * Math.max(1, Math.abs(xd));
+        String what = "size " + size + " [" + at + "] x " + xd;
+        assertEquals(g[at] * Ops.geluPrime(xd), outD[at], 1e-13 * scale, what + " double");
+        assertEquals((float) g[at] * Ops.geluPrime(xf), outF[at], 2e-6 * scale, what + " float");
+      }
+    }
+    for (double x = -8; x <= 8; x += 0.37) {
+      double h = 1e-6;
+      double fd = (Ops.gelu(x + h) - Ops.gelu(x - h)) / (2 * h);
+      assertEquals(fd, Ops.geluPrime(x), 1e-8, "gelu'(" + x + ")");
+    }
+  }
+
   private static double apply(int act, double x) {
     return switch (act) {
       case VectorKernelsD.TANH -> Math.tanh(x);

@@ -63,6 +63,9 @@ final class IndexKernels {
     if (call == null) {
       call = activation();
     }
+    if (call == null) {
+      call = geluBackward();
+    }
     Code.Builder loops = loops();
     return call == null ? loops : kernels.runtimeCall(loops, call);
   }
@@ -152,8 +155,67 @@ final class IndexKernels {
     return null;
   }
 
+  /**
+   * The gradient through {@link #activation}'s gelu, {@code y[p..., j] = g[p..., j] * gelu'(t[p..., j] + b[j])}
+   * (or {@code gelu'(t[p..., j])}), the body exactly what the gelu rule writes ({@code Scalar.GELU.partial}):
+   * the runtime's {@code geluBackward} for the batch's positions, where the loops call
+   * {@code Ops.sigmoid} in double once per element. The call's format, or null.
+   */
+  private String geluBackward() {
+    if (node.op() != Op.COMPUTE || !(node.ix() instanceof Comprehension c) || c.reducer() != Reducer.NONE
+        || !c.guards().isEmpty() || c.out().isEmpty() || !plan.isBatched(node) || plan.isView(node)
+        || !(c.body() instanceof IExpr.Apply ap) || ap.op() != dev.netc.compiler.ops.Scalar.MUL
+        || !plan.vectorIndexActivation(c.out().get(c.out().size() - 1).extent())) {
+      return null;
+    }
+    Dim last = c.out().get(c.out().size() - 1);
+    for (int gi = 0; gi < 2; gi++) {
+      if (!(ap.args().get(gi) instanceof IExpr.Read gr)) {
+        continue;
+      }
+      IExpr prime = ap.args().get(1 - gi);
+      IExpr arg = geluArgument(prime);
+      if (arg == null || !prime.equals(dev.netc.compiler.ops.Scalar.GELU.partial(List.of(arg), null, 0))) {
+        continue;
+      }
+      Node g = node.input(gr.slot());
+      if (!plan.isBatched(g) || plan.isView(g) || !readsWhole(gr, g, c.out())) {
+        continue;
+      }
+      List<IExpr.Read[]> candidates = new ArrayList<>();   // {t, b}
+      if (arg instanceof IExpr.Read r) {
+        candidates.add(new IExpr.Read[] {r, null});
+      } else if (arg instanceof IExpr.Apply add && add.op() == dev.netc.compiler.ops.Scalar.ADD
+          && add.args().get(0) instanceof IExpr.Read a && add.args().get(1) instanceof IExpr.Read b) {
+        candidates.add(new IExpr.Read[] {a, b});
+        candidates.add(new IExpr.Read[] {b, a});
+      }
+      for (IExpr.Read[] tb : candidates) {
+        Node t = node.input(tb[0].slot());
+        Node b = tb[1] == null ? null : node.input(tb[1].slot());
+        if (!plan.isBatched(t) || plan.isView(t) || !readsWhole(tb[0], t, c.out())
+            || b != null && (plan.isBatched(b) || plan.isView(b) || !readsWhole(tb[1], b, List.of(last)))) {
+          continue;
+        }
+        return Code.Builder.format("@K.geluBackward(%s, %s, %s, %s, %d, batch * %d)", x.array(g), x.array(t),
+            b == null ? "null" : x.array(b), x.array(node), last.extent(), (int) extent(c.out().subList(0, c.out().size() - 1)));
+      }
+    }
+    return null;
+  }
+
+  /** The {@code x} of an expression shaped as gelu's derivative at {@code x} (checked by the caller), or null. */
+  private static IExpr geluArgument(IExpr prime) {
+    // s + (x * (s * (1 - s))) * slope
+    if (prime instanceof IExpr.Apply sum && sum.args().size() == 2 && sum.args().get(1) instanceof IExpr.Apply term
+        && term.args().size() == 2 && term.args().get(0) instanceof IExpr.Apply xs && xs.args().size() == 2) {
+      return xs.args().get(0);
+    }
+    return null;
+  }
+
   /** Whether {@code r} reads {@code n}, shaped as {@code dims}, at exactly their indices in order. */
-  private static boolean readsWhole(IExpr.Read r, Node n, List<Dim> dims) {
+  static boolean readsWhole(IExpr.Read r, Node n, List<Dim> dims) {
     int[] shape = n.shape().dims();
     if (r.at().size() != dims.size() || shape.length != dims.size()) {
       return false;

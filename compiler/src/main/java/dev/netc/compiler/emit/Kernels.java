@@ -978,6 +978,13 @@ final class Kernels {
       Node n = t.node();
       String op = t.sign() > 0 ? "+=" : "-=";
       int size = n.shape().size();
+      Planner.IndexOuter io = plan.isFusedOuter(n) ? plan.indexOuter(n) : null;
+      if (io != null) {
+        // g += inv * the sum over the batch's positions of outer(a_p, b_p)
+        kernelCall(body, null, "@K.outerAccumulate(%s, %s, g, %d, %d, batch * %d, %s, %s)", x.array(io.a()),
+            x.array(io.b()), io.rows(), io.cols(), io.positions(), t.sign() > 0 ? "inv" : "-inv", ti == 0 && assignFirst);
+        continue;
+      }
       if (isBatchOuter(n)) {
         // g += inv * sum over ex of outer(a_ex, c_ex), four examples per pass over g
         int rows = n.shape().rows();
@@ -1080,8 +1087,10 @@ final class Kernels {
     return comment(t) + ", and " + comment(param);
   }
 
+  /** A term summed over the batch as outer products: an {@code OUTER} of two batched operands, or an {@link Planner.IndexOuter}. */
   private boolean isBatchOuter(Node n) {
-    return plan.isFusedOuter(n) && plan.isBatched(n.input(0)) && plan.isBatched(n.input(1));
+    return plan.isFusedOuter(n)
+        && (plan.indexOuter(n) != null || plan.isBatched(n.input(0)) && plan.isBatched(n.input(1)));
   }
 
   /** For row r: {@code s_e = a[ex + e][r] * inv}, then for every j: {@code lhs} the sum of s_e c[ex + e][j]. */

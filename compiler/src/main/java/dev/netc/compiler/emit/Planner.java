@@ -2,6 +2,8 @@ package dev.netc.compiler.emit;
 
 import dev.netc.compiler.graph.Dag;
 import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.graph.ix.Comprehension;
+import dev.netc.compiler.graph.ix.IExpr;
 import dev.netc.compiler.model.Network;
 import dev.netc.compiler.model.Op;
 import dev.netc.compiler.ops.Scalar;
@@ -559,12 +561,54 @@ public final class Planner {
 
   /** An outer product term accumulated straight into the gradient: sum over ex of a_ex c_ex^T. */
   boolean isFusedOuter(Node n) {
-    if (n.op() != Op.OUTER) {
+    if (n.op() != Op.OUTER && indexOuter(n) == null) {
       return false;
     }
     // a gradient root, or a term of one split by decompose (its one consumer is a decomposed sum)
     boolean term = uses(n) == 0 || uses(n) == 1 && decomposed.contains(consumers.get(n).get(0));
     return batched.contains(n) && term && !mustMaterializeOther(n);
+  }
+
+  /**
+   * A param's gradient term written in index notation as a sum of outer products over positions,
+   * {@code g[r, c] = sum(p...) a[p..., r] * b[p..., c]}, {@code a} and {@code b} batched and read
+   * whole: over the batch, the sum of {@code batch * positions} outer products, which the runtime's
+   * {@code outerAccumulate} adds into the gradient in one call (the weight gradient of a matrix
+   * applied at every position, {@code IndexKernels.positionWise}). Vector only.
+   */
+  record IndexOuter(Node a, Node b, int rows, int cols, int positions) {}
+
+  /** The {@link IndexOuter} that {@code n} is, or null. */
+  IndexOuter indexOuter(Node n) {
+    if (!vector || n.op() != Op.COMPUTE || !(n.ix() instanceof Comprehension c) || c.reducer() != Comprehension.Reducer.SUM
+        || !c.guards().isEmpty() || c.out().size() != 2 || c.reduced().isEmpty() || !batched.contains(n)
+        || !(c.body() instanceof IExpr.Apply ap) || ap.op() != Scalar.MUL
+        || !(ap.args().get(0) instanceof IExpr.Read r0) || !(ap.args().get(1) instanceof IExpr.Read r1)) {
+      return null;
+    }
+    Comprehension.Dim row = c.out().get(0);
+    Comprehension.Dim col = c.out().get(1);
+    if (!vectorLength(col.extent()) || row.extent() * col.extent() < vectorMinElements) {
+      return null;
+    }
+    List<Comprehension.Dim> aAt = new ArrayList<>(c.reduced());
+    aAt.add(row);
+    List<Comprehension.Dim> bAt = new ArrayList<>(c.reduced());
+    bAt.add(col);
+    int positions = 1;
+    for (Comprehension.Dim d : c.reduced()) {
+      positions *= d.extent();
+    }
+    for (IExpr.Read ra : List.of(r0, r1)) {
+      IExpr.Read rb = ra == r0 ? r1 : r0;
+      Node a = n.input(ra.slot());
+      Node b = n.input(rb.slot());
+      if (batched.contains(a) && batched.contains(b) && a.op() != Op.TRANSPOSE && b.op() != Op.TRANSPOSE
+          && IndexKernels.readsWhole(ra, a, aAt) && IndexKernels.readsWhole(rb, b, bAt)) {
+        return new IndexOuter(a, b, row.extent(), col.extent(), positions);
+      }
+    }
+    return null;
   }
 
   private boolean mustMaterializeOther(Node n) {
@@ -1085,7 +1129,7 @@ public final class Planner {
       return null;
     }
     Node outer = terms.get(0).node();
-    if (!isFusedOuter(outer) || !batched.contains(outer.input(0)) || !batched.contains(outer.input(1))
+    if (outer.op() != Op.OUTER || !isFusedOuter(outer) || !batched.contains(outer.input(0)) || !batched.contains(outer.input(1))
         || !vectorOuter(outer)) {
       return null;
     }

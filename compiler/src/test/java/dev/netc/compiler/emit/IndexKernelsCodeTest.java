@@ -69,9 +69,10 @@ class IndexKernelsCodeTest {
   /**
    * A dense layer at each position, {@code f[t, j] = gelu(b1[j] + sum(d) W1[j, d] * a[t, d])} and
    * back: the default class calls the runtime's matmulRows for the whole batch's positions (and
-   * matmulCols for the input's gradient) and its activate for the gelu, when the Vector API is
-   * there, and keeps the loops otherwise;
-   * {@code --kernels scalar} has only the loops.
+   * matmulCols for the input's gradient), its activate for the gelu, geluBackward for the gradient
+   * through it and outerAccumulate for W1's and W2's gradients (sums over the batch's positions),
+   * when the Vector API is there, and keeps the loops otherwise;
+   * {@code --kernels scalar} has only the loops (and the plain Java outerAccumulate).
    */
   @Test
   void aMatrixAtEveryPositionIsOneKernelCallForTheBatch() {
@@ -87,10 +88,18 @@ class IndexKernelsCodeTest {
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".activate(dev.netc.runtime.VectorKernels" + k
           + ".GELU, "), java);
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulCols(W2, "), java);
+      // the gradient through gelu, and W1's and W2's gradients summed over the batch's positions
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".geluBackward("), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".outerAccumulate("), java);
+      assertTrue(java.contains(", g, 256, 64, batch * 16, inv, true)"), java);
+      assertTrue(java.contains(", g, 64, 256, batch * 16, inv, true)"), java);
       assertTrue(java.contains("if (dev.netc.runtime.Vectorized.ENABLED)"), java);
       String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("p.net", src)),
           new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
-      assertTrue(!scalar.contains("matmulRows") && !scalar.contains("matmulCols") && !scalar.contains("activate"), scalar);
+      assertTrue(!scalar.contains("matmulRows") && !scalar.contains("matmulCols") && !scalar.contains("activate")
+          && !scalar.contains("geluBackward") && !scalar.contains("VectorKernels"), scalar);
+      // the weight gradients' sums go to the runtime's plain Java outerAccumulate, as a dense layer's do
+      assertTrue(scalar.contains("dev.netc.runtime.ScalarKernels" + k + ".outerAccumulate("), scalar);
     }
   }
 }
