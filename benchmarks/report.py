@@ -190,16 +190,19 @@ for r in load_json("lenet.json"):
     lenet[(r["benchmark"].rsplit(".", 1)[1], int(r["params"]["batch"]))] = r["primaryMetric"]["score"] * 1e3
 if lenet:
     print()
-    print("LeNet-like CNN (issue 20), batch 64, one thread; GFLOP/s at 1.7 MFLOP per example for grad, 0.56 for loss")
-    print("| prec | op | netc | torch 1T | netc/torch1T | netc GFLOP/s |")
-    print("|---|---|---|---|---|---|")
+    print("LeNet-like CNN (issue 20), batch 64, one thread: plain Java build and Vector API build;"
+          " GFLOP/s of the best at 1.7 MFLOP per example for grad, 0.56 for loss")
+    print("| prec | op | netc plain | netc vector | torch 1T | best/torch1T | best GFLOP/s |")
+    print("|---|---|---|---|---|---|---|")
     for prec in "fd":
         for op, flops in (("loss", 0.56e6), ("grad", 1.7e6)):
-            n = lenet.get((op + prec.upper(), 64))
+            a, b = lenet.get((op + prec.upper(), 64)), lenet.get((op + prec.upper() + "V", 64))
+            n = min(x for x in (a, b) if x) if (a or b) else None
             t = torch.get(("lenet", 64, prec, 1, op))
             gf = f"{flops * 64 / n:.1f}" if n else "-"
-            print(f"| {'f32' if prec == 'f' else 'f64'} | {op} | {fmt_ns(n)} | {fmt_ns(t)} | {ratio(n, t)} | {gf} |")
-    n, t = lenet.get(("gradF", 64)), torch.get(("lenet", 64, "f", 1, "grad"))
+            print(f"| {'f32' if prec == 'f' else 'f64'} | {op} | {fmt_ns(a)} | {fmt_ns(b)} | {fmt_ns(t)} | {ratio(n, t)} | {gf} |")
+    n = min([x for x in (lenet.get(("gradF", 64)), lenet.get(("gradFV", 64))) if x] or [0]) or None
+    t = torch.get(("lenet", 64, "f", 1, "grad"))
     if n and t:
         print(f"- LeNet float32 step at most 0.5x PyTorch (1 thread): {'MET' if n <= 0.5 * t else 'MISSED'} ({n / t:.2f}x)")
 t1, t2 = torch.get(("mlp", 256, "f", 1, "train")), torch.get(("mlp", 256, "f", 2, "train"))
@@ -344,7 +347,8 @@ for op, m in (("grad", "Grad"), ("train", "Train")):
 print(f"- MLP batch 1 float32 grad and train >= 10x PyTorch 1T: {('MET' if ok else 'MISSED') if parts else 'NOT MEASURED'} ({', '.join(parts)})")
 for name, key, b in (("LeNet step (issue 20)", "lenet", 64), ("transformer step (issue 21)", "transformer", 32),
                      ("GRU step (issue 21)", "gru", 32)):
-    n = (lenet.get(("gradF", 64)) if key == "lenet" else gru.get("gradF") if key == "gru"
+    n = (min([x for x in (lenet.get(("gradF", 64)), lenet.get(("gradFV", 64))) if x] or [0]) or None
+         if key == "lenet" else gru.get("gradF") if key == "gru"
          else min([x for x in (trans.get("gradF"), trans.get("gradFV")) if x] or [0]) or None)
     t = torch.get((key, b, "f", 1, "grad"))
     g = gflops(key, b, "f", "grad", n)

@@ -221,6 +221,9 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--width", type=int, default=64, help="transformer: d (transformer.net: 64)")
+    ap.add_argument("--mlp", type=int, default=256, help="transformer: the MLP's width (transformer.net: 256)")
+    ap.add_argument("--heads", type=int, default=4, help="transformer: heads of d / heads (transformer.net: 4)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -237,7 +240,7 @@ def main():
         xt, yt = windows(train, vocab, 3)
         xv, yv = windows(valid, vocab, 3)
     else:
-        net, logits = (gru_model if a.model == "gru" else transformer_model)(V)
+        net, logits = gru_model(V) if a.model == "gru" else transformer_model(V, D=a.width, NH=a.heads, F=a.mlp)
         xt, yt = sequences(train, vocab, 16)
         xv, yv = sequences(valid, vocab, 16)
     print(f"{len(lines)} words, {len(train)} train / {len(valid)} validation, vocabulary {V}, "

@@ -21,13 +21,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * float64, at batch 64 (and 1). About 0.56 MFLOP per example forward, 1.7 MFLOP forward +
  * backward (multiply-adds counted as 2): the rows of docs/performance.md divide those by the
  * time per example for GFLOP/s. benchmarks/pytorch_bench.py times the same step in PyTorch.
+ * {@code gen.d}/{@code gen.f}: the class built with {@code --kernels scalar} (what the default
+ * class runs without the Vector API module); {@code *V}, {@code gen.dv}/{@code gen.fv}: with
+ * {@code --kernels vector} (what it runs with the module, as under {@code ./netc}). The fork has
+ * the module for both.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class LenetBench {
   @Param({"64"})
   public int batch;
@@ -36,6 +40,10 @@ public class LenetBench {
   dev.netc.bench.gen.d.Lenet.Gradient gradD;
   dev.netc.bench.gen.f.Lenet netF;
   dev.netc.bench.gen.f.Lenet.Gradient gradF;
+  dev.netc.bench.gen.dv.Lenet netDV;
+  dev.netc.bench.gen.dv.Lenet.Gradient gradDV;
+  dev.netc.bench.gen.fv.Lenet netFV;
+  dev.netc.bench.gen.fv.Lenet.Gradient gradFV;
   double[] xD;
   double[] yD;
   float[] xF;
@@ -47,6 +55,10 @@ public class LenetBench {
     gradD = netD.newGradient();
     netF = new dev.netc.bench.gen.f.Lenet(42L);
     gradF = netF.newGradient();
+    netDV = new dev.netc.bench.gen.dv.Lenet(42L);
+    gradDV = netDV.newGradient();
+    netFV = new dev.netc.bench.gen.fv.Lenet(42L);
+    gradFV = netFV.newGradient();
     double[][] data = Data.mlp(batch, 7L);
     xD = data[0];
     yD = data[1];
@@ -72,5 +84,25 @@ public class LenetBench {
   @Benchmark
   public double gradF() {
     return netF.lossAndGradient(batch, xF, yF, gradF);
+  }
+
+  @Benchmark
+  public double lossDV() {
+    return netDV.loss(batch, xD, yD);
+  }
+
+  @Benchmark
+  public double gradDV() {
+    return netDV.lossAndGradient(batch, xD, yD, gradDV);
+  }
+
+  @Benchmark
+  public double lossFV() {
+    return netFV.loss(batch, xF, yF);
+  }
+
+  @Benchmark
+  public double gradFV() {
+    return netFV.lossAndGradient(batch, xF, yF, gradFV);
   }
 }
