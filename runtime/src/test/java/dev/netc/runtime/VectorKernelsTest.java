@@ -49,6 +49,52 @@ class VectorKernelsTest {
     }
   }
 
+  /**
+   * Batches larger than one block of examples ({@code VectorKernels*.ROWS_BLOCK_BYTES} of x): the
+   * plain loops' products, and bit for bit what the kernel gives for the same examples four at a
+   * time (each element is computed by the same tile, whatever the blocks).
+   */
+  @Test
+  void matmulRowsOverManyBlocksOfExamples() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    int[][] cases = {{9, 300, 45}, {16, 1100, 13}, {5, 8, 2050}, {64, 64, 515}, {3, 2100, 9}};
+    for (int[] c : cases) {
+      int m = c[0];
+      int k = c[1];
+      int batch = c[2];
+      double[] w = random(rnd, m * k);
+      double[] x = random(rnd, batch * k);
+      double[] want = new double[batch * m];
+      double[] mag = new double[batch * m];
+      for (int e = 0; e < batch; e++) {
+        for (int r = 0; r < m; r++) {
+          for (int j = 0; j < k; j++) {
+            want[e * m + r] += w[r * k + j] * x[e * k + j];
+            mag[e * m + r] += Math.abs(w[r * k + j] * x[e * k + j]);
+          }
+        }
+      }
+      double[] zd = new double[batch * m];
+      VectorKernelsD.matmulRows(w, x, zd, m, k, batch);
+      float[] wf = toFloat(w);
+      float[] xf = toFloat(x);
+      float[] zf = new float[batch * m];
+      VectorKernelsF.matmulRows(wf, xf, zf, m, k, batch);
+      String what = "matmulRows " + m + "x" + k + " batch " + batch;
+      check(what, want, mag, zd, zf);
+      for (int e = 0; e + 4 <= batch; e += 4) {
+        double[] z4 = new double[4 * m];
+        VectorKernelsD.matmulRows(w, java.util.Arrays.copyOfRange(x, e * k, (e + 4) * k), z4, m, k, 4);
+        float[] z4f = new float[4 * m];
+        VectorKernelsF.matmulRows(wf, java.util.Arrays.copyOfRange(xf, e * k, (e + 4) * k), z4f, m, k, 4);
+        for (int i = 0; i < 4 * m; i++) {
+          assertEquals(z4[i], zd[e * m + i], 0, what + " double, examples " + e + "..");
+          assertEquals(z4f[i], zf[e * m + i], 0, what + " float, examples " + e + "..");
+        }
+      }
+    }
+  }
+
   @Test
   void matmulColsMatchesPlainLoops() {
     for (KernelFamily k0 : KernelFamily.ALL) {
