@@ -804,7 +804,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += t14[p0 + (k0) * 4 + (k1) * 2 + k2] / 2.0;
+                        acc += t14[p0 + (k0) * 4 + (k1) * 2 + k2] * 0.5;
                     }
                     t15[ob + (k0) * 2 + k1] = acc;
                 }
@@ -846,7 +846,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += Ops.square(t16[p0 + (k0) * 4 + (k1) * 2 + k2]) / 2.0;
+                        acc += Ops.square(t16[p0 + (k0) * 4 + (k1) * 2 + k2]) * 0.5;
                     }
                     t17[ob + (k0) * 2 + k1] = acc;
                 }
@@ -1211,7 +1211,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 double acc = 0;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += t34[p0 + (k1) * 2 + k0] / 2.0;
+                    acc += t34[p0 + (k1) * 2 + k0] * 0.5;
                 }
                 t35[ob + k0] = acc;
             }

@@ -830,12 +830,24 @@ final class IndexKernels {
       r.at().forEach(q -> p.add(position(q)));
       return kernels.wide() + at(offsets.get(r.slot()), x.array(t), t.shape().dims(), p);
     } else if (e instanceof IExpr.Apply a) {
+      if (a.op() == dev.netc.compiler.ops.Scalar.DIV && a.args().get(1) instanceof IExpr.Const c
+          && isPowerOfTwo(c.value())) {
+        // x / 2^n as x * 2^-n: both round the same real number, so the result is the same, and a
+        // multiplication costs a fraction of a division (attention's scores divide every term by 4)
+        return dev.netc.compiler.ops.Scalar.MUL.java(List.of(value(a.args().get(0)), value(new IExpr.Const(1 / c.value()))));
+      }
       List<String> args = new ArrayList<>();
       a.args().forEach(q -> args.add(value(q)));
       return a.op().java(args);
     }
     IExpr.Select s = (IExpr.Select) e;
     return "(" + condition(s.cond()) + " ? " + value(s.then()) + " : " + value(s.otherwise()) + ")";
+  }
+
+  /** Whether {@code v} is plus or minus a power of two whose reciprocal is a normal double too. */
+  static boolean isPowerOfTwo(double v) {
+    int exp = Math.getExponent(v);
+    return v != 0 && exp >= -1022 && exp <= 1022 && (Double.doubleToRawLongBits(v) & 0x000FFFFFFFFFFFFFL) == 0;
   }
 
   /** The offset of {@code n}'s current example in its array, declaring a local where needed. */

@@ -24,6 +24,25 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * A division by a power of two (attention's {@code / 4}) is printed as a multiplication by its
+   * reciprocal, which rounds to the same double; other divisors stay divisions.
+   */
+  @Test
+  void aDivisionByAPowerOfTwoIsAMultiplication() {
+    String src = "network A {\n input q[16, 16], k[16, 16]\n target y[16, 16], z[16]\n"
+        + " s[t, u] = sum(c) q[t, c] * k[u, c] / 4\n r[t] = sum(c) q[t, c] / 3\n output s, r\n"
+        + " loss = mse(s, y) + mse(r, z)\n}\n";
+    String java = Codegen.generate("a.net", src, false).get(0).content();
+    assertTrue(java.contains(" * 0.25") && !java.contains("/ 4.0"), java);
+    assertTrue(java.contains("/ 3.0"), java);
+    assertTrue(IndexKernels.isPowerOfTwo(4) && IndexKernels.isPowerOfTwo(0.25) && IndexKernels.isPowerOfTwo(-8)
+        && IndexKernels.isPowerOfTwo(Math.scalb(1.0, 1022)) && IndexKernels.isPowerOfTwo(Math.scalb(1.0, -1022)));
+    assertTrue(!IndexKernels.isPowerOfTwo(3) && !IndexKernels.isPowerOfTwo(0) && !IndexKernels.isPowerOfTwo(-0.0)
+        && !IndexKernels.isPowerOfTwo(Math.scalb(1.0, 1023)) && !IndexKernels.isPowerOfTwo(Double.MIN_VALUE)
+        && !IndexKernels.isPowerOfTwo(Double.NaN) && !IndexKernels.isPowerOfTwo(Double.POSITIVE_INFINITY));
+  }
+
+  /**
    * gelu's derivative, {@code s + x s (1 - s) u'} with {@code s = sigmoid(u)}, names s three
    * times; the kernels of its gradient compute it once per element.
    */
