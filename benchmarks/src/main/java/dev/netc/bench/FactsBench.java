@@ -58,6 +58,8 @@ public class FactsBench {
 
   double[] args = new double[N];
   double[] out = new double[N];
+  float[] argsF = new float[N];
+  float[] outF = new float[N];
   double[] one = new double[2 * ROWS * N];
   double[] acc = new double[ROWS * N];
   double[] w = new double[ROWS * N];
@@ -73,6 +75,7 @@ public class FactsBench {
     SplittableRandom r = new SplittableRandom(1);
     for (int i = 0; i < N; i++) {
       args[i] = r.nextDouble(-3, 3);
+      argsF[i] = (float) args[i];
       v[i] = r.nextDouble(-1, 1);
     }
     for (int i = 0; i < one.length; i++) {
@@ -210,6 +213,43 @@ public class FactsBench {
       out[i] = Math.exp(args[i]);
     }
     return out;
+  }
+
+  /**
+   * {@code exp} as a float kernel calls it, a float read and widened, the result rounded and stored
+   * as a float: on Intel cores JDK 17's conversion waits for its register's last value, the last
+   * element's result, so this runs several times slower than {@link #exp} (performance.md, "Float
+   * on the Intel host"); newer JDKs do not.
+   */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public float[] expFloatInOut() {
+    for (int i = 0; i < N; i++) {
+      outF[i] = (float) Math.exp((double) argsF[i]);
+    }
+    return outF;
+  }
+
+  /** Plain arithmetic with a division, in double: {@code (x - 1) (x + 1.5) / (1 + x^2)}. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] arithmetic() {
+    for (int i = 0; i < N; i++) {
+      double x = args[i];
+      out[i] = (x - 1) * (x + 1.5) / (1 + x * x);
+    }
+    return out;
+  }
+
+  /** {@link #arithmetic} as a float kernel computes it: widened reads, double arithmetic, a rounded store. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public float[] arithmeticFloatInOut() {
+    for (int i = 0; i < N; i++) {
+      double x = argsF[i];
+      outF[i] = (float) ((x - 1) * (x + 1.5) / (1 + x * x));
+    }
+    return outF;
   }
 
   /** ROWS axpys of length N, destination rows at [0, ROWS*N), sources at [ROWS*N, 2*ROWS*N) of the same array. */
