@@ -134,10 +134,23 @@ final class IndexKernels {
     if (act == null || !plan.vectorIndexActivation(last.extent())) {
       return null;
     }
+    String tb = biasedRead(ap.args().get(0), c);
+    return tb == null ? null : Code.Builder.format("@K.activate(@K.%s, %s, %s, %d, batch * %d)", act, tb,
+        x.array(node), last.extent(), (int) extent(c.out().subList(0, c.out().size() - 1)));
+  }
+
+  /**
+   * For {@code arg} = {@code t[p..., j] + b[j]} (either order) or {@code t[p..., j]}, over the
+   * points of {@code c}: {@code t} batched and read whole at the point, {@code b} the same for the
+   * whole batch and read whole along the last axis. The arrays as arguments ("t, b" or
+   * "t, null"), or null.
+   */
+  private String biasedRead(IExpr arg, Comprehension c) {
+    Dim last = c.out().get(c.out().size() - 1);
     List<IExpr.Read[]> candidates = new ArrayList<>();   // {t, b}
-    if (ap.args().get(0) instanceof IExpr.Read r) {
+    if (arg instanceof IExpr.Read r) {
       candidates.add(new IExpr.Read[] {r, null});
-    } else if (ap.args().get(0) instanceof IExpr.Apply add && add.op() == dev.netc.compiler.ops.Scalar.ADD
+    } else if (arg instanceof IExpr.Apply add && add.op() == dev.netc.compiler.ops.Scalar.ADD
         && add.args().get(0) instanceof IExpr.Read a && add.args().get(1) instanceof IExpr.Read b) {
       candidates.add(new IExpr.Read[] {a, b});
       candidates.add(new IExpr.Read[] {b, a});
@@ -149,8 +162,7 @@ final class IndexKernels {
           || b != null && (plan.isBatched(b) || plan.isView(b) || !readsWhole(tb[1], b, List.of(last)))) {
         continue;
       }
-      return Code.Builder.format("@K.activate(@K.%s, %s, %s, %s, %d, batch * %d)", act, x.array(t),
-          b == null ? "null" : x.array(b), x.array(node), last.extent(), (int) extent(c.out().subList(0, c.out().size() - 1)));
+      return x.array(t) + ", " + (b == null ? "null" : x.array(b));
     }
     return null;
   }
@@ -182,23 +194,10 @@ final class IndexKernels {
       if (!plan.isBatched(g) || plan.isView(g) || !readsWhole(gr, g, c.out())) {
         continue;
       }
-      List<IExpr.Read[]> candidates = new ArrayList<>();   // {t, b}
-      if (arg instanceof IExpr.Read r) {
-        candidates.add(new IExpr.Read[] {r, null});
-      } else if (arg instanceof IExpr.Apply add && add.op() == dev.netc.compiler.ops.Scalar.ADD
-          && add.args().get(0) instanceof IExpr.Read a && add.args().get(1) instanceof IExpr.Read b) {
-        candidates.add(new IExpr.Read[] {a, b});
-        candidates.add(new IExpr.Read[] {b, a});
-      }
-      for (IExpr.Read[] tb : candidates) {
-        Node t = node.input(tb[0].slot());
-        Node b = tb[1] == null ? null : node.input(tb[1].slot());
-        if (!plan.isBatched(t) || plan.isView(t) || !readsWhole(tb[0], t, c.out())
-            || b != null && (plan.isBatched(b) || plan.isView(b) || !readsWhole(tb[1], b, List.of(last)))) {
-          continue;
-        }
-        return Code.Builder.format("@K.geluBackward(%s, %s, %s, %s, %d, batch * %d)", x.array(g), x.array(t),
-            b == null ? "null" : x.array(b), x.array(node), last.extent(), (int) extent(c.out().subList(0, c.out().size() - 1)));
+      String tb = biasedRead(arg, c);
+      if (tb != null) {
+        return Code.Builder.format("@K.geluBackward(%s, %s, %s, %d, batch * %d)", x.array(g), tb, x.array(node),
+            last.extent(), (int) extent(c.out().subList(0, c.out().size() - 1)));
       }
     }
     return null;
