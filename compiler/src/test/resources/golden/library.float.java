@@ -270,48 +270,47 @@ public final class Library implements Model {
         computeT68(batch);
         computeT69(batch);
         computeT70(batch);
-        computeAdd(batch, ws.t71, ws.t69, ws.t70);
+        computeT71(batch);
         computeT72(batch);
         computeT73(batch);
         computeT74(batch);
-        computeAdd(batch, ws.t75, ws.t72, ws.t74);
+        computeT75(batch);
         computeT76(batch);
         computeT77(batch);
-        computeT78(batch);
-        computeAdd(batch, ws.t79, ws.t75, ws.t78);
-        computeT80(batch);
-        computeT81(batch);
+        computeT82(batch);
+        computeT83(batch);
+        computeT84(batch);
+        computeT85(batch);
         computeT86(batch);
-        computeT87(batch);
         computeT88(batch);
-        computeT89(batch);
         computeT90(batch);
         computeT92(batch);
+        computeT93(batch);
         computeT94(batch);
         computeT96(batch);
         computeT97(batch);
         computeT98(batch);
-        computeT100(batch);
-        computeAdd(batch, ws.t101, ws.t68, ws.t100);
+        computeT99(batch);
         computeT102(batch);
         computeT103(batch);
-        computeAdd(batch, ws.t104, ws.t101, ws.t103);
-        computeT106(batch);
-        computeT107(batch);
         computeT108(batch);
+        computeT109(batch);
         computeT110(batch);
-        computeT111(batch);
+        computeT112(batch);
+        computeT113(batch);
+        computeT115(batch);
         computeT116(batch);
         computeT117(batch);
-        computeT118(batch);
-        computeT120(batch);
+        computeT119(batch);
         computeT121(batch);
+        computeT122(batch);
         computeT123(batch);
         computeT124(batch);
         computeT125(batch);
-        computeT127(batch);
+        computeT128(batch);
         computeT129(batch);
         computeT130(batch);
+        computeT131(batch);
         computeT132(batch);
         computeT133(batch);
         computeT134(batch);
@@ -319,34 +318,19 @@ public final class Library implements Model {
         computeT136(batch);
         computeT137(batch);
         computeT138(batch);
+        computeT139(batch);
+        computeT140(batch);
         computeT141(batch);
         computeT142(batch);
         computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeAdd_(batch, ws.t146, ws.t143, ws.t145);
-        computeT147(batch);
+        computeT146(batch);
         computeT148(batch);
         computeT149(batch);
-        computeAdd_(batch, ws.t150, ws.t146, ws.t149);
+        computeT150(batch);
         computeT151(batch);
         computeT152(batch);
-        computeT153(batch);
-        computeAdd_(batch, ws.t154, ws.t151, ws.t153);
-        computeT155(batch);
-        computeT156(batch);
-        computeAdd_(batch, ws.t157, ws.t154, ws.t156);
-        computeT158(batch);
-        computeT159(batch);
-        computeT160(batch);
-        computeT161(batch);
-        computeT162(batch);
-        computeT163(batch);
-        computeT165(batch);
-        computeT166(batch);
-        computeT167(batch);
-        computeT168(batch);
-        computeT169(batch);
         accumulateK(batch);
         accumulateW(batch);
         accumulateG(batch);
@@ -430,48 +414,47 @@ public final class Library implements Model {
         computeT68(batch);
         computeT69(batch);
         computeT70(batch);
-        computeAdd(batch, ws.t71, ws.t69, ws.t70);
+        computeT71(batch);
         computeT72(batch);
         computeT73(batch);
         computeT74(batch);
-        computeAdd(batch, ws.t75, ws.t72, ws.t74);
+        computeT75(batch);
         computeT76(batch);
         computeT77(batch);
-        computeT78(batch);
-        computeAdd(batch, ws.t79, ws.t75, ws.t78);
-        computeT80(batch);
-        computeT81(batch);
+        computeT82(batch);
+        computeT83(batch);
+        computeT84(batch);
+        computeT85(batch);
         computeT86(batch);
-        computeT87(batch);
         computeT88(batch);
-        computeT89(batch);
         computeT90(batch);
         computeT92(batch);
+        computeT93(batch);
         computeT94(batch);
         computeT96(batch);
         computeT97(batch);
         computeT98(batch);
-        computeT100(batch);
-        computeAdd(batch, ws.t101, ws.t68, ws.t100);
+        computeT99(batch);
         computeT102(batch);
         computeT103(batch);
-        computeAdd(batch, ws.t104, ws.t101, ws.t103);
-        computeT106(batch);
-        computeT107(batch);
         computeT108(batch);
+        computeT109(batch);
         computeT110(batch);
-        computeT111(batch);
+        computeT112(batch);
+        computeT113(batch);
+        computeT115(batch);
         computeT116(batch);
         computeT117(batch);
-        computeT118(batch);
-        computeT120(batch);
+        computeT119(batch);
         computeT121(batch);
+        computeT122(batch);
         computeT123(batch);
         computeT124(batch);
         computeT125(batch);
-        computeT127(batch);
+        computeT128(batch);
         computeT129(batch);
         computeT130(batch);
+        computeT131(batch);
         computeT132(batch);
         computeT133(batch);
         computeT134(batch);
@@ -479,36 +462,21 @@ public final class Library implements Model {
         computeT136(batch);
         computeT137(batch);
         computeT138(batch);
+        computeT139(batch);
+        computeT140(batch);
         computeT141(batch);
         computeT142(batch);
-        computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeAdd_(batch, ws.t146, ws.t143, ws.t145);
         computeT147(batch);
         computeT148(batch);
         computeT149(batch);
-        computeAdd_(batch, ws.t150, ws.t146, ws.t149);
+        computeT150(batch);
         computeT151(batch);
-        computeT152(batch);
-        computeT153(batch);
-        computeAdd_(batch, ws.t154, ws.t151, ws.t153);
+        computeT154(batch);
         computeT155(batch);
         computeT156(batch);
-        computeAdd_(batch, ws.t157, ws.t154, ws.t156);
-        computeT158(batch);
-        computeT159(batch);
-        computeT161(batch);
-        computeT162(batch);
-        computeT164(batch);
-        computeT165(batch);
-        computeT166(batch);
-        computeT167(batch);
-        computeT168(batch);
-        computeT171(batch);
-        computeT172(batch);
-        computeT173(batch);
-        System.arraycopy(ws.t173, 0, gradImg, 0, 72);
+        System.arraycopy(ws.t156, 0, gradImg, 0, 72);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
             total += ws.t66[ex];
@@ -1708,13 +1676,16 @@ public final class Library implements Model {
     }
 
     /**
-     * the kernel of 5 nodes with the same code; the first is gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
-    private static void computeAdd(int batch, float[] t, float[] t69, float[] t70) {
+    private void computeT71(int batch) {
+        float[] t71 = ws.t71;
+        float[] t69 = ws.t69;
+        float[] t70 = ws.t70;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t[o + i] = t69[o + i] + t70[o + i];
+                t71[o + i] = t69[o + i] + t70[o + i];
             }
         }
     }
@@ -1773,72 +1744,33 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
-    private void computeT76(int batch) {
-        float[] t76 = ws.t76;
+    private void computeT75(int batch) {
         float[] t75 = ws.t75;
+        float[] t72 = ws.t72;
+        float[] t74 = ws.t74;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double acc = 0;
-            for (int k0 = 0; k0 < 4; k0++) {
-                acc += -(double) t75[p0 + k0];
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t75[o + i] = t72[o + i] + t74[o + i];
             }
-            t76[ex] = (float) (acc);
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [winners scalar]
-     */
-    private void computeT77(int batch) {
-        float[] t77 = ws.t77;
-        float[] t60 = ws.t60;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double best = Double.NEGATIVE_INFINITY;
-            boolean hit = false;
-            int win = -1;
-            for (int k0 = 0; k0 < 4; k0++) {
-                double v = (double) t60[p0 + k0];
-                boolean hot = !hit | v > best | v != v & best == best;
-                win = hot ? k0 : win;
-                best = Math.max(best, v);
-                hit = true;
-            }
-            t77[ex] = (float) (win);
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [scatter [4]]
-     */
-    private void computeT78(int batch) {
-        float[] t78 = ws.t78;
-        float[] t77 = ws.t77;
-        float[] t76 = ws.t76;
-        for (int ex = 0; ex < batch; ex++) {
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t78[ob + k0] = 0;
-            }
-            t78[ob + (int) t77[ex]] += (float) ((double) t76[ex]);
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT80(int batch) {
-        float[] t80 = ws.t80;
-        float[] t79 = ws.t79;
+    private void computeT76(int batch) {
+        float[] t76 = ws.t76;
+        float[] t75 = ws.t75;
         float[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t80[ob + k0] = (float) ((double) t79[p0 + k0] * ((double) t60[p1 + k0] + 1.0));
+                t76[ob + k0] = (float) ((double) t75[p0 + k0] * ((double) t60[p1 + k0] + 1.0));
             }
         }
     }
@@ -1846,16 +1778,16 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT81(int batch) {
-        float[] t81 = ws.t81;
-        float[] t80 = ws.t80;
+    private void computeT77(int batch) {
+        float[] t77 = ws.t77;
+        float[] t76 = ws.t76;
         float[] t58 = ws.t58;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t81[ob + k0] = (float) ((double) t80[p0 + k0] * (1.0 / (1.0 + (double) t58[p1 + k0])));
+                t77[ob + k0] = (float) ((double) t76[p0 + k0] * (1.0 / (1.0 + (double) t58[p1 + k0])));
             }
         }
     }
@@ -1863,8 +1795,8 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT86(int batch) {
-        float[] t86 = ws.t86;
+    private void computeT82(int batch) {
+        float[] t82 = ws.t82;
         float[] t53 = ws.t53;
         float[] cat = ws.cat;
         float[] t54 = ws.t54;
@@ -1873,7 +1805,7 @@ public final class Library implements Model {
             int p2 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t86[ob + k0] = (float) ((double) t53[0] * Ops.sign(((double) cat[p1 + k0] - (double) t54[p2 + k0])));
+                t82[ob + k0] = (float) ((double) t53[0] * Ops.sign(((double) cat[p1 + k0] - (double) t54[p2 + k0])));
             }
         }
     }
@@ -1881,8 +1813,8 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT87(int batch) {
-        float[] t87 = ws.t87;
+    private void computeT83(int batch) {
+        float[] t83 = ws.t83;
         float[] t53 = ws.t53;
         float[] cat = ws.cat;
         float[] t54 = ws.t54;
@@ -1891,7 +1823,7 @@ public final class Library implements Model {
             int p2 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t87[ob + k0] = (float) ((double) t53[0] * (-Ops.sign(((double) cat[p1 + k0] - (double) t54[p2 + k0]))));
+                t83[ob + k0] = (float) ((double) t53[0] * (-Ops.sign(((double) cat[p1 + k0] - (double) t54[p2 + k0]))));
             }
         }
     }
@@ -1899,16 +1831,16 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT88(int batch) {
-        float[] t88 = ws.t88;
-        float[] t87 = ws.t87;
+    private void computeT84(int batch) {
+        float[] t84 = ws.t84;
+        float[] t83 = ws.t83;
         float[] cat = ws.cat;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int p1 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t88[ob + k0] = (float) ((double) t87[p0 + k0] * (1.0 / (1.0 + ((double) cat[p1 + k0] * (double) cat[p1 + k0]))));
+                t84[ob + k0] = (float) ((double) t83[p0 + k0] * (1.0 / (1.0 + ((double) cat[p1 + k0] * (double) cat[p1 + k0]))));
             }
         }
     }
@@ -1916,14 +1848,54 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [8]]
      */
-    private void computeT89(int batch) {
-        float[] t89 = ws.t89;
-        float[] t86 = ws.t86;
-        float[] t88 = ws.t88;
+    private void computeT85(int batch) {
+        float[] t85 = ws.t85;
+        float[] t82 = ws.t82;
+        float[] t84 = ws.t84;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 8;
             for (int i = 0; i < 8; i++) {
-                t89[o + i] = t86[o + i] + t88[o + i];
+                t85[o + i] = t82[o + i] + t84[o + i];
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
+     */
+    private void computeT86(int batch) {
+        float[] t86 = ws.t86;
+        float[] t48 = ws.t48;
+        float[] r_ = ws.r_;
+        float[] t49 = ws.t49;
+        for (int ex = 0; ex < batch; ex++) {
+            int p1 = ex * 4;
+            int p2 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 2; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    t86[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) : 0.0));
+                }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
+     */
+    private void computeT88(int batch) {
+        float[] t88 = ws.t88;
+        float[] t48 = ws.t48;
+        float[] r_ = ws.r_;
+        float[] t49 = ws.t49;
+        for (int ex = 0; ex < batch; ex++) {
+            int p1 = ex * 4;
+            int p2 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 2; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    t88[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])))));
+                }
             }
         }
     }
@@ -1942,7 +1914,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t90[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) : 0.0));
+                    t90[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))) : 0.0));
                 }
             }
         }
@@ -1962,8 +1934,23 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t92[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])))));
+                    t92[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))))));
                 }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [2, 2]]
+     */
+    private void computeT93(int batch) {
+        float[] t93 = ws.t93;
+        float[] t90 = ws.t90;
+        float[] t92 = ws.t92;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t93[o + i] = (t90[o + i] + t90[o + i]) + t92[o + i];
             }
         }
     }
@@ -1973,62 +1960,7 @@ public final class Library implements Model {
      */
     private void computeT94(int batch) {
         float[] t94 = ws.t94;
-        float[] t48 = ws.t48;
-        float[] r_ = ws.r_;
-        float[] t49 = ws.t49;
-        for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
-            int p2 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t94[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))) : 0.0));
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
-     */
-    private void computeT96(int batch) {
-        float[] t96 = ws.t96;
-        float[] t48 = ws.t48;
-        float[] r_ = ws.r_;
-        float[] t49 = ws.t49;
-        for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
-            int p2 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t96[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))))));
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [2, 2]]
-     */
-    private void computeT97(int batch) {
-        float[] t97 = ws.t97;
-        float[] t94 = ws.t94;
-        float[] t96 = ws.t96;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                t97[o + i] = (t94[o + i] + t94[o + i]) + t96[o + i];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
-     */
-    private void computeT98(int batch) {
-        float[] t98 = ws.t98;
-        float[] t97 = ws.t97;
+        float[] t93 = ws.t93;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2036,7 +1968,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t98[ob + (k0) * 2 + k1] = (float) ((double) t97[p0 + (k0) * 2 + k1] * Ops.sigmoid((-(double) r_[p1 + (k0) * 2 + k1])));
+                    t94[ob + (k0) * 2 + k1] = (float) ((double) t93[p0 + (k0) * 2 + k1] * Ops.sigmoid((-(double) r_[p1 + (k0) * 2 + k1])));
                 }
             }
         }
@@ -2045,15 +1977,30 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT100(int batch) {
-        float[] t100 = ws.t100;
+    private void computeT96(int batch) {
+        float[] t96 = ws.t96;
         float[] t67 = ws.t67;
         float[] y = ws.y;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t100[ob + k0] = (float) ((double) t67[0] * (-(double) y[p1 + k0]));
+                t96[ob + k0] = (float) ((double) t67[0] * (-(double) y[p1 + k0]));
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     */
+    private void computeT97(int batch) {
+        float[] t97 = ws.t97;
+        float[] t68 = ws.t68;
+        float[] t96 = ws.t96;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t97[o + i] = t68[o + i] + t96[o + i];
             }
         }
     }
@@ -2061,96 +2008,42 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT102(int batch) {
-        float[] t102 = ws.t102;
-        float[] t101 = ws.t101;
+    private void computeT98(int batch) {
+        float[] t98 = ws.t98;
+        float[] t97 = ws.t97;
         float[] t44 = ws.t44;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += (double) t101[p0 + k0] * (-(1.0 / (double) t44[ex]));
+                acc += (double) t97[p0 + k0] * (-(1.0 / (double) t44[ex]));
             }
-            t102[ex] = (float) (acc);
+            t98[ex] = (float) (acc);
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT103(int batch) {
-        float[] t103 = ws.t103;
-        float[] t102 = ws.t102;
+    private void computeT99(int batch) {
+        float[] t99 = ws.t99;
+        float[] t98 = ws.t98;
         float[] t43 = ws.t43;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t103[ob + k0] = (float) ((double) t102[ex] * Ops.exp((double) t43[p1 + k0]));
+                t99[ob + k0] = (float) ((double) t98[ex] * Ops.exp((double) t43[p1 + k0]));
             }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
-     */
-    private void computeT106(int batch) {
-        float[] t106 = ws.t106;
-        float[] t104 = ws.t104;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double acc = 0;
-            for (int k0 = 0; k0 < 4; k0++) {
-                acc += -(double) t104[p0 + k0];
-            }
-            t106[ex] = (float) (acc);
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [winners scalar]
-     */
-    private void computeT107(int batch) {
-        float[] t107 = ws.t107;
-        float[] z_ = ws.z_;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double best = Double.NEGATIVE_INFINITY;
-            boolean hit = false;
-            int win = -1;
-            for (int k0 = 0; k0 < 4; k0++) {
-                double v = (double) z_[p0 + k0];
-                boolean hot = !hit | v > best | v != v & best == best;
-                win = hot ? k0 : win;
-                best = Math.max(best, v);
-                hit = true;
-            }
-            t107[ex] = (float) (win);
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [scatter [4]]
-     */
-    private void computeT108(int batch) {
-        float[] t108 = ws.t108;
-        float[] t107 = ws.t107;
-        float[] t106 = ws.t106;
-        for (int ex = 0; ex < batch; ex++) {
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t108[ob + k0] = 0;
-            }
-            t108[ob + (int) t107[ex]] += (float) ((double) t106[ex]);
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax [4]]
      */
-    private void computeT110(int batch) {
+    private void computeT102(int batch) {
         float[] z_ = ws.z_;
-        float[] t110 = ws.t110;
+        float[] t102 = ws.t102;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
@@ -2163,11 +2056,11 @@ public final class Library implements Model {
             double tot = 0;
             for (int i = 0; i < 4; i++) {
                 double e = Math.exp(z_[o0 + i] - mx);
-                t110[oo + i] = (float) (e);
-                tot += t110[oo + i];
+                t102[oo + i] = (float) (e);
+                tot += t102[oo + i];
             }
             for (int i = 0; i < 4; i++) {
-                t110[oo + i] = (float) (t110[oo + i] / tot);
+                t102[oo + i] = (float) (t102[oo + i] / tot);
             }
         }
     }
@@ -2175,30 +2068,30 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [sum scalar]
      */
-    private void computeT111(int batch) {
+    private void computeT103(int batch) {
         float[] y = ws.y;
-        float[] t111 = ws.t111;
+        float[] t103 = ws.t103;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             double acc = 0;
             for (int i = 0; i < 4; i++) {
                 acc += y[o0 + i];
             }
-            t111[ex] = (float) (acc);
+            t103[ex] = (float) (acc);
         }
     }
 
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT116(int batch) {
-        float[] t116 = ws.t116;
-        float[] t89 = ws.t89;
+    private void computeT108(int batch) {
+        float[] t108 = ws.t108;
+        float[] t85 = ws.t85;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t116[ob + k0] = (float) ((k0 + 4 >= 4) ? (double) t89[p0 + k0 + 4] : 0);
+                t108[ob + k0] = (float) ((k0 + 4 >= 4) ? (double) t85[p0 + k0 + 4] : 0);
             }
         }
     }
@@ -2206,14 +2099,14 @@ public final class Library implements Model {
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [2]]
      */
-    private void computeT117(int batch) {
-        float[] t117 = ws.t117;
-        float[] t116 = ws.t116;
+    private void computeT109(int batch) {
+        float[] t109 = ws.t109;
+        float[] t108 = ws.t108;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                t117[ob + k0] = (float) ((k0 + 1 >= 1 && k0 + 1 < 3) ? (double) t116[p0 + k0 + 1] : 0);
+                t109[ob + k0] = (float) ((k0 + 1 >= 1 && k0 + 1 < 3) ? (double) t108[p0 + k0 + 1] : 0);
             }
         }
     }
@@ -2221,14 +2114,14 @@ public final class Library implements Model {
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT118(int batch) {
-        float[] t118 = ws.t118;
-        float[] t89 = ws.t89;
+    private void computeT110(int batch) {
+        float[] t110 = ws.t110;
+        float[] t85 = ws.t85;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t118[ob + k0] = (float) ((k0 < 4) ? (double) t89[p0 + k0] : 0);
+                t110[ob + k0] = (float) ((k0 < 4) ? (double) t85[p0 + k0] : 0);
             }
         }
     }
@@ -2236,15 +2129,15 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT120(int batch) {
-        float[] t120 = ws.t120;
-        float[] t117 = ws.t117;
+    private void computeT112(int batch) {
+        float[] t112 = ws.t112;
+        float[] t109 = ws.t109;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t120[ob + (k0) * 2 + k1] = (float) ((double) t117[p0 + k1] * 0.5);
+                    t112[ob + (k0) * 2 + k1] = (float) ((double) t109[p0 + k1] * 0.5);
                 }
             }
         }
@@ -2253,9 +2146,9 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT121(int batch) {
-        float[] t121 = ws.t121;
-        float[] t120 = ws.t120;
+    private void computeT113(int batch) {
+        float[] t113 = ws.t113;
+        float[] t112 = ws.t112;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2263,7 +2156,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t121[ob + (k0) * 2 + k1] = (float) ((double) t120[p0 + (k0) * 2 + k1] * ((double) r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : ((double) r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0)));
+                    t113[ob + (k0) * 2 + k1] = (float) ((double) t112[p0 + (k0) * 2 + k1] * ((double) r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : ((double) r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0)));
                 }
             }
         }
@@ -2272,13 +2165,13 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [neg [2]]
      */
-    private void computeT123(int batch) {
-        float[] t123 = ws.t123;
-        float[] t117 = ws.t117;
+    private void computeT115(int batch) {
+        float[] t115 = ws.t115;
+        float[] t109 = ws.t109;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 2;
             for (int i = 0; i < 2; i++) {
-                t123[o + i] = -t117[o + i];
+                t115[o + i] = -t109[o + i];
             }
         }
     }
@@ -2286,8 +2179,8 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [winners [2]]
      */
-    private void computeT124(int batch) {
-        float[] t124 = ws.t124;
+    private void computeT116(int batch) {
+        float[] t116 = ws.t116;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2303,7 +2196,7 @@ public final class Library implements Model {
                     best = Math.max(best, v);
                     hit = true;
                 }
-                t124[ob + k0] = (float) (win);
+                t116[ob + k0] = (float) (win);
             }
         }
     }
@@ -2311,19 +2204,19 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [scatter [2, 2]]
      */
-    private void computeT125(int batch) {
-        float[] t125 = ws.t125;
-        float[] t124 = ws.t124;
-        float[] t123 = ws.t123;
+    private void computeT117(int batch) {
+        float[] t117 = ws.t117;
+        float[] t116 = ws.t116;
+        float[] t115 = ws.t115;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int p1 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t125[ob + k0] = 0;
+                t117[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 2; k0++) {
-                t125[ob + (k0) * 2 + (int) t124[p1 + k0]] += (float) ((double) t123[p0 + k0]);
+                t117[ob + (k0) * 2 + (int) t116[p1 + k0]] += (float) ((double) t115[p0 + k0]);
             }
         }
     }
@@ -2331,15 +2224,15 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT127(int batch) {
-        float[] t127 = ws.t127;
-        float[] t117 = ws.t117;
+    private void computeT119(int batch) {
+        float[] t119 = ws.t119;
+        float[] t109 = ws.t109;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t127[ob + (k0) * 2 + k1] = (float) ((double) t117[p0 + k0]);
+                    t119[ob + (k0) * 2 + k1] = (float) ((double) t109[p0 + k0]);
                 }
             }
         }
@@ -2348,16 +2241,16 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
      */
-    private void computeT129(int batch) {
-        float[] t129 = ws.t129;
-        float[] t117 = ws.t117;
+    private void computeT121(int batch) {
+        float[] t121 = ws.t121;
+        float[] t109 = ws.t109;
         float[] t28 = ws.t28;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int p1 = ex * 2;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                t129[ob + k0] = (float) ((double) t117[p0 + k0] * (1.0 / (double) t28[p1 + k0]));
+                t121[ob + k0] = (float) ((double) t109[p0 + k0] * (1.0 / (double) t28[p1 + k0]));
             }
         }
     }
@@ -2365,9 +2258,9 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT130(int batch) {
-        float[] t130 = ws.t130;
-        float[] t129 = ws.t129;
+    private void computeT122(int batch) {
+        float[] t122 = ws.t122;
+        float[] t121 = ws.t121;
         float[] t27 = ws.t27;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
@@ -2375,87 +2268,8 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t130[ob + (k0) * 2 + k1] = (float) ((double) t129[p0 + k1] * Ops.exp((double) t27[p1 + (k0) * 2 + k1]));
+                    t122[ob + (k0) * 2 + k1] = (float) ((double) t121[p0 + k1] * Ops.exp((double) t27[p1 + (k0) * 2 + k1]));
                 }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
-     */
-    private void computeT132(int batch) {
-        float[] t132 = ws.t132;
-        float[] t130 = ws.t130;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int ob = ex * 2;
-            for (int k0 = 0; k0 < 2; k0++) {
-                double acc = 0;
-                for (int k1 = 0; k1 < 2; k1++) {
-                    acc += -(double) t130[p0 + (k1) * 2 + k0];
-                }
-                t132[ob + k0] = (float) (acc);
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [add [2]]
-     */
-    private void computeT133(int batch) {
-        float[] t133 = ws.t133;
-        float[] t117 = ws.t117;
-        float[] t132 = ws.t132;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t133[o + i] = t117[o + i] + t132[o + i];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [winners [2]]
-     */
-    private void computeT134(int batch) {
-        float[] t134 = ws.t134;
-        float[] r_ = ws.r_;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int ob = ex * 2;
-            for (int k0 = 0; k0 < 2; k0++) {
-                double best = Double.NEGATIVE_INFINITY;
-                boolean hit = false;
-                int win = -1;
-                for (int k1 = 0; k1 < 2; k1++) {
-                    double v = (double) r_[p0 + (k1) * 2 + k0];
-                    boolean hot = !hit | v > best | v != v & best == best;
-                    win = hot ? k1 : win;
-                    best = Math.max(best, v);
-                    hit = true;
-                }
-                t134[ob + k0] = (float) (win);
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [scatter [2, 2]]
-     */
-    private void computeT135(int batch) {
-        float[] t135 = ws.t135;
-        float[] t134 = ws.t134;
-        float[] t133 = ws.t133;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 2;
-            int p1 = ex * 2;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t135[ob + k0] = 0;
-            }
-            for (int k0 = 0; k0 < 2; k0++) {
-                t135[ob + ((int) t134[p1 + k0]) * 2 + k0] += (float) ((double) t133[p0 + k0]);
             }
         }
     }
@@ -2463,20 +2277,19 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [add [2, 2]]
      */
-    private void computeT136(int batch) {
-        float[] t136 = ws.t136;
-        float[] t90 = ws.t90;
-        float[] t92 = ws.t92;
-        float[] t98 = ws.t98;
-        float[] t121 = ws.t121;
-        float[] t125 = ws.t125;
-        float[] t127 = ws.t127;
-        float[] t130 = ws.t130;
-        float[] t135 = ws.t135;
+    private void computeT123(int batch) {
+        float[] t123 = ws.t123;
+        float[] t86 = ws.t86;
+        float[] t88 = ws.t88;
+        float[] t94 = ws.t94;
+        float[] t113 = ws.t113;
+        float[] t117 = ws.t117;
+        float[] t119 = ws.t119;
+        float[] t122 = ws.t122;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t136[o + i] = (((((((t90[o + i] + t90[o + i]) + t92[o + i]) + t98[o + i]) + t121[o + i]) + t125[o + i]) + t127[o + i]) + t130[o + i]) + t135[o + i];
+                t123[o + i] = ((((((t86[o + i] + t86[o + i]) + t88[o + i]) + t94[o + i]) + t113[o + i]) + t117[o + i]) + t119[o + i]) + t122[o + i];
             }
         }
     }
@@ -2484,14 +2297,14 @@ public final class Library implements Model {
     /**
      * gradient of line 16: r = reshape(z, [2, 2])  [reshape [4]]
      */
-    private void computeT137(int batch) {
-        float[] t136 = ws.t136;
-        float[] t137 = ws.t137;
+    private void computeT124(int batch) {
+        float[] t123 = ws.t123;
+        float[] t124 = ws.t124;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t137[oo + i] = t136[o0 + i];
+                t124[oo + i] = t123[o0 + i];
             }
         }
     }
@@ -2499,21 +2312,21 @@ public final class Library implements Model {
     /**
      * gradient of line 16: r = reshape(z, [2, 2])  [add [4]]
      */
-    private void computeT138(int batch) {
-        float[] t138 = ws.t138;
-        float[] t81 = ws.t81;
+    private void computeT125(int batch) {
+        float[] t125 = ws.t125;
+        float[] t77 = ws.t77;
         float[] z_ = ws.z_;
-        float[] t104 = ws.t104;
-        float[] t108 = ws.t108;
-        float[] t110 = ws.t110;
-        float[] t111 = ws.t111;
+        float[] t97 = ws.t97;
+        float[] t99 = ws.t99;
+        float[] t102 = ws.t102;
+        float[] t103 = ws.t103;
         float[] y = ws.y;
-        float[] t118 = ws.t118;
-        float[] t137 = ws.t137;
+        float[] t110 = ws.t110;
+        float[] t124 = ws.t124;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t138[o + i] = (((((t81[o + i] * (2.0f * z_[o + i])) + t104[o + i]) + t108[o + i]) + ((t110[o + i] * t111[ex]) - y[o + i])) + t118[o + i]) + t137[o + i];
+                t125[o + i] = ((((t77[o + i] * (2.0f * z_[o + i])) + (t97[o + i] + t99[o + i])) + ((t102[o + i] * t103[ex]) - y[o + i])) + t110[o + i]) + t124[o + i];
             }
         }
     }
@@ -2521,29 +2334,29 @@ public final class Library implements Model {
     /**
      * gradient of line 15: z = W * flatten(s)  [matmul [12]]
      */
-    private void computeT141(int batch) {
+    private void computeT128(int batch) {
         float[] W = this.W;
-        float[] t138 = ws.t138;
-        float[] t141 = ws.t141;
+        float[] t125 = ws.t125;
+        float[] t128 = ws.t128;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 4;
             int yo = ex * 12;
             for (int r = 0; r < 48; r++) {
-                t141[yo + r] = 0;
+                t128[yo + r] = 0;
             }
             for (int c = 0; c < 4; c++) {
                 int wo = c * 12;
-                float x0 = t138[xo + c];
-                float x1 = t138[xo + 4 + c];
-                float x2 = t138[xo + 8 + c];
-                float x3 = t138[xo + 12 + c];
+                float x0 = t125[xo + c];
+                float x1 = t125[xo + 4 + c];
+                float x2 = t125[xo + 8 + c];
+                float x3 = t125[xo + 12 + c];
                 for (int r = 0; r < 12; r++) {
                     float w0 = W[wo + r];
-                    t141[yo + r] += x0 * w0;
-                    t141[yo + 12 + r] += x1 * w0;
-                    t141[yo + 24 + r] += x2 * w0;
-                    t141[yo + 36 + r] += x3 * w0;
+                    t128[yo + r] += x0 * w0;
+                    t128[yo + 12 + r] += x1 * w0;
+                    t128[yo + 24 + r] += x2 * w0;
+                    t128[yo + 36 + r] += x3 * w0;
                 }
             }
         }
@@ -2551,16 +2364,16 @@ public final class Library implements Model {
             int xo = ex * 4;
             int yo = ex * 12;
             for (int r = 0; r < 12; r++) {
-                t141[yo + r] = 0;
+                t128[yo + r] = 0;
             }
             for (int c = 0; c < 4; c += 4) {
                 int wo = c * 12;
-                float x0 = t138[xo + c];
-                float x1 = t138[xo + c + 1];
-                float x2 = t138[xo + c + 2];
-                float x3 = t138[xo + c + 3];
+                float x0 = t125[xo + c];
+                float x1 = t125[xo + c + 1];
+                float x2 = t125[xo + c + 2];
+                float x3 = t125[xo + c + 3];
                 for (int r = 0; r < 12; r++) {
-                    t141[yo + r] += x0 * W[wo + r] + x1 * W[wo + 12 + r] + x2 * W[wo + 24 + r] + x3 * W[wo + 36 + r];
+                    t128[yo + r] += x0 * W[wo + r] + x1 * W[wo + 12 + r] + x2 * W[wo + 24 + r] + x3 * W[wo + 36 + r];
                 }
             }
         }
@@ -2569,14 +2382,14 @@ public final class Library implements Model {
     /**
      * gradient of line 15: z = W * flatten(s)  [reshape [3, 2, 2]]
      */
-    private void computeT142(int batch) {
-        float[] t141 = ws.t141;
-        float[] t142 = ws.t142;
+    private void computeT129(int batch) {
+        float[] t128 = ws.t128;
+        float[] t129 = ws.t129;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 12;
             int oo = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t142[oo + i] = t141[o0 + i];
+                t129[oo + i] = t128[o0 + i];
             }
         }
     }
@@ -2584,9 +2397,9 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeT143(int batch) {
-        float[] t143 = ws.t143;
-        float[] t142 = ws.t142;
+    private void computeT130(int batch) {
+        float[] t130 = ws.t130;
+        float[] t129 = ws.t129;
         float[] t21 = ws.t21;
         float[] t20 = ws.t20;
         for (int ex = 0; ex < batch; ex++) {
@@ -2597,7 +2410,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t143[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t142[p0 + (k0) * 4 + (k1) * 2 + k2] * ((1.0 / (double) t21[p2 + (k0) * 2 + k2]) * Ops.exp((double) t20[p1 + (k0) * 4 + (k1) * 2 + k2])));
+                        t130[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t129[p0 + (k0) * 4 + (k1) * 2 + k2] * ((1.0 / (double) t21[p2 + (k0) * 2 + k2]) * Ops.exp((double) t20[p1 + (k0) * 4 + (k1) * 2 + k2])));
                     }
                 }
             }
@@ -2607,9 +2420,9 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2]]
      */
-    private void computeT144(int batch) {
-        float[] t144 = ws.t144;
-        float[] t142 = ws.t142;
+    private void computeT131(int batch) {
+        float[] t131 = ws.t131;
+        float[] t129 = ws.t129;
         float[] s_ = ws.s_;
         float[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
@@ -2621,9 +2434,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += (double) t142[p0 + (k0) * 4 + (k2) * 2 + k1] * (-((double) s_[p2 + (k0) * 4 + (k2) * 2 + k1] / (double) t21[p1 + (k0) * 2 + k1]));
+                        acc += (double) t129[p0 + (k0) * 4 + (k2) * 2 + k1] * (-((double) s_[p2 + (k0) * 4 + (k2) * 2 + k1] / (double) t21[p1 + (k0) * 2 + k1]));
                     }
-                    t144[ob + (k0) * 2 + k1] = (float) (acc);
+                    t131[ob + (k0) * 2 + k1] = (float) (acc);
                 }
             }
         }
@@ -2632,9 +2445,9 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeT145(int batch) {
-        float[] t145 = ws.t145;
-        float[] t144 = ws.t144;
+    private void computeT132(int batch) {
+        float[] t132 = ws.t132;
+        float[] t131 = ws.t131;
         float[] t20 = ws.t20;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
@@ -2643,7 +2456,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t145[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t144[p0 + (k0) * 2 + k2] * Ops.exp((double) t20[p1 + (k0) * 4 + (k1) * 2 + k2]));
+                        t132[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t131[p0 + (k0) * 2 + k2] * Ops.exp((double) t20[p1 + (k0) * 4 + (k1) * 2 + k2]));
                     }
                 }
             }
@@ -2651,83 +2464,16 @@ public final class Library implements Model {
     }
 
     /**
-     * the kernel of 4 nodes with the same code; the first is gradient of line 14: s = softmax(n, axis=1)  [add [3, 2, 2]]
+     * gradient of line 14: s = softmax(n, axis=1)  [add [3, 2, 2]]
      */
-    private static void computeAdd_(int batch, float[] t, float[] t143, float[] t145) {
+    private void computeT133(int batch) {
+        float[] t133 = ws.t133;
+        float[] t130 = ws.t130;
+        float[] t132 = ws.t132;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t[o + i] = t143[o + i] + t145[o + i];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2]]
-     */
-    private void computeT147(int batch) {
-        float[] t147 = ws.t147;
-        float[] t146 = ws.t146;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 12;
-            int ob = ex * 6;
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    double acc = 0;
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        acc += -(double) t146[p0 + (k0) * 4 + (k2) * 2 + k1];
-                    }
-                    t147[ob + (k0) * 2 + k1] = (float) (acc);
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 14: s = softmax(n, axis=1)  [winners [3, 2]]
-     */
-    private void computeT148(int batch) {
-        float[] t148 = ws.t148;
-        float[] n = ws.n;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 12;
-            int ob = ex * 6;
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    double best = Double.NEGATIVE_INFINITY;
-                    boolean hit = false;
-                    int win = -1;
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        double v = (double) n[p0 + (k0) * 4 + (k2) * 2 + k1];
-                        boolean hot = !hit | v > best | v != v & best == best;
-                        win = hot ? k2 : win;
-                        best = Math.max(best, v);
-                        hit = true;
-                    }
-                    t148[ob + (k0) * 2 + k1] = (float) (win);
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 14: s = softmax(n, axis=1)  [scatter [3, 2, 2]]
-     */
-    private void computeT149(int batch) {
-        float[] t149 = ws.t149;
-        float[] t148 = ws.t148;
-        float[] t147 = ws.t147;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 6;
-            int p1 = ex * 6;
-            int ob = ex * 12;
-            for (int k0 = 0; k0 < 12; k0++) {
-                t149[ob + k0] = 0;
-            }
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t149[ob + (k0) * 4 + ((int) t148[p1 + (k0) * 2 + k1]) * 2 + k1] += (float) ((double) t147[p0 + (k0) * 2 + k1]);
-                }
+                t133[o + i] = t130[o + i] + t132[o + i];
             }
         }
     }
@@ -2735,9 +2481,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT151(int batch) {
-        float[] t151 = ws.t151;
-        float[] t150 = ws.t150;
+    private void computeT134(int batch) {
+        float[] t134 = ws.t134;
+        float[] t133 = ws.t133;
         float[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2746,7 +2492,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t151[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t150[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5))));
+                        t134[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t133[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5))));
                     }
                 }
             }
@@ -2756,10 +2502,10 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2]]
      */
-    private void computeT152(int batch) {
-        float[] t152 = ws.t152;
+    private void computeT135(int batch) {
+        float[] t135 = ws.t135;
         float[] t17 = ws.t17;
-        float[] t150 = ws.t150;
+        float[] t133 = ws.t133;
         float[] n = ws.n;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2771,9 +2517,9 @@ public final class Library implements Model {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
                         double sh0 = Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5));
-                        acc += (double) t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-((double) n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
+                        acc += (double) t133[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-((double) n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
                     }
-                    t152[ob + (k0) * 2 + k1] = (float) (acc);
+                    t135[ob + (k0) * 2 + k1] = (float) (acc);
                 }
             }
         }
@@ -2782,9 +2528,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT153(int batch) {
-        float[] t153 = ws.t153;
-        float[] t152 = ws.t152;
+    private void computeT136(int batch) {
+        float[] t136 = ws.t136;
+        float[] t135 = ws.t135;
         float[] t16 = ws.t16;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
@@ -2793,9 +2539,24 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t153[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t152[p0 + (k0) * 2 + k1] * (0.5 * (2.0 * (double) t16[p1 + (k0) * 4 + (k1) * 2 + k2])));
+                        t136[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t135[p0 + (k0) * 2 + k1] * (0.5 * (2.0 * (double) t16[p1 + (k0) * 4 + (k1) * 2 + k2])));
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 13: n = layer_norm(p .* g + elu(q))  [add [3, 2, 2]]
+     */
+    private void computeT137(int batch) {
+        float[] t137 = ws.t137;
+        float[] t134 = ws.t134;
+        float[] t136 = ws.t136;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 12;
+            for (int i = 0; i < 12; i++) {
+                t137[o + i] = t134[o + i] + t136[o + i];
             }
         }
     }
@@ -2803,9 +2564,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2]]
      */
-    private void computeT155(int batch) {
-        float[] t155 = ws.t155;
-        float[] t154 = ws.t154;
+    private void computeT138(int batch) {
+        float[] t138 = ws.t138;
+        float[] t137 = ws.t137;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 6;
@@ -2813,9 +2574,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += -(double) t154[p0 + (k0) * 4 + (k1) * 2 + k2];
+                        acc += -(double) t137[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t155[ob + (k0) * 2 + k1] = (float) (acc);
+                    t138[ob + (k0) * 2 + k1] = (float) (acc);
                 }
             }
         }
@@ -2824,16 +2585,16 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT156(int batch) {
-        float[] t156 = ws.t156;
-        float[] t155 = ws.t155;
+    private void computeT139(int batch) {
+        float[] t139 = ws.t139;
+        float[] t138 = ws.t138;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t156[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t155[p0 + (k0) * 2 + k1] * 0.5);
+                        t139[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t138[p0 + (k0) * 2 + k1] * 0.5);
                     }
                 }
             }
@@ -2841,11 +2602,26 @@ public final class Library implements Model {
     }
 
     /**
+     * gradient of line 13: n = layer_norm(p .* g + elu(q))  [add [3, 2, 2]]
+     */
+    private void computeT140(int batch) {
+        float[] t140 = ws.t140;
+        float[] t137 = ws.t137;
+        float[] t139 = ws.t139;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 12;
+            for (int i = 0; i < 12; i++) {
+                t140[o + i] = t137[o + i] + t139[o + i];
+            }
+        }
+    }
+
+    /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT158(int batch) {
-        float[] t158 = ws.t158;
-        float[] t157 = ws.t157;
+    private void computeT141(int batch) {
+        float[] t141 = ws.t141;
+        float[] t140 = ws.t140;
         float[] q = ws.q;
         float[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
@@ -2856,7 +2632,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t158[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t157[p0 + (k0) * 4 + (k1) * 2 + k2] * ((double) q[p1 + (k0) * 4 + (k1) * 2 + k2] > 0.0 ? 1.0 : ((double) t13[p2 + (k0) * 4 + (k1) * 2 + k2] + 1.0)));
+                        t141[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t140[p0 + (k0) * 4 + (k1) * 2 + k2] * ((double) q[p1 + (k0) * 4 + (k1) * 2 + k2] > 0.0 ? 1.0 : ((double) t13[p2 + (k0) * 4 + (k1) * 2 + k2] + 1.0)));
                     }
                 }
             }
@@ -2866,14 +2642,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [mul [3, 2, 2]]
      */
-    private void computeT159(int batch) {
-        float[] t159 = ws.t159;
-        float[] t157 = ws.t157;
+    private void computeT142(int batch) {
+        float[] t142 = ws.t142;
+        float[] t140 = ws.t140;
         float[] g_ = this.g;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t159[o + i] = t157[o + i] * g_[i];
+                t142[o + i] = t140[o + i] * g_[i];
             }
         }
     }
@@ -2881,14 +2657,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [mul [3, 2, 2]]
      */
-    private void computeT160(int batch) {
-        float[] t160 = ws.t160;
-        float[] t157 = ws.t157;
+    private void computeT143(int batch) {
+        float[] t143 = ws.t143;
+        float[] t140 = ws.t140;
         float[] p = ws.p;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t160[o + i] = t157[o + i] * p[o + i];
+                t143[o + i] = t140[o + i] * p[o + i];
             }
         }
     }
@@ -2896,9 +2672,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 2]]
      */
-    private void computeT161(int batch) {
-        float[] t161 = ws.t161;
-        float[] t158 = ws.t158;
+    private void computeT144(int batch) {
+        float[] t144 = ws.t144;
+        float[] t141 = ws.t141;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 12;
@@ -2908,10 +2684,10 @@ public final class Library implements Model {
                         double acc = 0;
                         for (int k3 = 0; k3 < 1; k3++) {
                             for (int k4 = 0; k4 < 1; k4++) {
-                                acc += (double) t158[p0 + (k0) * 4 + (-k3 + k1) * 2 + -k4 + k2];
+                                acc += (double) t141[p0 + (k0) * 4 + (-k3 + k1) * 2 + -k4 + k2];
                             }
                         }
-                        t161[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (acc);
+                        t144[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (acc);
                     }
                 }
             }
@@ -2921,10 +2697,10 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 2]]
      */
-    private void computeT162(int batch) {
-        float[] t162 = ws.t162;
+    private void computeT145(int batch) {
+        float[] t145 = ws.t145;
         float[] t9 = ws.t9;
-        float[] t161 = ws.t161;
+        float[] t144 = ws.t144;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
@@ -2933,7 +2709,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
                         double sh0 = Ops.sigmoid((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2]);
-                        t162[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t161[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + ((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0)))));
+                        t145[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t144[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + ((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0)))));
                     }
                 }
             }
@@ -2943,9 +2719,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 3, 3]]
      */
-    private void computeT163(int batch) {
-        float[] t163 = ws.t163;
-        float[] t162 = ws.t162;
+    private void computeT146(int batch) {
+        float[] t146 = ws.t146;
+        float[] t145 = ws.t145;
         float[] img = ws.img;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2958,10 +2734,10 @@ public final class Library implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 2; k4++) {
                                 for (int k5 = 0; k5 < 2; k5++) {
-                                    acc += (double) t162[p0 + (k0) * 4 + (k4) * 2 + k5] * (double) img[p1 + (k1) * 36 + (2 * k4 + k2) * 6 + 2 * k5 + k3];
+                                    acc += (double) t145[p0 + (k0) * 4 + (k4) * 2 + k5] * (double) img[p1 + (k1) * 36 + (2 * k4 + k2) * 6 + 2 * k5 + k3];
                                 }
                             }
-                            t163[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
+                            t146[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
                         }
                     }
                 }
@@ -2972,9 +2748,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [2, 6, 6]]
      */
-    private void computeT164(int batch) {
-        float[] t164 = ws.t164;
-        float[] t162 = ws.t162;
+    private void computeT147(int batch) {
+        float[] t147 = ws.t147;
+        float[] t145 = ws.t145;
         float[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2986,11 +2762,11 @@ public final class Library implements Model {
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = Math.max(0, -Math.floorDiv(-k1 + 2, 2)); k4 < Math.min(2, Math.floorDiv(k1, 2) + 1); k4++) {
                                 for (int k5 = Math.max(0, -Math.floorDiv(-k2 + 2, 2)); k5 < Math.min(2, Math.floorDiv(k2, 2) + 1); k5++) {
-                                    acc += (double) t162[p0 + (k3) * 4 + (k4) * 2 + k5] * (double) K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
+                                    acc += (double) t145[p0 + (k3) * 4 + (k4) * 2 + k5] * (double) K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
                                 }
                             }
                         }
-                        t164[ob + (k0) * 36 + (k1) * 6 + k2] = (float) (acc);
+                        t147[ob + (k0) * 36 + (k1) * 6 + k2] = (float) (acc);
                     }
                 }
             }
@@ -3000,8 +2776,8 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
      */
-    private void computeT165(int batch) {
-        float[] t165 = ws.t165;
+    private void computeT148(int batch) {
+        float[] t148 = ws.t148;
         float[] t7 = ws.t7;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -3021,7 +2797,7 @@ public final class Library implements Model {
                                 hit = true;
                             }
                         }
-                        t165[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
+                        t148[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
                     }
                 }
             }
@@ -3031,8 +2807,8 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
      */
-    private void computeT166(int batch) {
-        float[] t166 = ws.t166;
+    private void computeT149(int batch) {
+        float[] t149 = ws.t149;
         float[] t7 = ws.t7;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -3052,7 +2828,7 @@ public final class Library implements Model {
                                 hit = true;
                             }
                         }
-                        t166[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
+                        t149[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
                     }
                 }
             }
@@ -3062,23 +2838,23 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [scatter [3, 6, 6]]
      */
-    private void computeT167(int batch) {
-        float[] t167 = ws.t167;
-        float[] t165 = ws.t165;
-        float[] t166 = ws.t166;
-        float[] t159 = ws.t159;
+    private void computeT150(int batch) {
+        float[] t150 = ws.t150;
+        float[] t148 = ws.t148;
+        float[] t149 = ws.t149;
+        float[] t142 = ws.t142;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
             int p2 = ex * 12;
             int ob = ex * 108;
             for (int k0 = 0; k0 < 108; k0++) {
-                t167[ob + k0] = 0;
+                t150[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t167[ob + (k0) * 36 + (((int) t165[p1 + (k0) * 4 + (k1) * 2 + k2] + 3 * k1)) * 6 + ((int) t166[p2 + (k0) * 4 + (k1) * 2 + k2] + 3 * k2)] += (float) ((double) t159[p0 + (k0) * 4 + (k1) * 2 + k2]);
+                        t150[ob + (k0) * 36 + (((int) t148[p1 + (k0) * 4 + (k1) * 2 + k2] + 3 * k1)) * 6 + ((int) t149[p2 + (k0) * 4 + (k1) * 2 + k2] + 3 * k2)] += (float) ((double) t142[p0 + (k0) * 4 + (k1) * 2 + k2]);
                     }
                 }
             }
@@ -3088,10 +2864,10 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [compute [3, 6, 6]]
      */
-    private void computeT168(int batch) {
-        float[] t168 = ws.t168;
+    private void computeT151(int batch) {
+        float[] t151 = ws.t151;
         float[] c1 = ws.c1;
-        float[] t167 = ws.t167;
+        float[] t150 = ws.t150;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int p1 = ex * 108;
@@ -3100,7 +2876,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
                         double sh0 = Ops.sigmoid((1.5957691216057308 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))));
-                        t168[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((double) t167[p0 + (k0) * 36 + (k1) * 6 + k2] * (sh0 + (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (sh0 * (1.0 - sh0))) * (1.5957691216057308 * (1.0 + (0.134145 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))))));
+                        t151[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((double) t150[p0 + (k0) * 36 + (k1) * 6 + k2] * (sh0 + (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (sh0 * (1.0 - sh0))) * (1.5957691216057308 * (1.0 + (0.134145 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))))));
                     }
                 }
             }
@@ -3110,9 +2886,9 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [3, 2, 3, 3]]
      */
-    private void computeT169(int batch) {
-        float[] t169 = ws.t169;
-        float[] t168 = ws.t168;
+    private void computeT152(int batch) {
+        float[] t152 = ws.t152;
+        float[] t151 = ws.t151;
         float[] t5 = ws.t5;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -3125,10 +2901,10 @@ public final class Library implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 6; k4++) {
                                 for (int k5 = 0; k5 < 6; k5++) {
-                                    acc += (double) t168[p0 + (k0) * 36 + (k4) * 6 + k5] * (double) t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
+                                    acc += (double) t151[p0 + (k0) * 36 + (k4) * 6 + k5] * (double) t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
                                 }
                             }
-                            t169[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
+                            t152[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
                         }
                     }
                 }
@@ -3139,15 +2915,15 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 8, 8]]
      */
-    private void computeT171(int batch) {
-        float[] t171 = ws.t171;
-        float[] t168 = ws.t168;
+    private void computeT154(int batch) {
+        float[] t154 = ws.t154;
+        float[] t151 = ws.t151;
         float[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int ob = ex * 128;
             for (int k0 = 0; k0 < 128; k0++) {
-                t171[ob + k0] = 0;
+                t154[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 8; k1++) {
@@ -3155,7 +2931,7 @@ public final class Library implements Model {
                         for (int k3 = Math.max(0, k1 - 5); k3 < Math.min(3, k1 + 1); k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 for (int k5 = Math.max(0, k4); k5 < Math.min(8, k4 + 6); k5++) {
-                                    t171[ob + (k0) * 64 + (k1) * 8 + k5] += (float) ((double) t168[p0 + (k2) * 36 + (-k3 + k1) * 6 + -k4 + k5] * (double) K[(k2) * 18 + (k0) * 9 + (k3) * 3 + k4]);
+                                    t154[ob + (k0) * 64 + (k1) * 8 + k5] += (float) ((double) t151[p0 + (k2) * 36 + (-k3 + k1) * 6 + -k4 + k5] * (double) K[(k2) * 18 + (k0) * 9 + (k3) * 3 + k4]);
                                 }
                             }
                         }
@@ -3168,16 +2944,16 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 6, 6]]
      */
-    private void computeT172(int batch) {
-        float[] t172 = ws.t172;
-        float[] t171 = ws.t171;
+    private void computeT155(int batch) {
+        float[] t155 = ws.t155;
+        float[] t154 = ws.t154;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 128;
             int ob = ex * 72;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
-                        t172[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? (double) t171[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0);
+                        t155[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? (double) t154[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0);
                     }
                 }
             }
@@ -3187,14 +2963,14 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [add [2, 6, 6]]
      */
-    private void computeT173(int batch) {
-        float[] t173 = ws.t173;
-        float[] t164 = ws.t164;
-        float[] t172 = ws.t172;
+    private void computeT156(int batch) {
+        float[] t156 = ws.t156;
+        float[] t147 = ws.t147;
+        float[] t155 = ws.t155;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 72;
             for (int i = 0; i < 72; i++) {
-                t173[o + i] = t164[o + i] + t172[o + i];
+                t156[o + i] = t147[o + i] + t155[o + i];
             }
         }
     }
@@ -3203,27 +2979,27 @@ public final class Library implements Model {
      * d loss / d K, the mean over the batch
      */
     private void accumulateK(int batch) {
-        float[] t163 = ws.t163;
-        float[] t169 = ws.t169;
+        float[] t146 = ws.t146;
+        float[] t152 = ws.t152;
         float[] g = ws.grad.K;
         float inv = 1.0f / batch;
         {
             int ex = 0;
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] = t163[o0 + i] * inv;
+                g[i] = t146[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] += t163[o0 + i] * inv;
+                g[i] += t146[o0 + i] * inv;
             }
         }
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] += t169[o0 + i] * inv;
+                g[i] += t152[o0 + i] * inv;
             }
         }
     }
@@ -3232,7 +3008,7 @@ public final class Library implements Model {
      * d loss / d W, the mean over the batch
      */
     private void accumulateW(int batch) {
-        float[] t138 = ws.t138;
+        float[] t125 = ws.t125;
         float[] t23 = ws.t23;
         float[] g = ws.grad.W;
         float inv = 1.0f / batch;
@@ -3240,17 +3016,17 @@ public final class Library implements Model {
             int ex = 0;
             if (batch >= 4) {
                 for (int r = 0; r < 4; r++) {
-                    float s0 = t138[ex * 4 + r] * inv;
-                    float s1 = t138[(ex + 1) * 4 + r] * inv;
-                    float s2 = t138[(ex + 2) * 4 + r] * inv;
-                    float s3 = t138[(ex + 3) * 4 + r] * inv;
+                    float s0 = t125[ex * 4 + r] * inv;
+                    float s1 = t125[(ex + 1) * 4 + r] * inv;
+                    float s2 = t125[(ex + 2) * 4 + r] * inv;
+                    float s3 = t125[(ex + 3) * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
                         g[r * 12 + j] = s0 * t23[ex * 12 + j] + s1 * t23[(ex + 1) * 12 + j] + s2 * t23[(ex + 2) * 12 + j] + s3 * t23[(ex + 3) * 12 + j];
                     }
                 }
             } else {
                 for (int r = 0; r < 4; r++) {
-                    float s0 = t138[ex * 4 + r] * inv;
+                    float s0 = t125[ex * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
                         g[r * 12 + j] = s0 * t23[ex * 12 + j];
                     }
@@ -3259,10 +3035,10 @@ public final class Library implements Model {
             ex = batch >= 4 ? 4 : 1;
             for (; ex + 4 <= batch; ex += 4) {
                 for (int r = 0; r < 4; r++) {
-                    float s0 = t138[ex * 4 + r] * inv;
-                    float s1 = t138[(ex + 1) * 4 + r] * inv;
-                    float s2 = t138[(ex + 2) * 4 + r] * inv;
-                    float s3 = t138[(ex + 3) * 4 + r] * inv;
+                    float s0 = t125[ex * 4 + r] * inv;
+                    float s1 = t125[(ex + 1) * 4 + r] * inv;
+                    float s2 = t125[(ex + 2) * 4 + r] * inv;
+                    float s3 = t125[(ex + 3) * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
                         g[r * 12 + j] += s0 * t23[ex * 12 + j] + s1 * t23[(ex + 1) * 12 + j] + s2 * t23[(ex + 2) * 12 + j] + s3 * t23[(ex + 3) * 12 + j];
                     }
@@ -3270,7 +3046,7 @@ public final class Library implements Model {
             }
             for (; ex < batch; ex++) {
                 for (int r = 0; r < 4; r++) {
-                    float s0 = t138[ex * 4 + r] * inv;
+                    float s0 = t125[ex * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
                         g[r * 12 + j] += s0 * t23[ex * 12 + j];
                     }
@@ -3283,20 +3059,20 @@ public final class Library implements Model {
      * d loss / d g, the mean over the batch
      */
     private void accumulateG(int batch) {
-        float[] t160 = ws.t160;
+        float[] t143 = ws.t143;
         float[] g = ws.grad.g;
         float inv = 1.0f / batch;
         {
             int ex = 0;
             int o0 = ex * 12;
             for (int i = 0; i < 12; i++) {
-                g[i] = t160[o0 + i] * inv;
+                g[i] = t143[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 12;
             for (int i = 0; i < 12; i++) {
-                g[i] += t160[o0 + i] * inv;
+                g[i] += t143[o0 + i] * inv;
             }
         }
     }
@@ -3669,22 +3445,22 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t78;
+        float[] t82;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t79;
+        float[] t83;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t80;
+        float[] t84;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t81;
+        float[] t85;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3694,17 +3470,7 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t87;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
         float[] t88;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        float[] t89;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3715,6 +3481,11 @@ public final class Library implements Model {
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t92;
+
+        /**
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         */
+        float[] t93;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3739,12 +3510,7 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t100;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        float[] t101;
+        float[] t99;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3757,54 +3523,49 @@ public final class Library implements Model {
         float[] t103;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        float[] t104;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        float[] t106;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        float[] t107;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
         float[] t108;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
+         */
+        float[] t109;
+
+        /**
+         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
         float[] t110;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] t111;
-
-        /**
-         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        float[] t116;
-
-        /**
-         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        float[] t117;
-
-        /**
-         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        float[] t118;
+        float[] t112;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] t120;
+        float[] t113;
+
+        /**
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        float[] t115;
+
+        /**
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        float[] t116;
+
+        /**
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        float[] t117;
+
+        /**
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        float[] t119;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3814,231 +3575,174 @@ public final class Library implements Model {
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] t123;
+        float[] t122;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        float[] t123;
+
+        /**
+         * gradient of line 16: r = reshape(z, [2, 2])
          */
         float[] t124;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 16: r = reshape(z, [2, 2])
          */
         float[] t125;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 15: z = W * flatten(s)
          */
-        float[] t127;
+        float[] t128;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 15: z = W * flatten(s)
          */
         float[] t129;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         float[] t130;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 14: s = softmax(n, axis=1)
+         */
+        float[] t131;
+
+        /**
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         float[] t132;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         float[] t133;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t134;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t135;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t136;
 
         /**
-         * gradient of line 16: r = reshape(z, [2, 2])
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t137;
 
         /**
-         * gradient of line 16: r = reshape(z, [2, 2])
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t138;
 
         /**
-         * gradient of line 15: z = W * flatten(s)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         */
+        float[] t139;
+
+        /**
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         */
+        float[] t140;
+
+        /**
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t141;
 
         /**
-         * gradient of line 15: z = W * flatten(s)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t142;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t143;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         float[] t144;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         float[] t145;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         float[] t146;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         float[] t147;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         float[] t148;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         float[] t149;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         float[] t150;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         float[] t151;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         float[] t152;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        float[] t153;
-
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         float[] t154;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         float[] t155;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         float[] t156;
 
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        float[] t157;
-
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        float[] t158;
-
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        float[] t159;
-
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        float[] t160;
-
-        /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
-         */
-        float[] t161;
-
-        /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
-         */
-        float[] t162;
-
-        /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
-         */
-        float[] t163;
-
-        /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
-         */
-        float[] t164;
-
-        /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
-         */
-        float[] t165;
-
-        /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
-         */
-        float[] t166;
-
-        /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
-         */
-        float[] t167;
-
-        /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
-         */
-        float[] t168;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
-        float[] t169;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
-        float[] t171;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
-        float[] t172;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
-        float[] t173;
-
         float[][] staging = new float[5][];
 
-        private void allocate1(int batch, boolean first) {
+        void ensure(int batch) {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be at least 1, not " + batch);
+            }
+            if (batch <= capacity) {
+                return;
+            }
+            boolean first = capacity == 0;
+            capacity = batch;
             t5 = new float[batch * 128];
             c1 = new float[batch * 108];
             t7 = new float[batch * 108];
@@ -4108,98 +3812,66 @@ public final class Library implements Model {
             t73 = new float[batch * 1];
             t74 = new float[batch * 4];
             t75 = new float[batch * 4];
-            t76 = new float[batch * 1];
-            t77 = new float[batch * 1];
-            t78 = new float[batch * 4];
-            t79 = new float[batch * 4];
-            t80 = new float[batch * 4];
-            t81 = new float[batch * 4];
-            t86 = new float[batch * 8];
-            t87 = new float[batch * 8];
-            t88 = new float[batch * 8];
-            t89 = new float[batch * 8];
+            t76 = new float[batch * 4];
+            t77 = new float[batch * 4];
+            t82 = new float[batch * 8];
+            t83 = new float[batch * 8];
+            t84 = new float[batch * 8];
+            t85 = new float[batch * 8];
+            t86 = new float[batch * 4];
+            t88 = new float[batch * 4];
             t90 = new float[batch * 4];
             t92 = new float[batch * 4];
+            t93 = new float[batch * 4];
             t94 = new float[batch * 4];
             t96 = new float[batch * 4];
             t97 = new float[batch * 4];
-            t98 = new float[batch * 4];
-            t100 = new float[batch * 4];
-            t101 = new float[batch * 4];
-            t102 = new float[batch * 1];
-            t103 = new float[batch * 4];
-            t104 = new float[batch * 4];
-            t106 = new float[batch * 1];
-            t107 = new float[batch * 1];
+            t98 = new float[batch * 1];
+            t99 = new float[batch * 4];
+            t102 = new float[batch * 4];
+            t103 = new float[batch * 1];
             t108 = new float[batch * 4];
+            t109 = new float[batch * 2];
             t110 = new float[batch * 4];
-            t111 = new float[batch * 1];
-            t116 = new float[batch * 4];
-            t117 = new float[batch * 2];
-            t118 = new float[batch * 4];
-            t120 = new float[batch * 4];
-            t121 = new float[batch * 4];
-            t123 = new float[batch * 2];
-            t124 = new float[batch * 2];
+            t112 = new float[batch * 4];
+            t113 = new float[batch * 4];
+            t115 = new float[batch * 2];
+            t116 = new float[batch * 2];
+            t117 = new float[batch * 4];
+            t119 = new float[batch * 4];
+            t121 = new float[batch * 2];
+            t122 = new float[batch * 4];
+            t123 = new float[batch * 4];
+            t124 = new float[batch * 4];
             t125 = new float[batch * 4];
-            t127 = new float[batch * 4];
-            t129 = new float[batch * 2];
-            t130 = new float[batch * 4];
-            t132 = new float[batch * 2];
-            t133 = new float[batch * 2];
-            t134 = new float[batch * 2];
-            t135 = new float[batch * 4];
-            t136 = new float[batch * 4];
-            t137 = new float[batch * 4];
-            t138 = new float[batch * 4];
+            t128 = new float[batch * 12];
+            t129 = new float[batch * 12];
+            t130 = new float[batch * 12];
+            t131 = new float[batch * 6];
+            t132 = new float[batch * 12];
+            t133 = new float[batch * 12];
+            t134 = new float[batch * 12];
+            t135 = new float[batch * 6];
+            t136 = new float[batch * 12];
+            t137 = new float[batch * 12];
+            t138 = new float[batch * 6];
+            t139 = new float[batch * 12];
+            t140 = new float[batch * 12];
             t141 = new float[batch * 12];
             t142 = new float[batch * 12];
             t143 = new float[batch * 12];
-            t144 = new float[batch * 6];
+            t144 = new float[batch * 12];
             t145 = new float[batch * 12];
-            t146 = new float[batch * 12];
-            t147 = new float[batch * 6];
-            t148 = new float[batch * 6];
+            t146 = new float[batch * 54];
+            t147 = new float[batch * 72];
+            t148 = new float[batch * 12];
             t149 = new float[batch * 12];
-            t150 = new float[batch * 12];
-            t151 = new float[batch * 12];
-            t152 = new float[batch * 6];
-            t153 = new float[batch * 12];
-            t154 = new float[batch * 12];
-            t155 = new float[batch * 6];
-            t156 = new float[batch * 12];
-            t157 = new float[batch * 12];
-            t158 = new float[batch * 12];
-            t159 = new float[batch * 12];
-            t160 = new float[batch * 12];
-            t161 = new float[batch * 12];
-        }
-
-        private void allocate2(int batch, boolean first) {
-            t162 = new float[batch * 12];
-            t163 = new float[batch * 54];
-            t164 = new float[batch * 72];
-            t165 = new float[batch * 12];
-            t166 = new float[batch * 12];
-            t167 = new float[batch * 108];
-            t168 = new float[batch * 108];
-            t169 = new float[batch * 54];
-            t171 = new float[batch * 128];
-            t172 = new float[batch * 72];
-            t173 = new float[batch * 72];
-        }
-
-        void ensure(int batch) {
-            if (batch < 1) {
-                throw new IllegalArgumentException("batch must be at least 1, not " + batch);
-            }
-            if (batch <= capacity) {
-                return;
-            }
-            boolean first = capacity == 0;
-            capacity = batch;
-            allocate1(batch, first);
-            allocate2(batch, first);
+            t150 = new float[batch * 108];
+            t151 = new float[batch * 108];
+            t152 = new float[batch * 54];
+            t154 = new float[batch * 128];
+            t155 = new float[batch * 72];
+            t156 = new float[batch * 72];
         }
 
         /**

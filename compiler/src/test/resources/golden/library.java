@@ -270,48 +270,47 @@ public final class Library implements Model {
         computeT68(batch);
         computeT69(batch);
         computeT70(batch);
-        computeAdd(batch, ws.t71, ws.t69, ws.t70);
+        computeT71(batch);
         computeT72(batch);
         computeT73(batch);
         computeT74(batch);
-        computeAdd(batch, ws.t75, ws.t72, ws.t74);
+        computeT75(batch);
         computeT76(batch);
         computeT77(batch);
-        computeT78(batch);
-        computeAdd(batch, ws.t79, ws.t75, ws.t78);
-        computeT80(batch);
-        computeT81(batch);
+        computeT82(batch);
+        computeT83(batch);
+        computeT84(batch);
+        computeT85(batch);
         computeT86(batch);
-        computeT87(batch);
         computeT88(batch);
-        computeT89(batch);
         computeT90(batch);
         computeT92(batch);
+        computeT93(batch);
         computeT94(batch);
         computeT96(batch);
         computeT97(batch);
         computeT98(batch);
-        computeT100(batch);
-        computeAdd(batch, ws.t101, ws.t68, ws.t100);
+        computeT99(batch);
         computeT102(batch);
         computeT103(batch);
-        computeAdd(batch, ws.t104, ws.t101, ws.t103);
-        computeT106(batch);
-        computeT107(batch);
         computeT108(batch);
+        computeT109(batch);
         computeT110(batch);
-        computeT111(batch);
+        computeT112(batch);
+        computeT113(batch);
+        computeT115(batch);
         computeT116(batch);
         computeT117(batch);
-        computeT118(batch);
-        computeT120(batch);
+        computeT119(batch);
         computeT121(batch);
+        computeT122(batch);
         computeT123(batch);
         computeT124(batch);
         computeT125(batch);
-        computeT127(batch);
+        computeT128(batch);
         computeT129(batch);
         computeT130(batch);
+        computeT131(batch);
         computeT132(batch);
         computeT133(batch);
         computeT134(batch);
@@ -319,34 +318,19 @@ public final class Library implements Model {
         computeT136(batch);
         computeT137(batch);
         computeT138(batch);
+        computeT139(batch);
+        computeT140(batch);
         computeT141(batch);
         computeT142(batch);
         computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeAdd_(batch, ws.t146, ws.t143, ws.t145);
-        computeT147(batch);
+        computeT146(batch);
         computeT148(batch);
         computeT149(batch);
-        computeAdd_(batch, ws.t150, ws.t146, ws.t149);
+        computeT150(batch);
         computeT151(batch);
         computeT152(batch);
-        computeT153(batch);
-        computeAdd_(batch, ws.t154, ws.t151, ws.t153);
-        computeT155(batch);
-        computeT156(batch);
-        computeAdd_(batch, ws.t157, ws.t154, ws.t156);
-        computeT158(batch);
-        computeT159(batch);
-        computeT160(batch);
-        computeT161(batch);
-        computeT162(batch);
-        computeT163(batch);
-        computeT165(batch);
-        computeT166(batch);
-        computeT167(batch);
-        computeT168(batch);
-        computeT169(batch);
         accumulateK(batch);
         accumulateW(batch);
         accumulateG(batch);
@@ -430,48 +414,47 @@ public final class Library implements Model {
         computeT68(batch);
         computeT69(batch);
         computeT70(batch);
-        computeAdd(batch, ws.t71, ws.t69, ws.t70);
+        computeT71(batch);
         computeT72(batch);
         computeT73(batch);
         computeT74(batch);
-        computeAdd(batch, ws.t75, ws.t72, ws.t74);
+        computeT75(batch);
         computeT76(batch);
         computeT77(batch);
-        computeT78(batch);
-        computeAdd(batch, ws.t79, ws.t75, ws.t78);
-        computeT80(batch);
-        computeT81(batch);
+        computeT82(batch);
+        computeT83(batch);
+        computeT84(batch);
+        computeT85(batch);
         computeT86(batch);
-        computeT87(batch);
         computeT88(batch);
-        computeT89(batch);
         computeT90(batch);
         computeT92(batch);
+        computeT93(batch);
         computeT94(batch);
         computeT96(batch);
         computeT97(batch);
         computeT98(batch);
-        computeT100(batch);
-        computeAdd(batch, ws.t101, ws.t68, ws.t100);
+        computeT99(batch);
         computeT102(batch);
         computeT103(batch);
-        computeAdd(batch, ws.t104, ws.t101, ws.t103);
-        computeT106(batch);
-        computeT107(batch);
         computeT108(batch);
+        computeT109(batch);
         computeT110(batch);
-        computeT111(batch);
+        computeT112(batch);
+        computeT113(batch);
+        computeT115(batch);
         computeT116(batch);
         computeT117(batch);
-        computeT118(batch);
-        computeT120(batch);
+        computeT119(batch);
         computeT121(batch);
+        computeT122(batch);
         computeT123(batch);
         computeT124(batch);
         computeT125(batch);
-        computeT127(batch);
+        computeT128(batch);
         computeT129(batch);
         computeT130(batch);
+        computeT131(batch);
         computeT132(batch);
         computeT133(batch);
         computeT134(batch);
@@ -479,36 +462,21 @@ public final class Library implements Model {
         computeT136(batch);
         computeT137(batch);
         computeT138(batch);
+        computeT139(batch);
+        computeT140(batch);
         computeT141(batch);
         computeT142(batch);
-        computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeAdd_(batch, ws.t146, ws.t143, ws.t145);
         computeT147(batch);
         computeT148(batch);
         computeT149(batch);
-        computeAdd_(batch, ws.t150, ws.t146, ws.t149);
+        computeT150(batch);
         computeT151(batch);
-        computeT152(batch);
-        computeT153(batch);
-        computeAdd_(batch, ws.t154, ws.t151, ws.t153);
+        computeT154(batch);
         computeT155(batch);
         computeT156(batch);
-        computeAdd_(batch, ws.t157, ws.t154, ws.t156);
-        computeT158(batch);
-        computeT159(batch);
-        computeT161(batch);
-        computeT162(batch);
-        computeT164(batch);
-        computeT165(batch);
-        computeT166(batch);
-        computeT167(batch);
-        computeT168(batch);
-        computeT171(batch);
-        computeT172(batch);
-        computeT173(batch);
-        System.arraycopy(ws.t173, 0, gradImg, 0, 72);
+        System.arraycopy(ws.t156, 0, gradImg, 0, 72);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
             total += ws.t66[ex];
@@ -1704,13 +1672,16 @@ public final class Library implements Model {
     }
 
     /**
-     * the kernel of 5 nodes with the same code; the first is gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
-    private static void computeAdd(int batch, double[] t, double[] t69, double[] t70) {
+    private void computeT71(int batch) {
+        double[] t71 = ws.t71;
+        double[] t69 = ws.t69;
+        double[] t70 = ws.t70;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t[o + i] = t69[o + i] + t70[o + i];
+                t71[o + i] = t69[o + i] + t70[o + i];
             }
         }
     }
@@ -1769,72 +1740,33 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
-    private void computeT76(int batch) {
-        double[] t76 = ws.t76;
+    private void computeT75(int batch) {
         double[] t75 = ws.t75;
+        double[] t72 = ws.t72;
+        double[] t74 = ws.t74;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double acc = 0;
-            for (int k0 = 0; k0 < 4; k0++) {
-                acc += -t75[p0 + k0];
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t75[o + i] = t72[o + i] + t74[o + i];
             }
-            t76[ex] = acc;
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [winners scalar]
-     */
-    private void computeT77(int batch) {
-        double[] t77 = ws.t77;
-        double[] t60 = ws.t60;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double best = Double.NEGATIVE_INFINITY;
-            boolean hit = false;
-            int win = -1;
-            for (int k0 = 0; k0 < 4; k0++) {
-                double v = t60[p0 + k0];
-                boolean hot = !hit | v > best | v != v & best == best;
-                win = hot ? k0 : win;
-                best = Math.max(best, v);
-                hit = true;
-            }
-            t77[ex] = win;
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [scatter [4]]
-     */
-    private void computeT78(int batch) {
-        double[] t78 = ws.t78;
-        double[] t77 = ws.t77;
-        double[] t76 = ws.t76;
-        for (int ex = 0; ex < batch; ex++) {
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t78[ob + k0] = 0;
-            }
-            t78[ob + (int) t77[ex]] += t76[ex];
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT80(int batch) {
-        double[] t80 = ws.t80;
-        double[] t79 = ws.t79;
+    private void computeT76(int batch) {
+        double[] t76 = ws.t76;
+        double[] t75 = ws.t75;
         double[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t80[ob + k0] = t79[p0 + k0] * (t60[p1 + k0] + 1.0);
+                t76[ob + k0] = t75[p0 + k0] * (t60[p1 + k0] + 1.0);
             }
         }
     }
@@ -1842,16 +1774,16 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT81(int batch) {
-        double[] t81 = ws.t81;
-        double[] t80 = ws.t80;
+    private void computeT77(int batch) {
+        double[] t77 = ws.t77;
+        double[] t76 = ws.t76;
         double[] t58 = ws.t58;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t81[ob + k0] = t80[p0 + k0] * (1.0 / (1.0 + t58[p1 + k0]));
+                t77[ob + k0] = t76[p0 + k0] * (1.0 / (1.0 + t58[p1 + k0]));
             }
         }
     }
@@ -1859,8 +1791,8 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT86(int batch) {
-        double[] t86 = ws.t86;
+    private void computeT82(int batch) {
+        double[] t82 = ws.t82;
         double[] t53 = ws.t53;
         double[] cat = ws.cat;
         double[] t54 = ws.t54;
@@ -1869,7 +1801,7 @@ public final class Library implements Model {
             int p2 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t86[ob + k0] = t53[0] * Ops.sign((cat[p1 + k0] - t54[p2 + k0]));
+                t82[ob + k0] = t53[0] * Ops.sign((cat[p1 + k0] - t54[p2 + k0]));
             }
         }
     }
@@ -1877,8 +1809,8 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT87(int batch) {
-        double[] t87 = ws.t87;
+    private void computeT83(int batch) {
+        double[] t83 = ws.t83;
         double[] t53 = ws.t53;
         double[] cat = ws.cat;
         double[] t54 = ws.t54;
@@ -1887,7 +1819,7 @@ public final class Library implements Model {
             int p2 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t87[ob + k0] = t53[0] * (-Ops.sign((cat[p1 + k0] - t54[p2 + k0])));
+                t83[ob + k0] = t53[0] * (-Ops.sign((cat[p1 + k0] - t54[p2 + k0])));
             }
         }
     }
@@ -1895,16 +1827,16 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT88(int batch) {
-        double[] t88 = ws.t88;
-        double[] t87 = ws.t87;
+    private void computeT84(int batch) {
+        double[] t84 = ws.t84;
+        double[] t83 = ws.t83;
         double[] cat = ws.cat;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int p1 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t88[ob + k0] = t87[p0 + k0] * (1.0 / (1.0 + (cat[p1 + k0] * cat[p1 + k0])));
+                t84[ob + k0] = t83[p0 + k0] * (1.0 / (1.0 + (cat[p1 + k0] * cat[p1 + k0])));
             }
         }
     }
@@ -1912,14 +1844,54 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [8]]
      */
-    private void computeT89(int batch) {
-        double[] t89 = ws.t89;
-        double[] t86 = ws.t86;
-        double[] t88 = ws.t88;
+    private void computeT85(int batch) {
+        double[] t85 = ws.t85;
+        double[] t82 = ws.t82;
+        double[] t84 = ws.t84;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 8;
             for (int i = 0; i < 8; i++) {
-                t89[o + i] = t86[o + i] + t88[o + i];
+                t85[o + i] = t82[o + i] + t84[o + i];
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
+     */
+    private void computeT86(int batch) {
+        double[] t86 = ws.t86;
+        double[] t48 = ws.t48;
+        double[] r_ = ws.r_;
+        double[] t49 = ws.t49;
+        for (int ex = 0; ex < batch; ex++) {
+            int p1 = ex * 4;
+            int p2 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 2; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    t86[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) : 0.0);
+                }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
+     */
+    private void computeT88(int batch) {
+        double[] t88 = ws.t88;
+        double[] t48 = ws.t48;
+        double[] r_ = ws.r_;
+        double[] t49 = ws.t49;
+        for (int ex = 0; ex < batch; ex++) {
+            int p1 = ex * 4;
+            int p2 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 2; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    t88[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))));
+                }
             }
         }
     }
@@ -1938,7 +1910,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t90[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) : 0.0);
+                    t90[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-(r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))) : 0.0);
                 }
             }
         }
@@ -1958,8 +1930,23 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t92[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))));
+                    t92[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])))));
                 }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [2, 2]]
+     */
+    private void computeT93(int batch) {
+        double[] t93 = ws.t93;
+        double[] t90 = ws.t90;
+        double[] t92 = ws.t92;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t93[o + i] = (t90[o + i] + t90[o + i]) + t92[o + i];
             }
         }
     }
@@ -1969,62 +1956,7 @@ public final class Library implements Model {
      */
     private void computeT94(int batch) {
         double[] t94 = ws.t94;
-        double[] t48 = ws.t48;
-        double[] r_ = ws.r_;
-        double[] t49 = ws.t49;
-        for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
-            int p2 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t94[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-(r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))) : 0.0);
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
-     */
-    private void computeT96(int batch) {
-        double[] t96 = ws.t96;
-        double[] t48 = ws.t48;
-        double[] r_ = ws.r_;
-        double[] t49 = ws.t49;
-        for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
-            int p2 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t96[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])))));
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [2, 2]]
-     */
-    private void computeT97(int batch) {
-        double[] t97 = ws.t97;
-        double[] t94 = ws.t94;
-        double[] t96 = ws.t96;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                t97[o + i] = (t94[o + i] + t94[o + i]) + t96[o + i];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
-     */
-    private void computeT98(int batch) {
-        double[] t98 = ws.t98;
-        double[] t97 = ws.t97;
+        double[] t93 = ws.t93;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2032,7 +1964,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t98[ob + (k0) * 2 + k1] = t97[p0 + (k0) * 2 + k1] * Ops.sigmoid((-r_[p1 + (k0) * 2 + k1]));
+                    t94[ob + (k0) * 2 + k1] = t93[p0 + (k0) * 2 + k1] * Ops.sigmoid((-r_[p1 + (k0) * 2 + k1]));
                 }
             }
         }
@@ -2041,15 +1973,30 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT100(int batch) {
-        double[] t100 = ws.t100;
+    private void computeT96(int batch) {
+        double[] t96 = ws.t96;
         double[] t67 = ws.t67;
         double[] y = ws.y;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t100[ob + k0] = t67[0] * (-y[p1 + k0]);
+                t96[ob + k0] = t67[0] * (-y[p1 + k0]);
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     */
+    private void computeT97(int batch) {
+        double[] t97 = ws.t97;
+        double[] t68 = ws.t68;
+        double[] t96 = ws.t96;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t97[o + i] = t68[o + i] + t96[o + i];
             }
         }
     }
@@ -2057,96 +2004,42 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT102(int batch) {
-        double[] t102 = ws.t102;
-        double[] t101 = ws.t101;
+    private void computeT98(int batch) {
+        double[] t98 = ws.t98;
+        double[] t97 = ws.t97;
         double[] t44 = ws.t44;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += t101[p0 + k0] * (-(1.0 / t44[ex]));
+                acc += t97[p0 + k0] * (-(1.0 / t44[ex]));
             }
-            t102[ex] = acc;
+            t98[ex] = acc;
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT103(int batch) {
-        double[] t103 = ws.t103;
-        double[] t102 = ws.t102;
+    private void computeT99(int batch) {
+        double[] t99 = ws.t99;
+        double[] t98 = ws.t98;
         double[] t43 = ws.t43;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t103[ob + k0] = t102[ex] * Ops.exp(t43[p1 + k0]);
+                t99[ob + k0] = t98[ex] * Ops.exp(t43[p1 + k0]);
             }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
-     */
-    private void computeT106(int batch) {
-        double[] t106 = ws.t106;
-        double[] t104 = ws.t104;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double acc = 0;
-            for (int k0 = 0; k0 < 4; k0++) {
-                acc += -t104[p0 + k0];
-            }
-            t106[ex] = acc;
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [winners scalar]
-     */
-    private void computeT107(int batch) {
-        double[] t107 = ws.t107;
-        double[] z_ = ws.z_;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double best = Double.NEGATIVE_INFINITY;
-            boolean hit = false;
-            int win = -1;
-            for (int k0 = 0; k0 < 4; k0++) {
-                double v = z_[p0 + k0];
-                boolean hot = !hit | v > best | v != v & best == best;
-                win = hot ? k0 : win;
-                best = Math.max(best, v);
-                hit = true;
-            }
-            t107[ex] = win;
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [scatter [4]]
-     */
-    private void computeT108(int batch) {
-        double[] t108 = ws.t108;
-        double[] t107 = ws.t107;
-        double[] t106 = ws.t106;
-        for (int ex = 0; ex < batch; ex++) {
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t108[ob + k0] = 0;
-            }
-            t108[ob + (int) t107[ex]] += t106[ex];
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax [4]]
      */
-    private void computeT110(int batch) {
+    private void computeT102(int batch) {
         double[] z_ = ws.z_;
-        double[] t110 = ws.t110;
+        double[] t102 = ws.t102;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
@@ -2159,11 +2052,11 @@ public final class Library implements Model {
             double tot = 0;
             for (int i = 0; i < 4; i++) {
                 double e = Math.exp(z_[o0 + i] - mx);
-                t110[oo + i] = e;
-                tot += t110[oo + i];
+                t102[oo + i] = e;
+                tot += t102[oo + i];
             }
             for (int i = 0; i < 4; i++) {
-                t110[oo + i] = t110[oo + i] / tot;
+                t102[oo + i] = t102[oo + i] / tot;
             }
         }
     }
@@ -2171,30 +2064,30 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [sum scalar]
      */
-    private void computeT111(int batch) {
+    private void computeT103(int batch) {
         double[] y = ws.y;
-        double[] t111 = ws.t111;
+        double[] t103 = ws.t103;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             double acc = 0;
             for (int i = 0; i < 4; i++) {
                 acc += y[o0 + i];
             }
-            t111[ex] = acc;
+            t103[ex] = acc;
         }
     }
 
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT116(int batch) {
-        double[] t116 = ws.t116;
-        double[] t89 = ws.t89;
+    private void computeT108(int batch) {
+        double[] t108 = ws.t108;
+        double[] t85 = ws.t85;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t116[ob + k0] = (k0 + 4 >= 4) ? t89[p0 + k0 + 4] : 0;
+                t108[ob + k0] = (k0 + 4 >= 4) ? t85[p0 + k0 + 4] : 0;
             }
         }
     }
@@ -2202,14 +2095,14 @@ public final class Library implements Model {
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [2]]
      */
-    private void computeT117(int batch) {
-        double[] t117 = ws.t117;
-        double[] t116 = ws.t116;
+    private void computeT109(int batch) {
+        double[] t109 = ws.t109;
+        double[] t108 = ws.t108;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                t117[ob + k0] = (k0 + 1 >= 1 && k0 + 1 < 3) ? t116[p0 + k0 + 1] : 0;
+                t109[ob + k0] = (k0 + 1 >= 1 && k0 + 1 < 3) ? t108[p0 + k0 + 1] : 0;
             }
         }
     }
@@ -2217,14 +2110,14 @@ public final class Library implements Model {
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT118(int batch) {
-        double[] t118 = ws.t118;
-        double[] t89 = ws.t89;
+    private void computeT110(int batch) {
+        double[] t110 = ws.t110;
+        double[] t85 = ws.t85;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t118[ob + k0] = (k0 < 4) ? t89[p0 + k0] : 0;
+                t110[ob + k0] = (k0 < 4) ? t85[p0 + k0] : 0;
             }
         }
     }
@@ -2232,15 +2125,15 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT120(int batch) {
-        double[] t120 = ws.t120;
-        double[] t117 = ws.t117;
+    private void computeT112(int batch) {
+        double[] t112 = ws.t112;
+        double[] t109 = ws.t109;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t120[ob + (k0) * 2 + k1] = t117[p0 + k1] * 0.5;
+                    t112[ob + (k0) * 2 + k1] = t109[p0 + k1] * 0.5;
                 }
             }
         }
@@ -2249,9 +2142,9 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT121(int batch) {
-        double[] t121 = ws.t121;
-        double[] t120 = ws.t120;
+    private void computeT113(int batch) {
+        double[] t113 = ws.t113;
+        double[] t112 = ws.t112;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2259,7 +2152,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t121[ob + (k0) * 2 + k1] = t120[p0 + (k0) * 2 + k1] * (r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : (r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0));
+                    t113[ob + (k0) * 2 + k1] = t112[p0 + (k0) * 2 + k1] * (r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : (r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0));
                 }
             }
         }
@@ -2268,13 +2161,13 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [neg [2]]
      */
-    private void computeT123(int batch) {
-        double[] t123 = ws.t123;
-        double[] t117 = ws.t117;
+    private void computeT115(int batch) {
+        double[] t115 = ws.t115;
+        double[] t109 = ws.t109;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 2;
             for (int i = 0; i < 2; i++) {
-                t123[o + i] = -t117[o + i];
+                t115[o + i] = -t109[o + i];
             }
         }
     }
@@ -2282,8 +2175,8 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [winners [2]]
      */
-    private void computeT124(int batch) {
-        double[] t124 = ws.t124;
+    private void computeT116(int batch) {
+        double[] t116 = ws.t116;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2299,7 +2192,7 @@ public final class Library implements Model {
                     best = Math.max(best, v);
                     hit = true;
                 }
-                t124[ob + k0] = win;
+                t116[ob + k0] = win;
             }
         }
     }
@@ -2307,19 +2200,19 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [scatter [2, 2]]
      */
-    private void computeT125(int batch) {
-        double[] t125 = ws.t125;
-        double[] t124 = ws.t124;
-        double[] t123 = ws.t123;
+    private void computeT117(int batch) {
+        double[] t117 = ws.t117;
+        double[] t116 = ws.t116;
+        double[] t115 = ws.t115;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int p1 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t125[ob + k0] = 0;
+                t117[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 2; k0++) {
-                t125[ob + (k0) * 2 + (int) t124[p1 + k0]] += t123[p0 + k0];
+                t117[ob + (k0) * 2 + (int) t116[p1 + k0]] += t115[p0 + k0];
             }
         }
     }
@@ -2327,15 +2220,15 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT127(int batch) {
-        double[] t127 = ws.t127;
-        double[] t117 = ws.t117;
+    private void computeT119(int batch) {
+        double[] t119 = ws.t119;
+        double[] t109 = ws.t109;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t127[ob + (k0) * 2 + k1] = t117[p0 + k0];
+                    t119[ob + (k0) * 2 + k1] = t109[p0 + k0];
                 }
             }
         }
@@ -2344,16 +2237,16 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
      */
-    private void computeT129(int batch) {
-        double[] t129 = ws.t129;
-        double[] t117 = ws.t117;
+    private void computeT121(int batch) {
+        double[] t121 = ws.t121;
+        double[] t109 = ws.t109;
         double[] t28 = ws.t28;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int p1 = ex * 2;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                t129[ob + k0] = t117[p0 + k0] * (1.0 / t28[p1 + k0]);
+                t121[ob + k0] = t109[p0 + k0] * (1.0 / t28[p1 + k0]);
             }
         }
     }
@@ -2361,9 +2254,9 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT130(int batch) {
-        double[] t130 = ws.t130;
-        double[] t129 = ws.t129;
+    private void computeT122(int batch) {
+        double[] t122 = ws.t122;
+        double[] t121 = ws.t121;
         double[] t27 = ws.t27;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
@@ -2371,87 +2264,8 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t130[ob + (k0) * 2 + k1] = t129[p0 + k1] * Ops.exp(t27[p1 + (k0) * 2 + k1]);
+                    t122[ob + (k0) * 2 + k1] = t121[p0 + k1] * Ops.exp(t27[p1 + (k0) * 2 + k1]);
                 }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
-     */
-    private void computeT132(int batch) {
-        double[] t132 = ws.t132;
-        double[] t130 = ws.t130;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int ob = ex * 2;
-            for (int k0 = 0; k0 < 2; k0++) {
-                double acc = 0;
-                for (int k1 = 0; k1 < 2; k1++) {
-                    acc += -t130[p0 + (k1) * 2 + k0];
-                }
-                t132[ob + k0] = acc;
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [add [2]]
-     */
-    private void computeT133(int batch) {
-        double[] t133 = ws.t133;
-        double[] t117 = ws.t117;
-        double[] t132 = ws.t132;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 2;
-            for (int i = 0; i < 2; i++) {
-                t133[o + i] = t117[o + i] + t132[o + i];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [winners [2]]
-     */
-    private void computeT134(int batch) {
-        double[] t134 = ws.t134;
-        double[] r_ = ws.r_;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int ob = ex * 2;
-            for (int k0 = 0; k0 < 2; k0++) {
-                double best = Double.NEGATIVE_INFINITY;
-                boolean hit = false;
-                int win = -1;
-                for (int k1 = 0; k1 < 2; k1++) {
-                    double v = r_[p0 + (k1) * 2 + k0];
-                    boolean hot = !hit | v > best | v != v & best == best;
-                    win = hot ? k1 : win;
-                    best = Math.max(best, v);
-                    hit = true;
-                }
-                t134[ob + k0] = win;
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [scatter [2, 2]]
-     */
-    private void computeT135(int batch) {
-        double[] t135 = ws.t135;
-        double[] t134 = ws.t134;
-        double[] t133 = ws.t133;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 2;
-            int p1 = ex * 2;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t135[ob + k0] = 0;
-            }
-            for (int k0 = 0; k0 < 2; k0++) {
-                t135[ob + ((int) t134[p1 + k0]) * 2 + k0] += t133[p0 + k0];
             }
         }
     }
@@ -2459,20 +2273,19 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [add [2, 2]]
      */
-    private void computeT136(int batch) {
-        double[] t136 = ws.t136;
-        double[] t90 = ws.t90;
-        double[] t92 = ws.t92;
-        double[] t98 = ws.t98;
-        double[] t121 = ws.t121;
-        double[] t125 = ws.t125;
-        double[] t127 = ws.t127;
-        double[] t130 = ws.t130;
-        double[] t135 = ws.t135;
+    private void computeT123(int batch) {
+        double[] t123 = ws.t123;
+        double[] t86 = ws.t86;
+        double[] t88 = ws.t88;
+        double[] t94 = ws.t94;
+        double[] t113 = ws.t113;
+        double[] t117 = ws.t117;
+        double[] t119 = ws.t119;
+        double[] t122 = ws.t122;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t136[o + i] = (((((((t90[o + i] + t90[o + i]) + t92[o + i]) + t98[o + i]) + t121[o + i]) + t125[o + i]) + t127[o + i]) + t130[o + i]) + t135[o + i];
+                t123[o + i] = ((((((t86[o + i] + t86[o + i]) + t88[o + i]) + t94[o + i]) + t113[o + i]) + t117[o + i]) + t119[o + i]) + t122[o + i];
             }
         }
     }
@@ -2480,14 +2293,14 @@ public final class Library implements Model {
     /**
      * gradient of line 16: r = reshape(z, [2, 2])  [reshape [4]]
      */
-    private void computeT137(int batch) {
-        double[] t136 = ws.t136;
-        double[] t137 = ws.t137;
+    private void computeT124(int batch) {
+        double[] t123 = ws.t123;
+        double[] t124 = ws.t124;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t137[oo + i] = t136[o0 + i];
+                t124[oo + i] = t123[o0 + i];
             }
         }
     }
@@ -2495,21 +2308,21 @@ public final class Library implements Model {
     /**
      * gradient of line 16: r = reshape(z, [2, 2])  [add [4]]
      */
-    private void computeT138(int batch) {
-        double[] t138 = ws.t138;
-        double[] t81 = ws.t81;
+    private void computeT125(int batch) {
+        double[] t125 = ws.t125;
+        double[] t77 = ws.t77;
         double[] z_ = ws.z_;
-        double[] t104 = ws.t104;
-        double[] t108 = ws.t108;
-        double[] t110 = ws.t110;
-        double[] t111 = ws.t111;
+        double[] t97 = ws.t97;
+        double[] t99 = ws.t99;
+        double[] t102 = ws.t102;
+        double[] t103 = ws.t103;
         double[] y = ws.y;
-        double[] t118 = ws.t118;
-        double[] t137 = ws.t137;
+        double[] t110 = ws.t110;
+        double[] t124 = ws.t124;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t138[o + i] = (((((t81[o + i] * (2.0 * z_[o + i])) + t104[o + i]) + t108[o + i]) + ((t110[o + i] * t111[ex]) - y[o + i])) + t118[o + i]) + t137[o + i];
+                t125[o + i] = ((((t77[o + i] * (2.0 * z_[o + i])) + (t97[o + i] + t99[o + i])) + ((t102[o + i] * t103[ex]) - y[o + i])) + t110[o + i]) + t124[o + i];
             }
         }
     }
@@ -2517,29 +2330,29 @@ public final class Library implements Model {
     /**
      * gradient of line 15: z = W * flatten(s)  [matmul [12]]
      */
-    private void computeT141(int batch) {
+    private void computeT128(int batch) {
         double[] W = this.W;
-        double[] t138 = ws.t138;
-        double[] t141 = ws.t141;
+        double[] t125 = ws.t125;
+        double[] t128 = ws.t128;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 4;
             int yo = ex * 12;
             for (int r = 0; r < 48; r++) {
-                t141[yo + r] = 0;
+                t128[yo + r] = 0;
             }
             for (int c = 0; c < 4; c++) {
                 int wo = c * 12;
-                double x0 = t138[xo + c];
-                double x1 = t138[xo + 4 + c];
-                double x2 = t138[xo + 8 + c];
-                double x3 = t138[xo + 12 + c];
+                double x0 = t125[xo + c];
+                double x1 = t125[xo + 4 + c];
+                double x2 = t125[xo + 8 + c];
+                double x3 = t125[xo + 12 + c];
                 for (int r = 0; r < 12; r++) {
                     double w0 = W[wo + r];
-                    t141[yo + r] += x0 * w0;
-                    t141[yo + 12 + r] += x1 * w0;
-                    t141[yo + 24 + r] += x2 * w0;
-                    t141[yo + 36 + r] += x3 * w0;
+                    t128[yo + r] += x0 * w0;
+                    t128[yo + 12 + r] += x1 * w0;
+                    t128[yo + 24 + r] += x2 * w0;
+                    t128[yo + 36 + r] += x3 * w0;
                 }
             }
         }
@@ -2547,16 +2360,16 @@ public final class Library implements Model {
             int xo = ex * 4;
             int yo = ex * 12;
             for (int r = 0; r < 12; r++) {
-                t141[yo + r] = 0;
+                t128[yo + r] = 0;
             }
             for (int c = 0; c < 4; c += 4) {
                 int wo = c * 12;
-                double x0 = t138[xo + c];
-                double x1 = t138[xo + c + 1];
-                double x2 = t138[xo + c + 2];
-                double x3 = t138[xo + c + 3];
+                double x0 = t125[xo + c];
+                double x1 = t125[xo + c + 1];
+                double x2 = t125[xo + c + 2];
+                double x3 = t125[xo + c + 3];
                 for (int r = 0; r < 12; r++) {
-                    t141[yo + r] += x0 * W[wo + r] + x1 * W[wo + 12 + r] + x2 * W[wo + 24 + r] + x3 * W[wo + 36 + r];
+                    t128[yo + r] += x0 * W[wo + r] + x1 * W[wo + 12 + r] + x2 * W[wo + 24 + r] + x3 * W[wo + 36 + r];
                 }
             }
         }
@@ -2565,14 +2378,14 @@ public final class Library implements Model {
     /**
      * gradient of line 15: z = W * flatten(s)  [reshape [3, 2, 2]]
      */
-    private void computeT142(int batch) {
-        double[] t141 = ws.t141;
-        double[] t142 = ws.t142;
+    private void computeT129(int batch) {
+        double[] t128 = ws.t128;
+        double[] t129 = ws.t129;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 12;
             int oo = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t142[oo + i] = t141[o0 + i];
+                t129[oo + i] = t128[o0 + i];
             }
         }
     }
@@ -2580,9 +2393,9 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeT143(int batch) {
-        double[] t143 = ws.t143;
-        double[] t142 = ws.t142;
+    private void computeT130(int batch) {
+        double[] t130 = ws.t130;
+        double[] t129 = ws.t129;
         double[] t21 = ws.t21;
         double[] t20 = ws.t20;
         for (int ex = 0; ex < batch; ex++) {
@@ -2593,7 +2406,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t143[ob + (k0) * 4 + (k1) * 2 + k2] = t142[p0 + (k0) * 4 + (k1) * 2 + k2] * ((1.0 / t21[p2 + (k0) * 2 + k2]) * Ops.exp(t20[p1 + (k0) * 4 + (k1) * 2 + k2]));
+                        t130[ob + (k0) * 4 + (k1) * 2 + k2] = t129[p0 + (k0) * 4 + (k1) * 2 + k2] * ((1.0 / t21[p2 + (k0) * 2 + k2]) * Ops.exp(t20[p1 + (k0) * 4 + (k1) * 2 + k2]));
                     }
                 }
             }
@@ -2603,9 +2416,9 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2]]
      */
-    private void computeT144(int batch) {
-        double[] t144 = ws.t144;
-        double[] t142 = ws.t142;
+    private void computeT131(int batch) {
+        double[] t131 = ws.t131;
+        double[] t129 = ws.t129;
         double[] s_ = ws.s_;
         double[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
@@ -2617,9 +2430,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += t142[p0 + (k0) * 4 + (k2) * 2 + k1] * (-(s_[p2 + (k0) * 4 + (k2) * 2 + k1] / t21[p1 + (k0) * 2 + k1]));
+                        acc += t129[p0 + (k0) * 4 + (k2) * 2 + k1] * (-(s_[p2 + (k0) * 4 + (k2) * 2 + k1] / t21[p1 + (k0) * 2 + k1]));
                     }
-                    t144[ob + (k0) * 2 + k1] = acc;
+                    t131[ob + (k0) * 2 + k1] = acc;
                 }
             }
         }
@@ -2628,9 +2441,9 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeT145(int batch) {
-        double[] t145 = ws.t145;
-        double[] t144 = ws.t144;
+    private void computeT132(int batch) {
+        double[] t132 = ws.t132;
+        double[] t131 = ws.t131;
         double[] t20 = ws.t20;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
@@ -2639,7 +2452,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t145[ob + (k0) * 4 + (k1) * 2 + k2] = t144[p0 + (k0) * 2 + k2] * Ops.exp(t20[p1 + (k0) * 4 + (k1) * 2 + k2]);
+                        t132[ob + (k0) * 4 + (k1) * 2 + k2] = t131[p0 + (k0) * 2 + k2] * Ops.exp(t20[p1 + (k0) * 4 + (k1) * 2 + k2]);
                     }
                 }
             }
@@ -2647,83 +2460,16 @@ public final class Library implements Model {
     }
 
     /**
-     * the kernel of 4 nodes with the same code; the first is gradient of line 14: s = softmax(n, axis=1)  [add [3, 2, 2]]
+     * gradient of line 14: s = softmax(n, axis=1)  [add [3, 2, 2]]
      */
-    private static void computeAdd_(int batch, double[] t, double[] t143, double[] t145) {
+    private void computeT133(int batch) {
+        double[] t133 = ws.t133;
+        double[] t130 = ws.t130;
+        double[] t132 = ws.t132;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t[o + i] = t143[o + i] + t145[o + i];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2]]
-     */
-    private void computeT147(int batch) {
-        double[] t147 = ws.t147;
-        double[] t146 = ws.t146;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 12;
-            int ob = ex * 6;
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    double acc = 0;
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        acc += -t146[p0 + (k0) * 4 + (k2) * 2 + k1];
-                    }
-                    t147[ob + (k0) * 2 + k1] = acc;
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 14: s = softmax(n, axis=1)  [winners [3, 2]]
-     */
-    private void computeT148(int batch) {
-        double[] t148 = ws.t148;
-        double[] n = ws.n;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 12;
-            int ob = ex * 6;
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    double best = Double.NEGATIVE_INFINITY;
-                    boolean hit = false;
-                    int win = -1;
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        double v = n[p0 + (k0) * 4 + (k2) * 2 + k1];
-                        boolean hot = !hit | v > best | v != v & best == best;
-                        win = hot ? k2 : win;
-                        best = Math.max(best, v);
-                        hit = true;
-                    }
-                    t148[ob + (k0) * 2 + k1] = win;
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 14: s = softmax(n, axis=1)  [scatter [3, 2, 2]]
-     */
-    private void computeT149(int batch) {
-        double[] t149 = ws.t149;
-        double[] t148 = ws.t148;
-        double[] t147 = ws.t147;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 6;
-            int p1 = ex * 6;
-            int ob = ex * 12;
-            for (int k0 = 0; k0 < 12; k0++) {
-                t149[ob + k0] = 0;
-            }
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t149[ob + (k0) * 4 + ((int) t148[p1 + (k0) * 2 + k1]) * 2 + k1] += t147[p0 + (k0) * 2 + k1];
-                }
+                t133[o + i] = t130[o + i] + t132[o + i];
             }
         }
     }
@@ -2731,9 +2477,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT151(int batch) {
-        double[] t151 = ws.t151;
-        double[] t150 = ws.t150;
+    private void computeT134(int batch) {
+        double[] t134 = ws.t134;
+        double[] t133 = ws.t133;
         double[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2742,7 +2488,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t151[ob + (k0) * 4 + (k1) * 2 + k2] = t150[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)));
+                        t134[ob + (k0) * 4 + (k1) * 2 + k2] = t133[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)));
                     }
                 }
             }
@@ -2752,10 +2498,10 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2]]
      */
-    private void computeT152(int batch) {
-        double[] t152 = ws.t152;
+    private void computeT135(int batch) {
+        double[] t135 = ws.t135;
         double[] t17 = ws.t17;
-        double[] t150 = ws.t150;
+        double[] t133 = ws.t133;
         double[] n = ws.n;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2767,9 +2513,9 @@ public final class Library implements Model {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
                         double sh0 = Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5));
-                        acc += t150[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-(n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
+                        acc += t133[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-(n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
                     }
-                    t152[ob + (k0) * 2 + k1] = acc;
+                    t135[ob + (k0) * 2 + k1] = acc;
                 }
             }
         }
@@ -2778,9 +2524,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT153(int batch) {
-        double[] t153 = ws.t153;
-        double[] t152 = ws.t152;
+    private void computeT136(int batch) {
+        double[] t136 = ws.t136;
+        double[] t135 = ws.t135;
         double[] t16 = ws.t16;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
@@ -2789,9 +2535,24 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t153[ob + (k0) * 4 + (k1) * 2 + k2] = t152[p0 + (k0) * 2 + k1] * (0.5 * (2.0 * t16[p1 + (k0) * 4 + (k1) * 2 + k2]));
+                        t136[ob + (k0) * 4 + (k1) * 2 + k2] = t135[p0 + (k0) * 2 + k1] * (0.5 * (2.0 * t16[p1 + (k0) * 4 + (k1) * 2 + k2]));
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 13: n = layer_norm(p .* g + elu(q))  [add [3, 2, 2]]
+     */
+    private void computeT137(int batch) {
+        double[] t137 = ws.t137;
+        double[] t134 = ws.t134;
+        double[] t136 = ws.t136;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 12;
+            for (int i = 0; i < 12; i++) {
+                t137[o + i] = t134[o + i] + t136[o + i];
             }
         }
     }
@@ -2799,9 +2560,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2]]
      */
-    private void computeT155(int batch) {
-        double[] t155 = ws.t155;
-        double[] t154 = ws.t154;
+    private void computeT138(int batch) {
+        double[] t138 = ws.t138;
+        double[] t137 = ws.t137;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 6;
@@ -2809,9 +2570,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += -t154[p0 + (k0) * 4 + (k1) * 2 + k2];
+                        acc += -t137[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t155[ob + (k0) * 2 + k1] = acc;
+                    t138[ob + (k0) * 2 + k1] = acc;
                 }
             }
         }
@@ -2820,16 +2581,16 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT156(int batch) {
-        double[] t156 = ws.t156;
-        double[] t155 = ws.t155;
+    private void computeT139(int batch) {
+        double[] t139 = ws.t139;
+        double[] t138 = ws.t138;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t156[ob + (k0) * 4 + (k1) * 2 + k2] = t155[p0 + (k0) * 2 + k1] * 0.5;
+                        t139[ob + (k0) * 4 + (k1) * 2 + k2] = t138[p0 + (k0) * 2 + k1] * 0.5;
                     }
                 }
             }
@@ -2837,11 +2598,26 @@ public final class Library implements Model {
     }
 
     /**
+     * gradient of line 13: n = layer_norm(p .* g + elu(q))  [add [3, 2, 2]]
+     */
+    private void computeT140(int batch) {
+        double[] t140 = ws.t140;
+        double[] t137 = ws.t137;
+        double[] t139 = ws.t139;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 12;
+            for (int i = 0; i < 12; i++) {
+                t140[o + i] = t137[o + i] + t139[o + i];
+            }
+        }
+    }
+
+    /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT158(int batch) {
-        double[] t158 = ws.t158;
-        double[] t157 = ws.t157;
+    private void computeT141(int batch) {
+        double[] t141 = ws.t141;
+        double[] t140 = ws.t140;
         double[] q = ws.q;
         double[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
@@ -2852,7 +2628,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t158[ob + (k0) * 4 + (k1) * 2 + k2] = t157[p0 + (k0) * 4 + (k1) * 2 + k2] * (q[p1 + (k0) * 4 + (k1) * 2 + k2] > 0.0 ? 1.0 : (t13[p2 + (k0) * 4 + (k1) * 2 + k2] + 1.0));
+                        t141[ob + (k0) * 4 + (k1) * 2 + k2] = t140[p0 + (k0) * 4 + (k1) * 2 + k2] * (q[p1 + (k0) * 4 + (k1) * 2 + k2] > 0.0 ? 1.0 : (t13[p2 + (k0) * 4 + (k1) * 2 + k2] + 1.0));
                     }
                 }
             }
@@ -2862,14 +2638,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [mul [3, 2, 2]]
      */
-    private void computeT159(int batch) {
-        double[] t159 = ws.t159;
-        double[] t157 = ws.t157;
+    private void computeT142(int batch) {
+        double[] t142 = ws.t142;
+        double[] t140 = ws.t140;
         double[] g_ = this.g;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t159[o + i] = t157[o + i] * g_[i];
+                t142[o + i] = t140[o + i] * g_[i];
             }
         }
     }
@@ -2877,14 +2653,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [mul [3, 2, 2]]
      */
-    private void computeT160(int batch) {
-        double[] t160 = ws.t160;
-        double[] t157 = ws.t157;
+    private void computeT143(int batch) {
+        double[] t143 = ws.t143;
+        double[] t140 = ws.t140;
         double[] p = ws.p;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t160[o + i] = t157[o + i] * p[o + i];
+                t143[o + i] = t140[o + i] * p[o + i];
             }
         }
     }
@@ -2892,9 +2668,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 2]]
      */
-    private void computeT161(int batch) {
-        double[] t161 = ws.t161;
-        double[] t158 = ws.t158;
+    private void computeT144(int batch) {
+        double[] t144 = ws.t144;
+        double[] t141 = ws.t141;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 12;
@@ -2904,10 +2680,10 @@ public final class Library implements Model {
                         double acc = 0;
                         for (int k3 = 0; k3 < 1; k3++) {
                             for (int k4 = 0; k4 < 1; k4++) {
-                                acc += t158[p0 + (k0) * 4 + (-k3 + k1) * 2 + -k4 + k2];
+                                acc += t141[p0 + (k0) * 4 + (-k3 + k1) * 2 + -k4 + k2];
                             }
                         }
-                        t161[ob + (k0) * 4 + (k1) * 2 + k2] = acc;
+                        t144[ob + (k0) * 4 + (k1) * 2 + k2] = acc;
                     }
                 }
             }
@@ -2917,10 +2693,10 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 2]]
      */
-    private void computeT162(int batch) {
-        double[] t162 = ws.t162;
+    private void computeT145(int batch) {
+        double[] t145 = ws.t145;
         double[] t9 = ws.t9;
-        double[] t161 = ws.t161;
+        double[] t144 = ws.t144;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
@@ -2929,7 +2705,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
                         double sh0 = Ops.sigmoid(t9[p1 + (k0) * 4 + (k1) * 2 + k2]);
-                        t162[ob + (k0) * 4 + (k1) * 2 + k2] = t161[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + (t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0))));
+                        t145[ob + (k0) * 4 + (k1) * 2 + k2] = t144[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + (t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0))));
                     }
                 }
             }
@@ -2939,9 +2715,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 3, 3]]
      */
-    private void computeT163(int batch) {
-        double[] t163 = ws.t163;
-        double[] t162 = ws.t162;
+    private void computeT146(int batch) {
+        double[] t146 = ws.t146;
+        double[] t145 = ws.t145;
         double[] img = ws.img;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2954,10 +2730,10 @@ public final class Library implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 2; k4++) {
                                 for (int k5 = 0; k5 < 2; k5++) {
-                                    acc += t162[p0 + (k0) * 4 + (k4) * 2 + k5] * img[p1 + (k1) * 36 + (2 * k4 + k2) * 6 + 2 * k5 + k3];
+                                    acc += t145[p0 + (k0) * 4 + (k4) * 2 + k5] * img[p1 + (k1) * 36 + (2 * k4 + k2) * 6 + 2 * k5 + k3];
                                 }
                             }
-                            t163[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
+                            t146[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
                         }
                     }
                 }
@@ -2968,9 +2744,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [2, 6, 6]]
      */
-    private void computeT164(int batch) {
-        double[] t164 = ws.t164;
-        double[] t162 = ws.t162;
+    private void computeT147(int batch) {
+        double[] t147 = ws.t147;
+        double[] t145 = ws.t145;
         double[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2982,11 +2758,11 @@ public final class Library implements Model {
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = Math.max(0, -Math.floorDiv(-k1 + 2, 2)); k4 < Math.min(2, Math.floorDiv(k1, 2) + 1); k4++) {
                                 for (int k5 = Math.max(0, -Math.floorDiv(-k2 + 2, 2)); k5 < Math.min(2, Math.floorDiv(k2, 2) + 1); k5++) {
-                                    acc += t162[p0 + (k3) * 4 + (k4) * 2 + k5] * K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
+                                    acc += t145[p0 + (k3) * 4 + (k4) * 2 + k5] * K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
                                 }
                             }
                         }
-                        t164[ob + (k0) * 36 + (k1) * 6 + k2] = acc;
+                        t147[ob + (k0) * 36 + (k1) * 6 + k2] = acc;
                     }
                 }
             }
@@ -2996,8 +2772,8 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
      */
-    private void computeT165(int batch) {
-        double[] t165 = ws.t165;
+    private void computeT148(int batch) {
+        double[] t148 = ws.t148;
         double[] t7 = ws.t7;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -3017,7 +2793,7 @@ public final class Library implements Model {
                                 hit = true;
                             }
                         }
-                        t165[ob + (k0) * 4 + (k1) * 2 + k2] = win;
+                        t148[ob + (k0) * 4 + (k1) * 2 + k2] = win;
                     }
                 }
             }
@@ -3027,8 +2803,8 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
      */
-    private void computeT166(int batch) {
-        double[] t166 = ws.t166;
+    private void computeT149(int batch) {
+        double[] t149 = ws.t149;
         double[] t7 = ws.t7;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -3048,7 +2824,7 @@ public final class Library implements Model {
                                 hit = true;
                             }
                         }
-                        t166[ob + (k0) * 4 + (k1) * 2 + k2] = win;
+                        t149[ob + (k0) * 4 + (k1) * 2 + k2] = win;
                     }
                 }
             }
@@ -3058,23 +2834,23 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [scatter [3, 6, 6]]
      */
-    private void computeT167(int batch) {
-        double[] t167 = ws.t167;
-        double[] t165 = ws.t165;
-        double[] t166 = ws.t166;
-        double[] t159 = ws.t159;
+    private void computeT150(int batch) {
+        double[] t150 = ws.t150;
+        double[] t148 = ws.t148;
+        double[] t149 = ws.t149;
+        double[] t142 = ws.t142;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
             int p2 = ex * 12;
             int ob = ex * 108;
             for (int k0 = 0; k0 < 108; k0++) {
-                t167[ob + k0] = 0;
+                t150[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t167[ob + (k0) * 36 + (((int) t165[p1 + (k0) * 4 + (k1) * 2 + k2] + 3 * k1)) * 6 + ((int) t166[p2 + (k0) * 4 + (k1) * 2 + k2] + 3 * k2)] += t159[p0 + (k0) * 4 + (k1) * 2 + k2];
+                        t150[ob + (k0) * 36 + (((int) t148[p1 + (k0) * 4 + (k1) * 2 + k2] + 3 * k1)) * 6 + ((int) t149[p2 + (k0) * 4 + (k1) * 2 + k2] + 3 * k2)] += t142[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
                 }
             }
@@ -3084,10 +2860,10 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [compute [3, 6, 6]]
      */
-    private void computeT168(int batch) {
-        double[] t168 = ws.t168;
+    private void computeT151(int batch) {
+        double[] t151 = ws.t151;
         double[] c1 = ws.c1;
-        double[] t167 = ws.t167;
+        double[] t150 = ws.t150;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int p1 = ex * 108;
@@ -3096,7 +2872,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
                         double sh0 = Ops.sigmoid((1.5957691216057308 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2])))));
-                        t168[ob + (k0) * 36 + (k1) * 6 + k2] = t167[p0 + (k0) * 36 + (k1) * 6 + k2] * (sh0 + ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (sh0 * (1.0 - sh0))) * (1.5957691216057308 * (1.0 + (0.134145 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))));
+                        t151[ob + (k0) * 36 + (k1) * 6 + k2] = t150[p0 + (k0) * 36 + (k1) * 6 + k2] * (sh0 + ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (sh0 * (1.0 - sh0))) * (1.5957691216057308 * (1.0 + (0.134145 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))));
                     }
                 }
             }
@@ -3106,9 +2882,9 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [3, 2, 3, 3]]
      */
-    private void computeT169(int batch) {
-        double[] t169 = ws.t169;
-        double[] t168 = ws.t168;
+    private void computeT152(int batch) {
+        double[] t152 = ws.t152;
+        double[] t151 = ws.t151;
         double[] t5 = ws.t5;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -3121,10 +2897,10 @@ public final class Library implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 6; k4++) {
                                 for (int k5 = 0; k5 < 6; k5++) {
-                                    acc += t168[p0 + (k0) * 36 + (k4) * 6 + k5] * t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
+                                    acc += t151[p0 + (k0) * 36 + (k4) * 6 + k5] * t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
                                 }
                             }
-                            t169[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
+                            t152[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
                         }
                     }
                 }
@@ -3135,15 +2911,15 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 8, 8]]
      */
-    private void computeT171(int batch) {
-        double[] t171 = ws.t171;
-        double[] t168 = ws.t168;
+    private void computeT154(int batch) {
+        double[] t154 = ws.t154;
+        double[] t151 = ws.t151;
         double[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int ob = ex * 128;
             for (int k0 = 0; k0 < 128; k0++) {
-                t171[ob + k0] = 0;
+                t154[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 8; k1++) {
@@ -3151,7 +2927,7 @@ public final class Library implements Model {
                         for (int k3 = Math.max(0, k1 - 5); k3 < Math.min(3, k1 + 1); k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 for (int k5 = Math.max(0, k4); k5 < Math.min(8, k4 + 6); k5++) {
-                                    t171[ob + (k0) * 64 + (k1) * 8 + k5] += t168[p0 + (k2) * 36 + (-k3 + k1) * 6 + -k4 + k5] * K[(k2) * 18 + (k0) * 9 + (k3) * 3 + k4];
+                                    t154[ob + (k0) * 64 + (k1) * 8 + k5] += t151[p0 + (k2) * 36 + (-k3 + k1) * 6 + -k4 + k5] * K[(k2) * 18 + (k0) * 9 + (k3) * 3 + k4];
                                 }
                             }
                         }
@@ -3164,16 +2940,16 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 6, 6]]
      */
-    private void computeT172(int batch) {
-        double[] t172 = ws.t172;
-        double[] t171 = ws.t171;
+    private void computeT155(int batch) {
+        double[] t155 = ws.t155;
+        double[] t154 = ws.t154;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 128;
             int ob = ex * 72;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
-                        t172[ob + (k0) * 36 + (k1) * 6 + k2] = (k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? t171[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0;
+                        t155[ob + (k0) * 36 + (k1) * 6 + k2] = (k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? t154[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0;
                     }
                 }
             }
@@ -3183,14 +2959,14 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [add [2, 6, 6]]
      */
-    private void computeT173(int batch) {
-        double[] t173 = ws.t173;
-        double[] t164 = ws.t164;
-        double[] t172 = ws.t172;
+    private void computeT156(int batch) {
+        double[] t156 = ws.t156;
+        double[] t147 = ws.t147;
+        double[] t155 = ws.t155;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 72;
             for (int i = 0; i < 72; i++) {
-                t173[o + i] = t164[o + i] + t172[o + i];
+                t156[o + i] = t147[o + i] + t155[o + i];
             }
         }
     }
@@ -3199,27 +2975,27 @@ public final class Library implements Model {
      * d loss / d K, the mean over the batch
      */
     private void accumulateK(int batch) {
-        double[] t163 = ws.t163;
-        double[] t169 = ws.t169;
+        double[] t146 = ws.t146;
+        double[] t152 = ws.t152;
         double[] g = ws.grad.K;
         double inv = 1.0 / batch;
         {
             int ex = 0;
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] = t163[o0 + i] * inv;
+                g[i] = t146[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] += t163[o0 + i] * inv;
+                g[i] += t146[o0 + i] * inv;
             }
         }
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] += t169[o0 + i] * inv;
+                g[i] += t152[o0 + i] * inv;
             }
         }
     }
@@ -3228,7 +3004,7 @@ public final class Library implements Model {
      * d loss / d W, the mean over the batch
      */
     private void accumulateW(int batch) {
-        double[] t138 = ws.t138;
+        double[] t125 = ws.t125;
         double[] t23 = ws.t23;
         double[] g = ws.grad.W;
         double inv = 1.0 / batch;
@@ -3236,17 +3012,17 @@ public final class Library implements Model {
             int ex = 0;
             if (batch >= 4) {
                 for (int r = 0; r < 4; r++) {
-                    double s0 = t138[ex * 4 + r] * inv;
-                    double s1 = t138[(ex + 1) * 4 + r] * inv;
-                    double s2 = t138[(ex + 2) * 4 + r] * inv;
-                    double s3 = t138[(ex + 3) * 4 + r] * inv;
+                    double s0 = t125[ex * 4 + r] * inv;
+                    double s1 = t125[(ex + 1) * 4 + r] * inv;
+                    double s2 = t125[(ex + 2) * 4 + r] * inv;
+                    double s3 = t125[(ex + 3) * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
                         g[r * 12 + j] = s0 * t23[ex * 12 + j] + s1 * t23[(ex + 1) * 12 + j] + s2 * t23[(ex + 2) * 12 + j] + s3 * t23[(ex + 3) * 12 + j];
                     }
                 }
             } else {
                 for (int r = 0; r < 4; r++) {
-                    double s0 = t138[ex * 4 + r] * inv;
+                    double s0 = t125[ex * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
                         g[r * 12 + j] = s0 * t23[ex * 12 + j];
                     }
@@ -3255,10 +3031,10 @@ public final class Library implements Model {
             ex = batch >= 4 ? 4 : 1;
             for (; ex + 4 <= batch; ex += 4) {
                 for (int r = 0; r < 4; r++) {
-                    double s0 = t138[ex * 4 + r] * inv;
-                    double s1 = t138[(ex + 1) * 4 + r] * inv;
-                    double s2 = t138[(ex + 2) * 4 + r] * inv;
-                    double s3 = t138[(ex + 3) * 4 + r] * inv;
+                    double s0 = t125[ex * 4 + r] * inv;
+                    double s1 = t125[(ex + 1) * 4 + r] * inv;
+                    double s2 = t125[(ex + 2) * 4 + r] * inv;
+                    double s3 = t125[(ex + 3) * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
                         g[r * 12 + j] += s0 * t23[ex * 12 + j] + s1 * t23[(ex + 1) * 12 + j] + s2 * t23[(ex + 2) * 12 + j] + s3 * t23[(ex + 3) * 12 + j];
                     }
@@ -3266,7 +3042,7 @@ public final class Library implements Model {
             }
             for (; ex < batch; ex++) {
                 for (int r = 0; r < 4; r++) {
-                    double s0 = t138[ex * 4 + r] * inv;
+                    double s0 = t125[ex * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
                         g[r * 12 + j] += s0 * t23[ex * 12 + j];
                     }
@@ -3279,20 +3055,20 @@ public final class Library implements Model {
      * d loss / d g, the mean over the batch
      */
     private void accumulateG(int batch) {
-        double[] t160 = ws.t160;
+        double[] t143 = ws.t143;
         double[] g = ws.grad.g;
         double inv = 1.0 / batch;
         {
             int ex = 0;
             int o0 = ex * 12;
             for (int i = 0; i < 12; i++) {
-                g[i] = t160[o0 + i] * inv;
+                g[i] = t143[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 12;
             for (int i = 0; i < 12; i++) {
-                g[i] += t160[o0 + i] * inv;
+                g[i] += t143[o0 + i] * inv;
             }
         }
     }
@@ -3665,22 +3441,22 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t78;
+        double[] t82;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t79;
+        double[] t83;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t80;
+        double[] t84;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t81;
+        double[] t85;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3690,17 +3466,7 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t87;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
         double[] t88;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        double[] t89;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3711,6 +3477,11 @@ public final class Library implements Model {
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t92;
+
+        /**
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         */
+        double[] t93;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3735,12 +3506,7 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t100;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        double[] t101;
+        double[] t99;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3753,54 +3519,49 @@ public final class Library implements Model {
         double[] t103;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        double[] t104;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        double[] t106;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
-         */
-        double[] t107;
-
-        /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
         double[] t108;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
+         */
+        double[] t109;
+
+        /**
+         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
         double[] t110;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] t111;
-
-        /**
-         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        double[] t116;
-
-        /**
-         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        double[] t117;
-
-        /**
-         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        double[] t118;
+        double[] t112;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] t120;
+        double[] t113;
+
+        /**
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        double[] t115;
+
+        /**
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        double[] t116;
+
+        /**
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        double[] t117;
+
+        /**
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        double[] t119;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3810,229 +3571,172 @@ public final class Library implements Model {
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] t123;
+        double[] t122;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        double[] t123;
+
+        /**
+         * gradient of line 16: r = reshape(z, [2, 2])
          */
         double[] t124;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 16: r = reshape(z, [2, 2])
          */
         double[] t125;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 15: z = W * flatten(s)
          */
-        double[] t127;
+        double[] t128;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 15: z = W * flatten(s)
          */
         double[] t129;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         double[] t130;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 14: s = softmax(n, axis=1)
+         */
+        double[] t131;
+
+        /**
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         double[] t132;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         double[] t133;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t134;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t135;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t136;
 
         /**
-         * gradient of line 16: r = reshape(z, [2, 2])
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t137;
 
         /**
-         * gradient of line 16: r = reshape(z, [2, 2])
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t138;
 
         /**
-         * gradient of line 15: z = W * flatten(s)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         */
+        double[] t139;
+
+        /**
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         */
+        double[] t140;
+
+        /**
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t141;
 
         /**
-         * gradient of line 15: z = W * flatten(s)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t142;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t143;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         double[] t144;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         double[] t145;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         double[] t146;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         double[] t147;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         double[] t148;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         double[] t149;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         double[] t150;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         double[] t151;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         double[] t152;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        double[] t153;
-
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         double[] t154;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         double[] t155;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         double[] t156;
 
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        double[] t157;
-
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        double[] t158;
-
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        double[] t159;
-
-        /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
-         */
-        double[] t160;
-
-        /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
-         */
-        double[] t161;
-
-        /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
-         */
-        double[] t162;
-
-        /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
-         */
-        double[] t163;
-
-        /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
-         */
-        double[] t164;
-
-        /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
-         */
-        double[] t165;
-
-        /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
-         */
-        double[] t166;
-
-        /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
-         */
-        double[] t167;
-
-        /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
-         */
-        double[] t168;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
-        double[] t169;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
-        double[] t171;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
-        double[] t172;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
-        double[] t173;
-
-        private void allocate1(int batch, boolean first) {
+        void ensure(int batch) {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be at least 1, not " + batch);
+            }
+            if (batch <= capacity) {
+                return;
+            }
+            boolean first = capacity == 0;
+            capacity = batch;
             t5 = new double[batch * 128];
             c1 = new double[batch * 108];
             t7 = new double[batch * 108];
@@ -4102,98 +3806,66 @@ public final class Library implements Model {
             t73 = new double[batch * 1];
             t74 = new double[batch * 4];
             t75 = new double[batch * 4];
-            t76 = new double[batch * 1];
-            t77 = new double[batch * 1];
-            t78 = new double[batch * 4];
-            t79 = new double[batch * 4];
-            t80 = new double[batch * 4];
-            t81 = new double[batch * 4];
-            t86 = new double[batch * 8];
-            t87 = new double[batch * 8];
-            t88 = new double[batch * 8];
-            t89 = new double[batch * 8];
+            t76 = new double[batch * 4];
+            t77 = new double[batch * 4];
+            t82 = new double[batch * 8];
+            t83 = new double[batch * 8];
+            t84 = new double[batch * 8];
+            t85 = new double[batch * 8];
+            t86 = new double[batch * 4];
+            t88 = new double[batch * 4];
             t90 = new double[batch * 4];
             t92 = new double[batch * 4];
+            t93 = new double[batch * 4];
             t94 = new double[batch * 4];
             t96 = new double[batch * 4];
             t97 = new double[batch * 4];
-            t98 = new double[batch * 4];
-            t100 = new double[batch * 4];
-            t101 = new double[batch * 4];
-            t102 = new double[batch * 1];
-            t103 = new double[batch * 4];
-            t104 = new double[batch * 4];
-            t106 = new double[batch * 1];
-            t107 = new double[batch * 1];
+            t98 = new double[batch * 1];
+            t99 = new double[batch * 4];
+            t102 = new double[batch * 4];
+            t103 = new double[batch * 1];
             t108 = new double[batch * 4];
+            t109 = new double[batch * 2];
             t110 = new double[batch * 4];
-            t111 = new double[batch * 1];
-            t116 = new double[batch * 4];
-            t117 = new double[batch * 2];
-            t118 = new double[batch * 4];
-            t120 = new double[batch * 4];
-            t121 = new double[batch * 4];
-            t123 = new double[batch * 2];
-            t124 = new double[batch * 2];
+            t112 = new double[batch * 4];
+            t113 = new double[batch * 4];
+            t115 = new double[batch * 2];
+            t116 = new double[batch * 2];
+            t117 = new double[batch * 4];
+            t119 = new double[batch * 4];
+            t121 = new double[batch * 2];
+            t122 = new double[batch * 4];
+            t123 = new double[batch * 4];
+            t124 = new double[batch * 4];
             t125 = new double[batch * 4];
-            t127 = new double[batch * 4];
-            t129 = new double[batch * 2];
-            t130 = new double[batch * 4];
-            t132 = new double[batch * 2];
-            t133 = new double[batch * 2];
-            t134 = new double[batch * 2];
-            t135 = new double[batch * 4];
-            t136 = new double[batch * 4];
-            t137 = new double[batch * 4];
-            t138 = new double[batch * 4];
+            t128 = new double[batch * 12];
+            t129 = new double[batch * 12];
+            t130 = new double[batch * 12];
+            t131 = new double[batch * 6];
+            t132 = new double[batch * 12];
+            t133 = new double[batch * 12];
+            t134 = new double[batch * 12];
+            t135 = new double[batch * 6];
+            t136 = new double[batch * 12];
+            t137 = new double[batch * 12];
+            t138 = new double[batch * 6];
+            t139 = new double[batch * 12];
+            t140 = new double[batch * 12];
             t141 = new double[batch * 12];
             t142 = new double[batch * 12];
             t143 = new double[batch * 12];
-            t144 = new double[batch * 6];
+            t144 = new double[batch * 12];
             t145 = new double[batch * 12];
-            t146 = new double[batch * 12];
-            t147 = new double[batch * 6];
-            t148 = new double[batch * 6];
+            t146 = new double[batch * 54];
+            t147 = new double[batch * 72];
+            t148 = new double[batch * 12];
             t149 = new double[batch * 12];
-            t150 = new double[batch * 12];
-            t151 = new double[batch * 12];
-            t152 = new double[batch * 6];
-            t153 = new double[batch * 12];
-            t154 = new double[batch * 12];
-            t155 = new double[batch * 6];
-            t156 = new double[batch * 12];
-            t157 = new double[batch * 12];
-            t158 = new double[batch * 12];
-            t159 = new double[batch * 12];
-            t160 = new double[batch * 12];
-            t161 = new double[batch * 12];
-        }
-
-        private void allocate2(int batch, boolean first) {
-            t162 = new double[batch * 12];
-            t163 = new double[batch * 54];
-            t164 = new double[batch * 72];
-            t165 = new double[batch * 12];
-            t166 = new double[batch * 12];
-            t167 = new double[batch * 108];
-            t168 = new double[batch * 108];
-            t169 = new double[batch * 54];
-            t171 = new double[batch * 128];
-            t172 = new double[batch * 72];
-            t173 = new double[batch * 72];
-        }
-
-        void ensure(int batch) {
-            if (batch < 1) {
-                throw new IllegalArgumentException("batch must be at least 1, not " + batch);
-            }
-            if (batch <= capacity) {
-                return;
-            }
-            boolean first = capacity == 0;
-            capacity = batch;
-            allocate1(batch, first);
-            allocate2(batch, first);
+            t150 = new double[batch * 108];
+            t151 = new double[batch * 108];
+            t152 = new double[batch * 54];
+            t154 = new double[batch * 128];
+            t155 = new double[batch * 72];
+            t156 = new double[batch * 72];
         }
     }
 }

@@ -28,7 +28,7 @@ import java.util.function.ObjIntConsumer;
  * mechanism of index notation:
  *
  * <pre>
- *   m[t]    = max(v) z[t, v]
+ *   m[t]    = max(v) z[t, v]                                 (under stop_gradient: no derivative flows through it)
  *   s[t]    = sum(v) exp(z[t, v] - m[t])
  *   c[t]    = select(y[t] != ignore, y[t], 0)               (with a padding id only)
  *   row[t]  = log(s[t]) + m[t] - z[t, c[t]]                  (a gather; 0 on padding rows)
@@ -57,7 +57,9 @@ final class ClassIndexLoss {
     List<Dim> classesDim = List.of(new Dim("v", classes));
     TExpr yRef = new TExpr.Ref(y, yPos);
 
-    TExpr m = compute(List.of(z), new Comprehension(out, Reducer.MAX, classesDim, List.of(), new IExpr.Read(0, atV)), pos);
+    // row has a zero derivative in m (log s falls by what m adds), so m takes no part in differentiation
+    TExpr max = compute(List.of(z), new Comprehension(out, Reducer.MAX, classesDim, List.of(), new IExpr.Read(0, atV)), pos);
+    TExpr m = new TExpr.Apply(Op.STOP_GRADIENT, List.of(max), 0, max.shape(), pos);
     TExpr s = compute(List.of(z, m), new Comprehension(out, Reducer.SUM, classesDim, List.of(),
         IExpr.call(Scalar.EXP, IExpr.sub(new IExpr.Read(0, atV), new IExpr.Read(1, at)))), pos);
     Cond kept = y.ignore().isPresent()

@@ -314,7 +314,11 @@ final class Library {
       return null;
     }
     int[] dims = x.shape().dims();
-    TExpr m = reduce(x, axis, Reducer.MAX, false);
+    // The shift by the maximum keeps exp in range and changes no result: softmax, log_softmax and
+    // logsumexp have a zero derivative in it, so it takes no part in differentiation (PyTorch's
+    // backward never routes through it either): no winners, no scatter, no terms summing to 0.
+    TExpr max = reduce(x, axis, Reducer.MAX, false);
+    TExpr m = new TExpr.Apply(Op.STOP_GRADIENT, List.of(max), 0, max.shape(), call.pos());
     // d = x - m (m read without the axis), e = exp(d), s = sum along the axis
     TExpr shifted = elementwise(Scalar.SUB, x, m, axis);
     Comprehension sumExp = new Comprehension(axesWithout(dims, axis), Reducer.SUM, List.of(d("k", dims[axis])), List.of(),
