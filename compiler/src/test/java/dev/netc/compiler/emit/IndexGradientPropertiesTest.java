@@ -402,7 +402,7 @@ class IndexGradientPropertiesTest {
           + "param s\n"
           + "param K" + dims(d[3], d[2]) + "\n"
           + "target t1" + dims(d[3], d[2], d[1], d[0]) + ", t2" + dims(n - w + 1) + ", t3" + dims(n) + ", t4" + dims(n - w + 1)
-          + ", t5" + dims(d[0], d[1], d[3]) + ", t6" + dims(n - c) + "\n"
+          + ", t5" + dims(d[0], d[1], d[3]) + ", t6" + dims(n - c) + ", t7" + dims(n + c) + ", t8" + dims(n - w + 1) + "\n"
           // (inputs X and x: their gradient parameters were both gradX, which javac rejected, before 863b8e1)
           // a rank-4 transpose, a scalar read by its name, indices used as numbers
           + "Q[a, b, e, f] = X[f, e, b, a] * s + sin(a / 3 + f)\n"
@@ -416,8 +416,13 @@ class IndexGradientPropertiesTest {
           + "G[a, b, f] = sum(e) X[a, b, e, f] * K[f, e]\n"
           // a read shifted by a const
           + "H[i] = x[i + c] - s\n"
+          // a read shifted back, in bounds only where its guard holds (0 elsewhere; i runs to n + c - 1)
+          + "L[i] = exp(x[i - c] * s) where i >= c\n"
+          // the same for a reduced index: j from 1, i + j - 1 in bounds
+          + "U[i] = sum(j) x[i + j - 1] * x[i + j - 1] where j > 0, j < " + (w + 1) + "\n"
           + "output Q, G\n"
-          + "loss = sum(Q .* t1) + sum(O .* t2) + sum(E .* t3) + sum(F .* t4) + sum(tanh(G) .* t5) + sum(square(H) .* t6)\n";
+          + "loss = sum(Q .* t1) + sum(O .* t2) + sum(E .* t3) + sum(F .* t4) + sum(tanh(G) .* t5) + sum(square(H) .* t6)"
+          + " + sum(L .* t7) + sum(U .* t8)\n";
       return new Case(net(body), Set.of("X", "x", "s"), longs().all().generate(in));
     });
   }

@@ -82,6 +82,27 @@ class SequenceGradientPropertiesTest {
     });
   }
 
+  /** A token shift: row t gets the embedding of the id k places back, 0 for t < k (the guard keeps tok[t - k] in bounds). */
+  @Test
+  void shiftedGatherGradients() {
+    property(in -> {
+      int t = between(in, 2, 6);
+      int k = between(in, 1, t - 1);
+      int v = between(in, 1, 4);
+      int d = between(in, 1, 3);
+      String body = "input tok[" + t + "] int\n"
+          + "target y[" + t + "] int\n"
+          + "param E[" + v + ", " + d + "]\n"
+          + "param S[" + v + ", " + d + "]\n"
+          + "param W[3, " + d + "]\n"
+          + "back[t, d] = S[tok[t - " + k + "], d] where t >= " + k + "\n"
+          + "z[t, c] = sum(d) tanh(E[tok[t], d] + back[t, d]) * W[c, d]\n"
+          + "output z\n"
+          + "loss = softmax_cross_entropy(z, y)\n";
+      return new Case(net(body), longs().all().generate(in));
+    });
+  }
+
   @Test
   void rowGatherInsideAReduction() {
     property(in -> {

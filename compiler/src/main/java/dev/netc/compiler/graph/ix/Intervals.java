@@ -10,8 +10,13 @@ import java.util.Map;
 public final class Intervals {
   private Intervals() {}
 
-  /** {@code {min, max}} of {@code e} with each index {@code i} in {@code 0 .. extents(i)}. */
+  /** {@code {min, max}} of {@code e} with each index {@code i} in {@code 0 .. extents(i) - 1}. */
   public static long[] of(Affine e, Map<String, Integer> extents) {
+    return of(e, Map.of(), extents);
+  }
+
+  /** {@code {min, max}} of {@code e} with each index {@code i} in {@code first(i) .. extents(i) - 1} (first 0 if absent). */
+  public static long[] of(Affine e, Map<String, Integer> first, Map<String, Integer> extents) {
     long lo = e.constant();
     long hi = e.constant();
     for (Map.Entry<String, Integer> t : e.terms().entrySet()) {
@@ -19,9 +24,11 @@ public final class Intervals {
       if (n == null) {
         throw new IllegalArgumentException("no range for index " + t.getKey());
       }
-      long a = (long) t.getValue() * (n - 1);
-      lo += Math.min(0, a);
-      hi += Math.max(0, a);
+      long c = t.getValue();
+      long a = c * first.getOrDefault(t.getKey(), 0);
+      long b = c * (n - 1);
+      lo += Math.min(a, b);
+      hi += Math.max(a, b);
     }
     return new long[] {lo, hi};
   }

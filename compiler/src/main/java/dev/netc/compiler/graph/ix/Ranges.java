@@ -20,8 +20,10 @@ import java.util.Map;
  *       bounds {@code r} once {@code p} is known; pooling's {@code 2*r + p} needs {@code p}'s
  *       {@code where}).
  *   <li>An index without a bound, or whose range is empty, is a {@link Problem}; so is a read
- *       that may leave its tensor over the inferred ranges. Guards that relate indices
- *       ({@code j <= i}) do not take part in the proof: the read must be in bounds everywhere.
+ *       that may leave its tensor over the inferred ranges. A guard that gives one index a
+ *       least value ({@code t >= 1}, {@code j > 0}) narrows that index in the proof, since a body
+ *       is read only where its guards hold ({@code x[t - 1] where t >= 1}); guards that relate
+ *       indices ({@code j <= i}) do not take part: such a read must be in bounds everywhere.
  * </ol>
  *
  * Positions that read an integer tensor ({@code tok[t]}) bound nothing at compile time; they
@@ -108,10 +110,19 @@ public final class Ranges {
     for (String i : indices) {
       extents.put(i, (int) Math.min(upper.get(i), Integer.MAX_VALUE));
     }
+    Map<String, Integer> lower = new LinkedHashMap<>();   // from guards i >= c: below c, nothing is read
+    for (Cond.OnIndices c : guards) {
+      Long first = constantLowerBound(c);
+      String i = c.left().single() != null ? c.left().single() : c.right().single();
+      if (first != null && i != null && indices.contains(i)) {
+        lower.merge(i, (int) Math.max(Integer.MIN_VALUE, Math.min(first, Integer.MAX_VALUE)), Math::max);
+      }
+    }
+    lower.keySet().removeIf(i -> lower.get(i) >= extents.get(i));  // a guard that never holds: no narrowing (as before)
     for (Access r : reads) {
       for (int a = 0; a < r.at().size(); a++) {
         if (r.at().get(a) instanceof Affine e) {
-          long[] v = Intervals.of(e, extents);
+          long[] v = Intervals.of(e, lower, extents);
           if (v[0] < 0 || v[1] >= r.dims()[a]) {
             return failed(new Problem(Kind.OUT_OF_BOUNDS, null, r, a, "read " + r.what() + " may leave its tensor on axis "
                 + a + ": '" + e + "' takes values " + v[0] + " .. " + v[1] + ", the axis has 0 .. " + (r.dims()[a] - 1)
@@ -142,6 +153,27 @@ public final class Ranges {
       return switch (c.cmp()) {
         case GT -> (long) l.constant();
         case GE -> (long) l.constant() + 1;
+        default -> null;
+      };
+    }
+    return null;
+  }
+
+  /** For {@code i >= c}, {@code i > c}, {@code c <= i}, {@code c < i}: the least value of {@code i}; else null. */
+  private static Long constantLowerBound(Cond.OnIndices c) {
+    Affine l = c.left();
+    Affine r = c.right();
+    if (l.single() != null && r.isConstant()) {
+      return switch (c.cmp()) {
+        case GE -> (long) r.constant();
+        case GT -> (long) r.constant() + 1;
+        default -> null;
+      };
+    }
+    if (r.single() != null && l.isConstant()) {
+      return switch (c.cmp()) {
+        case LE -> (long) l.constant();
+        case LT -> (long) l.constant() + 1;
         default -> null;
       };
     }

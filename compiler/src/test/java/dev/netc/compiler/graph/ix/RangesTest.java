@@ -75,4 +75,26 @@ class RangesTest {
     Result declared = Ranges.infer(List.of("i"), Map.of("i", 3), List.of(), List.of(read("x", new int[] {5}, i("i"))));
     assertEquals(Map.of("i", 3), declared.extents());
   }
+
+  @Test
+  void aLeastValueFromAGuardNarrowsTheProof() {
+    // back[t, d] = E[tok[t - 1], d] where t >= 1, tok[8]: t - 1 is read only from t = 1 on
+    Access tok = read("tok", new int[] {8}, i("t").plus(Affine.constant(-1)));
+    Result unguarded = Ranges.infer(List.of("t"), Map.of(), List.of(), List.of(tok));
+    assertEquals(Kind.OUT_OF_BOUNDS, unguarded.problem().kind());
+    assertTrue(unguarded.problem().message().contains("takes values -1 .. 7"), unguarded.problem().message());
+    Cond.OnIndices fromOne = new Cond.OnIndices(i("t"), Cond.Cmp.GE, Affine.constant(1));
+    Result r = Ranges.infer(List.of("t"), Map.of(), List.of(fromOne), List.of(tok));
+    assertTrue(r.ok(), () -> r.problem().message());
+    assertEquals(Map.of("t", 9), r.extents());            // the largest range, as always: t - 1 up to 7
+    assertEquals(List.of(fromOne), r.guards());           // still a guard: 0 where it fails
+    // 0 < t says the same; a guard that never holds narrows nothing; a relation narrows nothing
+    assertTrue(Ranges.infer(List.of("t"), Map.of(), List.of(new Cond.OnIndices(Affine.constant(0), Cond.Cmp.LT, i("t"))),
+        List.of(tok)).ok());
+    assertEquals(Kind.OUT_OF_BOUNDS, Ranges.infer(List.of("t"), Map.of("t", 8),
+        List.of(new Cond.OnIndices(i("t"), Cond.Cmp.GE, Affine.constant(9))), List.of(tok)).problem().kind());
+    assertEquals(Kind.OUT_OF_BOUNDS, Ranges.infer(List.of("t", "u"), Map.of(),
+        List.of(new Cond.OnIndices(i("t"), Cond.Cmp.GT, i("u"))),
+        List.of(tok, read("x", new int[] {8}, i("u")))).problem().kind());
+  }
 }
