@@ -38,7 +38,18 @@ public final class ScalarKernelsF {
 
   /** {@code out[e*size + i] = act(t[e*size + i] + bias[i])}, as {@link VectorKernelsF#activate}. */
   public static void activate(int act, float[] t, float[] bias, float[] out, int size, int batch) {
+    activate(act, t, null, bias, out, size, batch);
+  }
+
+  /** {@code out[e*size + i] = act((t[e*size + i] + t2[e*size + i]) + bias[i])}, as {@link VectorKernelsF#activate}. */
+  public static void activate(int act, float[] t, float[] t2, float[] bias, float[] out, int size, int batch) {
     int n = size * batch;
+    if (t2 != null) {
+      for (int i = 0; i < n; i++) {
+        out[i] = t[i] + t2[i];
+      }
+      t = out;
+    }
     if (bias != null) {
       for (int e = 0; e < batch; e++) {
         int o = e * size;

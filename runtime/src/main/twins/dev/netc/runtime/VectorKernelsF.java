@@ -45,12 +45,24 @@ public final class VectorKernelsF {
    * gelu {@code x / (1 + exp(-2k (x + 0.044715 x^3)))} as {@link Ops#gelu}.
    */
   public static void activate(int act, float[] t, float[] bias, float[] out, int size, int batch) {
+    activate(act, t, null, bias, out, size, batch);
+  }
+
+  /**
+   * {@code out[e*size + i] = act((t[e*size + i] + t2[e*size + i]) + bias[i])}, as the 6-argument
+   * {@code activate} ({@code t2} null: none): a recurrent cell's gate, {@code act(W x + U h + b)},
+   * with its two products' sums added in the order the generated loop adds them.
+   */
+  public static void activate(int act, float[] t, float[] t2, float[] bias, float[] out, int size, int batch) {
     int sv = S.loopBound(size);
     for (int e = 0; e < batch; e++) {
       int o = e * size;
       int i = 0;
       for (; i < sv; i += L) {
         FloatVector v = FloatVector.fromArray(S, t, o + i);
+        if (t2 != null) {
+          v = v.add(FloatVector.fromArray(S, t2, o + i));
+        }
         if (bias != null) {
           v = v.add(FloatVector.fromArray(S, bias, i));
         }
@@ -66,7 +78,8 @@ public final class VectorKernelsF {
         v.intoArray(out, o + i);
       }
       for (; i < size; i++) {
-        float x = bias != null ? t[o + i] + bias[i] : t[o + i];
+        float x = t2 != null ? t[o + i] + t2[o + i] : t[o + i];
+        x = bias != null ? x + bias[i] : x;
         out[o + i] = switch (act) {
           case TANH -> Ops.tanh(x);
           case SIGMOID -> Ops.sigmoid(x);

@@ -23,9 +23,10 @@ interface KernelFamily {
 
   void backwardRows(float[] w, float[] d, float[] x, float[] y, float[] g, int m, int k, int batch, float scale);
 
-  void activate(int act, double[] t, double[] bias, double[] out, int size, int batch);
+  /** {@code act((t + t2) + bias)}, {@code t2} and {@code bias} null for none. */
+  void activate(int act, double[] t, double[] t2, double[] bias, double[] out, int size, int batch);
 
-  void activate(int act, float[] t, float[] bias, float[] out, int size, int batch);
+  void activate(int act, float[] t, float[] t2, float[] bias, float[] out, int size, int batch);
 
   KernelFamily VECTOR = new KernelFamily() {
     public String name() {
@@ -68,12 +69,20 @@ interface KernelFamily {
       VectorKernelsF.backwardRows(w, d, x, y, g, m, k, batch, scale);
     }
 
-    public void activate(int act, double[] t, double[] bias, double[] out, int size, int batch) {
-      VectorKernelsD.activate(act, t, bias, out, size, batch);
+    public void activate(int act, double[] t, double[] t2, double[] bias, double[] out, int size, int batch) {
+      if (t2 == null) {
+        VectorKernelsD.activate(act, t, bias, out, size, batch);     // the 6-argument form generated code calls
+      } else {
+        VectorKernelsD.activate(act, t, t2, bias, out, size, batch);
+      }
     }
 
-    public void activate(int act, float[] t, float[] bias, float[] out, int size, int batch) {
-      VectorKernelsF.activate(act, t, bias, out, size, batch);
+    public void activate(int act, float[] t, float[] t2, float[] bias, float[] out, int size, int batch) {
+      if (t2 == null) {
+        VectorKernelsF.activate(act, t, bias, out, size, batch);     // the 6-argument form generated code calls
+      } else {
+        VectorKernelsF.activate(act, t, t2, bias, out, size, batch);
+      }
     }
   };
 
@@ -118,12 +127,20 @@ interface KernelFamily {
       ScalarKernelsF.backwardRows(w, d, x, y, g, m, k, batch, scale);
     }
 
-    public void activate(int act, double[] t, double[] bias, double[] out, int size, int batch) {
-      ScalarKernelsD.activate(act, t, bias, out, size, batch);
+    public void activate(int act, double[] t, double[] t2, double[] bias, double[] out, int size, int batch) {
+      if (t2 == null) {
+        ScalarKernelsD.activate(act, t, bias, out, size, batch);     // the 6-argument form generated code calls
+      } else {
+        ScalarKernelsD.activate(act, t, t2, bias, out, size, batch);
+      }
     }
 
-    public void activate(int act, float[] t, float[] bias, float[] out, int size, int batch) {
-      ScalarKernelsF.activate(act, t, bias, out, size, batch);
+    public void activate(int act, float[] t, float[] t2, float[] bias, float[] out, int size, int batch) {
+      if (t2 == null) {
+        ScalarKernelsF.activate(act, t, bias, out, size, batch);     // the 6-argument form generated code calls
+      } else {
+        ScalarKernelsF.activate(act, t, t2, bias, out, size, batch);
+      }
     }
   };
 

@@ -288,7 +288,10 @@ class VectorKernelsTest {
     }
   }
 
-  /** Bias and activation against Ops: 1e-14 relative in double, 1e-6 in float (of max(1e-3, |want|)). */
+  /**
+   * Bias and activation against Ops, with and without a second addend ({@code act((t + t2) + bias)},
+   * a recurrent gate): 1e-14 relative in double, 1e-6 in float (of max(1e-3, |want|)).
+   */
   @Test
   void activateMatchesOps() {
     for (KernelFamily k0 : KernelFamily.ALL) {
@@ -297,23 +300,32 @@ class VectorKernelsTest {
         for (int size : SIZES) {
           int batch = BATCHES[rnd.nextInt(BATCHES.length)];
           boolean withBias = rnd.nextBoolean();
+          boolean withSecond = rnd.nextBoolean();
           double[] t = random(rnd, batch * size);
           for (int i = 0; i < t.length; i++) {
             t[i] = (float) (t[i] * Math.pow(10, rnd.nextDouble() * 3 - 1)); // |x| from 0 to 100
           }
+          double[] t2 = withSecond ? random(rnd, batch * size) : null;
+          if (withSecond) {
+            for (int i = 0; i < t2.length; i++) {
+              t2[i] = (float) t2[i];
+            }
+          }
           double[] bias = withBias ? random(rnd, size) : null;
           double[] outD = new double[t.length];
           float[] outF = new float[t.length];
-          k0.activate(act, t, bias, outD, size, batch);
-          k0.activate(act, toFloat(t), bias == null ? null : toFloat(bias), outF, size, batch);
+          k0.activate(act, t, t2, bias, outD, size, batch);
+          k0.activate(act, toFloat(t), t2 == null ? null : toFloat(t2), bias == null ? null : toFloat(bias), outF, size, batch);
           for (int e = 0; e < batch; e++) {
             for (int i = 0; i < size; i++) {
               int at = e * size + i;
-              double xd = withBias ? t[at] + bias[i] : t[at];
-              float xf = withBias ? (float) t[at] + (float) bias[i] : (float) t[at];
+              double xd = withSecond ? t[at] + t2[at] : t[at];
+              xd = withBias ? xd + bias[i] : xd;
+              float xf = withSecond ? (float) t[at] + (float) t2[at] : (float) t[at];
+              xf = withBias ? xf + (float) bias[i] : xf;
               double wantD = apply(act, xd);
               double wantF = apply(act, xf);
-              String what = k0.name() + " " + "act " + act + " size " + size + " [" + at + "]";
+              String what = k0.name() + " " + "act " + act + " size " + size + (withSecond ? " t + t2" : "") + " [" + at + "]";
               assertEquals(wantD, outD[at], 1e-14 * Math.max(1e-3, Math.abs(wantD)), what + " double");
               assertEquals(wantF, outF[at], 1e-6 * Math.max(1e-3, Math.abs(wantF)), what + " float");
             }

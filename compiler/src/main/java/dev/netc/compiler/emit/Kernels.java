@@ -455,11 +455,17 @@ final class Kernels {
     return plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " " + n.shape() + "]";
   }
 
-  /** {@code act(t + bias)} for the batch, a vector at a time. */
+  /** {@code act(t + bias)} or {@code act((t + t2) + bias)} for the batch, a vector at a time. */
   private Code.Builder vectorActivation(Node n, Planner.VectorActivation a, Access x) {
     String act = a.act() == null ? "IDENTITY" : a.act().name();
-    return kernelCall(new Code.Builder(), null, "@K.activate(@K.%s, %s, %s, %s, %d, batch)", act,
-        x.array(a.t()), a.bias() == null ? "null" : x.array(a.bias()), x.array(n), n.shape().size());
+    String t = x.array(a.t());                  // in this order: the kernel's locals are declared so
+    String t2 = a.t2() == null ? null : x.array(a.t2());
+    String bias = a.bias() == null ? "null" : x.array(a.bias());
+    String out = x.array(n);
+    return t2 == null
+        ? kernelCall(new Code.Builder(), null, "@K.activate(@K.%s, %s, %s, %s, %d, batch)", act, t, bias, out, n.shape().size())
+        : kernelCall(new Code.Builder(), null, "@K.activate(@K.%s, %s, %s, %s, %s, %d, batch)", act, t, t2, bias, out,
+            n.shape().size());
   }
 
   //   for (int ex = 0; ex < batch; ex++) {

@@ -491,9 +491,10 @@ public final class Planner {
   /**
    * A bias add and activation computed by the Vector API kernel {@code activate}: {@code act(t + bias)}
    * ({@code act} null for the add alone, {@code bias} null for the activation alone), {@code t} a
-   * batched buffer and {@code bias} an unbatched one of the same shape.
+   * batched buffer and {@code bias} an unbatched one of the same shape; or {@code act((t + t2) + bias)}
+   * with {@code t2} a second batched buffer (a recurrent gate, {@code sigmoid(W x + U h + b)}).
    */
-  record VectorActivation(Op act, Node t, Node bias) {}
+  record VectorActivation(Op act, Node t, Node t2, Node bias) {}
 
   /** The {@link VectorActivation} that computes the buffered elementwise node {@code n}, or null. */
   VectorActivation vectorActivation(Node n) {
@@ -509,8 +510,8 @@ public final class Planner {
       return null;
     }
     Node inner = act == null ? n : n.input(0);
-    if (act != null && isArray(inner) && batched.contains(inner) && inner.shape().equals(n.shape())) {
-      return new VectorActivation(act, inner, null);
+    if (act != null && isBatchedArray(inner, n)) {
+      return new VectorActivation(act, inner, null, null);
     }
     if (inner.op() != Op.ADD || (inner != n && !isInlined(inner))) {
       return null;
@@ -518,12 +519,22 @@ public final class Planner {
     for (int i = 0; i < 2; i++) {
       Node t = inner.input(i);
       Node bias = inner.input(1 - i);
-      if (isArray(t) && batched.contains(t) && t.shape().equals(n.shape()) && isArray(bias) && !batched.contains(bias)
-          && bias.shape().equals(n.shape())) {
-        return new VectorActivation(act, t, bias);
+      if (!isArray(bias) || batched.contains(bias) || !bias.shape().equals(n.shape())) {
+        continue;
+      }
+      if (isBatchedArray(t, n)) {
+        return new VectorActivation(act, t, null, bias);
+      }
+      // (t + t2) + bias, the sum fused into this kernel: the loop adds in this order too
+      if (t.op() == Op.ADD && isInlined(t) && isBatchedArray(t.input(0), n) && isBatchedArray(t.input(1), n)) {
+        return new VectorActivation(act, t.input(0), t.input(1), bias);
       }
     }
     return null;
+  }
+
+  private boolean isBatchedArray(Node t, Node n) {
+    return isArray(t) && batched.contains(t) && t.shape().equals(n.shape());
   }
 
   /** A node read from an array of its own: a param, input, target or buffer (not fused, not a view). */
@@ -690,8 +701,41 @@ public final class Planner {
     if (n.op() == Op.CONST || n.op() == Op.BROADCAST) {
       return true;
     }
+    if (isVectorGate(n)) {
+      return false;
+    }
     Node user = users.get(0);
     return users.size() == 1 && user.op() != Op.BROADCAST && batched.contains(user) == batched.contains(n);
+  }
+
+  /**
+   * A batched {@code tanh} or {@code sigmoid} of products and a bias ({@code act(W x + U h + b)},
+   * {@code act(W x + b)}) when the Vector API kernels are on: it keeps a buffer of its own, so that
+   * {@code activate} computes it a vector at a time, rather than being fused into its consumer's
+   * loop, where it is a call of {@code Ops} per element (a GRU's reset gate in {@code r .* h}).
+   */
+  private boolean isVectorGate(Node n) {
+    if (!vector || (n.op() != Op.TANH && n.op() != Op.SIGMOID) || !batched.contains(n)
+        || n.shape().size() < vectorMinLength) {
+      return false;
+    }
+    Node sum = n.input(0);
+    if (sum.op() != Op.ADD) {
+      return false;
+    }
+    for (int i = 0; i < 2; i++) {
+      Node bias = sum.input(1 - i);
+      Node t = sum.input(i);
+      if (bias.op() == Op.PARAM && bias.shape().equals(n.shape()) && (isProduct(t)
+          || t.op() == Op.ADD && isProduct(t.input(0)) && isProduct(t.input(1)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isProduct(Node n) {
+    return n.op() == Op.MATMUL;
   }
 
   /** {@link #isView}, from what the analysis has decided so far. */

@@ -83,7 +83,39 @@ class RecurrenceGradientPropertiesTest {
 
   @Test
   void gruGradients() {
-    property(in -> {
+    property(gru());
+  }
+
+  /**
+   * The same cells with the Vector API kernels' thresholds at 1, so that every gate of these small
+   * cells is a buffer of its own computed by {@code activate(act, W x, U h, bias, ...)} (the
+   * two-product form) and every product goes to the vector kernels, as a GRU of width 128 does.
+   */
+  @Test
+  void gruGradientsThroughTheVectorKernels() {
+    int length = Planner.vectorMinLength;
+    int elements = Planner.vectorMinElements;
+    Planner.vectorMinLength = 1;
+    Planner.vectorMinElements = 1;
+    try {
+      String source = net("const T = 3\ninput tok[T] int\ntarget next[T] int ignore=0\nparam E[4, 2]\n"
+          + "param Wr[3, 2]\nparam Ur[3, 3]\nparam br[3]\nstate h[3] = 0\n"
+          + "for t in 0 .. T {\n  r = sigmoid(Wr * E[tok[t]] + Ur * h + br)\n  h = r .* h + tanh(Wr * E[tok[t]] + br)\n"
+          + "  z[t] = Ur * h\n}\nloss = softmax_cross_entropy(z, next)\n");
+      String java = Emitter.emit(compile(source), false, false, "test.net").content();
+      assertTrue(java.contains("VectorKernelsD.activate(dev.netc.runtime.VectorKernelsD.SIGMOID, "), java);
+      assertTrue(!java.contains("Ops.sigmoid("), "a gate left in a fused loop:\n" + java);
+      built.clear();
+      property(gru());
+    } finally {
+      Planner.vectorMinLength = length;
+      Planner.vectorMinElements = elements;
+      built.clear();
+    }
+  }
+
+  private Gen<Case> gru() {
+    return in -> {
       int t = between(in, 1, 5);
       int v = between(in, 2, 5);
       int e = between(in, 1, 3);
@@ -108,7 +140,7 @@ class RecurrenceGradientPropertiesTest {
           + "}\n"
           + "loss = softmax_cross_entropy(z, next)\n";
       return new Case(net(body), longs().all().generate(in));
-    });
+    };
   }
 
   @Test
