@@ -4,7 +4,7 @@
 Workloads (as benchmarks/src/main/net): XOR 2-4-1 sigmoid + mse (batch 4); MLP 784-128-10 tanh +
 softmax cross-entropy (batch 1, 64); chain of 40 tanh layers of width 24 + mse (batch 1, 32); the
 MLP at batch 256 for the two-threads check; issue 20's LeNet-like CNN (batch 64); and issue 21's
-one-block causal transformer on characters (samples/words/transformer.net: T 16, vocabulary 28, d 64,
+one-block causal transformer on characters (src/main/net/transformer.net: T 16, vocabulary 28, d 64,
 4 heads, gelu MLP 256, layer norms; batch 32; the mean cross-entropy over every position). Losses are netc's: mse = 1/2 sum (a - y)^2 per
 example, softmax CE = -sum y log softmax(z); both means over the batch. For each: float32 and
 float64, 1 and 2 threads (torch.set_num_threads), the operations loss (forward, no_grad), grad
@@ -24,7 +24,7 @@ torch.manual_seed(0)
 
 
 class Transformer(torch.nn.Module):
-    """samples/words/transformer.net (and samples/words/pytorch_words.py's transformer)."""
+    """src/main/net/transformer.net (samples/words/pytorch_words.py --width 64 --mlp 256 --heads 4 --shift 0)."""
 
     def __init__(self, V=28, T=16, D=64, NH=4, F=256):
         super().__init__()

@@ -174,12 +174,14 @@ def gru_model(V, D=32, H=128):
     return net, logits
 
 
-def transformer_model(V, T=16, D=64, NH=4, F=256):
+def transformer_model(V, T=16, D=64, NH=4, F=256, SHIFT=0):
     DH = D // NH
     shapes = {"E": [V, D], "P": [T, D],
               "g1": [D], "e1": [D], "Wq": [NH, DH, D], "Wk": [NH, DH, D], "Wv": [NH, DH, D], "Wo": [D, NH, DH],
               "bo": [D], "g2": [D], "e2": [D], "W1": [F, D], "b1": [F], "W2": [D, F], "b2": [D],
               "g3": [D], "e3": [D], "Wz": [V, D], "bz": [V]}
+    for k in range(1, SHIFT + 1):  # S1, S2, ...: the character k places back, embedded
+        shapes["S%d" % k] = [V, D]
     net = Net(shapes, 1)
     with torch.no_grad():  # layer-norm gains start at 1, as in the .net file
         for g in ("g1", "g2", "g3"):
@@ -188,6 +190,8 @@ def transformer_model(V, T=16, D=64, NH=4, F=256):
 
     def logits(x):  # x[B, T] -> z[B, T, V]
         h = net.E[x] + net.P
+        for k in range(1, SHIFT + 1):  # pad(e, [k, 0]) read at t: row t - k of e, zeros before the start
+            h = h + torch.nn.functional.pad(getattr(net, "S%d" % k)[x], (0, 0, k, 0))[:, :T]
         a = layer_norm(h) * net.g1 + net.e1
         q = torch.einsum("btd,hed->bhte", a, net.Wq)
         k = torch.einsum("btd,hed->bhte", a, net.Wk)
@@ -221,9 +225,11 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--width", type=int, default=64, help="transformer: d (transformer.net: 64)")
-    ap.add_argument("--mlp", type=int, default=256, help="transformer: the MLP's width (transformer.net: 256)")
-    ap.add_argument("--heads", type=int, default=4, help="transformer: heads of d / heads (transformer.net: 4)")
+    ap.add_argument("--width", type=int, default=128, help="transformer: d (transformer.net: 128)")
+    ap.add_argument("--mlp", type=int, default=512, help="transformer: the MLP's width (transformer.net: 512)")
+    ap.add_argument("--heads", type=int, default=8, help="transformer: heads of d / heads (transformer.net: 8)")
+    ap.add_argument("--shift", type=int, default=3,
+                    help="transformer: embeddings of the characters 1..N places back (transformer.net: 3)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -240,7 +246,7 @@ def main():
         xt, yt = windows(train, vocab, 3)
         xv, yv = windows(valid, vocab, 3)
     else:
-        net, logits = gru_model(V) if a.model == "gru" else transformer_model(V, D=a.width, NH=a.heads, F=a.mlp)
+        net, logits = gru_model(V) if a.model == "gru" else transformer_model(V, D=a.width, NH=a.heads, F=a.mlp, SHIFT=a.shift)
         xt, yt = sequences(train, vocab, 16)
         xv, yv = sequences(valid, vocab, 16)
     print(f"{len(lines)} words, {len(train)} train / {len(valid)} validation, vocabulary {V}, "

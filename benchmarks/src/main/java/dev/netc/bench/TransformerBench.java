@@ -16,8 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Issue 21's one-block causal transformer on characters (src/main/net/transformer.net, a copy of
- * samples/words/transformer.net: T 16, vocabulary 28, d 64, 4 heads of 16, a gelu MLP of 256,
+ * Issue 21's one-block causal transformer on characters (src/main/net/transformer.net, the sizes
+ * of samples/words/transformer.net before its token shift: T 16, vocabulary 28, d 64, 4 heads of 16, a gelu MLP of 256,
  * pre-norm layer norms), one thread, batch 32: {@code loss} (forward) and {@code lossAndGradient}
  * (forward + backward) in float32 and float64, in the plain Java build ({@code gen.d}, {@code gen.f}:
  * what a JVM without the Vector API module runs) and the Vector API build ({@code gen.dv},
