@@ -498,8 +498,9 @@ final class IndexCheck {
     String kind = r.reducer().text();
     if (kind.equals("mean")) {
       if (!mine.isEmpty()) {
-        error(DiagCode.MISPLACED, r.pos(), "a mean over indices guarded by a 'where' clause that relates them to other"
-            + " indices has a count that varies; write the sum and divide by the count yourself");
+        error(DiagCode.MISPLACED, r.pos(), "a mean over indices that a 'where' clause guards (such as 'j <= i' or"
+            + " 'j > 0', which leave points out) has a count that is not its range's; write the sum and divide by the"
+            + " count yourself");
         return null;
       }
       long count = 1;
