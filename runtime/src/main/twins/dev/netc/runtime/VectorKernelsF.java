@@ -822,6 +822,132 @@ public final class VectorKernelsF {
     g[at] = assign ? s * scale : g[at] + s * scale;
   }
 
+
+  /**
+   * {@code c[i*n + j] = sum over q < k of a[i*k + q] * b[q][j]} for {@code i < m}, {@code j < n}:
+   * the packed product {@code Y = A' B'} of a contraction (docs/codegen.md, "Contractions"), with
+   * {@code A'} row-major and {@code B'} one array per point of the reduced domain, each at least
+   * {@code n} long. Register tiles of 4 (then 2, then 1) rows by 2 vectors of columns accumulate
+   * over all of {@code k} (fused multiply-adds, each vector of {@code B'} loaded once per tile and
+   * feeding every row of it); a panel of {@code B'} (its {@code k} rows, 2 vectors wide) stays in
+   * the L1 cache while every tile of rows runs over it. The columns past the last whole vector are
+   * summed in scalar code; each element is summed over {@code q} in order, so the result does not
+   * depend on which tile computed it.
+   */
+  public static void packedProduct(float[] a, float[][] b, float[] c, int m, int n, int k) {
+    int j = 0;
+    for (; j + 2 * L <= n; j += 2 * L) {
+      int i = 0;
+      for (; i + 4 <= m; i += 4) {
+        packed4x2(a, b, c, n, k, i, j);
+      }
+      for (; i + 2 <= m; i += 2) {
+        packed2x2(a, b, c, n, k, i, j);
+      }
+      for (; i < m; i++) {
+        packed1x1(a, b, c, n, k, i, j);
+        packed1x1(a, b, c, n, k, i, j + L);
+      }
+    }
+    for (; j + L <= n; j += L) {
+      for (int i = 0; i < m; i++) {
+        packed1x1(a, b, c, n, k, i, j);
+      }
+    }
+    for (; j < n; j++) {
+      for (int i = 0; i < m; i++) {
+        int ao = i * k;
+        float s = 0;
+        for (int q = 0; q < k; q++) {
+          s = Math.fma(a[ao + q], b[q][j], s);
+        }
+        c[i * n + j] = s;
+      }
+    }
+  }
+
+  /** Rows i..i+3 times columns j..j+2L-1 of {@link #packedProduct}: 8 accumulators. */
+  private static void packed4x2(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    int a0 = i * k;
+    int a1 = a0 + k;
+    int a2 = a1 + k;
+    int a3 = a2 + k;
+    for (int q = 0; q < k; q++) {
+      float[] row = b[q];
+      FloatVector u0 = FloatVector.fromArray(S, row, j);
+      FloatVector u1 = FloatVector.fromArray(S, row, j + L);
+      FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
+      c00 = u0.fma(s, c00);
+      c01 = u1.fma(s, c01);
+      s = FloatVector.broadcast(S, a[a1 + q]);
+      c10 = u0.fma(s, c10);
+      c11 = u1.fma(s, c11);
+      s = FloatVector.broadcast(S, a[a2 + q]);
+      c20 = u0.fma(s, c20);
+      c21 = u1.fma(s, c21);
+      s = FloatVector.broadcast(S, a[a3 + q]);
+      c30 = u0.fma(s, c30);
+      c31 = u1.fma(s, c31);
+    }
+    int o = i * n + j;
+    c00.intoArray(c, o);
+    c01.intoArray(c, o + L);
+    o += n;
+    c10.intoArray(c, o);
+    c11.intoArray(c, o + L);
+    o += n;
+    c20.intoArray(c, o);
+    c21.intoArray(c, o + L);
+    o += n;
+    c30.intoArray(c, o);
+    c31.intoArray(c, o + L);
+  }
+
+  /** Rows i, i+1 times columns j..j+2L-1 of {@link #packedProduct}. */
+  private static void packed2x2(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    int a0 = i * k;
+    int a1 = a0 + k;
+    for (int q = 0; q < k; q++) {
+      float[] row = b[q];
+      FloatVector u0 = FloatVector.fromArray(S, row, j);
+      FloatVector u1 = FloatVector.fromArray(S, row, j + L);
+      FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
+      c00 = u0.fma(s, c00);
+      c01 = u1.fma(s, c01);
+      s = FloatVector.broadcast(S, a[a1 + q]);
+      c10 = u0.fma(s, c10);
+      c11 = u1.fma(s, c11);
+    }
+    int o = i * n + j;
+    c00.intoArray(c, o);
+    c01.intoArray(c, o + L);
+    o += n;
+    c10.intoArray(c, o);
+    c11.intoArray(c, o + L);
+  }
+
+  /** Row i times columns j..j+L-1 of {@link #packedProduct}. */
+  private static void packed1x1(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+    FloatVector acc = FloatVector.zero(S);
+    int a0 = i * k;
+    for (int q = 0; q < k; q++) {
+      acc = FloatVector.fromArray(S, b[q], j).fma(FloatVector.broadcast(S, a[a0 + q]), acc);
+    }
+    acc.intoArray(c, i * n + j);
+  }
+
   private static void put(float[] g, int at, FloatVector sum, float scale, boolean assign) {
     if (assign) {
       sum.mul(scale).intoArray(g, at);

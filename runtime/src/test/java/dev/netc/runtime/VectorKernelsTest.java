@@ -292,6 +292,58 @@ class VectorKernelsTest {
    * Bias and activation against Ops, with and without a second addend ({@code act((t + t2) + bias)},
    * a recurrent gate): 1e-14 relative in double, 1e-6 in float (of max(1e-3, |want|)).
    */
+  /**
+   * A contraction's packed product, {@code c[i*n + j] = sum over q of a[i*k + q] * b[q][j]}: each
+   * element is the fused multiply-adds over {@code q} in order, whichever tile (4, 2 or 1 rows; 2,
+   * 1 or no vectors of columns) computed it, so it equals {@code Math.fma} in a plain loop to the
+   * bit; the rows of {@code b} are longer than {@code n} (what is past {@code n} is not read into
+   * the result) and nothing past {@code m * n} of {@code c} is written.
+   */
+  @Test
+  void packedProductIsTheFusedSumInOrderToTheBit() {
+    SplittableRandom rnd = new SplittableRandom(21);
+    int[] ks = {1, 2, 3, 8, 25, 150};
+    for (int m = 1; m <= 9; m++) {
+      for (int n : SIZES) {
+        for (int k : ks) {
+          double[] a = random(rnd, m * k);
+          double[][] b = new double[k][];
+          for (int q = 0; q < k; q++) {
+            b[q] = random(rnd, n + 5);
+          }
+          float[] af = toFloat(a);
+          float[][] bf = new float[k][];
+          for (int q = 0; q < k; q++) {
+            bf[q] = toFloat(b[q]);
+          }
+          double[] cd = new double[m * n + 3];
+          float[] cf = new float[m * n + 3];
+          java.util.Arrays.fill(cd, -7);
+          java.util.Arrays.fill(cf, -7);
+          VectorKernelsD.packedProduct(a, b, cd, m, n, k);
+          VectorKernelsF.packedProduct(af, bf, cf, m, n, k);
+          for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+              double sd = 0;
+              float sf = 0;
+              for (int q = 0; q < k; q++) {
+                sd = Math.fma(a[i * k + q], b[q][j], sd);
+                sf = Math.fma(af[i * k + q], bf[q][j], sf);
+              }
+              String what = "packedProduct " + m + "x" + n + "x" + k + " [" + i + "," + j + "]";
+              assertEquals(sd, cd[i * n + j], 0, what + " double");
+              assertEquals(sf, cf[i * n + j], 0, what + " float");
+            }
+          }
+          for (int t = m * n; t < cd.length; t++) {
+            assertEquals(-7, cd[t], 0, "packedProduct " + m + "x" + n + "x" + k + " wrote past m*n (double)");
+            assertEquals(-7, cf[t], 0, "packedProduct " + m + "x" + n + "x" + k + " wrote past m*n (float)");
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void activateMatchesOps() {
     for (KernelFamily k0 : KernelFamily.ALL) {

@@ -119,9 +119,10 @@ public record ClassPlan(
    * The workspace's packing buffers, allocated once: {@code pack} of {@code rows} rows of
    * {@code cols} values (a contraction's second operand, one row per point of the reduced
    * domain), {@code packA} of {@code flat} values (its first operand) and {@code packRow} of
-   * {@code cols} (the row being accumulated).
+   * {@code result} (the row being accumulated, or the whole product when the Vector API kernel
+   * computes it).
    */
-  public record Scratch(int rows, int cols, int flat) {}
+  public record Scratch(int rows, int cols, int flat, int result) {}
 
   public String elementType() {
     return isFloat ? "float" : "double";

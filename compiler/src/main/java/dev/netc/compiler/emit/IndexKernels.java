@@ -28,7 +28,7 @@ final class IndexKernels {
   static final List<String> LOCALS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11",
       "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "ob", "acc", "best", "win", "hit", "hot", "v",
       // a contraction's: its packed operands, the row it accumulates, a group of eight terms
-      "pk", "pa", "cr", "ao", "ro", "kk", "ex0", "ng", "e", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
+      "pk", "pa", "cr", "ao", "ro", "co", "cn", "kk", "ex0", "ng", "e", "u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7",
       "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7",
       // a body's repeated subexpressions, computed once ({@link #shareRepeated})
       "sh0", "sh1", "sh2", "sh3", "sh4", "sh5", "sh6", "sh7");
@@ -301,6 +301,9 @@ final class IndexKernels {
   /** Terms per pass of a contraction's inner loop (one load of the row and eight rows of the packed operand). */
   private static final int GROUP = 8;
 
+  /** The packed rows' width is a multiple of this for the Vector API's product: two vectors of 8 floats, one of 16. */
+  private static final int PAD = 16;
+
   /**
    * A sum of the product of two reads, {@code y[m..., n...] = sum(k...) A[...] * B[...]}, where
    * each output index is read by one operand only; the output's axes read by {@code A} are the
@@ -459,7 +462,12 @@ final class IndexKernels {
     int examples = batched && !plan.isBatched(nodeA) && plan.isBatched(nodeB) && ct.n() < WIDE
         ? Math.min(MAX_EXAMPLES, Math.max(1, WIDE / ct.n())) : 1;
     int width = examples * ct.n();
-    plan.needScratch(ct.k(), width, ct.m() * ct.k());
+    boolean vector = plan.kernelChoice() != KernelChoice.SCALAR;
+    // the Vector API's product runs over whole vectors of columns: the packed rows are padded to a
+    // multiple of 16 (whatever is in the padding, from another contraction, lands only in columns
+    // of the result that are not copied out)
+    int padded = vector ? (width + PAD - 1) / PAD * PAD : width;
+    plan.needScratch(ct.k(), padded, ct.m() * ct.k(), vector ? ct.m() * padded : width);
     String t = kernels.type();
     Code.Builder top = new Code.Builder().stmt("%s[][] pk = ws.pack", t).stmt("%s[] pa = ws.packA", t)
         .stmt("%s[] cr = ws.packRow", t);
@@ -490,13 +498,21 @@ final class IndexKernels {
         row.block("", group(width, Integer.toString(full), ct.k() - full, "+="));
       }
     }
+    // the Vector API side: the whole product into cr (m rows of width) by the runtime, then copied out
+    Code.Builder product = new Code.Builder().stmt("@K.packedProduct(pa, pk, cr, %d, %d, %d)", ct.m(), padded, ct.k());
+    Code.Builder copy = new Code.Builder().stmt("int ro = %s", rowOffset(c.out(), ct)).stmt("int co = i * %d", padded);
     if (examples == 1) {
       Code.Builder perEx = new Code.Builder().addAll(decls.build());
       (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA.build());
       (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB.build());
       row.block("for (int j = 0; j < " + ct.n() + "; j++)",
           new Code.Builder().stmt("%s = cr[j]", at(out, arr, store)));
-      perEx.block("for (int i = 0; i < " + ct.m() + "; i++)", row);
+      Code.Builder rows = new Code.Builder().block("for (int i = 0; i < " + ct.m() + "; i++)", row);
+      if (vector) {
+        copyRow(copy, out, arr, store, colStride, "co", ct.n());
+        rows = kernels.vectorOr(product.block("for (int i = 0; i < " + ct.m() + "; i++)", copy), rows);
+      }
+      perEx.addAll(rows.build());
       return top.addAll(perExample(perEx).build());
     }
     //   for each run of examples: pack each into its columns; for each row i: accumulate, copy out
@@ -505,11 +521,30 @@ final class IndexKernels {
     row.block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
         .block("for (int j = 0; j < " + ct.n() + "; j++)",
             new Code.Builder().stmt("%s = cr[e * %d + j]", at(out, arr, store), ct.n())));
+    Code.Builder rows = new Code.Builder().block("for (int i = 0; i < " + ct.m() + "; i++)", row);
+    if (vector) {
+      copy.block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
+          .addAll(copyRow(new Code.Builder(), out, arr, store, colStride, "co + e * " + ct.n(), ct.n()).build()));
+      rows = kernels.vectorOr(product.block("for (int i = 0; i < " + ct.m() + "; i++)", copy), rows);
+    }
     Code.Builder run = new Code.Builder().stmt("int ng = Math.min(%d, batch - ex0)", examples)
         .block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
             .addAll(packB.build()))
-        .block("for (int i = 0; i < " + ct.m() + "; i++)", row);
+        .addAll(rows.build());
     return top.block("for (int ex0 = 0; ex0 < batch; ex0 += " + examples + ")", run);
+  }
+
+  /**
+   * The copy of a row of the product from {@code cr[from...]} to the output: one
+   * {@code System.arraycopy} when the row is contiguous there, else a loop.
+   */
+  private static Code.Builder copyRow(Code.Builder b, String out, String arr, String store, int colStride,
+      String from, int n) {
+    if (colStride == 1) {
+      return b.stmt("System.arraycopy(cr, %s, %s, %s, %d)", from, arr, out.equals("0") ? "ro" : out + " + ro", n);
+    }
+    return b.block("for (int j = 0; j < " + n + "; j++)",
+        new Code.Builder().stmt("%s = cr[%s + j]", at(out, arr, store), from));
   }
 
   /** {@code cr[j] op= u0 * q0[j] + ...} for the {@code count} rows of {@code B'} from {@code from}. */
@@ -530,6 +565,10 @@ final class IndexKernels {
     List<Dim> order = new ArrayList<>(ct.rows());
     order.addAll(ct.reduced());
     bind(order);
+    Code.Builder copy = boundedCopy(order, ct.guardsA(), "pa", linear(order), ct.a());
+    if (copy != null) {
+      return copy;
+    }
     Code.Builder b = new Code.Builder();
     String at = "pa[" + linear(order) + "]";
     return b.addAll(bounded(order, ct.guardsA(), new Code.Builder().stmt("%s = %s", at,
@@ -541,6 +580,12 @@ final class IndexKernels {
     List<Dim> order = new ArrayList<>(ct.reduced());
     order.addAll(ct.cols());
     bind(order);
+    // a run along the last reduced index (no columns: a matrix times a vector) crosses rows of pk
+    Code.Builder copy = ct.cols().isEmpty() ? null
+        : boundedCopy(order, ct.guardsB(), "pk[" + linear(ct.reduced()) + "]", column + linear(ct.cols()), ct.b());
+    if (copy != null) {
+      return copy;
+    }
     Code.Builder b = new Code.Builder();
     String at = "pk[" + linear(ct.reduced()) + "][" + column + linear(ct.cols()) + "]";
     return b.addAll(bounded(order, ct.guardsB(), new Code.Builder().stmt("%s = %s", at,
@@ -631,6 +676,17 @@ final class IndexKernels {
    * {@code min(kh, u + 1)}), so the loop does not test it per point; the rest are tests.
    */
   private Code.Builder bounded(List<Dim> dims, List<Cond.OnIndices> guards, Code.Builder body) {
+    Limits limits = limits(dims, guards);
+    return loops(dims, dims.size(), limits, guarded(limits.tests(), body));
+  }
+
+  /**
+   * The lower and upper bounds that guards put on the loop variables of {@code dims} (printed, each
+   * on the last index of its guard in loop order), and the guards left as tests inside the nest.
+   */
+  private record Limits(Map<String, List<String>> lower, Map<String, List<String>> upper, List<Cond.OnIndices> tests) {}
+
+  private Limits limits(List<Dim> dims, List<Cond.OnIndices> guards) {
     List<String> order = new ArrayList<>(vars.keySet().stream().sorted((a, b) ->
         Integer.compare(Integer.parseInt(vars.get(a).substring(1)), Integer.parseInt(vars.get(b).substring(1)))).toList());
     Map<String, List<String>> lower = new HashMap<>();
@@ -668,22 +724,83 @@ final class IndexKernels {
         }
       }
     }
-    Code.Builder b = guarded(tests, body);
-    for (int k = dims.size() - 1; k >= 0; k--) {
+    return new Limits(lower, upper, tests);
+  }
+
+  private static String low(Limits limits, Dim d) {
+    String lo = "0";
+    for (String l : limits.lower().getOrDefault(d.index(), List.of())) {
+      lo = "Math.max(" + lo + ", " + l + ")";
+    }
+    return lo;
+  }
+
+  private static String high(Limits limits, Dim d) {
+    String hi = Integer.toString(d.extent());
+    for (String u : limits.upper().getOrDefault(d.index(), List.of())) {
+      hi = "Math.min(" + hi + ", " + u + ")";
+    }
+    return hi;
+  }
+
+  /** The loops over the first {@code count} of {@code dims}, within their limits, around {@code body}. */
+  private Code.Builder loops(List<Dim> dims, int count, Limits limits, Code.Builder body) {
+    Code.Builder b = body;
+    for (int k = count - 1; k >= 0; k--) {
       Dim d = dims.get(k);
       String v = vars.get(d.index());
-      String lo = "0";
-      for (String l : lower.getOrDefault(d.index(), List.of())) {
-        lo = "Math.max(" + lo + ", " + l + ")";
-      }
-      String hi = Integer.toString(d.extent());
-      for (String u : upper.getOrDefault(d.index(), List.of())) {
-        hi = "Math.min(" + hi + ", " + u + ")";
-      }
-      b = new Code.Builder().block("for (int " + v + " = " + lo + "; " + v + " < " + hi + "; " + v + "++)", b);
+      b = new Code.Builder().block("for (int " + v + " = " + low(limits, d) + "; " + v + " < " + high(limits, d) + "; "
+          + v + "++)", b);
     }
     return b;
   }
+
+  /**
+   * {@code bounded(dims, guards, dst[at] = read)} with its innermost loop as one
+   * {@code System.arraycopy} of each run: when the last of {@code dims} is the read's last axis
+   * (coefficient 1, no other axis mentions it) and {@code at}'s stride-1 term, no guard is left
+   * as a test, and the read is of the build's numbers (not ids). The packing of a convolution's
+   * operand is such runs (a row of an image's window); C2 leaves the loop scalar, as its two
+   * arrays have different offsets. Null when it does not apply.
+   */
+  private Code.Builder boundedCopy(List<Dim> dims, List<Cond.OnIndices> guards, String dst, String at, IExpr.Read read) {
+    Dim last = dims.get(dims.size() - 1);
+    Node src = node.input(read.slot());
+    if (plan.isIds(src) || shared.containsKey(read)) {
+      return null;
+    }
+    List<IndexExpr> pos = read.at();
+    for (int a = 0; a < pos.size(); a++) {
+      if (!(pos.get(a) instanceof Affine af) || af.coefficient(last.index()) != (a == pos.size() - 1 ? 1 : 0)) {
+        return null;
+      }
+    }
+    Limits limits = limits(dims, guards);
+    if (!limits.tests().isEmpty()) {
+      return null;
+    }
+    String arr = x.array(src);
+    List<String> p = new ArrayList<>();
+    pos.forEach(q -> p.add(position(q)));
+    String from = at(offsets.get(read.slot()), arr, src.shape().dims(), p);
+    String v = vars.get(last.index());
+    String lo = low(limits, last);
+    String hi = high(limits, last);
+    Code.Builder copy = new Code.Builder().stmt("int %s = %s", v, lo);
+    String count = hi.equals(Integer.toString(last.extent())) && lo.equals("0") ? hi : "cn";
+    if (!count.equals(hi)) {
+      copy.stmt("int cn = %s - %s", hi, v);
+    }
+    Code.Builder call = new Code.Builder().stmt("System.arraycopy(%s, %s, %s, %s, %s)", arr,
+        from.substring(arr.length() + 1, from.length() - 1), dst, at, count);
+    if (count.equals("cn")) {
+      copy.block("if (cn > 0)", call);
+    } else {
+      copy.addAll(call.build());
+    }
+    return loops(dims, dims.size() - 1, limits, copy);
+  }
+
 
   private Code.Builder guarded(List<Cond.OnIndices> guards, Code.Builder body) {
     return guards.isEmpty() ? body : new Code.Builder().block("if (" + guards(guards) + ")", body);

@@ -827,8 +827,8 @@ public final class JavaWriter {
           .addJavadoc("The packed second operand of a contraction: one row per point of its reduced domain.\n").build());
       w.addField(FieldSpec.builder(array, "packA", Modifier.FINAL).initializer("new " + e + "[$L]", sc.flat())
           .addJavadoc("The packed first operand of a contraction, row-major.\n").build());
-      w.addField(FieldSpec.builder(array, "packRow", Modifier.FINAL).initializer("new " + e + "[$L]", sc.cols())
-          .addJavadoc("The row of a contraction's result being accumulated.\n").build());
+      w.addField(FieldSpec.builder(array, "packRow", Modifier.FINAL).initializer("new " + e + "[$L]", sc.result())
+          .addJavadoc("The row of a contraction's result being accumulated, or its whole result (the Vector API's).\n").build());
     }
     MethodSpec.Builder ensure = MethodSpec.methodBuilder("ensure").addParameter(int.class, "batch")
         .beginControlFlow("if (batch < 1)")

@@ -923,6 +923,30 @@ final class Kernels {
   }
 
   /**
+   * {@code vector} (code calling the Vector API kernels, {@code @K} standing for their class) in a
+   * JVM that has them, else {@code scalar}, chosen as {@link #kernelCall} chooses: for a call that
+   * needs code of its own around it (a contraction's packed product and the copy of its result).
+   */
+  Code.Builder vectorOr(Code.Builder vector, Code.Builder scalar) {
+    Code.Builder v = new Code.Builder();
+    for (Code c : vector.build()) {
+      v.add(withKernels(c));
+    }
+    return switch (plan.kernelChoice()) {
+      case VECTOR -> v;
+      case SCALAR -> scalar;
+      case AUTO -> new Code.Builder().block("if (dev.netc.runtime.Vectorized.ENABLED)", v).block("else", scalar);
+    };
+  }
+
+  private Code withKernels(Code c) {
+    if (c instanceof Code.Stmt st) {
+      return new Code.Stmt(st.text().replace("@K", vectorKernels()));
+    }
+    return c;
+  }
+
+  /**
    * A call of a runtime kernel ({@code format} with {@code @K} for the kernels' class) chosen as
    * {@link #kernelCall} chooses, with {@code scalar} as the code a JVM without the Vector API runs.
    */

@@ -174,7 +174,7 @@ public final class Planner {
     }
     ClassPlan.Derivatives d = main.derivatives(plan, jvp, hvp);
     return plan.withDerivatives(d, main.scratchRows == 0 ? null
-        : new ClassPlan.Scratch(main.scratchRows, main.scratchCols, main.scratchFlat));
+        : new ClassPlan.Scratch(main.scratchRows, main.scratchCols, main.scratchFlat, main.scratchResult));
   }
 
   /**
@@ -293,22 +293,24 @@ public final class Planner {
     return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, kernelChoice, false, params, inputs, targets, outputs,
         dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient,
         dag.nodes().stream().anyMatch(n -> n.op() == Op.DROPOUT_MASK),
-        scratchRows == 0 ? null : new ClassPlan.Scratch(scratchRows, scratchCols, scratchFlat));
+        scratchRows == 0 ? null : new ClassPlan.Scratch(scratchRows, scratchCols, scratchFlat, scratchResult));
   }
 
   private int scratchRows;
   private int scratchCols;
   private int scratchFlat;
+  private int scratchResult;
 
   /** A kernel packs its operands into the workspace's scratch buffers, of at least these sizes. */
-  void needScratch(int rows, int cols, int flat) {
+  void needScratch(int rows, int cols, int flat, int result) {
     if (parent != null) {
-      parent.needScratch(rows, cols, flat); // jvp's and hvp's kernels use the class's scratch
+      parent.needScratch(rows, cols, flat, result); // jvp's and hvp's kernels use the class's scratch
       return;
     }
     scratchRows = Math.max(scratchRows, rows);
     scratchCols = Math.max(scratchCols, cols);
     scratchFlat = Math.max(scratchFlat, flat);
+    scratchResult = Math.max(scratchResult, result);
   }
 
   private ClassPlan.Tensor tensor(Symbol s, String javaName, dev.netc.compiler.model.Init init) {
@@ -643,6 +645,13 @@ public final class Planner {
 
   int uses(Node n) {
     return consumers(n).size();
+  }
+
+  /** Whether {@code n} is an int input or target (an {@code int[]} of ids, not the build's numbers). */
+  boolean isIds(Node n) {
+    return (n.op() == Op.INPUT || n.op() == Op.TARGET)
+        && java.util.stream.Stream.concat(dag.network().inputs().stream(), dag.network().targets().stream())
+            .anyMatch(s -> s.integer() && s.name().equals(n.name()));
   }
 
   boolean isBatched(Node n) {

@@ -86,6 +86,30 @@ class IndexKernelsCodeTest {
     assertTrue(found, java);
   }
   /**
+   * A convolution's packed product: with the Vector API there, one call of the runtime's
+   * packedProduct (rows padded to a multiple of 16 columns: 18 x 18 = 324 to 336) and a copy of
+   * each row of the result; a row of the image's window is packed by one System.arraycopy, in
+   * both kinds of build. {@code --kernels scalar} keeps the loops of eight terms.
+   */
+  @Test
+  void aConvolutionIsOnePackedProductCallAndArrayCopies() {
+    String src = "network C {\n input img[1, 20, 20]\n param K[8, 1, 3, 3]\n target y[8, 18, 18]\n"
+        + " c = conv2d(img, K)\n output c\n loss = mse(c, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String k = isFloat ? "F" : "D";
+      String java = Codegen.generate("c.net", src, isFloat).get(0).content();
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".packedProduct(pa, pk, cr, 8, 336, 9)"), java);
+      assertTrue(java.contains("if (dev.netc.runtime.Vectorized.ENABLED)"), java);
+      assertTrue(java.contains("System.arraycopy(img, "), java);
+      assertTrue(java.contains("System.arraycopy(cr, co, "), java);
+      String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("c.net", src)),
+          new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
+      assertTrue(!scalar.contains("packedProduct") && !scalar.contains("Vectorized"), scalar);
+      assertTrue(scalar.contains("System.arraycopy(img, ") && scalar.contains("u7 * q7[j]"), scalar);
+    }
+  }
+
+  /**
    * A dense layer at each position, {@code f[t, j] = gelu(b1[j] + sum(d) W1[j, d] * a[t, d])} and
    * back: the default class calls the runtime's matmulRows for the whole batch's positions (and
    * matmulCols for the input's gradient), its activate for the gelu, geluBackward for the gradient
