@@ -827,31 +827,42 @@ public final class VectorKernelsF {
    * {@code c[i*n + j] = sum over q < k of a[i*k + q] * b[q][j]} for {@code i < m}, {@code j < n}:
    * the packed product {@code Y = A' B'} of a contraction (docs/codegen.md, "Contractions"), with
    * {@code A'} row-major and {@code B'} one array per point of the reduced domain, each at least
-   * {@code n} long. Register tiles of 4 (then 2, then 1) rows by 2 vectors of columns accumulate
+   * {@code n} long. Register tiles of 6 (then 4, then 2) rows by 2 vectors of columns accumulate
    * over all of {@code k} (fused multiply-adds, each vector of {@code B'} loaded once per tile and
-   * feeding every row of it); a panel of {@code B'} (its {@code k} rows, 2 vectors wide) stays in
-   * the L1 cache while every tile of rows runs over it. The columns past the last whole vector are
-   * summed in scalar code; each element is summed over {@code q} in order, so the result does not
-   * depend on which tile computed it.
+   * feeding every row of it: 12 accumulators, 2 loads and 6 broadcasts per 12 multiply-adds); a
+   * panel of {@code B'} (its {@code k} rows, 2 vectors wide) stays in the L1 cache while every
+   * tile of rows runs over it. An odd last row runs 4 vectors at a time (4 independent sums, not
+   * one chain waiting on each multiply-add); the columns past the last whole vector are summed in
+   * scalar code. Each element is summed over {@code q} in order, so the result does not depend on
+   * which tile computed it.
    */
   public static void packedProduct(float[] a, float[][] b, float[] c, int m, int n, int k) {
+    int even = m - m % 2;
     int j = 0;
     for (; j + 2 * L <= n; j += 2 * L) {
       int i = 0;
-      for (; i + 4 <= m; i += 4) {
+      for (; i + 6 <= even; i += 6) {
+        packed6x2(a, b, c, n, k, i, j);
+      }
+      for (; i + 4 <= even; i += 4) {
         packed4x2(a, b, c, n, k, i, j);
       }
-      for (; i + 2 <= m; i += 2) {
+      for (; i < even; i += 2) {
         packed2x2(a, b, c, n, k, i, j);
-      }
-      for (; i < m; i++) {
-        packed1x1(a, b, c, n, k, i, j);
-        packed1x1(a, b, c, n, k, i, j + L);
       }
     }
     for (; j + L <= n; j += L) {
-      for (int i = 0; i < m; i++) {
+      for (int i = 0; i < even; i++) {
         packed1x1(a, b, c, n, k, i, j);
+      }
+    }
+    if (even < m) {
+      int jr = 0;
+      for (; jr + 4 * L <= n; jr += 4 * L) {
+        packed1x4(a, b, c, n, k, even, jr);
+      }
+      for (; jr + L <= n; jr += L) {
+        packed1x1(a, b, c, n, k, even, jr);
       }
     }
     for (; j < n; j++) {
@@ -864,6 +875,91 @@ public final class VectorKernelsF {
         c[i * n + j] = s;
       }
     }
+  }
+
+  /** Rows i..i+5 times columns j..j+2L-1 of {@link #packedProduct}: 12 accumulators. */
+  private static void packed6x2(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    FloatVector c40 = c00;
+    FloatVector c41 = c00;
+    FloatVector c50 = c00;
+    FloatVector c51 = c00;
+    int a0 = i * k;
+    int a1 = a0 + k;
+    int a2 = a1 + k;
+    int a3 = a2 + k;
+    int a4 = a3 + k;
+    int a5 = a4 + k;
+    for (int q = 0; q < k; q++) {
+      float[] row = b[q];
+      FloatVector u0 = FloatVector.fromArray(S, row, j);
+      FloatVector u1 = FloatVector.fromArray(S, row, j + L);
+      FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
+      c00 = u0.fma(s, c00);
+      c01 = u1.fma(s, c01);
+      s = FloatVector.broadcast(S, a[a1 + q]);
+      c10 = u0.fma(s, c10);
+      c11 = u1.fma(s, c11);
+      s = FloatVector.broadcast(S, a[a2 + q]);
+      c20 = u0.fma(s, c20);
+      c21 = u1.fma(s, c21);
+      s = FloatVector.broadcast(S, a[a3 + q]);
+      c30 = u0.fma(s, c30);
+      c31 = u1.fma(s, c31);
+      s = FloatVector.broadcast(S, a[a4 + q]);
+      c40 = u0.fma(s, c40);
+      c41 = u1.fma(s, c41);
+      s = FloatVector.broadcast(S, a[a5 + q]);
+      c50 = u0.fma(s, c50);
+      c51 = u1.fma(s, c51);
+    }
+    int o = i * n + j;
+    c00.intoArray(c, o);
+    c01.intoArray(c, o + L);
+    o += n;
+    c10.intoArray(c, o);
+    c11.intoArray(c, o + L);
+    o += n;
+    c20.intoArray(c, o);
+    c21.intoArray(c, o + L);
+    o += n;
+    c30.intoArray(c, o);
+    c31.intoArray(c, o + L);
+    o += n;
+    c40.intoArray(c, o);
+    c41.intoArray(c, o + L);
+    o += n;
+    c50.intoArray(c, o);
+    c51.intoArray(c, o + L);
+  }
+
+  /** Row i times columns j..j+4L-1 of {@link #packedProduct}: 4 accumulators. */
+  private static void packed1x4(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    int a0 = i * k;
+    for (int q = 0; q < k; q++) {
+      float[] row = b[q];
+      FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
+      c0 = FloatVector.fromArray(S, row, j).fma(s, c0);
+      c1 = FloatVector.fromArray(S, row, j + L).fma(s, c1);
+      c2 = FloatVector.fromArray(S, row, j + 2 * L).fma(s, c2);
+      c3 = FloatVector.fromArray(S, row, j + 3 * L).fma(s, c3);
+    }
+    int o = i * n + j;
+    c0.intoArray(c, o);
+    c1.intoArray(c, o + L);
+    c2.intoArray(c, o + 2 * L);
+    c3.intoArray(c, o + 3 * L);
   }
 
   /** Rows i..i+3 times columns j..j+2L-1 of {@link #packedProduct}: 8 accumulators. */
