@@ -877,6 +877,20 @@ public final class VectorKernelsF {
     }
   }
 
+  /**
+   * {@code dst[at + t] += src[from + t]} for {@code t < n}, a vector at a time: a row of a
+   * scattered product added into the output at its shift (docs/codegen.md, "Contractions").
+   */
+  public static void addInto(float[] src, int from, float[] dst, int at, int n) {
+    int t = 0;
+    for (; t + L <= n; t += L) {
+      FloatVector.fromArray(S, dst, at + t).add(FloatVector.fromArray(S, src, from + t)).intoArray(dst, at + t);
+    }
+    for (; t < n; t++) {
+      dst[at + t] += src[from + t];
+    }
+  }
+
   /** Rows i..i+5 times columns j..j+2L-1 of {@link #packedProduct}: 12 accumulators. */
   private static void packed6x2(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
     FloatVector c00 = FloatVector.zero(S);

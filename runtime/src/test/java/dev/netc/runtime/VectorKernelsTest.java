@@ -344,6 +344,28 @@ class VectorKernelsTest {
     }
   }
 
+  /** addInto, a row of a scattered product added at an offset: every length around the vector's, nothing else touched. */
+  @Test
+  void addIntoAddsTheRunAndNothingElse() {
+    SplittableRandom rnd = new SplittableRandom(22);
+    for (int n = 0; n <= 40; n++) {
+      double[] src = random(rnd, n + 7);
+      double[] dst = random(rnd, n + 9);
+      float[] srcF = toFloat(src);
+      float[] dstF = toFloat(dst);
+      double[] want = dst.clone();
+      float[] wantF = dstF.clone();
+      for (int t = 0; t < n; t++) {
+        want[4 + t] += src[3 + t];
+        wantF[4 + t] += srcF[3 + t];
+      }
+      VectorKernelsD.addInto(src, 3, dst, 4, n);
+      VectorKernelsF.addInto(srcF, 3, dstF, 4, n);
+      assertTrue(java.util.Arrays.equals(want, dst), "addInto double, n " + n);
+      assertTrue(java.util.Arrays.equals(wantF, dstF), "addInto float, n " + n);
+    }
+  }
+
   @Test
   void activateMatchesOps() {
     for (KernelFamily k0 : KernelFamily.ALL) {

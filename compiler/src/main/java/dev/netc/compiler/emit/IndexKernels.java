@@ -454,6 +454,10 @@ final class IndexKernels {
    */
   private Code.Builder contraction(Contraction ct, String out, Code.Builder decls) {
     Comprehension c = (Comprehension) node.ix();
+    Shifted sh = shifted(ct, c);
+    if (sh != null) {
+      return shiftedProduct(sh, out, decls);
+    }
     Node nodeA = node.input(ct.a().slot());
     Node nodeB = node.input(ct.b().slot());
     boolean batched = plan.isBatched(node);
@@ -486,18 +490,7 @@ final class IndexKernels {
     String store = "ro + " + (colStride == 1 ? "j" : "j * " + colStride);
     Code.Builder row = new Code.Builder().stmt("int ao = i * %d", ct.k())
         .stmt("int ro = %s", rowOffset(c.out(), ct));
-    int full = ct.k() / GROUP * GROUP;
-    if (full == 0) {
-      row.block("", group(width, "0", ct.k(), "="));
-    } else {
-      row.block("", group(width, "0", GROUP, "="));
-      if (full > GROUP) {
-        row.block("for (int kk = " + GROUP + "; kk < " + full + "; kk += " + GROUP + ")", group(width, "kk", GROUP, "+="));
-      }
-      if (full < ct.k()) {
-        row.block("", group(width, Integer.toString(full), ct.k() - full, "+="));
-      }
-    }
+    rowOfProduct(row, width, ct.k());
     // the Vector API side: the whole product into cr (m rows of width) by the runtime, then copied out
     Code.Builder product = new Code.Builder().stmt("@K.packedProduct(pa, pk, cr, %d, %d, %d)", ct.m(), padded, ct.k());
     Code.Builder copy = new Code.Builder().stmt("int ro = %s", rowOffset(c.out(), ct)).stmt("int co = i * %d", padded);
@@ -535,6 +528,186 @@ final class IndexKernels {
   }
 
   /**
+   * A contraction whose {@code B} reads each column index shifted by reduced ones, as the
+   * gradient of a convolution with respect to its input reads the output's gradient:
+   * {@code dx[i, y, x] = sum(o, p, q) K[o, i, p, q] * d[o, y - p, x - q]} where
+   * {@code 0 <= y - p < R}, {@code 0 <= x - q < C}. As a gather ({@link #contraction}) its
+   * {@code B'} has the output's {@code 12 x 12} columns and every row {@code (o, p, q)} is a
+   * shifted, zero-padded copy of {@code d[o]}: more columns than {@code d} has and many zeros.
+   * Scattered instead (col2im): the product over the other reduced indices alone,
+   * {@code Z[(i, p, q), (r, c)] = sum(o) K[o, i, p, q] * d[o, r, c]}, whose {@code B'} is
+   * {@code d} itself ({@code product}: rows {@code (i, p, q)}, columns {@code span}), then
+   * {@code dx[i, r + p, c + q] += Z[(i, p, q), (r, c)]} where the output's position is in range
+   * and the definition's guards hold ({@code guards}, over {@code product.rows()} and {@code span}).
+   * {@code at}: each column index of the output as an expression of those.
+   */
+  record Shifted(Contraction product, List<Dim> span, Map<String, Affine> at, List<Cond.OnIndices> guards) {}
+
+  /**
+   * {@code ct} as a {@link Shifted} product, when each column index {@code y} of the output
+   * appears in one axis of {@code B}, with coefficient 1, at {@code y + e} ({@code e} affine in
+   * reduced indices that no other axis of {@code B} reads), every other axis of {@code B} reads
+   * only the remaining reduced indices, the guards name none of those, and the scattered product
+   * has fewer columns than the gather (the axes of {@code B} are shorter than the output's).
+   * Null otherwise.
+   */
+  private Shifted shifted(Contraction ct, Comprehension c) {
+    Map<String, Dim> colByName = new java.util.LinkedHashMap<>();
+    ct.cols().forEach(d -> colByName.put(d.index(), d));
+    Map<String, Dim> reducedByName = new java.util.LinkedHashMap<>();
+    ct.reduced().forEach(d -> reducedByName.put(d.index(), d));
+    List<IndexExpr> pos = ct.b().at();
+    int[] shapeB = node.input(ct.b().slot()).shape().dims();
+    // each column's axis of B, the reduced indices its position adds (moved to the rows of Z),
+    // and the index that runs along that axis in Z's columns
+    java.util.Set<String> moved = new java.util.LinkedHashSet<>();
+    Map<String, String> spanOfCol = new HashMap<>();
+    Map<String, Affine> at = new HashMap<>();
+    List<IndexExpr> packedAt = new ArrayList<>();
+    for (int a = 0; a < pos.size(); a++) {
+      Affine af = (Affine) pos.get(a);
+      List<String> colsHere = af.terms().keySet().stream().filter(colByName::containsKey).toList();
+      if (colsHere.isEmpty()) {
+        packedAt.add(af);
+        continue;
+      }
+      String col = colsHere.get(0);
+      if (colsHere.size() > 1 || af.coefficient(col) != 1 || spanOfCol.containsKey(col)) {
+        return null;
+      }
+      Affine rest = af.substitute(col, Affine.constant(0));
+      for (String i : rest.terms().keySet()) {
+        if (!reducedByName.containsKey(i) || !moved.add(i)) {
+          return null;
+        }
+      }
+      String r = "#" + col;                       // not a name a user can write
+      spanOfCol.put(col, r);
+      at.put(col, Affine.of(r).minus(rest));      // y = r - e
+      packedAt.add(Affine.of(r));
+    }
+    if (spanOfCol.size() != colByName.size() || moved.isEmpty() || moved.size() == reducedByName.size()) {
+      return null;
+    }
+    for (IndexExpr e : packedAt) {
+      if (((Affine) e).terms().keySet().stream().anyMatch(moved::contains)) {
+        return null;
+      }
+    }
+    // Z's columns: B's axes of the columns, in the columns' order
+    List<Dim> span = new ArrayList<>();
+    for (Dim d : ct.cols()) {
+      int axis = -1;
+      for (int a = 0; a < pos.size(); a++) {
+        if (((Affine) pos.get(a)).coefficient(d.index()) != 0) {
+          axis = a;
+        }
+      }
+      span.add(new Dim(spanOfCol.get(d.index()), shapeB[axis]));
+    }
+    List<Dim> rows = new ArrayList<>(ct.rows());
+    List<Dim> reduced = new ArrayList<>();
+    for (Dim d : ct.reduced()) {
+      (moved.contains(d.index()) ? rows : reduced).add(d);
+    }
+    long m = extent(rows);
+    long n = extent(span);
+    long k = extent(reduced);
+    if (n >= ct.n() || n < GROUP || k * n > (1 << 20) || m * k > (1 << 20)) {
+      return null;
+    }
+    // the guards, and the output's range, over Z's rows and columns; none may name the reduced
+    // indices that remain (Z's sum has no guards)
+    List<Cond.OnIndices> guards = new ArrayList<>();
+    for (Cond.OnIndices g : c.guards()) {
+      Affine left = g.left();
+      Affine right = g.right();
+      for (Map.Entry<String, Affine> e : at.entrySet()) {
+        left = left.substitute(e.getKey(), e.getValue());
+        right = right.substitute(e.getKey(), e.getValue());
+      }
+      guards.add(new Cond.OnIndices(left, g.cmp(), right));
+    }
+    for (Dim d : ct.cols()) {
+      guards.add(Cond.nonNegative(at.get(d.index())));
+      guards.add(new Cond.OnIndices(at.get(d.index()), Cond.Cmp.LT, Affine.constant(d.extent())));
+    }
+    for (Cond.OnIndices g : guards) {
+      if (reduced.stream().anyMatch(d -> g.left().coefficient(d.index()) != 0 || g.right().coefficient(d.index()) != 0)) {
+        return null;
+      }
+    }
+    IExpr.Read b = new IExpr.Read(ct.b().slot(), packedAt);
+    Contraction product = new Contraction(ct.a(), b, rows, span, reduced, List.of(), List.of(), (int) m, (int) n,
+        (int) k);
+    return new Shifted(product, span, at, guards);
+  }
+
+  /**
+   * A {@link Shifted} contraction: per example, its output zeroed, {@code Z = A' B'} (the
+   * Vector API's packedProduct, or the loops of eight terms a row at a time), then each row of
+   * {@code Z} added into the output at its shifted positions, the guards bounding the loops.
+   */
+  private Code.Builder shiftedProduct(Shifted sh, String out, Code.Builder decls) {
+    Contraction ct = sh.product();
+    Comprehension c = (Comprehension) node.ix();
+    Node nodeA = node.input(ct.a().slot());
+    Node nodeB = node.input(ct.b().slot());
+    boolean batched = plan.isBatched(node);
+    boolean vector = plan.kernelChoice() != KernelChoice.SCALAR;
+    int padded = vector ? (ct.n() + PAD - 1) / PAD * PAD : ct.n();
+    plan.needScratch(ct.k(), padded, ct.m() * ct.k(), vector ? ct.m() * padded : ct.n());
+    String t = kernels.type();
+    Code.Builder top = new Code.Builder().stmt("%s[][] pk = ws.pack", t).stmt("%s[] pa = ws.packA", t)
+        .stmt("%s[] cr = ws.packRow", t);
+    Code.Builder perEx = new Code.Builder().addAll(decls.build());
+    (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA(ct, c).build());
+    (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB(ct, "").build());
+    String arr = x.array(node);
+    int size = node.shape().size();
+    perEx.stmt("java.util.Arrays.fill(%s, %s, %s, 0)", arr, out, out.equals("0") ? Integer.toString(size)
+        : out + " + " + size);
+    // the scatter of row i of Z (its columns from cr[co])
+    List<Dim> order = new ArrayList<>(ct.rows());
+    order.addAll(sh.span());
+    bind(order);
+    List<String> target = new ArrayList<>();
+    for (Dim d : c.out()) {
+      Affine e = sh.at().get(d.index());
+      target.add(e == null ? vars.get(d.index()) : print(e));
+    }
+    Code.Builder add = new Code.Builder().stmt("%s += cr[co + %s]", at(out, arr, node.shape().dims(), target),
+        linear(sh.span()));
+    Limits limits = limits(order, sh.guards());
+    Code.Builder scatter = loops(sh.span(), sh.span().size(), limits, guarded(limits.tests(), add));
+    // with the Vector API, a run along the output's last axis is one addInto (C2 leaves a loop of
+    // eight scalar: too short, and its two arrays at different offsets)
+    Dim lastSpan = sh.span().get(sh.span().size() - 1);
+    Dim lastCol = ct.cols().isEmpty() ? null : c.out().get(c.out().size() - 1);
+    Code.Builder vectorScatter = scatter;
+    if (limits.tests().isEmpty() && sh.at().containsKey(lastCol.index())
+        && sh.at().get(lastCol.index()).coefficient(lastSpan.index()) == 1) {
+      String v = vars.get(lastSpan.index());
+      String lo = low(limits, lastSpan);
+      String hi = high(limits, lastSpan);
+      Code.Builder run = new Code.Builder().stmt("int %s = %s", v, lo).stmt("int cn = %s - %s", hi, v)
+          .block("if (cn > 0)", new Code.Builder().stmt("@K.addInto(cr, co + %s, %s, %s, cn)", linear(sh.span()), arr,
+              at(out, arr, node.shape().dims(), target).replaceFirst("^" + arr + "\\[", "").replaceFirst("]$", "")));
+      vectorScatter = loops(sh.span(), sh.span().size() - 1, limits, run);
+    }
+    String i = linear(ct.rows());
+    Code.Builder vectorRows = new Code.Builder().stmt("@K.packedProduct(pa, pk, cr, %d, %d, %d)", ct.m(), padded, ct.k())
+        .addAll(loops(ct.rows(), ct.rows().size(), limits,
+            new Code.Builder().stmt("int co = (%s) * %d", i, padded).addAll(vectorScatter.build())).build());
+    Code.Builder row = new Code.Builder().stmt("int ao = (%s) * %d", i, ct.k());
+    rowOfProduct(row, ct.n(), ct.k());
+    row.stmt("int co = 0").addAll(scatter.build());
+    Code.Builder scalarRows = loops(ct.rows(), ct.rows().size(), limits, row);
+    perEx.addAll((vector ? kernels.vectorOr(vectorRows, scalarRows) : scalarRows).build());
+    return top.addAll(perExample(perEx).build());
+  }
+
+  /**
    * The copy of a row of the product from {@code cr[from...]} to the output: one
    * {@code System.arraycopy} when the row is contiguous there, else a loop.
    */
@@ -545,6 +718,22 @@ final class IndexKernels {
     }
     return b.block("for (int j = 0; j < " + n + "; j++)",
         new Code.Builder().stmt("%s = cr[%s + j]", at(out, arr, store), from));
+  }
+
+  /** Row {@code ao / k} of the product into {@code cr[0, width)}: the sum over {@code k}, eight terms a pass. */
+  private void rowOfProduct(Code.Builder row, int width, int k) {
+    int full = k / GROUP * GROUP;
+    if (full == 0) {
+      row.block("", group(width, "0", k, "="));
+      return;
+    }
+    row.block("", group(width, "0", GROUP, "="));
+    if (full > GROUP) {
+      row.block("for (int kk = " + GROUP + "; kk < " + full + "; kk += " + GROUP + ")", group(width, "kk", GROUP, "+="));
+    }
+    if (full < k) {
+      row.block("", group(width, Integer.toString(full), k - full, "+="));
+    }
   }
 
   /** {@code cr[j] op= u0 * q0[j] + ...} for the {@code count} rows of {@code B'} from {@code from}. */
@@ -730,7 +919,9 @@ final class IndexKernels {
   private static String low(Limits limits, Dim d) {
     String lo = "0";
     for (String l : limits.lower().getOrDefault(d.index(), List.of())) {
-      lo = "Math.max(" + lo + ", " + l + ")";
+      if (!l.matches("-?\\d+") || Integer.parseInt(l) > 0) {     // a bound of 0 or less says nothing
+        lo = lo.equals("0") ? "Math.max(0, " + l + ")" : "Math.max(" + lo + ", " + l + ")";
+      }
     }
     return lo;
   }
@@ -738,7 +929,9 @@ final class IndexKernels {
   private static String high(Limits limits, Dim d) {
     String hi = Integer.toString(d.extent());
     for (String u : limits.upper().getOrDefault(d.index(), List.of())) {
-      hi = "Math.min(" + hi + ", " + u + ")";
+      if (!u.matches("-?\\d+") || Integer.parseInt(u) < d.extent()) {
+        hi = "Math.min(" + hi + ", " + u + ")";
+      }
     }
     return hi;
   }

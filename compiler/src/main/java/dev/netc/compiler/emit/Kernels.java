@@ -943,6 +943,9 @@ final class Kernels {
     if (c instanceof Code.Stmt st) {
       return new Code.Stmt(st.text().replace("@K", vectorKernels()));
     }
+    if (c instanceof Code.Block b) {
+      return new Code.Block(b.header(), b.body().stream().map(this::withKernels).toList());
+    }
     return c;
   }
 

@@ -90,6 +90,8 @@ class IndexGradientPropertiesTest {
   record Built(Dag dag, Model model, Model floatModel) {}
 
   private final Map<String, Built> built = new HashMap<>();
+  /** Which kernels the generated classes call (the default class chooses at run time). */
+  private KernelChoice kernels = KernelChoice.AUTO;
   /** The largest |evaluator - central difference| / (1 + |central difference|) seen, and the entries checked. */
   private double worst;
   private int entries;
@@ -141,6 +143,17 @@ class IndexGradientPropertiesTest {
     } finally {
       IndexKernels.contractionMinWork = min;
     }
+  }
+
+  /**
+   * {@link #packedContractionGradients} with {@code --kernels scalar}: the loops of eight terms
+   * that a JVM without the Vector API runs (this test JVM has it, so the default class would take
+   * the Vector API's side), for the gathered and the scattered products alike.
+   */
+  @Test
+  void packedContractionGradientsInPlainJava() {
+    kernels = KernelChoice.SCALAR;
+    packedContractionGradients();
   }
 
   /**
@@ -515,8 +528,8 @@ class IndexGradientPropertiesTest {
       assertTrue(!c.hasErrors(), () -> "does not compile:" + k + c.diagnostics().all());
       Dag dag = c.dags().get(0);
       dags.put(k.source(), dag);
-      files.add(Emitter.emit(dag, false, false, "test.net"));
-      floatFiles.add(Emitter.emit(dag, true, false, "test.net"));
+      files.add(Emitter.emit(dag, false, kernels, "test.net"));
+      floatFiles.add(Emitter.emit(dag, true, kernels, "test.net"));
     }
     if (files.isEmpty()) {
       return;

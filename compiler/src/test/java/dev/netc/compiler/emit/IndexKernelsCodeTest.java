@@ -110,6 +110,25 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * The gradient of a convolution with respect to its input, {@code dx[i, y, x] = sum(o, p, q)
+   * K[o, i, p, q] * d[o, y - p, x - q]} (guarded): scattered, not gathered. The product runs over
+   * {@code o} alone, {@code Z[(i, p, q), (r, c)]} = 2 x 3 x 3 rows of d's 18 x 18 = 324 columns
+   * (the gather would have the input's 400, most of each packed row zeros), and each row of Z is
+   * added into dx at its shift.
+   */
+  @Test
+  void aConvolutionsInputGradientIsScattered() {
+    String src = "network C {\n input img[2, 20, 20]\n param K[8, 2, 3, 3]\n target y[8, 18, 18]\n"
+        + " c = conv2d(img, K)\n output c\n loss = mse(c, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String java = Codegen.generate("c.net", src, isFloat).get(0).content();
+      assertTrue(java.contains(".packedProduct(pa, pk, cr, 18, 336, 8)"), java);
+      assertTrue(java.contains("+= cr[co + "), java);          // without the Vector API
+      assertTrue(java.contains(".addInto(cr, co + "), java);    // with it
+    }
+  }
+
+  /**
    * A dense layer at each position, {@code f[t, j] = gelu(b1[j] + sum(d) W1[j, d] * a[t, d])} and
    * back: the default class calls the runtime's matmulRows for the whole batch's positions (and
    * matmulCols for the input's gradient), its activate for the gelu, geluBackward for the gradient
