@@ -44,6 +44,8 @@ final class IndexKernels {
   private final Map<String, String> vars = new HashMap<>();
   /** The offset of each input's current example in its array ("0" when not per example). */
   private final List<String> offsets = new ArrayList<>();
+  /** Indices bound outside every nest (a batched contraction's), first in {@link #bind}'s numbering. */
+  private List<Dim> fixed = List.of();
   /** Subexpressions of the body being printed that a local holds ({@link #shareRepeated}). */
   private final Map<IExpr, String> shared = new HashMap<>();
 
@@ -314,21 +316,44 @@ final class IndexKernels {
    * Forward convolution, its weight gradient and its input gradient all are.
    */
   record Contraction(IExpr.Read a, IExpr.Read b, List<Dim> rows, List<Dim> cols, List<Dim> reduced,
-      List<Cond.OnIndices> guardsA, List<Cond.OnIndices> guardsB, int m, int n, int k) {}
+      List<Cond.OnIndices> guardsA, List<Cond.OnIndices> guardsB, int m, int n, int k, List<Dim> batch, double scale) {}
 
   /** The contraction {@code node} computes, or null when it is not one or too small to pay. */
   static Contraction contraction(Node node) {
     if (node.op() == Op.WINNERS || !(node.ix() instanceof Comprehension c) || c.reducer() != Reducer.SUM
-        || c.out().size() < 2 || !(c.body() instanceof IExpr.Apply ap) || ap.op() != dev.netc.compiler.ops.Scalar.MUL
-        || !(ap.args().get(0) instanceof IExpr.Read r0) || !(ap.args().get(1) instanceof IExpr.Read r1)) {
+        || c.out().size() < 2) {
       return null;
     }
+    // the body: two reads times constants (attention's scores divide by 4; their gradients
+    // multiply by 0.25), the constants' product applied once to each sum
+    List<IExpr.Read> reads = new ArrayList<>();
+    double[] scale = {1};
+    if (!factors(c.body(), reads, scale) || reads.size() != 2 || !Double.isFinite(scale[0]) || scale[0] == 0) {
+      return null;
+    }
+    IExpr.Read r0 = reads.get(0);
+    IExpr.Read r1 = reads.get(1);
     java.util.Set<String> in0 = readIndices(r0);
     java.util.Set<String> in1 = readIndices(r1);
     if (in0 == null || in1 == null) {
       return null;
     }
-    IExpr.Read a = in0.contains(c.out().get(0).index()) ? r0 : r1;
+    // batch: the output axes both read (attention's heads, s[h, t, u] = sum(c) q[h, t, c] * k[h, u, c]),
+    // one product per point of them; A: the read of the first other output axis
+    List<Dim> batch = new ArrayList<>();
+    String first = null;
+    for (Dim d : c.out()) {
+      boolean both = in0.contains(d.index()) && in1.contains(d.index());
+      if (both) {
+        batch.add(d);
+      } else if (first == null) {
+        first = d.index();
+      }
+    }
+    if (first == null) {
+      return null;
+    }
+    IExpr.Read a = in0.contains(first) ? r0 : r1;
     java.util.Set<String> inA = a == r0 ? in0 : in1;
     java.util.Set<String> inB = a == r0 ? in1 : in0;
     // rows: the output axes A reads, cols: those B reads, each in the output's order; the two may
@@ -337,17 +362,31 @@ final class IndexKernels {
     List<Dim> rows = new ArrayList<>();
     List<Dim> cols = new ArrayList<>();
     for (Dim d : c.out()) {
+      if (batch.contains(d)) {
+        continue;
+      }
       boolean byA = inA.contains(d.index());
       if (byA == inB.contains(d.index())) {
         return null;
       }
       (byA ? rows : cols).add(d);
     }
-    if (cols.isEmpty() || colStride(c.out(), cols) == 0) {
+    if (rows.isEmpty() || cols.isEmpty() || colStride(c.out(), cols) == 0) {
       return null;
     }
     java.util.Set<String> sideA = new java.util.HashSet<>();
     java.util.Set<String> sideB = new java.util.HashSet<>();
+    // a guard on a batch index would fail at other points for each (the zeroed points of the
+    // packed operands are the same for every product)
+    for (Cond.OnIndices g : c.guards()) {
+      if (batch.stream().anyMatch(d -> g.left().coefficient(d.index()) != 0 || g.right().coefficient(d.index()) != 0)) {
+        return null;
+      }
+    }
+    batch.forEach(d -> {
+      sideA.add(d.index());
+      sideB.add(d.index());
+    });
     rows.forEach(d -> sideA.add(d.index()));
     cols.forEach(d -> sideB.add(d.index()));
     c.reduced().forEach(d -> {
@@ -376,7 +415,7 @@ final class IndexKernels {
     }
     IExpr.Read b = a == r0 ? r1 : r0;
     return new Contraction(a, b, List.copyOf(rows), List.copyOf(cols), c.reduced(), guardsA, guardsB, (int) m, (int) n,
-        (int) k);
+        (int) k, List.copyOf(batch), scale[0]);
   }
 
   /**
@@ -399,11 +438,20 @@ final class IndexKernels {
   }
 
   /** The output offset of row {@code i} of the product: {@code i * N} when the rows lead. */
-  private static String rowOffset(List<Dim> out, Contraction ct) {
-    if (out.subList(0, ct.rows().size()).equals(ct.rows())) {
-      return "i * " + ct.n();
-    }
+  private String rowOffset(List<Dim> out, Contraction ct) {
     List<String> terms = new ArrayList<>();
+    for (Dim d : ct.batch()) {
+      int stride = 1;
+      for (int b = out.size() - 1; b > out.indexOf(d); b--) {
+        stride *= out.get(b).extent();
+      }
+      terms.add(stride == 1 ? vars.get(d.index()) : vars.get(d.index()) + " * " + stride);
+    }
+    if (out.subList(ct.batch().size(), ct.batch().size() + ct.rows().size()).equals(ct.rows())
+        && out.subList(0, ct.batch().size()).equals(ct.batch())) {
+      terms.add("i * " + ct.n());
+      return String.join(" + ", terms);
+    }
     int inner = 1; // the extent of the rows after this one: i's digit for it is (i / inner) % extent
     for (int r = ct.rows().size() - 1; r >= 0; r--) {
       Dim d = ct.rows().get(r);
@@ -420,6 +468,31 @@ final class IndexKernels {
       inner *= d.extent();
     }
     return String.join(" + ", terms);
+  }
+
+  /**
+   * Whether {@code e} is a product of reads and constants (a division by a constant counts as a
+   * factor of its reciprocal), adding the reads to {@code reads} and multiplying {@code scale[0]}
+   * by the constants.
+   */
+  private static boolean factors(IExpr e, List<IExpr.Read> reads, double[] scale) {
+    if (e instanceof IExpr.Read r) {
+      reads.add(r);
+      return true;
+    }
+    if (e instanceof IExpr.Const k) {
+      scale[0] *= k.value();
+      return true;
+    }
+    if (e instanceof IExpr.Apply ap && ap.op() == dev.netc.compiler.ops.Scalar.MUL) {
+      return factors(ap.args().get(0), reads, scale) && factors(ap.args().get(1), reads, scale);
+    }
+    if (e instanceof IExpr.Apply ap && ap.op() == dev.netc.compiler.ops.Scalar.DIV
+        && ap.args().get(1) instanceof IExpr.Const k) {
+      scale[0] /= k.value();
+      return factors(ap.args().get(0), reads, scale);
+    }
+    return false;
   }
 
   /** The indices a read depends on, or null when one of its positions is data-dependent. */
@@ -463,8 +536,11 @@ final class IndexKernels {
     boolean batched = plan.isBatched(node);
     // short rows (a convolution's 8x8 outputs) put several examples side by side in B', so that
     // the inner loop is long; only when A' is the same for all of them
-    int examples = batched && !plan.isBatched(nodeA) && plan.isBatched(nodeB) && ct.n() < WIDE
+    int examples = batched && !plan.isBatched(nodeA) && plan.isBatched(nodeB) && ct.n() < WIDE && ct.batch().isEmpty()
         ? Math.min(MAX_EXAMPLES, Math.max(1, WIDE / ct.n())) : 1;
+    // the batch indices' loop variables are k0, ... in every nest of this kernel
+    fixed = ct.batch();
+    bind(List.of());
     int width = examples * ct.n();
     boolean vector = plan.kernelChoice() != KernelChoice.SCALAR;
     // the Vector API's product runs over whole vectors of columns: the packed rows are padded to a
@@ -496,16 +572,21 @@ final class IndexKernels {
     Code.Builder copy = new Code.Builder().stmt("int ro = %s", rowOffset(c.out(), ct)).stmt("int co = i * %d", padded);
     if (examples == 1) {
       Code.Builder perEx = new Code.Builder().addAll(decls.build());
-      (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA.build());
-      (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB.build());
+      // one product per point of the batch indices, each operand packed for it
+      Code.Builder each = ct.batch().isEmpty() ? perEx : new Code.Builder();
+      (ct.batch().isEmpty() && !(batched && plan.isBatched(nodeA)) ? top : each).addAll(packA.build());
+      (ct.batch().isEmpty() && !(batched && plan.isBatched(nodeB)) ? top : each).addAll(packB.build());
       row.block("for (int j = 0; j < " + ct.n() + "; j++)",
-          new Code.Builder().stmt("%s = cr[j]", at(out, arr, store)));
+          new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled("cr[j]", ct.scale())));
       Code.Builder rows = new Code.Builder().block("for (int i = 0; i < " + ct.m() + "; i++)", row);
       if (vector) {
-        copyRow(copy, out, arr, store, colStride, "co", ct.n());
+        copyRow(copy, out, arr, store, colStride, "co", ct.n(), ct.scale());
         rows = kernels.vectorOr(product.block("for (int i = 0; i < " + ct.m() + "; i++)", copy), rows);
       }
-      perEx.addAll(rows.build());
+      each.addAll(rows.build());
+      if (!ct.batch().isEmpty()) {
+        perEx.addAll(nest(ct.batch(), each).build());
+      }
       return top.addAll(perExample(perEx).build());
     }
     //   for each run of examples: pack each into its columns; for each row i: accumulate, copy out
@@ -513,11 +594,12 @@ final class IndexKernels {
     List<Code> each = decls.build();
     row.block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
         .block("for (int j = 0; j < " + ct.n() + "; j++)",
-            new Code.Builder().stmt("%s = cr[e * %d + j]", at(out, arr, store), ct.n())));
+            new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled("cr[e * " + ct.n() + " + j]", ct.scale()))));
     Code.Builder rows = new Code.Builder().block("for (int i = 0; i < " + ct.m() + "; i++)", row);
     if (vector) {
       copy.block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
-          .addAll(copyRow(new Code.Builder(), out, arr, store, colStride, "co + e * " + ct.n(), ct.n()).build()));
+          .addAll(copyRow(new Code.Builder(), out, arr, store, colStride, "co + e * " + ct.n(), ct.n(), ct.scale())
+              .build()));
       rows = kernels.vectorOr(product.block("for (int i = 0; i < " + ct.m() + "; i++)", copy), rows);
     }
     Code.Builder run = new Code.Builder().stmt("int ng = Math.min(%d, batch - ex0)", examples)
@@ -552,6 +634,9 @@ final class IndexKernels {
    * Null otherwise.
    */
   private Shifted shifted(Contraction ct, Comprehension c) {
+    if (!ct.batch().isEmpty() || ct.scale() != 1) {
+      return null;
+    }
     Map<String, Dim> colByName = new java.util.LinkedHashMap<>();
     ct.cols().forEach(d -> colByName.put(d.index(), d));
     Map<String, Dim> reducedByName = new java.util.LinkedHashMap<>();
@@ -639,7 +724,7 @@ final class IndexKernels {
     }
     IExpr.Read b = new IExpr.Read(ct.b().slot(), packedAt);
     Contraction product = new Contraction(ct.a(), b, rows, span, reduced, List.of(), List.of(), (int) m, (int) n,
-        (int) k);
+        (int) k, List.of(), 1);
     return new Shifted(product, span, at, guards);
   }
 
@@ -711,13 +796,18 @@ final class IndexKernels {
    * The copy of a row of the product from {@code cr[from...]} to the output: one
    * {@code System.arraycopy} when the row is contiguous there, else a loop.
    */
-  private static Code.Builder copyRow(Code.Builder b, String out, String arr, String store, int colStride,
-      String from, int n) {
-    if (colStride == 1) {
+  private Code.Builder copyRow(Code.Builder b, String out, String arr, String store, int colStride,
+      String from, int n, double scale) {
+    if (colStride == 1 && scale == 1) {
       return b.stmt("System.arraycopy(cr, %s, %s, %s, %d)", from, arr, out.equals("0") ? "ro" : out + " + ro", n);
     }
     return b.block("for (int j = 0; j < " + n + "; j++)",
-        new Code.Builder().stmt("%s = cr[%s + j]", at(out, arr, store), from));
+        new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled("cr[" + from + " + j]", scale)));
+  }
+
+  /** {@code element} times the contraction's constant factor, in the build's precision. */
+  private String scaled(String element, double scale) {
+    return scale == 1 ? element : kernels.store(element + " * " + value(new IExpr.Const(scale)));
   }
 
   /** Row {@code ao / k} of the product into {@code cr[0, width)}: the sum over {@code k}, eight terms a pass. */
@@ -843,8 +933,10 @@ final class IndexKernels {
 
   private void bind(List<Dim> domain) {
     vars.clear();
-    for (int k = 0; k < domain.size(); k++) {
-      vars.put(domain.get(k).index(), "k" + k);
+    List<Dim> all = new ArrayList<>(fixed);
+    all.addAll(domain);
+    for (int k = 0; k < all.size(); k++) {
+      vars.put(all.get(k).index(), "k" + k);
     }
   }
 

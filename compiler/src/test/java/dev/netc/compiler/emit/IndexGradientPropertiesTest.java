@@ -140,6 +140,7 @@ class IndexGradientPropertiesTest {
       userWrittenDefinitionGradients();
       moreUserWrittenDefinitionGradients();
       interleavedContractionGradients();
+      batchedContractionGradients();
     } finally {
       IndexKernels.contractionMinWork = min;
     }
@@ -154,6 +155,32 @@ class IndexGradientPropertiesTest {
   void packedContractionGradientsInPlainJava() {
     kernels = KernelChoice.SCALAR;
     packedContractionGradients();
+  }
+
+  /**
+   * Attention's per-head products: an output index both operands read (the head {@code h}) is a
+   * batch of products, one per head, and constant factors ({@code / 3}, {@code * 0.5}) scale
+   * each sum: {@code s[h, t, u] = sum(c) q[h, t, c] * k[h, u, c] / 3} and
+   * {@code o[h, t, c] = sum(u) p[h, t, u] * v[h, u, c] * 0.5}, a softmax between them (a causal
+   * mask's select is a kink to testing.Kinks);
+   * the batch index also leads the output or sits between its other axes ({@code w[t, h, c]}).
+   */
+  @Test
+  void batchedContractionGradients() {
+    property(in -> {
+      int h = between(in, 1, 3);
+      int t = between(in, 1, 4);
+      int c = between(in, 1, 3);
+      String body = "input q" + dims(h, t, c) + ", k" + dims(h, t, c) + ", v" + dims(h, t, c) + "\n"
+          + "target y" + dims(h, t, c) + ", z" + dims(t, h, c) + "\n"
+          + "s[i, j, l] = sum(m) q[i, j, m] * k[i, l, m] / 3\n"
+          + "p = softmax(s, axis=2)\n"
+          + "o[i, j, m] = sum(l) p[i, j, l] * v[i, l, m] * 0.5\n"
+          + "w[j, i, m] = sum(l) v[i, l, m] * p[i, j, l]\n"
+          + "output o, w\n"
+          + "loss = sum(tanh(o) .* y) + sum(w .* z)\n";
+      return new Case(net(body), Set.of(), longs().all().generate(in));
+    });
   }
 
   /**

@@ -129,6 +129,30 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * Attention's scores, {@code s[h, t, u] = sum(c) q[h, t, c] * k[h, u, c] / 4}: the head is read
+   * by both operands, so each head is a packed product of its own (16 x 16 by 16 x 16), its sums
+   * scaled by 0.25 as they are copied out; it was a scalar dot product per element.
+   */
+  @Test
+  void attentionScoresAreOnePackedProductPerHead() {
+    String src = "network S {\n input q[4, 16, 16], k[4, 16, 16]\n target y[4, 16, 16]\n"
+        + " s[h, t, u] = sum(c) q[h, t, c] * k[h, u, c] / 4\n output s\n loss = mse(s, y)\n}\n";
+    String java = Codegen.generate("s.net", src, true).get(0).content();
+    Matcher m = methods(java);
+    boolean found = false;
+    while (m.find()) {
+      if (m.group(1).equals("computeS_")) {       // the buffer is s_, as s is one of the kernels' locals
+        found = true;
+        assertTrue(m.group(2).contains(".packedProduct(pa, pk, cr, 16, 16, 16)"), m.group(2));
+        assertTrue(m.group(2).contains("for (int k0 = 0; k0 < 4; k0++)"), m.group(2));
+        assertTrue(m.group(2).contains("cr[co + j] * 0.25"), m.group(2));
+        assertTrue(!m.group(2).contains("double acc"), m.group(2));
+      }
+    }
+    assertTrue(found, java);
+  }
+
+  /**
    * A dense layer at each position, {@code f[t, j] = gelu(b1[j] + sum(d) W1[j, d] * a[t, d])} and
    * back: the default class calls the runtime's matmulRows for the whole batch's positions (and
    * matmulCols for the input's gradient), its activate for the gelu, geluBackward for the gradient
