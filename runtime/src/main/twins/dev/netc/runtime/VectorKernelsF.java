@@ -831,9 +831,9 @@ public final class VectorKernelsF {
    * over all of {@code k} (fused multiply-adds, each vector of {@code B'} loaded once per tile and
    * feeding every row of it: 12 accumulators, 2 loads and 6 broadcasts per 12 multiply-adds); a
    * panel of {@code B'} (its {@code k} rows, 2 vectors wide) stays in the L1 cache while every
-   * tile of rows runs over it. An odd last row runs 4 vectors at a time (4 independent sums, not
-   * one chain waiting on each multiply-add); the columns past the last whole vector are summed in
-   * scalar code. Each element is summed over {@code q} in order, so the result does not depend on
+   * tile of rows runs over it. A last single vector of columns runs 4 rows at a time, and an odd
+   * last row 4 vectors at a time (4 independent sums, not one chain waiting on each multiply-add);
+   * the columns past the last whole vector are summed in scalar code. Each element is summed over {@code q} in order, so the result does not depend on
    * which tile computed it.
    */
   public static void packedProduct(float[] a, float[][] b, float[] c, int m, int n, int k) {
@@ -852,7 +852,11 @@ public final class VectorKernelsF {
       }
     }
     for (; j + L <= n; j += L) {
-      for (int i = 0; i < even; i++) {
+      int i = 0;
+      for (; i + 4 <= even; i += 4) {
+        packed4x1(a, b, c, n, k, i, j);
+      }
+      for (; i < even; i++) {
         packed1x1(a, b, c, n, k, i, j);
       }
     }
@@ -952,6 +956,34 @@ public final class VectorKernelsF {
     o += n;
     c50.intoArray(c, o);
     c51.intoArray(c, o + L);
+  }
+
+  /**
+   * Rows i..i+3 times columns j..j+L-1 of {@link #packedProduct}: 4 accumulators (the last
+   * vector of columns when the padded width is an odd number of vectors, as with 16 floats a
+   * vector on AVX-512).
+   */
+  private static void packed4x1(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    int a0 = i * k;
+    int a1 = a0 + k;
+    int a2 = a1 + k;
+    int a3 = a2 + k;
+    for (int q = 0; q < k; q++) {
+      FloatVector u = FloatVector.fromArray(S, b[q], j);
+      c0 = u.fma(FloatVector.broadcast(S, a[a0 + q]), c0);
+      c1 = u.fma(FloatVector.broadcast(S, a[a1 + q]), c1);
+      c2 = u.fma(FloatVector.broadcast(S, a[a2 + q]), c2);
+      c3 = u.fma(FloatVector.broadcast(S, a[a3 + q]), c3);
+    }
+    int o = i * n + j;
+    c0.intoArray(c, o);
+    c1.intoArray(c, o + n);
+    c2.intoArray(c, o + 2 * n);
+    c3.intoArray(c, o + 3 * n);
   }
 
   /** Row i times columns j..j+4L-1 of {@link #packedProduct}: 4 accumulators. */
