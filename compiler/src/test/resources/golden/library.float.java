@@ -101,22 +101,23 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
+        computeT22(batch);
         computeS_(batch);
-        computeT23(batch);
+        computeT24(batch);
         computeZ_(batch);
         computeR_(batch);
-        computeT26(batch);
         computeT27(batch);
         computeT28(batch);
         computeT29(batch);
         computeT30(batch);
-        computeT32(batch);
-        computeT34(batch);
+        computeT31(batch);
+        computeT33(batch);
         computeT35(batch);
+        computeT36(batch);
         computeM(batch);
-        computeT37(batch);
         computeT38(batch);
         computeT39(batch);
+        computeT40(batch);
         computeCat(batch);
         System.arraycopy(ws.z_, 0, zOut, 0, batch * 4);
         System.arraycopy(ws.cat, 0, catOut, 0, batch * 8);
@@ -152,36 +153,36 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
+        computeT22(batch);
         computeS_(batch);
-        computeT23(batch);
+        computeT24(batch);
         computeZ_(batch);
         computeR_(batch);
-        computeT26(batch);
         computeT27(batch);
         computeT28(batch);
         computeT29(batch);
         computeT30(batch);
-        computeT32(batch);
-        computeT34(batch);
+        computeT31(batch);
+        computeT33(batch);
         computeT35(batch);
+        computeT36(batch);
         computeM(batch);
-        computeT37(batch);
         computeT38(batch);
         computeT39(batch);
+        computeT40(batch);
         computeCat(batch);
-        computeT41(batch);
         computeT42(batch);
         computeT43(batch);
         computeT44(batch);
         computeT45(batch);
         computeT46(batch);
-        computeT48(batch);
+        computeT47(batch);
         computeT49(batch);
         computeT50(batch);
-        computeT53(batch);
+        computeT51(batch);
         computeT54(batch);
         computeT55(batch);
-        computeT58(batch);
+        computeT56(batch);
         computeT59(batch);
         computeT60(batch);
         computeT61(batch);
@@ -190,9 +191,11 @@ public final class Library implements Model {
         computeT64(batch);
         computeT65(batch);
         computeT66(batch);
+        computeT67(batch);
+        computeT68(batch);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t66[ex];
+            total += ws.t68[ex];
         }
         return total / batch;
     }
@@ -228,36 +231,36 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
+        computeT22(batch);
         computeS_(batch);
-        computeT23(batch);
+        computeT24(batch);
         computeZ_(batch);
         computeR_(batch);
-        computeT26(batch);
         computeT27(batch);
         computeT28(batch);
         computeT29(batch);
         computeT30(batch);
-        computeT32(batch);
-        computeT34(batch);
+        computeT31(batch);
+        computeT33(batch);
         computeT35(batch);
+        computeT36(batch);
         computeM(batch);
-        computeT37(batch);
         computeT38(batch);
         computeT39(batch);
+        computeT40(batch);
         computeCat(batch);
-        computeT41(batch);
         computeT42(batch);
         computeT43(batch);
         computeT44(batch);
         computeT45(batch);
         computeT46(batch);
-        computeT48(batch);
+        computeT47(batch);
         computeT49(batch);
         computeT50(batch);
-        computeT53(batch);
+        computeT51(batch);
         computeT54(batch);
         computeT55(batch);
-        computeT58(batch);
+        computeT56(batch);
         computeT59(batch);
         computeT60(batch);
         computeT61(batch);
@@ -277,39 +280,39 @@ public final class Library implements Model {
         computeT75(batch);
         computeT76(batch);
         computeT77(batch);
-        computeT82(batch);
-        computeT83(batch);
-        computeT84(batch);
+        computeT78(batch);
+        computeT79(batch);
+        computeT80(batch);
         computeT85(batch);
         computeT86(batch);
+        computeT87(batch);
         computeT88(batch);
-        computeT90(batch);
-        computeT92(batch);
+        computeT89(batch);
+        computeT91(batch);
         computeT93(batch);
-        computeT94(batch);
+        computeT95(batch);
         computeT96(batch);
         computeT97(batch);
-        computeT98(batch);
         computeT99(batch);
+        computeT100(batch);
+        computeT101(batch);
         computeT102(batch);
-        computeT103(batch);
-        computeT108(batch);
-        computeT109(batch);
-        computeT110(batch);
+        computeT105(batch);
+        computeT106(batch);
+        computeT111(batch);
         computeT112(batch);
         computeT113(batch);
         computeT115(batch);
         computeT116(batch);
-        computeT117(batch);
+        computeT118(batch);
         computeT119(batch);
-        computeT121(batch);
+        computeT120(batch);
         computeT122(batch);
-        computeT123(batch);
         computeT124(batch);
         computeT125(batch);
+        computeT126(batch);
+        computeT127(batch);
         computeT128(batch);
-        computeT129(batch);
-        computeT130(batch);
         computeT131(batch);
         computeT132(batch);
         computeT133(batch);
@@ -326,17 +329,21 @@ public final class Library implements Model {
         computeT144(batch);
         computeT145(batch);
         computeT146(batch);
+        computeT147(batch);
         computeT148(batch);
         computeT149(batch);
         computeT150(batch);
-        computeT151(batch);
         computeT152(batch);
+        computeT153(batch);
+        computeT154(batch);
+        computeT155(batch);
+        computeT156(batch);
         accumulateK(batch);
         accumulateW(batch);
         accumulateG(batch);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t66[ex];
+            total += ws.t68[ex];
         }
         return total / batch;
     }
@@ -372,36 +379,36 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
+        computeT22(batch);
         computeS_(batch);
-        computeT23(batch);
+        computeT24(batch);
         computeZ_(batch);
         computeR_(batch);
-        computeT26(batch);
         computeT27(batch);
         computeT28(batch);
         computeT29(batch);
         computeT30(batch);
-        computeT32(batch);
-        computeT34(batch);
+        computeT31(batch);
+        computeT33(batch);
         computeT35(batch);
+        computeT36(batch);
         computeM(batch);
-        computeT37(batch);
         computeT38(batch);
         computeT39(batch);
+        computeT40(batch);
         computeCat(batch);
-        computeT41(batch);
         computeT42(batch);
         computeT43(batch);
         computeT44(batch);
         computeT45(batch);
         computeT46(batch);
-        computeT48(batch);
+        computeT47(batch);
         computeT49(batch);
         computeT50(batch);
-        computeT53(batch);
+        computeT51(batch);
         computeT54(batch);
         computeT55(batch);
-        computeT58(batch);
+        computeT56(batch);
         computeT59(batch);
         computeT60(batch);
         computeT61(batch);
@@ -421,39 +428,39 @@ public final class Library implements Model {
         computeT75(batch);
         computeT76(batch);
         computeT77(batch);
-        computeT82(batch);
-        computeT83(batch);
-        computeT84(batch);
+        computeT78(batch);
+        computeT79(batch);
+        computeT80(batch);
         computeT85(batch);
         computeT86(batch);
+        computeT87(batch);
         computeT88(batch);
-        computeT90(batch);
-        computeT92(batch);
+        computeT89(batch);
+        computeT91(batch);
         computeT93(batch);
-        computeT94(batch);
+        computeT95(batch);
         computeT96(batch);
         computeT97(batch);
-        computeT98(batch);
         computeT99(batch);
+        computeT100(batch);
+        computeT101(batch);
         computeT102(batch);
-        computeT103(batch);
-        computeT108(batch);
-        computeT109(batch);
-        computeT110(batch);
+        computeT105(batch);
+        computeT106(batch);
+        computeT111(batch);
         computeT112(batch);
         computeT113(batch);
         computeT115(batch);
         computeT116(batch);
-        computeT117(batch);
+        computeT118(batch);
         computeT119(batch);
-        computeT121(batch);
+        computeT120(batch);
         computeT122(batch);
-        computeT123(batch);
         computeT124(batch);
         computeT125(batch);
+        computeT126(batch);
+        computeT127(batch);
         computeT128(batch);
-        computeT129(batch);
-        computeT130(batch);
         computeT131(batch);
         computeT132(batch);
         computeT133(batch);
@@ -466,20 +473,24 @@ public final class Library implements Model {
         computeT140(batch);
         computeT141(batch);
         computeT142(batch);
+        computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeT147(batch);
+        computeT146(batch);
         computeT148(batch);
         computeT149(batch);
-        computeT150(batch);
         computeT151(batch);
+        computeT152(batch);
+        computeT153(batch);
         computeT154(batch);
         computeT155(batch);
-        computeT156(batch);
-        System.arraycopy(ws.t156, 0, gradImg, 0, 72);
+        computeT158(batch);
+        computeT159(batch);
+        computeT160(batch);
+        System.arraycopy(ws.t160, 0, gradImg, 0, 72);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t66[ex];
+            total += ws.t68[ex];
         }
         return total / batch;
     }
@@ -896,11 +907,30 @@ public final class Library implements Model {
     }
 
     /**
-     * line 14: s = softmax(n, axis=1)  [compute [3, 2]]
+     * line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
     private void computeT21(int batch) {
         float[] t21 = ws.t21;
         float[] t20 = ws.t20;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 12;
+            int ob = ex * 12;
+            for (int k0 = 0; k0 < 3; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        t21[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (Ops.exp((double) t20[p0 + (k0) * 4 + (k1) * 2 + k2]));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * line 14: s = softmax(n, axis=1)  [compute [3, 2]]
+     */
+    private void computeT22(int batch) {
+        float[] t22 = ws.t22;
+        float[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 6;
@@ -908,9 +938,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += Ops.exp((double) t20[p0 + (k0) * 4 + (k2) * 2 + k1]);
+                        acc += (double) t21[p0 + (k0) * 4 + (k2) * 2 + k1];
                     }
-                    t21[ob + (k0) * 2 + k1] = (float) (acc);
+                    t22[ob + (k0) * 2 + k1] = (float) (acc);
                 }
             }
         }
@@ -921,8 +951,8 @@ public final class Library implements Model {
      */
     private void computeS_(int batch) {
         float[] s_ = ws.s_;
-        float[] t20 = ws.t20;
         float[] t21 = ws.t21;
+        float[] t22 = ws.t22;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -930,7 +960,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        s_[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (Ops.exp((double) t20[p0 + (k0) * 4 + (k1) * 2 + k2]) / (double) t21[p1 + (k0) * 2 + k2]);
+                        s_[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t21[p0 + (k0) * 4 + (k1) * 2 + k2] / (double) t22[p1 + (k0) * 2 + k2]);
                     }
                 }
             }
@@ -940,14 +970,14 @@ public final class Library implements Model {
     /**
      * line 15: z = W * flatten(s)  [reshape [12]]
      */
-    private void computeT23(int batch) {
+    private void computeT24(int batch) {
         float[] s_ = ws.s_;
-        float[] t23 = ws.t23;
+        float[] t24 = ws.t24;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 12;
             int oo = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t23[oo + i] = s_[o0 + i];
+                t24[oo + i] = s_[o0 + i];
             }
         }
     }
@@ -957,7 +987,7 @@ public final class Library implements Model {
      */
     private void computeZ_(int batch) {
         float[] W = this.W;
-        float[] t23 = ws.t23;
+        float[] t24 = ws.t24;
         float[] z_ = ws.z_;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
@@ -968,16 +998,16 @@ public final class Library implements Model {
                 for (int c = 0; c < 12; c++) {
                     float w0 = W[wo + c];
                     float w1 = W[wo + 12 + c];
-                    float x0 = t23[xo + c];
+                    float x0 = t24[xo + c];
                     a00 += w0 * x0;
                     a10 += w1 * x0;
-                    float x1 = t23[xo + 12 + c];
+                    float x1 = t24[xo + 12 + c];
                     a01 += w0 * x1;
                     a11 += w1 * x1;
-                    float x2 = t23[xo + 24 + c];
+                    float x2 = t24[xo + 24 + c];
                     a02 += w0 * x2;
                     a12 += w1 * x2;
-                    float x3 = t23[xo + 36 + c];
+                    float x3 = t24[xo + 36 + c];
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
@@ -1001,7 +1031,7 @@ public final class Library implements Model {
                     float w1 = W[wo + 12 + c];
                     float w2 = W[wo + 24 + c];
                     float w3 = W[wo + 36 + c];
-                    float x0 = t23[xo + c];
+                    float x0 = t24[xo + c];
                     a00 += w0 * x0;
                     a10 += w1 * x0;
                     a20 += w2 * x0;
@@ -1033,8 +1063,8 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
      */
-    private void computeT26(int batch) {
-        float[] t26 = ws.t26;
+    private void computeT27(int batch) {
+        float[] t27 = ws.t27;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1050,7 +1080,7 @@ public final class Library implements Model {
                     best = Math.max(best, v);
                     hit = true;
                 }
-                t26[ob + k0] = (float) (hit ? best : 0);
+                t27[ob + k0] = (float) (hit ? best : 0);
             }
         }
     }
@@ -1058,37 +1088,18 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT27(int batch) {
-        float[] t27 = ws.t27;
+    private void computeT28(int batch) {
+        float[] t28 = ws.t28;
         float[] r_ = ws.r_;
-        float[] t26 = ws.t26;
+        float[] t27 = ws.t27;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t27[ob + (k0) * 2 + k1] = (float) ((double) r_[p0 + (k0) * 2 + k1] - (double) t26[p1 + k1]);
+                    t28[ob + (k0) * 2 + k1] = (float) ((double) r_[p0 + (k0) * 2 + k1] - (double) t27[p1 + k1]);
                 }
-            }
-        }
-    }
-
-    /**
-     * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
-     */
-    private void computeT28(int batch) {
-        float[] t28 = ws.t28;
-        float[] t27 = ws.t27;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int ob = ex * 2;
-            for (int k0 = 0; k0 < 2; k0++) {
-                double acc = 0;
-                for (int k1 = 0; k1 < 2; k1++) {
-                    acc += Ops.exp((double) t27[p0 + (k1) * 2 + k0]);
-                }
-                t28[ob + k0] = (float) (acc);
             }
         }
     }
@@ -1098,14 +1109,16 @@ public final class Library implements Model {
      */
     private void computeT29(int batch) {
         float[] t29 = ws.t29;
-        float[] t26 = ws.t26;
         float[] t28 = ws.t28;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 2;
-            int p1 = ex * 2;
+            int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                t29[ob + k0] = (float) ((double) t26[p0 + k0] + Ops.log((double) t28[p1 + k0]));
+                double acc = 0;
+                for (int k1 = 0; k1 < 2; k1++) {
+                    acc += Ops.exp((double) t28[p0 + (k1) * 2 + k0]);
+                }
+                t29[ob + k0] = (float) (acc);
             }
         }
     }
@@ -1115,6 +1128,23 @@ public final class Library implements Model {
      */
     private void computeT30(int batch) {
         float[] t30 = ws.t30;
+        float[] t27 = ws.t27;
+        float[] t29 = ws.t29;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 2;
+            int p1 = ex * 2;
+            int ob = ex * 2;
+            for (int k0 = 0; k0 < 2; k0++) {
+                t30[ob + k0] = (float) ((double) t27[p0 + k0] + Ops.log((double) t29[p1 + k0]));
+            }
+        }
+    }
+
+    /**
+     * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
+     */
+    private void computeT31(int batch) {
+        float[] t31 = ws.t31;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1124,7 +1154,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     acc += (double) r_[p0 + (k0) * 2 + k1];
                 }
-                t30[ob + k0] = (float) (acc);
+                t31[ob + k0] = (float) (acc);
             }
         }
     }
@@ -1132,8 +1162,8 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
      */
-    private void computeT32(int batch) {
-        float[] t32 = ws.t32;
+    private void computeT33(int batch) {
+        float[] t33 = ws.t33;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1149,7 +1179,7 @@ public final class Library implements Model {
                     best = Math.max(best, v);
                     hit = true;
                 }
-                t32[ob + k0] = (float) (hit ? best : 0);
+                t33[ob + k0] = (float) (hit ? best : 0);
             }
         }
     }
@@ -1157,15 +1187,15 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT34(int batch) {
-        float[] t34 = ws.t34;
+    private void computeT35(int batch) {
+        float[] t35 = ws.t35;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t34[ob + (k0) * 2 + k1] = (float) (Ops.clamp((double) r_[p0 + (k0) * 2 + k1], (-0.5), 0.5));
+                    t35[ob + (k0) * 2 + k1] = (float) (Ops.clamp((double) r_[p0 + (k0) * 2 + k1], (-0.5), 0.5));
                 }
             }
         }
@@ -1174,18 +1204,18 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
      */
-    private void computeT35(int batch) {
+    private void computeT36(int batch) {
+        float[] t36 = ws.t36;
         float[] t35 = ws.t35;
-        float[] t34 = ws.t34;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
                 double acc = 0;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += (double) t34[p0 + (k1) * 2 + k0] * 0.5;
+                    acc += (double) t35[p0 + (k1) * 2 + k0] * 0.5;
                 }
-                t35[ob + k0] = (float) (acc);
+                t36[ob + k0] = (float) (acc);
             }
         }
     }
@@ -1195,14 +1225,14 @@ public final class Library implements Model {
      */
     private void computeM(int batch) {
         float[] m = ws.m;
-        float[] t29 = ws.t29;
         float[] t30 = ws.t30;
-        float[] t32 = ws.t32;
-        float[] t35 = ws.t35;
+        float[] t31 = ws.t31;
+        float[] t33 = ws.t33;
+        float[] t36 = ws.t36;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 2;
             for (int i = 0; i < 2; i++) {
-                m[o + i] = ((t29[o + i] + t30[o + i]) - t32[o + i]) + t35[o + i];
+                m[o + i] = ((t30[o + i] + t31[o + i]) - t33[o + i]) + t36[o + i];
             }
         }
     }
@@ -1210,14 +1240,14 @@ public final class Library implements Model {
     /**
      * line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [8]]
      */
-    private void computeT37(int batch) {
-        float[] t37 = ws.t37;
+    private void computeT38(int batch) {
+        float[] t38 = ws.t38;
         float[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t37[ob + k0] = (float) ((k0 < 4) ? (double) z_[p0 + k0] : 0);
+                t38[ob + k0] = (float) ((k0 < 4) ? (double) z_[p0 + k0] : 0);
             }
         }
     }
@@ -1225,14 +1255,14 @@ public final class Library implements Model {
     /**
      * line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT38(int batch) {
-        float[] t38 = ws.t38;
+    private void computeT39(int batch) {
+        float[] t39 = ws.t39;
         float[] m = ws.m;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t38[ob + k0] = (float) ((k0 >= 1 && k0 < 3) ? (double) m[p0 + k0 - 1] : 0);
+                t39[ob + k0] = (float) ((k0 >= 1 && k0 < 3) ? (double) m[p0 + k0 - 1] : 0);
             }
         }
     }
@@ -1240,14 +1270,14 @@ public final class Library implements Model {
     /**
      * line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [8]]
      */
-    private void computeT39(int batch) {
+    private void computeT40(int batch) {
+        float[] t40 = ws.t40;
         float[] t39 = ws.t39;
-        float[] t38 = ws.t38;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t39[ob + k0] = (float) ((k0 >= 4) ? (double) t38[p0 + k0 - 4] : 0);
+                t40[ob + k0] = (float) ((k0 >= 4) ? (double) t39[p0 + k0 - 4] : 0);
             }
         }
     }
@@ -1257,12 +1287,12 @@ public final class Library implements Model {
      */
     private void computeCat(int batch) {
         float[] cat = ws.cat;
-        float[] t37 = ws.t37;
-        float[] t39 = ws.t39;
+        float[] t38 = ws.t38;
+        float[] t40 = ws.t40;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 8;
             for (int i = 0; i < 8; i++) {
-                cat[o + i] = t37[o + i] + t39[o + i];
+                cat[o + i] = t38[o + i] + t40[o + i];
             }
         }
     }
@@ -1270,10 +1300,10 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax_cross_entropy scalar]
      */
-    private void computeT41(int batch) {
+    private void computeT42(int batch) {
         float[] z_ = ws.z_;
         float[] y = ws.y;
-        float[] t41 = ws.t41;
+        float[] t42 = ws.t42;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int o1 = ex * 4;
@@ -1292,15 +1322,15 @@ public final class Library implements Model {
             for (int i = 0; i < 4; i++) {
                 acc -= y[o1 + i] * (z_[o0 + i] - lse);
             }
-            t41[ex] = (float) (acc);
+            t42[ex] = (float) (acc);
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT42(int batch) {
-        float[] t42 = ws.t42;
+    private void computeT43(int batch) {
+        float[] t43 = ws.t43;
         float[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1314,22 +1344,22 @@ public final class Library implements Model {
                 best = Math.max(best, v);
                 hit = true;
             }
-            t42[ex] = (float) (hit ? best : 0);
+            t43[ex] = (float) (hit ? best : 0);
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT43(int batch) {
-        float[] t43 = ws.t43;
+    private void computeT44(int batch) {
+        float[] t44 = ws.t44;
         float[] z_ = ws.z_;
-        float[] t42 = ws.t42;
+        float[] t43 = ws.t43;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t43[ob + k0] = (float) ((double) z_[p0 + k0] - (double) t42[ex]);
+                t44[ob + k0] = (float) ((double) z_[p0 + k0] - (double) t43[ex]);
             }
         }
     }
@@ -1337,31 +1367,31 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT44(int batch) {
+    private void computeT45(int batch) {
+        float[] t45 = ws.t45;
         float[] t44 = ws.t44;
-        float[] t43 = ws.t43;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += Ops.exp((double) t43[p0 + k0]);
+                acc += Ops.exp((double) t44[p0 + k0]);
             }
-            t44[ex] = (float) (acc);
+            t45[ex] = (float) (acc);
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT45(int batch) {
-        float[] t45 = ws.t45;
-        float[] t43 = ws.t43;
+    private void computeT46(int batch) {
+        float[] t46 = ws.t46;
         float[] t44 = ws.t44;
+        float[] t45 = ws.t45;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t45[ob + k0] = (float) ((double) t43[p0 + k0] - Ops.log((double) t44[ex]));
+                t46[ob + k0] = (float) ((double) t44[p0 + k0] - Ops.log((double) t45[ex]));
             }
         }
     }
@@ -1369,41 +1399,41 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT46(int batch) {
-        float[] t46 = ws.t46;
+    private void computeT47(int batch) {
+        float[] t47 = ws.t47;
         float[] y = ws.y;
-        float[] t45 = ws.t45;
+        float[] t46 = ws.t46;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += -((double) y[p1 + k0] * (double) t45[p0 + k0]);
+                acc += -((double) y[p1 + k0] * (double) t46[p0 + k0]);
             }
-            t46[ex] = (float) (acc);
+            t47[ex] = (float) (acc);
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
-    private void computeT48(int batch) {
-        float[] t48 = ws.t48;
-        t48[0] = 0.1f;
+    private void computeT49(int batch) {
+        float[] t49 = ws.t49;
+        t49[0] = 0.1f;
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT49(int batch) {
-        float[] t49 = ws.t49;
+    private void computeT50(int batch) {
+        float[] t50 = ws.t50;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t49[ob + (k0) * 2 + k1] = (float) (Ops.logSigmoid((double) r_[p0 + (k0) * 2 + k1]));
+                    t50[ob + (k0) * 2 + k1] = (float) (Ops.logSigmoid((double) r_[p0 + (k0) * 2 + k1]));
                 }
             }
         }
@@ -1412,42 +1442,42 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT50(int batch) {
-        float[] t50 = ws.t50;
+    private void computeT51(int batch) {
+        float[] t51 = ws.t51;
         float[] r_ = ws.r_;
-        float[] t49 = ws.t49;
+        float[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += Ops.abs(((double) r_[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (((double) r_[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1]) * ((double) r_[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1]))) : (0.5 * (Ops.abs(((double) r_[p0 + (k0) * 2 + k1] - (double) t49[p1 + (k0) * 2 + k1])) - 0.25));
+                    acc += Ops.abs(((double) r_[p0 + (k0) * 2 + k1] - (double) t50[p1 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (((double) r_[p0 + (k0) * 2 + k1] - (double) t50[p1 + (k0) * 2 + k1]) * ((double) r_[p0 + (k0) * 2 + k1] - (double) t50[p1 + (k0) * 2 + k1]))) : (0.5 * (Ops.abs(((double) r_[p0 + (k0) * 2 + k1] - (double) t50[p1 + (k0) * 2 + k1])) - 0.25));
                 }
             }
-            t50[ex] = (float) (acc);
+            t51[ex] = (float) (acc);
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
-    private void computeT53(int batch) {
-        float[] t53 = ws.t53;
-        t53[0] = 0.01f;
+    private void computeT54(int batch) {
+        float[] t54 = ws.t54;
+        t54[0] = 0.01f;
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT54(int batch) {
-        float[] t54 = ws.t54;
+    private void computeT55(int batch) {
+        float[] t55 = ws.t55;
         float[] cat = ws.cat;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t54[ob + k0] = (float) (Math.atan((double) cat[p0 + k0]));
+                t55[ob + k0] = (float) (Math.atan((double) cat[p0 + k0]));
             }
         }
     }
@@ -1455,46 +1485,31 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT55(int batch) {
-        float[] t55 = ws.t55;
+    private void computeT56(int batch) {
+        float[] t56 = ws.t56;
         float[] cat = ws.cat;
-        float[] t54 = ws.t54;
+        float[] t55 = ws.t55;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int p1 = ex * 8;
             double acc = 0;
             for (int k0 = 0; k0 < 8; k0++) {
-                acc += Ops.abs(((double) cat[p0 + k0] - (double) t54[p1 + k0]));
+                acc += Ops.abs(((double) cat[p0 + k0] - (double) t55[p1 + k0]));
             }
-            t55[ex] = (float) (acc);
+            t56[ex] = (float) (acc);
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [square [4]]
      */
-    private void computeT58(int batch) {
-        float[] t58 = ws.t58;
+    private void computeT59(int batch) {
+        float[] t59 = ws.t59;
         float[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t58[o + i] = Ops.square(z_[o + i]);
-            }
-        }
-    }
-
-    /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
-     */
-    private void computeT59(int batch) {
-        float[] t59 = ws.t59;
-        float[] t58 = ws.t58;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t59[ob + k0] = (float) (Math.log1p((double) t58[p0 + k0]));
+                t59[o + i] = Ops.square(z_[o + i]);
             }
         }
     }
@@ -1509,45 +1524,22 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t60[ob + k0] = (float) (Math.expm1((double) t59[p0 + k0]));
+                t60[ob + k0] = (float) (Math.log1p((double) t59[p0 + k0]));
             }
-        }
-    }
-
-    /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
-     */
-    private void computeT61(int batch) {
-        float[] t61 = ws.t61;
-        float[] t60 = ws.t60;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double best = Double.NEGATIVE_INFINITY;
-            boolean hit = false;
-            int win = -1;
-            for (int k0 = 0; k0 < 4; k0++) {
-                double v = (double) t60[p0 + k0];
-                boolean hot = !hit | v > best | v != v & best == best;
-                win = hot ? k0 : win;
-                best = Math.max(best, v);
-                hit = true;
-            }
-            t61[ex] = (float) (hit ? best : 0);
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT62(int batch) {
-        float[] t62 = ws.t62;
-        float[] t60 = ws.t60;
+    private void computeT61(int batch) {
         float[] t61 = ws.t61;
+        float[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t62[ob + k0] = (float) ((double) t60[p0 + k0] - (double) t61[ex]);
+                t61[ob + k0] = (float) (Math.expm1((double) t60[p0 + k0]));
             }
         }
     }
@@ -1555,16 +1547,38 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
+    private void computeT62(int batch) {
+        float[] t62 = ws.t62;
+        float[] t61 = ws.t61;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 4;
+            double best = Double.NEGATIVE_INFINITY;
+            boolean hit = false;
+            int win = -1;
+            for (int k0 = 0; k0 < 4; k0++) {
+                double v = (double) t61[p0 + k0];
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
+            }
+            t62[ex] = (float) (hit ? best : 0);
+        }
+    }
+
+    /**
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
+     */
     private void computeT63(int batch) {
         float[] t63 = ws.t63;
+        float[] t61 = ws.t61;
         float[] t62 = ws.t62;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double acc = 0;
+            int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += Ops.exp((double) t62[p0 + k0]);
+                t63[ob + k0] = (float) ((double) t61[p0 + k0] - (double) t62[ex]);
             }
-            t63[ex] = (float) (acc);
         }
     }
 
@@ -1573,13 +1587,12 @@ public final class Library implements Model {
      */
     private void computeT64(int batch) {
         float[] t64 = ws.t64;
-        float[] t62 = ws.t62;
         float[] t63 = ws.t63;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t64[ob + k0] = (float) (Ops.exp((double) t62[p0 + k0]) / (double) t63[ex]);
+                t64[ob + k0] = (float) (Ops.exp((double) t63[p0 + k0]));
             }
         }
     }
@@ -1590,73 +1603,71 @@ public final class Library implements Model {
     private void computeT65(int batch) {
         float[] t65 = ws.t65;
         float[] t64 = ws.t64;
-        float[] t45 = ws.t45;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            int p1 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += (double) t64[p1 + k0] > 0.0 ? ((double) t64[p1 + k0] * (Ops.log((double) t64[p1 + k0]) - (double) t45[p0 + k0])) : 0.0;
+                acc += (double) t64[p0 + k0];
             }
             t65[ex] = (float) (acc);
         }
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT66(int batch) {
         float[] t66 = ws.t66;
-        float[] t41 = ws.t41;
-        float[] t46 = ws.t46;
-        float[] t50 = ws.t50;
-        float[] t55 = ws.t55;
+        float[] t64 = ws.t64;
         float[] t65 = ws.t65;
         for (int ex = 0; ex < batch; ex++) {
-            t66[ex] = (((t41[ex] + t46[ex]) + (0.1f * t50[ex])) + (0.01f * t55[ex])) + t65[ex];
+            int p0 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t66[ob + k0] = (float) ((double) t64[p0 + k0] / (double) t65[ex]);
+            }
+        }
+    }
+
+    /**
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
+     */
+    private void computeT67(int batch) {
+        float[] t67 = ws.t67;
+        float[] t66 = ws.t66;
+        float[] t46 = ws.t46;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 4;
+            int p1 = ex * 4;
+            double acc = 0;
+            for (int k0 = 0; k0 < 4; k0++) {
+                acc += (double) t66[p1 + k0] > 0.0 ? ((double) t66[p1 + k0] * (Ops.log((double) t66[p1 + k0]) - (double) t46[p0 + k0])) : 0.0;
+            }
+            t67[ex] = (float) (acc);
+        }
+    }
+
+    /**
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add scalar]
+     */
+    private void computeT68(int batch) {
+        float[] t68 = ws.t68;
+        float[] t42 = ws.t42;
+        float[] t47 = ws.t47;
+        float[] t51 = ws.t51;
+        float[] t56 = ws.t56;
+        float[] t67 = ws.t67;
+        for (int ex = 0; ex < batch; ex++) {
+            t68[ex] = (((t42[ex] + t47[ex]) + (0.1f * t51[ex])) + (0.01f * t56[ex])) + t67[ex];
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
-    private void computeT67(int batch) {
-        float[] t67 = ws.t67;
-        t67[0] = 1.0f;
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
-     */
-    private void computeT68(int batch) {
-        float[] t68 = ws.t68;
-        float[] t67 = ws.t67;
-        float[] t64 = ws.t64;
-        for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t68[ob + k0] = (float) ((double) t67[0] * ((double) t64[p1 + k0] > 0.0 ? (-(double) t64[p1 + k0]) : 0.0));
-            }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
-     */
     private void computeT69(int batch) {
         float[] t69 = ws.t69;
-        float[] t67 = ws.t67;
-        float[] t64 = ws.t64;
-        float[] t45 = ws.t45;
-        for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
-            int p2 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t69[ob + k0] = (float) ((double) t67[0] * ((double) t64[p2 + k0] > 0.0 ? (Ops.log((double) t64[p2 + k0]) - (double) t45[p1 + k0]) : 0.0));
-            }
-        }
+        t69[0] = 1.0f;
     }
 
     /**
@@ -1664,28 +1675,31 @@ public final class Library implements Model {
      */
     private void computeT70(int batch) {
         float[] t70 = ws.t70;
-        float[] t67 = ws.t67;
-        float[] t64 = ws.t64;
+        float[] t69 = ws.t69;
+        float[] t66 = ws.t66;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t70[ob + k0] = (float) ((double) t67[0] * ((double) t64[p1 + k0] > 0.0 ? ((double) t64[p1 + k0] * (1.0 / (double) t64[p1 + k0])) : 0.0));
+                t70[ob + k0] = (float) ((double) t69[0] * ((double) t66[p1 + k0] > 0.0 ? (-(double) t66[p1 + k0]) : 0.0));
             }
         }
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT71(int batch) {
         float[] t71 = ws.t71;
         float[] t69 = ws.t69;
-        float[] t70 = ws.t70;
+        float[] t66 = ws.t66;
+        float[] t46 = ws.t46;
         for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                t71[o + i] = t69[o + i] + t70[o + i];
+            int p1 = ex * 4;
+            int p2 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t71[ob + k0] = (float) ((double) t69[0] * ((double) t66[p2 + k0] > 0.0 ? (Ops.log((double) t66[p2 + k0]) - (double) t46[p1 + k0]) : 0.0));
             }
         }
     }
@@ -1695,35 +1709,29 @@ public final class Library implements Model {
      */
     private void computeT72(int batch) {
         float[] t72 = ws.t72;
-        float[] t71 = ws.t71;
-        float[] t63 = ws.t63;
-        float[] t62 = ws.t62;
+        float[] t69 = ws.t69;
+        float[] t66 = ws.t66;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t72[ob + k0] = (float) ((double) t71[p0 + k0] * ((1.0 / (double) t63[ex]) * Ops.exp((double) t62[p1 + k0])));
+                t72[ob + k0] = (float) ((double) t69[0] * ((double) t66[p1 + k0] > 0.0 ? ((double) t66[p1 + k0] * (1.0 / (double) t66[p1 + k0])) : 0.0));
             }
         }
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
     private void computeT73(int batch) {
         float[] t73 = ws.t73;
         float[] t71 = ws.t71;
-        float[] t64 = ws.t64;
-        float[] t63 = ws.t63;
+        float[] t72 = ws.t72;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int p2 = ex * 4;
-            double acc = 0;
-            for (int k0 = 0; k0 < 4; k0++) {
-                acc += (double) t71[p0 + k0] * (-((double) t64[p2 + k0] / (double) t63[ex]));
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t73[o + i] = t71[o + i] + t72[o + i];
             }
-            t73[ex] = (float) (acc);
         }
     }
 
@@ -1733,28 +1741,32 @@ public final class Library implements Model {
     private void computeT74(int batch) {
         float[] t74 = ws.t74;
         float[] t73 = ws.t73;
-        float[] t62 = ws.t62;
+        float[] t65 = ws.t65;
         for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
+            int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t74[ob + k0] = (float) ((double) t73[ex] * Ops.exp((double) t62[p1 + k0]));
+                t74[ob + k0] = (float) ((double) t73[p0 + k0] * (1.0 / (double) t65[ex]));
             }
         }
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT75(int batch) {
         float[] t75 = ws.t75;
-        float[] t72 = ws.t72;
-        float[] t74 = ws.t74;
+        float[] t73 = ws.t73;
+        float[] t66 = ws.t66;
+        float[] t65 = ws.t65;
         for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                t75[o + i] = t72[o + i] + t74[o + i];
+            int p0 = ex * 4;
+            int p2 = ex * 4;
+            double acc = 0;
+            for (int k0 = 0; k0 < 4; k0++) {
+                acc += (double) t73[p0 + k0] * (-((double) t66[p2 + k0] / (double) t65[ex]));
             }
+            t75[ex] = (float) (acc);
         }
     }
 
@@ -1764,13 +1776,25 @@ public final class Library implements Model {
     private void computeT76(int batch) {
         float[] t76 = ws.t76;
         float[] t75 = ws.t75;
-        float[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t76[ob + k0] = (float) ((double) t75[p0 + k0] * ((double) t60[p1 + k0] + 1.0));
+                t76[ob + k0] = (float) ((double) t75[ex]);
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     */
+    private void computeT77(int batch) {
+        float[] t77 = ws.t77;
+        float[] t74 = ws.t74;
+        float[] t76 = ws.t76;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t77[o + i] = t74[o + i] + t76[o + i];
             }
         }
     }
@@ -1778,16 +1802,50 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT77(int batch) {
+    private void computeT78(int batch) {
+        float[] t78 = ws.t78;
         float[] t77 = ws.t77;
-        float[] t76 = ws.t76;
-        float[] t58 = ws.t58;
+        float[] t64 = ws.t64;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t77[ob + k0] = (float) ((double) t76[p0 + k0] * (1.0 / (1.0 + (double) t58[p1 + k0])));
+                t78[ob + k0] = (float) ((double) t77[p0 + k0] * (double) t64[p1 + k0]);
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
+     */
+    private void computeT79(int batch) {
+        float[] t79 = ws.t79;
+        float[] t78 = ws.t78;
+        float[] t61 = ws.t61;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 4;
+            int p1 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t79[ob + k0] = (float) ((double) t78[p0 + k0] * ((double) t61[p1 + k0] + 1.0));
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
+     */
+    private void computeT80(int batch) {
+        float[] t80 = ws.t80;
+        float[] t79 = ws.t79;
+        float[] t59 = ws.t59;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 4;
+            int p1 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t80[ob + k0] = (float) ((double) t79[p0 + k0] * (1.0 / (1.0 + (double) t59[p1 + k0])));
             }
         }
     }
@@ -1795,17 +1853,17 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT82(int batch) {
-        float[] t82 = ws.t82;
-        float[] t53 = ws.t53;
-        float[] cat = ws.cat;
+    private void computeT85(int batch) {
+        float[] t85 = ws.t85;
         float[] t54 = ws.t54;
+        float[] cat = ws.cat;
+        float[] t55 = ws.t55;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 8;
             int p2 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t82[ob + k0] = (float) ((double) t53[0] * Ops.sign(((double) cat[p1 + k0] - (double) t54[p2 + k0])));
+                t85[ob + k0] = (float) ((double) t54[0] * Ops.sign(((double) cat[p1 + k0] - (double) t55[p2 + k0])));
             }
         }
     }
@@ -1813,17 +1871,17 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT83(int batch) {
-        float[] t83 = ws.t83;
-        float[] t53 = ws.t53;
-        float[] cat = ws.cat;
+    private void computeT86(int batch) {
+        float[] t86 = ws.t86;
         float[] t54 = ws.t54;
+        float[] cat = ws.cat;
+        float[] t55 = ws.t55;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 8;
             int p2 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t83[ob + k0] = (float) ((double) t53[0] * (-Ops.sign(((double) cat[p1 + k0] - (double) t54[p2 + k0]))));
+                t86[ob + k0] = (float) ((double) t54[0] * (-Ops.sign(((double) cat[p1 + k0] - (double) t55[p2 + k0]))));
             }
         }
     }
@@ -1831,16 +1889,16 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT84(int batch) {
-        float[] t84 = ws.t84;
-        float[] t83 = ws.t83;
+    private void computeT87(int batch) {
+        float[] t87 = ws.t87;
+        float[] t86 = ws.t86;
         float[] cat = ws.cat;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int p1 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t84[ob + k0] = (float) ((double) t83[p0 + k0] * (1.0 / (1.0 + ((double) cat[p1 + k0] * (double) cat[p1 + k0]))));
+                t87[ob + k0] = (float) ((double) t86[p0 + k0] * (1.0 / (1.0 + ((double) cat[p1 + k0] * (double) cat[p1 + k0]))));
             }
         }
     }
@@ -1848,14 +1906,14 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [8]]
      */
-    private void computeT85(int batch) {
+    private void computeT88(int batch) {
+        float[] t88 = ws.t88;
         float[] t85 = ws.t85;
-        float[] t82 = ws.t82;
-        float[] t84 = ws.t84;
+        float[] t87 = ws.t87;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 8;
             for (int i = 0; i < 8; i++) {
-                t85[o + i] = t82[o + i] + t84[o + i];
+                t88[o + i] = t85[o + i] + t87[o + i];
             }
         }
     }
@@ -1863,18 +1921,18 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT86(int batch) {
-        float[] t86 = ws.t86;
-        float[] t48 = ws.t48;
-        float[] r_ = ws.r_;
+    private void computeT89(int batch) {
+        float[] t89 = ws.t89;
         float[] t49 = ws.t49;
+        float[] r_ = ws.r_;
+        float[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int p2 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t86[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) : 0.0));
+                    t89[ob + (k0) * 2 + k1] = (float) ((double) t49[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t50[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((double) r_[p1 + (k0) * 2 + k1] - (double) t50[p2 + (k0) * 2 + k1])) : 0.0));
                 }
             }
         }
@@ -1883,18 +1941,18 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT88(int batch) {
-        float[] t88 = ws.t88;
-        float[] t48 = ws.t48;
-        float[] r_ = ws.r_;
+    private void computeT91(int batch) {
+        float[] t91 = ws.t91;
         float[] t49 = ws.t49;
+        float[] r_ = ws.r_;
+        float[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int p2 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t88[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])))));
+                    t91[ob + (k0) * 2 + k1] = (float) ((double) t49[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t50[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t50[p2 + (k0) * 2 + k1])))));
                 }
             }
         }
@@ -1903,18 +1961,18 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT90(int batch) {
-        float[] t90 = ws.t90;
-        float[] t48 = ws.t48;
-        float[] r_ = ws.r_;
+    private void computeT93(int batch) {
+        float[] t93 = ws.t93;
         float[] t49 = ws.t49;
+        float[] r_ = ws.r_;
+        float[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int p2 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t90[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))) : 0.0));
+                    t93[ob + (k0) * 2 + k1] = (float) ((double) t49[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t50[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-((double) r_[p1 + (k0) * 2 + k1] - (double) t50[p2 + (k0) * 2 + k1]))) : 0.0));
                 }
             }
         }
@@ -1923,18 +1981,18 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT92(int batch) {
-        float[] t92 = ws.t92;
-        float[] t48 = ws.t48;
-        float[] r_ = ws.r_;
+    private void computeT95(int batch) {
+        float[] t95 = ws.t95;
         float[] t49 = ws.t49;
+        float[] r_ = ws.r_;
+        float[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int p2 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t92[ob + (k0) * 2 + k1] = (float) ((double) t48[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t49[p2 + (k0) * 2 + k1]))))));
+                    t95[ob + (k0) * 2 + k1] = (float) ((double) t49[0] * (Ops.abs(((double) r_[p1 + (k0) * 2 + k1] - (double) t50[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign(((double) r_[p1 + (k0) * 2 + k1] - (double) t50[p2 + (k0) * 2 + k1]))))));
                 }
             }
         }
@@ -1943,14 +2001,14 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [2, 2]]
      */
-    private void computeT93(int batch) {
+    private void computeT96(int batch) {
+        float[] t96 = ws.t96;
         float[] t93 = ws.t93;
-        float[] t90 = ws.t90;
-        float[] t92 = ws.t92;
+        float[] t95 = ws.t95;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t93[o + i] = (t90[o + i] + t90[o + i]) + t92[o + i];
+                t96[o + i] = (t93[o + i] + t93[o + i]) + t95[o + i];
             }
         }
     }
@@ -1958,9 +2016,9 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT94(int batch) {
-        float[] t94 = ws.t94;
-        float[] t93 = ws.t93;
+    private void computeT97(int batch) {
+        float[] t97 = ws.t97;
+        float[] t96 = ws.t96;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1968,7 +2026,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t94[ob + (k0) * 2 + k1] = (float) ((double) t93[p0 + (k0) * 2 + k1] * Ops.sigmoid((-(double) r_[p1 + (k0) * 2 + k1])));
+                    t97[ob + (k0) * 2 + k1] = (float) ((double) t96[p0 + (k0) * 2 + k1] * Ops.sigmoid((-(double) r_[p1 + (k0) * 2 + k1])));
                 }
             }
         }
@@ -1977,15 +2035,15 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT96(int batch) {
-        float[] t96 = ws.t96;
-        float[] t67 = ws.t67;
+    private void computeT99(int batch) {
+        float[] t99 = ws.t99;
+        float[] t69 = ws.t69;
         float[] y = ws.y;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t96[ob + k0] = (float) ((double) t67[0] * (-(double) y[p1 + k0]));
+                t99[ob + k0] = (float) ((double) t69[0] * (-(double) y[p1 + k0]));
             }
         }
     }
@@ -1993,14 +2051,14 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
-    private void computeT97(int batch) {
-        float[] t97 = ws.t97;
-        float[] t68 = ws.t68;
-        float[] t96 = ws.t96;
+    private void computeT100(int batch) {
+        float[] t100 = ws.t100;
+        float[] t70 = ws.t70;
+        float[] t99 = ws.t99;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t97[o + i] = t68[o + i] + t96[o + i];
+                t100[o + i] = t70[o + i] + t99[o + i];
             }
         }
     }
@@ -2008,32 +2066,32 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT98(int batch) {
-        float[] t98 = ws.t98;
-        float[] t97 = ws.t97;
-        float[] t44 = ws.t44;
+    private void computeT101(int batch) {
+        float[] t101 = ws.t101;
+        float[] t100 = ws.t100;
+        float[] t45 = ws.t45;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += (double) t97[p0 + k0] * (-(1.0 / (double) t44[ex]));
+                acc += (double) t100[p0 + k0] * (-(1.0 / (double) t45[ex]));
             }
-            t98[ex] = (float) (acc);
+            t101[ex] = (float) (acc);
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT99(int batch) {
-        float[] t99 = ws.t99;
-        float[] t98 = ws.t98;
-        float[] t43 = ws.t43;
+    private void computeT102(int batch) {
+        float[] t102 = ws.t102;
+        float[] t101 = ws.t101;
+        float[] t44 = ws.t44;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t99[ob + k0] = (float) ((double) t98[ex] * Ops.exp((double) t43[p1 + k0]));
+                t102[ob + k0] = (float) ((double) t101[ex] * Ops.exp((double) t44[p1 + k0]));
             }
         }
     }
@@ -2041,9 +2099,9 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax [4]]
      */
-    private void computeT102(int batch) {
+    private void computeT105(int batch) {
         float[] z_ = ws.z_;
-        float[] t102 = ws.t102;
+        float[] t105 = ws.t105;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
@@ -2056,11 +2114,11 @@ public final class Library implements Model {
             double tot = 0;
             for (int i = 0; i < 4; i++) {
                 double e = Math.exp(z_[o0 + i] - mx);
-                t102[oo + i] = (float) (e);
-                tot += t102[oo + i];
+                t105[oo + i] = (float) (e);
+                tot += t105[oo + i];
             }
             for (int i = 0; i < 4; i++) {
-                t102[oo + i] = (float) (t102[oo + i] / tot);
+                t105[oo + i] = (float) (t105[oo + i] / tot);
             }
         }
     }
@@ -2068,30 +2126,30 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [sum scalar]
      */
-    private void computeT103(int batch) {
+    private void computeT106(int batch) {
         float[] y = ws.y;
-        float[] t103 = ws.t103;
+        float[] t106 = ws.t106;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             double acc = 0;
             for (int i = 0; i < 4; i++) {
                 acc += y[o0 + i];
             }
-            t103[ex] = (float) (acc);
+            t106[ex] = (float) (acc);
         }
     }
 
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT108(int batch) {
-        float[] t108 = ws.t108;
-        float[] t85 = ws.t85;
+    private void computeT111(int batch) {
+        float[] t111 = ws.t111;
+        float[] t88 = ws.t88;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t108[ob + k0] = (float) ((k0 + 4 >= 4) ? (double) t85[p0 + k0 + 4] : 0);
+                t111[ob + k0] = (float) ((k0 + 4 >= 4) ? (double) t88[p0 + k0 + 4] : 0);
             }
         }
     }
@@ -2099,14 +2157,14 @@ public final class Library implements Model {
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [2]]
      */
-    private void computeT109(int batch) {
-        float[] t109 = ws.t109;
-        float[] t108 = ws.t108;
+    private void computeT112(int batch) {
+        float[] t112 = ws.t112;
+        float[] t111 = ws.t111;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                t109[ob + k0] = (float) ((k0 + 1 >= 1 && k0 + 1 < 3) ? (double) t108[p0 + k0 + 1] : 0);
+                t112[ob + k0] = (float) ((k0 + 1 >= 1 && k0 + 1 < 3) ? (double) t111[p0 + k0 + 1] : 0);
             }
         }
     }
@@ -2114,14 +2172,14 @@ public final class Library implements Model {
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT110(int batch) {
-        float[] t110 = ws.t110;
-        float[] t85 = ws.t85;
+    private void computeT113(int batch) {
+        float[] t113 = ws.t113;
+        float[] t88 = ws.t88;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t110[ob + k0] = (float) ((k0 < 4) ? (double) t85[p0 + k0] : 0);
+                t113[ob + k0] = (float) ((k0 < 4) ? (double) t88[p0 + k0] : 0);
             }
         }
     }
@@ -2129,15 +2187,15 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT112(int batch) {
+    private void computeT115(int batch) {
+        float[] t115 = ws.t115;
         float[] t112 = ws.t112;
-        float[] t109 = ws.t109;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t112[ob + (k0) * 2 + k1] = (float) ((double) t109[p0 + k1] * 0.5);
+                    t115[ob + (k0) * 2 + k1] = (float) ((double) t112[p0 + k1] * 0.5);
                 }
             }
         }
@@ -2146,9 +2204,9 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT113(int batch) {
-        float[] t113 = ws.t113;
-        float[] t112 = ws.t112;
+    private void computeT116(int batch) {
+        float[] t116 = ws.t116;
+        float[] t115 = ws.t115;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2156,7 +2214,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t113[ob + (k0) * 2 + k1] = (float) ((double) t112[p0 + (k0) * 2 + k1] * ((double) r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : ((double) r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0)));
+                    t116[ob + (k0) * 2 + k1] = (float) ((double) t115[p0 + (k0) * 2 + k1] * ((double) r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : ((double) r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0)));
                 }
             }
         }
@@ -2165,13 +2223,13 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [neg [2]]
      */
-    private void computeT115(int batch) {
-        float[] t115 = ws.t115;
-        float[] t109 = ws.t109;
+    private void computeT118(int batch) {
+        float[] t118 = ws.t118;
+        float[] t112 = ws.t112;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 2;
             for (int i = 0; i < 2; i++) {
-                t115[o + i] = -t109[o + i];
+                t118[o + i] = -t112[o + i];
             }
         }
     }
@@ -2179,8 +2237,8 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [winners [2]]
      */
-    private void computeT116(int batch) {
-        float[] t116 = ws.t116;
+    private void computeT119(int batch) {
+        float[] t119 = ws.t119;
         float[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2196,7 +2254,7 @@ public final class Library implements Model {
                     best = Math.max(best, v);
                     hit = true;
                 }
-                t116[ob + k0] = (float) (win);
+                t119[ob + k0] = (float) (win);
             }
         }
     }
@@ -2204,53 +2262,19 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [scatter [2, 2]]
      */
-    private void computeT117(int batch) {
-        float[] t117 = ws.t117;
-        float[] t116 = ws.t116;
-        float[] t115 = ws.t115;
+    private void computeT120(int batch) {
+        float[] t120 = ws.t120;
+        float[] t119 = ws.t119;
+        float[] t118 = ws.t118;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int p1 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t117[ob + k0] = 0;
+                t120[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 2; k0++) {
-                t117[ob + (k0) * 2 + (int) t116[p1 + k0]] += (float) ((double) t115[p0 + k0]);
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
-     */
-    private void computeT119(int batch) {
-        float[] t119 = ws.t119;
-        float[] t109 = ws.t109;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 2;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t119[ob + (k0) * 2 + k1] = (float) ((double) t109[p0 + k0]);
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
-     */
-    private void computeT121(int batch) {
-        float[] t121 = ws.t121;
-        float[] t109 = ws.t109;
-        float[] t28 = ws.t28;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 2;
-            int p1 = ex * 2;
-            int ob = ex * 2;
-            for (int k0 = 0; k0 < 2; k0++) {
-                t121[ob + k0] = (float) ((double) t109[p0 + k0] * (1.0 / (double) t28[p1 + k0]));
+                t120[ob + (k0) * 2 + (int) t119[p1 + k0]] += (float) ((double) t118[p0 + k0]);
             }
         }
     }
@@ -2260,15 +2284,49 @@ public final class Library implements Model {
      */
     private void computeT122(int batch) {
         float[] t122 = ws.t122;
-        float[] t121 = ws.t121;
-        float[] t27 = ws.t27;
+        float[] t112 = ws.t112;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 2;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 2; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    t122[ob + (k0) * 2 + k1] = (float) ((double) t112[p0 + k0]);
+                }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
+     */
+    private void computeT124(int batch) {
+        float[] t124 = ws.t124;
+        float[] t112 = ws.t112;
+        float[] t29 = ws.t29;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 2;
+            int p1 = ex * 2;
+            int ob = ex * 2;
+            for (int k0 = 0; k0 < 2; k0++) {
+                t124[ob + k0] = (float) ((double) t112[p0 + k0] * (1.0 / (double) t29[p1 + k0]));
+            }
+        }
+    }
+
+    /**
+     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
+     */
+    private void computeT125(int batch) {
+        float[] t125 = ws.t125;
+        float[] t124 = ws.t124;
+        float[] t28 = ws.t28;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t122[ob + (k0) * 2 + k1] = (float) ((double) t121[p0 + k1] * Ops.exp((double) t27[p1 + (k0) * 2 + k1]));
+                    t125[ob + (k0) * 2 + k1] = (float) ((double) t124[p0 + k1] * Ops.exp((double) t28[p1 + (k0) * 2 + k1]));
                 }
             }
         }
@@ -2277,19 +2335,19 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [add [2, 2]]
      */
-    private void computeT123(int batch) {
-        float[] t123 = ws.t123;
-        float[] t86 = ws.t86;
-        float[] t88 = ws.t88;
-        float[] t94 = ws.t94;
-        float[] t113 = ws.t113;
-        float[] t117 = ws.t117;
-        float[] t119 = ws.t119;
+    private void computeT126(int batch) {
+        float[] t126 = ws.t126;
+        float[] t89 = ws.t89;
+        float[] t91 = ws.t91;
+        float[] t97 = ws.t97;
+        float[] t116 = ws.t116;
+        float[] t120 = ws.t120;
         float[] t122 = ws.t122;
+        float[] t125 = ws.t125;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t123[o + i] = ((((((t86[o + i] + t86[o + i]) + t88[o + i]) + t94[o + i]) + t113[o + i]) + t117[o + i]) + t119[o + i]) + t122[o + i];
+                t126[o + i] = ((((((t89[o + i] + t89[o + i]) + t91[o + i]) + t97[o + i]) + t116[o + i]) + t120[o + i]) + t122[o + i]) + t125[o + i];
             }
         }
     }
@@ -2297,14 +2355,14 @@ public final class Library implements Model {
     /**
      * gradient of line 16: r = reshape(z, [2, 2])  [reshape [4]]
      */
-    private void computeT124(int batch) {
-        float[] t123 = ws.t123;
-        float[] t124 = ws.t124;
+    private void computeT127(int batch) {
+        float[] t126 = ws.t126;
+        float[] t127 = ws.t127;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t124[oo + i] = t123[o0 + i];
+                t127[oo + i] = t126[o0 + i];
             }
         }
     }
@@ -2312,21 +2370,21 @@ public final class Library implements Model {
     /**
      * gradient of line 16: r = reshape(z, [2, 2])  [add [4]]
      */
-    private void computeT125(int batch) {
-        float[] t125 = ws.t125;
-        float[] t77 = ws.t77;
+    private void computeT128(int batch) {
+        float[] t128 = ws.t128;
+        float[] t80 = ws.t80;
         float[] z_ = ws.z_;
-        float[] t97 = ws.t97;
-        float[] t99 = ws.t99;
+        float[] t100 = ws.t100;
         float[] t102 = ws.t102;
-        float[] t103 = ws.t103;
+        float[] t105 = ws.t105;
+        float[] t106 = ws.t106;
         float[] y = ws.y;
-        float[] t110 = ws.t110;
-        float[] t124 = ws.t124;
+        float[] t113 = ws.t113;
+        float[] t127 = ws.t127;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t125[o + i] = ((((t77[o + i] * (2.0f * z_[o + i])) + (t97[o + i] + t99[o + i])) + ((t102[o + i] * t103[ex]) - y[o + i])) + t110[o + i]) + t124[o + i];
+                t128[o + i] = ((((t80[o + i] * (2.0f * z_[o + i])) + (t100[o + i] + t102[o + i])) + ((t105[o + i] * t106[ex]) - y[o + i])) + t113[o + i]) + t127[o + i];
             }
         }
     }
@@ -2334,29 +2392,29 @@ public final class Library implements Model {
     /**
      * gradient of line 15: z = W * flatten(s)  [matmul [12]]
      */
-    private void computeT128(int batch) {
+    private void computeT131(int batch) {
         float[] W = this.W;
-        float[] t125 = ws.t125;
         float[] t128 = ws.t128;
+        float[] t131 = ws.t131;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 4;
             int yo = ex * 12;
             for (int r = 0; r < 48; r++) {
-                t128[yo + r] = 0;
+                t131[yo + r] = 0;
             }
             for (int c = 0; c < 4; c++) {
                 int wo = c * 12;
-                float x0 = t125[xo + c];
-                float x1 = t125[xo + 4 + c];
-                float x2 = t125[xo + 8 + c];
-                float x3 = t125[xo + 12 + c];
+                float x0 = t128[xo + c];
+                float x1 = t128[xo + 4 + c];
+                float x2 = t128[xo + 8 + c];
+                float x3 = t128[xo + 12 + c];
                 for (int r = 0; r < 12; r++) {
                     float w0 = W[wo + r];
-                    t128[yo + r] += x0 * w0;
-                    t128[yo + 12 + r] += x1 * w0;
-                    t128[yo + 24 + r] += x2 * w0;
-                    t128[yo + 36 + r] += x3 * w0;
+                    t131[yo + r] += x0 * w0;
+                    t131[yo + 12 + r] += x1 * w0;
+                    t131[yo + 24 + r] += x2 * w0;
+                    t131[yo + 36 + r] += x3 * w0;
                 }
             }
         }
@@ -2364,16 +2422,16 @@ public final class Library implements Model {
             int xo = ex * 4;
             int yo = ex * 12;
             for (int r = 0; r < 12; r++) {
-                t128[yo + r] = 0;
+                t131[yo + r] = 0;
             }
             for (int c = 0; c < 4; c += 4) {
                 int wo = c * 12;
-                float x0 = t125[xo + c];
-                float x1 = t125[xo + c + 1];
-                float x2 = t125[xo + c + 2];
-                float x3 = t125[xo + c + 3];
+                float x0 = t128[xo + c];
+                float x1 = t128[xo + c + 1];
+                float x2 = t128[xo + c + 2];
+                float x3 = t128[xo + c + 3];
                 for (int r = 0; r < 12; r++) {
-                    t128[yo + r] += x0 * W[wo + r] + x1 * W[wo + 12 + r] + x2 * W[wo + 24 + r] + x3 * W[wo + 36 + r];
+                    t131[yo + r] += x0 * W[wo + r] + x1 * W[wo + 12 + r] + x2 * W[wo + 24 + r] + x3 * W[wo + 36 + r];
                 }
             }
         }
@@ -2382,14 +2440,14 @@ public final class Library implements Model {
     /**
      * gradient of line 15: z = W * flatten(s)  [reshape [3, 2, 2]]
      */
-    private void computeT129(int batch) {
-        float[] t128 = ws.t128;
-        float[] t129 = ws.t129;
+    private void computeT132(int batch) {
+        float[] t131 = ws.t131;
+        float[] t132 = ws.t132;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 12;
             int oo = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t129[oo + i] = t128[o0 + i];
+                t132[oo + i] = t131[o0 + i];
             }
         }
     }
@@ -2397,20 +2455,18 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeT130(int batch) {
-        float[] t130 = ws.t130;
-        float[] t129 = ws.t129;
-        float[] t21 = ws.t21;
-        float[] t20 = ws.t20;
+    private void computeT133(int batch) {
+        float[] t133 = ws.t133;
+        float[] t132 = ws.t132;
+        float[] t22 = ws.t22;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
-            int p1 = ex * 12;
-            int p2 = ex * 6;
+            int p1 = ex * 6;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t130[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t129[p0 + (k0) * 4 + (k1) * 2 + k2] * ((1.0 / (double) t21[p2 + (k0) * 2 + k2]) * Ops.exp((double) t20[p1 + (k0) * 4 + (k1) * 2 + k2])));
+                        t133[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t132[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / (double) t22[p1 + (k0) * 2 + k2]));
                     }
                 }
             }
@@ -2420,11 +2476,11 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2]]
      */
-    private void computeT131(int batch) {
-        float[] t131 = ws.t131;
-        float[] t129 = ws.t129;
+    private void computeT134(int batch) {
+        float[] t134 = ws.t134;
+        float[] t132 = ws.t132;
         float[] s_ = ws.s_;
-        float[] t21 = ws.t21;
+        float[] t22 = ws.t22;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -2434,9 +2490,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += (double) t129[p0 + (k0) * 4 + (k2) * 2 + k1] * (-((double) s_[p2 + (k0) * 4 + (k2) * 2 + k1] / (double) t21[p1 + (k0) * 2 + k1]));
+                        acc += (double) t132[p0 + (k0) * 4 + (k2) * 2 + k1] * (-((double) s_[p2 + (k0) * 4 + (k2) * 2 + k1] / (double) t22[p1 + (k0) * 2 + k1]));
                     }
-                    t131[ob + (k0) * 2 + k1] = (float) (acc);
+                    t134[ob + (k0) * 2 + k1] = (float) (acc);
                 }
             }
         }
@@ -2445,18 +2501,16 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeT132(int batch) {
-        float[] t132 = ws.t132;
-        float[] t131 = ws.t131;
-        float[] t20 = ws.t20;
+    private void computeT135(int batch) {
+        float[] t135 = ws.t135;
+        float[] t134 = ws.t134;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
-            int p1 = ex * 12;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t132[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t131[p0 + (k0) * 2 + k2] * Ops.exp((double) t20[p1 + (k0) * 4 + (k1) * 2 + k2]));
+                        t135[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t134[p0 + (k0) * 2 + k2]);
                     }
                 }
             }
@@ -2466,14 +2520,35 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [add [3, 2, 2]]
      */
-    private void computeT133(int batch) {
+    private void computeT136(int batch) {
+        float[] t136 = ws.t136;
         float[] t133 = ws.t133;
-        float[] t130 = ws.t130;
-        float[] t132 = ws.t132;
+        float[] t135 = ws.t135;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t133[o + i] = t130[o + i] + t132[o + i];
+                t136[o + i] = t133[o + i] + t135[o + i];
+            }
+        }
+    }
+
+    /**
+     * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
+     */
+    private void computeT137(int batch) {
+        float[] t137 = ws.t137;
+        float[] t136 = ws.t136;
+        float[] t21 = ws.t21;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 12;
+            int p1 = ex * 12;
+            int ob = ex * 12;
+            for (int k0 = 0; k0 < 3; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        t137[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t136[p0 + (k0) * 4 + (k1) * 2 + k2] * (double) t21[p1 + (k0) * 4 + (k1) * 2 + k2]);
+                    }
+                }
             }
         }
     }
@@ -2481,9 +2556,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT134(int batch) {
-        float[] t134 = ws.t134;
-        float[] t133 = ws.t133;
+    private void computeT138(int batch) {
+        float[] t138 = ws.t138;
+        float[] t137 = ws.t137;
         float[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2492,7 +2567,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t134[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t133[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5))));
+                        t138[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t137[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5))));
                     }
                 }
             }
@@ -2502,10 +2577,10 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2]]
      */
-    private void computeT135(int batch) {
-        float[] t135 = ws.t135;
+    private void computeT139(int batch) {
+        float[] t139 = ws.t139;
         float[] t17 = ws.t17;
-        float[] t133 = ws.t133;
+        float[] t137 = ws.t137;
         float[] n = ws.n;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2517,9 +2592,9 @@ public final class Library implements Model {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
                         double sh0 = Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5));
-                        acc += (double) t133[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-((double) n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
+                        acc += (double) t137[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-((double) n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
                     }
-                    t135[ob + (k0) * 2 + k1] = (float) (acc);
+                    t139[ob + (k0) * 2 + k1] = (float) (acc);
                 }
             }
         }
@@ -2528,9 +2603,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT136(int batch) {
-        float[] t136 = ws.t136;
-        float[] t135 = ws.t135;
+    private void computeT140(int batch) {
+        float[] t140 = ws.t140;
+        float[] t139 = ws.t139;
         float[] t16 = ws.t16;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
@@ -2539,7 +2614,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t136[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t135[p0 + (k0) * 2 + k1] * (0.5 * (2.0 * (double) t16[p1 + (k0) * 4 + (k1) * 2 + k2])));
+                        t140[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t139[p0 + (k0) * 2 + k1] * (0.5 * (2.0 * (double) t16[p1 + (k0) * 4 + (k1) * 2 + k2])));
                     }
                 }
             }
@@ -2549,14 +2624,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [add [3, 2, 2]]
      */
-    private void computeT137(int batch) {
-        float[] t137 = ws.t137;
-        float[] t134 = ws.t134;
-        float[] t136 = ws.t136;
+    private void computeT141(int batch) {
+        float[] t141 = ws.t141;
+        float[] t138 = ws.t138;
+        float[] t140 = ws.t140;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t137[o + i] = t134[o + i] + t136[o + i];
+                t141[o + i] = t138[o + i] + t140[o + i];
             }
         }
     }
@@ -2564,9 +2639,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2]]
      */
-    private void computeT138(int batch) {
-        float[] t138 = ws.t138;
-        float[] t137 = ws.t137;
+    private void computeT142(int batch) {
+        float[] t142 = ws.t142;
+        float[] t141 = ws.t141;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 6;
@@ -2574,9 +2649,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += -(double) t137[p0 + (k0) * 4 + (k1) * 2 + k2];
+                        acc += -(double) t141[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t138[ob + (k0) * 2 + k1] = (float) (acc);
+                    t142[ob + (k0) * 2 + k1] = (float) (acc);
                 }
             }
         }
@@ -2585,16 +2660,16 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT139(int batch) {
-        float[] t139 = ws.t139;
-        float[] t138 = ws.t138;
+    private void computeT143(int batch) {
+        float[] t143 = ws.t143;
+        float[] t142 = ws.t142;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t139[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t138[p0 + (k0) * 2 + k1] * 0.5);
+                        t143[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t142[p0 + (k0) * 2 + k1] * 0.5);
                     }
                 }
             }
@@ -2604,14 +2679,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [add [3, 2, 2]]
      */
-    private void computeT140(int batch) {
-        float[] t140 = ws.t140;
-        float[] t137 = ws.t137;
-        float[] t139 = ws.t139;
+    private void computeT144(int batch) {
+        float[] t144 = ws.t144;
+        float[] t141 = ws.t141;
+        float[] t143 = ws.t143;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t140[o + i] = t137[o + i] + t139[o + i];
+                t144[o + i] = t141[o + i] + t143[o + i];
             }
         }
     }
@@ -2619,9 +2694,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT141(int batch) {
-        float[] t141 = ws.t141;
-        float[] t140 = ws.t140;
+    private void computeT145(int batch) {
+        float[] t145 = ws.t145;
+        float[] t144 = ws.t144;
         float[] q = ws.q;
         float[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
@@ -2632,7 +2707,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t141[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t140[p0 + (k0) * 4 + (k1) * 2 + k2] * ((double) q[p1 + (k0) * 4 + (k1) * 2 + k2] > 0.0 ? 1.0 : ((double) t13[p2 + (k0) * 4 + (k1) * 2 + k2] + 1.0)));
+                        t145[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t144[p0 + (k0) * 4 + (k1) * 2 + k2] * ((double) q[p1 + (k0) * 4 + (k1) * 2 + k2] > 0.0 ? 1.0 : ((double) t13[p2 + (k0) * 4 + (k1) * 2 + k2] + 1.0)));
                     }
                 }
             }
@@ -2642,14 +2717,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [mul [3, 2, 2]]
      */
-    private void computeT142(int batch) {
-        float[] t142 = ws.t142;
-        float[] t140 = ws.t140;
+    private void computeT146(int batch) {
+        float[] t146 = ws.t146;
+        float[] t144 = ws.t144;
         float[] g_ = this.g;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t142[o + i] = t140[o + i] * g_[i];
+                t146[o + i] = t144[o + i] * g_[i];
             }
         }
     }
@@ -2657,14 +2732,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [mul [3, 2, 2]]
      */
-    private void computeT143(int batch) {
-        float[] t143 = ws.t143;
-        float[] t140 = ws.t140;
+    private void computeT147(int batch) {
+        float[] t147 = ws.t147;
+        float[] t144 = ws.t144;
         float[] p = ws.p;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t143[o + i] = t140[o + i] * p[o + i];
+                t147[o + i] = t144[o + i] * p[o + i];
             }
         }
     }
@@ -2672,9 +2747,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 2]]
      */
-    private void computeT144(int batch) {
-        float[] t144 = ws.t144;
-        float[] t141 = ws.t141;
+    private void computeT148(int batch) {
+        float[] t148 = ws.t148;
+        float[] t145 = ws.t145;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 12;
@@ -2684,10 +2759,10 @@ public final class Library implements Model {
                         double acc = 0;
                         for (int k3 = 0; k3 < 1; k3++) {
                             for (int k4 = 0; k4 < 1; k4++) {
-                                acc += (double) t141[p0 + (k0) * 4 + (-k3 + k1) * 2 + -k4 + k2];
+                                acc += (double) t145[p0 + (k0) * 4 + (-k3 + k1) * 2 + -k4 + k2];
                             }
                         }
-                        t144[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (acc);
+                        t148[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (acc);
                     }
                 }
             }
@@ -2697,10 +2772,10 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 2]]
      */
-    private void computeT145(int batch) {
-        float[] t145 = ws.t145;
+    private void computeT149(int batch) {
+        float[] t149 = ws.t149;
         float[] t9 = ws.t9;
-        float[] t144 = ws.t144;
+        float[] t148 = ws.t148;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
@@ -2709,7 +2784,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
                         double sh0 = Ops.sigmoid((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2]);
-                        t145[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t144[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + ((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0)))));
+                        t149[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t148[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + ((double) t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0)))));
                     }
                 }
             }
@@ -2719,9 +2794,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 3, 3]]
      */
-    private void computeT146(int batch) {
-        float[] t146 = ws.t146;
-        float[] t145 = ws.t145;
+    private void computeT150(int batch) {
+        float[] t150 = ws.t150;
+        float[] t149 = ws.t149;
         float[] img = ws.img;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2734,10 +2809,10 @@ public final class Library implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 2; k4++) {
                                 for (int k5 = 0; k5 < 2; k5++) {
-                                    acc += (double) t145[p0 + (k0) * 4 + (k4) * 2 + k5] * (double) img[p1 + (k1) * 36 + (2 * k4 + k2) * 6 + 2 * k5 + k3];
+                                    acc += (double) t149[p0 + (k0) * 4 + (k4) * 2 + k5] * (double) img[p1 + (k1) * 36 + (2 * k4 + k2) * 6 + 2 * k5 + k3];
                                 }
                             }
-                            t146[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
+                            t150[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
                         }
                     }
                 }
@@ -2748,9 +2823,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [2, 6, 6]]
      */
-    private void computeT147(int batch) {
-        float[] t147 = ws.t147;
-        float[] t145 = ws.t145;
+    private void computeT151(int batch) {
+        float[] t151 = ws.t151;
+        float[] t149 = ws.t149;
         float[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2762,11 +2837,11 @@ public final class Library implements Model {
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = Math.max(0, -Math.floorDiv(-k1 + 2, 2)); k4 < Math.min(2, Math.floorDiv(k1, 2) + 1); k4++) {
                                 for (int k5 = Math.max(0, -Math.floorDiv(-k2 + 2, 2)); k5 < Math.min(2, Math.floorDiv(k2, 2) + 1); k5++) {
-                                    acc += (double) t145[p0 + (k3) * 4 + (k4) * 2 + k5] * (double) K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
+                                    acc += (double) t149[p0 + (k3) * 4 + (k4) * 2 + k5] * (double) K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
                                 }
                             }
                         }
-                        t147[ob + (k0) * 36 + (k1) * 6 + k2] = (float) (acc);
+                        t151[ob + (k0) * 36 + (k1) * 6 + k2] = (float) (acc);
                     }
                 }
             }
@@ -2776,8 +2851,8 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
      */
-    private void computeT148(int batch) {
-        float[] t148 = ws.t148;
+    private void computeT152(int batch) {
+        float[] t152 = ws.t152;
         float[] t7 = ws.t7;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -2797,7 +2872,7 @@ public final class Library implements Model {
                                 hit = true;
                             }
                         }
-                        t148[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
+                        t152[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
                     }
                 }
             }
@@ -2807,8 +2882,8 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
      */
-    private void computeT149(int batch) {
-        float[] t149 = ws.t149;
+    private void computeT153(int batch) {
+        float[] t153 = ws.t153;
         float[] t7 = ws.t7;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -2828,7 +2903,7 @@ public final class Library implements Model {
                                 hit = true;
                             }
                         }
-                        t149[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
+                        t153[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
                     }
                 }
             }
@@ -2838,23 +2913,23 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [scatter [3, 6, 6]]
      */
-    private void computeT150(int batch) {
-        float[] t150 = ws.t150;
-        float[] t148 = ws.t148;
-        float[] t149 = ws.t149;
-        float[] t142 = ws.t142;
+    private void computeT154(int batch) {
+        float[] t154 = ws.t154;
+        float[] t152 = ws.t152;
+        float[] t153 = ws.t153;
+        float[] t146 = ws.t146;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
             int p2 = ex * 12;
             int ob = ex * 108;
             for (int k0 = 0; k0 < 108; k0++) {
-                t150[ob + k0] = 0;
+                t154[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t150[ob + (k0) * 36 + (((int) t148[p1 + (k0) * 4 + (k1) * 2 + k2] + 3 * k1)) * 6 + ((int) t149[p2 + (k0) * 4 + (k1) * 2 + k2] + 3 * k2)] += (float) ((double) t142[p0 + (k0) * 4 + (k1) * 2 + k2]);
+                        t154[ob + (k0) * 36 + (((int) t152[p1 + (k0) * 4 + (k1) * 2 + k2] + 3 * k1)) * 6 + ((int) t153[p2 + (k0) * 4 + (k1) * 2 + k2] + 3 * k2)] += (float) ((double) t146[p0 + (k0) * 4 + (k1) * 2 + k2]);
                     }
                 }
             }
@@ -2864,10 +2939,10 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [compute [3, 6, 6]]
      */
-    private void computeT151(int batch) {
-        float[] t151 = ws.t151;
+    private void computeT155(int batch) {
+        float[] t155 = ws.t155;
         float[] c1 = ws.c1;
-        float[] t150 = ws.t150;
+        float[] t154 = ws.t154;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int p1 = ex * 108;
@@ -2876,7 +2951,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
                         double sh0 = Ops.sigmoid((1.5957691216057308 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))));
-                        t151[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((double) t150[p0 + (k0) * 36 + (k1) * 6 + k2] * (sh0 + (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (sh0 * (1.0 - sh0))) * (1.5957691216057308 * (1.0 + (0.134145 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))))));
+                        t155[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((double) t154[p0 + (k0) * 36 + (k1) * 6 + k2] * (sh0 + (((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (sh0 * (1.0 - sh0))) * (1.5957691216057308 * (1.0 + (0.134145 * ((double) c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (double) c1[p1 + (k0) * 36 + (k1) * 6 + k2])))))));
                     }
                 }
             }
@@ -2886,9 +2961,9 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [3, 2, 3, 3]]
      */
-    private void computeT152(int batch) {
-        float[] t152 = ws.t152;
-        float[] t151 = ws.t151;
+    private void computeT156(int batch) {
+        float[] t156 = ws.t156;
+        float[] t155 = ws.t155;
         float[] t5 = ws.t5;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -2901,10 +2976,10 @@ public final class Library implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 6; k4++) {
                                 for (int k5 = 0; k5 < 6; k5++) {
-                                    acc += (double) t151[p0 + (k0) * 36 + (k4) * 6 + k5] * (double) t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
+                                    acc += (double) t155[p0 + (k0) * 36 + (k4) * 6 + k5] * (double) t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
                                 }
                             }
-                            t152[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
+                            t156[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
                         }
                     }
                 }
@@ -2915,15 +2990,15 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 8, 8]]
      */
-    private void computeT154(int batch) {
-        float[] t154 = ws.t154;
-        float[] t151 = ws.t151;
+    private void computeT158(int batch) {
+        float[] t158 = ws.t158;
+        float[] t155 = ws.t155;
         float[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int ob = ex * 128;
             for (int k0 = 0; k0 < 128; k0++) {
-                t154[ob + k0] = 0;
+                t158[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 8; k1++) {
@@ -2931,7 +3006,7 @@ public final class Library implements Model {
                         for (int k3 = Math.max(0, k1 - 5); k3 < Math.min(3, k1 + 1); k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 for (int k5 = Math.max(0, k4); k5 < Math.min(8, k4 + 6); k5++) {
-                                    t154[ob + (k0) * 64 + (k1) * 8 + k5] += (float) ((double) t151[p0 + (k2) * 36 + (-k3 + k1) * 6 + -k4 + k5] * (double) K[(k2) * 18 + (k0) * 9 + (k3) * 3 + k4]);
+                                    t158[ob + (k0) * 64 + (k1) * 8 + k5] += (float) ((double) t155[p0 + (k2) * 36 + (-k3 + k1) * 6 + -k4 + k5] * (double) K[(k2) * 18 + (k0) * 9 + (k3) * 3 + k4]);
                                 }
                             }
                         }
@@ -2944,16 +3019,16 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 6, 6]]
      */
-    private void computeT155(int batch) {
-        float[] t155 = ws.t155;
-        float[] t154 = ws.t154;
+    private void computeT159(int batch) {
+        float[] t159 = ws.t159;
+        float[] t158 = ws.t158;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 128;
             int ob = ex * 72;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
-                        t155[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? (double) t154[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0);
+                        t159[ob + (k0) * 36 + (k1) * 6 + k2] = (float) ((k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? (double) t158[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0);
                     }
                 }
             }
@@ -2963,14 +3038,14 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [add [2, 6, 6]]
      */
-    private void computeT156(int batch) {
-        float[] t156 = ws.t156;
-        float[] t147 = ws.t147;
-        float[] t155 = ws.t155;
+    private void computeT160(int batch) {
+        float[] t160 = ws.t160;
+        float[] t151 = ws.t151;
+        float[] t159 = ws.t159;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 72;
             for (int i = 0; i < 72; i++) {
-                t156[o + i] = t147[o + i] + t155[o + i];
+                t160[o + i] = t151[o + i] + t159[o + i];
             }
         }
     }
@@ -2979,27 +3054,27 @@ public final class Library implements Model {
      * d loss / d K, the mean over the batch
      */
     private void accumulateK(int batch) {
-        float[] t146 = ws.t146;
-        float[] t152 = ws.t152;
+        float[] t150 = ws.t150;
+        float[] t156 = ws.t156;
         float[] g = ws.grad.K;
         float inv = 1.0f / batch;
         {
             int ex = 0;
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] = t146[o0 + i] * inv;
+                g[i] = t150[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] += t146[o0 + i] * inv;
+                g[i] += t150[o0 + i] * inv;
             }
         }
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] += t152[o0 + i] * inv;
+                g[i] += t156[o0 + i] * inv;
             }
         }
     }
@@ -3008,47 +3083,47 @@ public final class Library implements Model {
      * d loss / d W, the mean over the batch
      */
     private void accumulateW(int batch) {
-        float[] t125 = ws.t125;
-        float[] t23 = ws.t23;
+        float[] t128 = ws.t128;
+        float[] t24 = ws.t24;
         float[] g = ws.grad.W;
         float inv = 1.0f / batch;
         {
             int ex = 0;
             if (batch >= 4) {
                 for (int r = 0; r < 4; r++) {
-                    float s0 = t125[ex * 4 + r] * inv;
-                    float s1 = t125[(ex + 1) * 4 + r] * inv;
-                    float s2 = t125[(ex + 2) * 4 + r] * inv;
-                    float s3 = t125[(ex + 3) * 4 + r] * inv;
+                    float s0 = t128[ex * 4 + r] * inv;
+                    float s1 = t128[(ex + 1) * 4 + r] * inv;
+                    float s2 = t128[(ex + 2) * 4 + r] * inv;
+                    float s3 = t128[(ex + 3) * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
-                        g[r * 12 + j] = s0 * t23[ex * 12 + j] + s1 * t23[(ex + 1) * 12 + j] + s2 * t23[(ex + 2) * 12 + j] + s3 * t23[(ex + 3) * 12 + j];
+                        g[r * 12 + j] = s0 * t24[ex * 12 + j] + s1 * t24[(ex + 1) * 12 + j] + s2 * t24[(ex + 2) * 12 + j] + s3 * t24[(ex + 3) * 12 + j];
                     }
                 }
             } else {
                 for (int r = 0; r < 4; r++) {
-                    float s0 = t125[ex * 4 + r] * inv;
+                    float s0 = t128[ex * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
-                        g[r * 12 + j] = s0 * t23[ex * 12 + j];
+                        g[r * 12 + j] = s0 * t24[ex * 12 + j];
                     }
                 }
             }
             ex = batch >= 4 ? 4 : 1;
             for (; ex + 4 <= batch; ex += 4) {
                 for (int r = 0; r < 4; r++) {
-                    float s0 = t125[ex * 4 + r] * inv;
-                    float s1 = t125[(ex + 1) * 4 + r] * inv;
-                    float s2 = t125[(ex + 2) * 4 + r] * inv;
-                    float s3 = t125[(ex + 3) * 4 + r] * inv;
+                    float s0 = t128[ex * 4 + r] * inv;
+                    float s1 = t128[(ex + 1) * 4 + r] * inv;
+                    float s2 = t128[(ex + 2) * 4 + r] * inv;
+                    float s3 = t128[(ex + 3) * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
-                        g[r * 12 + j] += s0 * t23[ex * 12 + j] + s1 * t23[(ex + 1) * 12 + j] + s2 * t23[(ex + 2) * 12 + j] + s3 * t23[(ex + 3) * 12 + j];
+                        g[r * 12 + j] += s0 * t24[ex * 12 + j] + s1 * t24[(ex + 1) * 12 + j] + s2 * t24[(ex + 2) * 12 + j] + s3 * t24[(ex + 3) * 12 + j];
                     }
                 }
             }
             for (; ex < batch; ex++) {
                 for (int r = 0; r < 4; r++) {
-                    float s0 = t125[ex * 4 + r] * inv;
+                    float s0 = t128[ex * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
-                        g[r * 12 + j] += s0 * t23[ex * 12 + j];
+                        g[r * 12 + j] += s0 * t24[ex * 12 + j];
                     }
                 }
             }
@@ -3059,20 +3134,20 @@ public final class Library implements Model {
      * d loss / d g, the mean over the batch
      */
     private void accumulateG(int batch) {
-        float[] t143 = ws.t143;
+        float[] t147 = ws.t147;
         float[] g = ws.grad.g;
         float inv = 1.0f / batch;
         {
             int ex = 0;
             int o0 = ex * 12;
             for (int i = 0; i < 12; i++) {
-                g[i] = t143[o0 + i] * inv;
+                g[i] = t147[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 12;
             for (int i = 0; i < 12; i++) {
-                g[i] += t143[o0 + i] * inv;
+                g[i] += t147[o0 + i] * inv;
             }
         }
     }
@@ -3200,12 +3275,17 @@ public final class Library implements Model {
         /**
          * line 14: s = softmax(n, axis=1)
          */
+        float[] t22;
+
+        /**
+         * line 14: s = softmax(n, axis=1)
+         */
         float[] s_;
 
         /**
          * line 15: z = W * flatten(s)
          */
-        float[] t23;
+        float[] t24;
 
         /**
          * line 15: z = W * flatten(s)
@@ -3216,11 +3296,6 @@ public final class Library implements Model {
          * line 16: r = reshape(z, [2, 2])
          */
         float[] r_;
-
-        /**
-         * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
-         */
-        float[] t26;
 
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3245,12 +3320,12 @@ public final class Library implements Model {
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] t32;
+        float[] t31;
 
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] t34;
+        float[] t33;
 
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3260,12 +3335,12 @@ public final class Library implements Model {
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] m;
+        float[] t36;
 
         /**
-         * line 18: cat = concat(z, pad(m, [1]), axis=0)
+         * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] t37;
+        float[] m;
 
         /**
          * line 18: cat = concat(z, pad(m, [1]), axis=0)
@@ -3280,12 +3355,12 @@ public final class Library implements Model {
         /**
          * line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
-        float[] cat;
+        float[] t40;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
-        float[] t41;
+        float[] cat;
 
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3315,7 +3390,7 @@ public final class Library implements Model {
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t48;
+        float[] t47;
 
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3330,7 +3405,7 @@ public final class Library implements Model {
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t53;
+        float[] t51;
 
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3345,7 +3420,7 @@ public final class Library implements Model {
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t58;
+        float[] t56;
 
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3388,12 +3463,12 @@ public final class Library implements Model {
         float[] t66;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t67;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         float[] t68;
 
@@ -3445,17 +3520,17 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t82;
+        float[] t78;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t83;
+        float[] t79;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t84;
+        float[] t80;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3470,17 +3545,22 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
+        float[] t87;
+
+        /**
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         */
         float[] t88;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t90;
+        float[] t89;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t92;
+        float[] t91;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3490,7 +3570,7 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t94;
+        float[] t95;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3505,12 +3585,17 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t98;
+        float[] t99;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t99;
+        float[] t100;
+
+        /**
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         */
+        float[] t101;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3520,30 +3605,25 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        float[] t103;
+        float[] t105;
+
+        /**
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         */
+        float[] t106;
 
         /**
          * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
-        float[] t108;
+        float[] t111;
 
         /**
          * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        float[] t109;
-
-        /**
-         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        float[] t110;
-
-        /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
         float[] t112;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
         float[] t113;
 
@@ -3560,7 +3640,7 @@ public final class Library implements Model {
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] t117;
+        float[] t118;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3570,7 +3650,7 @@ public final class Library implements Model {
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] t121;
+        float[] t120;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3580,40 +3660,35 @@ public final class Library implements Model {
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        float[] t123;
-
-        /**
-         * gradient of line 16: r = reshape(z, [2, 2])
-         */
         float[] t124;
 
         /**
-         * gradient of line 16: r = reshape(z, [2, 2])
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
         float[] t125;
 
         /**
-         * gradient of line 15: z = W * flatten(s)
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        float[] t126;
+
+        /**
+         * gradient of line 16: r = reshape(z, [2, 2])
+         */
+        float[] t127;
+
+        /**
+         * gradient of line 16: r = reshape(z, [2, 2])
          */
         float[] t128;
 
         /**
          * gradient of line 15: z = W * flatten(s)
          */
-        float[] t129;
-
-        /**
-         * gradient of line 14: s = softmax(n, axis=1)
-         */
-        float[] t130;
-
-        /**
-         * gradient of line 14: s = softmax(n, axis=1)
-         */
         float[] t131;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 15: z = W * flatten(s)
          */
         float[] t132;
 
@@ -3623,22 +3698,22 @@ public final class Library implements Model {
         float[] t133;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         float[] t134;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         float[] t135;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         float[] t136;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         float[] t137;
 
@@ -3673,57 +3748,62 @@ public final class Library implements Model {
         float[] t143;
 
         /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t144;
 
         /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t145;
 
         /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t146;
 
         /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         float[] t147;
 
         /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         float[] t148;
 
         /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         float[] t149;
 
         /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         float[] t150;
 
         /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         float[] t151;
 
         /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         float[] t152;
 
         /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         */
+        float[] t153;
+
+        /**
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         float[] t154;
 
         /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         float[] t155;
 
@@ -3731,6 +3811,21 @@ public final class Library implements Model {
          * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         float[] t156;
+
+        /**
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         */
+        float[] t158;
+
+        /**
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         */
+        float[] t159;
+
+        /**
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         */
+        float[] t160;
 
         float[][] staging = new float[5][];
 
@@ -3758,120 +3853,124 @@ public final class Library implements Model {
             n = new float[batch * 12];
             t19 = new float[batch * 6];
             t20 = new float[batch * 12];
-            t21 = new float[batch * 6];
+            t21 = new float[batch * 12];
+            t22 = new float[batch * 6];
             s_ = new float[batch * 12];
-            t23 = new float[batch * 12];
+            t24 = new float[batch * 12];
             z_ = new float[batch * 4];
             r_ = new float[batch * 4];
-            t26 = new float[batch * 2];
-            t27 = new float[batch * 4];
-            t28 = new float[batch * 2];
+            t27 = new float[batch * 2];
+            t28 = new float[batch * 4];
             t29 = new float[batch * 2];
             t30 = new float[batch * 2];
-            t32 = new float[batch * 2];
-            t34 = new float[batch * 4];
-            t35 = new float[batch * 2];
+            t31 = new float[batch * 2];
+            t33 = new float[batch * 2];
+            t35 = new float[batch * 4];
+            t36 = new float[batch * 2];
             m = new float[batch * 2];
-            t37 = new float[batch * 8];
-            t38 = new float[batch * 4];
-            t39 = new float[batch * 8];
+            t38 = new float[batch * 8];
+            t39 = new float[batch * 4];
+            t40 = new float[batch * 8];
             cat = new float[batch * 8];
-            t41 = new float[batch * 1];
             t42 = new float[batch * 1];
-            t43 = new float[batch * 4];
-            t44 = new float[batch * 1];
-            t45 = new float[batch * 4];
-            t46 = new float[batch * 1];
+            t43 = new float[batch * 1];
+            t44 = new float[batch * 4];
+            t45 = new float[batch * 1];
+            t46 = new float[batch * 4];
+            t47 = new float[batch * 1];
             if (first) {
-                t48 = new float[1];
+                t49 = new float[1];
             }
-            t49 = new float[batch * 4];
-            t50 = new float[batch * 1];
+            t50 = new float[batch * 4];
+            t51 = new float[batch * 1];
             if (first) {
-                t53 = new float[1];
+                t54 = new float[1];
             }
-            t54 = new float[batch * 8];
-            t55 = new float[batch * 1];
-            t58 = new float[batch * 4];
+            t55 = new float[batch * 8];
+            t56 = new float[batch * 1];
             t59 = new float[batch * 4];
             t60 = new float[batch * 4];
-            t61 = new float[batch * 1];
-            t62 = new float[batch * 4];
-            t63 = new float[batch * 1];
+            t61 = new float[batch * 4];
+            t62 = new float[batch * 1];
+            t63 = new float[batch * 4];
             t64 = new float[batch * 4];
             t65 = new float[batch * 1];
-            t66 = new float[batch * 1];
+            t66 = new float[batch * 4];
+            t67 = new float[batch * 1];
+            t68 = new float[batch * 1];
             if (first) {
-                t67 = new float[1];
+                t69 = new float[1];
             }
-            t68 = new float[batch * 4];
-            t69 = new float[batch * 4];
             t70 = new float[batch * 4];
             t71 = new float[batch * 4];
             t72 = new float[batch * 4];
-            t73 = new float[batch * 1];
+            t73 = new float[batch * 4];
             t74 = new float[batch * 4];
-            t75 = new float[batch * 4];
+            t75 = new float[batch * 1];
             t76 = new float[batch * 4];
             t77 = new float[batch * 4];
-            t82 = new float[batch * 8];
-            t83 = new float[batch * 8];
-            t84 = new float[batch * 8];
+            t78 = new float[batch * 4];
+            t79 = new float[batch * 4];
+            t80 = new float[batch * 4];
             t85 = new float[batch * 8];
-            t86 = new float[batch * 4];
-            t88 = new float[batch * 4];
-            t90 = new float[batch * 4];
-            t92 = new float[batch * 4];
+            t86 = new float[batch * 8];
+            t87 = new float[batch * 8];
+            t88 = new float[batch * 8];
+            t89 = new float[batch * 4];
+            t91 = new float[batch * 4];
             t93 = new float[batch * 4];
-            t94 = new float[batch * 4];
+            t95 = new float[batch * 4];
             t96 = new float[batch * 4];
             t97 = new float[batch * 4];
-            t98 = new float[batch * 1];
             t99 = new float[batch * 4];
+            t100 = new float[batch * 4];
+            t101 = new float[batch * 1];
             t102 = new float[batch * 4];
-            t103 = new float[batch * 1];
-            t108 = new float[batch * 4];
-            t109 = new float[batch * 2];
-            t110 = new float[batch * 4];
-            t112 = new float[batch * 4];
+            t105 = new float[batch * 4];
+            t106 = new float[batch * 1];
+            t111 = new float[batch * 4];
+            t112 = new float[batch * 2];
             t113 = new float[batch * 4];
-            t115 = new float[batch * 2];
-            t116 = new float[batch * 2];
-            t117 = new float[batch * 4];
-            t119 = new float[batch * 4];
-            t121 = new float[batch * 2];
+            t115 = new float[batch * 4];
+            t116 = new float[batch * 4];
+            t118 = new float[batch * 2];
+            t119 = new float[batch * 2];
+            t120 = new float[batch * 4];
             t122 = new float[batch * 4];
-            t123 = new float[batch * 4];
-            t124 = new float[batch * 4];
+            t124 = new float[batch * 2];
             t125 = new float[batch * 4];
-            t128 = new float[batch * 12];
-            t129 = new float[batch * 12];
-            t130 = new float[batch * 12];
-            t131 = new float[batch * 6];
+            t126 = new float[batch * 4];
+            t127 = new float[batch * 4];
+            t128 = new float[batch * 4];
+            t131 = new float[batch * 12];
             t132 = new float[batch * 12];
             t133 = new float[batch * 12];
-            t134 = new float[batch * 12];
-            t135 = new float[batch * 6];
+            t134 = new float[batch * 6];
+            t135 = new float[batch * 12];
             t136 = new float[batch * 12];
             t137 = new float[batch * 12];
-            t138 = new float[batch * 6];
-            t139 = new float[batch * 12];
+            t138 = new float[batch * 12];
+            t139 = new float[batch * 6];
             t140 = new float[batch * 12];
             t141 = new float[batch * 12];
-            t142 = new float[batch * 12];
+            t142 = new float[batch * 6];
             t143 = new float[batch * 12];
             t144 = new float[batch * 12];
             t145 = new float[batch * 12];
-            t146 = new float[batch * 54];
-            t147 = new float[batch * 72];
+            t146 = new float[batch * 12];
+            t147 = new float[batch * 12];
             t148 = new float[batch * 12];
             t149 = new float[batch * 12];
-            t150 = new float[batch * 108];
-            t151 = new float[batch * 108];
-            t152 = new float[batch * 54];
-            t154 = new float[batch * 128];
-            t155 = new float[batch * 72];
-            t156 = new float[batch * 72];
+            t150 = new float[batch * 54];
+            t151 = new float[batch * 72];
+            t152 = new float[batch * 12];
+            t153 = new float[batch * 12];
+            t154 = new float[batch * 108];
+            t155 = new float[batch * 108];
+            t156 = new float[batch * 54];
+            t158 = new float[batch * 128];
+            t159 = new float[batch * 72];
+            t160 = new float[batch * 72];
         }
 
         /**

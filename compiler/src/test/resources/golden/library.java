@@ -101,22 +101,23 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
+        computeT22(batch);
         computeS_(batch);
-        computeT23(batch);
+        computeT24(batch);
         computeZ_(batch);
         computeR_(batch);
-        computeT26(batch);
         computeT27(batch);
         computeT28(batch);
         computeT29(batch);
         computeT30(batch);
-        computeT32(batch);
-        computeT34(batch);
+        computeT31(batch);
+        computeT33(batch);
         computeT35(batch);
+        computeT36(batch);
         computeM(batch);
-        computeT37(batch);
         computeT38(batch);
         computeT39(batch);
+        computeT40(batch);
         computeCat(batch);
         System.arraycopy(ws.z_, 0, zOut, 0, batch * 4);
         System.arraycopy(ws.cat, 0, catOut, 0, batch * 8);
@@ -152,36 +153,36 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
+        computeT22(batch);
         computeS_(batch);
-        computeT23(batch);
+        computeT24(batch);
         computeZ_(batch);
         computeR_(batch);
-        computeT26(batch);
         computeT27(batch);
         computeT28(batch);
         computeT29(batch);
         computeT30(batch);
-        computeT32(batch);
-        computeT34(batch);
+        computeT31(batch);
+        computeT33(batch);
         computeT35(batch);
+        computeT36(batch);
         computeM(batch);
-        computeT37(batch);
         computeT38(batch);
         computeT39(batch);
+        computeT40(batch);
         computeCat(batch);
-        computeT41(batch);
         computeT42(batch);
         computeT43(batch);
         computeT44(batch);
         computeT45(batch);
         computeT46(batch);
-        computeT48(batch);
+        computeT47(batch);
         computeT49(batch);
         computeT50(batch);
-        computeT53(batch);
+        computeT51(batch);
         computeT54(batch);
         computeT55(batch);
-        computeT58(batch);
+        computeT56(batch);
         computeT59(batch);
         computeT60(batch);
         computeT61(batch);
@@ -190,9 +191,11 @@ public final class Library implements Model {
         computeT64(batch);
         computeT65(batch);
         computeT66(batch);
+        computeT67(batch);
+        computeT68(batch);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t66[ex];
+            total += ws.t68[ex];
         }
         return total / batch;
     }
@@ -228,36 +231,36 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
+        computeT22(batch);
         computeS_(batch);
-        computeT23(batch);
+        computeT24(batch);
         computeZ_(batch);
         computeR_(batch);
-        computeT26(batch);
         computeT27(batch);
         computeT28(batch);
         computeT29(batch);
         computeT30(batch);
-        computeT32(batch);
-        computeT34(batch);
+        computeT31(batch);
+        computeT33(batch);
         computeT35(batch);
+        computeT36(batch);
         computeM(batch);
-        computeT37(batch);
         computeT38(batch);
         computeT39(batch);
+        computeT40(batch);
         computeCat(batch);
-        computeT41(batch);
         computeT42(batch);
         computeT43(batch);
         computeT44(batch);
         computeT45(batch);
         computeT46(batch);
-        computeT48(batch);
+        computeT47(batch);
         computeT49(batch);
         computeT50(batch);
-        computeT53(batch);
+        computeT51(batch);
         computeT54(batch);
         computeT55(batch);
-        computeT58(batch);
+        computeT56(batch);
         computeT59(batch);
         computeT60(batch);
         computeT61(batch);
@@ -277,39 +280,39 @@ public final class Library implements Model {
         computeT75(batch);
         computeT76(batch);
         computeT77(batch);
-        computeT82(batch);
-        computeT83(batch);
-        computeT84(batch);
+        computeT78(batch);
+        computeT79(batch);
+        computeT80(batch);
         computeT85(batch);
         computeT86(batch);
+        computeT87(batch);
         computeT88(batch);
-        computeT90(batch);
-        computeT92(batch);
+        computeT89(batch);
+        computeT91(batch);
         computeT93(batch);
-        computeT94(batch);
+        computeT95(batch);
         computeT96(batch);
         computeT97(batch);
-        computeT98(batch);
         computeT99(batch);
+        computeT100(batch);
+        computeT101(batch);
         computeT102(batch);
-        computeT103(batch);
-        computeT108(batch);
-        computeT109(batch);
-        computeT110(batch);
+        computeT105(batch);
+        computeT106(batch);
+        computeT111(batch);
         computeT112(batch);
         computeT113(batch);
         computeT115(batch);
         computeT116(batch);
-        computeT117(batch);
+        computeT118(batch);
         computeT119(batch);
-        computeT121(batch);
+        computeT120(batch);
         computeT122(batch);
-        computeT123(batch);
         computeT124(batch);
         computeT125(batch);
+        computeT126(batch);
+        computeT127(batch);
         computeT128(batch);
-        computeT129(batch);
-        computeT130(batch);
         computeT131(batch);
         computeT132(batch);
         computeT133(batch);
@@ -326,17 +329,21 @@ public final class Library implements Model {
         computeT144(batch);
         computeT145(batch);
         computeT146(batch);
+        computeT147(batch);
         computeT148(batch);
         computeT149(batch);
         computeT150(batch);
-        computeT151(batch);
         computeT152(batch);
+        computeT153(batch);
+        computeT154(batch);
+        computeT155(batch);
+        computeT156(batch);
         accumulateK(batch);
         accumulateW(batch);
         accumulateG(batch);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t66[ex];
+            total += ws.t68[ex];
         }
         return total / batch;
     }
@@ -372,36 +379,36 @@ public final class Library implements Model {
         computeT19(batch);
         computeT20(batch);
         computeT21(batch);
+        computeT22(batch);
         computeS_(batch);
-        computeT23(batch);
+        computeT24(batch);
         computeZ_(batch);
         computeR_(batch);
-        computeT26(batch);
         computeT27(batch);
         computeT28(batch);
         computeT29(batch);
         computeT30(batch);
-        computeT32(batch);
-        computeT34(batch);
+        computeT31(batch);
+        computeT33(batch);
         computeT35(batch);
+        computeT36(batch);
         computeM(batch);
-        computeT37(batch);
         computeT38(batch);
         computeT39(batch);
+        computeT40(batch);
         computeCat(batch);
-        computeT41(batch);
         computeT42(batch);
         computeT43(batch);
         computeT44(batch);
         computeT45(batch);
         computeT46(batch);
-        computeT48(batch);
+        computeT47(batch);
         computeT49(batch);
         computeT50(batch);
-        computeT53(batch);
+        computeT51(batch);
         computeT54(batch);
         computeT55(batch);
-        computeT58(batch);
+        computeT56(batch);
         computeT59(batch);
         computeT60(batch);
         computeT61(batch);
@@ -421,39 +428,39 @@ public final class Library implements Model {
         computeT75(batch);
         computeT76(batch);
         computeT77(batch);
-        computeT82(batch);
-        computeT83(batch);
-        computeT84(batch);
+        computeT78(batch);
+        computeT79(batch);
+        computeT80(batch);
         computeT85(batch);
         computeT86(batch);
+        computeT87(batch);
         computeT88(batch);
-        computeT90(batch);
-        computeT92(batch);
+        computeT89(batch);
+        computeT91(batch);
         computeT93(batch);
-        computeT94(batch);
+        computeT95(batch);
         computeT96(batch);
         computeT97(batch);
-        computeT98(batch);
         computeT99(batch);
+        computeT100(batch);
+        computeT101(batch);
         computeT102(batch);
-        computeT103(batch);
-        computeT108(batch);
-        computeT109(batch);
-        computeT110(batch);
+        computeT105(batch);
+        computeT106(batch);
+        computeT111(batch);
         computeT112(batch);
         computeT113(batch);
         computeT115(batch);
         computeT116(batch);
-        computeT117(batch);
+        computeT118(batch);
         computeT119(batch);
-        computeT121(batch);
+        computeT120(batch);
         computeT122(batch);
-        computeT123(batch);
         computeT124(batch);
         computeT125(batch);
+        computeT126(batch);
+        computeT127(batch);
         computeT128(batch);
-        computeT129(batch);
-        computeT130(batch);
         computeT131(batch);
         computeT132(batch);
         computeT133(batch);
@@ -466,20 +473,24 @@ public final class Library implements Model {
         computeT140(batch);
         computeT141(batch);
         computeT142(batch);
+        computeT143(batch);
         computeT144(batch);
         computeT145(batch);
-        computeT147(batch);
+        computeT146(batch);
         computeT148(batch);
         computeT149(batch);
-        computeT150(batch);
         computeT151(batch);
+        computeT152(batch);
+        computeT153(batch);
         computeT154(batch);
         computeT155(batch);
-        computeT156(batch);
-        System.arraycopy(ws.t156, 0, gradImg, 0, 72);
+        computeT158(batch);
+        computeT159(batch);
+        computeT160(batch);
+        System.arraycopy(ws.t160, 0, gradImg, 0, 72);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
-            total += ws.t66[ex];
+            total += ws.t68[ex];
         }
         return total / batch;
     }
@@ -892,11 +903,30 @@ public final class Library implements Model {
     }
 
     /**
-     * line 14: s = softmax(n, axis=1)  [compute [3, 2]]
+     * line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
     private void computeT21(int batch) {
         double[] t21 = ws.t21;
         double[] t20 = ws.t20;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 12;
+            int ob = ex * 12;
+            for (int k0 = 0; k0 < 3; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        t21[ob + (k0) * 4 + (k1) * 2 + k2] = Ops.exp(t20[p0 + (k0) * 4 + (k1) * 2 + k2]);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * line 14: s = softmax(n, axis=1)  [compute [3, 2]]
+     */
+    private void computeT22(int batch) {
+        double[] t22 = ws.t22;
+        double[] t21 = ws.t21;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 6;
@@ -904,9 +934,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += Ops.exp(t20[p0 + (k0) * 4 + (k2) * 2 + k1]);
+                        acc += t21[p0 + (k0) * 4 + (k2) * 2 + k1];
                     }
-                    t21[ob + (k0) * 2 + k1] = acc;
+                    t22[ob + (k0) * 2 + k1] = acc;
                 }
             }
         }
@@ -917,8 +947,8 @@ public final class Library implements Model {
      */
     private void computeS_(int batch) {
         double[] s_ = ws.s_;
-        double[] t20 = ws.t20;
         double[] t21 = ws.t21;
+        double[] t22 = ws.t22;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -926,7 +956,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        s_[ob + (k0) * 4 + (k1) * 2 + k2] = Ops.exp(t20[p0 + (k0) * 4 + (k1) * 2 + k2]) / t21[p1 + (k0) * 2 + k2];
+                        s_[ob + (k0) * 4 + (k1) * 2 + k2] = t21[p0 + (k0) * 4 + (k1) * 2 + k2] / t22[p1 + (k0) * 2 + k2];
                     }
                 }
             }
@@ -936,14 +966,14 @@ public final class Library implements Model {
     /**
      * line 15: z = W * flatten(s)  [reshape [12]]
      */
-    private void computeT23(int batch) {
+    private void computeT24(int batch) {
         double[] s_ = ws.s_;
-        double[] t23 = ws.t23;
+        double[] t24 = ws.t24;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 12;
             int oo = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t23[oo + i] = s_[o0 + i];
+                t24[oo + i] = s_[o0 + i];
             }
         }
     }
@@ -953,7 +983,7 @@ public final class Library implements Model {
      */
     private void computeZ_(int batch) {
         double[] W = this.W;
-        double[] t23 = ws.t23;
+        double[] t24 = ws.t24;
         double[] z_ = ws.z_;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
@@ -964,16 +994,16 @@ public final class Library implements Model {
                 for (int c = 0; c < 12; c++) {
                     double w0 = W[wo + c];
                     double w1 = W[wo + 12 + c];
-                    double x0 = t23[xo + c];
+                    double x0 = t24[xo + c];
                     a00 += w0 * x0;
                     a10 += w1 * x0;
-                    double x1 = t23[xo + 12 + c];
+                    double x1 = t24[xo + 12 + c];
                     a01 += w0 * x1;
                     a11 += w1 * x1;
-                    double x2 = t23[xo + 24 + c];
+                    double x2 = t24[xo + 24 + c];
                     a02 += w0 * x2;
                     a12 += w1 * x2;
-                    double x3 = t23[xo + 36 + c];
+                    double x3 = t24[xo + 36 + c];
                     a03 += w0 * x3;
                     a13 += w1 * x3;
                 }
@@ -997,7 +1027,7 @@ public final class Library implements Model {
                     double w1 = W[wo + 12 + c];
                     double w2 = W[wo + 24 + c];
                     double w3 = W[wo + 36 + c];
-                    double x0 = t23[xo + c];
+                    double x0 = t24[xo + c];
                     a00 += w0 * x0;
                     a10 += w1 * x0;
                     a20 += w2 * x0;
@@ -1029,8 +1059,8 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
      */
-    private void computeT26(int batch) {
-        double[] t26 = ws.t26;
+    private void computeT27(int batch) {
+        double[] t27 = ws.t27;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1046,7 +1076,7 @@ public final class Library implements Model {
                     best = Math.max(best, v);
                     hit = true;
                 }
-                t26[ob + k0] = hit ? best : 0;
+                t27[ob + k0] = hit ? best : 0;
             }
         }
     }
@@ -1054,37 +1084,18 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT27(int batch) {
-        double[] t27 = ws.t27;
+    private void computeT28(int batch) {
+        double[] t28 = ws.t28;
         double[] r_ = ws.r_;
-        double[] t26 = ws.t26;
+        double[] t27 = ws.t27;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t27[ob + (k0) * 2 + k1] = r_[p0 + (k0) * 2 + k1] - t26[p1 + k1];
+                    t28[ob + (k0) * 2 + k1] = r_[p0 + (k0) * 2 + k1] - t27[p1 + k1];
                 }
-            }
-        }
-    }
-
-    /**
-     * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
-     */
-    private void computeT28(int batch) {
-        double[] t28 = ws.t28;
-        double[] t27 = ws.t27;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int ob = ex * 2;
-            for (int k0 = 0; k0 < 2; k0++) {
-                double acc = 0;
-                for (int k1 = 0; k1 < 2; k1++) {
-                    acc += Ops.exp(t27[p0 + (k1) * 2 + k0]);
-                }
-                t28[ob + k0] = acc;
             }
         }
     }
@@ -1094,14 +1105,16 @@ public final class Library implements Model {
      */
     private void computeT29(int batch) {
         double[] t29 = ws.t29;
-        double[] t26 = ws.t26;
         double[] t28 = ws.t28;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 2;
-            int p1 = ex * 2;
+            int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                t29[ob + k0] = t26[p0 + k0] + Ops.log(t28[p1 + k0]);
+                double acc = 0;
+                for (int k1 = 0; k1 < 2; k1++) {
+                    acc += Ops.exp(t28[p0 + (k1) * 2 + k0]);
+                }
+                t29[ob + k0] = acc;
             }
         }
     }
@@ -1111,6 +1124,23 @@ public final class Library implements Model {
      */
     private void computeT30(int batch) {
         double[] t30 = ws.t30;
+        double[] t27 = ws.t27;
+        double[] t29 = ws.t29;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 2;
+            int p1 = ex * 2;
+            int ob = ex * 2;
+            for (int k0 = 0; k0 < 2; k0++) {
+                t30[ob + k0] = t27[p0 + k0] + Ops.log(t29[p1 + k0]);
+            }
+        }
+    }
+
+    /**
+     * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
+     */
+    private void computeT31(int batch) {
+        double[] t31 = ws.t31;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1120,7 +1150,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     acc += r_[p0 + (k0) * 2 + k1];
                 }
-                t30[ob + k0] = acc;
+                t31[ob + k0] = acc;
             }
         }
     }
@@ -1128,8 +1158,8 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
      */
-    private void computeT32(int batch) {
-        double[] t32 = ws.t32;
+    private void computeT33(int batch) {
+        double[] t33 = ws.t33;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1145,7 +1175,7 @@ public final class Library implements Model {
                     best = Math.max(best, v);
                     hit = true;
                 }
-                t32[ob + k0] = hit ? best : 0;
+                t33[ob + k0] = hit ? best : 0;
             }
         }
     }
@@ -1153,15 +1183,15 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT34(int batch) {
-        double[] t34 = ws.t34;
+    private void computeT35(int batch) {
+        double[] t35 = ws.t35;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t34[ob + (k0) * 2 + k1] = Ops.clamp(r_[p0 + (k0) * 2 + k1], (-0.5), 0.5);
+                    t35[ob + (k0) * 2 + k1] = Ops.clamp(r_[p0 + (k0) * 2 + k1], (-0.5), 0.5);
                 }
             }
         }
@@ -1170,18 +1200,18 @@ public final class Library implements Model {
     /**
      * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
      */
-    private void computeT35(int batch) {
+    private void computeT36(int batch) {
+        double[] t36 = ws.t36;
         double[] t35 = ws.t35;
-        double[] t34 = ws.t34;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
                 double acc = 0;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += t34[p0 + (k1) * 2 + k0] * 0.5;
+                    acc += t35[p0 + (k1) * 2 + k0] * 0.5;
                 }
-                t35[ob + k0] = acc;
+                t36[ob + k0] = acc;
             }
         }
     }
@@ -1191,14 +1221,14 @@ public final class Library implements Model {
      */
     private void computeM(int batch) {
         double[] m = ws.m;
-        double[] t29 = ws.t29;
         double[] t30 = ws.t30;
-        double[] t32 = ws.t32;
-        double[] t35 = ws.t35;
+        double[] t31 = ws.t31;
+        double[] t33 = ws.t33;
+        double[] t36 = ws.t36;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 2;
             for (int i = 0; i < 2; i++) {
-                m[o + i] = ((t29[o + i] + t30[o + i]) - t32[o + i]) + t35[o + i];
+                m[o + i] = ((t30[o + i] + t31[o + i]) - t33[o + i]) + t36[o + i];
             }
         }
     }
@@ -1206,14 +1236,14 @@ public final class Library implements Model {
     /**
      * line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [8]]
      */
-    private void computeT37(int batch) {
-        double[] t37 = ws.t37;
+    private void computeT38(int batch) {
+        double[] t38 = ws.t38;
         double[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t37[ob + k0] = (k0 < 4) ? z_[p0 + k0] : 0;
+                t38[ob + k0] = (k0 < 4) ? z_[p0 + k0] : 0;
             }
         }
     }
@@ -1221,14 +1251,14 @@ public final class Library implements Model {
     /**
      * line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT38(int batch) {
-        double[] t38 = ws.t38;
+    private void computeT39(int batch) {
+        double[] t39 = ws.t39;
         double[] m = ws.m;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t38[ob + k0] = (k0 >= 1 && k0 < 3) ? m[p0 + k0 - 1] : 0;
+                t39[ob + k0] = (k0 >= 1 && k0 < 3) ? m[p0 + k0 - 1] : 0;
             }
         }
     }
@@ -1236,14 +1266,14 @@ public final class Library implements Model {
     /**
      * line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [8]]
      */
-    private void computeT39(int batch) {
+    private void computeT40(int batch) {
+        double[] t40 = ws.t40;
         double[] t39 = ws.t39;
-        double[] t38 = ws.t38;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t39[ob + k0] = (k0 >= 4) ? t38[p0 + k0 - 4] : 0;
+                t40[ob + k0] = (k0 >= 4) ? t39[p0 + k0 - 4] : 0;
             }
         }
     }
@@ -1253,12 +1283,12 @@ public final class Library implements Model {
      */
     private void computeCat(int batch) {
         double[] cat = ws.cat;
-        double[] t37 = ws.t37;
-        double[] t39 = ws.t39;
+        double[] t38 = ws.t38;
+        double[] t40 = ws.t40;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 8;
             for (int i = 0; i < 8; i++) {
-                cat[o + i] = t37[o + i] + t39[o + i];
+                cat[o + i] = t38[o + i] + t40[o + i];
             }
         }
     }
@@ -1266,10 +1296,10 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax_cross_entropy scalar]
      */
-    private void computeT41(int batch) {
+    private void computeT42(int batch) {
         double[] z_ = ws.z_;
         double[] y = ws.y;
-        double[] t41 = ws.t41;
+        double[] t42 = ws.t42;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int o1 = ex * 4;
@@ -1288,15 +1318,15 @@ public final class Library implements Model {
             for (int i = 0; i < 4; i++) {
                 acc -= y[o1 + i] * (z_[o0 + i] - lse);
             }
-            t41[ex] = acc;
+            t42[ex] = acc;
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT42(int batch) {
-        double[] t42 = ws.t42;
+    private void computeT43(int batch) {
+        double[] t43 = ws.t43;
         double[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1310,22 +1340,22 @@ public final class Library implements Model {
                 best = Math.max(best, v);
                 hit = true;
             }
-            t42[ex] = hit ? best : 0;
+            t43[ex] = hit ? best : 0;
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT43(int batch) {
-        double[] t43 = ws.t43;
+    private void computeT44(int batch) {
+        double[] t44 = ws.t44;
         double[] z_ = ws.z_;
-        double[] t42 = ws.t42;
+        double[] t43 = ws.t43;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t43[ob + k0] = z_[p0 + k0] - t42[ex];
+                t44[ob + k0] = z_[p0 + k0] - t43[ex];
             }
         }
     }
@@ -1333,31 +1363,31 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT44(int batch) {
+    private void computeT45(int batch) {
+        double[] t45 = ws.t45;
         double[] t44 = ws.t44;
-        double[] t43 = ws.t43;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += Ops.exp(t43[p0 + k0]);
+                acc += Ops.exp(t44[p0 + k0]);
             }
-            t44[ex] = acc;
+            t45[ex] = acc;
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT45(int batch) {
-        double[] t45 = ws.t45;
-        double[] t43 = ws.t43;
+    private void computeT46(int batch) {
+        double[] t46 = ws.t46;
         double[] t44 = ws.t44;
+        double[] t45 = ws.t45;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t45[ob + k0] = t43[p0 + k0] - Ops.log(t44[ex]);
+                t46[ob + k0] = t44[p0 + k0] - Ops.log(t45[ex]);
             }
         }
     }
@@ -1365,41 +1395,41 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT46(int batch) {
-        double[] t46 = ws.t46;
+    private void computeT47(int batch) {
+        double[] t47 = ws.t47;
         double[] y = ws.y;
-        double[] t45 = ws.t45;
+        double[] t46 = ws.t46;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += -(y[p1 + k0] * t45[p0 + k0]);
+                acc += -(y[p1 + k0] * t46[p0 + k0]);
             }
-            t46[ex] = acc;
+            t47[ex] = acc;
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
-    private void computeT48(int batch) {
-        double[] t48 = ws.t48;
-        t48[0] = 0.1;
+    private void computeT49(int batch) {
+        double[] t49 = ws.t49;
+        t49[0] = 0.1;
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT49(int batch) {
-        double[] t49 = ws.t49;
+    private void computeT50(int batch) {
+        double[] t50 = ws.t50;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t49[ob + (k0) * 2 + k1] = Ops.logSigmoid(r_[p0 + (k0) * 2 + k1]);
+                    t50[ob + (k0) * 2 + k1] = Ops.logSigmoid(r_[p0 + (k0) * 2 + k1]);
                 }
             }
         }
@@ -1408,42 +1438,42 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT50(int batch) {
-        double[] t50 = ws.t50;
+    private void computeT51(int batch) {
+        double[] t51 = ws.t51;
         double[] r_ = ws.r_;
-        double[] t49 = ws.t49;
+        double[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += Ops.abs((r_[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((r_[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1]) * (r_[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1]))) : (0.5 * (Ops.abs((r_[p0 + (k0) * 2 + k1] - t49[p1 + (k0) * 2 + k1])) - 0.25));
+                    acc += Ops.abs((r_[p0 + (k0) * 2 + k1] - t50[p1 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * ((r_[p0 + (k0) * 2 + k1] - t50[p1 + (k0) * 2 + k1]) * (r_[p0 + (k0) * 2 + k1] - t50[p1 + (k0) * 2 + k1]))) : (0.5 * (Ops.abs((r_[p0 + (k0) * 2 + k1] - t50[p1 + (k0) * 2 + k1])) - 0.25));
                 }
             }
-            t50[ex] = acc;
+            t51[ex] = acc;
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
-    private void computeT53(int batch) {
-        double[] t53 = ws.t53;
-        t53[0] = 0.01;
+    private void computeT54(int batch) {
+        double[] t54 = ws.t54;
+        t54[0] = 0.01;
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT54(int batch) {
-        double[] t54 = ws.t54;
+    private void computeT55(int batch) {
+        double[] t55 = ws.t55;
         double[] cat = ws.cat;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t54[ob + k0] = Math.atan(cat[p0 + k0]);
+                t55[ob + k0] = Math.atan(cat[p0 + k0]);
             }
         }
     }
@@ -1451,46 +1481,31 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT55(int batch) {
-        double[] t55 = ws.t55;
+    private void computeT56(int batch) {
+        double[] t56 = ws.t56;
         double[] cat = ws.cat;
-        double[] t54 = ws.t54;
+        double[] t55 = ws.t55;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int p1 = ex * 8;
             double acc = 0;
             for (int k0 = 0; k0 < 8; k0++) {
-                acc += Ops.abs((cat[p0 + k0] - t54[p1 + k0]));
+                acc += Ops.abs((cat[p0 + k0] - t55[p1 + k0]));
             }
-            t55[ex] = acc;
+            t56[ex] = acc;
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [square [4]]
      */
-    private void computeT58(int batch) {
-        double[] t58 = ws.t58;
+    private void computeT59(int batch) {
+        double[] t59 = ws.t59;
         double[] z_ = ws.z_;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t58[o + i] = Ops.square(z_[o + i]);
-            }
-        }
-    }
-
-    /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
-     */
-    private void computeT59(int batch) {
-        double[] t59 = ws.t59;
-        double[] t58 = ws.t58;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t59[ob + k0] = Math.log1p(t58[p0 + k0]);
+                t59[o + i] = Ops.square(z_[o + i]);
             }
         }
     }
@@ -1505,45 +1520,22 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t60[ob + k0] = Math.expm1(t59[p0 + k0]);
+                t60[ob + k0] = Math.log1p(t59[p0 + k0]);
             }
-        }
-    }
-
-    /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
-     */
-    private void computeT61(int batch) {
-        double[] t61 = ws.t61;
-        double[] t60 = ws.t60;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            double best = Double.NEGATIVE_INFINITY;
-            boolean hit = false;
-            int win = -1;
-            for (int k0 = 0; k0 < 4; k0++) {
-                double v = t60[p0 + k0];
-                boolean hot = !hit | v > best | v != v & best == best;
-                win = hot ? k0 : win;
-                best = Math.max(best, v);
-                hit = true;
-            }
-            t61[ex] = hit ? best : 0;
         }
     }
 
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT62(int batch) {
-        double[] t62 = ws.t62;
-        double[] t60 = ws.t60;
+    private void computeT61(int batch) {
         double[] t61 = ws.t61;
+        double[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t62[ob + k0] = t60[p0 + k0] - t61[ex];
+                t61[ob + k0] = Math.expm1(t60[p0 + k0]);
             }
         }
     }
@@ -1551,16 +1543,38 @@ public final class Library implements Model {
     /**
      * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
+    private void computeT62(int batch) {
+        double[] t62 = ws.t62;
+        double[] t61 = ws.t61;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 4;
+            double best = Double.NEGATIVE_INFINITY;
+            boolean hit = false;
+            int win = -1;
+            for (int k0 = 0; k0 < 4; k0++) {
+                double v = t61[p0 + k0];
+                boolean hot = !hit | v > best | v != v & best == best;
+                win = hot ? k0 : win;
+                best = Math.max(best, v);
+                hit = true;
+            }
+            t62[ex] = hit ? best : 0;
+        }
+    }
+
+    /**
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
+     */
     private void computeT63(int batch) {
         double[] t63 = ws.t63;
+        double[] t61 = ws.t61;
         double[] t62 = ws.t62;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            double acc = 0;
+            int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += Ops.exp(t62[p0 + k0]);
+                t63[ob + k0] = t61[p0 + k0] - t62[ex];
             }
-            t63[ex] = acc;
         }
     }
 
@@ -1569,13 +1583,12 @@ public final class Library implements Model {
      */
     private void computeT64(int batch) {
         double[] t64 = ws.t64;
-        double[] t62 = ws.t62;
         double[] t63 = ws.t63;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t64[ob + k0] = Ops.exp(t62[p0 + k0]) / t63[ex];
+                t64[ob + k0] = Ops.exp(t63[p0 + k0]);
             }
         }
     }
@@ -1586,73 +1599,71 @@ public final class Library implements Model {
     private void computeT65(int batch) {
         double[] t65 = ws.t65;
         double[] t64 = ws.t64;
-        double[] t45 = ws.t45;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
-            int p1 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += t64[p1 + k0] > 0.0 ? (t64[p1 + k0] * (Ops.log(t64[p1 + k0]) - t45[p0 + k0])) : 0.0;
+                acc += t64[p0 + k0];
             }
             t65[ex] = acc;
         }
     }
 
     /**
-     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add scalar]
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT66(int batch) {
         double[] t66 = ws.t66;
-        double[] t41 = ws.t41;
-        double[] t46 = ws.t46;
-        double[] t50 = ws.t50;
-        double[] t55 = ws.t55;
+        double[] t64 = ws.t64;
         double[] t65 = ws.t65;
         for (int ex = 0; ex < batch; ex++) {
-            t66[ex] = (((t41[ex] + t46[ex]) + (0.1 * t50[ex])) + (0.01 * t55[ex])) + t65[ex];
+            int p0 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t66[ob + k0] = t64[p0 + k0] / t65[ex];
+            }
+        }
+    }
+
+    /**
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
+     */
+    private void computeT67(int batch) {
+        double[] t67 = ws.t67;
+        double[] t66 = ws.t66;
+        double[] t46 = ws.t46;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 4;
+            int p1 = ex * 4;
+            double acc = 0;
+            for (int k0 = 0; k0 < 4; k0++) {
+                acc += t66[p1 + k0] > 0.0 ? (t66[p1 + k0] * (Ops.log(t66[p1 + k0]) - t46[p0 + k0])) : 0.0;
+            }
+            t67[ex] = acc;
+        }
+    }
+
+    /**
+     * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add scalar]
+     */
+    private void computeT68(int batch) {
+        double[] t68 = ws.t68;
+        double[] t42 = ws.t42;
+        double[] t47 = ws.t47;
+        double[] t51 = ws.t51;
+        double[] t56 = ws.t56;
+        double[] t67 = ws.t67;
+        for (int ex = 0; ex < batch; ex++) {
+            t68[ex] = (((t42[ex] + t47[ex]) + (0.1 * t51[ex])) + (0.01 * t56[ex])) + t67[ex];
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [const scalar]
      */
-    private void computeT67(int batch) {
-        double[] t67 = ws.t67;
-        t67[0] = 1.0;
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
-     */
-    private void computeT68(int batch) {
-        double[] t68 = ws.t68;
-        double[] t67 = ws.t67;
-        double[] t64 = ws.t64;
-        for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t68[ob + k0] = t67[0] * (t64[p1 + k0] > 0.0 ? (-t64[p1 + k0]) : 0.0);
-            }
-        }
-    }
-
-    /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
-     */
     private void computeT69(int batch) {
         double[] t69 = ws.t69;
-        double[] t67 = ws.t67;
-        double[] t64 = ws.t64;
-        double[] t45 = ws.t45;
-        for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
-            int p2 = ex * 4;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 4; k0++) {
-                t69[ob + k0] = t67[0] * (t64[p2 + k0] > 0.0 ? (Ops.log(t64[p2 + k0]) - t45[p1 + k0]) : 0.0);
-            }
-        }
+        t69[0] = 1.0;
     }
 
     /**
@@ -1660,28 +1671,31 @@ public final class Library implements Model {
      */
     private void computeT70(int batch) {
         double[] t70 = ws.t70;
-        double[] t67 = ws.t67;
-        double[] t64 = ws.t64;
+        double[] t69 = ws.t69;
+        double[] t66 = ws.t66;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t70[ob + k0] = t67[0] * (t64[p1 + k0] > 0.0 ? (t64[p1 + k0] * (1.0 / t64[p1 + k0])) : 0.0);
+                t70[ob + k0] = t69[0] * (t66[p1 + k0] > 0.0 ? (-t66[p1 + k0]) : 0.0);
             }
         }
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
     private void computeT71(int batch) {
         double[] t71 = ws.t71;
         double[] t69 = ws.t69;
-        double[] t70 = ws.t70;
+        double[] t66 = ws.t66;
+        double[] t46 = ws.t46;
         for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                t71[o + i] = t69[o + i] + t70[o + i];
+            int p1 = ex * 4;
+            int p2 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t71[ob + k0] = t69[0] * (t66[p2 + k0] > 0.0 ? (Ops.log(t66[p2 + k0]) - t46[p1 + k0]) : 0.0);
             }
         }
     }
@@ -1691,35 +1705,29 @@ public final class Library implements Model {
      */
     private void computeT72(int batch) {
         double[] t72 = ws.t72;
-        double[] t71 = ws.t71;
-        double[] t63 = ws.t63;
-        double[] t62 = ws.t62;
+        double[] t69 = ws.t69;
+        double[] t66 = ws.t66;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t72[ob + k0] = t71[p0 + k0] * ((1.0 / t63[ex]) * Ops.exp(t62[p1 + k0]));
+                t72[ob + k0] = t69[0] * (t66[p1 + k0] > 0.0 ? (t66[p1 + k0] * (1.0 / t66[p1 + k0])) : 0.0);
             }
         }
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
     private void computeT73(int batch) {
         double[] t73 = ws.t73;
         double[] t71 = ws.t71;
-        double[] t64 = ws.t64;
-        double[] t63 = ws.t63;
+        double[] t72 = ws.t72;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int p2 = ex * 4;
-            double acc = 0;
-            for (int k0 = 0; k0 < 4; k0++) {
-                acc += t71[p0 + k0] * (-(t64[p2 + k0] / t63[ex]));
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t73[o + i] = t71[o + i] + t72[o + i];
             }
-            t73[ex] = acc;
         }
     }
 
@@ -1729,28 +1737,32 @@ public final class Library implements Model {
     private void computeT74(int batch) {
         double[] t74 = ws.t74;
         double[] t73 = ws.t73;
-        double[] t62 = ws.t62;
+        double[] t65 = ws.t65;
         for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 4;
+            int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t74[ob + k0] = t73[ex] * Ops.exp(t62[p1 + k0]);
+                t74[ob + k0] = t73[p0 + k0] * (1.0 / t65[ex]);
             }
         }
     }
 
     /**
-     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
     private void computeT75(int batch) {
         double[] t75 = ws.t75;
-        double[] t72 = ws.t72;
-        double[] t74 = ws.t74;
+        double[] t73 = ws.t73;
+        double[] t66 = ws.t66;
+        double[] t65 = ws.t65;
         for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 4;
-            for (int i = 0; i < 4; i++) {
-                t75[o + i] = t72[o + i] + t74[o + i];
+            int p0 = ex * 4;
+            int p2 = ex * 4;
+            double acc = 0;
+            for (int k0 = 0; k0 < 4; k0++) {
+                acc += t73[p0 + k0] * (-(t66[p2 + k0] / t65[ex]));
             }
+            t75[ex] = acc;
         }
     }
 
@@ -1760,13 +1772,25 @@ public final class Library implements Model {
     private void computeT76(int batch) {
         double[] t76 = ws.t76;
         double[] t75 = ws.t75;
-        double[] t60 = ws.t60;
         for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t76[ob + k0] = t75[p0 + k0] * (t60[p1 + k0] + 1.0);
+                t76[ob + k0] = t75[ex];
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
+     */
+    private void computeT77(int batch) {
+        double[] t77 = ws.t77;
+        double[] t74 = ws.t74;
+        double[] t76 = ws.t76;
+        for (int ex = 0; ex < batch; ex++) {
+            int o = ex * 4;
+            for (int i = 0; i < 4; i++) {
+                t77[o + i] = t74[o + i] + t76[o + i];
             }
         }
     }
@@ -1774,16 +1798,50 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT77(int batch) {
+    private void computeT78(int batch) {
+        double[] t78 = ws.t78;
         double[] t77 = ws.t77;
-        double[] t76 = ws.t76;
-        double[] t58 = ws.t58;
+        double[] t64 = ws.t64;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t77[ob + k0] = t76[p0 + k0] * (1.0 / (1.0 + t58[p1 + k0]));
+                t78[ob + k0] = t77[p0 + k0] * t64[p1 + k0];
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
+     */
+    private void computeT79(int batch) {
+        double[] t79 = ws.t79;
+        double[] t78 = ws.t78;
+        double[] t61 = ws.t61;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 4;
+            int p1 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t79[ob + k0] = t78[p0 + k0] * (t61[p1 + k0] + 1.0);
+            }
+        }
+    }
+
+    /**
+     * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
+     */
+    private void computeT80(int batch) {
+        double[] t80 = ws.t80;
+        double[] t79 = ws.t79;
+        double[] t59 = ws.t59;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 4;
+            int p1 = ex * 4;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 4; k0++) {
+                t80[ob + k0] = t79[p0 + k0] * (1.0 / (1.0 + t59[p1 + k0]));
             }
         }
     }
@@ -1791,17 +1849,17 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT82(int batch) {
-        double[] t82 = ws.t82;
-        double[] t53 = ws.t53;
-        double[] cat = ws.cat;
+    private void computeT85(int batch) {
+        double[] t85 = ws.t85;
         double[] t54 = ws.t54;
+        double[] cat = ws.cat;
+        double[] t55 = ws.t55;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 8;
             int p2 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t82[ob + k0] = t53[0] * Ops.sign((cat[p1 + k0] - t54[p2 + k0]));
+                t85[ob + k0] = t54[0] * Ops.sign((cat[p1 + k0] - t55[p2 + k0]));
             }
         }
     }
@@ -1809,17 +1867,17 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT83(int batch) {
-        double[] t83 = ws.t83;
-        double[] t53 = ws.t53;
-        double[] cat = ws.cat;
+    private void computeT86(int batch) {
+        double[] t86 = ws.t86;
         double[] t54 = ws.t54;
+        double[] cat = ws.cat;
+        double[] t55 = ws.t55;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 8;
             int p2 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t83[ob + k0] = t53[0] * (-Ops.sign((cat[p1 + k0] - t54[p2 + k0])));
+                t86[ob + k0] = t54[0] * (-Ops.sign((cat[p1 + k0] - t55[p2 + k0])));
             }
         }
     }
@@ -1827,16 +1885,16 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [8]]
      */
-    private void computeT84(int batch) {
-        double[] t84 = ws.t84;
-        double[] t83 = ws.t83;
+    private void computeT87(int batch) {
+        double[] t87 = ws.t87;
+        double[] t86 = ws.t86;
         double[] cat = ws.cat;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int p1 = ex * 8;
             int ob = ex * 8;
             for (int k0 = 0; k0 < 8; k0++) {
-                t84[ob + k0] = t83[p0 + k0] * (1.0 / (1.0 + (cat[p1 + k0] * cat[p1 + k0])));
+                t87[ob + k0] = t86[p0 + k0] * (1.0 / (1.0 + (cat[p1 + k0] * cat[p1 + k0])));
             }
         }
     }
@@ -1844,14 +1902,14 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [8]]
      */
-    private void computeT85(int batch) {
+    private void computeT88(int batch) {
+        double[] t88 = ws.t88;
         double[] t85 = ws.t85;
-        double[] t82 = ws.t82;
-        double[] t84 = ws.t84;
+        double[] t87 = ws.t87;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 8;
             for (int i = 0; i < 8; i++) {
-                t85[o + i] = t82[o + i] + t84[o + i];
+                t88[o + i] = t85[o + i] + t87[o + i];
             }
         }
     }
@@ -1859,18 +1917,18 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT86(int batch) {
-        double[] t86 = ws.t86;
-        double[] t48 = ws.t48;
-        double[] r_ = ws.r_;
+    private void computeT89(int batch) {
+        double[] t89 = ws.t89;
         double[] t49 = ws.t49;
+        double[] r_ = ws.r_;
+        double[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int p2 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t86[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) : 0.0);
+                    t89[ob + (k0) * 2 + k1] = t49[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t50[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (r_[p1 + (k0) * 2 + k1] - t50[p2 + (k0) * 2 + k1])) : 0.0);
                 }
             }
         }
@@ -1879,18 +1937,18 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT88(int batch) {
-        double[] t88 = ws.t88;
-        double[] t48 = ws.t48;
-        double[] r_ = ws.r_;
+    private void computeT91(int batch) {
+        double[] t91 = ws.t91;
         double[] t49 = ws.t49;
+        double[] r_ = ws.r_;
+        double[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int p2 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t88[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))));
+                    t91[ob + (k0) * 2 + k1] = t49[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t50[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * Ops.sign((r_[p1 + (k0) * 2 + k1] - t50[p2 + (k0) * 2 + k1]))));
                 }
             }
         }
@@ -1899,18 +1957,18 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT90(int batch) {
-        double[] t90 = ws.t90;
-        double[] t48 = ws.t48;
-        double[] r_ = ws.r_;
+    private void computeT93(int batch) {
+        double[] t93 = ws.t93;
         double[] t49 = ws.t49;
+        double[] r_ = ws.r_;
+        double[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int p2 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t90[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-(r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1]))) : 0.0);
+                    t93[ob + (k0) * 2 + k1] = t49[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t50[p2 + (k0) * 2 + k1])) <= 0.5 ? (0.5 * (-(r_[p1 + (k0) * 2 + k1] - t50[p2 + (k0) * 2 + k1]))) : 0.0);
                 }
             }
         }
@@ -1919,18 +1977,18 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT92(int batch) {
-        double[] t92 = ws.t92;
-        double[] t48 = ws.t48;
-        double[] r_ = ws.r_;
+    private void computeT95(int batch) {
+        double[] t95 = ws.t95;
         double[] t49 = ws.t49;
+        double[] r_ = ws.r_;
+        double[] t50 = ws.t50;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int p2 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t92[ob + (k0) * 2 + k1] = t48[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign((r_[p1 + (k0) * 2 + k1] - t49[p2 + (k0) * 2 + k1])))));
+                    t95[ob + (k0) * 2 + k1] = t49[0] * (Ops.abs((r_[p1 + (k0) * 2 + k1] - t50[p2 + (k0) * 2 + k1])) <= 0.5 ? 0.0 : (0.5 * (-Ops.sign((r_[p1 + (k0) * 2 + k1] - t50[p2 + (k0) * 2 + k1])))));
                 }
             }
         }
@@ -1939,14 +1997,14 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [2, 2]]
      */
-    private void computeT93(int batch) {
+    private void computeT96(int batch) {
+        double[] t96 = ws.t96;
         double[] t93 = ws.t93;
-        double[] t90 = ws.t90;
-        double[] t92 = ws.t92;
+        double[] t95 = ws.t95;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t93[o + i] = (t90[o + i] + t90[o + i]) + t92[o + i];
+                t96[o + i] = (t93[o + i] + t93[o + i]) + t95[o + i];
             }
         }
     }
@@ -1954,9 +2012,9 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [2, 2]]
      */
-    private void computeT94(int batch) {
-        double[] t94 = ws.t94;
-        double[] t93 = ws.t93;
+    private void computeT97(int batch) {
+        double[] t97 = ws.t97;
+        double[] t96 = ws.t96;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -1964,7 +2022,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t94[ob + (k0) * 2 + k1] = t93[p0 + (k0) * 2 + k1] * Ops.sigmoid((-r_[p1 + (k0) * 2 + k1]));
+                    t97[ob + (k0) * 2 + k1] = t96[p0 + (k0) * 2 + k1] * Ops.sigmoid((-r_[p1 + (k0) * 2 + k1]));
                 }
             }
         }
@@ -1973,15 +2031,15 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT96(int batch) {
-        double[] t96 = ws.t96;
-        double[] t67 = ws.t67;
+    private void computeT99(int batch) {
+        double[] t99 = ws.t99;
+        double[] t69 = ws.t69;
         double[] y = ws.y;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t96[ob + k0] = t67[0] * (-y[p1 + k0]);
+                t99[ob + k0] = t69[0] * (-y[p1 + k0]);
             }
         }
     }
@@ -1989,14 +2047,14 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [add [4]]
      */
-    private void computeT97(int batch) {
-        double[] t97 = ws.t97;
-        double[] t68 = ws.t68;
-        double[] t96 = ws.t96;
+    private void computeT100(int batch) {
+        double[] t100 = ws.t100;
+        double[] t70 = ws.t70;
+        double[] t99 = ws.t99;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t97[o + i] = t68[o + i] + t96[o + i];
+                t100[o + i] = t70[o + i] + t99[o + i];
             }
         }
     }
@@ -2004,32 +2062,32 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute scalar]
      */
-    private void computeT98(int batch) {
-        double[] t98 = ws.t98;
-        double[] t97 = ws.t97;
-        double[] t44 = ws.t44;
+    private void computeT101(int batch) {
+        double[] t101 = ws.t101;
+        double[] t100 = ws.t100;
+        double[] t45 = ws.t45;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += t97[p0 + k0] * (-(1.0 / t44[ex]));
+                acc += t100[p0 + k0] * (-(1.0 / t45[ex]));
             }
-            t98[ex] = acc;
+            t101[ex] = acc;
         }
     }
 
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [compute [4]]
      */
-    private void computeT99(int batch) {
-        double[] t99 = ws.t99;
-        double[] t98 = ws.t98;
-        double[] t43 = ws.t43;
+    private void computeT102(int batch) {
+        double[] t102 = ws.t102;
+        double[] t101 = ws.t101;
+        double[] t44 = ws.t44;
         for (int ex = 0; ex < batch; ex++) {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t99[ob + k0] = t98[ex] * Ops.exp(t43[p1 + k0]);
+                t102[ob + k0] = t101[ex] * Ops.exp(t44[p1 + k0]);
             }
         }
     }
@@ -2037,9 +2095,9 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [softmax [4]]
      */
-    private void computeT102(int batch) {
+    private void computeT105(int batch) {
         double[] z_ = ws.z_;
-        double[] t102 = ws.t102;
+        double[] t105 = ws.t105;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
@@ -2052,11 +2110,11 @@ public final class Library implements Model {
             double tot = 0;
             for (int i = 0; i < 4; i++) {
                 double e = Math.exp(z_[o0 + i] - mx);
-                t102[oo + i] = e;
-                tot += t102[oo + i];
+                t105[oo + i] = e;
+                tot += t105[oo + i];
             }
             for (int i = 0; i < 4; i++) {
-                t102[oo + i] = t102[oo + i] / tot;
+                t105[oo + i] = t105[oo + i] / tot;
             }
         }
     }
@@ -2064,30 +2122,30 @@ public final class Library implements Model {
     /**
      * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...  [sum scalar]
      */
-    private void computeT103(int batch) {
+    private void computeT106(int batch) {
         double[] y = ws.y;
-        double[] t103 = ws.t103;
+        double[] t106 = ws.t106;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             double acc = 0;
             for (int i = 0; i < 4; i++) {
                 acc += y[o0 + i];
             }
-            t103[ex] = acc;
+            t106[ex] = acc;
         }
     }
 
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT108(int batch) {
-        double[] t108 = ws.t108;
-        double[] t85 = ws.t85;
+    private void computeT111(int batch) {
+        double[] t111 = ws.t111;
+        double[] t88 = ws.t88;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t108[ob + k0] = (k0 + 4 >= 4) ? t85[p0 + k0 + 4] : 0;
+                t111[ob + k0] = (k0 + 4 >= 4) ? t88[p0 + k0 + 4] : 0;
             }
         }
     }
@@ -2095,14 +2153,14 @@ public final class Library implements Model {
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [2]]
      */
-    private void computeT109(int batch) {
-        double[] t109 = ws.t109;
-        double[] t108 = ws.t108;
+    private void computeT112(int batch) {
+        double[] t112 = ws.t112;
+        double[] t111 = ws.t111;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
             int ob = ex * 2;
             for (int k0 = 0; k0 < 2; k0++) {
-                t109[ob + k0] = (k0 + 1 >= 1 && k0 + 1 < 3) ? t108[p0 + k0 + 1] : 0;
+                t112[ob + k0] = (k0 + 1 >= 1 && k0 + 1 < 3) ? t111[p0 + k0 + 1] : 0;
             }
         }
     }
@@ -2110,14 +2168,14 @@ public final class Library implements Model {
     /**
      * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)  [compute [4]]
      */
-    private void computeT110(int batch) {
-        double[] t110 = ws.t110;
-        double[] t85 = ws.t85;
+    private void computeT113(int batch) {
+        double[] t113 = ws.t113;
+        double[] t88 = ws.t88;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t110[ob + k0] = (k0 < 4) ? t85[p0 + k0] : 0;
+                t113[ob + k0] = (k0 < 4) ? t88[p0 + k0] : 0;
             }
         }
     }
@@ -2125,15 +2183,15 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT112(int batch) {
+    private void computeT115(int batch) {
+        double[] t115 = ws.t115;
         double[] t112 = ws.t112;
-        double[] t109 = ws.t109;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t112[ob + (k0) * 2 + k1] = t109[p0 + k1] * 0.5;
+                    t115[ob + (k0) * 2 + k1] = t112[p0 + k1] * 0.5;
                 }
             }
         }
@@ -2142,9 +2200,9 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
      */
-    private void computeT113(int batch) {
-        double[] t113 = ws.t113;
-        double[] t112 = ws.t112;
+    private void computeT116(int batch) {
+        double[] t116 = ws.t116;
+        double[] t115 = ws.t115;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2152,7 +2210,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t113[ob + (k0) * 2 + k1] = t112[p0 + (k0) * 2 + k1] * (r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : (r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0));
+                    t116[ob + (k0) * 2 + k1] = t115[p0 + (k0) * 2 + k1] * (r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : (r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0));
                 }
             }
         }
@@ -2161,13 +2219,13 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [neg [2]]
      */
-    private void computeT115(int batch) {
-        double[] t115 = ws.t115;
-        double[] t109 = ws.t109;
+    private void computeT118(int batch) {
+        double[] t118 = ws.t118;
+        double[] t112 = ws.t112;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 2;
             for (int i = 0; i < 2; i++) {
-                t115[o + i] = -t109[o + i];
+                t118[o + i] = -t112[o + i];
             }
         }
     }
@@ -2175,8 +2233,8 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [winners [2]]
      */
-    private void computeT116(int batch) {
-        double[] t116 = ws.t116;
+    private void computeT119(int batch) {
+        double[] t119 = ws.t119;
         double[] r_ = ws.r_;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 4;
@@ -2192,7 +2250,7 @@ public final class Library implements Model {
                     best = Math.max(best, v);
                     hit = true;
                 }
-                t116[ob + k0] = win;
+                t119[ob + k0] = win;
             }
         }
     }
@@ -2200,53 +2258,19 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [scatter [2, 2]]
      */
-    private void computeT117(int batch) {
-        double[] t117 = ws.t117;
-        double[] t116 = ws.t116;
-        double[] t115 = ws.t115;
+    private void computeT120(int batch) {
+        double[] t120 = ws.t120;
+        double[] t119 = ws.t119;
+        double[] t118 = ws.t118;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int p1 = ex * 2;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t117[ob + k0] = 0;
+                t120[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 2; k0++) {
-                t117[ob + (k0) * 2 + (int) t116[p1 + k0]] += t115[p0 + k0];
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
-     */
-    private void computeT119(int batch) {
-        double[] t119 = ws.t119;
-        double[] t109 = ws.t109;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 2;
-            int ob = ex * 4;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    t119[ob + (k0) * 2 + k1] = t109[p0 + k0];
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
-     */
-    private void computeT121(int batch) {
-        double[] t121 = ws.t121;
-        double[] t109 = ws.t109;
-        double[] t28 = ws.t28;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 2;
-            int p1 = ex * 2;
-            int ob = ex * 2;
-            for (int k0 = 0; k0 < 2; k0++) {
-                t121[ob + k0] = t109[p0 + k0] * (1.0 / t28[p1 + k0]);
+                t120[ob + (k0) * 2 + (int) t119[p1 + k0]] += t118[p0 + k0];
             }
         }
     }
@@ -2256,15 +2280,49 @@ public final class Library implements Model {
      */
     private void computeT122(int batch) {
         double[] t122 = ws.t122;
-        double[] t121 = ws.t121;
-        double[] t27 = ws.t27;
+        double[] t112 = ws.t112;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 2;
+            int ob = ex * 4;
+            for (int k0 = 0; k0 < 2; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    t122[ob + (k0) * 2 + k1] = t112[p0 + k0];
+                }
+            }
+        }
+    }
+
+    /**
+     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]]
+     */
+    private void computeT124(int batch) {
+        double[] t124 = ws.t124;
+        double[] t112 = ws.t112;
+        double[] t29 = ws.t29;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 2;
+            int p1 = ex * 2;
+            int ob = ex * 2;
+            for (int k0 = 0; k0 < 2; k0++) {
+                t124[ob + k0] = t112[p0 + k0] * (1.0 / t29[p1 + k0]);
+            }
+        }
+    }
+
+    /**
+     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2, 2]]
+     */
+    private void computeT125(int batch) {
+        double[] t125 = ws.t125;
+        double[] t124 = ws.t124;
+        double[] t28 = ws.t28;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 2;
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t122[ob + (k0) * 2 + k1] = t121[p0 + k1] * Ops.exp(t27[p1 + (k0) * 2 + k1]);
+                    t125[ob + (k0) * 2 + k1] = t124[p0 + k1] * Ops.exp(t28[p1 + (k0) * 2 + k1]);
                 }
             }
         }
@@ -2273,19 +2331,19 @@ public final class Library implements Model {
     /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [add [2, 2]]
      */
-    private void computeT123(int batch) {
-        double[] t123 = ws.t123;
-        double[] t86 = ws.t86;
-        double[] t88 = ws.t88;
-        double[] t94 = ws.t94;
-        double[] t113 = ws.t113;
-        double[] t117 = ws.t117;
-        double[] t119 = ws.t119;
+    private void computeT126(int batch) {
+        double[] t126 = ws.t126;
+        double[] t89 = ws.t89;
+        double[] t91 = ws.t91;
+        double[] t97 = ws.t97;
+        double[] t116 = ws.t116;
+        double[] t120 = ws.t120;
         double[] t122 = ws.t122;
+        double[] t125 = ws.t125;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t123[o + i] = ((((((t86[o + i] + t86[o + i]) + t88[o + i]) + t94[o + i]) + t113[o + i]) + t117[o + i]) + t119[o + i]) + t122[o + i];
+                t126[o + i] = ((((((t89[o + i] + t89[o + i]) + t91[o + i]) + t97[o + i]) + t116[o + i]) + t120[o + i]) + t122[o + i]) + t125[o + i];
             }
         }
     }
@@ -2293,14 +2351,14 @@ public final class Library implements Model {
     /**
      * gradient of line 16: r = reshape(z, [2, 2])  [reshape [4]]
      */
-    private void computeT124(int batch) {
-        double[] t123 = ws.t123;
-        double[] t124 = ws.t124;
+    private void computeT127(int batch) {
+        double[] t126 = ws.t126;
+        double[] t127 = ws.t127;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 4;
             int oo = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t124[oo + i] = t123[o0 + i];
+                t127[oo + i] = t126[o0 + i];
             }
         }
     }
@@ -2308,21 +2366,21 @@ public final class Library implements Model {
     /**
      * gradient of line 16: r = reshape(z, [2, 2])  [add [4]]
      */
-    private void computeT125(int batch) {
-        double[] t125 = ws.t125;
-        double[] t77 = ws.t77;
+    private void computeT128(int batch) {
+        double[] t128 = ws.t128;
+        double[] t80 = ws.t80;
         double[] z_ = ws.z_;
-        double[] t97 = ws.t97;
-        double[] t99 = ws.t99;
+        double[] t100 = ws.t100;
         double[] t102 = ws.t102;
-        double[] t103 = ws.t103;
+        double[] t105 = ws.t105;
+        double[] t106 = ws.t106;
         double[] y = ws.y;
-        double[] t110 = ws.t110;
-        double[] t124 = ws.t124;
+        double[] t113 = ws.t113;
+        double[] t127 = ws.t127;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 4;
             for (int i = 0; i < 4; i++) {
-                t125[o + i] = ((((t77[o + i] * (2.0 * z_[o + i])) + (t97[o + i] + t99[o + i])) + ((t102[o + i] * t103[ex]) - y[o + i])) + t110[o + i]) + t124[o + i];
+                t128[o + i] = ((((t80[o + i] * (2.0 * z_[o + i])) + (t100[o + i] + t102[o + i])) + ((t105[o + i] * t106[ex]) - y[o + i])) + t113[o + i]) + t127[o + i];
             }
         }
     }
@@ -2330,29 +2388,29 @@ public final class Library implements Model {
     /**
      * gradient of line 15: z = W * flatten(s)  [matmul [12]]
      */
-    private void computeT128(int batch) {
+    private void computeT131(int batch) {
         double[] W = this.W;
-        double[] t125 = ws.t125;
         double[] t128 = ws.t128;
+        double[] t131 = ws.t131;
         int ex = 0;
         for (; ex + 4 <= batch; ex += 4) {
             int xo = ex * 4;
             int yo = ex * 12;
             for (int r = 0; r < 48; r++) {
-                t128[yo + r] = 0;
+                t131[yo + r] = 0;
             }
             for (int c = 0; c < 4; c++) {
                 int wo = c * 12;
-                double x0 = t125[xo + c];
-                double x1 = t125[xo + 4 + c];
-                double x2 = t125[xo + 8 + c];
-                double x3 = t125[xo + 12 + c];
+                double x0 = t128[xo + c];
+                double x1 = t128[xo + 4 + c];
+                double x2 = t128[xo + 8 + c];
+                double x3 = t128[xo + 12 + c];
                 for (int r = 0; r < 12; r++) {
                     double w0 = W[wo + r];
-                    t128[yo + r] += x0 * w0;
-                    t128[yo + 12 + r] += x1 * w0;
-                    t128[yo + 24 + r] += x2 * w0;
-                    t128[yo + 36 + r] += x3 * w0;
+                    t131[yo + r] += x0 * w0;
+                    t131[yo + 12 + r] += x1 * w0;
+                    t131[yo + 24 + r] += x2 * w0;
+                    t131[yo + 36 + r] += x3 * w0;
                 }
             }
         }
@@ -2360,16 +2418,16 @@ public final class Library implements Model {
             int xo = ex * 4;
             int yo = ex * 12;
             for (int r = 0; r < 12; r++) {
-                t128[yo + r] = 0;
+                t131[yo + r] = 0;
             }
             for (int c = 0; c < 4; c += 4) {
                 int wo = c * 12;
-                double x0 = t125[xo + c];
-                double x1 = t125[xo + c + 1];
-                double x2 = t125[xo + c + 2];
-                double x3 = t125[xo + c + 3];
+                double x0 = t128[xo + c];
+                double x1 = t128[xo + c + 1];
+                double x2 = t128[xo + c + 2];
+                double x3 = t128[xo + c + 3];
                 for (int r = 0; r < 12; r++) {
-                    t128[yo + r] += x0 * W[wo + r] + x1 * W[wo + 12 + r] + x2 * W[wo + 24 + r] + x3 * W[wo + 36 + r];
+                    t131[yo + r] += x0 * W[wo + r] + x1 * W[wo + 12 + r] + x2 * W[wo + 24 + r] + x3 * W[wo + 36 + r];
                 }
             }
         }
@@ -2378,14 +2436,14 @@ public final class Library implements Model {
     /**
      * gradient of line 15: z = W * flatten(s)  [reshape [3, 2, 2]]
      */
-    private void computeT129(int batch) {
-        double[] t128 = ws.t128;
-        double[] t129 = ws.t129;
+    private void computeT132(int batch) {
+        double[] t131 = ws.t131;
+        double[] t132 = ws.t132;
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 12;
             int oo = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t129[oo + i] = t128[o0 + i];
+                t132[oo + i] = t131[o0 + i];
             }
         }
     }
@@ -2393,20 +2451,18 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeT130(int batch) {
-        double[] t130 = ws.t130;
-        double[] t129 = ws.t129;
-        double[] t21 = ws.t21;
-        double[] t20 = ws.t20;
+    private void computeT133(int batch) {
+        double[] t133 = ws.t133;
+        double[] t132 = ws.t132;
+        double[] t22 = ws.t22;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
-            int p1 = ex * 12;
-            int p2 = ex * 6;
+            int p1 = ex * 6;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t130[ob + (k0) * 4 + (k1) * 2 + k2] = t129[p0 + (k0) * 4 + (k1) * 2 + k2] * ((1.0 / t21[p2 + (k0) * 2 + k2]) * Ops.exp(t20[p1 + (k0) * 4 + (k1) * 2 + k2]));
+                        t133[ob + (k0) * 4 + (k1) * 2 + k2] = t132[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / t22[p1 + (k0) * 2 + k2]);
                     }
                 }
             }
@@ -2416,11 +2472,11 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2]]
      */
-    private void computeT131(int batch) {
-        double[] t131 = ws.t131;
-        double[] t129 = ws.t129;
+    private void computeT134(int batch) {
+        double[] t134 = ws.t134;
+        double[] t132 = ws.t132;
         double[] s_ = ws.s_;
-        double[] t21 = ws.t21;
+        double[] t22 = ws.t22;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -2430,9 +2486,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += t129[p0 + (k0) * 4 + (k2) * 2 + k1] * (-(s_[p2 + (k0) * 4 + (k2) * 2 + k1] / t21[p1 + (k0) * 2 + k1]));
+                        acc += t132[p0 + (k0) * 4 + (k2) * 2 + k1] * (-(s_[p2 + (k0) * 4 + (k2) * 2 + k1] / t22[p1 + (k0) * 2 + k1]));
                     }
-                    t131[ob + (k0) * 2 + k1] = acc;
+                    t134[ob + (k0) * 2 + k1] = acc;
                 }
             }
         }
@@ -2441,18 +2497,16 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
      */
-    private void computeT132(int batch) {
-        double[] t132 = ws.t132;
-        double[] t131 = ws.t131;
-        double[] t20 = ws.t20;
+    private void computeT135(int batch) {
+        double[] t135 = ws.t135;
+        double[] t134 = ws.t134;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
-            int p1 = ex * 12;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t132[ob + (k0) * 4 + (k1) * 2 + k2] = t131[p0 + (k0) * 2 + k2] * Ops.exp(t20[p1 + (k0) * 4 + (k1) * 2 + k2]);
+                        t135[ob + (k0) * 4 + (k1) * 2 + k2] = t134[p0 + (k0) * 2 + k2];
                     }
                 }
             }
@@ -2462,14 +2516,35 @@ public final class Library implements Model {
     /**
      * gradient of line 14: s = softmax(n, axis=1)  [add [3, 2, 2]]
      */
-    private void computeT133(int batch) {
+    private void computeT136(int batch) {
+        double[] t136 = ws.t136;
         double[] t133 = ws.t133;
-        double[] t130 = ws.t130;
-        double[] t132 = ws.t132;
+        double[] t135 = ws.t135;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t133[o + i] = t130[o + i] + t132[o + i];
+                t136[o + i] = t133[o + i] + t135[o + i];
+            }
+        }
+    }
+
+    /**
+     * gradient of line 14: s = softmax(n, axis=1)  [compute [3, 2, 2]]
+     */
+    private void computeT137(int batch) {
+        double[] t137 = ws.t137;
+        double[] t136 = ws.t136;
+        double[] t21 = ws.t21;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 12;
+            int p1 = ex * 12;
+            int ob = ex * 12;
+            for (int k0 = 0; k0 < 3; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        t137[ob + (k0) * 4 + (k1) * 2 + k2] = t136[p0 + (k0) * 4 + (k1) * 2 + k2] * t21[p1 + (k0) * 4 + (k1) * 2 + k2];
+                    }
+                }
             }
         }
     }
@@ -2477,9 +2552,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT134(int batch) {
-        double[] t134 = ws.t134;
-        double[] t133 = ws.t133;
+    private void computeT138(int batch) {
+        double[] t138 = ws.t138;
+        double[] t137 = ws.t137;
         double[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2488,7 +2563,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t134[ob + (k0) * 4 + (k1) * 2 + k2] = t133[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)));
+                        t138[ob + (k0) * 4 + (k1) * 2 + k2] = t137[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)));
                     }
                 }
             }
@@ -2498,10 +2573,10 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2]]
      */
-    private void computeT135(int batch) {
-        double[] t135 = ws.t135;
+    private void computeT139(int batch) {
+        double[] t139 = ws.t139;
         double[] t17 = ws.t17;
-        double[] t133 = ws.t133;
+        double[] t137 = ws.t137;
         double[] n = ws.n;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2513,9 +2588,9 @@ public final class Library implements Model {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
                         double sh0 = Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5));
-                        acc += t133[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-(n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
+                        acc += t137[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-(n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
                     }
-                    t135[ob + (k0) * 2 + k1] = acc;
+                    t139[ob + (k0) * 2 + k1] = acc;
                 }
             }
         }
@@ -2524,9 +2599,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT136(int batch) {
-        double[] t136 = ws.t136;
-        double[] t135 = ws.t135;
+    private void computeT140(int batch) {
+        double[] t140 = ws.t140;
+        double[] t139 = ws.t139;
         double[] t16 = ws.t16;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
@@ -2535,7 +2610,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t136[ob + (k0) * 4 + (k1) * 2 + k2] = t135[p0 + (k0) * 2 + k1] * (0.5 * (2.0 * t16[p1 + (k0) * 4 + (k1) * 2 + k2]));
+                        t140[ob + (k0) * 4 + (k1) * 2 + k2] = t139[p0 + (k0) * 2 + k1] * (0.5 * (2.0 * t16[p1 + (k0) * 4 + (k1) * 2 + k2]));
                     }
                 }
             }
@@ -2545,14 +2620,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [add [3, 2, 2]]
      */
-    private void computeT137(int batch) {
-        double[] t137 = ws.t137;
-        double[] t134 = ws.t134;
-        double[] t136 = ws.t136;
+    private void computeT141(int batch) {
+        double[] t141 = ws.t141;
+        double[] t138 = ws.t138;
+        double[] t140 = ws.t140;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t137[o + i] = t134[o + i] + t136[o + i];
+                t141[o + i] = t138[o + i] + t140[o + i];
             }
         }
     }
@@ -2560,9 +2635,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2]]
      */
-    private void computeT138(int batch) {
-        double[] t138 = ws.t138;
-        double[] t137 = ws.t137;
+    private void computeT142(int batch) {
+        double[] t142 = ws.t142;
+        double[] t141 = ws.t141;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 6;
@@ -2570,9 +2645,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += -t137[p0 + (k0) * 4 + (k1) * 2 + k2];
+                        acc += -t141[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t138[ob + (k0) * 2 + k1] = acc;
+                    t142[ob + (k0) * 2 + k1] = acc;
                 }
             }
         }
@@ -2581,16 +2656,16 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT139(int batch) {
-        double[] t139 = ws.t139;
-        double[] t138 = ws.t138;
+    private void computeT143(int batch) {
+        double[] t143 = ws.t143;
+        double[] t142 = ws.t142;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 6;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t139[ob + (k0) * 4 + (k1) * 2 + k2] = t138[p0 + (k0) * 2 + k1] * 0.5;
+                        t143[ob + (k0) * 4 + (k1) * 2 + k2] = t142[p0 + (k0) * 2 + k1] * 0.5;
                     }
                 }
             }
@@ -2600,14 +2675,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [add [3, 2, 2]]
      */
-    private void computeT140(int batch) {
-        double[] t140 = ws.t140;
-        double[] t137 = ws.t137;
-        double[] t139 = ws.t139;
+    private void computeT144(int batch) {
+        double[] t144 = ws.t144;
+        double[] t141 = ws.t141;
+        double[] t143 = ws.t143;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t140[o + i] = t137[o + i] + t139[o + i];
+                t144[o + i] = t141[o + i] + t143[o + i];
             }
         }
     }
@@ -2615,9 +2690,9 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [compute [3, 2, 2]]
      */
-    private void computeT141(int batch) {
-        double[] t141 = ws.t141;
-        double[] t140 = ws.t140;
+    private void computeT145(int batch) {
+        double[] t145 = ws.t145;
+        double[] t144 = ws.t144;
         double[] q = ws.q;
         double[] t13 = ws.t13;
         for (int ex = 0; ex < batch; ex++) {
@@ -2628,7 +2703,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t141[ob + (k0) * 4 + (k1) * 2 + k2] = t140[p0 + (k0) * 4 + (k1) * 2 + k2] * (q[p1 + (k0) * 4 + (k1) * 2 + k2] > 0.0 ? 1.0 : (t13[p2 + (k0) * 4 + (k1) * 2 + k2] + 1.0));
+                        t145[ob + (k0) * 4 + (k1) * 2 + k2] = t144[p0 + (k0) * 4 + (k1) * 2 + k2] * (q[p1 + (k0) * 4 + (k1) * 2 + k2] > 0.0 ? 1.0 : (t13[p2 + (k0) * 4 + (k1) * 2 + k2] + 1.0));
                     }
                 }
             }
@@ -2638,14 +2713,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [mul [3, 2, 2]]
      */
-    private void computeT142(int batch) {
-        double[] t142 = ws.t142;
-        double[] t140 = ws.t140;
+    private void computeT146(int batch) {
+        double[] t146 = ws.t146;
+        double[] t144 = ws.t144;
         double[] g_ = this.g;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t142[o + i] = t140[o + i] * g_[i];
+                t146[o + i] = t144[o + i] * g_[i];
             }
         }
     }
@@ -2653,14 +2728,14 @@ public final class Library implements Model {
     /**
      * gradient of line 13: n = layer_norm(p .* g + elu(q))  [mul [3, 2, 2]]
      */
-    private void computeT143(int batch) {
-        double[] t143 = ws.t143;
-        double[] t140 = ws.t140;
+    private void computeT147(int batch) {
+        double[] t147 = ws.t147;
+        double[] t144 = ws.t144;
         double[] p = ws.p;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 12;
             for (int i = 0; i < 12; i++) {
-                t143[o + i] = t140[o + i] * p[o + i];
+                t147[o + i] = t144[o + i] * p[o + i];
             }
         }
     }
@@ -2668,9 +2743,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 2]]
      */
-    private void computeT144(int batch) {
-        double[] t144 = ws.t144;
-        double[] t141 = ws.t141;
+    private void computeT148(int batch) {
+        double[] t148 = ws.t148;
+        double[] t145 = ws.t145;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int ob = ex * 12;
@@ -2680,10 +2755,10 @@ public final class Library implements Model {
                         double acc = 0;
                         for (int k3 = 0; k3 < 1; k3++) {
                             for (int k4 = 0; k4 < 1; k4++) {
-                                acc += t141[p0 + (k0) * 4 + (-k3 + k1) * 2 + -k4 + k2];
+                                acc += t145[p0 + (k0) * 4 + (-k3 + k1) * 2 + -k4 + k2];
                             }
                         }
-                        t144[ob + (k0) * 4 + (k1) * 2 + k2] = acc;
+                        t148[ob + (k0) * 4 + (k1) * 2 + k2] = acc;
                     }
                 }
             }
@@ -2693,10 +2768,10 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 2]]
      */
-    private void computeT145(int batch) {
-        double[] t145 = ws.t145;
+    private void computeT149(int batch) {
+        double[] t149 = ws.t149;
         double[] t9 = ws.t9;
-        double[] t144 = ws.t144;
+        double[] t148 = ws.t148;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
@@ -2705,7 +2780,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
                         double sh0 = Ops.sigmoid(t9[p1 + (k0) * 4 + (k1) * 2 + k2]);
-                        t145[ob + (k0) * 4 + (k1) * 2 + k2] = t144[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + (t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0))));
+                        t149[ob + (k0) * 4 + (k1) * 2 + k2] = t148[p0 + (k0) * 4 + (k1) * 2 + k2] * (sh0 * (1.0 + (t9[p1 + (k0) * 4 + (k1) * 2 + k2] * (1.0 - sh0))));
                     }
                 }
             }
@@ -2715,9 +2790,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [3, 2, 3, 3]]
      */
-    private void computeT146(int batch) {
-        double[] t146 = ws.t146;
-        double[] t145 = ws.t145;
+    private void computeT150(int batch) {
+        double[] t150 = ws.t150;
+        double[] t149 = ws.t149;
         double[] img = ws.img;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2730,10 +2805,10 @@ public final class Library implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 2; k4++) {
                                 for (int k5 = 0; k5 < 2; k5++) {
-                                    acc += t145[p0 + (k0) * 4 + (k4) * 2 + k5] * img[p1 + (k1) * 36 + (2 * k4 + k2) * 6 + 2 * k5 + k3];
+                                    acc += t149[p0 + (k0) * 4 + (k4) * 2 + k5] * img[p1 + (k1) * 36 + (2 * k4 + k2) * 6 + 2 * k5 + k3];
                                 }
                             }
-                            t146[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
+                            t150[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
                         }
                     }
                 }
@@ -2744,9 +2819,9 @@ public final class Library implements Model {
     /**
      * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)  [compute [2, 6, 6]]
      */
-    private void computeT147(int batch) {
-        double[] t147 = ws.t147;
-        double[] t145 = ws.t145;
+    private void computeT151(int batch) {
+        double[] t151 = ws.t151;
+        double[] t149 = ws.t149;
         double[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
@@ -2758,11 +2833,11 @@ public final class Library implements Model {
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = Math.max(0, -Math.floorDiv(-k1 + 2, 2)); k4 < Math.min(2, Math.floorDiv(k1, 2) + 1); k4++) {
                                 for (int k5 = Math.max(0, -Math.floorDiv(-k2 + 2, 2)); k5 < Math.min(2, Math.floorDiv(k2, 2) + 1); k5++) {
-                                    acc += t145[p0 + (k3) * 4 + (k4) * 2 + k5] * K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
+                                    acc += t149[p0 + (k3) * 4 + (k4) * 2 + k5] * K[(k3) * 18 + (k0) * 9 + (-2 * k4 + k1) * 3 + -2 * k5 + k2];
                                 }
                             }
                         }
-                        t147[ob + (k0) * 36 + (k1) * 6 + k2] = acc;
+                        t151[ob + (k0) * 36 + (k1) * 6 + k2] = acc;
                     }
                 }
             }
@@ -2772,8 +2847,8 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
      */
-    private void computeT148(int batch) {
-        double[] t148 = ws.t148;
+    private void computeT152(int batch) {
+        double[] t152 = ws.t152;
         double[] t7 = ws.t7;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -2793,7 +2868,7 @@ public final class Library implements Model {
                                 hit = true;
                             }
                         }
-                        t148[ob + (k0) * 4 + (k1) * 2 + k2] = win;
+                        t152[ob + (k0) * 4 + (k1) * 2 + k2] = win;
                     }
                 }
             }
@@ -2803,8 +2878,8 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
      */
-    private void computeT149(int batch) {
-        double[] t149 = ws.t149;
+    private void computeT153(int batch) {
+        double[] t153 = ws.t153;
         double[] t7 = ws.t7;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -2824,7 +2899,7 @@ public final class Library implements Model {
                                 hit = true;
                             }
                         }
-                        t149[ob + (k0) * 4 + (k1) * 2 + k2] = win;
+                        t153[ob + (k0) * 4 + (k1) * 2 + k2] = win;
                     }
                 }
             }
@@ -2834,23 +2909,23 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [scatter [3, 6, 6]]
      */
-    private void computeT150(int batch) {
-        double[] t150 = ws.t150;
-        double[] t148 = ws.t148;
-        double[] t149 = ws.t149;
-        double[] t142 = ws.t142;
+    private void computeT154(int batch) {
+        double[] t154 = ws.t154;
+        double[] t152 = ws.t152;
+        double[] t153 = ws.t153;
+        double[] t146 = ws.t146;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
             int p2 = ex * 12;
             int ob = ex * 108;
             for (int k0 = 0; k0 < 108; k0++) {
-                t150[ob + k0] = 0;
+                t154[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t150[ob + (k0) * 36 + (((int) t148[p1 + (k0) * 4 + (k1) * 2 + k2] + 3 * k1)) * 6 + ((int) t149[p2 + (k0) * 4 + (k1) * 2 + k2] + 3 * k2)] += t142[p0 + (k0) * 4 + (k1) * 2 + k2];
+                        t154[ob + (k0) * 36 + (((int) t152[p1 + (k0) * 4 + (k1) * 2 + k2] + 3 * k1)) * 6 + ((int) t153[p2 + (k0) * 4 + (k1) * 2 + k2] + 3 * k2)] += t146[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
                 }
             }
@@ -2860,10 +2935,10 @@ public final class Library implements Model {
     /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [compute [3, 6, 6]]
      */
-    private void computeT151(int batch) {
-        double[] t151 = ws.t151;
+    private void computeT155(int batch) {
+        double[] t155 = ws.t155;
         double[] c1 = ws.c1;
-        double[] t150 = ws.t150;
+        double[] t154 = ws.t154;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int p1 = ex * 108;
@@ -2872,7 +2947,7 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
                         double sh0 = Ops.sigmoid((1.5957691216057308 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] + (0.044715 * ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]) * c1[p1 + (k0) * 36 + (k1) * 6 + k2])))));
-                        t151[ob + (k0) * 36 + (k1) * 6 + k2] = t150[p0 + (k0) * 36 + (k1) * 6 + k2] * (sh0 + ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (sh0 * (1.0 - sh0))) * (1.5957691216057308 * (1.0 + (0.134145 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))));
+                        t155[ob + (k0) * 36 + (k1) * 6 + k2] = t154[p0 + (k0) * 36 + (k1) * 6 + k2] * (sh0 + ((c1[p1 + (k0) * 36 + (k1) * 6 + k2] * (sh0 * (1.0 - sh0))) * (1.5957691216057308 * (1.0 + (0.134145 * (c1[p1 + (k0) * 36 + (k1) * 6 + k2] * c1[p1 + (k0) * 36 + (k1) * 6 + k2]))))));
                     }
                 }
             }
@@ -2882,9 +2957,9 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [3, 2, 3, 3]]
      */
-    private void computeT152(int batch) {
-        double[] t152 = ws.t152;
-        double[] t151 = ws.t151;
+    private void computeT156(int batch) {
+        double[] t156 = ws.t156;
+        double[] t155 = ws.t155;
         double[] t5 = ws.t5;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
@@ -2897,10 +2972,10 @@ public final class Library implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 6; k4++) {
                                 for (int k5 = 0; k5 < 6; k5++) {
-                                    acc += t151[p0 + (k0) * 36 + (k4) * 6 + k5] * t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
+                                    acc += t155[p0 + (k0) * 36 + (k4) * 6 + k5] * t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
                                 }
                             }
-                            t152[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
+                            t156[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
                         }
                     }
                 }
@@ -2911,15 +2986,15 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 8, 8]]
      */
-    private void computeT154(int batch) {
-        double[] t154 = ws.t154;
-        double[] t151 = ws.t151;
+    private void computeT158(int batch) {
+        double[] t158 = ws.t158;
+        double[] t155 = ws.t155;
         double[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int ob = ex * 128;
             for (int k0 = 0; k0 < 128; k0++) {
-                t154[ob + k0] = 0;
+                t158[ob + k0] = 0;
             }
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 8; k1++) {
@@ -2927,7 +3002,7 @@ public final class Library implements Model {
                         for (int k3 = Math.max(0, k1 - 5); k3 < Math.min(3, k1 + 1); k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 for (int k5 = Math.max(0, k4); k5 < Math.min(8, k4 + 6); k5++) {
-                                    t154[ob + (k0) * 64 + (k1) * 8 + k5] += t151[p0 + (k2) * 36 + (-k3 + k1) * 6 + -k4 + k5] * K[(k2) * 18 + (k0) * 9 + (k3) * 3 + k4];
+                                    t158[ob + (k0) * 64 + (k1) * 8 + k5] += t155[p0 + (k2) * 36 + (-k3 + k1) * 6 + -k4 + k5] * K[(k2) * 18 + (k0) * 9 + (k3) * 3 + k4];
                                 }
                             }
                         }
@@ -2940,16 +3015,16 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 6, 6]]
      */
-    private void computeT155(int batch) {
-        double[] t155 = ws.t155;
-        double[] t154 = ws.t154;
+    private void computeT159(int batch) {
+        double[] t159 = ws.t159;
+        double[] t158 = ws.t158;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 128;
             int ob = ex * 72;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 6; k1++) {
                     for (int k2 = 0; k2 < 6; k2++) {
-                        t155[ob + (k0) * 36 + (k1) * 6 + k2] = (k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? t154[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0;
+                        t159[ob + (k0) * 36 + (k1) * 6 + k2] = (k1 + 1 >= 1 && k1 + 1 < 7 && k2 + 1 >= 1 && k2 + 1 < 7) ? t158[p0 + (k0) * 64 + (k1 + 1) * 8 + k2 + 1] : 0;
                     }
                 }
             }
@@ -2959,14 +3034,14 @@ public final class Library implements Model {
     /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [add [2, 6, 6]]
      */
-    private void computeT156(int batch) {
-        double[] t156 = ws.t156;
-        double[] t147 = ws.t147;
-        double[] t155 = ws.t155;
+    private void computeT160(int batch) {
+        double[] t160 = ws.t160;
+        double[] t151 = ws.t151;
+        double[] t159 = ws.t159;
         for (int ex = 0; ex < batch; ex++) {
             int o = ex * 72;
             for (int i = 0; i < 72; i++) {
-                t156[o + i] = t147[o + i] + t155[o + i];
+                t160[o + i] = t151[o + i] + t159[o + i];
             }
         }
     }
@@ -2975,27 +3050,27 @@ public final class Library implements Model {
      * d loss / d K, the mean over the batch
      */
     private void accumulateK(int batch) {
-        double[] t146 = ws.t146;
-        double[] t152 = ws.t152;
+        double[] t150 = ws.t150;
+        double[] t156 = ws.t156;
         double[] g = ws.grad.K;
         double inv = 1.0 / batch;
         {
             int ex = 0;
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] = t146[o0 + i] * inv;
+                g[i] = t150[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] += t146[o0 + i] * inv;
+                g[i] += t150[o0 + i] * inv;
             }
         }
         for (int ex = 0; ex < batch; ex++) {
             int o0 = ex * 54;
             for (int i = 0; i < 54; i++) {
-                g[i] += t152[o0 + i] * inv;
+                g[i] += t156[o0 + i] * inv;
             }
         }
     }
@@ -3004,47 +3079,47 @@ public final class Library implements Model {
      * d loss / d W, the mean over the batch
      */
     private void accumulateW(int batch) {
-        double[] t125 = ws.t125;
-        double[] t23 = ws.t23;
+        double[] t128 = ws.t128;
+        double[] t24 = ws.t24;
         double[] g = ws.grad.W;
         double inv = 1.0 / batch;
         {
             int ex = 0;
             if (batch >= 4) {
                 for (int r = 0; r < 4; r++) {
-                    double s0 = t125[ex * 4 + r] * inv;
-                    double s1 = t125[(ex + 1) * 4 + r] * inv;
-                    double s2 = t125[(ex + 2) * 4 + r] * inv;
-                    double s3 = t125[(ex + 3) * 4 + r] * inv;
+                    double s0 = t128[ex * 4 + r] * inv;
+                    double s1 = t128[(ex + 1) * 4 + r] * inv;
+                    double s2 = t128[(ex + 2) * 4 + r] * inv;
+                    double s3 = t128[(ex + 3) * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
-                        g[r * 12 + j] = s0 * t23[ex * 12 + j] + s1 * t23[(ex + 1) * 12 + j] + s2 * t23[(ex + 2) * 12 + j] + s3 * t23[(ex + 3) * 12 + j];
+                        g[r * 12 + j] = s0 * t24[ex * 12 + j] + s1 * t24[(ex + 1) * 12 + j] + s2 * t24[(ex + 2) * 12 + j] + s3 * t24[(ex + 3) * 12 + j];
                     }
                 }
             } else {
                 for (int r = 0; r < 4; r++) {
-                    double s0 = t125[ex * 4 + r] * inv;
+                    double s0 = t128[ex * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
-                        g[r * 12 + j] = s0 * t23[ex * 12 + j];
+                        g[r * 12 + j] = s0 * t24[ex * 12 + j];
                     }
                 }
             }
             ex = batch >= 4 ? 4 : 1;
             for (; ex + 4 <= batch; ex += 4) {
                 for (int r = 0; r < 4; r++) {
-                    double s0 = t125[ex * 4 + r] * inv;
-                    double s1 = t125[(ex + 1) * 4 + r] * inv;
-                    double s2 = t125[(ex + 2) * 4 + r] * inv;
-                    double s3 = t125[(ex + 3) * 4 + r] * inv;
+                    double s0 = t128[ex * 4 + r] * inv;
+                    double s1 = t128[(ex + 1) * 4 + r] * inv;
+                    double s2 = t128[(ex + 2) * 4 + r] * inv;
+                    double s3 = t128[(ex + 3) * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
-                        g[r * 12 + j] += s0 * t23[ex * 12 + j] + s1 * t23[(ex + 1) * 12 + j] + s2 * t23[(ex + 2) * 12 + j] + s3 * t23[(ex + 3) * 12 + j];
+                        g[r * 12 + j] += s0 * t24[ex * 12 + j] + s1 * t24[(ex + 1) * 12 + j] + s2 * t24[(ex + 2) * 12 + j] + s3 * t24[(ex + 3) * 12 + j];
                     }
                 }
             }
             for (; ex < batch; ex++) {
                 for (int r = 0; r < 4; r++) {
-                    double s0 = t125[ex * 4 + r] * inv;
+                    double s0 = t128[ex * 4 + r] * inv;
                     for (int j = 0; j < 12; j++) {
-                        g[r * 12 + j] += s0 * t23[ex * 12 + j];
+                        g[r * 12 + j] += s0 * t24[ex * 12 + j];
                     }
                 }
             }
@@ -3055,20 +3130,20 @@ public final class Library implements Model {
      * d loss / d g, the mean over the batch
      */
     private void accumulateG(int batch) {
-        double[] t143 = ws.t143;
+        double[] t147 = ws.t147;
         double[] g = ws.grad.g;
         double inv = 1.0 / batch;
         {
             int ex = 0;
             int o0 = ex * 12;
             for (int i = 0; i < 12; i++) {
-                g[i] = t143[o0 + i] * inv;
+                g[i] = t147[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 12;
             for (int i = 0; i < 12; i++) {
-                g[i] += t143[o0 + i] * inv;
+                g[i] += t147[o0 + i] * inv;
             }
         }
     }
@@ -3196,12 +3271,17 @@ public final class Library implements Model {
         /**
          * line 14: s = softmax(n, axis=1)
          */
+        double[] t22;
+
+        /**
+         * line 14: s = softmax(n, axis=1)
+         */
         double[] s_;
 
         /**
          * line 15: z = W * flatten(s)
          */
-        double[] t23;
+        double[] t24;
 
         /**
          * line 15: z = W * flatten(s)
@@ -3212,11 +3292,6 @@ public final class Library implements Model {
          * line 16: r = reshape(z, [2, 2])
          */
         double[] r_;
-
-        /**
-         * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
-         */
-        double[] t26;
 
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3241,12 +3316,12 @@ public final class Library implements Model {
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] t32;
+        double[] t31;
 
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] t34;
+        double[] t33;
 
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3256,12 +3331,12 @@ public final class Library implements Model {
         /**
          * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] m;
+        double[] t36;
 
         /**
-         * line 18: cat = concat(z, pad(m, [1]), axis=0)
+         * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] t37;
+        double[] m;
 
         /**
          * line 18: cat = concat(z, pad(m, [1]), axis=0)
@@ -3276,12 +3351,12 @@ public final class Library implements Model {
         /**
          * line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
-        double[] cat;
+        double[] t40;
 
         /**
-         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
-        double[] t41;
+        double[] cat;
 
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3311,7 +3386,7 @@ public final class Library implements Model {
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t48;
+        double[] t47;
 
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3326,7 +3401,7 @@ public final class Library implements Model {
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t53;
+        double[] t51;
 
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3341,7 +3416,7 @@ public final class Library implements Model {
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t58;
+        double[] t56;
 
         /**
          * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3384,12 +3459,12 @@ public final class Library implements Model {
         double[] t66;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t67;
 
         /**
-         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         * line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
         double[] t68;
 
@@ -3441,17 +3516,17 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t82;
+        double[] t78;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t83;
+        double[] t79;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t84;
+        double[] t80;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3466,17 +3541,22 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
+        double[] t87;
+
+        /**
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         */
         double[] t88;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t90;
+        double[] t89;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t92;
+        double[] t91;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3486,7 +3566,7 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t94;
+        double[] t95;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3501,12 +3581,17 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t98;
+        double[] t99;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t99;
+        double[] t100;
+
+        /**
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         */
+        double[] t101;
 
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
@@ -3516,30 +3601,25 @@ public final class Library implements Model {
         /**
          * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
          */
-        double[] t103;
+        double[] t105;
+
+        /**
+         * gradient of line 20: loss = softmax_cross_entropy(z, y) + nll(log_softmax(z, axis=0), y) + 0.1 * huber(r, log_sigmoid(r), delta=0.5) + 0.01 * ...
+         */
+        double[] t106;
 
         /**
          * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
-        double[] t108;
+        double[] t111;
 
         /**
          * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        double[] t109;
-
-        /**
-         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
-         */
-        double[] t110;
-
-        /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
         double[] t112;
 
         /**
-         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         * gradient of line 18: cat = concat(z, pad(m, [1]), axis=0)
          */
         double[] t113;
 
@@ -3556,7 +3636,7 @@ public final class Library implements Model {
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] t117;
+        double[] t118;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3566,7 +3646,7 @@ public final class Library implements Model {
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] t121;
+        double[] t120;
 
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
@@ -3576,40 +3656,35 @@ public final class Library implements Model {
         /**
          * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
-        double[] t123;
-
-        /**
-         * gradient of line 16: r = reshape(z, [2, 2])
-         */
         double[] t124;
 
         /**
-         * gradient of line 16: r = reshape(z, [2, 2])
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
          */
         double[] t125;
 
         /**
-         * gradient of line 15: z = W * flatten(s)
+         * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)
+         */
+        double[] t126;
+
+        /**
+         * gradient of line 16: r = reshape(z, [2, 2])
+         */
+        double[] t127;
+
+        /**
+         * gradient of line 16: r = reshape(z, [2, 2])
          */
         double[] t128;
 
         /**
          * gradient of line 15: z = W * flatten(s)
          */
-        double[] t129;
-
-        /**
-         * gradient of line 14: s = softmax(n, axis=1)
-         */
-        double[] t130;
-
-        /**
-         * gradient of line 14: s = softmax(n, axis=1)
-         */
         double[] t131;
 
         /**
-         * gradient of line 14: s = softmax(n, axis=1)
+         * gradient of line 15: z = W * flatten(s)
          */
         double[] t132;
 
@@ -3619,22 +3694,22 @@ public final class Library implements Model {
         double[] t133;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         double[] t134;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         double[] t135;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         double[] t136;
 
         /**
-         * gradient of line 13: n = layer_norm(p .* g + elu(q))
+         * gradient of line 14: s = softmax(n, axis=1)
          */
         double[] t137;
 
@@ -3669,57 +3744,62 @@ public final class Library implements Model {
         double[] t143;
 
         /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t144;
 
         /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t145;
 
         /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t146;
 
         /**
-         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
+         * gradient of line 13: n = layer_norm(p .* g + elu(q))
          */
         double[] t147;
 
         /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         double[] t148;
 
         /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         double[] t149;
 
         /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         double[] t150;
 
         /**
-         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         * gradient of line 12: q = avg_pool2d(silu(conv2d(img, K, stride=2)), 1)
          */
         double[] t151;
 
         /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         double[] t152;
 
         /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
+         */
+        double[] t153;
+
+        /**
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         double[] t154;
 
         /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         * gradient of line 11: p = max_pool2d(gelu(c1), 3)
          */
         double[] t155;
 
@@ -3727,6 +3807,21 @@ public final class Library implements Model {
          * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
         double[] t156;
+
+        /**
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         */
+        double[] t158;
+
+        /**
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         */
+        double[] t159;
+
+        /**
+         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
+         */
+        double[] t160;
 
         void ensure(int batch) {
             if (batch < 1) {
@@ -3752,120 +3847,124 @@ public final class Library implements Model {
             n = new double[batch * 12];
             t19 = new double[batch * 6];
             t20 = new double[batch * 12];
-            t21 = new double[batch * 6];
+            t21 = new double[batch * 12];
+            t22 = new double[batch * 6];
             s_ = new double[batch * 12];
-            t23 = new double[batch * 12];
+            t24 = new double[batch * 12];
             z_ = new double[batch * 4];
             r_ = new double[batch * 4];
-            t26 = new double[batch * 2];
-            t27 = new double[batch * 4];
-            t28 = new double[batch * 2];
+            t27 = new double[batch * 2];
+            t28 = new double[batch * 4];
             t29 = new double[batch * 2];
             t30 = new double[batch * 2];
-            t32 = new double[batch * 2];
-            t34 = new double[batch * 4];
-            t35 = new double[batch * 2];
+            t31 = new double[batch * 2];
+            t33 = new double[batch * 2];
+            t35 = new double[batch * 4];
+            t36 = new double[batch * 2];
             m = new double[batch * 2];
-            t37 = new double[batch * 8];
-            t38 = new double[batch * 4];
-            t39 = new double[batch * 8];
+            t38 = new double[batch * 8];
+            t39 = new double[batch * 4];
+            t40 = new double[batch * 8];
             cat = new double[batch * 8];
-            t41 = new double[batch * 1];
             t42 = new double[batch * 1];
-            t43 = new double[batch * 4];
-            t44 = new double[batch * 1];
-            t45 = new double[batch * 4];
-            t46 = new double[batch * 1];
+            t43 = new double[batch * 1];
+            t44 = new double[batch * 4];
+            t45 = new double[batch * 1];
+            t46 = new double[batch * 4];
+            t47 = new double[batch * 1];
             if (first) {
-                t48 = new double[1];
+                t49 = new double[1];
             }
-            t49 = new double[batch * 4];
-            t50 = new double[batch * 1];
+            t50 = new double[batch * 4];
+            t51 = new double[batch * 1];
             if (first) {
-                t53 = new double[1];
+                t54 = new double[1];
             }
-            t54 = new double[batch * 8];
-            t55 = new double[batch * 1];
-            t58 = new double[batch * 4];
+            t55 = new double[batch * 8];
+            t56 = new double[batch * 1];
             t59 = new double[batch * 4];
             t60 = new double[batch * 4];
-            t61 = new double[batch * 1];
-            t62 = new double[batch * 4];
-            t63 = new double[batch * 1];
+            t61 = new double[batch * 4];
+            t62 = new double[batch * 1];
+            t63 = new double[batch * 4];
             t64 = new double[batch * 4];
             t65 = new double[batch * 1];
-            t66 = new double[batch * 1];
+            t66 = new double[batch * 4];
+            t67 = new double[batch * 1];
+            t68 = new double[batch * 1];
             if (first) {
-                t67 = new double[1];
+                t69 = new double[1];
             }
-            t68 = new double[batch * 4];
-            t69 = new double[batch * 4];
             t70 = new double[batch * 4];
             t71 = new double[batch * 4];
             t72 = new double[batch * 4];
-            t73 = new double[batch * 1];
+            t73 = new double[batch * 4];
             t74 = new double[batch * 4];
-            t75 = new double[batch * 4];
+            t75 = new double[batch * 1];
             t76 = new double[batch * 4];
             t77 = new double[batch * 4];
-            t82 = new double[batch * 8];
-            t83 = new double[batch * 8];
-            t84 = new double[batch * 8];
+            t78 = new double[batch * 4];
+            t79 = new double[batch * 4];
+            t80 = new double[batch * 4];
             t85 = new double[batch * 8];
-            t86 = new double[batch * 4];
-            t88 = new double[batch * 4];
-            t90 = new double[batch * 4];
-            t92 = new double[batch * 4];
+            t86 = new double[batch * 8];
+            t87 = new double[batch * 8];
+            t88 = new double[batch * 8];
+            t89 = new double[batch * 4];
+            t91 = new double[batch * 4];
             t93 = new double[batch * 4];
-            t94 = new double[batch * 4];
+            t95 = new double[batch * 4];
             t96 = new double[batch * 4];
             t97 = new double[batch * 4];
-            t98 = new double[batch * 1];
             t99 = new double[batch * 4];
+            t100 = new double[batch * 4];
+            t101 = new double[batch * 1];
             t102 = new double[batch * 4];
-            t103 = new double[batch * 1];
-            t108 = new double[batch * 4];
-            t109 = new double[batch * 2];
-            t110 = new double[batch * 4];
-            t112 = new double[batch * 4];
+            t105 = new double[batch * 4];
+            t106 = new double[batch * 1];
+            t111 = new double[batch * 4];
+            t112 = new double[batch * 2];
             t113 = new double[batch * 4];
-            t115 = new double[batch * 2];
-            t116 = new double[batch * 2];
-            t117 = new double[batch * 4];
-            t119 = new double[batch * 4];
-            t121 = new double[batch * 2];
+            t115 = new double[batch * 4];
+            t116 = new double[batch * 4];
+            t118 = new double[batch * 2];
+            t119 = new double[batch * 2];
+            t120 = new double[batch * 4];
             t122 = new double[batch * 4];
-            t123 = new double[batch * 4];
-            t124 = new double[batch * 4];
+            t124 = new double[batch * 2];
             t125 = new double[batch * 4];
-            t128 = new double[batch * 12];
-            t129 = new double[batch * 12];
-            t130 = new double[batch * 12];
-            t131 = new double[batch * 6];
+            t126 = new double[batch * 4];
+            t127 = new double[batch * 4];
+            t128 = new double[batch * 4];
+            t131 = new double[batch * 12];
             t132 = new double[batch * 12];
             t133 = new double[batch * 12];
-            t134 = new double[batch * 12];
-            t135 = new double[batch * 6];
+            t134 = new double[batch * 6];
+            t135 = new double[batch * 12];
             t136 = new double[batch * 12];
             t137 = new double[batch * 12];
-            t138 = new double[batch * 6];
-            t139 = new double[batch * 12];
+            t138 = new double[batch * 12];
+            t139 = new double[batch * 6];
             t140 = new double[batch * 12];
             t141 = new double[batch * 12];
-            t142 = new double[batch * 12];
+            t142 = new double[batch * 6];
             t143 = new double[batch * 12];
             t144 = new double[batch * 12];
             t145 = new double[batch * 12];
-            t146 = new double[batch * 54];
-            t147 = new double[batch * 72];
+            t146 = new double[batch * 12];
+            t147 = new double[batch * 12];
             t148 = new double[batch * 12];
             t149 = new double[batch * 12];
-            t150 = new double[batch * 108];
-            t151 = new double[batch * 108];
-            t152 = new double[batch * 54];
-            t154 = new double[batch * 128];
-            t155 = new double[batch * 72];
-            t156 = new double[batch * 72];
+            t150 = new double[batch * 54];
+            t151 = new double[batch * 72];
+            t152 = new double[batch * 12];
+            t153 = new double[batch * 12];
+            t154 = new double[batch * 108];
+            t155 = new double[batch * 108];
+            t156 = new double[batch * 54];
+            t158 = new double[batch * 128];
+            t159 = new double[batch * 72];
+            t160 = new double[batch * 72];
         }
     }
 }
