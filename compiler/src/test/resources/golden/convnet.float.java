@@ -161,7 +161,7 @@ public final class ConvNet implements Model {
         computeT6(batch);
         computeConv(batch);
         computeH(batch);
-        computePool(batch);
+        computePoolAndWinners(batch);
         computeT10(batch);
         computeZ_(batch);
         computeT12(batch);
@@ -170,8 +170,6 @@ public final class ConvNet implements Model {
         computeT17(batch);
         computeT18(batch);
         computeT19(batch);
-        computeT20(batch);
-        computeT21(batch);
         computeT22(batch);
         computeT24(batch);
         computeT25(batch);
@@ -205,7 +203,7 @@ public final class ConvNet implements Model {
         computeT6(batch);
         computeConv(batch);
         computeH(batch);
-        computePool(batch);
+        computePoolAndWinners(batch);
         computeT10(batch);
         computeZ_(batch);
         computeT12(batch);
@@ -213,8 +211,6 @@ public final class ConvNet implements Model {
         computeT14(batch);
         computeT17(batch);
         computeT19(batch);
-        computeT20(batch);
-        computeT21(batch);
         computeT22(batch);
         computeT24(batch);
         computeT27(batch);
@@ -376,12 +372,10 @@ public final class ConvNet implements Model {
                     for (int k2 = 0; k2 < 2; k2++) {
                         double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
-                        int win = -1;
                         for (int k3 = 0; k3 < 2; k3++) {
                             for (int k4 = 0; k4 < 2; k4++) {
                                 double v = (double) h[p0 + (k0) * 25 + (k3 + 2 * k1) * 5 + 2 * k2 + k4];
                                 boolean hot = !hit | v > best | v != v & best == best;
-                                win = hot ? k3 : win;
                                 best = Math.max(best, v);
                                 hit = true;
                             }
@@ -569,68 +563,6 @@ public final class ConvNet implements Model {
     }
 
     /**
-     * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2  [winners [2, 2, 2]]
-     */
-    private void computeT20(int batch) {
-        float[] t20 = ws.t20;
-        float[] h = ws.h;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 50;
-            int ob = ex * 8;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        double best = Double.NEGATIVE_INFINITY;
-                        boolean hit = false;
-                        int win = -1;
-                        for (int k3 = 0; k3 < 2; k3++) {
-                            for (int k4 = 0; k4 < 2; k4++) {
-                                double v = (double) h[p0 + (k0) * 25 + (k3 + 2 * k1) * 5 + 2 * k2 + k4];
-                                boolean hot = !hit | v > best | v != v & best == best;
-                                win = hot ? k3 : win;
-                                best = Math.max(best, v);
-                                hit = true;
-                            }
-                        }
-                        t20[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2  [winners [2, 2, 2]]
-     */
-    private void computeT21(int batch) {
-        float[] t21 = ws.t21;
-        float[] h = ws.h;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 50;
-            int ob = ex * 8;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        double best = Double.NEGATIVE_INFINITY;
-                        boolean hit = false;
-                        int win = -1;
-                        for (int k3 = 0; k3 < 2; k3++) {
-                            for (int k4 = 0; k4 < 2; k4++) {
-                                double v = (double) h[p0 + (k0) * 25 + (k3 + 2 * k1) * 5 + 2 * k2 + k4];
-                                boolean hot = !hit | v > best | v != v & best == best;
-                                win = hot ? k4 : win;
-                                best = Math.max(best, v);
-                                hit = true;
-                            }
-                        }
-                        t21[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2  [scatter [2, 5, 5]]
      */
     private void computeT22(int batch) {
@@ -743,6 +675,43 @@ public final class ConvNet implements Model {
                             }
                         }
                         t27[ob + (k0) * 49 + (k1) * 7 + k2] = (float) (acc);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2  [compute [2, 2, 2]], and its winners
+     */
+    private void computePoolAndWinners(int batch) {
+        float[] pool = ws.pool;
+        float[] h = ws.h;
+        float[] t20 = ws.t20;
+        float[] t21 = ws.t21;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 50;
+            int ob = ex * 8;
+            for (int k0 = 0; k0 < 2; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        double best = Double.NEGATIVE_INFINITY;
+                        boolean hit = false;
+                        int win = -1;
+                        int win1 = -1;
+                        for (int k3 = 0; k3 < 2; k3++) {
+                            for (int k4 = 0; k4 < 2; k4++) {
+                                double v = (double) h[p0 + (k0) * 25 + (k3 + 2 * k1) * 5 + 2 * k2 + k4];
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k3 : win;
+                                win1 = hot ? k4 : win1;
+                                best = Math.max(best, v);
+                                hit = true;
+                            }
+                        }
+                        pool[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (hit ? best : 0);
+                        t20[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win);
+                        t21[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (win1);
                     }
                 }
             }

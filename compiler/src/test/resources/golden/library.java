@@ -218,7 +218,7 @@ public final class Library implements Model {
         computeT5(batch);
         computeC1(batch);
         computeT7(batch);
-        computeP(batch);
+        computePAndWinners(batch);
         computeT9(batch);
         computeT10(batch);
         computeQ(batch);
@@ -241,7 +241,7 @@ public final class Library implements Model {
         computeT29(batch);
         computeT30(batch);
         computeT31(batch);
-        computeT33(batch);
+        computeT33AndWinners(batch);
         computeT35(batch);
         computeT36(batch);
         computeM(batch);
@@ -305,7 +305,6 @@ public final class Library implements Model {
         computeT115(batch);
         computeT116(batch);
         computeT118(batch);
-        computeT119(batch);
         computeT120(batch);
         computeT122(batch);
         computeT124(batch);
@@ -333,8 +332,6 @@ public final class Library implements Model {
         computeT148(batch);
         computeT149(batch);
         computeT150(batch);
-        computeT152(batch);
-        computeT153(batch);
         computeT154(batch);
         computeT155(batch);
         computeT156(batch);
@@ -366,7 +363,7 @@ public final class Library implements Model {
         computeT5(batch);
         computeC1(batch);
         computeT7(batch);
-        computeP(batch);
+        computePAndWinners(batch);
         computeT9(batch);
         computeT10(batch);
         computeQ(batch);
@@ -389,7 +386,7 @@ public final class Library implements Model {
         computeT29(batch);
         computeT30(batch);
         computeT31(batch);
-        computeT33(batch);
+        computeT33AndWinners(batch);
         computeT35(batch);
         computeT36(batch);
         computeM(batch);
@@ -453,7 +450,6 @@ public final class Library implements Model {
         computeT115(batch);
         computeT116(batch);
         computeT118(batch);
-        computeT119(batch);
         computeT120(batch);
         computeT122(batch);
         computeT124(batch);
@@ -480,8 +476,6 @@ public final class Library implements Model {
         computeT148(batch);
         computeT149(batch);
         computeT151(batch);
-        computeT152(batch);
-        computeT153(batch);
         computeT154(batch);
         computeT155(batch);
         computeT158(batch);
@@ -646,12 +640,10 @@ public final class Library implements Model {
                     for (int k2 = 0; k2 < 2; k2++) {
                         double best = Double.NEGATIVE_INFINITY;
                         boolean hit = false;
-                        int win = -1;
                         for (int k3 = 0; k3 < 3; k3++) {
                             for (int k4 = 0; k4 < 3; k4++) {
                                 double v = t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
                                 boolean hot = !hit | v > best | v != v & best == best;
-                                win = hot ? k3 : win;
                                 best = Math.max(best, v);
                                 hit = true;
                             }
@@ -867,11 +859,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double best = Double.NEGATIVE_INFINITY;
                     boolean hit = false;
-                    int win = -1;
                     for (int k2 = 0; k2 < 2; k2++) {
                         double v = n[p0 + (k0) * 4 + (k2) * 2 + k1];
                         boolean hot = !hit | v > best | v != v & best == best;
-                        win = hot ? k2 : win;
                         best = Math.max(best, v);
                         hit = true;
                     }
@@ -1068,11 +1058,9 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
-                int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = r_[p0 + (k1) * 2 + k0];
                     boolean hot = !hit | v > best | v != v & best == best;
-                    win = hot ? k1 : win;
                     best = Math.max(best, v);
                     hit = true;
                 }
@@ -1167,11 +1155,9 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 double best = Double.NEGATIVE_INFINITY;
                 boolean hit = false;
-                int win = -1;
                 for (int k1 = 0; k1 < 2; k1++) {
                     double v = r_[p0 + (k0) * 2 + k1];
                     boolean hot = !hit | v > best | v != v & best == best;
-                    win = hot ? k1 : win;
                     best = Math.max(best, v);
                     hit = true;
                 }
@@ -1332,11 +1318,9 @@ public final class Library implements Model {
             int p0 = ex * 4;
             double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
-            int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = z_[p0 + k0];
                 boolean hot = !hit | v > best | v != v & best == best;
-                win = hot ? k0 : win;
                 best = Math.max(best, v);
                 hit = true;
             }
@@ -1550,11 +1534,9 @@ public final class Library implements Model {
             int p0 = ex * 4;
             double best = Double.NEGATIVE_INFINITY;
             boolean hit = false;
-            int win = -1;
             for (int k0 = 0; k0 < 4; k0++) {
                 double v = t61[p0 + k0];
                 boolean hot = !hit | v > best | v != v & best == best;
-                win = hot ? k0 : win;
                 best = Math.max(best, v);
                 hit = true;
             }
@@ -2231,31 +2213,6 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [winners [2]]
-     */
-    private void computeT119(int batch) {
-        double[] t119 = ws.t119;
-        double[] r_ = ws.r_;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 4;
-            int ob = ex * 2;
-            for (int k0 = 0; k0 < 2; k0++) {
-                double best = Double.NEGATIVE_INFINITY;
-                boolean hit = false;
-                int win = -1;
-                for (int k1 = 0; k1 < 2; k1++) {
-                    double v = r_[p0 + (k0) * 2 + k1];
-                    boolean hot = !hit | v > best | v != v & best == best;
-                    win = hot ? k1 : win;
-                    best = Math.max(best, v);
-                    hit = true;
-                }
-                t119[ob + k0] = win;
-            }
-        }
-    }
-
-    /**
      * gradient of line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [scatter [2, 2]]
      */
     private void computeT120(int batch) {
@@ -2845,68 +2802,6 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
-     */
-    private void computeT152(int batch) {
-        double[] t152 = ws.t152;
-        double[] t7 = ws.t7;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 108;
-            int ob = ex * 12;
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        double best = Double.NEGATIVE_INFINITY;
-                        boolean hit = false;
-                        int win = -1;
-                        for (int k3 = 0; k3 < 3; k3++) {
-                            for (int k4 = 0; k4 < 3; k4++) {
-                                double v = t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
-                                boolean hot = !hit | v > best | v != v & best == best;
-                                win = hot ? k3 : win;
-                                best = Math.max(best, v);
-                                hit = true;
-                            }
-                        }
-                        t152[ob + (k0) * 4 + (k1) * 2 + k2] = win;
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [winners [3, 2, 2]]
-     */
-    private void computeT153(int batch) {
-        double[] t153 = ws.t153;
-        double[] t7 = ws.t7;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 108;
-            int ob = ex * 12;
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        double best = Double.NEGATIVE_INFINITY;
-                        boolean hit = false;
-                        int win = -1;
-                        for (int k3 = 0; k3 < 3; k3++) {
-                            for (int k4 = 0; k4 < 3; k4++) {
-                                double v = t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
-                                boolean hot = !hit | v > best | v != v & best == best;
-                                win = hot ? k4 : win;
-                                best = Math.max(best, v);
-                                hit = true;
-                            }
-                        }
-                        t153[ob + (k0) * 4 + (k1) * 2 + k2] = win;
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * gradient of line 11: p = max_pool2d(gelu(c1), 3)  [scatter [3, 6, 6]]
      */
     private void computeT154(int batch) {
@@ -3042,6 +2937,70 @@ public final class Library implements Model {
             int o = ex * 72;
             for (int i = 0; i < 72; i++) {
                 t160[o + i] = t151[o + i] + t159[o + i];
+            }
+        }
+    }
+
+    /**
+     * line 17: m = logsumexp(r, axis=0) + sum(r, axis=-1) - max(r, axis=1) + mean(clamp(r, -0.5, 0.5), axis=0)  [compute [2]], and its winners
+     */
+    private void computeT33AndWinners(int batch) {
+        double[] t33 = ws.t33;
+        double[] r_ = ws.r_;
+        double[] t119 = ws.t119;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 4;
+            int ob = ex * 2;
+            for (int k0 = 0; k0 < 2; k0++) {
+                double best = Double.NEGATIVE_INFINITY;
+                boolean hit = false;
+                int win = -1;
+                for (int k1 = 0; k1 < 2; k1++) {
+                    double v = r_[p0 + (k0) * 2 + k1];
+                    boolean hot = !hit | v > best | v != v & best == best;
+                    win = hot ? k1 : win;
+                    best = Math.max(best, v);
+                    hit = true;
+                }
+                t33[ob + k0] = hit ? best : 0;
+                t119[ob + k0] = win;
+            }
+        }
+    }
+
+    /**
+     * line 11: p = max_pool2d(gelu(c1), 3)  [compute [3, 2, 2]], and its winners
+     */
+    private void computePAndWinners(int batch) {
+        double[] p = ws.p;
+        double[] t7 = ws.t7;
+        double[] t152 = ws.t152;
+        double[] t153 = ws.t153;
+        for (int ex = 0; ex < batch; ex++) {
+            int p0 = ex * 108;
+            int ob = ex * 12;
+            for (int k0 = 0; k0 < 3; k0++) {
+                for (int k1 = 0; k1 < 2; k1++) {
+                    for (int k2 = 0; k2 < 2; k2++) {
+                        double best = Double.NEGATIVE_INFINITY;
+                        boolean hit = false;
+                        int win = -1;
+                        int win1 = -1;
+                        for (int k3 = 0; k3 < 3; k3++) {
+                            for (int k4 = 0; k4 < 3; k4++) {
+                                double v = t7[p0 + (k0) * 36 + (k3 + 3 * k1) * 6 + 3 * k2 + k4];
+                                boolean hot = !hit | v > best | v != v & best == best;
+                                win = hot ? k3 : win;
+                                win1 = hot ? k4 : win1;
+                                best = Math.max(best, v);
+                                hit = true;
+                            }
+                        }
+                        p[ob + (k0) * 4 + (k1) * 2 + k2] = hit ? best : 0;
+                        t152[ob + (k0) * 4 + (k1) * 2 + k2] = win;
+                        t153[ob + (k0) * 4 + (k1) * 2 + k2] = win1;
+                    }
+                }
             }
         }
     }

@@ -895,6 +895,33 @@ public final class VectorKernelsF {
     }
   }
 
+  /**
+   * {@code count} runs of {@code n} numbers, run {@code r} from {@code src[from + r * stride]}
+   * to {@code dst[to + r * n]}, whole vectors at a time: the runs of a packed operand (rows of a
+   * convolution's window, five numbers each, which a System.arraycopy call apiece costs several
+   * times more than copying). The last vector of a run may write up to {@code L - 1} elements
+   * of {@code dst} after it (with what follows the run in {@code src}), where both arrays have
+   * room for all the runs' whole vectors, checked once (else each run is copied exactly): the
+   * caller packs in ascending order, so what follows a run in {@code dst} is written next or is
+   * padding. {@code stride >= 0}.
+   */
+  public static void copyRuns(float[] src, int from, int stride, float[] dst, int to, int n, int count) {
+    int whole = (n + L - 1) / L * L;
+    if (from + (count - 1) * stride + whole <= src.length && to + (count - 1) * n + whole <= dst.length) {
+      for (int r = 0; r < count; r++) {
+        int s = from + r * stride;
+        int d = to + r * n;
+        for (int t = 0; t < n; t += L) {
+          FloatVector.fromArray(S, src, s + t).intoArray(dst, d + t);
+        }
+      }
+    } else {
+      for (int r = 0; r < count; r++) {
+        System.arraycopy(src, from + r * stride, dst, to + r * n, n);
+      }
+    }
+  }
+
   /** Rows i..i+5 times columns j..j+2L-1 of {@link #packedProduct}: 12 accumulators. */
   private static void packed6x2(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
     FloatVector c00 = FloatVector.zero(S);

@@ -366,6 +366,51 @@ class VectorKernelsTest {
     }
   }
 
+  /**
+   * copyRuns, the runs of a packed operand: each run exact, nothing before the first touched and
+   * nothing more than a vector past the last (the room it may write into), at every length around
+   * the vector's, with source strides that are and are not the run's length, and arrays with and
+   * without room for whole vectors (the exact copies then).
+   */
+  @Test
+  void copyRunsCopiesEachRunAndWritesAtMostAVectorPast() {
+    SplittableRandom rnd = new SplittableRandom(23);
+    int most = 16; // the most floats in a vector (AVX-512); doubles: 8
+    for (int n = 1; n <= 40; n++) {
+      for (int count = 1; count <= 4; count++) {
+        for (int stride : new int[] {n, n + 3, 2 * n + 1}) {
+          for (boolean room : new boolean[] {false, true}) {
+            int from = 2;
+            int srcLength = from + (count - 1) * stride + n + (room ? most : 0);
+            int to = 3;
+            int dstLength = to + count * n + (room ? most : 0);
+            double[] src = random(rnd, srcLength);
+            double[] dst = random(rnd, dstLength);
+            float[] srcF = toFloat(src);
+            float[] dstF = toFloat(dst);
+            double[] before = dst.clone();
+            float[] beforeF = dstF.clone();
+            VectorKernelsD.copyRuns(src, from, stride, dst, to, n, count);
+            VectorKernelsF.copyRuns(srcF, from, stride, dstF, to, n, count);
+            String what = "n " + n + " count " + count + " stride " + stride + (room ? " with room" : " tight");
+            for (int r = 0; r < count; r++) {
+              for (int t = 0; t < n; t++) {
+                assertEquals(src[from + r * stride + t], dst[to + r * n + t], 0, what);
+                assertEquals(srcF[from + r * stride + t], dstF[to + r * n + t], 0, what);
+              }
+            }
+            for (int t = 0; t < dstLength; t++) {
+              if (t < to || t >= to + count * n + most) {
+                assertEquals(before[t], dst[t], 0, what + ": wrote outside at " + t);
+                assertEquals(beforeF[t], dstF[t], 0, what + ": wrote outside at " + t);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void activateMatchesOps() {
     for (KernelFamily k0 : KernelFamily.ALL) {

@@ -49,15 +49,24 @@ final class IndexKernels {
   /** Subexpressions of the body being printed that a local holds ({@link #shareRepeated}). */
   private final Map<IExpr, String> shared = new HashMap<>();
 
-  private IndexKernels(Kernels kernels, Planner plan, Kernels.Access x, Node node) {
+  /** The winners nodes of a max/min node that its kernel stores as well ({@link Planner}'s winnersOf). */
+  private final List<Node> winners;
+
+  private IndexKernels(Kernels kernels, Planner plan, Kernels.Access x, Node node, List<Node> winners) {
     this.kernels = kernels;
     this.plan = plan;
     this.x = x;
     this.node = node;
+    this.winners = winners;
   }
 
   static Code.Builder kernel(Kernels kernels, Planner plan, Kernels.Access x, Node n) {
-    return new IndexKernels(kernels, plan, x, n).kernel();
+    return new IndexKernels(kernels, plan, x, n, List.of()).kernel();
+  }
+
+  /** The kernel of the max/min node {@code n} that also stores each of its {@code winners}, in the same loops. */
+  static Code.Builder kernel(Kernels kernels, Planner plan, Kernels.Access x, Node n, List<Node> winners) {
+    return new IndexKernels(kernels, plan, x, n, winners).loops();
   }
 
   private Code.Builder kernel() {
@@ -268,20 +277,34 @@ final class IndexKernels {
               .stmt("%s = %s", at, kernels.store("acc"));
         }
         case MAX, MIN -> {
-          boolean winners = node.op() == Op.WINNERS;
+          boolean isWinners = node.op() == Op.WINNERS;
           // without branches, which random data mispredicts: the winner's number by a conditional
           // move, the value by Math.max (min), which like the test lets a NaN win
           boolean max = c.reducer() == Reducer.MAX;
+          // the winners this loop finds: its own node's when it is a winners node, else those
+          // stored beside the max (win, win1, ...: each a component, or the point's number)
+          List<Node> found = isWinners ? List.of(node) : this.winners;
           Code.Builder pick = new Code.Builder().stmt("double v = %s", Kernels.unwrap(value(c.body())))
-              .stmt("boolean hot = !hit | " + (max ? "v > best" : "v < best") + " | v != v & best == best")
-              .stmt("win = hot ? %s : win", node.attr() < 0 ? print(c.reducedNumber())
-                  : vars.get(c.reduced().get((int) node.attr()).index()))
-              .stmt("best = Math.%s(best, v)", max ? "max" : "min")
-              .stmt("hit = true");
+              .stmt("boolean hot = !hit | " + (max ? "v > best" : "v < best") + " | v != v & best == best");
+          for (int w = 0; w < found.size(); w++) {
+            String win = w == 0 ? "win" : "win" + w;
+            double attr = found.get(w).attr();
+            pick.stmt("%s = hot ? %s : %s", win, attr < 0 ? print(c.reducedNumber())
+                : vars.get(c.reduced().get((int) attr).index()), win);
+          }
+          pick.stmt("best = Math.%s(best, v)", max ? "max" : "min").stmt("hit = true");
           inner.stmt("double best = %s", max ? "Double.NEGATIVE_INFINITY" : "Double.POSITIVE_INFINITY")
-              .stmt("boolean hit = false").stmt("int win = -1")
-              .addAll(bounded(c.reduced(), c.guards(), pick).build())
-              .stmt("%s = %s", at, winners ? kernels.store("win") : kernels.store("hit ? best : 0"));
+              .stmt("boolean hit = false");
+          for (int w = 0; w < found.size(); w++) {
+            inner.stmt("int %s = -1", w == 0 ? "win" : "win" + w);
+          }
+          inner.addAll(bounded(c.reduced(), c.guards(), pick).build())
+              .stmt("%s = %s", at, isWinners ? kernels.store("win") : kernels.store("hit ? best : 0"));
+          for (int w = 0; w < found.size() && !isWinners; w++) {
+            Node wn = found.get(w);
+            inner.stmt("%s = %s", at(out, x.array(wn), wn.shape().dims(), positions(c.out())),
+                kernels.store(w == 0 ? "win" : "win" + w));
+          }
         }
       }
       body.addAll(nest(c.out(), inner).build());
@@ -299,6 +322,9 @@ final class IndexKernels {
   /** Rows shorter than this put several examples side by side (at most {@link #MAX_EXAMPLES}). */
   private static final int WIDE = 256;
   private static final int MAX_EXAMPLES = 8;
+
+  /** The longest run a packing copies with the vector kernels' copyRuns rather than System.arraycopy. */
+  private static final int SHORT_RUN = 32;
 
   /** Terms per pass of a contraction's inner loop (one load of the row and eight rows of the packed operand). */
   private static final int GROUP = 8;
@@ -559,8 +585,13 @@ final class IndexKernels {
       top.block("for (int kk = 0; kk < " + ct.k() + "; kk++)",
           new Code.Builder().stmt("java.util.Arrays.fill(pk[kk], 0, %d, 0)", width));
     }
-    Code.Builder packA = packA(ct, c);
-    Code.Builder packB = packB(ct, examples > 1 ? "e * " + ct.n() + " + " : "");
+    // each operand packed per example is packed twice in the code: by the vector kernels' copyRun
+    // on the Vector API side, by System.arraycopy on the other
+    String column = examples > 1 ? "e * " + ct.n() + " + " : "";
+    Code.Builder packA = packA(ct, c, false);
+    Code.Builder packB = packB(ct, column, false);
+    Code.Builder vectorPackA = vector ? packA(ct, c, true) : null;
+    Code.Builder vectorPackB = vector ? packB(ct, column, true) : null;
     String arr = x.array(node);
     int colStride = colStride(c.out(), ct.cols());
     String store = "ro + " + (colStride == 1 ? "j" : "j * " + colStride);
@@ -574,14 +605,25 @@ final class IndexKernels {
       Code.Builder perEx = new Code.Builder().addAll(decls.build());
       // one product per point of the batch indices, each operand packed for it
       Code.Builder each = ct.batch().isEmpty() ? perEx : new Code.Builder();
-      (ct.batch().isEmpty() && !(batched && plan.isBatched(nodeA)) ? top : each).addAll(packA.build());
-      (ct.batch().isEmpty() && !(batched && plan.isBatched(nodeB)) ? top : each).addAll(packB.build());
+      Code.Builder scalarSide = new Code.Builder();
+      Code.Builder vectorSide = new Code.Builder();
+      for (boolean isA : new boolean[] {true, false}) {
+        if (ct.batch().isEmpty() && !(batched && plan.isBatched(isA ? nodeA : nodeB))) {
+          top.addAll((isA ? packA : packB).build());
+        } else {
+          scalarSide.addAll((isA ? packA : packB).build());
+          if (vector) {
+            vectorSide.addAll((isA ? vectorPackA : vectorPackB).build());
+          }
+        }
+      }
       row.block("for (int j = 0; j < " + ct.n() + "; j++)",
           new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled("cr[j]", ct.scale())));
-      Code.Builder rows = new Code.Builder().block("for (int i = 0; i < " + ct.m() + "; i++)", row);
+      Code.Builder rows = scalarSide.block("for (int i = 0; i < " + ct.m() + "; i++)", row);
       if (vector) {
         copyRow(copy, out, arr, store, colStride, "co", ct.n(), ct.scale());
-        rows = kernels.vectorOr(product.block("for (int i = 0; i < " + ct.m() + "; i++)", copy), rows);
+        rows = kernels.vectorOr(vectorSide.addAll(product.build()).block("for (int i = 0; i < " + ct.m() + "; i++)", copy),
+            rows);
       }
       each.addAll(rows.build());
       if (!ct.batch().isEmpty()) {
@@ -595,17 +637,21 @@ final class IndexKernels {
     row.block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
         .block("for (int j = 0; j < " + ct.n() + "; j++)",
             new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled("cr[e * " + ct.n() + " + j]", ct.scale()))));
-    Code.Builder rows = new Code.Builder().block("for (int i = 0; i < " + ct.m() + "; i++)", row);
+    Code.Builder rows = new Code.Builder()
+        .block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
+            .addAll(packB.build()))
+        .block("for (int i = 0; i < " + ct.m() + "; i++)", row);
     if (vector) {
       copy.block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
           .addAll(copyRow(new Code.Builder(), out, arr, store, colStride, "co + e * " + ct.n(), ct.n(), ct.scale())
               .build()));
-      rows = kernels.vectorOr(product.block("for (int i = 0; i < " + ct.m() + "; i++)", copy), rows);
+      Code.Builder vectorRows = new Code.Builder()
+          .block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
+              .addAll(vectorPackB.build()))
+          .addAll(product.build()).block("for (int i = 0; i < " + ct.m() + "; i++)", copy);
+      rows = kernels.vectorOr(vectorRows, rows);
     }
-    Code.Builder run = new Code.Builder().stmt("int ng = Math.min(%d, batch - ex0)", examples)
-        .block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
-            .addAll(packB.build()))
-        .addAll(rows.build());
+    Code.Builder run = new Code.Builder().stmt("int ng = Math.min(%d, batch - ex0)", examples).addAll(rows.build());
     return top.block("for (int ex0 = 0; ex0 < batch; ex0 += " + examples + ")", run);
   }
 
@@ -746,8 +792,8 @@ final class IndexKernels {
     Code.Builder top = new Code.Builder().stmt("%s[][] pk = ws.pack", t).stmt("%s[] pa = ws.packA", t)
         .stmt("%s[] cr = ws.packRow", t);
     Code.Builder perEx = new Code.Builder().addAll(decls.build());
-    (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA(ct, c).build());
-    (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB(ct, "").build());
+    (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA(ct, c, false).build());
+    (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB(ct, "", false).build());
     String arr = x.array(node);
     int size = node.shape().size();
     perEx.stmt("java.util.Arrays.fill(%s, %s, %s, 0)", arr, out, out.equals("0") ? Integer.toString(size)
@@ -839,12 +885,15 @@ final class IndexKernels {
     return g.block("for (int j = 0; j < " + width + "; j++)", new Code.Builder().stmt("cr[j] %s %s", op, sum));
   }
 
-  /** {@code pa[m * K + k] = A[...]}, looping over the rows' indices, then the reduced ones. */
-  private Code.Builder packA(Contraction ct, Comprehension c) {
+  /**
+   * {@code pa[m * K + k] = A[...]}, looping over the rows' indices, then the reduced ones;
+   * {@code vector}: for the Vector API side ({@link #boundedCopy}).
+   */
+  private Code.Builder packA(Contraction ct, Comprehension c, boolean vector) {
     List<Dim> order = new ArrayList<>(ct.rows());
     order.addAll(ct.reduced());
     bind(order);
-    Code.Builder copy = boundedCopy(order, ct.guardsA(), "pa", linear(order), ct.a());
+    Code.Builder copy = boundedCopy(order, ct.guardsA(), "pa", linear(order), ct.a(), true, vector);
     if (copy != null) {
       return copy;
     }
@@ -855,13 +904,14 @@ final class IndexKernels {
   }
 
   /** {@code pk[k][n] = B[...]}, looping over the reduced indices, then the columns' ones. */
-  private Code.Builder packB(Contraction ct, String column) {
+  private Code.Builder packB(Contraction ct, String column, boolean vector) {
     List<Dim> order = new ArrayList<>(ct.reduced());
     order.addAll(ct.cols());
     bind(order);
     // a run along the last reduced index (no columns: a matrix times a vector) crosses rows of pk
     Code.Builder copy = ct.cols().isEmpty() ? null
-        : boundedCopy(order, ct.guardsB(), "pk[" + linear(ct.reduced()) + "]", column + linear(ct.cols()), ct.b());
+        : boundedCopy(order, ct.guardsB(), "pk[" + linear(ct.reduced()) + "]", column + linear(ct.cols()), ct.b(),
+            ct.cols().size() >= 2, vector);
     if (copy != null) {
       return copy;
     }
@@ -1048,7 +1098,8 @@ final class IndexKernels {
    * operand is such runs (a row of an image's window); C2 leaves the loop scalar, as its two
    * arrays have different offsets. Null when it does not apply.
    */
-  private Code.Builder boundedCopy(List<Dim> dims, List<Cond.OnIndices> guards, String dst, String at, IExpr.Read read) {
+  private Code.Builder boundedCopy(List<Dim> dims, List<Cond.OnIndices> guards, String dst, String at, IExpr.Read read,
+      boolean joined, boolean vector) {
     Dim last = dims.get(dims.size() - 1);
     Node src = node.input(read.slot());
     if (plan.isIds(src) || shared.containsKey(read)) {
@@ -1076,14 +1127,47 @@ final class IndexKernels {
     if (!count.equals(hi)) {
       copy.stmt("int cn = %s - %s", hi, v);
     }
-    Code.Builder call = new Code.Builder().stmt("System.arraycopy(%s, %s, %s, %s, %s)", arr,
-        from.substring(arr.length() + 1, from.length() - 1), dst, at, count);
+    String fromIndex = from.substring(arr.length() + 1, from.length() - 1);
+    // the runs of the loop around the last index, when they lie one after another in dst and
+    // no guard shortens one: one copy of them all where they do in the source too (a row of a
+    // matrix); on the Vector API side, copyRuns where each is short (System.arraycopy's call
+    // costs more than copying the five numbers of a window's row). copyRuns may write past a
+    // run, which only an operand without guards allows: what follows in the packed operand is
+    // written next, or is padding
+    Dim outer = joined && dims.size() >= 2 && count.equals(hi) ? dims.get(dims.size() - 2) : null;
+    int stride = outer == null ? -1 : flatCoefficient(read, src, outer.index());
+    if (outer != null && !(low(limits, outer).equals("0") && high(limits, outer).equals(Integer.toString(outer.extent())))) {
+      outer = null;
+    }
+    if (outer != null && stride == last.extent()) {
+      Code.Builder whole = new Code.Builder().stmt("int %s = 0", vars.get(outer.index())).addAll(copy.build())
+          .stmt("System.arraycopy(%s, %s, %s, %s, %d)", arr, fromIndex, dst, at, outer.extent() * last.extent());
+      return loops(dims, dims.size() - 2, limits, dims.size() == 2 ? new Code.Builder().block("", whole) : whole);
+    }
+    if (outer != null && vector && guards.isEmpty() && stride >= 0 && last.extent() <= SHORT_RUN) {
+      Code.Builder runs = new Code.Builder().stmt("int %s = 0", vars.get(outer.index())).addAll(copy.build())
+          .stmt("@K.copyRuns(%s, %s, %d, %s, %s, %s, %d)", arr, fromIndex, stride, dst, at, count, outer.extent());
+      return loops(dims, dims.size() - 2, limits, dims.size() == 2 ? new Code.Builder().block("", runs) : runs);
+    }
+    Code.Builder call = new Code.Builder().stmt("System.arraycopy(%s, %s, %s, %s, %s)", arr, fromIndex, dst, at, count);
     if (count.equals("cn")) {
       copy.block("if (cn > 0)", call);
     } else {
       copy.addAll(call.build());
     }
     return loops(dims, dims.size() - 1, limits, copy);
+  }
+
+  /** How far {@code read}'s element moves in {@code src}'s array when {@code index} grows by one. */
+  private static int flatCoefficient(IExpr.Read read, Node src, String index) {
+    int[] dims = src.shape().dims();
+    int stride = 1;
+    int c = 0;
+    for (int a = dims.length - 1; a >= 0; a--) {
+      c += ((Affine) read.at().get(a)).coefficient(index) * stride;
+      stride *= dims[a];
+    }
+    return c;
   }
 
 

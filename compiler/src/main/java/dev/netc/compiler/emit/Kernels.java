@@ -450,6 +450,27 @@ final class Kernels {
     return x.draft(comment(n), body.build());
   }
 
+  /** The kernel of a max/min node {@code n} that stores its {@code winners} in the same pass. */
+  Draft kernel(Node n, List<Node> winners) {
+    Access x = new Access();
+    return x.draft(comment(n, winners), IndexKernels.kernel(this, plan, x, n, winners).build());
+  }
+
+  /** The signature of {@link #kernel(Node, List)}. */
+  Signature signature(Node n, List<Node> winners) {
+    Signature.Builder b = new Signature.Builder("w");
+    describe(n, true, null, b);
+    for (Node w : winners) {
+      describe(w, false, null, b);
+    }
+    return b.build();
+  }
+
+  /** The comment of {@link #kernel(Node, List)}. */
+  String comment(Node n, List<Node> winners) {
+    return comment(n) + ", and its winners";
+  }
+
   /** The comment of {@code n}'s kernel: its source line, op and shape. */
   String comment(Node n) {
     return plan.describe(n) + "  [" + n.op().name().toLowerCase(Locale.ROOT) + " " + n.shape() + "]";

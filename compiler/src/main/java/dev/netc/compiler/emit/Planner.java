@@ -4,6 +4,7 @@ import dev.netc.compiler.graph.Dag;
 import dev.netc.compiler.graph.Node;
 import dev.netc.compiler.graph.ix.Comprehension;
 import dev.netc.compiler.graph.ix.IExpr;
+import dev.netc.compiler.graph.ix.Comprehension.Reducer;
 import dev.netc.compiler.model.Network;
 import dev.netc.compiler.model.Op;
 import dev.netc.compiler.ops.Scalar;
@@ -109,6 +110,16 @@ public final class Planner {
   private final Map<Integer, String> lineText;
   /** The call that computes a node: {@code computeH(batch)}, or a shared kernel's with the node's arrays. */
   private final Map<Node, String> kernelCall = new HashMap<>();
+  /**
+   * Each max/min node's winners (the {@code WINNERS} nodes of its comprehension, which a
+   * gradient reads): computed by one kernel with the max, in one pass over the window, where a
+   * schedule needs them ({@link #withWinnersCall}); a winners node has no kernel of its own.
+   */
+  private final Map<Node, List<Node>> winnersOf = new LinkedHashMap<>();
+  /** The max/min node of each winners node in {@link #winnersOf}. */
+  private final Map<Node, Node> maxOf = new HashMap<>();
+  /** The call of the kernel that computes a max/min node and its winners. */
+  private final Map<Node, String> withWinnersCall = new HashMap<>();
   private final Names fieldNames;
   private final Names memberNames;
   private final Names bufferNames;
@@ -805,6 +816,8 @@ public final class Planner {
     List<Node> scans = computed.stream().filter(n -> n.op() == Op.SCAN || n.op() == Op.SCAN_BACK).toList();
     computed.removeAll(scans);
     computed.removeIf(n -> n.op() == Op.SCAN_GRAD); // written by its SCAN_BACK's kernel
+    findWinners(computed);
+    computed.removeAll(maxOf.keySet());
     List<Kernels.Draft> drafts = drafts(computed.size(), k -> kernelWriter.signature(computed.get(k)),
         k -> kernelWriter.kernel(computed.get(k)), k -> kernelWriter.comment(computed.get(k)), k -> List.of());
     java.util.function.IntFunction<String> byOp =
@@ -820,6 +833,60 @@ public final class Planner {
     for (Node n : scans) {
       kernelCall.put(n, ScanKernels.kernel(this, n));
     }
+    List<Node> maxima = new ArrayList<>(winnersOf.keySet());
+    List<Kernels.Draft> withWinners = drafts(maxima.size(),
+        k -> kernelWriter.signature(maxima.get(k), winnersOf.get(maxima.get(k))),
+        k -> kernelWriter.kernel(maxima.get(k), winnersOf.get(maxima.get(k))),
+        k -> kernelWriter.comment(maxima.get(k), winnersOf.get(maxima.get(k))), k -> List.of());
+    List<String> winnerCalls = methods(withWinners, new MethodNames(
+        k -> "compute" + capitalize(storage.get(maxima.get(k)).substring(3)) + "AndWinners",
+        k -> ((Comprehension) maxima.get(k).ix()).reducer() == Reducer.MAX ? "computeMaxAndWinners" : "computeMinAndWinners",
+        k -> "computeWithWinners"));
+    for (int k = 0; k < maxima.size(); k++) {
+      withWinnersCall.put(maxima.get(k), winnerCalls.get(k));
+    }
+  }
+
+  /**
+   * Pairs each computed {@code WINNERS} node with the computed max/min node of the same
+   * comprehension over the same inputs ({@link #winnersOf}): the forward pass of a max pooling
+   * finds each window's winner as it finds the max, so the gradient's schedule need not search
+   * every window again for each axis of the winner (PyTorch's max_pool2d_with_indices).
+   */
+  private void findWinners(List<Node> computed) {
+    Map<List<Object>, Node> maxima = new HashMap<>();
+    for (Node n : computed) {
+      if (n.op() == Op.COMPUTE && n.ix() instanceof Comprehension c
+          && (c.reducer() == Reducer.MAX || c.reducer() == Reducer.MIN)) {
+        maxima.putIfAbsent(List.of(c, n.inputs(), batched.contains(n)), n);
+      }
+    }
+    for (Node w : computed) {
+      if (w.op() == Op.WINNERS) {
+        Node y = maxima.get(List.of(w.ix(), w.inputs(), batched.contains(w)));
+        if (y != null && y.shape().equals(w.shape())) {
+          winnersOf.computeIfAbsent(y, k -> new ArrayList<>()).add(w);
+          maxOf.put(w, y);
+        }
+      }
+    }
+  }
+
+  /**
+   * The call that computes {@code n} where the schedule's nodes are {@code needed}: a max/min
+   * with its winners when one of them is needed (at the max's place, or at the first winner's
+   * when the max itself is not), nothing for a winners node computed so, else {@code n}'s own kernel.
+   */
+  private String callOf(Node n, Set<Node> needed, Set<Node> done) {
+    Node y = maxOf.get(n);
+    if (y != null) {
+      return needed.contains(y) || !done.add(y) ? null : withWinnersCall.get(y);
+    }
+    List<Node> ws = winnersOf.get(n);
+    if (ws != null && ws.stream().anyMatch(needed::contains)) {
+      return done.add(n) ? withWinnersCall.get(n) : null;
+    }
+    return kernelCall.get(n);
   }
 
   // ---------------------------------------------------------------- recurrences (ScanKernels)
@@ -860,8 +927,11 @@ public final class Planner {
       }
     }));
     List<String> calls = new ArrayList<>();
-    for (Node n : Dag.closure(dag.nodes(), demand)) {
-      String k = kernelCall.get(n);
+    List<Node> needed = Dag.closure(dag.nodes(), demand);
+    Set<Node> neededSet = new HashSet<>(needed);
+    Set<Node> done = new HashSet<>();
+    for (Node n : needed) {
+      String k = callOf(n, neededSet, done);
       if (k != null) {
         calls.add(k);
       }
@@ -1017,9 +1087,11 @@ public final class Planner {
   /** The same, calling {@code instead.get(n)} rather than n's own kernel where there is one. */
   private List<Code> callsFor(List<Node> demand, String purpose, Map<Node, String> instead) {
     List<Node> needed = Dag.closure(dag.nodes(), demand);
+    Set<Node> neededSet = new HashSet<>(needed);
+    Set<Node> done = new HashSet<>();
     List<String> calls = new ArrayList<>();
     for (Node n : needed) {
-      String k = instead.getOrDefault(n, kernelCall.get(n));
+      String k = instead.containsKey(n) ? instead.get(n) : callOf(n, neededSet, done);
       if (k != null) {
         calls.add(k);
       }

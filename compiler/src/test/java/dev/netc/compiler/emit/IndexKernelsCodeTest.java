@@ -101,6 +101,9 @@ class IndexKernelsCodeTest {
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".packedProduct(pa, pk, cr, 8, 336, 9)"), java);
       assertTrue(java.contains("if (dev.netc.runtime.Vectorized.ENABLED)"), java);
       assertTrue(java.contains("System.arraycopy(img, "), java);
+      // the Vector API side packs the window's rows (3 numbers each, 3 rows of the image apart) by copyRuns
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRuns(img, "), java);
+      assertTrue(java.contains(", 20, pk["), java);
       assertTrue(java.contains("System.arraycopy(cr, co, "), java);
       String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("c.net", src)),
           new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
@@ -186,6 +189,36 @@ class IndexKernelsCodeTest {
           && !scalar.contains("geluBackward") && !scalar.contains("VectorKernels"), scalar);
       // the weight gradients' sums go to the runtime's plain Java outerAccumulate, as a dense layer's do
       assertTrue(scalar.contains("dev.netc.runtime.ScalarKernels" + k + ".outerAccumulate("), scalar);
+    }
+  }
+
+  /**
+   * A max pooling's gradient reads where each window's max is (one winners tensor per axis of the
+   * window): the gradient's schedule computes the max and every winner in one pass, the forward
+   * pass's, instead of the max there and one search of every window per axis later; predict,
+   * which needs no winners, keeps the max's own kernel.
+   */
+  @Test
+  void aMaxPoolingFindsItsWinnersInTheMaxsOwnPass() {
+    String src = "network P {\n input x[2, 8, 8]\n param w[2, 8, 8]\n target y[2, 4, 4]\n"
+        + " p = max_pool2d(x .* w, 2)\n output p\n loss = mse(p, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String java = Codegen.generate("p.net", src, isFloat).get(0).content();
+      assertTrue(!java.contains("[winners "), "a winners kernel of its own: " + java);
+      Matcher m = methods(java);
+      int withWinners = 0;
+      while (m.find()) {
+        if (m.group(1).endsWith("AndWinners")) {
+          withWinners++;
+          assertTrue(count(m.group(2), "boolean hot = ") == 1 && m.group(2).contains("win1 = hot ? "), m.group(2));
+        }
+      }
+      assertTrue(withWinners == 1, java);
+      String predict = java.substring(java.indexOf("public void predict("), java.indexOf("public double loss("));
+      assertTrue(predict.contains("computeP(") && !predict.contains("AndWinners"), predict);
+      String gradient = java.substring(java.indexOf("public double lossAndGradient(int batch"));
+      gradient = gradient.substring(0, gradient.indexOf("return total / batch;"));
+      assertTrue(gradient.contains("computePAndWinners(batch);") && !gradient.contains("computeP(batch);"), gradient);
     }
   }
 }
