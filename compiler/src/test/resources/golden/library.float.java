@@ -834,16 +834,17 @@ public final class Library implements Model {
      */
     private void computeN(int batch) {
         float[] n = ws.n;
-        float[] t16 = ws.t16;
         float[] t17 = ws.t17;
+        float[] t16 = ws.t16;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
+                    double rw0 = Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5));
                     for (int k2 = 0; k2 < 2; k2++) {
-                        n[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t16[p0 + (k0) * 4 + (k1) * 2 + k2] / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5)));
+                        n[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t16[p0 + (k0) * 4 + (k1) * 2 + k2] / rw0);
                     }
                 }
             }
@@ -2515,16 +2516,17 @@ public final class Library implements Model {
      */
     private void computeT138(int batch) {
         float[] t138 = ws.t138;
-        float[] t137 = ws.t137;
         float[] t17 = ws.t17;
+        float[] t137 = ws.t137;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
+                    double rw0 = 1.0 / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5));
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t138[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t137[p0 + (k0) * 4 + (k1) * 2 + k2] * (1.0 / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5))));
+                        t138[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t137[p0 + (k0) * 4 + (k1) * 2 + k2] * rw0);
                     }
                 }
             }
@@ -2625,8 +2627,9 @@ public final class Library implements Model {
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
+                    double rw0 = (double) t142[p0 + (k0) * 2 + k1] * 0.5;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t143[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t142[p0 + (k0) * 2 + k1] * 0.5);
+                        t143[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (rw0);
                     }
                 }
             }

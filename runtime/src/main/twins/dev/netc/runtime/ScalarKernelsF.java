@@ -26,6 +26,7 @@ public final class ScalarKernelsF {
   public static final int SIGMOID = 2;
   public static final int RELU = 3;
   public static final int GELU = 4;
+  public static final int EXP = 5;
 
   /** The smallest batch for which {@link #matmulRows} transposes W first. */
   static final int TRANSPOSE_MIN_BATCH = 8;
@@ -78,6 +79,11 @@ public final class ScalarKernelsF {
       case GELU -> {
         for (int i = 0; i < n; i++) {
           out[i] = (float) Ops.gelu(t[i]);
+        }
+      }
+      case EXP -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = Ops.exp(t[i]);
         }
       }
       default -> {

@@ -50,6 +50,39 @@ class VectorKernelsTest {
   }
 
   /**
+   * matmulRowsPacked, W transposed into the caller's scratch and one packed product over every row:
+   * the plain loops' products, below and above the rows at which it packs, for sizes around the
+   * vector's; with a scratch larger than needed (the workspace's, shared by contractions).
+   */
+  @Test
+  void matmulRowsPackedMatchesPlainLoops() {
+    SplittableRandom rnd = new SplittableRandom(31);
+    for (int m : SIZES) {
+      for (int k : new int[] {1, 7, 16, 33, 64}) {
+        for (int batch : new int[] {5, VectorKernelsD.PACKED_MIN_ROWS, 97}) {
+          double[] w = random(rnd, m * k);
+          double[] x = random(rnd, batch * k);
+          double[] want = new double[batch * m];
+          double[] mag = new double[batch * m];
+          for (int e = 0; e < batch; e++) {
+            for (int r = 0; r < m; r++) {
+              for (int c = 0; c < k; c++) {
+                want[e * m + r] += w[r * k + c] * x[e * k + c];
+                mag[e * m + r] += Math.abs(w[r * k + c] * x[e * k + c]);
+              }
+            }
+          }
+          double[] zd = new double[batch * m];
+          VectorKernelsD.matmulRowsPacked(w, x, zd, m, k, batch, new double[k + 3][m + 16]);
+          float[] zf = new float[batch * m];
+          VectorKernelsF.matmulRowsPacked(toFloat(w), toFloat(x), zf, m, k, batch, new float[k + 3][m + 16]);
+          check("matmulRowsPacked " + m + "x" + k + " batch " + batch, want, mag, zd, zf);
+        }
+      }
+    }
+  }
+
+  /**
    * Batches larger than one block of examples ({@code VectorKernels*.ROWS_BLOCK_BYTES} of x): the
    * plain loops' products, and bit for bit what the kernel gives for the same examples four at a
    * time (each element is computed by the same tile, whatever the blocks).
@@ -415,14 +448,15 @@ class VectorKernelsTest {
   void activateMatchesOps() {
     for (KernelFamily k0 : KernelFamily.ALL) {
       SplittableRandom rnd = new SplittableRandom(4);
-      for (int act = VectorKernelsD.IDENTITY; act <= VectorKernelsD.GELU; act++) {
+      for (int act = VectorKernelsD.IDENTITY; act <= VectorKernelsD.EXP; act++) {
         for (int size : SIZES) {
           int batch = BATCHES[rnd.nextInt(BATCHES.length)];
           boolean withBias = rnd.nextBoolean();
           boolean withSecond = rnd.nextBoolean();
           double[] t = random(rnd, batch * size);
           for (int i = 0; i < t.length; i++) {
-            t[i] = (float) (t[i] * Math.pow(10, rnd.nextDouble() * 3 - 1)); // |x| from 0 to 100
+            // |x| from 0 to 100 (to 25 for exp, which 100 takes past float's range)
+            t[i] = (float) (t[i] * Math.pow(10, rnd.nextDouble() * (act == VectorKernelsD.EXP ? 2.4 : 3) - 1));
           }
           double[] t2 = withSecond ? random(rnd, batch * size) : null;
           if (withSecond) {
@@ -498,6 +532,7 @@ class VectorKernelsTest {
       case VectorKernelsD.SIGMOID -> Ops.sigmoid(x);
       case VectorKernelsD.RELU -> Ops.relu(x);
       case VectorKernelsD.GELU -> Ops.gelu(x);
+      case VectorKernelsD.EXP -> Math.exp(x);
       default -> x;
     };
   }

@@ -48,6 +48,8 @@ final class IndexKernels {
   private List<Dim> fixed = List.of();
   /** Subexpressions of the body being printed that a local holds ({@link #shareRepeated}). */
   private final Map<IExpr, String> shared = new HashMap<>();
+  /** Subexpressions computed once per row, outside the last axis's loop ({@link #hoist}). */
+  private final Map<IExpr, String> hoisted = new HashMap<>();
 
   /** The winners nodes of a max/min node that its kernel stores as well ({@link Planner}'s winnersOf). */
   private final List<Node> winners;
@@ -114,7 +116,13 @@ final class IndexKernels {
       String args = Code.Builder.format("%s, %s, %s, %d, %d, batch * %d", x.array(wn), x.array(xn), x.array(node),
           last.extent(), red.extent(), (int) extent(positions));
       if (readsWhole(w, wn, List.of(last, red)) && plan.vectorPositionWise(last.extent(), red.extent(), red.extent())) {
-        return "@K.matmulRows(" + args + ")";
+        if (contraction(node) == null) {
+          return "@K.matmulRows(" + args + ")";
+        }
+        // W transposed into the workspace's scratch, then one packed product over the batch's
+        // positions (a kernel that is a contraction is never a static method: it may read ws)
+        plan.needScratch(red.extent(), last.extent(), 0, 0);
+        return "@K.matmulRowsPacked(" + args + ", ws.pack)";
       }
       if (readsWhole(w, wn, List.of(red, last)) && plan.vectorPositionWise(red.extent(), last.extent(), last.extent())) {
         return "@K.matmulCols(" + args + ")";
@@ -138,7 +146,7 @@ final class IndexKernels {
       return null;
     }
     String act = switch (ap.op()) {
-      case TANH, SIGMOID, RELU, GELU -> ap.op().name();
+      case TANH, SIGMOID, RELU, GELU, EXP -> ap.op().name();
       default -> null;
     };
     Dim last = c.out().get(c.out().size() - 1);
@@ -259,14 +267,24 @@ final class IndexKernels {
       bind(c.domain());
       Code.Builder inner = new Code.Builder();
       String at = at(out, x.array(node), node.shape().dims(), positions(c.out()));
+      boolean rowsHoisted = false;
       switch (c.reducer()) {
         case NONE -> {
+          Code.Builder outside = c.guards().isEmpty() && c.out().size() >= 2 ? hoist(c.body(), c.out()) : null;
           if (c.guards().isEmpty()) {
             shareRepeated(c.body(), inner);
           }
           inner.stmt("%s = %s", at, kernels.store(c.guards().isEmpty()
               ? Kernels.unwrap(value(c.body())) : "(" + guards(c.guards()) + ") ? " + value(c.body()) + " : 0"));
           shared.clear();
+          hoisted.clear();
+          if (outside != null) {
+            // the values that do not change along the last axis, once per row, before its loop
+            List<Dim> rows = c.out().subList(0, c.out().size() - 1);
+            body.addAll(nest(rows, outside.addAll(nest(c.out().subList(rows.size(), c.out().size()), inner).build()))
+                .build());
+            rowsHoisted = true;
+          }
         }
         case SUM -> {
           Code.Builder term = new Code.Builder();
@@ -307,7 +325,9 @@ final class IndexKernels {
           }
         }
       }
-      body.addAll(nest(c.out(), inner).build());
+      if (!rowsHoisted) {
+        body.addAll(nest(c.out(), inner).build());
+      }
     }
     return perExample(body);
   }
@@ -1264,9 +1284,9 @@ final class IndexKernels {
   private void shareRepeated(IExpr e, Code.Builder into) {
     shared.clear();
     Map<IExpr, Integer> count = new HashMap<>();
-    countApplications(e, count);
+    countApplications(e, count, hoisted.keySet());
     List<IExpr> order = new ArrayList<>();
-    postOrder(e, count, order);
+    postOrder(e, count, order, hoisted.keySet());
     for (IExpr a : order) {
       if (shared.size() == MAX_SHARED) {
         break;
@@ -1278,18 +1298,80 @@ final class IndexKernels {
   }
 
   /** How often each application occurs, counting the inside of a repeated one once. */
-  private static void countApplications(IExpr e, Map<IExpr, Integer> count) {
-    if (e instanceof IExpr.Apply a && count.merge(a, 1, Integer::sum) == 1) {
-      a.args().forEach(q -> countApplications(q, count));
+  /**
+   * The statements that compute, once per row of the output (before the loop of its last axis),
+   * each largest application in {@code body} that does not depend on that axis, as the locals
+   * {@code rw0, rw1, ...} that {@link #value} then prints for them: layer_norm's
+   * {@code x[t, d] / sqrt(var[t] + eps)} computes its square root once per {@code t}, not once per
+   * element (C2 does not move a call of Math.sqrt out of the loop itself). Nothing under a
+   * {@code select} is moved (only the chosen branch may be evaluated), nor a bare read or
+   * constant. Null when there is nothing to move.
+   */
+  private Code.Builder hoist(IExpr body, List<Dim> out) {
+    String last = out.get(out.size() - 1).index();
+    List<IExpr> found = new ArrayList<>();
+    invariant(body, last, found);
+    if (found.isEmpty()) {
+      return null;
+    }
+    Code.Builder b = new Code.Builder();
+    for (IExpr a : found) {
+      String name = "rw" + hoisted.size();
+      b.stmt("double %s = %s", name, Kernels.unwrap(value(a)));
+      hoisted.put(a, name);
+    }
+    return b;
+  }
+
+  /** Adds to {@code found} the largest applications in {@code e}, outside selects, that do not mention {@code index}. */
+  private static void invariant(IExpr e, String index, List<IExpr> found) {
+    if (!(e instanceof IExpr.Apply a) || found.size() == MAX_SHARED) {
+      return;
+    }
+    if (!mentions(a, index)) {
+      if (!found.contains(a)) {
+        found.add(a);
+      }
+      return;
+    }
+    a.args().forEach(q -> invariant(q, index, found));
+  }
+
+  /** Whether {@code e}'s value depends on the loop index {@code index}. */
+  private static boolean mentions(IExpr e, String index) {
+    if (e instanceof IExpr.Read r) {
+      return r.at().stream().anyMatch(p -> mentions(p, index));
+    } else if (e instanceof IExpr.IndexValue v) {
+      return v.index().coefficient(index) != 0;
+    } else if (e instanceof IExpr.Apply a) {
+      return a.args().stream().anyMatch(q -> mentions(q, index));
+    } else if (e instanceof IExpr.Select s) {
+      return true; // never moved (see hoist)
+    }
+    return false;
+  }
+
+  private static boolean mentions(IndexExpr p, String index) {
+    if (p instanceof Affine af) {
+      return af.coefficient(index) != 0;
+    }
+    IndexExpr.DataIndex d = (IndexExpr.DataIndex) p;
+    return d.offset().coefficient(index) != 0 || d.at().stream().anyMatch(q -> mentions(q, index));
+  }
+
+  /** Counts each application in {@code e}, not looking into those in {@code stop} (computed already). */
+  private static void countApplications(IExpr e, Map<IExpr, Integer> count, java.util.Set<IExpr> stop) {
+    if (e instanceof IExpr.Apply a && !stop.contains(a) && count.merge(a, 1, Integer::sum) == 1) {
+      a.args().forEach(q -> countApplications(q, count, stop));
     }
   }
 
   /** The repeated applications that call a function, children before parents. */
-  private static void postOrder(IExpr e, Map<IExpr, Integer> count, List<IExpr> order) {
-    if (!(e instanceof IExpr.Apply a) || order.contains(a)) {
+  private static void postOrder(IExpr e, Map<IExpr, Integer> count, List<IExpr> order, java.util.Set<IExpr> stop) {
+    if (!(e instanceof IExpr.Apply a) || order.contains(a) || stop.contains(a)) {
       return;
     }
-    a.args().forEach(q -> postOrder(q, count, order));
+    a.args().forEach(q -> postOrder(q, count, order, stop));
     if (count.getOrDefault(a, 0) > 1 && !order.contains(a)
         && Character.isLetter(a.op().java(java.util.Collections.nCopies(a.args().size(), "x")).charAt(0))) {
       order.add(a);
@@ -1298,6 +1380,9 @@ final class IndexKernels {
 
   private String value(IExpr e) {
     String local = shared.get(e);
+    if (local == null) {
+      local = hoisted.get(e);
+    }
     if (local != null) {
       return local;
     }

@@ -171,9 +171,10 @@ class IndexKernelsCodeTest {
     for (boolean isFloat : new boolean[] {false, true}) {
       String k = isFloat ? "F" : "D";
       String java = Codegen.generate("p.net", src, isFloat).get(0).content();
-      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRows(W1, a, "), java);
-      assertTrue(java.contains("64, batch * 16)"), java);
-      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRows(W2, "), java);
+      // W transposed into the workspace's scratch and one packed product over the batch's positions
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRowsPacked(W1, a, "), java);
+      assertTrue(java.contains(", 256, 64, batch * 16, ws.pack)"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRowsPacked(W2, "), java);
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".activate(dev.netc.runtime.VectorKernels" + k
           + ".GELU, "), java);
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulCols(W2, "), java);
@@ -186,6 +187,7 @@ class IndexKernelsCodeTest {
       String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("p.net", src)),
           new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
       assertTrue(!scalar.contains("matmulRows") && !scalar.contains("matmulCols") && !scalar.contains("activate")
+          && !scalar.contains("ws.pack)")
           && !scalar.contains("geluBackward") && !scalar.contains("VectorKernels"), scalar);
       // the weight gradients' sums go to the runtime's plain Java outerAccumulate, as a dense layer's do
       assertTrue(scalar.contains("dev.netc.runtime.ScalarKernels" + k + ".outerAccumulate("), scalar);
@@ -219,6 +221,23 @@ class IndexKernelsCodeTest {
       String gradient = java.substring(java.indexOf("public double lossAndGradient(int batch"));
       gradient = gradient.substring(0, gradient.indexOf("return total / batch;"));
       assertTrue(gradient.contains("computePAndWinners(batch);") && !gradient.contains("computeP(batch);"), gradient);
+    }
+  }
+
+  /**
+   * layer_norm's {@code c[t, d] / sqrt(var[t] + eps)}: the square root does not change along
+   * {@code d}, so it is computed once per {@code t}, before {@code d}'s loop, and the loop divides
+   * by the local.
+   */
+  @Test
+  void aValueConstantAlongTheLastAxisIsComputedOncePerRow() {
+    String src = "network N {\n input x[16, 64]\n target y[16, 64]\n n = layer_norm(x)\n output n\n loss = mse(n, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String java = Codegen.generate("n.net", src, isFloat).get(0).content();
+      Matcher m = Pattern.compile("double rw0 = Ops\\.sqrt\\(([^\\n]*)\\);\\n\\s*for \\(int k1 = 0; k1 < 64; k1\\+\\+\\) \\{\\n"
+          + "[^\\n]*/ rw0\\)?;").matcher(java);
+      assertTrue(m.find(), java);
+      assertTrue(!m.group(1).contains("k1"), m.group(1));
     }
   }
 }
