@@ -31,14 +31,7 @@ class VectorKernelsTest {
           double[] x = random(rnd, batch * k);
           double[] want = new double[batch * m];
           double[] mag = new double[batch * m];
-          for (int e = 0; e < batch; e++) {
-            for (int r = 0; r < m; r++) {
-              for (int c = 0; c < k; c++) {
-                want[e * m + r] += w[r * k + c] * x[e * k + c];
-                mag[e * m + r] += Math.abs(w[r * k + c] * x[e * k + c]);
-              }
-            }
-          }
+          plainMatmulRows(w, x, want, mag, m, k, batch);
           double[] zd = new double[batch * m];
           k0.matmulRows(w, x, zd, m, k, batch);
           float[] zf = new float[batch * m];
@@ -64,14 +57,7 @@ class VectorKernelsTest {
           double[] x = random(rnd, batch * k);
           double[] want = new double[batch * m];
           double[] mag = new double[batch * m];
-          for (int e = 0; e < batch; e++) {
-            for (int r = 0; r < m; r++) {
-              for (int c = 0; c < k; c++) {
-                want[e * m + r] += w[r * k + c] * x[e * k + c];
-                mag[e * m + r] += Math.abs(w[r * k + c] * x[e * k + c]);
-              }
-            }
-          }
+          plainMatmulRows(w, x, want, mag, m, k, batch);
           double[] zd = new double[batch * m];
           VectorKernelsD.matmulRowsPacked(w, x, zd, m, k, batch, new double[k + 3][m + 16]);
           float[] zf = new float[batch * m];
@@ -99,14 +85,7 @@ class VectorKernelsTest {
       double[] x = random(rnd, batch * k);
       double[] want = new double[batch * m];
       double[] mag = new double[batch * m];
-      for (int e = 0; e < batch; e++) {
-        for (int r = 0; r < m; r++) {
-          for (int j = 0; j < k; j++) {
-            want[e * m + r] += w[r * k + j] * x[e * k + j];
-            mag[e * m + r] += Math.abs(w[r * k + j] * x[e * k + j]);
-          }
-        }
-      }
+      plainMatmulRows(w, x, want, mag, m, k, batch);
       double[] zd = new double[batch * m];
       VectorKernelsD.matmulRows(w, x, zd, m, k, batch);
       float[] wf = toFloat(w);
@@ -594,6 +573,18 @@ class VectorKernelsTest {
         System.out.println("check: fine");
       } catch (IllegalStateException e) {
         System.out.println("check: " + e.getMessage());
+      }
+    }
+  }
+
+  /** {@code want[e*m + r] = sum over c of w[r*k + c] * x[e*k + c]}, and in {@code mag} the sum of the terms' sizes. */
+  private static void plainMatmulRows(double[] w, double[] x, double[] want, double[] mag, int m, int k, int batch) {
+    for (int e = 0; e < batch; e++) {
+      for (int r = 0; r < m; r++) {
+        for (int c = 0; c < k; c++) {
+          want[e * m + r] += w[r * k + c] * x[e * k + c];
+          mag[e * m + r] += Math.abs(w[r * k + c] * x[e * k + c]);
+        }
       }
     }
   }

@@ -240,4 +240,25 @@ class IndexKernelsCodeTest {
       assertTrue(!m.group(1).contains("k1"), m.group(1));
     }
   }
+
+  /**
+   * softmax along an axis computes {@code e = exp(x - max)} as a tensor of its own: with the
+   * Vector API one {@code activate(EXP, ...)} call for the batch; {@code --kernels scalar} keeps
+   * the loop of {@code Ops.exp}.
+   */
+  @Test
+  void softmaxsExponentialIsOneActivateCall() {
+    String src = "network S {\n input x[4, 16, 16]\n target y[4, 16, 16]\n p = softmax(x, axis=2)\n output p\n"
+        + " loss = mse(p, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String k = isFloat ? "F" : "D";
+      String java = Codegen.generate("s.net", src, isFloat).get(0).content();
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".activate(dev.netc.runtime.VectorKernels" + k
+          + ".EXP, "), java);
+      assertTrue(java.contains(", 16, batch * 64)"), java);
+      String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("s.net", src)),
+          new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
+      assertTrue(!scalar.contains("activate(") && scalar.contains("Ops.exp("), scalar);
+    }
+  }
 }
