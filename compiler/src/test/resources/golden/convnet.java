@@ -326,16 +326,20 @@ public final class ConvNet implements Model {
      * line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [2, 5, 5]]
      */
     private void computeConv(int batch) {
-        double[] conv = ws.conv;
-        double[] b = this.b;
         double[] t6 = ws.t6;
-        for (int ex = 0; ex < batch; ex++) {
-            int p1 = ex * 50;
-            int ob = ex * 50;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 5; k1++) {
-                    for (int k2 = 0; k2 < 5; k2++) {
-                        conv[ob + (k0) * 25 + (k1) * 5 + k2] = b[k0] + t6[p1 + (k0) * 25 + (k1) * 5 + k2];
+        double[] b = this.b;
+        double[] conv = ws.conv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.activateRows(dev.netc.runtime.VectorKernelsD.IDENTITY, t6, b, conv, 2, 25, batch);
+        } else {
+            for (int ex = 0; ex < batch; ex++) {
+                int p1 = ex * 50;
+                int ob = ex * 50;
+                for (int k0 = 0; k0 < 2; k0++) {
+                    for (int k1 = 0; k1 < 5; k1++) {
+                        for (int k2 = 0; k2 < 5; k2++) {
+                            conv[ob + (k0) * 25 + (k1) * 5 + k2] = b[k0] + t6[p1 + (k0) * 25 + (k1) * 5 + k2];
+                        }
                     }
                 }
             }

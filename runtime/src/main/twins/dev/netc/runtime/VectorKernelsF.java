@@ -95,6 +95,45 @@ public final class VectorKernelsF {
   }
 
   /**
+   * {@code out[(e*rows + r)*size + i] = act(t[(e*rows + r)*size + i] + bias[r])} for every example
+   * {@code e < batch}: a bias per row, as a convolution's per channel ({@code conv2d(x, K) + c}
+   * with {@code c[channels, 1, 1]}), and {@link #activate}'s activations.
+   */
+  public static void activateRows(int act, float[] t, float[] bias, float[] out, int rows, int size, int batch) {
+    int sv = S.loopBound(size);
+    for (int er = 0; er < batch * rows; er++) {
+      int o = er * size;
+      float b = bias[er % rows];
+      FloatVector bv = FloatVector.broadcast(S, b);
+      int i = 0;
+      for (; i < sv; i += L) {
+        FloatVector v = FloatVector.fromArray(S, t, o + i).add(bv);
+        switch (act) {
+          case TANH -> v = v.lanewise(VectorOperators.TANH);
+          case SIGMOID -> v = FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+          case RELU -> v = v.max(0f);
+          case GELU -> v = v.div(v.mul(v).mul(v).mul((float) 0.044715).add(v).mul((float) -1.5957691216057308)
+              .lanewise(VectorOperators.EXP).add(1f));
+          case EXP -> v = v.lanewise(VectorOperators.EXP);
+          default -> { }
+        }
+        v.intoArray(out, o + i);
+      }
+      for (; i < size; i++) {
+        float x = t[o + i] + b;
+        out[o + i] = switch (act) {
+          case TANH -> Ops.tanh(x);
+          case SIGMOID -> Ops.sigmoid(x);
+          case RELU -> Ops.relu(x);
+          case GELU -> (float) Ops.gelu(x);
+          case EXP -> Ops.exp(x);
+          default -> x;
+        };
+      }
+    }
+  }
+
+  /**
    * {@code out[e*size + i] = g[e*size + i] * gelu'(t[e*size + i] + bias[i])} for every example
    * {@code e < batch} ({@code bias} null: no bias): the gradient through {@link #activate}'s GELU
    * at every point, a vector at a time, with gelu' as {@link Ops#geluPrime}

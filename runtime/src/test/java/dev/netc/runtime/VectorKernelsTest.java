@@ -467,6 +467,35 @@ class VectorKernelsTest {
     }
   }
 
+  /** activateRows, a bias per row (a convolution's channel): every activation, sizes around the vector's. */
+  @Test
+  void activateRowsMatchesOps() {
+    SplittableRandom rnd = new SplittableRandom(6);
+    for (int act = VectorKernelsD.IDENTITY; act <= VectorKernelsD.EXP; act++) {
+      for (int size : SIZES) {
+        int batch = BATCHES[rnd.nextInt(BATCHES.length)];
+        int rows = 1 + rnd.nextInt(7);
+        double[] t = random(rnd, batch * rows * size);
+        for (int i = 0; i < t.length; i++) {
+          t[i] = (float) (t[i] * Math.pow(10, rnd.nextDouble() * 2.4 - 1)); // |x| from 0 to 25
+        }
+        double[] bias = random(rnd, rows);
+        double[] outD = new double[t.length];
+        float[] outF = new float[t.length];
+        VectorKernelsD.activateRows(act, t, bias, outD, rows, size, batch);
+        VectorKernelsF.activateRows(act, toFloat(t), toFloat(bias), outF, rows, size, batch);
+        for (int at = 0; at < t.length; at++) {
+          int r = at / size % rows;
+          double wantD = apply(act, t[at] + bias[r]);
+          double wantF = apply(act, (float) t[at] + (float) bias[r]);
+          String what = "activateRows act " + act + " size " + size + " rows " + rows + " [" + at + "]";
+          assertEquals(wantD, outD[at], 1e-14 * Math.max(1e-3, Math.abs(wantD)), what + " double");
+          assertEquals(wantF, outF[at], 1e-6 * Math.max(1e-3, Math.abs(wantF)), what + " float");
+        }
+      }
+    }
+  }
+
   /**
    * The gradient through gelu against {@code g * Ops.geluPrime(x)}, and geluPrime against central
    * differences of {@code Ops.gelu}. gelu' has a zero near x = -0.75, so the tolerance is relative

@@ -79,6 +79,9 @@ final class IndexKernels {
     if (call == null) {
       call = geluBackward();
     }
+    if (call == null) {
+      call = rowBias();
+    }
     Code.Builder loops = loops();
     return call == null ? loops : kernels.runtimeCall(loops, call);
   }
@@ -164,6 +167,62 @@ final class IndexKernels {
    * whole batch and read whole along the last axis. The arrays as arguments ("t, b" or
    * "t, null"), or null.
    */
+  /**
+   * {@code y[r, q...] = t[r, q...] + b[r]}, or {@code act(...)} of it for {@link #activation}'s
+   * activations: a bias per point of the first axis ({@code b} the same for the whole batch, its
+   * other axes of extent 1 read at 0), as a convolution's per channel,
+   * {@code conv2d(x, K) + c} with {@code c[channels, 1, 1]}. The batch's rows are one call of the
+   * runtime's {@code activateRows}, a vector at a time; the loops ({@code (double) t + (double) b}
+   * per element, then rounded) are the scalar side. The call's format, or null.
+   */
+  private String rowBias() {
+    if (node.op() != Op.COMPUTE || !(node.ix() instanceof Comprehension c) || c.reducer() != Reducer.NONE
+        || !c.guards().isEmpty() || c.out().size() < 2 || !plan.isBatched(node) || plan.isView(node)) {
+      return null;
+    }
+    IExpr arg = c.body();
+    String act = "IDENTITY";
+    if (arg instanceof IExpr.Apply ap && ap.args().size() == 1) {
+      act = switch (ap.op()) {
+        case TANH, SIGMOID, RELU, GELU, EXP -> ap.op().name();
+        default -> null;
+      };
+      arg = ap.args().get(0);
+    }
+    Dim first = c.out().get(0);
+    int size = (int) extent(c.out().subList(1, c.out().size()));
+    if (act == null || !(arg instanceof IExpr.Apply add) || add.op() != dev.netc.compiler.ops.Scalar.ADD
+        || !(add.args().get(0) instanceof IExpr.Read a) || !(add.args().get(1) instanceof IExpr.Read b)
+        || !plan.vectorIndexActivation(size)) {
+      return null;
+    }
+    for (IExpr.Read[] tb : List.of(new IExpr.Read[] {a, b}, new IExpr.Read[] {b, a})) {
+      Node t = node.input(tb[0].slot());
+      Node bn = node.input(tb[1].slot());
+      if (plan.isBatched(t) && !plan.isView(t) && readsWhole(tb[0], t, c.out()) && !plan.isBatched(bn)
+          && !plan.isView(bn) && readsFirstOnly(tb[1], bn, first)) {
+        return Code.Builder.format("@K.activateRows(@K.%s, %s, %s, %s, %d, %d, batch)", act, x.array(t), x.array(bn),
+            x.array(node), first.extent(), size);
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code r} reads {@code n} at {@code first} on its first axis (as long) and at 0 on the others (each of extent 1). */
+  private static boolean readsFirstOnly(IExpr.Read r, Node n, Dim first) {
+    int[] shape = n.shape().dims();
+    if (r.at().size() != shape.length || shape.length == 0 || !r.at().get(0).equals(Affine.of(first.index()))
+        || shape[0] != first.extent()) {
+      return false;
+    }
+    for (int a = 1; a < shape.length; a++) {
+      if (shape[a] != 1 || !r.at().get(a).equals(Affine.constant(0))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private String biasedRead(IExpr arg, Comprehension c) {
     Dim last = c.out().get(c.out().size() - 1);
     List<IExpr.Read[]> candidates = new ArrayList<>();   // {t, b}

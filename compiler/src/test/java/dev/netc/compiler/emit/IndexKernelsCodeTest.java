@@ -261,4 +261,25 @@ class IndexKernelsCodeTest {
       assertTrue(!scalar.contains("activate(") && scalar.contains("Ops.exp("), scalar);
     }
   }
+
+  /**
+   * A convolution's bias per channel, {@code conv2d(img, K) + b} with {@code b[8, 1, 1]}: one
+   * activateRows call for the batch (8 rows of 18 x 18 per example) where the Vector API is
+   * there; {@code --kernels scalar} keeps the loops.
+   */
+  @Test
+  void aBiasPerChannelIsOneActivateRowsCall() {
+    String src = "network C {\n input img[1, 20, 20]\n param K[8, 1, 3, 3]\n param b[8, 1, 1]\n target y[8, 18, 18]\n"
+        + " c = relu(conv2d(img, K) + b)\n output c\n loss = mse(c, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String k = isFloat ? "F" : "D";
+      String java = Codegen.generate("c.net", src, isFloat).get(0).content();
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".activateRows(dev.netc.runtime.VectorKernels" + k
+          + ".IDENTITY, "), java);
+      assertTrue(java.contains(", b, ") && java.contains(", 8, 324, batch)"), java);
+      String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("c.net", src)),
+          new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
+      assertTrue(!scalar.contains("activateRows"), scalar);
+    }
+  }
 }
