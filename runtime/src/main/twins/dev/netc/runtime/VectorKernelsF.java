@@ -992,6 +992,21 @@ public final class VectorKernelsF {
     }
   }
 
+  /**
+   * One run of {@link #copyRuns}: {@code n} numbers from {@code src[from]} to {@code dst[to]},
+   * whole vectors (one where {@code n <= L}) where both arrays have room for them, else exactly.
+   * A packing whose window has few rows calls it once per row, one statement each: a loop over
+   * the runs inlined into a large kernel is one C2 sometimes leaves rolled, with range checks
+   * and a safepoint poll per run, which doubled the packing of LeNet's first convolution.
+   */
+  public static void copyRun(float[] src, int from, float[] dst, int to, int n) {
+    if (n <= L && from + L <= src.length && to + L <= dst.length) {
+      FloatVector.fromArray(S, src, from).intoArray(dst, to);
+    } else {
+      copyRuns(src, from, 0, dst, to, n, 1);
+    }
+  }
+
   /** Rows i..i+5 times columns j..j+2L-1 of {@link #packedProduct}: 12 accumulators. */
   private static void packed6x2(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
     FloatVector c00 = FloatVector.zero(S);

@@ -379,6 +379,44 @@ class VectorKernelsTest {
   }
 
   /**
+   * copyRun, one run of a packed operand: the run exact, nothing before it touched and nothing
+   * more than a vector past it, at every length around the vector's, with and without room for a
+   * whole vector after it in either array (the exact copy then).
+   */
+  @Test
+  void copyRunCopiesTheRunAndWritesAtMostAVectorPast() {
+    SplittableRandom rnd = new SplittableRandom(29);
+    int most = 16; // the most floats in a vector (AVX-512); doubles: 8
+    for (int n = 1; n <= 40; n++) {
+      for (int srcRoom : new int[] {0, 3, most}) {
+        for (int dstRoom : new int[] {0, 5, most}) {
+          int from = 2;
+          int to = 3;
+          double[] src = random(rnd, from + n + srcRoom);
+          double[] dst = random(rnd, to + n + dstRoom);
+          float[] srcF = toFloat(src);
+          float[] dstF = toFloat(dst);
+          double[] before = dst.clone();
+          float[] beforeF = dstF.clone();
+          VectorKernelsD.copyRun(src, from, dst, to, n);
+          VectorKernelsF.copyRun(srcF, from, dstF, to, n);
+          String what = "n " + n + " room " + srcRoom + ", " + dstRoom;
+          for (int t = 0; t < n; t++) {
+            assertEquals(src[from + t], dst[to + t], 0, what);
+            assertEquals(srcF[from + t], dstF[to + t], 0, what);
+          }
+          for (int t = 0; t < dst.length; t++) {
+            if (t < to || t >= to + n + most) {
+              assertEquals(before[t], dst[t], 0, what + ": wrote outside at " + t);
+              assertEquals(beforeF[t], dstF[t], 0, what + ": wrote outside at " + t);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * copyRuns, the runs of a packed operand: each run exact, nothing before the first touched and
    * nothing more than a vector past the last (the room it may write into), at every length around
    * the vector's, with source strides that are and are not the run's length, and arrays with and

@@ -405,6 +405,9 @@ final class IndexKernels {
   /** The longest run a packing copies with the vector kernels' copyRuns rather than System.arraycopy. */
   private static final int SHORT_RUN = 32;
 
+  /** The most runs a packing copies as one copyRun statement each rather than one copyRuns call. */
+  private static final int UNROLLED_RUNS = 8;
+
   /** Terms per pass of a contraction's inner loop (one load of the row and eight rows of the packed operand). */
   private static final int GROUP = 8;
 
@@ -1224,8 +1227,18 @@ final class IndexKernels {
       return loops(dims, dims.size() - 2, limits, dims.size() == 2 ? new Code.Builder().block("", whole) : whole);
     }
     if (outer != null && vector && guards.isEmpty() && stride >= 0 && last.extent() <= SHORT_RUN) {
-      Code.Builder runs = new Code.Builder().stmt("int %s = 0", vars.get(outer.index())).addAll(copy.build())
-          .stmt("@K.copyRuns(%s, %s, %d, %s, %s, %s, %d)", arr, fromIndex, stride, dst, at, count, outer.extent());
+      Code.Builder runs = new Code.Builder().stmt("int %s = 0", vars.get(outer.index())).addAll(copy.build());
+      if (outer.extent() <= UNROLLED_RUNS) {
+        // a window's few rows as one statement each: C2 has no loop over them to leave rolled
+        int n = last.extent();
+        runs.stmt("%s[] rq = %s", kernels.type(), dst).stmt("int rs = %s", fromIndex).stmt("int rd = %s", at);
+        for (int r = 0; r < outer.extent(); r++) {
+          runs.stmt("@K.copyRun(%s, %s, rq, %s, %d)", arr, r == 0 ? "rs" : "rs + " + r * stride,
+              r == 0 ? "rd" : "rd + " + r * n, n);
+        }
+      } else {
+        runs.stmt("@K.copyRuns(%s, %s, %d, %s, %s, %s, %d)", arr, fromIndex, stride, dst, at, count, outer.extent());
+      }
       return loops(dims, dims.size() - 2, limits, dims.size() == 2 ? new Code.Builder().block("", runs) : runs);
     }
     Code.Builder call = new Code.Builder().stmt("System.arraycopy(%s, %s, %s, %s, %s)", arr, fromIndex, dst, at, count);

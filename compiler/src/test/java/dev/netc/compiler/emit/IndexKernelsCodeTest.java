@@ -101,9 +101,14 @@ class IndexKernelsCodeTest {
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".packedProduct(pa, pk, cr, 8, 336, 9)"), java);
       assertTrue(java.contains("if (dev.netc.runtime.Vectorized.ENABLED)"), java);
       assertTrue(java.contains("System.arraycopy(img, "), java);
-      // the Vector API side packs the window's rows (3 numbers each, 3 rows of the image apart) by copyRuns
+      // the Vector API side packs the forward's 18 rows of 18 by copyRuns, and the weight
+      // gradient's window (3 rows of 3 numbers, an image row apart) as one copyRun statement per row
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRuns(img, "), java);
-      assertTrue(java.contains(", 20, pk["), java);
+      assertTrue(java.contains(", 20, pk[k0 * 9 + k1 * 3 + k2], k3 * 18 + k4, 18, 18)"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs, rq, rd, 3);\n"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs + 20, rq, rd + 3, 3);\n"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs + 40, rq, rd + 6, 3);\n"), java);
+      assertTrue(!java.contains("rs + 60"), java);
       assertTrue(java.contains("System.arraycopy(cr, co, "), java);
       String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("c.net", src)),
           new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
