@@ -674,6 +674,15 @@ final class IndexKernels {
     Code.Builder packB = packB(ct, column, false);
     Code.Builder vectorPackA = vector ? packA(ct, c, true) : null;
     Code.Builder vectorPackB = vector ? packB(ct, column, true) : null;
+    // B' transposed, its K numbers per column in packRow, where its runs are longer that way and
+    // the sums long enough for dot products (LeNet's conv 1 weight gradient: 600 runs of 24 an
+    // example instead of 2,880 of 5); the product by matmulRows into pk's first row
+    boolean transposed = vector && examples == 1 && ct.batch().isEmpty() && batched && plan.isBatched(nodeB)
+        && transposedB(ct);
+    if (transposed) {
+      plan.needScratch(1, ct.m() * ct.n(), ct.m() * ct.k(), ct.n() * ct.k());
+      vectorPackB = packTransposedB(ct);
+    }
     String arr = x.array(node);
     int colStride = colStride(c.out(), ct.cols());
     String store = "ro + " + (colStride == 1 ? "j" : "j * " + colStride);
@@ -681,8 +690,11 @@ final class IndexKernels {
         .stmt("int ro = %s", rowOffset(c.out(), ct));
     rowOfProduct(row, width, ct.k());
     // the Vector API side: the whole product into cr (m rows of width) by the runtime, then copied out
-    Code.Builder product = new Code.Builder().stmt("@K.packedProduct(pa, pk, cr, %d, %d, %d)", ct.m(), padded, ct.k());
-    Code.Builder copy = new Code.Builder().stmt("int ro = %s", rowOffset(c.out(), ct)).stmt("int co = i * %d", padded);
+    Code.Builder product = transposed
+        ? new Code.Builder().stmt("@K.matmulRows(cr, pa, pk[0], %d, %d, %d)", ct.n(), ct.k(), ct.m())
+        : new Code.Builder().stmt("@K.packedProduct(pa, pk, cr, %d, %d, %d)", ct.m(), padded, ct.k());
+    Code.Builder copy = new Code.Builder().stmt("int ro = %s", rowOffset(c.out(), ct))
+        .stmt("int co = i * %d", transposed ? ct.n() : padded);
     if (examples == 1) {
       Code.Builder perEx = new Code.Builder().addAll(decls.build());
       // one product per point of the batch indices, each operand packed for it
@@ -703,7 +715,7 @@ final class IndexKernels {
           new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled("cr[j]", ct.scale())));
       Code.Builder rows = scalarSide.block("for (int i = 0; i < " + ct.m() + "; i++)", row);
       if (vector) {
-        copyRow(copy, out, arr, store, colStride, "co", ct.n(), ct.scale());
+        copyRow(copy, transposed ? "pk[0]" : "cr", out, arr, store, colStride, "co", ct.n(), ct.scale());
         rows = kernels.vectorOr(vectorSide.addAll(product.build()).block("for (int i = 0; i < " + ct.m() + "; i++)", copy),
             rows);
       }
@@ -725,7 +737,7 @@ final class IndexKernels {
         .block("for (int i = 0; i < " + ct.m() + "; i++)", row);
     if (vector) {
       copy.block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
-          .addAll(copyRow(new Code.Builder(), out, arr, store, colStride, "co + e * " + ct.n(), ct.n(), ct.scale())
+          .addAll(copyRow(new Code.Builder(), "cr", out, arr, store, colStride, "co + e * " + ct.n(), ct.n(), ct.scale())
               .build()));
       Code.Builder vectorRows = new Code.Builder()
           .block("for (int e = 0; e < ng; e++)", new Code.Builder().stmt("int ex = ex0 + e").addAll(each)
@@ -921,16 +933,65 @@ final class IndexKernels {
   }
 
   /**
-   * The copy of a row of the product from {@code cr[from...]} to the output: one
-   * {@code System.arraycopy} when the row is contiguous there, else a loop.
+   * The copy of a row of the product from {@code src[from...]} ({@code cr}, or {@code pk[0]}
+   * for a transposed {@code B'}) to the output: one {@code System.arraycopy} when the row is
+   * contiguous there, else a loop.
    */
-  private Code.Builder copyRow(Code.Builder b, String out, String arr, String store, int colStride,
+  private Code.Builder copyRow(Code.Builder b, String src, String out, String arr, String store, int colStride,
       String from, int n, double scale) {
     if (colStride == 1 && scale == 1) {
-      return b.stmt("System.arraycopy(cr, %s, %s, %s, %d)", from, arr, out.equals("0") ? "ro" : out + " + ro", n);
+      return b.stmt("System.arraycopy(%s, %s, %s, %s, %d)", src, from, arr, out.equals("0") ? "ro" : out + " + ro", n);
     }
     return b.block("for (int j = 0; j < " + n + "; j++)",
-        new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled("cr[" + from + " + j]", scale)));
+        new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled(src + "[" + from + " + j]", scale)));
+  }
+
+  /**
+   * The fewest terms per sum for which {@code B'} may be packed transposed (dot products, whose
+   * sum across a vector's lanes at the end must be cheap beside them); tests set it to 0.
+   */
+  static int transposedMinK = 256;
+
+  /**
+   * Whether the Vector API side packs {@code B'} transposed ({@link #packTransposedB}): where the
+   * sums are at least {@link #transposedMinK} long, no guard zeroes points of {@code B}, and its
+   * runs along the last reduced index are longer than those along the last column index.
+   */
+  private static boolean transposedB(Contraction ct) {
+    if (ct.k() < transposedMinK || !ct.guardsB().isEmpty()) {
+      return false;
+    }
+    Dim lastReduced = ct.reduced().get(ct.reduced().size() - 1);
+    Dim lastCol = ct.cols().get(ct.cols().size() - 1);
+    return runLength(ct.b(), lastReduced) > runLength(ct.b(), lastCol);
+  }
+
+  /** How many numbers {@code read} reads in a row along {@code d}: its extent when only the last axis reads it, with coefficient 1; else 1. */
+  private static int runLength(IExpr.Read read, Dim d) {
+    List<IndexExpr> pos = read.at();
+    for (int a = 0; a < pos.size(); a++) {
+      if (!(pos.get(a) instanceof Affine af) || af.coefficient(d.index()) != (a == pos.size() - 1 ? 1 : 0)) {
+        return 1;
+      }
+    }
+    return d.extent();
+  }
+
+  /**
+   * {@code cr[n * K + k] = B[...]}: {@code B'} transposed, one row of {@code K} numbers per point
+   * of the columns, looping over the columns' indices, then the reduced ones (the Vector API side
+   * only, whose matmulRows takes it as its matrix).
+   */
+  private Code.Builder packTransposedB(Contraction ct) {
+    List<Dim> order = new ArrayList<>(ct.cols());
+    order.addAll(ct.reduced());
+    bind(order);
+    Code.Builder copy = boundedCopy(order, ct.guardsB(), "cr", linear(order), ct.b(), true, true);
+    if (copy != null) {
+      return copy;
+    }
+    return new Code.Builder().addAll(bounded(order, ct.guardsB(), new Code.Builder().stmt("cr[%s] = %s", linear(order),
+        kernels.store(Kernels.unwrap(value(ct.b()))))).build());
   }
 
   /** {@code element} times the contraction's constant factor, in the build's precision. */

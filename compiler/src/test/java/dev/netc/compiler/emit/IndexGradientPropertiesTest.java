@@ -151,6 +151,23 @@ class IndexGradientPropertiesTest {
    * that a JVM without the Vector API runs (this test JVM has it, so the default class would take
    * the Vector API's side), for the gathered and the scattered products alike.
    */
+  /**
+   * {@link #packedContractionGradients} with every contraction that may pack {@code B'}
+   * transposed doing so ({@code IndexKernels.transposedMinK} at 0; by default only sums of 256
+   * terms or more do): the weight gradients of the convolutions, whose runs along the image's
+   * rows are longer than the window's, by matmulRows.
+   */
+  @Test
+  void transposedContractionGradients() {
+    int min = IndexKernels.transposedMinK;
+    IndexKernels.transposedMinK = 0;
+    try {
+      packedContractionGradients();
+    } finally {
+      IndexKernels.transposedMinK = min;
+    }
+  }
+
   @Test
   void packedContractionGradientsInPlainJava() {
     kernels = KernelChoice.SCALAR;

@@ -89,7 +89,8 @@ class IndexKernelsCodeTest {
    * A convolution's packed product: with the Vector API there, one call of the runtime's
    * packedProduct (rows padded to a multiple of 16 columns: 18 x 18 = 324 to 336) and a copy of
    * each row of the result; a row of the image's window is packed by one System.arraycopy, in
-   * both kinds of build. {@code --kernels scalar} keeps the loops of eight terms.
+   * both kinds of build; the weight gradient's operand packed transposed, for matmulRows.
+   * {@code --kernels scalar} keeps the loops of eight terms.
    */
   @Test
   void aConvolutionIsOnePackedProductCallAndArrayCopies() {
@@ -101,19 +102,51 @@ class IndexKernelsCodeTest {
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".packedProduct(pa, pk, cr, 8, 336, 9)"), java);
       assertTrue(java.contains("if (dev.netc.runtime.Vectorized.ENABLED)"), java);
       assertTrue(java.contains("System.arraycopy(img, "), java);
-      // the Vector API side packs the forward's 18 rows of 18 by copyRuns, and the weight
-      // gradient's window (3 rows of 3 numbers, an image row apart) as one copyRun statement per row
+      // the Vector API side packs the forward's 18 rows of 18 by copyRuns; the weight gradient's
+      // B' transposed (sums of 18 x 18 = 324 terms, whose runs are the image's rows of 18 that
+      // way, not the window's of 3), then matmulRows into pk's first row
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRuns(img, "), java);
       assertTrue(java.contains(", 20, pk[k0 * 9 + k1 * 3 + k2], k3 * 18 + k4, 18, 18)"), java);
-      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs, rq, rd, 3);\n"), java);
-      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs + 20, rq, rd + 3, 3);\n"), java);
-      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs + 40, rq, rd + 6, 3);\n"), java);
-      assertTrue(!java.contains("rs + 60"), java);
+      assertTrue(java.contains(", 20, cr, k0 * 2916 + k1 * 972 + k2 * 324 + k3 * 18 + k4, 18, 18)"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRows(cr, pa, pk[0], 9, 324, 8)"), java);
+      assertTrue(java.contains("System.arraycopy(pk[0], co, "), java);
       assertTrue(java.contains("System.arraycopy(cr, co, "), java);
       String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("c.net", src)),
           new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
       assertTrue(!scalar.contains("packedProduct") && !scalar.contains("Vectorized"), scalar);
       assertTrue(scalar.contains("System.arraycopy(img, ") && scalar.contains("u7 * q7[j]"), scalar);
+    }
+  }
+
+  /**
+   * The weight gradient of a convolution whose sums are short (8 x 8 = 64 terms): {@code B'} as
+   * it is, one row per point of the sum, each the window's 3 rows of 3 numbers an image row apart,
+   * packed by one copyRun statement per row on the Vector API side (no loop over them for C2 to
+   * leave rolled); with {@code IndexKernels.transposedMinK} at 0 the same gradient packs
+   * {@code B'} transposed, its runs the image's rows of 8 (eight of them: copyRun statements too).
+   */
+  @Test
+  void aShortWeightGradientPacksTheWindowsRowsOneStatementEach() {
+    String src = "network C {\n input img[1, 10, 10]\n param K[8, 1, 3, 3]\n target y[8, 8, 8]\n"
+        + " c = conv2d(img, K)\n output c\n loss = mse(c, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String k = isFloat ? "F" : "D";
+      String java = Codegen.generate("c.net", src, isFloat).get(0).content();
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs, rq, rd, 3);\n"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs + 10, rq, rd + 3, 3);\n"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs + 20, rq, rd + 6, 3);\n"), java);
+      assertTrue(!java.contains("rd + 9, 3)") && !java.contains("matmulRows(cr, pa, pk[0]"), java);
+      int min = IndexKernels.transposedMinK;
+      IndexKernels.transposedMinK = 0;
+      try {
+        String transposed = Codegen.generate("c.net", src, isFloat).get(0).content();
+        assertTrue(transposed.contains(".matmulRows(cr, pa, pk[0], 9, 64, 8)"), transposed);
+        assertTrue(transposed.contains("[] rq = cr;\n"), transposed);
+        assertTrue(transposed.contains("int rd = k0 * 576 + k1 * 192 + k2 * 64 + k3 * 8 + k4;\n"), transposed);
+        assertTrue(transposed.contains(".copyRun(img, rs + 70, rq, rd + 56, 8);\n"), transposed);
+      } finally {
+        IndexKernels.transposedMinK = min;
+      }
     }
   }
 
