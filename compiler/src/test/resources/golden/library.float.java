@@ -1478,9 +1478,16 @@ public final class Library implements Model {
             int p0 = ex * 8;
             int p1 = ex * 8;
             double acc = 0;
-            for (int k0 = 0; k0 < 8; k0++) {
+            double acc1 = 0;
+            double acc2 = 0;
+            double acc3 = 0;
+            for (int k0 = 0; k0 < 8; k0 += 4) {
                 acc += Ops.abs(((double) cat[p0 + k0] - (double) t55[p1 + k0]));
+                acc1 += Ops.abs(((double) cat[p0 + (k0 + 1)] - (double) t55[p1 + (k0 + 1)]));
+                acc2 += Ops.abs(((double) cat[p0 + (k0 + 2)] - (double) t55[p1 + (k0 + 2)]));
+                acc3 += Ops.abs(((double) cat[p0 + (k0 + 3)] - (double) t55[p1 + (k0 + 3)]));
             }
+            acc = (acc + acc1) + (acc2 + acc3);
             t56[ex] = (float) (acc);
         }
     }

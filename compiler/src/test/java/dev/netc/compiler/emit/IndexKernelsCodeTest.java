@@ -280,6 +280,30 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * A sum whose innermost loop runs 8 or more (a multiple of 4) keeps four accumulators, one term
+   * into each per step of 4, added pairwise at the end; each term's shared subexpressions in a
+   * scope of its own. A sum of 10 keeps one accumulator.
+   */
+  @Test
+  void aLongSumKeepsFourAccumulators() {
+    String src = "network S {\n input x[3, 32], z[3, 10]\n target y[3], w[3]\n"
+        + " s[i] = sum(j) exp(x[i, j]) * exp(x[i, j])\n u[i] = sum(j) z[i, j]\n output s, u\n"
+        + " loss = mse(s, y) + mse(u, w)\n}\n";
+    String java = Codegen.generate("s.net", src, false).get(0).content();
+    String s = java.substring(java.indexOf("private void computeS_("), java.indexOf("private void computeU("));
+    assertTrue(s.contains("for (int k1 = 0; k1 < 32; k1 += 4) {"), s);
+    for (int a = 1; a < 4; a++) {
+      assertTrue(s.contains("double acc" + a + " = 0;"), s);
+      assertTrue(s.contains("double sh0 = Ops.exp(x[p0 + (k0) * 32 + (k1 + " + a + ")]);\n"), s);
+      assertTrue(s.contains("acc" + a + " += sh0 * sh0;"), s);
+    }
+    assertTrue(s.contains("acc = (acc + acc1) + (acc2 + acc3);"), s);
+    String u = java.substring(java.indexOf("private void computeU("));
+    u = u.substring(0, u.indexOf("\n    }\n"));
+    assertTrue(u.contains("for (int k1 = 0; k1 < 10; k1++) {") && !u.contains("acc1"), u);
+  }
+
+  /**
    * softmax along an axis computes {@code e = exp(x - max)} as a tensor of its own: with the
    * Vector API one {@code activate(EXP, ...)} call for the batch; {@code --kernels scalar} keeps
    * the loop of {@code Ops.exp}.
