@@ -966,6 +966,22 @@ public final class VectorKernelsF {
   }
 
   /**
+   * {@code y[at + t] += a[ao + t] * b[bo + t]} for {@code t < n}, a vector at a time (fused
+   * multiply-adds): a row of a sum over positions of a product, as a layer norm's scale gradient
+   * is ({@code sum(t) da[t, d] * n[t, d]}).
+   */
+  public static void fmaInto(float[] a, int ao, float[] b, int bo, float[] y, int at, int n) {
+    int t = 0;
+    for (; t + L <= n; t += L) {
+      FloatVector.fromArray(S, a, ao + t).fma(FloatVector.fromArray(S, b, bo + t), FloatVector.fromArray(S, y, at + t))
+          .intoArray(y, at + t);
+    }
+    for (; t < n; t++) {
+      y[at + t] = Math.fma(a[ao + t], b[bo + t], y[at + t]);
+    }
+  }
+
+  /**
    * {@code count} runs of {@code n} numbers, run {@code r} from {@code src[from + r * stride]}
    * to {@code dst[to + r * n]}, whole vectors at a time: the runs of a packed operand (rows of a
    * convolution's window, five numbers each, which a System.arraycopy call apiece costs several

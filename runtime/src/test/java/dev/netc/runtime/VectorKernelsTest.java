@@ -356,6 +356,34 @@ class VectorKernelsTest {
     }
   }
 
+  /**
+   * fmaInto, a row of a sum of products added at an offset: each element {@code Math.fma} of its
+   * two factors and the old value, exactly (a vector's lanes and the scalar tail alike), at every
+   * length around the vector's, nothing else touched.
+   */
+  @Test
+  void fmaIntoIsMathFmaOfEachElementAndTouchesNothingElse() {
+    SplittableRandom rnd = new SplittableRandom(31);
+    for (int n = 0; n <= 40; n++) {
+      double[] a = random(rnd, n + 2);
+      double[] b = random(rnd, n + 5);
+      double[] y = random(rnd, n + 7);
+      float[] aF = toFloat(a);
+      float[] bF = toFloat(b);
+      float[] yF = toFloat(y);
+      double[] want = y.clone();
+      float[] wantF = yF.clone();
+      for (int t = 0; t < n; t++) {
+        want[4 + t] = Math.fma(a[2 + t], b[5 + t], want[4 + t]);
+        wantF[4 + t] = Math.fma(aF[2 + t], bF[5 + t], wantF[4 + t]);
+      }
+      VectorKernelsD.fmaInto(a, 2, b, 5, y, 4, n);
+      VectorKernelsF.fmaInto(aF, 2, bF, 5, yF, 4, n);
+      assertTrue(java.util.Arrays.equals(want, y), "fmaInto double, n " + n);
+      assertTrue(java.util.Arrays.equals(wantF, yF), "fmaInto float, n " + n);
+    }
+  }
+
   /** addInto, a row of a scattered product added at an offset: every length around the vector's, nothing else touched. */
   @Test
   void addIntoAddsTheRunAndNothingElse() {

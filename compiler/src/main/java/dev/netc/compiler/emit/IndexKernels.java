@@ -1147,11 +1147,57 @@ final class IndexKernels {
     String arr = x.array(node);
     body.block("for (int k0 = 0; k0 < " + node.shape().size() + "; k0++)", new Code.Builder().stmt("%s = 0", at(out, arr, "k0")));
     String at = at(out, arr, node.shape().dims(), positions(c.out()));
+    Code.Builder rows = plan.kernelChoice() == KernelChoice.SCALAR ? null : rowCalls(c, order, out, arr);
     Code.Builder add = new Code.Builder();
     shareRepeated(c.body(), add);
     add.stmt("%s += %s", at, kernels.store(Kernels.unwrap(value(c.body()))));
     shared.clear();
-    body.addAll(bounded(order, c.guards(), add).build());
+    Code.Builder scalar = bounded(order, c.guards(), add);
+    body.addAll((rows == null ? scalar : kernels.vectorOr(rows, scalar)).build());
+  }
+
+  /**
+   * The Vector API side of a {@link #rowAccumulation} without guards whose body is one read, or
+   * the product of two, each running along its last axis with the output's last index: one call
+   * per row, {@code addInto(a, from, y, at, n)} or {@code fmaInto(a, ao, b, bo, y, at, n)}, where
+   * the loop of the scalar side keeps C2 scalar (its arrays' offsets differ) and converts each
+   * term to double and back. A bias's or a layer norm's scale's gradient summed over positions
+   * (the transformer's {@code sum(t) da[t, d] * n[t, d]}) is such. Null otherwise.
+   */
+  private Code.Builder rowCalls(Comprehension c, List<Dim> order, String out, String arr) {
+    Dim last = c.out().get(c.out().size() - 1);
+    List<IExpr.Read> reads = new ArrayList<>();
+    if (c.body() instanceof IExpr.Read r) {
+      reads.add(r);
+    } else if (c.body() instanceof IExpr.Apply ap && ap.op() == dev.netc.compiler.ops.Scalar.MUL
+        && ap.args().get(0) instanceof IExpr.Read r0 && ap.args().get(1) instanceof IExpr.Read r1) {
+      reads.add(r0);
+      reads.add(r1);
+    }
+    if (reads.isEmpty() || !c.guards().isEmpty()) {
+      return null;
+    }
+    List<String> args = new ArrayList<>();
+    for (IExpr.Read r : reads) {
+      Node src = node.input(r.slot());
+      if (plan.isIds(src) || runLength(r, last) != last.extent()) {
+        return null;
+      }
+      List<String> p = new ArrayList<>();
+      r.at().forEach(q -> p.add(position(q)));
+      String a = x.array(src);
+      String from = at(offsets.get(r.slot()), a, src.shape().dims(), p);
+      args.add(a);
+      args.add(from.substring(a.length() + 1, from.length() - 1));
+    }
+    String y = at(out, arr, node.shape().dims(), positions(c.out()));
+    args.add(arr);
+    args.add(y.substring(arr.length() + 1, y.length() - 1));
+    args.add(Integer.toString(last.extent()));
+    Code.Builder call = new Code.Builder().stmt("int %s = 0", vars.get(last.index()))
+        .stmt("@K.%s(%s)", reads.size() == 1 ? "addInto" : "fmaInto", String.join(", ", args));
+    List<Dim> outer = order.subList(0, order.size() - 1);
+    return loops(outer, outer.size(), limits(outer, List.of()), call);
   }
 
   private void scatter(Scatter s, String out, Code.Builder body) {

@@ -304,6 +304,27 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * A sum over positions accumulated a row at a time whose body is a read or a product of two
+   * (a layer norm's scale and shift gradients, {@code sum(t) d[t, c] * n[t, c]}): with the Vector
+   * API one fmaInto or addInto call per row; {@code --kernels scalar} keeps the loops.
+   */
+  @Test
+  void aSumOverPositionsOfAProductIsOneFmaIntoCallPerRow() {
+    String src = "network S {\n input x[16, 32], y[16, 32]\n target w[32], z[32]\n"
+        + " g[c] = sum(t) x[t, c] * y[t, c]\n e[c] = sum(t) x[t, c]\n output g, e\n"
+        + " loss = mse(g, w) + mse(e, z)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String k = isFloat ? "F" : "D";
+      String java = Codegen.generate("s.net", src, isFloat).get(0).content();
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".fmaInto(x, p0 + (k0) * 32 + k1, y, p1 + (k0) * 32 + k1, g_, ob + k1, 32);"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".addInto(x, p0 + (k0) * 32 + k1, e_, ob + k1, 32);"), java);
+      String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("s.net", src)),
+          new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
+      assertTrue(!scalar.contains("fmaInto(") && !scalar.contains("addInto("), scalar);
+    }
+  }
+
+  /**
    * softmax along an axis computes {@code e = exp(x - max)} as a tensor of its own: with the
    * Vector API one {@code activate(EXP, ...)} call for the batch; {@code --kernels scalar} keeps
    * the loop of {@code Ops.exp}.
