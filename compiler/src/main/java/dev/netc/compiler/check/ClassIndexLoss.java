@@ -29,7 +29,9 @@ import java.util.function.ObjIntConsumer;
  *
  * <pre>
  *   m[t]    = max(v) z[t, v]                                 (under stop_gradient: no derivative flows through it)
- *   s[t]    = sum(v) exp(z[t, v] - m[t])
+ *   d[t, v] = z[t, v] - m[t]
+ *   e[t, v] = exp(d[t, v])                                   (a tensor of its own, read by s and by the gradient)
+ *   s[t]    = sum(v) e[t, v]
  *   c[t]    = select(y[t] != ignore, y[t], 0)               (with a padding id only)
  *   row[t]  = log(s[t]) + m[t] - z[t, c[t]]                  (a gather; 0 on padding rows)
  *   loss    = sum(t) row[t] / T                              (or / max(1, rows not padding))
@@ -60,8 +62,15 @@ final class ClassIndexLoss {
     // row has a zero derivative in m (log s falls by what m adds), so m takes no part in differentiation
     TExpr max = compute(List.of(z), new Comprehension(out, Reducer.MAX, classesDim, List.of(), new IExpr.Read(0, atV)), pos);
     TExpr m = new TExpr.Apply(Op.STOP_GRADIENT, List.of(max), 0, max.shape(), pos);
-    TExpr s = compute(List.of(z, m), new Comprehension(out, Reducer.SUM, classesDim, List.of(),
-        IExpr.call(Scalar.EXP, IExpr.sub(new IExpr.Read(0, atV), new IExpr.Read(1, at)))), pos);
+    // e a tensor of its own, as softmax's: read by the sum and by the gradient (exp's derivative
+    // is e itself), where exp inside the sum was computed again by the gradient, once per score
+    List<Dim> scores = new ArrayList<>(out);
+    scores.addAll(classesDim);
+    TExpr shifted = compute(List.of(z, m), new Comprehension(scores, Reducer.NONE, List.of(), List.of(),
+        IExpr.sub(new IExpr.Read(0, atV), new IExpr.Read(1, at))), pos);
+    TExpr e = compute(List.of(shifted), new Comprehension(scores, Reducer.NONE, List.of(), List.of(),
+        IExpr.call(Scalar.EXP, new IExpr.Read(0, atV))), pos);
+    TExpr s = compute(List.of(e), new Comprehension(out, Reducer.SUM, classesDim, List.of(), new IExpr.Read(0, atV)), pos);
     Cond kept = y.ignore().isPresent()
         ? new Cond.OnValues(new IExpr.Read(0, at), Cond.Cmp.NE, IExpr.constant(y.ignore().getAsInt())) : null;
     TExpr index = kept == null ? yRef : compute(List.of(yRef),
