@@ -966,6 +966,36 @@ public final class VectorKernelsF {
   }
 
   /**
+   * {@code out[r*size + j] = t[r*size + j] * g[j] + e[j]} (one rounding, a fused multiply-add),
+   * or {@code t[r*size + j] * g[j]} when {@code e} is null, for every row {@code r < rows}: a
+   * layer norm's scale and shift at every position of a batch, and the gradient through the
+   * scale.
+   */
+  public static void scaleShift(float[] t, float[] g, float[] e, float[] out, int size, int rows) {
+    int sv = S.loopBound(size);
+    for (int r = 0; r < rows; r++) {
+      int o = r * size;
+      int j = 0;
+      if (e == null) {
+        for (; j < sv; j += L) {
+          FloatVector.fromArray(S, t, o + j).mul(FloatVector.fromArray(S, g, j)).intoArray(out, o + j);
+        }
+        for (; j < size; j++) {
+          out[o + j] = t[o + j] * g[j];
+        }
+      } else {
+        for (; j < sv; j += L) {
+          FloatVector.fromArray(S, t, o + j).fma(FloatVector.fromArray(S, g, j), FloatVector.fromArray(S, e, j))
+              .intoArray(out, o + j);
+        }
+        for (; j < size; j++) {
+          out[o + j] = Math.fma(t[o + j], g[j], e[j]);
+        }
+      }
+    }
+  }
+
+  /**
    * {@code y[at + t] += a[ao + t] * b[bo + t]} for {@code t < n}, a vector at a time (fused
    * multiply-adds): a row of a sum over positions of a product, as a layer norm's scale gradient
    * is ({@code sum(t) da[t, d] * n[t, d]}).

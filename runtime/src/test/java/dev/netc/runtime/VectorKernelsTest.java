@@ -357,6 +357,38 @@ class VectorKernelsTest {
   }
 
   /**
+   * scaleShift, a layer norm's scale and shift at every position: each element {@code Math.fma}
+   * of the element, its column's scale and shift (or their product alone without a shift),
+   * exactly, for rows around the vector's length.
+   */
+  @Test
+  void scaleShiftIsMathFmaOfEachElement() {
+    SplittableRandom rnd = new SplittableRandom(37);
+    for (int size = 1; size <= 40; size += 3) {
+      int rows = 3;
+      double[] t = random(rnd, size * rows);
+      double[] g = random(rnd, size);
+      double[] e = random(rnd, size);
+      float[] tF = toFloat(t);
+      float[] gF = toFloat(g);
+      float[] eF = toFloat(e);
+      for (boolean shifted : new boolean[] {false, true}) {
+        double[] out = new double[size * rows];
+        float[] outF = new float[size * rows];
+        VectorKernelsD.scaleShift(t, g, shifted ? e : null, out, size, rows);
+        VectorKernelsF.scaleShift(tF, gF, shifted ? eF : null, outF, size, rows);
+        for (int r = 0; r < rows; r++) {
+          for (int j = 0; j < size; j++) {
+            int i = r * size + j;
+            assertEquals(shifted ? Math.fma(t[i], g[j], e[j]) : t[i] * g[j], out[i], 0, "double, size " + size);
+            assertEquals(shifted ? Math.fma(tF[i], gF[j], eF[j]) : tF[i] * gF[j], outF[i], 0, "float, size " + size);
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * fmaInto, a row of a sum of products added at an offset: each element {@code Math.fma} of its
    * two factors and the old value, exactly (a vector's lanes and the scalar tail alike), at every
    * length around the vector's, nothing else touched.

@@ -82,6 +82,9 @@ final class IndexKernels {
     if (call == null) {
       call = rowBias();
     }
+    if (call == null) {
+      call = scaleShift();
+    }
     Code.Builder loops = loops();
     return call == null ? loops : kernels.runtimeCall(loops, call);
   }
@@ -206,6 +209,59 @@ final class IndexKernels {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code y[p..., j] = t[p..., j] * g[j] + e[j]} (the sum and the product in either order) or
+   * {@code t[p..., j] * g[j]}: {@code t} batched and read whole at the point, {@code g} and
+   * {@code e} the same for the whole batch and read whole along the last axis. A layer norm's
+   * scale and shift, {@code a[t, d] = n[t, d] * g[d] + e[d]}, and the gradient through the scale
+   * are such: the batch's positions are one call of the runtime's {@code scaleShift}, a vector
+   * at a time, where the loops' arrays have different offsets, which keeps C2 scalar. The call's
+   * format, or null.
+   */
+  private String scaleShift() {
+    if (node.op() != Op.COMPUTE || !(node.ix() instanceof Comprehension c) || c.reducer() != Reducer.NONE
+        || !c.guards().isEmpty() || c.out().isEmpty() || !plan.isBatched(node) || plan.isView(node)) {
+      return null;
+    }
+    Dim last = c.out().get(c.out().size() - 1);
+    if (!plan.vectorIndexActivation(last.extent())) {
+      return null;
+    }
+    IExpr product = c.body();
+    IExpr.Read shift = null;
+    if (c.body() instanceof IExpr.Apply add && add.op() == dev.netc.compiler.ops.Scalar.ADD) {
+      for (int i = 0; i < 2 && shift == null; i++) {
+        if (add.args().get(1 - i) instanceof IExpr.Read e && add.args().get(i) instanceof IExpr.Apply mul
+            && mul.op() == dev.netc.compiler.ops.Scalar.MUL && perColumn(e, last)) {
+          shift = e;
+          product = mul;
+        }
+      }
+      if (shift == null) {
+        return null;
+      }
+    }
+    if (!(product instanceof IExpr.Apply mul) || mul.op() != dev.netc.compiler.ops.Scalar.MUL
+        || !(mul.args().get(0) instanceof IExpr.Read r0) || !(mul.args().get(1) instanceof IExpr.Read r1)) {
+      return null;
+    }
+    for (IExpr.Read[] tg : List.of(new IExpr.Read[] {r0, r1}, new IExpr.Read[] {r1, r0})) {
+      Node t = node.input(tg[0].slot());
+      if (plan.isBatched(t) && !plan.isView(t) && readsWhole(tg[0], t, c.out()) && perColumn(tg[1], last)) {
+        return Code.Builder.format("@K.scaleShift(%s, %s, %s, %s, %d, batch * %d)", x.array(t),
+            x.array(node.input(tg[1].slot())), shift == null ? "null" : x.array(node.input(shift.slot())),
+            x.array(node), last.extent(), (int) extent(c.out().subList(0, c.out().size() - 1)));
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code r} reads an unbatched tensor, not a view, whole along {@code last} alone. */
+  private boolean perColumn(IExpr.Read r, Dim last) {
+    Node n = node.input(r.slot());
+    return !plan.isBatched(n) && !plan.isView(n) && !plan.isIds(n) && readsWhole(r, n, List.of(last));
   }
 
   /** Whether {@code r} reads {@code n} at {@code first} on its first axis (as long) and at 0 on the others (each of extent 1). */

@@ -325,6 +325,26 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * A layer norm's scale and shift written out, {@code a[t, d] = n[t, d] * g[d] + e[d]}: with the
+   * Vector API one scaleShift call for the batch's positions, and the gradient through the scale
+   * ({@code da[t, d] * g[d]}) one without a shift; {@code --kernels scalar} keeps the loops.
+   */
+  @Test
+  void aScaleAndShiftPerColumnIsOneScaleShiftCall() {
+    String src = "network S {\n input n[16, 32]\n param g[32]\n param e[32]\n target y[16, 32]\n"
+        + " a[t, d] = n[t, d] * g[d] + e[d]\n output a\n loss = mse(tanh(a), y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String k = isFloat ? "F" : "D";
+      String java = Codegen.generate("s.net", src, isFloat).get(0).content();
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".scaleShift(n, g_, e_, a, 32, batch * 16);"), java);
+      assertTrue(java.contains(", g_, null, "), java);
+      String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("s.net", src)),
+          new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
+      assertTrue(!scalar.contains("scaleShift("), scalar);
+    }
+  }
+
+  /**
    * softmax along an axis computes {@code e = exp(x - max)} as a tensor of its own: with the
    * Vector API one {@code activate(EXP, ...)} call for the batch; {@code --kernels scalar} keeps
    * the loop of {@code Ops.exp}.
