@@ -596,13 +596,17 @@ public final class ConvNet implements Model {
      * gradient of line 11: h = relu(conv)  [mul [2, 5, 5]]
      */
     private void computeT24(int batch) {
-        float[] t24 = ws.t24;
         float[] t22 = ws.t22;
         float[] conv = ws.conv;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 50;
-            for (int i = 0; i < 50; i++) {
-                t24[o + i] = t22[o + i] * Ops.step(conv[o + i]);
+        float[] t24 = ws.t24;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsF.reluBackward(t22, conv, t24, 50, batch);
+        } else {
+            for (int ex = 0; ex < batch; ex++) {
+                int o = ex * 50;
+                for (int i = 0; i < 50; i++) {
+                    t24[o + i] = t22[o + i] * Ops.step(conv[o + i]);
+                }
             }
         }
     }

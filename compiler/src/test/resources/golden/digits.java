@@ -735,13 +735,17 @@ public final class Digits implements Model {
      * gradient of line 9: h = relu(W1 * x + b1)  [mul [32]]
      */
     private void computeT43(int batch) {
-        double[] t43 = ws.t43;
         double[] t41 = ws.t41;
         double[] t7 = ws.t7;
-        for (int ex = 0; ex < batch; ex++) {
-            int o = ex * 32;
-            for (int i = 0; i < 32; i++) {
-                t43[o + i] = t41[o + i] * Ops.step(t7[o + i]);
+        double[] t43 = ws.t43;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.reluBackward(t41, t7, t43, 32, batch);
+        } else {
+            for (int ex = 0; ex < batch; ex++) {
+                int o = ex * 32;
+                for (int i = 0; i < 32; i++) {
+                    t43[o + i] = t41[o + i] * Ops.step(t7[o + i]);
+                }
             }
         }
     }

@@ -357,6 +357,38 @@ class VectorKernelsTest {
   }
 
   /**
+   * reluBackward, {@code g * step(t)}: exactly the loop's product for every element, zeros of
+   * both signs, NaN and infinities in {@code t} and in {@code g} included (a NaN or infinite
+   * {@code g} where {@code t <= 0} gives NaN, as the product does), at lengths around a vector's.
+   */
+  @Test
+  void reluBackwardIsTheProductWithTheStepOfEachElement() {
+    SplittableRandom rnd = new SplittableRandom(41);
+    double[] special = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e-300, -1e-300};
+    for (int size = 1; size <= 37; size += 4) {
+      int batch = 3;
+      double[] g = random(rnd, size * batch);
+      double[] t = random(rnd, size * batch);
+      for (int i = 0; i < g.length; i += 3) {
+        t[i] = special[rnd.nextInt(special.length)];
+        if (i % 2 == 0) {
+          g[i] = special[rnd.nextInt(special.length)];
+        }
+      }
+      float[] gF = toFloat(g);
+      float[] tF = toFloat(t);
+      double[] out = new double[g.length];
+      float[] outF = new float[g.length];
+      VectorKernelsD.reluBackward(g, t, out, size, batch);
+      VectorKernelsF.reluBackward(gF, tF, outF, size, batch);
+      for (int i = 0; i < g.length; i++) {
+        assertEquals(g[i] * Ops.step(t[i]), out[i], 0, "double at " + i + ", t " + t[i] + ", g " + g[i]);
+        assertEquals(gF[i] * Ops.step(tF[i]), outF[i], 0, "float at " + i + ", t " + tF[i] + ", g " + gF[i]);
+      }
+    }
+  }
+
+  /**
    * scaleShift, a layer norm's scale and shift at every position: each element {@code Math.fma}
    * of the element, its column's scale and shift (or their product alone without a shift),
    * exactly, for rows around the vector's length.

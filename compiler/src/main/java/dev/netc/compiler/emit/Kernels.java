@@ -296,7 +296,8 @@ final class Kernels {
 
   /** The signature of {@link #kernel}{@code (n)}. */
   Signature signature(Node n) {
-    Signature.Builder b = new Signature.Builder(plan.vectorActivation(n) != null ? "va" : "k");
+    Signature.Builder b = new Signature.Builder(plan.vectorActivation(n) != null ? "va"
+        : plan.epilogueProduct(n) == null && plan.reluBackward(n) != null ? "rb" : "k");
     if (IndexKernels.contraction(n) != null) {
       // reads the workspace's packing buffers, so never a static method shared with other nodes
       b.text.append("contraction ").append(n.id()).append(' ');
@@ -444,8 +445,10 @@ final class Kernels {
     Access x = new Access();
     Node product = plan.epilogueProduct(n);
     Planner.VectorActivation activation = product == null ? plan.vectorActivation(n) : null;
+    Planner.ReluBackward relu = product == null && activation == null ? plan.reluBackward(n) : null;
     Code.Builder body = product != null ? tiledMatvec(product, x, n)
         : activation != null ? vectorActivation(n, activation, x)
+        : relu != null ? reluBackward(n, relu, x)
         : Planner.isElementwise(n) ? elementwise(n, x) : special(n, x);
     return x.draft(comment(n), body.build());
   }
@@ -487,6 +490,15 @@ final class Kernels {
         ? kernelCall(new Code.Builder(), null, "@K.activate(@K.%s, %s, %s, %s, %d, batch)", act, t, bias, out, n.shape().size())
         : kernelCall(new Code.Builder(), null, "@K.activate(@K.%s, %s, %s, %s, %s, %d, batch)", act, t, t2, bias, out,
             n.shape().size());
+  }
+
+  /** {@code g * step(t)} for the batch, a vector at a time; plain Java runs the elementwise loop. */
+  private Code.Builder reluBackward(Node n, Planner.ReluBackward r, Access x) {
+    String g = x.array(r.g());                  // in this order: the kernel's locals are declared so
+    String t = x.array(r.t());
+    String out = x.array(n);
+    Code.Builder loop = elementwise(n, x);
+    return kernelCall(new Code.Builder(), loop, "@K.reluBackward(%s, %s, %s, %d, batch)", g, t, out, n.shape().size());
   }
 
   //   for (int ex = 0; ex < batch; ex++) {

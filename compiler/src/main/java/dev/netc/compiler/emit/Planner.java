@@ -546,6 +546,29 @@ public final class Planner {
     return null;
   }
 
+  /**
+   * The gradient through relu, {@code g * step(t)} (either order), computed by the Vector API
+   * kernel {@code reluBackward}: {@code g} and {@code t} batched arrays of the node's shape, the
+   * step fused into this kernel. Null when {@code n} is not one.
+   */
+  record ReluBackward(Node g, Node t) {}
+
+  /** The {@link ReluBackward} that computes the buffered elementwise node {@code n}, or null. */
+  ReluBackward reluBackward(Node n) {
+    if (!vector || !batched.contains(n) || epilogues.containsKey(n) || n.shape().size() < vectorMinLength
+        || n.op() != Op.MUL) {
+      return null;
+    }
+    for (int i = 0; i < 2; i++) {
+      Node g = n.input(i);
+      Node step = n.input(1 - i);
+      if (step.op() == Op.STEP && isInlined(step) && isBatchedArray(g, n) && isBatchedArray(step.input(0), n)) {
+        return new ReluBackward(g, step.input(0));
+      }
+    }
+    return null;
+  }
+
   private boolean isBatchedArray(Node t, Node n) {
     return isArray(t) && batched.contains(t) && t.shape().equals(n.shape());
   }

@@ -47,15 +47,44 @@ class KernelDispatchTest {
   }
 
   static String source(boolean isFloat, KernelChoice kernels) {
-    NetcCompiler.Result r = NetcCompiler.compile(List.of(new SourceFile("mlp.net", MLP)),
+    return source(MLP, isFloat, kernels);
+  }
+
+  static String source(String text, boolean isFloat, KernelChoice kernels) {
+    NetcCompiler.Result r = NetcCompiler.compile(List.of(new SourceFile("mlp.net", text)),
         new NetcCompiler.Options("", isFloat, kernels));
     assertFalse(r.hasErrors(), r.diagnostics().all().toString());
     return r.files().get(0).content();
   }
 
   static Model model(boolean isFloat, KernelChoice kernels) {
-    List<Emitter.GeneratedFile> files = List.of(new Emitter.GeneratedFile("Mlp", "Mlp.java", source(isFloat, kernels)));
+    return model(MLP, isFloat, kernels);
+  }
+
+  static Model model(String text, boolean isFloat, KernelChoice kernels) {
+    List<Emitter.GeneratedFile> files = List.of(new Emitter.GeneratedFile("Mlp", "Mlp.java", source(text, isFloat, kernels)));
     return Codegen.newModel(Codegen.javac(files), "Mlp", 7L);
+  }
+
+  /**
+   * The gradient through relu, {@code g * step(t)}: with the Vector API one reluBackward call for
+   * the batch, which agrees with the plain loop (a product of {@code g} and 0 or 1, so exactly,
+   * up to the other kernels' rounding) in both precisions and at batches around a vector.
+   */
+  @Test
+  void theGradientThroughReluIsOneReluBackwardCallThatAgreesWithTheLoop() {
+    String relu = MLP.replace("tanh(", "relu(");
+    String auto = source(relu, true, KernelChoice.AUTO);
+    assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.reluBackward("), auto);
+    assertTrue(auto.contains("* Ops.step("), auto);
+    assertFalse(source(relu, true, KernelChoice.SCALAR).contains("reluBackward"));
+    for (boolean isFloat : new boolean[] {false, true}) {
+      Model a = model(relu, isFloat, KernelChoice.AUTO);
+      Model b = model(relu, isFloat, KernelChoice.SCALAR);
+      for (int batch : new int[] {1, 3, 16}) {
+        agree(a, b, batch, isFloat ? 2e-5 : 1e-10);
+      }
+    }
   }
 
   @Test
