@@ -772,9 +772,9 @@ final class IndexKernels {
     // each operand packed per example is packed twice in the code: by the vector kernels' copyRun
     // on the Vector API side, by System.arraycopy on the other
     String column = examples > 1 ? "e * " + ct.n() + " + " : "";
-    Code.Builder packA = packA(ct, c, false);
+    Code.Builder packA = packA(ct, false);
     Code.Builder packB = packB(ct, column, false);
-    Code.Builder vectorPackA = vector ? packA(ct, c, true) : null;
+    Code.Builder vectorPackA = vector ? packA(ct, true) : null;
     Code.Builder vectorPackB = vector ? packB(ct, column, true) : null;
     // B' transposed, its K numbers per column in packRow, where its runs are longer that way and
     // the sums long enough for dot products (LeNet's conv 1 weight gradient: 600 runs of 24 an
@@ -988,7 +988,7 @@ final class IndexKernels {
     Code.Builder top = new Code.Builder().stmt("%s[][] pk = ws.pack", t).stmt("%s[] pa = ws.packA", t)
         .stmt("%s[] cr = ws.packRow", t);
     Code.Builder perEx = new Code.Builder().addAll(decls.build());
-    (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA(ct, c, false).build());
+    (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA(ct, false).build());
     (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB(ct, "", false).build());
     String arr = x.array(node);
     int size = node.shape().size();
@@ -1081,19 +1081,10 @@ final class IndexKernels {
 
   /**
    * {@code cr[n * K + k] = B[...]}: {@code B'} transposed, one row of {@code K} numbers per point
-   * of the columns, looping over the columns' indices, then the reduced ones (the Vector API side
-   * only, whose matmulRows takes it as its matrix).
+   * of the columns (the Vector API side only, whose matmulRows takes it as its matrix).
    */
   private Code.Builder packTransposedB(Contraction ct) {
-    List<Dim> order = new ArrayList<>(ct.cols());
-    order.addAll(ct.reduced());
-    bind(order);
-    Code.Builder copy = boundedCopy(order, ct.guardsB(), "cr", linear(order), ct.b(), true, true);
-    if (copy != null) {
-      return copy;
-    }
-    return new Code.Builder().addAll(bounded(order, ct.guardsB(), new Code.Builder().stmt("cr[%s] = %s", linear(order),
-        kernels.store(Kernels.unwrap(value(ct.b()))))).build());
+    return packRowMajor(ct.cols(), ct.reduced(), ct.guardsB(), ct.b(), "cr", true);
   }
 
   /** {@code element} times the contraction's constant factor, in the build's precision. */
@@ -1134,18 +1125,26 @@ final class IndexKernels {
    * {@code pa[m * K + k] = A[...]}, looping over the rows' indices, then the reduced ones;
    * {@code vector}: for the Vector API side ({@link #boundedCopy}).
    */
-  private Code.Builder packA(Contraction ct, Comprehension c, boolean vector) {
-    List<Dim> order = new ArrayList<>(ct.rows());
-    order.addAll(ct.reduced());
+  private Code.Builder packA(Contraction ct, boolean vector) {
+    return packRowMajor(ct.rows(), ct.reduced(), ct.guardsA(), ct.a(), "pa", vector);
+  }
+
+  /**
+   * {@code dst[linear(outer, reduced)] = read}: an operand packed row-major over {@code outer}'s
+   * indices, then the reduced ones, by copies where {@link #boundedCopy} applies, else a loop
+   * (a point where a guard fails is left as it is: the caller zeroes it once).
+   */
+  private Code.Builder packRowMajor(List<Dim> outer, List<Dim> reduced, List<Cond.OnIndices> guards, IExpr.Read read,
+      String dst, boolean vector) {
+    List<Dim> order = new ArrayList<>(outer);
+    order.addAll(reduced);
     bind(order);
-    Code.Builder copy = boundedCopy(order, ct.guardsA(), "pa", linear(order), ct.a(), true, vector);
+    Code.Builder copy = boundedCopy(order, guards, dst, linear(order), read, true, vector);
     if (copy != null) {
       return copy;
     }
-    Code.Builder b = new Code.Builder();
-    String at = "pa[" + linear(order) + "]";
-    return b.addAll(bounded(order, ct.guardsA(), new Code.Builder().stmt("%s = %s", at,
-        kernels.store(Kernels.unwrap(value(ct.a()))))).build());
+    return new Code.Builder().addAll(bounded(order, guards, new Code.Builder().stmt("%s[%s] = %s", dst, linear(order),
+        kernels.store(Kernels.unwrap(value(read))))).build());
   }
 
   /** {@code pk[k][n] = B[...]}, looping over the reduced indices, then the columns' ones. */
