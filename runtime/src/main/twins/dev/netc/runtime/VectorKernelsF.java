@@ -435,8 +435,40 @@ public final class VectorKernelsF {
     }
   }
 
+  /**
+   * Whether vectors are at most 256 bits wide, as on AVX2, whose 16 vector registers cannot hold
+   * {@link #cols4x4}'s 16 accumulators and its operands: {@link #matmulCols} then runs tiles of
+   * 6 examples by 2 vectors (12 accumulators), as {@link #packedProduct} does.
+   */
+  private static final boolean NARROW = S.vectorBitSize() <= 256;
+
   /** {@link #matmulCols} for {@code r0 <= r < r1} only ({@code r0} a multiple of {@code 4 L}). */
   private static void matmulCols(float[] w, float[] d, float[] y, int m, int k, int batch, int r0, int r1) {
+    if (NARROW) {
+      int r = r0;
+      for (; r + 2 * L <= r1; r += 2 * L) {
+        int e = 0;
+        for (; batch - e >= 6 && batch - e != 8; e += 6) {
+          cols6x2(w, d, y, m, k, e, r);
+        }
+        for (; e + 4 <= batch; e += 4) {
+          cols4x2(w, d, y, m, k, e, r);
+        }
+        for (; e < batch; e++) {
+          colsVector(w, d, y, m, k, e, r);
+          colsVector(w, d, y, m, k, e, r + L);
+        }
+      }
+      if (r < r1) {
+        matmulColsWide(w, d, y, m, k, batch, r, r1);
+      }
+      return;
+    }
+    matmulColsWide(w, d, y, m, k, batch, r0, r1);
+  }
+
+  /** {@link #matmulCols} for {@code r0 <= r < r1} in tiles of 4 examples by 4 vectors. */
+  private static void matmulColsWide(float[] w, float[] d, float[] y, int m, int k, int batch, int r0, int r1) {
     int mv = r0 + S.loopBound(r1 - r0);
     int e = 0;
     for (; e + 4 <= batch; e += 4) {
@@ -459,16 +491,129 @@ public final class VectorKernelsF {
         cols1x4(w, d, y, m, k, e, r);
       }
       for (; r < mv; r += L) {
-        FloatVector a = FloatVector.zero(S);
-        for (int c = 0; c < k; c++) {
-          a = FloatVector.fromArray(S, w, c * m + r).fma(FloatVector.broadcast(S, d[e * k + c]), a);
-        }
-        a.intoArray(y, e * m + r);
+        colsVector(w, d, y, m, k, e, r);
       }
       for (; r < r1; r++) {
         y[e * m + r] = column(w, d, m, k, e, r);
       }
     }
+  }
+
+  /** One example, one vector of columns. */
+  private static void colsVector(float[] w, float[] d, float[] y, int m, int k, int e, int r) {
+    FloatVector a = FloatVector.zero(S);
+    for (int c = 0; c < k; c++) {
+      a = FloatVector.fromArray(S, w, c * m + r).fma(FloatVector.broadcast(S, d[e * k + c]), a);
+    }
+    a.intoArray(y, e * m + r);
+  }
+
+  /** Six examples times two vectors of columns: 12 accumulators, 2 loads and 6 broadcasts per 12 multiply-adds. */
+  private static void cols6x2(float[] w, float[] d, float[] y, int m, int k, int e, int r) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
+    FloatVector a40 = a00;
+    FloatVector a41 = a00;
+    FloatVector a50 = a00;
+    FloatVector a51 = a00;
+    int d0 = e * k;
+    int d1 = d0 + k;
+    int d2 = d1 + k;
+    int d3 = d2 + k;
+    int d4 = d3 + k;
+    int d5 = d4 + k;
+    for (int c = 0; c < k; c++) {
+      int wo = c * m + r;
+      FloatVector u0 = FloatVector.fromArray(S, w, wo);
+      FloatVector u1 = FloatVector.fromArray(S, w, wo + L);
+      FloatVector s = FloatVector.broadcast(S, d[d0 + c]);
+      a00 = u0.fma(s, a00);
+      a01 = u1.fma(s, a01);
+      s = FloatVector.broadcast(S, d[d1 + c]);
+      a10 = u0.fma(s, a10);
+      a11 = u1.fma(s, a11);
+      s = FloatVector.broadcast(S, d[d2 + c]);
+      a20 = u0.fma(s, a20);
+      a21 = u1.fma(s, a21);
+      s = FloatVector.broadcast(S, d[d3 + c]);
+      a30 = u0.fma(s, a30);
+      a31 = u1.fma(s, a31);
+      s = FloatVector.broadcast(S, d[d4 + c]);
+      a40 = u0.fma(s, a40);
+      a41 = u1.fma(s, a41);
+      s = FloatVector.broadcast(S, d[d5 + c]);
+      a50 = u0.fma(s, a50);
+      a51 = u1.fma(s, a51);
+    }
+    int y0 = e * m + r;
+    a00.intoArray(y, y0);
+    a01.intoArray(y, y0 + L);
+    y0 += m;
+    a10.intoArray(y, y0);
+    a11.intoArray(y, y0 + L);
+    y0 += m;
+    a20.intoArray(y, y0);
+    a21.intoArray(y, y0 + L);
+    y0 += m;
+    a30.intoArray(y, y0);
+    a31.intoArray(y, y0 + L);
+    y0 += m;
+    a40.intoArray(y, y0);
+    a41.intoArray(y, y0 + L);
+    y0 += m;
+    a50.intoArray(y, y0);
+    a51.intoArray(y, y0 + L);
+  }
+
+  /** Four examples times two vectors of columns (8 accumulators): the examples {@link #cols6x2} leaves. */
+  private static void cols4x2(float[] w, float[] d, float[] y, int m, int k, int e, int r) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
+    int d0 = e * k;
+    int d1 = d0 + k;
+    int d2 = d1 + k;
+    int d3 = d2 + k;
+    for (int c = 0; c < k; c++) {
+      int wo = c * m + r;
+      FloatVector u0 = FloatVector.fromArray(S, w, wo);
+      FloatVector u1 = FloatVector.fromArray(S, w, wo + L);
+      FloatVector s = FloatVector.broadcast(S, d[d0 + c]);
+      a00 = u0.fma(s, a00);
+      a01 = u1.fma(s, a01);
+      s = FloatVector.broadcast(S, d[d1 + c]);
+      a10 = u0.fma(s, a10);
+      a11 = u1.fma(s, a11);
+      s = FloatVector.broadcast(S, d[d2 + c]);
+      a20 = u0.fma(s, a20);
+      a21 = u1.fma(s, a21);
+      s = FloatVector.broadcast(S, d[d3 + c]);
+      a30 = u0.fma(s, a30);
+      a31 = u1.fma(s, a31);
+    }
+    int y0 = e * m + r;
+    a00.intoArray(y, y0);
+    a01.intoArray(y, y0 + L);
+    y0 += m;
+    a10.intoArray(y, y0);
+    a11.intoArray(y, y0 + L);
+    y0 += m;
+    a20.intoArray(y, y0);
+    a21.intoArray(y, y0 + L);
+    y0 += m;
+    a30.intoArray(y, y0);
+    a31.intoArray(y, y0 + L);
   }
 
   /** Four examples times four vectors of columns: each row vector of W feeds four examples. */
