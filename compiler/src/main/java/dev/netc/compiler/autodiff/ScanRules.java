@@ -25,8 +25,10 @@ import java.util.Set;
  * <p>The body's VJP: with leaves {@code dS}i (the adjoint of state i after the step) and
  * {@code dR}r (of row r at the step), the adjoint of every slot leaf is the gradient of the
  * scalar {@code sum(dS0 .* s0') + ... + sum(dR0 .* r0) + ...} with respect to it: the walk's
- * usual seed 1 then gives each output exactly its incoming adjoint. The reverse body recomputes
- * the step's intermediates from the saved state (the SCAN keeps the T + 1 states, nothing else).
+ * usual seed 1 then gives each output exactly its incoming adjoint. The forward intermediates
+ * that the adjoints read (gates, their products with the state) become leaves of the reverse
+ * body ({@link ScanBody#saved()}): the generated forward loop keeps them per step, so the reverse
+ * body computes no forward step again.
  * Every input of the SCAN gets its adjoint from the one SCAN_BACK node (shared by the builder):
  * a part of its value, read by an index definition.
  */
@@ -137,11 +139,79 @@ final class ScanRules {
         }
       }
     }
-    Dag optimized = Optimizer.optimize(new Dag(null, b.nodes(), outputs, null, Map.of(), Map.of()));
+    List<Node> saved = new ArrayList<>();
+    GraphBuilder cut = readSaved(forward, b, copy, outputs, saved);
+    Dag optimized = Optimizer.optimize(new Dag(null, cut.nodes(), outputs, null, Map.of(), Map.of()));
+    Set<String> read = new HashSet<>();
+    for (Node n : optimized.nodes()) {
+      if (n.op() == Op.INPUT) {
+        read.add(n.name());
+      }
+    }
+    for (int j = 0; j < saved.size(); j++) {
+      if (!read.contains(ScanBody.savedName(j))) {
+        saved.set(j, null);
+      }
+    }
     List<Node> adjoints = new ArrayList<>();
     for (int k = 0; k < forward.slots().size(); k++) {
       adjoints.add(optimized.outputs().get("a" + k));
     }
-    return ScanBody.reverse(forward, optimized.nodes(), adjoints, summed);
+    return ScanBody.reverse(forward, optimized.nodes(), adjoints, summed, saved);
+  }
+
+  /**
+   * The reverse body with every forward intermediate that the adjoint computation reads replaced
+   * by a leaf {@code saved}j (its forward node appended to {@code saved}); {@code outputs} are
+   * rewritten to the new builder's nodes. An intermediate is kept when it changes from step to
+   * step (it depends on a state or a slice); one that depends on captured values alone is computed
+   * again, as the forward body does each step. What the intermediates themselves read (the
+   * products of the step) then is dead code, dropped by the optimizer.
+   */
+  private static GraphBuilder readSaved(ScanBody forward, GraphBuilder b, Map<Node, Node> copy, Map<String, Node> outputs,
+      List<Node> saved) {
+    Map<Node, Node> forwardOf = new HashMap<>();
+    for (Node n : forward.nodes()) {
+      forwardOf.putIfAbsent(copy.get(n), n);
+    }
+    Set<String> perStep = new HashSet<>();
+    for (int k = 0; k < forward.slots().size(); k++) {
+      if (forward.slots().get(k).kind() != ScanBody.Kind.WHOLE) {
+        perStep.add(ScanBody.slotName(k));
+      }
+    }
+    Set<Node> varying = new HashSet<>();
+    for (Node n : b.nodes()) {
+      boolean v = n.op() == Op.INPUT && perStep.contains(n.name());
+      for (Node in : n.inputs()) {
+        v |= varying.contains(in);
+      }
+      if (v) {
+        varying.add(n);
+      }
+    }
+    List<Node> read = new ArrayList<>(); // forward nodes read by the adjoints' computation (or adjoints themselves)
+    for (Node n : Dag.closure(b.nodes(), List.copyOf(outputs.values()))) {
+      if (!forwardOf.containsKey(n)) {
+        read.addAll(n.inputs());
+      }
+    }
+    read.addAll(outputs.values());
+    Map<Node, Integer> leafOf = new HashMap<>();
+    for (Node in : read) {
+      if (forwardOf.containsKey(in) && !in.inputs().isEmpty() && varying.contains(in) && !leafOf.containsKey(in)) {
+        leafOf.put(in, saved.size());
+        saved.add(forwardOf.get(in));
+      }
+    }
+    GraphBuilder cut = new GraphBuilder(true);
+    Map<Node, Node> to = new HashMap<>();
+    for (Node n : b.nodes()) {
+      Integer j = leafOf.get(n);
+      to.put(n, j != null ? cut.leaf(Op.INPUT, ScanBody.savedName(j), n.shape(), n.pos())
+          : cut.copy(n, n.inputs().stream().map(to::get).toList()));
+    }
+    outputs.replaceAll((name, n) -> to.get(n));
+    return cut;
   }
 }

@@ -302,6 +302,11 @@ final class Kernels {
       // reads the workspace's packing buffers, so never a static method shared with other nodes
       b.text.append("contraction ").append(n.id()).append(' ');
     }
+    String wt = plan.transposedOnce(n);
+    if (wt != null) {
+      // reads a transpose in the workspace, so never a static method shared with other nodes
+      b.text.append("transposed ").append(wt).append(' ');
+    }
     Node product = plan.epilogueProduct(n);
     if (product != null) {
       b.text.append("e{");
@@ -616,6 +621,12 @@ final class Kernels {
     }
     if (n.op() == Op.DROPOUT_MASK) {
       return dropoutMask(n, x);
+    }
+    String wt = plan.transposedOnce(n);
+    if (wt != null) {
+      // z = W * x in a loop's step, W transposed before the steps: no sums across lanes
+      return kernelCall(new Code.Builder(), tiledMatvec(n, x, n), "@K.matmulCols(%s, %s, %s, %d, %d, batch)", wt,
+          x.array(n.input(1)), x.array(n), n.shape().rows(), n.input(0).shape().cols());
     }
     if (plan.vectorRows(n)) {
       // z = W * x for the whole batch, in the Vector API's register tiles

@@ -110,6 +110,8 @@ public final class Planner {
   private final Map<Integer, String> lineText;
   /** The call that computes a node: {@code computeH(batch)}, or a shared kernel's with the node's arrays. */
   private final Map<Node, String> kernelCall = new HashMap<>();
+  /** Per SCAN node: the tape of each of its reverse body's saved intermediates (ScanKernels; null: not kept). */
+  private final Map<Node, List<String>> tapes = new HashMap<>();
   /**
    * Each max/min node's winners (the {@code WINNERS} nodes of its comprehension, which a
    * gradient reads): computed by one kernel with the max, in one pass over the window, where a
@@ -913,6 +915,57 @@ public final class Planner {
   }
 
   // ---------------------------------------------------------------- recurrences (ScanKernels)
+
+  /** A param's transpose, written once before a loop's steps: {@code target[c * rows + r] = source[r * cols + c]}. */
+  record Transposed(String source, String target, int rows, int cols) {}
+
+  /** Whether this (loop body) planner may read a param through a transpose made before the loop ({@link #transposedOnce}). */
+  private boolean hoistTransposes;
+  /** Per matrix product: the transpose of its W that the loop makes before its steps. */
+  private final Map<Node, Transposed> transposed = new LinkedHashMap<>();
+
+  /** Lets this loop body's products by a param read a transpose of it that the loop makes once, before its steps. */
+  void hoistTransposes() {
+    hoistTransposes = true;
+  }
+
+  /**
+   * The buffer holding {@code transpose(W)} for the batched product {@code n = W * x} of a loop's
+   * body, or null. W is a param (the same at every step): the loop transposes it once, before its
+   * steps ({@link #transposes()}), and every step's product is then {@code matmulCols} of that
+   * transpose, whose tiles broadcast each element of {@code x} over vectors of W's columns and
+   * reduce across no lanes, where {@code matmulRows} ends each element with a sum across them
+   * (docs/codegen.md, "Recurrences"). Rows of W: a multiple of 8, at least 32.
+   */
+  String transposedOnce(Node n) {
+    if (!hoistTransposes || !vectorRows(n) || n.input(0).op() != Op.PARAM || n.shape().rows() < 32
+        || n.shape().rows() % 8 != 0) {
+      return null;
+    }
+    Transposed t = transposed.computeIfAbsent(n, k -> {
+      Node w = k.input(0);
+      String source = storageOf(w);
+      String base = source.substring(source.lastIndexOf('.') + 1) + "T";
+      return new Transposed(source, newBuffer(base, w.shape().size(), false,
+          "the transpose of a param, made once before the steps of a loop"), w.shape().rows(), w.shape().cols());
+    });
+    return t.target();
+  }
+
+  /** The transposes a loop body's kernels read ({@link #transposedOnce}), one per product. */
+  List<Transposed> transposes() {
+    return List.copyOf(transposed.values());
+  }
+
+  /** Records the tapes the forward loop of {@code scan} writes (by saved leaf number, null where none). */
+  void tapes(Node scan, List<String> buffers) {
+    tapes.put(scan, buffers);
+  }
+
+  /** The tapes the forward loop of {@code scan} writes (empty when it keeps none). */
+  List<String> tapesOf(Node scan) {
+    return tapes.getOrDefault(scan, List.of());
+  }
 
   /** A planner for a loop's body, whose names, buffers and kernels are this class's. */
   Planner bodyPlanner(Dag body) {

@@ -85,6 +85,9 @@ final class ScanKernels {
     sums.forEach((name, x) -> gradients.put(name, copy.get(x)));
     Dag dag = new Dag(p.dag().network(), b.nodes(), outs, null, gradients, Map.of());
     Planner child = p.bodyPlanner(dag);
+    if (!sb.isReverse()) {
+      child.hoistTransposes();
+    }
     for (int k = 0; k < sb.slots().size(); k++) {
       child.bindLeaf(ScanBody.slotName(k), slotStorage.get(k));
     }
@@ -127,8 +130,21 @@ final class ScanKernels {
     return new ClassPlan.Kernel(name, comment, List.of(), loads, body);
   }
 
+  /** The forward intermediates that the reverse of {@code n} reads (by saved leaf number, null where none). */
+  private static List<Node> saved(Planner p, Node n) {
+    for (Node u : p.consumers(n)) {
+      if (u.op() == Op.SCAN_BACK) {
+        return ((ScanBody) u.ix()).saved();
+      }
+    }
+    return List.of();
+  }
+
   private static String forward(Planner p, Node n, ScanBody sb, String base) {
-    Body body = body(p, n, sb, sb.outputs(), Map.of(), base + "Step", Map.of(), Map.of());
+    List<Node> saved = saved(p, n);
+    List<Node> outputs = new ArrayList<>(sb.outputs());
+    saved.stream().filter(java.util.Objects::nonNull).forEach(outputs::add);
+    Body body = body(p, n, sb, outputs, Map.of(), base + "Step", Map.of(), Map.of());
     Map<String, String> locals = new LinkedHashMap<>();
     String out = local(locals, p.storageOf(n));
     for (int k = 0; k < sb.slots().size(); k++) {
@@ -153,6 +169,18 @@ final class ScanKernels {
       init.stmt("System.arraycopy(%s, %s, %s, ex * %d + %d, %d)", locals.get(p.storageOf(x)), at(p.isBatched(x), sb.stateSize(i)),
           out, value, sb.stateOffset(i), sb.stateSize(i));
     }
+    List<Planner.Transposed> transposes = body.planner().transposes();
+    if (!transposes.isEmpty()) {
+      Code.Builder tr = new Code.Builder();
+      for (Planner.Transposed t : transposes) {
+        String src = local(locals, t.source());
+        String dst = local(locals, t.target());
+        tr.block("for (int r = 0; r < " + t.rows() + "; r++)", new Code.Builder().block("for (int c = 0; c < " + t.cols() + "; c++)",
+            new Code.Builder().stmt("%s[c * %d + r] = %s[r * %d + c]", dst, t.rows(), src, t.cols())));
+      }
+      c.comment("the params the steps' products read transposed, once");
+      c.block("if (dev.netc.runtime.Vectorized.ENABLED)", tr);
+    }
     c.comment("the initial states: row 0 of every example's states");
     c.block("for (int ex = 0; ex < batch; ex++)", init);
     Code.Builder step = new Code.Builder();
@@ -163,7 +191,7 @@ final class ScanKernels {
     }
     step.addAll(body.calls());
     Code.Builder store = new Code.Builder();
-    for (int i = 0; i < body.outputs().size(); i++) {
+    for (int i = 0; i < sb.outputs().size(); i++) {
       Node o = body.outputs().get(i);
       boolean isState = i < sb.stateCount();
       int size = o.shape().size();
@@ -178,6 +206,29 @@ final class ScanKernels {
       }
     }
     step.block("for (int ex = 0; ex < batch; ex++)", store);
+    // the intermediates the backward loop reads, kept per step (t-major: a step's batch is one run)
+    List<String> tapes = new ArrayList<>();
+    int next = sb.outputs().size();
+    for (Node s : saved) {
+      if (s == null) {
+        tapes.add(null);
+        continue;
+      }
+      Node o = body.outputs().get(next);
+      String src = outStorage.get(next++);
+      int size = o.shape().size();
+      String tape = p.newBuffer((s.label() != null ? s.label() : "t" + s.id()) + "Tape", sb.steps() * size, true,
+          "a value of " + p.describe(n) + " at every step, kept for its gradient (step-major)");
+      tapes.add(tape);
+      String dst = local(locals, tape);
+      if (body.planner().isBatched(o)) {
+        step.stmt("System.arraycopy(%s, 0, %s, t * batch * %d, batch * %d)", src, dst, size, size);
+      } else {
+        step.block("for (int ex = 0; ex < batch; ex++)",
+            new Code.Builder().stmt("System.arraycopy(%s, 0, %s, (t * batch + ex) * %d, %d)", src, dst, size, size));
+      }
+    }
+    p.tapes(n, tapes);
     c.comment("one step at a time, the whole batch at once");
     c.block("for (int t = 0; t < " + sb.steps() + "; t++)", step);
     String name = p.newMember(base);
@@ -231,6 +282,22 @@ final class ScanKernels {
         outputs.add(a);
       }
     }
+    // the forward intermediates the reverse body reads: from the tapes the forward loop wrote
+    List<String> tapes = p.tapesOf(n.input(0));
+    List<String[]> fromTape = new ArrayList<>();
+    for (int j = 0; j < sb.saved().size(); j++) {
+      Node s = sb.saved().get(j);
+      if (s == null) {
+        continue;
+      }
+      if (j >= tapes.size() || tapes.get(j) == null) {
+        throw new IllegalStateException("no tape for a saved intermediate of " + p.describe(n));
+      }
+      String buf = p.newBuffer((s.label() != null ? s.label() : "t" + s.id()) + "Saved", s.shape().size(), true,
+          "a value of the forward step, read from its tape, " + p.describe(n));
+      extra.put(ScanBody.savedName(j), buf);
+      fromTape.add(new String[] {tapes.get(j), buf, Integer.toString(s.shape().size())});
+    }
     Body body = body(p, n, sb, outputs, extra, base + "Step", sums, sumTargets);
     Map<Node, Integer> outputIndex = new HashMap<>();
     for (int i = 0; i < body.outputs().size(); i++) {
@@ -275,6 +342,9 @@ final class ScanKernels {
           sb.rowsStart() + sb.rowOffset(r), sb.rowWidth(), locals.get(dR.get(r)), sb.rowSize(r), sb.rowSize(r));
     }
     step.block("for (int ex = 0; ex < batch; ex++)", load);
+    for (String[] f : fromTape) {
+      step.stmt("System.arraycopy(%s, t * batch * %s, %s, 0, batch * %s)", local(locals, f[0]), f[2], local(locals, f[1]), f[2]);
+    }
     step.addAll(body.calls());
     Code.Builder store = new Code.Builder();
     for (int k = 0; k < sb.slots().size(); k++) {
@@ -310,7 +380,8 @@ final class ScanKernels {
       // through a second buffer: a state's adjoint may be computed from another state's incoming one
       step.stmt("System.arraycopy(%s, 0, %s, 0, batch * %d)", locals.get(next.get(i)), locals.get(dS.get(i)), sb.stateSize(i));
     }
-    c.comment("the steps in reverse, each from its saved state (its intermediates computed again)");
+    c.comment(fromTape.isEmpty() ? "the steps in reverse, each from its saved state (its intermediates computed again)"
+        : "the steps in reverse, each from its saved state and the intermediates its forward step kept");
     c.block("for (int t = " + (sb.steps() - 1) + "; t >= 0; t--)", step);
     Code.Builder fin = new Code.Builder();
     for (int i = 0; i < sb.stateCount(); i++) {

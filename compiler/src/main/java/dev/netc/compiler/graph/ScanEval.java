@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * The reference meaning of {@code SCAN} (run the body once per step, t = 0 .. T - 1) and of
  * {@code SCAN_BACK} (run the reverse body once per step, t = T - 1 .. 0, from the states the
- * SCAN saved): plain loops over {@link Eval#run}, the oracle the generated loops are checked against.
+ * SCAN saved and the forward intermediates it reads, computed again from them): plain loops over {@link Eval#run}, the oracle the generated loops are checked against.
  */
 final class ScanEval {
   private ScanEval() {}
@@ -82,8 +82,17 @@ final class ScanEval {
     }
     List<Node> outputs = b.outputs();
     List<Node> needed = Dag.closure(b.nodes(), outputs);
+    List<Node> saved = b.saved().stream().filter(java.util.Objects::nonNull).toList();
+    List<Node> forwardNeeded = Dag.closure(b.forward().nodes(), saved);
     for (int t = b.steps() - 1; t >= 0; t--) {
       Map<String, double[]> leaves = slots(b, args, states, t);
+      // the forward intermediates the reverse body reads: the step run again (the generated code keeps them)
+      Map<Node, double[]> step = saved.isEmpty() ? Map.of() : Eval.run(forwardNeeded, leaves);
+      for (int j = 0; j < b.saved().size(); j++) {
+        if (b.saved().get(j) != null) {
+          leaves.put(ScanBody.savedName(j), step.get(b.saved().get(j)));
+        }
+      }
       for (int i = 0; i < carried.length; i++) {
         leaves.put(ScanBody.stateAdjointName(i), carried[i].clone());
       }

@@ -3,6 +3,11 @@ package dev.netc.compiler.emit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netc.compiler.Compilation;
+import dev.netc.compiler.diag.SourceFile;
+import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.graph.ix.ScanBody;
+import dev.netc.compiler.model.Op;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +70,50 @@ class RecurrenceCodegenTest {
             + eight.length());
       }
     }
+  }
+
+  /**
+   * Backpropagation through time computes no forward step again: the reverse body of the GRU
+   * reads the gates and the gated state from leaves (the forward loop's tapes), so none of its
+   * matrix products is a forward one ({@code W * x} with W a param as it is); the generated
+   * backward loop copies each step's values from the tapes the forward loop wrote.
+   */
+  @Test
+  void theBackwardLoopReadsTheForwardStepsIntermediatesFromTapes() {
+    Compilation c = Compilation.of(List.of(new SourceFile("rnn.net", rnn(8, GRU))), "");
+    assertTrue(!c.hasErrors(), c.diagnostics()::toString);
+    Node back = c.dags().get(0).nodes().stream().filter(n -> n.op() == Op.SCAN_BACK).findFirst().orElseThrow();
+    ScanBody reverse = (ScanBody) back.ix();
+    List<Node> saved = reverse.saved().stream().filter(java.util.Objects::nonNull).toList();
+    // r, u, 1 - u, c, r .* h and the new state h (read by Wo's gradient): six values of the step
+    assertEquals(6, saved.size(), saved::toString);
+    for (Node n : reverse.nodes()) {
+      boolean forwardProduct = n.op() == Op.MATMUL && n.input(0).op() == Op.INPUT && n.input(0).name().startsWith("@");
+      assertTrue(!forwardProduct, "the reverse body computes a forward product: " + n);
+    }
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String code = source(8, GRU, isFloat);
+      assertEquals(18, count(code, "Tape;"), "six tapes: each a workspace field, and a local of both loops");
+      assertEquals(6, count(code, ", t * batch * 32, a"), "each step of the backward loop reads the six tapes");
+      assertTrue(code.contains("the steps in reverse, each from its saved state and the intermediates its forward step kept"),
+          "the backward loop says what it reads");
+    }
+  }
+
+  /**
+   * A loop's products by a param read it transposed, once before the steps: {@code matmulCols}
+   * of the transpose, whose tiles reduce across no lanes (the Vector API side).
+   */
+  @Test
+  void aLoopTransposesItsParamsOnceBeforeTheSteps() {
+    String code = source(8, GRU, true);
+    String loop = code.substring(code.indexOf("private void loopZ(int batch)"));
+    loop = loop.substring(0, loop.indexOf("\n    }\n"));
+    assertTrue(loop.contains("// the params the steps' products read transposed, once"), loop);
+    for (String w : List.of("Wr", "Ur", "Wu", "Uu", "Wx", "Wh")) {
+      assertTrue(code.contains("matmulCols(ws." + w + "T, "), w + " is read transposed");
+    }
+    assertTrue(!code.contains("matmulCols(ws.WoT"), "Wo has 30 rows, fewer than a transpose pays for");
   }
 
   @Test

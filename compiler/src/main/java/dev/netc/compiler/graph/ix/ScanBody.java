@@ -21,7 +21,8 @@ import java.util.List;
  *
  * <p>A reverse body ({@link #forward()} not null) has the forward body's slot leaves, and the
  * incoming adjoints: {@code dS}i (of state i after the step) and {@code dR}r (of row r at the
- * step); its outputs ({@link #adjoints()}, null for a zero) are the adjoint of each slot. A
+ * step), and {@code saved}j, the value at the step of a forward intermediate ({@link #saved()});
+ * its outputs ({@link #adjoints()}, null for a zero) are the adjoint of each slot. A
  * {@code SCAN_BACK} node's inputs are the {@code SCAN} node, the adjoint of its value, then the
  * {@code SCAN}'s own inputs; its value, per example, is the adjoint of every {@code SCAN} input,
  * one after the other ({@link #argOffset}).
@@ -43,6 +44,7 @@ public final class ScanBody implements IndexOp {
   private final ScanBody forward;
   private final List<Node> adjoints;
   private final List<Boolean> summed;
+  private final List<Node> saved;
   private String name = "T";
   private List<String> slotNames = List.of();
 
@@ -65,7 +67,8 @@ public final class ScanBody implements IndexOp {
   }
 
   private ScanBody(int steps, List<Slot> slots, List<Shape> argShapes, List<Node> nodes, List<Node> newStates,
-      List<Node> rows, ScanBody forward, List<Node> adjoints, List<Boolean> summed) {
+      List<Node> rows, ScanBody forward, List<Node> adjoints, List<Boolean> summed, List<Node> saved) {
+    this.saved = saved == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(saved));
     this.summed = summed == null ? null : List.copyOf(summed);
     this.steps = steps;
     this.slots = List.copyOf(slots);
@@ -80,7 +83,7 @@ public final class ScanBody implements IndexOp {
   /** A forward body: {@code newStates.get(i)} is state i after the step, {@code rows} the collected rows. */
   public static ScanBody forward(int steps, List<Slot> slots, List<Shape> argShapes, List<Node> nodes,
       List<Node> newStates, List<Node> rows) {
-    return new ScanBody(steps, slots, argShapes, nodes, newStates, rows, null, null, null);
+    return new ScanBody(steps, slots, argShapes, nodes, newStates, rows, null, null, null, null);
   }
 
   /**
@@ -88,10 +91,27 @@ public final class ScanBody implements IndexOp {
    * {@code summed.get(a)}: input a is a captured value that does not depend on the example (a
    * param), whose adjoint is a {@code SCAN_GRAD} node of its own, summed over the steps and
    * averaged over a batch, rather than a part of the SCAN_BACK's per-example value.
+   * {@code saved.get(j)}: the forward body's node whose value at the step the leaf
+   * {@link #savedName savedName(j)} reads (null: a leaf the optimized body no longer reads).
    */
-  public static ScanBody reverse(ScanBody forward, List<Node> nodes, List<Node> adjoints, List<Boolean> summed) {
+  public static ScanBody reverse(ScanBody forward, List<Node> nodes, List<Node> adjoints, List<Boolean> summed,
+      List<Node> saved) {
     return new ScanBody(forward.steps, forward.slots, forward.argShapes, nodes, List.of(), List.of(), forward, adjoints,
-        summed);
+        summed, saved);
+  }
+
+  /**
+   * The forward intermediates a reverse body reads, by leaf number ({@link #savedName}): the
+   * forward loop keeps each one's value at every step (a tape), so that the reverse body does not
+   * compute them again. Null entries are leaves the reverse body no longer reads.
+   */
+  public List<Node> saved() {
+    return saved;
+  }
+
+  /** The leaf of a reverse body that reads the value of {@code saved().get(j)} at the step. */
+  public static String savedName(int j) {
+    return "saved" + j;
   }
 
   /** Whether input {@code arg}'s adjoint is a SCAN_GRAD node (reverse bodies). */
