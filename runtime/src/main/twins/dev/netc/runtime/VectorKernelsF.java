@@ -445,6 +445,13 @@ public final class VectorKernelsF {
   /** {@link #matmulCols} for {@code r0 <= r < r1} only ({@code r0} a multiple of {@code 4 L}). */
   private static void matmulCols(float[] w, float[] d, float[] y, int m, int k, int batch, int r0, int r1) {
     if (NARROW) {
+      int tiled = 0; // the examples that tiles of 6 and 4 cover: 32 = 4 * 6 + 2 * 4
+      while (batch - tiled >= 6 && batch - tiled != 8) {
+        tiled += 6;
+      }
+      while (tiled + 4 <= batch) {
+        tiled += 4;
+      }
       int r = r0;
       for (; r + 2 * L <= r1; r += 2 * L) {
         int e = 0;
@@ -454,13 +461,12 @@ public final class VectorKernelsF {
         for (; e + 4 <= batch; e += 4) {
           cols4x2(w, d, y, m, k, e, r);
         }
-        for (; e < batch; e++) {
-          colsVector(w, d, y, m, k, e, r);
-          colsVector(w, d, y, m, k, e, r + L);
-        }
       }
       if (r < r1) {
-        matmulColsWide(w, d, y, m, k, batch, r, r1);
+        matmulColsWide(w, d, y, m, k, tiled, r, r1);
+      }
+      for (int e = tiled; e < batch; e++) {
+        colsExample(w, d, y, m, k, e, r0, r1);
       }
       return;
     }
@@ -486,16 +492,22 @@ public final class VectorKernelsF {
       }
     }
     for (; e < batch; e++) {
-      int r = r0;
-      for (; r + 4 * L <= r1; r += 4 * L) {
-        cols1x4(w, d, y, m, k, e, r);
-      }
-      for (; r < mv; r += L) {
-        colsVector(w, d, y, m, k, e, r);
-      }
-      for (; r < r1; r++) {
-        y[e * m + r] = column(w, d, m, k, e, r);
-      }
+      colsExample(w, d, y, m, k, e, r0, r1);
+    }
+  }
+
+  /** One example's columns {@code r0 <= r < r1}: 4 vectors at a time, then one, then scalar sums. */
+  private static void colsExample(float[] w, float[] d, float[] y, int m, int k, int e, int r0, int r1) {
+    int mv = r0 + S.loopBound(r1 - r0);
+    int r = r0;
+    for (; r + 4 * L <= r1; r += 4 * L) {
+      cols1x4(w, d, y, m, k, e, r);
+    }
+    for (; r < mv; r += L) {
+      colsVector(w, d, y, m, k, e, r);
+    }
+    for (; r < r1; r++) {
+      y[e * m + r] = column(w, d, m, k, e, r);
     }
   }
 
