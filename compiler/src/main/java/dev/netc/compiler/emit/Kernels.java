@@ -55,7 +55,11 @@ final class Kernels {
 
     /** The local holding {@code n}'s array (as its slot character). */
     String array(Node n) {
-      String src = plan.storageOf(n);
+      return buffer(plan.storageOf(n));
+    }
+
+    /** The local holding the workspace buffer {@code src} (as its slot character), as {@link #array} for a node's. */
+    String buffer(String src) {
       Integer k = slots.get(src);
       if (k == null) {
         k = sources.size();
@@ -323,6 +327,13 @@ final class Kernels {
     for (Planner.Term t : terms) {
       b.text.append(t.sign() > 0 ? '+' : '-');
       describe(t.node(), true, null, b);
+      Planner.IndexOuter io = plan.isFusedOuter(t.node()) ? plan.indexOuter(t.node()) : null;
+      if (io != null && io.packA() != null) {
+        b.text.append("packA#").append(b.slot(plan.outerPack(t.node(), 0)));
+      }
+      if (io != null && io.packB() != null) {
+        b.text.append("packB#").append(b.slot(plan.outerPack(t.node(), 1)));
+      }
     }
     return b.build();
   }
@@ -1057,9 +1068,12 @@ final class Kernels {
       int size = n.shape().size();
       Planner.IndexOuter io = plan.isFusedOuter(n) ? plan.indexOuter(n) : null;
       if (io != null) {
-        // g += inv * the sum over the batch's positions of outer(a_p, b_p)
-        kernelCall(body, null, "@K.outerAccumulate(%s, %s, g, %d, %d, batch * %d, %s, %s)", x.array(io.a()),
-            x.array(io.b()), io.rows(), io.cols(), io.positions(), t.sign() > 0 ? "inv" : "-inv", ti == 0 && assignFirst);
+        // g += inv * the sum over the batch's positions of outer(a_p, b_p), each operand first
+        // copied into the order [p..., r...] when it is read in another
+        String a = io.packA() == null ? x.array(io.a()) : outerPack(body, x, io.a(), io.packA(), plan.outerPack(n, 0));
+        String b = io.packB() == null ? x.array(io.b()) : outerPack(body, x, io.b(), io.packB(), plan.outerPack(n, 1));
+        kernelCall(body, null, "@K.outerAccumulate(%s, %s, g, %d, %d, batch * %d, %s, %s)", a, b, io.rows(), io.cols(),
+            io.positions(), t.sign() > 0 ? "inv" : "-inv", ti == 0 && assignFirst);
         continue;
       }
       if (isBatchOuter(n)) {
@@ -1117,6 +1131,28 @@ final class Kernels {
         body.block(loop("i", size), new Code.Builder().stmt("g[i] %s %s", op, a.at("i")));
       }
     }
+  }
+
+  /**
+   * Copies {@code src} for every example into {@code storage} in the order {@code pack.dims()}
+   * (each element read at {@code sum(k_i * strides[i])} of its example), and returns its local.
+   */
+  private String outerPack(Code.Builder body, Access x, Node src, Planner.OuterPack pack, String storage) {
+    String dst = x.buffer(storage);
+    String from = x.array(src);
+    List<dev.netc.compiler.graph.ix.Comprehension.Dim> dims = pack.dims();
+    StringBuilder at = new StringBuilder("p0");
+    for (int i = 0; i < dims.size(); i++) {
+      at.append(" + k").append(i).append(pack.strides()[i] == 1 ? "" : " * " + pack.strides()[i]);
+    }
+    Code.Builder nest = new Code.Builder().stmt("%s[ob++] = %s[%s]", dst, from, at);
+    for (int i = dims.size() - 1; i >= 0; i--) {
+      nest = new Code.Builder().block("for (int k" + i + " = 0; k" + i + " < " + dims.get(i).extent() + "; k" + i + "++)", nest);
+    }
+    int size = src.shape().size();
+    body.block("for (int ex = 0; ex < batch; ex++)", new Code.Builder().stmt("int p0 = ex * %d", size)
+        .stmt("int ob = ex * %d", size).addAll(nest.build()));
+    return dst;
   }
 
   /** The comment of {@code param}'s gradient accumulation. */

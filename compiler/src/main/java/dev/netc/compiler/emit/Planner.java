@@ -2,6 +2,7 @@ package dev.netc.compiler.emit;
 
 import dev.netc.compiler.graph.Dag;
 import dev.netc.compiler.graph.Node;
+import dev.netc.compiler.graph.ix.Affine;
 import dev.netc.compiler.graph.ix.Comprehension;
 import dev.netc.compiler.graph.ix.IExpr;
 import dev.netc.compiler.graph.ix.Comprehension.Reducer;
@@ -620,30 +621,31 @@ public final class Planner {
 
   /**
    * A param's gradient term written in index notation as a sum of outer products over positions,
-   * {@code g[r, c] = sum(p...) a[p..., r] * b[p..., c]}, {@code a} and {@code b} batched and read
-   * whole: over the batch, the sum of {@code batch * positions} outer products, which the runtime's
-   * {@code outerAccumulate} adds into the gradient in one call (the weight gradient of a matrix
-   * applied at every position, {@code IndexKernels.positionWise}). Vector only.
+   * {@code g[r..., c...] = sum(p...) a[..] * b[..]}, {@code a} reading the reduced indices and the
+   * output's leading ones (the rows), {@code b} the reduced ones and the rest (the columns), both
+   * batched: over the batch, the sum of {@code batch * positions} outer products of a row of
+   * {@code rows} by one of {@code cols}, which the runtime's {@code outerAccumulate} adds into the
+   * gradient in one call. An operand read whole in the order {@code [p..., r...]} (the weight
+   * gradient of a matrix applied at every position, {@code IndexKernels.positionWise}) is passed
+   * as it is; one read in another order, each index plainly ({@code dq[h, t, c]} for
+   * {@code dWq[h, c, d] = sum(t) dq[h, t, c] * a[t, d]}, attention's projections), is first
+   * copied into that order ({@code packA}, {@code packB}: the order and the strides of its
+   * reads; null when read whole) in a buffer of its own ({@link #outerPack}), so that the batch
+   * is a part of the sum rather than a product per example added up after. Vector only.
    */
-  record IndexOuter(Node a, Node b, int rows, int cols, int positions) {}
+  record IndexOuter(Node a, Node b, int rows, int cols, int positions, OuterPack packA, OuterPack packB) {}
+
+  /** How an operand of an {@link IndexOuter} is copied into the order {@code dims}: element at {@code sum(k_i * strides[i])}. */
+  record OuterPack(List<Comprehension.Dim> dims, int[] strides) {}
 
   /** The {@link IndexOuter} that {@code n} is, or null. */
   IndexOuter indexOuter(Node n) {
     if (!vector || n.op() != Op.COMPUTE || !(n.ix() instanceof Comprehension c) || c.reducer() != Comprehension.Reducer.SUM
-        || !c.guards().isEmpty() || c.out().size() != 2 || c.reduced().isEmpty() || !batched.contains(n)
+        || !c.guards().isEmpty() || c.out().size() < 2 || c.reduced().isEmpty() || !batched.contains(n)
         || !(c.body() instanceof IExpr.Apply ap) || ap.op() != Scalar.MUL
         || !(ap.args().get(0) instanceof IExpr.Read r0) || !(ap.args().get(1) instanceof IExpr.Read r1)) {
       return null;
     }
-    Comprehension.Dim row = c.out().get(0);
-    Comprehension.Dim col = c.out().get(1);
-    if (!vectorLength(col.extent()) || row.extent() * col.extent() < vectorMinElements) {
-      return null;
-    }
-    List<Comprehension.Dim> aAt = new ArrayList<>(c.reduced());
-    aAt.add(row);
-    List<Comprehension.Dim> bAt = new ArrayList<>(c.reduced());
-    bAt.add(col);
     int positions = 1;
     for (Comprehension.Dim d : c.reduced()) {
       positions *= d.extent();
@@ -652,12 +654,90 @@ public final class Planner {
       IExpr.Read rb = ra == r0 ? r1 : r0;
       Node a = n.input(ra.slot());
       Node b = n.input(rb.slot());
-      if (batched.contains(a) && batched.contains(b) && a.op() != Op.TRANSPOSE && b.op() != Op.TRANSPOSE
-          && IndexKernels.readsWhole(ra, a, aAt) && IndexKernels.readsWhole(rb, b, bAt)) {
-        return new IndexOuter(a, b, row.extent(), col.extent(), positions);
+      if (!batched.contains(a) || !batched.contains(b) || a.op() == Op.TRANSPOSE || b.op() == Op.TRANSPOSE) {
+        continue;
+      }
+      // rows: the output's leading axes that a reads; columns: the others
+      int split = 0;
+      while (split < c.out().size() && readsIndex(ra, c.out().get(split).index())) {
+        split++;
+      }
+      List<Comprehension.Dim> rowDims = c.out().subList(0, split);
+      List<Comprehension.Dim> colDims = c.out().subList(split, c.out().size());
+      if (rowDims.isEmpty() || colDims.isEmpty()) {
+        continue;
+      }
+      int rows = 1;
+      for (Comprehension.Dim d : rowDims) {
+        rows *= d.extent();
+      }
+      int cols = 1;
+      for (Comprehension.Dim d : colDims) {
+        cols *= d.extent();
+      }
+      if (!vectorLength(cols) || rows * cols < vectorMinElements) {
+        continue;
+      }
+      List<Comprehension.Dim> aAt = new ArrayList<>(c.reduced());
+      aAt.addAll(rowDims);
+      List<Comprehension.Dim> bAt = new ArrayList<>(c.reduced());
+      bAt.addAll(colDims);
+      boolean wholeA = IndexKernels.readsWhole(ra, a, aAt);
+      boolean wholeB = IndexKernels.readsWhole(rb, b, bAt);
+      OuterPack packA = wholeA ? null : outerPack(ra, a, aAt);
+      OuterPack packB = wholeB ? null : outerPack(rb, b, bAt);
+      if ((wholeA || packA != null) && (wholeB || packB != null)) {
+        return new IndexOuter(a, b, rows, cols, positions, packA, packB);
       }
     }
     return null;
+  }
+
+  private static boolean readsIndex(IExpr.Read r, String index) {
+    return r.at().stream().anyMatch(e -> e instanceof Affine af && af.coefficient(index) != 0);
+  }
+
+  /**
+   * How to copy what {@code r} reads of {@code src} into the order {@code dims}, or null: every
+   * index of {@code r} is one of {@code dims}, plainly (no shift, no factor), each once, over the
+   * whole of its axis.
+   */
+  private static OuterPack outerPack(IExpr.Read r, Node src, List<Comprehension.Dim> dims) {
+    int[] shape = src.shape().dims();
+    if (r.at().size() != shape.length || shape.length != dims.size()) {
+      return null;
+    }
+    int[] strides = dev.netc.compiler.graph.ix.ScanBody.rowMajorStrides(shape);
+    int[] byDim = new int[dims.size()];
+    java.util.Arrays.fill(byDim, -1);
+    for (int axis = 0; axis < shape.length; axis++) {
+      if (!(r.at().get(axis) instanceof Affine af) || af.constant() != 0 || af.terms().size() != 1) {
+        return null;
+      }
+      String index = af.single();
+      int at = -1;
+      for (int i = 0; i < dims.size(); i++) {
+        if (dims.get(i).index().equals(index)) {
+          at = i;
+        }
+      }
+      if (at < 0 || byDim[at] >= 0 || af.coefficient(index) != 1 || dims.get(at).extent() != shape[axis]) {
+        return null;
+      }
+      byDim[at] = strides[axis];
+    }
+    return new OuterPack(List.copyOf(dims), byDim);
+  }
+
+  /** Per fused outer term and operand (0: a, 1: b): the buffer its packed copy goes to. */
+  private final Map<List<Object>, String> outerPacks = new HashMap<>();
+
+  /** The workspace buffer that operand {@code which} (0: a, 1: b) of the fused term {@code n} is packed into. */
+  String outerPack(Node n, int which) {
+    IndexOuter io = indexOuter(n);
+    return outerPacks.computeIfAbsent(List.of(n, which), k -> newBuffer((n.label() != null ? n.label() : "t" + n.id())
+        + (which == 0 ? "RowsPacked" : "ColsPacked"), io.positions() * (which == 0 ? io.rows() : io.cols()), true,
+        "an operand of " + describe(n) + ", in the order of its outer products"));
   }
 
   private boolean mustMaterializeOther(Node n) {

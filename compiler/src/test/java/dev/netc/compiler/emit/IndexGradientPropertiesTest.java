@@ -257,6 +257,45 @@ class IndexGradientPropertiesTest {
   }
 
   /**
+   * Attention's projections, {@code q[h, t, c] = sum(d) Wq[h, c, d] * x[t, d]} and
+   * {@code z[t, d] = sum(h, c) Wo[d, h, c] * o[h, t, c]}: their weight gradients are sums over the
+   * positions of outer products whose one operand is read in another order ({@code dq[h, t, c]},
+   * {@code o[h, t, c]}), which the generated class copies into that order and sums over the batch's
+   * positions in one outerAccumulate (Planner.IndexOuter; every size, with the thresholds at 1).
+   */
+  @Test
+  void projectionWeightGradients() {
+    int minElements = Planner.vectorMinElements;
+    int minLength = Planner.vectorMinLength;
+    int ragged = Planner.floatVectorRaggedMinLength;
+    Planner.vectorMinElements = 1;
+    Planner.vectorMinLength = 1;
+    Planner.floatVectorRaggedMinLength = 1;
+    try {
+      property(in -> {
+        int h = between(in, 1, 3);
+        int t = between(in, 1, 4);
+        int c = between(in, 1, 4);
+        int d = between(in, 1, 6);
+        String body = "input x" + dims(t, d) + "\n"
+            + "param Wq" + dims(h, c, d) + "\n"
+            + "param Wo" + dims(d, h, c) + "\n"
+            + "target y" + dims(t, d) + "\n"
+            + "q[h, t, c] = sum(d) Wq[h, c, d] * x[t, d]\n"
+            + "o = tanh(q)\n"
+            + "z[t, d] = sum(h, c) Wo[d, h, c] * o[h, t, c]\n"
+            + "output z\n"
+            + "loss = sum(tanh(z) .* y)\n";
+        return new Case(net(body), Set.of("x"), longs().all().generate(in));
+      }, EXAMPLES / 2);
+    } finally {
+      Planner.vectorMinElements = minElements;
+      Planner.vectorMinLength = minLength;
+      Planner.floatVectorRaggedMinLength = ragged;
+    }
+  }
+
+  /**
    * A matrix applied at every position of a batch (IndexKernels.positionWise), over one or two
    * position axes: {@code h[i, j, r] = sum(c) W[r, c] * x[i, j, c]} (the runtime's matmulRows) and
    * {@code o[i, j, c] = sum(r) V[r, c] * g[i, j, r]} (matmulCols), whose input gradients are the

@@ -87,6 +87,32 @@ class KernelDispatchTest {
     }
   }
 
+  /**
+   * The weight gradients of attention's projections, {@code dWq[h, c, d] = sum(t) dq[h, t, c] *
+   * x[t, d]} and {@code dWo[d, h, c] = sum(t) dz[t, d] * o[h, t, c]}: with the Vector API the
+   * batch is a part of the sum, one outerAccumulate over the batch's positions, the operand read
+   * in another order ({@code dq}, {@code o}) first copied into the order of its outer products;
+   * the gradients agree with the plain Java kernels' class ({@code IndexGradientPropertiesTest.
+   * projectionWeightGradients} checks them against the evaluator and finite differences).
+   */
+  @Test
+  void aProjectionsWeightGradientIsOneOuterAccumulateOverTheBatchsPositions() {
+    String attention = "network Mlp {\n  input x[16, 32]\n  target y[16, 32]\n  param Wq[4, 8, 32]\n  param Wo[32, 4, 8]\n"
+        + "  q[h, t, c] = sum(d) Wq[h, c, d] * x[t, d]\n  o = tanh(q)\n"
+        + "  z[t, d] = sum(h, c) Wo[d, h, c] * o[h, t, c]\n  output z\n  loss = mse(z, y)\n}\n";
+    String auto = source(attention, true, KernelChoice.AUTO);
+    assertTrue(auto.contains("RowsPacked[ob++] = "), auto);
+    assertTrue(auto.contains("ColsPacked[ob++] = "), auto);
+    assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.outerAccumulate(t"), auto);
+    for (boolean isFloat : new boolean[] {false, true}) {
+      Model a = model(attention, isFloat, KernelChoice.AUTO);
+      Model b = model(attention, isFloat, KernelChoice.SCALAR);
+      for (int batch : new int[] {1, 3, 16}) {
+        agree(a, b, batch, isFloat ? 2e-5 : 1e-10);
+      }
+    }
+  }
+
   @Test
   void theDefaultClassRunsTheKernelsOfThisJvmAndAgreesWithTheScalarOnes() {
     String want = expected();
@@ -133,15 +159,19 @@ class KernelDispatchTest {
   }
 
   /** Loss, gradient and outputs of the two models at {@code batch}, from the same params and data. */
+  /** As the MLP's: one input, one target, one output, each of the sizes the models declare. */
   static void agree(Model a, Model b, int batch, double tol) {
     Random rnd = new Random(batch);
-    double[][] x = {new double[batch * 64]};
-    double[][] y = {new double[batch * 10]};
+    int in = a.inputs().get(0).size();
+    int classes = a.targets().get(0).size();
+    int out = a.outputs().get(0).size();
+    double[][] x = {new double[batch * in]};
+    double[][] y = {new double[batch * classes]};
     for (int i = 0; i < x[0].length; i++) {
       x[0][i] = rnd.nextGaussian();
     }
     for (int e = 0; e < batch; e++) {
-      y[0][e * 10 + rnd.nextInt(10)] = 1;
+      y[0][e * classes + rnd.nextInt(classes)] = 1;
     }
     Gradient ga = a.newGradient();
     Gradient gb = b.newGradient();
@@ -161,8 +191,8 @@ class KernelDispatchTest {
         assertEquals(db[i], da[i], tol * Math.max(1, scale), "gradient of param " + p + " [" + i + "] at batch " + batch);
       }
     }
-    double[][] oa = {new double[batch * 10]};
-    double[][] ob = {new double[batch * 10]};
+    double[][] oa = {new double[batch * out]};
+    double[][] ob = {new double[batch * out]};
     a.predictBatch(batch, x, oa);
     b.predictBatch(batch, x, ob);
     for (int i = 0; i < oa[0].length; i++) {
