@@ -102,7 +102,8 @@ class RecurrenceCodegenTest {
 
   /**
    * A loop's products by a param read it transposed, once before the steps: {@code matmulCols}
-   * of the transpose, whose tiles reduce across no lanes (the Vector API side).
+   * of the transpose, whose tiles reduce across no lanes (the Vector API side); with
+   * {@code --kernels scalar} the loop transposes nothing.
    */
   @Test
   void aLoopTransposesItsParamsOnceBeforeTheSteps() {
@@ -114,6 +115,9 @@ class RecurrenceCodegenTest {
       assertTrue(code.contains("matmulCols(ws." + w + "T, "), w + " is read transposed");
     }
     assertTrue(!code.contains("matmulCols(ws.WoT"), "Wo has 30 rows, fewer than a transpose pays for");
+    String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("rnn.net", rnn(8, GRU))),
+        new dev.netc.compiler.NetcCompiler.Options("", true, KernelChoice.SCALAR)).files().get(0).content();
+    assertTrue(!scalar.contains("read transposed") && !scalar.contains("UuT"), "--kernels scalar reads W in place");
   }
 
   @Test
