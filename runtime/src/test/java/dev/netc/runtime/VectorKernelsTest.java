@@ -436,6 +436,81 @@ class VectorKernelsTest {
   }
 
   /**
+   * maxPool2x2 against the loop the compiler generates for a max over 2 x 2 windows with its
+   * winners: the max as Math.max takes it in the order (0, 0), (0, 1), (1, 0), (1, 1) (a NaN wins,
+   * +0 beats -0) and the first point that took it (greater, or a NaN where the max was a number),
+   * exactly, for rows of windows narrower than a vector, a vector wide and not a multiple of it
+   * (the last vector overlaps), with ties, NaNs and signed zeros.
+   */
+  @Test
+  void maxPool2x2TakesTheLoopsMaxAndFirstWinner() {
+    SplittableRandom rnd = new SplittableRandom(43);
+    double[] special = {0.0, -0.0, Double.NaN, 1.0, -1.0, Double.NEGATIVE_INFINITY};
+    for (int ow : new int[] {1, 3, 4, 7, 8, 12, 16, 17, 24}) {
+      int channels = 2;
+      int oh = 3;
+      int batch = 2;
+      int h = 2 * oh;
+      int w = 2 * ow;
+      double[] x = random(rnd, batch * channels * h * w);
+      for (int i = 0; i < x.length; i++) {
+        if (rnd.nextInt(3) == 0) {
+          x[i] = special[rnd.nextInt(special.length)];
+        }
+      }
+      float[] xF = toFloat(x);
+      int n = batch * channels * oh * ow;
+      double[] y = new double[n];
+      double[] p = new double[n];
+      double[] q = new double[n];
+      float[] yF = new float[n];
+      float[] pF = new float[n];
+      float[] qF = new float[n];
+      VectorKernelsD.maxPool2x2(x, y, p, q, channels, h, w, batch);
+      VectorKernelsF.maxPool2x2(xF, yF, pF, qF, channels, h, w, batch);
+      for (int e = 0; e < batch; e++) {
+        for (int c = 0; c < channels; c++) {
+          for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+              int o = ((e * channels + c) * oh + i) * ow + j;
+              double best = Double.NEGATIVE_INFINITY;
+              double bestF = Double.NEGATIVE_INFINITY;
+              boolean hit = false;
+              int wp = -1;
+              int wq = -1;
+              int wpF = -1;
+              int wqF = -1;
+              for (int a = 0; a < 2; a++) {
+                for (int b = 0; b < 2; b++) {
+                  int at = ((e * channels + c) * h + 2 * i + a) * w + 2 * j + b;
+                  double v = x[at];
+                  double vF = xF[at];
+                  boolean hot = !hit | v > best | v != v & best == best;
+                  boolean hotF = !hit | vF > bestF | vF != vF & bestF == bestF;
+                  wp = hot ? a : wp;
+                  wq = hot ? b : wq;
+                  wpF = hotF ? a : wpF;
+                  wqF = hotF ? b : wqF;
+                  best = Math.max(best, v);
+                  bestF = Math.max(bestF, vF);
+                  hit = true;
+                }
+              }
+              String at = "ow " + ow + " at " + o;
+              assertEquals(Double.doubleToRawLongBits(best), Double.doubleToRawLongBits(y[o]), "double max " + at);
+              assertEquals(Float.floatToRawIntBits((float) bestF), Float.floatToRawIntBits(yF[o]), "float max " + at);
+              assertEquals(wp, p[o], 0, "double p " + at);
+              assertEquals(wq, q[o], 0, "double q " + at);
+              assertEquals(wpF, pF[o], 0, "float p " + at);
+              assertEquals(wqF, qF[o], 0, "float q " + at);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * scaleShift, a layer norm's scale and shift at every position: each element {@code Math.fma}
    * of the element, its column's scale and shift (or their product alone without a shift),
    * exactly, for rows around the vector's length.

@@ -236,7 +236,8 @@ class IndexKernelsCodeTest {
    * A max pooling's gradient reads where each window's max is (one winners tensor per axis of the
    * window): the gradient's schedule computes the max and every winner in one pass, the forward
    * pass's, instead of the max there and one search of every window per axis later; predict,
-   * which needs no winners, keeps the max's own kernel.
+   * which needs no winners, keeps the max's own kernel. Windows of 2 x 2 at stride 2 are the
+   * runtime's {@code maxPool2x2} on the Vector API side.
    */
   @Test
   void aMaxPoolingFindsItsWinnersInTheMaxsOwnPass() {
@@ -259,6 +260,13 @@ class IndexKernelsCodeTest {
       String gradient = java.substring(java.indexOf("public double lossAndGradient(int batch"));
       gradient = gradient.substring(0, gradient.indexOf("return total / batch;"));
       assertTrue(gradient.contains("computePAndWinners(batch);") && !gradient.contains("computeP(batch);"), gradient);
+      // 2 x 2 windows of stride 2: with the Vector API the runtime's maxPool2x2, several windows at a time
+      String k = isFloat ? "F" : "D";
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".maxPool2x2(t"), java);
+      assertTrue(java.contains(", 2, 8, 8, batch);"), java);
+      String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("p.net", src)),
+          new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
+      assertTrue(!scalar.contains("maxPool2x2"), scalar);
     }
   }
 
