@@ -1143,7 +1143,8 @@ public final class VectorKernelsF {
    * (greater than the max so far, or a NaN where it was a number), as the generated loops with
    * winners compute them. {@link #L} windows at a time: each of the four points of theirs is one
    * gather of every other column, so no branch depends on the data (LeNet's first pooling, 64 x 6
-   * planes of 24 x 24: 0.56 ms as the loops, 0.28-0.31 ms so, in a microbenchmark).
+   * planes of 24 x 24: 0.56 ms as the loops, 0.28-0.31 ms so, in a microbenchmark). {@code wp}
+   * and {@code wq} null: the max alone (a pooling where no gradient is computed).
    */
   public static void maxPool2x2(float[] x, float[] y, float[] wp, float[] wq, int channels, int h, int w, int batch) {
     int oh = h / 2;
@@ -1180,8 +1181,10 @@ public final class VectorKernelsF {
                 }
               }
               y[o + j] = (float) best;
-              wp[o + j] = bp;
-              wq[o + j] = bq;
+              if (wp != null) {
+                wp[o + j] = bp;
+                wq[o + j] = bq;
+              }
             }
           }
         }
@@ -1212,8 +1215,10 @@ public final class VectorKernelsF {
     p = p.blend(one, hot);
     q = q.blend(one, hot);
     best.intoArray(y, o + j);
-    p.intoArray(wp, o + j);
-    q.intoArray(wq, o + j);
+    if (wp != null) {
+      p.intoArray(wp, o + j);
+      q.intoArray(wq, o + j);
+    }
   }
 
   /**

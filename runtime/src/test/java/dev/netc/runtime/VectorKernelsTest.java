@@ -440,7 +440,7 @@ class VectorKernelsTest {
    * winners: the max as Math.max takes it in the order (0, 0), (0, 1), (1, 0), (1, 1) (a NaN wins,
    * +0 beats -0) and the first point that took it (greater, or a NaN where the max was a number),
    * exactly, for rows of windows narrower than a vector, a vector wide and not a multiple of it
-   * (the last vector overlaps), with ties, NaNs and signed zeros.
+   * (the last vector overlaps), with ties, NaNs and signed zeros; without winners, the same max.
    */
   @Test
   void maxPool2x2TakesTheLoopsMaxAndFirstWinner() {
@@ -468,6 +468,15 @@ class VectorKernelsTest {
       float[] qF = new float[n];
       VectorKernelsD.maxPool2x2(x, y, p, q, channels, h, w, batch);
       VectorKernelsF.maxPool2x2(xF, yF, pF, qF, channels, h, w, batch);
+      // without winners: the same max
+      double[] y0 = new double[n];
+      float[] y0F = new float[n];
+      VectorKernelsD.maxPool2x2(x, y0, null, null, channels, h, w, batch);
+      VectorKernelsF.maxPool2x2(xF, y0F, null, null, channels, h, w, batch);
+      for (int i = 0; i < n; i++) {
+        assertEquals(Double.doubleToRawLongBits(y[i]), Double.doubleToRawLongBits(y0[i]), "double max alone at " + i);
+        assertEquals(Float.floatToRawIntBits(yF[i]), Float.floatToRawIntBits(y0F[i]), "float max alone at " + i);
+      }
       for (int e = 0; e < batch; e++) {
         for (int c = 0; c < channels; c++) {
           for (int i = 0; i < oh; i++) {

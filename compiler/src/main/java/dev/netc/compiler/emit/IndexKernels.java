@@ -75,7 +75,7 @@ final class IndexKernels {
   }
 
   /**
-   * A max over 2 x 2 windows of stride 2 with both winners, {@code y[c, i, j] = max(p, q)
+   * A max over 2 x 2 windows of stride 2 with both winners or none, {@code y[c, i, j] = max(p, q)
    * x[c, 2 i + p, 2 j + q]} over the whole of a batched {@code x[C, 2I, 2J]} (max_pool2d(., 2)):
    * the runtime's {@code maxPool2x2}, which takes the same max and the same first winner as the
    * loops, several windows at a time without a branch on the data; the loops' comparisons of
@@ -83,7 +83,7 @@ final class IndexKernels {
    * time (LeNet's first pooling: 0.42 ms a step as loops). The call's format, or null.
    */
   private String maxPool2x2() {
-    if (winners.size() != 2 || node.op() != Op.COMPUTE || !(node.ix() instanceof Comprehension c)
+    if (winners.size() != 2 && !winners.isEmpty() || node.op() != Op.COMPUTE || !(node.ix() instanceof Comprehension c)
         || c.reducer() != Reducer.MAX || !c.guards().isEmpty() || c.out().size() != 3 || c.reduced().size() != 2
         || !plan.isBatched(node) || plan.isView(node) || !(c.body() instanceof IExpr.Read r) || r.at().size() != 3) {
       return null;
@@ -113,6 +113,10 @@ final class IndexKernels {
         wq = w;
       }
     }
+    if (winners.isEmpty()) {
+      return Code.Builder.format("@K.maxPool2x2(%s, %s, null, null, %d, %d, %d, batch)", x.array(in), x.array(node),
+          ch.extent(), shape[1], shape[2]);
+    }
     if (wp == null || wq == null || plan.isView(wp) || plan.isView(wq)) {
       return null;
     }
@@ -121,7 +125,10 @@ final class IndexKernels {
   }
 
   private Code.Builder kernel() {
-    String call = positionWise();
+    String call = maxPool2x2();
+    if (call == null) {
+      call = positionWise();
+    }
     if (call == null) {
       call = activation();
     }

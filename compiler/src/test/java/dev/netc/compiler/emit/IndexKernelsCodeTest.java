@@ -264,6 +264,8 @@ class IndexKernelsCodeTest {
       String k = isFloat ? "F" : "D";
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".maxPool2x2(t"), java);
       assertTrue(java.contains(", 2, 8, 8, batch);"), java);
+      // predict's pooling, without winners: the same call, the max alone
+      assertTrue(java.contains(".maxPool2x2(t") && java.contains(", p, null, null, 2, 8, 8, batch);"), java);
       String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("p.net", src)),
           new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
       assertTrue(!scalar.contains("maxPool2x2"), scalar);
