@@ -26,6 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorKernelsF {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  /** The examples from which {@link #outerAccumulate} packs its operands for its tiles. */
+  private static final int PACK_MIN_BATCH = 64;
+  /** Per thread: {@link #outerAccumulate}'s packed strips of b and rows of a, grown as needed. */
+  private static final ThreadLocal<float[][]> OUTER_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
   /** Which of the intra-op pool's job slots this file's jobs use. */
   private static final boolean IS_FLOAT = true;
 
@@ -886,7 +890,11 @@ public final class VectorKernelsF {
   /**
    * {@code g[r*cols + j] = scale * sum over e of a[e*rows + r] * b[e*cols + j]} when
    * {@code assign}, else {@code g[r*cols + j] += ...} the same: a batch's sum of outer products
-   * {@code a_e b_e^T}, scaled (for a param's gradient, by {@code +-1/batch}).
+   * {@code a_e b_e^T}, scaled (for a param's gradient, by {@code +-1/batch}). Register tiles of 4
+   * rows by 2 vectors sum over all the examples; from {@code PACK_MIN_BATCH} examples on, each
+   * tile reads its operands packed (b's strips of 2 vectors once per call, a's 4 rows once per
+   * tile of rows, in this thread's scratch) so that they stream rather than touch a cache line of
+   * each per example. Every element is summed over the examples in order either way.
    */
   public static void outerAccumulate(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
       boolean assign) {
@@ -960,11 +968,50 @@ public final class VectorKernelsF {
       }
       return;
     }
+    // long sums: each tile's operands packed where the tile reads them one after the other
+    // (b's strips of 2 vectors, a's 4 rows), so that they stream from the caches instead of
+    // touching a line of each per example (at 512 examples, more lines than the L1 holds)
+    int strips = cols / (2 * L);
+    boolean packed = batch >= PACK_MIN_BATCH && strips > 0 && r1 - r0 >= 4;
+    float[] bp = null;
+    float[] ap = null;
+    if (packed) {
+      float[][] scratch = OUTER_SCRATCH.get();
+      int bn = strips * batch * 2 * L;
+      if (scratch[0].length < bn) {
+        scratch[0] = new float[bn];
+      }
+      if (scratch[1].length < 4 * batch) {
+        scratch[1] = new float[4 * batch];
+      }
+      bp = scratch[0];
+      ap = scratch[1];
+      for (int s = 0; s < strips; s++) {
+        int o = s * batch * 2 * L;
+        int j = s * 2 * L;
+        for (int e = 0; e < batch; e++) {
+          FloatVector.fromArray(S, b, e * cols + j).intoArray(bp, o + e * 2 * L);
+          FloatVector.fromArray(S, b, e * cols + j + L).intoArray(bp, o + e * 2 * L + L);
+        }
+      }
+    }
     int r = r0;
     for (; r + 4 <= r1; r += 4) {
       int j = 0;
+      if (packed) {
+        for (int e = 0; e < batch; e++) {
+          int ao = e * rows + r;
+          ap[4 * e] = a[ao];
+          ap[4 * e + 1] = a[ao + 1];
+          ap[4 * e + 2] = a[ao + 2];
+          ap[4 * e + 3] = a[ao + 3];
+        }
+        for (; j + 2 * L <= cols; j += 2 * L) {
+          outer4x2(ap, 0, 4, bp, j * batch, 2 * L, g, cols, batch, scale, assign, r, j);
+        }
+      }
       for (; j + 2 * L <= cols; j += 2 * L) {
-        outer4x2(a, b, g, rows, cols, batch, scale, assign, r, j);
+        outer4x2(a, r, rows, b, j, cols, g, cols, batch, scale, assign, r, j);
       }
       for (; j < cv; j += L) {
         for (int i = 0; i < 4; i++) {
@@ -988,9 +1035,13 @@ public final class VectorKernelsF {
     }
   }
 
-  /** Rows r..r+3 times columns j..j+2L-1: each vector of b feeds four rows. */
-  private static void outer4x2(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
-      boolean assign, int r, int j) {
+  /**
+   * Rows r..r+3 times columns j..j+2L-1: each vector of b feeds four rows. Example e's four
+   * numbers of a are at {@code a0 + e * as}, its two vectors of b at {@code b0 + e * bs} (in the
+   * operands themselves, or packed).
+   */
+  private static void outer4x2(float[] a, int a0, int as, float[] b, int b0, int bs, float[] g, int cols, int batch,
+      float scale, boolean assign, int r, int j) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a01 = a00;
     FloatVector a10 = a00;
@@ -1000,8 +1051,8 @@ public final class VectorKernelsF {
     FloatVector a30 = a00;
     FloatVector a31 = a00;
     for (int e = 0; e < batch; e++) {
-      int bo = e * cols + j;
-      int ao = e * rows + r;
+      int bo = b0 + e * bs;
+      int ao = a0 + e * as;
       FloatVector u0 = FloatVector.fromArray(S, b, bo);
       FloatVector u1 = FloatVector.fromArray(S, b, bo + L);
       FloatVector s = FloatVector.broadcast(S, a[ao]);

@@ -1141,12 +1141,19 @@ final class Kernels {
     String dst = x.buffer(storage);
     String from = x.array(src);
     List<dev.netc.compiler.graph.ix.Comprehension.Dim> dims = pack.dims();
+    // a run of at least 8 along the last index, contiguous in the source: one copy
+    int last = dims.size() - 1;
+    boolean runs = pack.strides()[last] == 1 && dims.get(last).extent() >= 8;
+    int loops = runs ? last : dims.size();
     StringBuilder at = new StringBuilder("p0");
-    for (int i = 0; i < dims.size(); i++) {
+    for (int i = 0; i < loops; i++) {
       at.append(" + k").append(i).append(pack.strides()[i] == 1 ? "" : " * " + pack.strides()[i]);
     }
-    Code.Builder nest = new Code.Builder().stmt("%s[ob++] = %s[%s]", dst, from, at);
-    for (int i = dims.size() - 1; i >= 0; i--) {
+    Code.Builder nest = runs
+        ? new Code.Builder().stmt("System.arraycopy(%s, %s, %s, ob, %d)", from, at, dst, dims.get(last).extent())
+            .stmt("ob += %d", dims.get(last).extent())
+        : new Code.Builder().stmt("%s[ob++] = %s[%s]", dst, from, at);
+    for (int i = loops - 1; i >= 0; i--) {
       nest = new Code.Builder().block("for (int k" + i + " = 0; k" + i + " < " + dims.get(i).extent() + "; k" + i + "++)", nest);
     }
     int size = src.shape().size();

@@ -91,7 +91,8 @@ class KernelDispatchTest {
    * The weight gradients of attention's projections, {@code dWq[h, c, d] = sum(t) dq[h, t, c] *
    * x[t, d]} and {@code dWo[d, h, c] = sum(t) dz[t, d] * o[h, t, c]}: with the Vector API the
    * batch is a part of the sum, one outerAccumulate over the batch's positions, the operand read
-   * in another order ({@code dq}, {@code o}) first copied into the order of its outer products;
+   * in another order ({@code dq}, {@code o}) first copied into the order of its outer products
+   * (a run of a head's numbers at a time);
    * the gradients agree with the plain Java kernels' class ({@code IndexGradientPropertiesTest.
    * projectionWeightGradients} checks them against the evaluator and finite differences).
    */
@@ -101,8 +102,9 @@ class KernelDispatchTest {
         + "  q[h, t, c] = sum(d) Wq[h, c, d] * x[t, d]\n  o = tanh(q)\n"
         + "  z[t, d] = sum(h, c) Wo[d, h, c] * o[h, t, c]\n  output z\n  loss = mse(z, y)\n}\n";
     String auto = source(attention, true, KernelChoice.AUTO);
-    assertTrue(auto.contains("RowsPacked[ob++] = "), auto);
-    assertTrue(auto.contains("ColsPacked[ob++] = "), auto);
+    // each head's 8 numbers of dq[h, t, c] and o[h, t, c] are a run: one copy each
+    assertTrue(auto.contains("RowsPacked, ob, 8)"), auto);
+    assertTrue(auto.contains("ColsPacked, ob, 8)"), auto);
     assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.outerAccumulate(t"), auto);
     for (boolean isFloat : new boolean[] {false, true}) {
       Model a = model(attention, isFloat, KernelChoice.AUTO);
