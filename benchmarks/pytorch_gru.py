@@ -61,4 +61,5 @@ def main():
             print(f"torch gru 32 {prec} 1 {op} {median_ns(fn, target_s):.1f}", flush=True)
 
 
-main()
+if __name__ == "__main__":
+    main()
