@@ -304,7 +304,7 @@ public final class Broadcast implements Model {
             int ob = ex * 12;
             for (int k0 = 0; k0 < 4; k0++) {
                 for (int k1 = 0; k1 < 3; k1++) {
-                    t4[ob + (k0) * 3 + k1] = (float) ((double) X[p0 + (k0) * 3 + k1] + (double) b[k1]);
+                    t4[ob + (k0) * 3 + k1] = X[p0 + (k0) * 3 + k1] + b[k1];
                 }
             }
         }
@@ -335,7 +335,7 @@ public final class Broadcast implements Model {
             int ob = ex * 12;
             for (int k0 = 0; k0 < 4; k0++) {
                 for (int k1 = 0; k1 < 3; k1++) {
-                    h[ob + (k0) * 3 + k1] = (float) ((double) t5[p0 + (k0) * 3 + k1] * (double) s_[k0]);
+                    h[ob + (k0) * 3 + k1] = t5[p0 + (k0) * 3 + k1] * s_[k0];
                 }
             }
         }
@@ -385,7 +385,7 @@ public final class Broadcast implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 4; k1++) {
                     for (int k2 = 0; k2 < 3; k2++) {
-                        u[ob + (k0) * 12 + (k1) * 3 + k2] = (float) ((double) t7[p0 + (k0) * 12 + (k1) * 3 + k2] - (double) t10[k2]);
+                        u[ob + (k0) * 12 + (k1) * 3 + k2] = t7[p0 + (k0) * 12 + (k1) * 3 + k2] - t10[k2];
                     }
                 }
             }
@@ -559,7 +559,7 @@ public final class Broadcast implements Model {
             int ob = ex * 12;
             for (int k0 = 0; k0 < 4; k0++) {
                 for (int k1 = 0; k1 < 3; k1++) {
-                    t28[ob + (k0) * 3 + k1] = (float) ((double) t27[p0 + (k0) * 3 + k1] * (double) s_[k0]);
+                    t28[ob + (k0) * 3 + k1] = t27[p0 + (k0) * 3 + k1] * s_[k0];
                 }
             }
         }

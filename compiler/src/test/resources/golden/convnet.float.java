@@ -341,7 +341,7 @@ public final class ConvNet implements Model {
                 for (int k0 = 0; k0 < 2; k0++) {
                     for (int k1 = 0; k1 < 5; k1++) {
                         for (int k2 = 0; k2 < 5; k2++) {
-                            conv[ob + (k0) * 25 + (k1) * 5 + k2] = (float) ((double) b[k0] + (double) t6[p1 + (k0) * 25 + (k1) * 5 + k2]);
+                            conv[ob + (k0) * 25 + (k1) * 5 + k2] = b[k0] + t6[p1 + (k0) * 25 + (k1) * 5 + k2];
                         }
                     }
                 }
@@ -426,7 +426,7 @@ public final class ConvNet implements Model {
             int p1 = ex * 3;
             int ob = ex * 3;
             for (int k0 = 0; k0 < 3; k0++) {
-                z_[ob + k0] = (float) ((double) c_[k0] + (double) t10[p1 + k0]);
+                z_[ob + k0] = c_[k0] + t10[p1 + k0];
             }
         }
     }
@@ -534,7 +534,7 @@ public final class ConvNet implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
                         for (int k3 = 0; k3 < 2; k3++) {
-                            t18[ob + (k0) * 8 + (k1) * 4 + (k2) * 2 + k3] = (float) ((double) t17[p0 + k0] * (double) pool[p1 + (k1) * 4 + (k2) * 2 + k3]);
+                            t18[ob + (k0) * 8 + (k1) * 4 + (k2) * 2 + k3] = t17[p0 + k0] * pool[p1 + (k1) * 4 + (k2) * 2 + k3];
                         }
                     }
                 }

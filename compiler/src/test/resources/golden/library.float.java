@@ -801,7 +801,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t16[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t14[p0 + (k0) * 4 + (k1) * 2 + k2] - (double) t15[p1 + (k0) * 2 + k1]);
+                        t16[ob + (k0) * 4 + (k1) * 2 + k2] = t14[p0 + (k0) * 4 + (k1) * 2 + k2] - t15[p1 + (k0) * 2 + k1];
                     }
                 }
             }
@@ -834,8 +834,8 @@ public final class Library implements Model {
      */
     private void computeN(int batch) {
         float[] n = ws.n;
-        float[] t17 = ws.t17;
         float[] t16 = ws.t16;
+        float[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -890,7 +890,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t20[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) n[p0 + (k0) * 4 + (k1) * 2 + k2] - (double) t19[p1 + (k0) * 2 + k2]);
+                        t20[ob + (k0) * 4 + (k1) * 2 + k2] = n[p0 + (k0) * 4 + (k1) * 2 + k2] - t19[p1 + (k0) * 2 + k2];
                     }
                 }
             }
@@ -951,7 +951,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        s_[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t21[p0 + (k0) * 4 + (k1) * 2 + k2] / (double) t22[p1 + (k0) * 2 + k2]);
+                        s_[ob + (k0) * 4 + (k1) * 2 + k2] = t21[p0 + (k0) * 4 + (k1) * 2 + k2] / t22[p1 + (k0) * 2 + k2];
                     }
                 }
             }
@@ -1087,7 +1087,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t28[ob + (k0) * 2 + k1] = (float) ((double) r_[p0 + (k0) * 2 + k1] - (double) t27[p1 + k1]);
+                    t28[ob + (k0) * 2 + k1] = r_[p0 + (k0) * 2 + k1] - t27[p1 + k1];
                 }
             }
         }
@@ -1344,7 +1344,7 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t44[ob + k0] = (float) ((double) z_[p0 + k0] - (double) t43[ex]);
+                t44[ob + k0] = z_[p0 + k0] - t43[ex];
             }
         }
     }
@@ -1567,7 +1567,7 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t63[ob + k0] = (float) ((double) t61[p0 + k0] - (double) t62[ex]);
+                t63[ob + k0] = t61[p0 + k0] - t62[ex];
             }
         }
     }
@@ -1614,7 +1614,7 @@ public final class Library implements Model {
             int p0 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t66[ob + k0] = (float) ((double) t64[p0 + k0] / (double) t65[ex]);
+                t66[ob + k0] = t64[p0 + k0] / t65[ex];
             }
         }
     }
@@ -1801,7 +1801,7 @@ public final class Library implements Model {
             int p1 = ex * 4;
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t78[ob + k0] = (float) ((double) t77[p0 + k0] * (double) t64[p1 + k0]);
+                t78[ob + k0] = t77[p0 + k0] * t64[p1 + k0];
             }
         }
     }
@@ -2185,7 +2185,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t115[ob + (k0) * 2 + k1] = (float) ((double) t112[p0 + k1] * 0.5);
+                    t115[ob + (k0) * 2 + k1] = t112[p0 + k1] * 0.5f;
                 }
             }
         }
@@ -2511,7 +2511,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t137[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t136[p0 + (k0) * 4 + (k1) * 2 + k2] * (double) t21[p1 + (k0) * 4 + (k1) * 2 + k2]);
+                        t137[ob + (k0) * 4 + (k1) * 2 + k2] = t136[p0 + (k0) * 4 + (k1) * 2 + k2] * t21[p1 + (k0) * 4 + (k1) * 2 + k2];
                     }
                 }
             }
@@ -2523,8 +2523,8 @@ public final class Library implements Model {
      */
     private void computeT138(int batch) {
         float[] t138 = ws.t138;
-        float[] t17 = ws.t17;
         float[] t137 = ws.t137;
+        float[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -2634,9 +2634,8 @@ public final class Library implements Model {
             int ob = ex * 12;
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    double rw0 = (double) t142[p0 + (k0) * 2 + k1] * 0.5;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t143[ob + (k0) * 4 + (k1) * 2 + k2] = (float) (rw0);
+                        t143[ob + (k0) * 4 + (k1) * 2 + k2] = t142[p0 + (k0) * 2 + k1] * 0.5f;
                     }
                 }
             }
@@ -2741,8 +2740,8 @@ public final class Library implements Model {
      */
     private void computeT149(int batch) {
         float[] t149 = ws.t149;
-        float[] t9 = ws.t9;
         float[] t148 = ws.t148;
+        float[] t9 = ws.t9;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;
@@ -2846,8 +2845,8 @@ public final class Library implements Model {
      */
     private void computeT155(int batch) {
         float[] t155 = ws.t155;
-        float[] c1 = ws.c1;
         float[] t154 = ws.t154;
+        float[] c1 = ws.c1;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 108;
             int p1 = ex * 108;

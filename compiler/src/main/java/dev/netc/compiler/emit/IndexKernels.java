@@ -441,6 +441,11 @@ final class IndexKernels {
       boolean rowsHoisted = false;
       switch (c.reducer()) {
         case NONE -> {
+          String single = c.guards().isEmpty() ? floatOperation(c.body()) : null;
+          if (single != null) {
+            inner.stmt("%s = %s", at, single);
+            break;
+          }
           Code.Builder outside = c.guards().isEmpty() && c.out().size() >= 2 ? hoist(c.body(), c.out()) : null;
           if (c.guards().isEmpty()) {
             shareRepeated(c.body(), inner);
@@ -1748,6 +1753,36 @@ final class IndexKernels {
     }
     IExpr.Select s = (IExpr.Select) e;
     return "(" + condition(s.cond()) + " ? " + value(s.then()) + " : " + value(s.otherwise()) + ")";
+  }
+
+  /**
+   * In a float build, a body that is one addition, subtraction, multiplication or division of two
+   * floats (reads of the build's numbers, or constants that are floats), printed in float: the
+   * exact result rounded to float, as the double computation rounded once gives (double has more
+   * than twice float's precision, so rounding to double first changes nothing: Figueroa, "When is
+   * double rounding innocuous?", 1995). C2 vectorizes the loop of it, where it leaves the one
+   * that widens each number and narrows the result scalar (layer norm's {@code x[t, d] - mean[t]},
+   * the embedding's {@code E[tok[t], d] + P[t, d]}). Null otherwise.
+   */
+  private String floatOperation(IExpr body) {
+    if (!kernels.isFloat() || !(body instanceof IExpr.Apply a) || a.args().size() != 2
+        || !java.util.Set.of(dev.netc.compiler.ops.Scalar.ADD, dev.netc.compiler.ops.Scalar.SUB,
+            dev.netc.compiler.ops.Scalar.MUL, dev.netc.compiler.ops.Scalar.DIV).contains(a.op())) {
+      return null;
+    }
+    List<String> args = new ArrayList<>();
+    for (IExpr q : a.args()) {
+      if (q instanceof IExpr.Const k && (double) (float) k.value() == k.value() && Double.isFinite(k.value())) {
+        float f = (float) k.value();
+        args.add(f < 0 || (f == 0 && 1 / f < 0) ? "(" + f + "f)" : f + "f");
+      } else if (q instanceof IExpr.Read r && !plan.isIds(node.input(r.slot()))) {
+        String v = value(r);
+        args.add(v.substring(kernels.wide().length()));
+      } else {
+        return null;
+      }
+    }
+    return Kernels.unwrap(a.op().java(args));
   }
 
   /** Whether {@code v} is plus or minus a power of two whose reciprocal is a normal double too. */

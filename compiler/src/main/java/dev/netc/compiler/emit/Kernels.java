@@ -447,6 +447,10 @@ final class Kernels {
     return type;
   }
 
+  boolean isFloat() {
+    return isFloat;
+  }
+
   String wide() {
     return isFloat ? "(double) " : "";
   }
