@@ -502,7 +502,7 @@ public final class Broadcast implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 4; k1++) {
                     for (int k2 = 0; k2 < 3; k2++) {
-                        t25[ob + (k0) * 12 + (k1) * 3 + k2] = (float) ((double) t19[(k0) * 12 + (k1) * 3 + k2] * ((double) t[(k0) * 12 + (k1) * 3 + k2] >= (double) h[p2 + (k1) * 3 + k2] ? 1.0 : 0.0));
+                        t25[ob + (k0) * 12 + (k1) * 3 + k2] = t19[(k0) * 12 + (k1) * 3 + k2] * ((double) t[(k0) * 12 + (k1) * 3 + k2] >= (double) h[p2 + (k1) * 3 + k2] ? 1.0f : 0.0f);
                     }
                 }
             }

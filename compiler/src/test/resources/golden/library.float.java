@@ -1769,7 +1769,7 @@ public final class Library implements Model {
         for (int ex = 0; ex < batch; ex++) {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 4; k0++) {
-                t76[ob + k0] = (float) ((double) t75[ex]);
+                t76[ob + k0] = t75[ex];
             }
         }
     }
@@ -2204,7 +2204,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t116[ob + (k0) * 2 + k1] = (float) ((double) t115[p0 + (k0) * 2 + k1] * ((double) r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0 : ((double) r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0 : 1.0)));
+                    t116[ob + (k0) * 2 + k1] = t115[p0 + (k0) * 2 + k1] * ((double) r_[p1 + (k0) * 2 + k1] < (-0.5) ? 0.0f : ((double) r_[p1 + (k0) * 2 + k1] > 0.5 ? 0.0f : 1.0f));
                 }
             }
         }
@@ -2255,7 +2255,7 @@ public final class Library implements Model {
             int ob = ex * 4;
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
-                    t122[ob + (k0) * 2 + k1] = (float) ((double) t112[p0 + k0]);
+                    t122[ob + (k0) * 2 + k1] = t112[p0 + k0];
                 }
             }
         }
@@ -2475,7 +2475,7 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t135[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t134[p0 + (k0) * 2 + k2]);
+                        t135[ob + (k0) * 4 + (k1) * 2 + k2] = t134[p0 + (k0) * 2 + k2];
                     }
                 }
             }
@@ -2663,8 +2663,8 @@ public final class Library implements Model {
     private void computeT145(int batch) {
         float[] t145 = ws.t145;
         float[] t144 = ws.t144;
-        float[] q = ws.q;
         float[] t13 = ws.t13;
+        float[] q = ws.q;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 12;

@@ -1756,33 +1756,62 @@ final class IndexKernels {
   }
 
   /**
-   * In a float build, a body that is one addition, subtraction, multiplication or division of two
-   * floats (reads of the build's numbers, or constants that are floats), printed in float: the
-   * exact result rounded to float, as the double computation rounded once gives (double has more
-   * than twice float's precision, so rounding to double first changes nothing: Figueroa, "When is
-   * double rounding innocuous?", 1995). C2 vectorizes the loop of it, where it leaves the one
-   * that widens each number and narrows the result scalar (layer norm's {@code x[t, d] - mean[t]},
-   * the embedding's {@code E[tok[t], d] + P[t, d]}). Null otherwise.
+   * In a float build, a body with at most one rounding: one addition, subtraction, multiplication
+   * or division of two floats (reads of the build's numbers, constants that are floats, or
+   * selects of them), or a select of such, printed in float: the exact result rounded to float,
+   * as the double computation rounded once gives (double has more than twice float's precision,
+   * so rounding to double first changes nothing: Figueroa, "When is double rounding innocuous?",
+   * 1995). C2 vectorizes the loop of it, where it leaves the one that widens each number and
+   * narrows the result scalar (layer norm's {@code x[t, d] - mean[t]}, the embedding's
+   * {@code E[tok[t], d] + P[t, d]}, attention's mask {@code select(u <= t, s[h, t, u], -1e9)} and
+   * its gradient). Null otherwise.
    */
   private String floatOperation(IExpr body) {
-    if (!kernels.isFloat() || !(body instanceof IExpr.Apply a) || a.args().size() != 2
-        || !java.util.Set.of(dev.netc.compiler.ops.Scalar.ADD, dev.netc.compiler.ops.Scalar.SUB,
-            dev.netc.compiler.ops.Scalar.MUL, dev.netc.compiler.ops.Scalar.DIV).contains(a.op())) {
+    if (!kernels.isFloat()) {
       return null;
     }
-    List<String> args = new ArrayList<>();
-    for (IExpr q : a.args()) {
-      if (q instanceof IExpr.Const k && (double) (float) k.value() == k.value() && Double.isFinite(k.value())) {
-        float f = (float) k.value();
-        args.add(f < 0 || (f == 0 && 1 / f < 0) ? "(" + f + "f)" : f + "f");
-      } else if (q instanceof IExpr.Read r && !plan.isIds(node.input(r.slot()))) {
-        String v = value(r);
-        args.add(v.substring(kernels.wide().length()));
-      } else {
-        return null;
+    int[] operations = {0};
+    String e = floatExpression(body, operations);
+    return e == null || operations[0] > 1 ? null : Kernels.unwrap(e);
+  }
+
+  /** {@code e} printed in float (see {@link #floatOperation}), counting its operations; null where it is not one of those forms. */
+  private String floatExpression(IExpr e, int[] operations) {
+    if (e instanceof IExpr.Const k) {
+      double v = k.value();
+      if (Double.isNaN(v) || Double.isInfinite(v)) {
+        return Double.isNaN(v) ? "Float.NaN" : v > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY";
       }
+      return (double) (float) v == v ? floatLiteral((float) v) : null;
     }
-    return Kernels.unwrap(a.op().java(args));
+    if (e instanceof IExpr.Read r) {
+      String v = value(r);
+      return plan.isIds(node.input(r.slot())) || !v.startsWith(kernels.wide()) ? null : v.substring(kernels.wide().length());
+    }
+    if (e instanceof IExpr.Select sel) {
+      String then = floatExpression(sel.then(), operations);
+      String otherwise = then == null ? null : floatExpression(sel.otherwise(), operations);
+      return otherwise == null ? null : "(" + condition(sel.cond()) + " ? " + then + " : " + otherwise + ")";
+    }
+    if (e instanceof IExpr.Apply a && a.args().size() == 2
+        && java.util.Set.of(dev.netc.compiler.ops.Scalar.ADD, dev.netc.compiler.ops.Scalar.SUB,
+            dev.netc.compiler.ops.Scalar.MUL, dev.netc.compiler.ops.Scalar.DIV).contains(a.op())) {
+      operations[0]++;
+      List<String> args = new ArrayList<>();
+      for (IExpr q : a.args()) {
+        String v = floatExpression(q, operations);
+        if (v == null) {
+          return null;
+        }
+        args.add(v);
+      }
+      return a.op().java(args);
+    }
+    return null;
+  }
+
+  private static String floatLiteral(float f) {
+    return f < 0 || (f == 0 && 1 / f < 0) ? "(" + f + "f)" : f + "f";
   }
 
   /** Whether {@code v} is plus or minus a power of two whose reciprocal is a normal double too. */
