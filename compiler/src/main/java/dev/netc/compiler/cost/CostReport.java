@@ -58,7 +58,7 @@ public record CostReport(String network, long params, boolean isFloat, int batch
     ClassPlan plan = Planner.plan(dag, isFloat, net.name(), net.source().name());
     long workspace = 0;
     for (ClassPlan.Buffer b : plan.buffers()) {
-      workspace += (long) b.size() * (b.batched() ? batch : 1) * bytes;
+      workspace += (long) b.size() * (b.batched() ? batch : 1) * Math.max(1, b.steps()) * bytes;
     }
     Set<Node> batched = batched(dag);
     Map<String, Method> methods = new LinkedHashMap<>();

@@ -95,7 +95,12 @@ public record ClassPlan(
    * A workspace array: {@code size} values per example when {@code batched}, else {@code size}
    * values in all.
    */
-  public record Buffer(String javaName, int size, boolean batched, String comment) {}
+  public record Buffer(String javaName, int size, boolean batched, String comment, int steps) {
+    /** A buffer of {@code size} numbers (per example when {@code batched}). */
+    public Buffer(String javaName, int size, boolean batched, String comment) {
+      this(javaName, size, batched, comment, 0);
+    }
+  }
 
   /**
    * A private method computing one node: {@code void name(int batch)}, which loads the arrays it

@@ -839,8 +839,14 @@ public final class JavaWriter {
         .addStatement("capacity = batch");
     List<Snippet> allocations = new java.util.ArrayList<>();
     for (ClassPlan.Buffer b : plan.buffers()) {
-      w.addField(FieldSpec.builder(array, b.javaName()).addJavadoc(literal(JavaWriter.javadoc(b.comment())) + "\n").build());
       String name = literal(b.javaName());
+      if (b.steps() > 0) {
+        w.addField(FieldSpec.builder(ArrayTypeName.of(array), b.javaName())
+            .addJavadoc(literal(JavaWriter.javadoc(b.comment())) + "\n").build());
+        allocations.add(statement(name + " = new " + elemName + "[" + b.steps() + "][batch * " + b.size() + "]"));
+        continue;
+      }
+      w.addField(FieldSpec.builder(array, b.javaName()).addJavadoc(literal(JavaWriter.javadoc(b.comment())) + "\n").build());
       allocations.add(b.batched()
           ? statement(name + " = new " + elemName + "[batch * " + b.size() + "]")
           : new Snippet("if (first) {\n$>" + name + " = " + newArray(b.size()) + ";\n$<}\n"));

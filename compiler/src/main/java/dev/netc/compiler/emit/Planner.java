@@ -1108,6 +1108,17 @@ public final class Planner {
     return inParts(calls, purpose, purpose);
   }
 
+  /**
+   * A new tape, {@code ws.name}: an array per step of a loop, each of {@code size} numbers per
+   * example ({@code float[steps][batch * size]}), so that a step's values are written and read
+   * in place, the step's buffer field pointing at its row.
+   */
+  String newTape(String base, int steps, int size, String comment) {
+    String name = bufferNames.allocate(base);
+    buffers.add(new ClassPlan.Buffer(name, size, true, comment, steps));
+    return "ws." + name;
+  }
+
   /** A new workspace buffer, {@code ws.name}. */
   String newBuffer(String base, int size, boolean batchedBuffer, String comment) {
     String name = bufferNames.allocate(base);

@@ -206,8 +206,12 @@ final class ScanKernels {
       }
     }
     step.block("for (int ex = 0; ex < batch; ex++)", store);
-    // the intermediates the backward loop reads, kept per step (t-major: a step's batch is one run)
+    // the intermediates the backward loop reads, kept per step in tapes (an array per step): a
+    // value the body computes for the batch is written in place, its buffer field pointing at the
+    // step's row of its tape (set first thing in the step, so no copy); any other is copied there
     List<String> tapes = new ArrayList<>();
+    Code.Builder inPlace = new Code.Builder();
+    java.util.Set<String> leaves = new java.util.HashSet<>(body.slotStorage());
     int next = sb.outputs().size();
     for (Node s : saved) {
       if (s == null) {
@@ -217,16 +221,22 @@ final class ScanKernels {
       Node o = body.outputs().get(next);
       String src = outStorage.get(next++);
       int size = o.shape().size();
-      String tape = p.newBuffer((s.label() != null ? s.label() : "t" + s.id()) + "Tape", sb.steps() * size, true,
-          "a value of " + p.describe(n) + " at every step, kept for its gradient (step-major)");
+      String tape = p.newTape((s.label() != null ? s.label() : "t" + s.id()) + "Tape", sb.steps(), size,
+          "a value of " + p.describe(n) + " at every step, kept for its gradient (a row per step)");
       tapes.add(tape);
-      String dst = local(locals, tape);
-      if (body.planner().isBatched(o)) {
-        step.stmt("System.arraycopy(%s, 0, %s, t * batch * %d, batch * %d)", src, dst, size, size);
+      String field = body.planner().storageOf(o);
+      boolean batchedOut = body.planner().isBatched(o);
+      if (batchedOut && field.startsWith("ws.") && !leaves.contains(field)) {
+        inPlace.stmt("%s = %s[t]", src, tape).stmt("%s = %s", field, src);
+      } else if (batchedOut) {
+        step.stmt("System.arraycopy(%s, 0, %s[t], 0, batch * %d)", src, tape, size);
       } else {
         step.block("for (int ex = 0; ex < batch; ex++)",
-            new Code.Builder().stmt("System.arraycopy(%s, 0, %s, (t * batch + ex) * %d, %d)", src, dst, size, size));
+            new Code.Builder().stmt("System.arraycopy(%s, 0, %s[t], ex * %d, %d)", src, tape, size, size));
       }
+    }
+    if (!inPlace.isEmpty()) {
+      step = new Code.Builder().addAll(inPlace.build()).addAll(step.build());
     }
     p.tapes(n, tapes);
     c.comment("one step at a time, the whole batch at once");
@@ -343,7 +353,9 @@ final class ScanKernels {
     }
     step.block("for (int ex = 0; ex < batch; ex++)", load);
     for (String[] f : fromTape) {
-      step.stmt("System.arraycopy(%s, t * batch * %s, %s, 0, batch * %s)", local(locals, f[0]), f[2], local(locals, f[1]), f[2]);
+      // the saved leaf's buffer field points at the step's row of the tape: no copy
+      String leaf = local(locals, f[1]);
+      step.stmt("%s = %s[t]", leaf, f[0]).stmt("%s = %s", f[1], leaf);
     }
     step.addAll(body.calls());
     Code.Builder store = new Code.Builder();

@@ -76,7 +76,8 @@ class RecurrenceCodegenTest {
    * Backpropagation through time computes no forward step again: the reverse body of the GRU
    * reads the gates and the gated state from leaves (the forward loop's tapes), so none of its
    * matrix products is a forward one ({@code W * x} with W a param as it is); the generated
-   * backward loop copies each step's values from the tapes the forward loop wrote.
+   * forward loop writes each step's values in place into its row of the tapes (an array per
+   * step), and the backward loop reads them there, neither copying.
    */
   @Test
   void theBackwardLoopReadsTheForwardStepsIntermediatesFromTapes() {
@@ -93,8 +94,9 @@ class RecurrenceCodegenTest {
     }
     for (boolean isFloat : new boolean[] {false, true}) {
       String code = source(8, GRU, isFloat);
-      assertEquals(18, count(code, "Tape;"), "six tapes: each a workspace field, and a local of both loops");
-      assertEquals(6, count(code, ", t * batch * 32, a"), "each step of the backward loop reads the six tapes");
+      assertEquals(6, count(code, "Tape;"), "six tapes: each a workspace field, an array per step");
+      assertEquals(12, count(code, "Tape[t];"), "each step of both loops points a buffer at its row of the six tapes");
+      assertEquals(0, count(code, ", t * batch * 32, a"), "no step copies a tape's row");
       assertTrue(code.contains("the steps in reverse, each from its saved state and the intermediates its forward step kept"),
           "the backward loop says what it reads");
     }
