@@ -96,10 +96,15 @@ def netc_times(benchmark):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     try:
-        subprocess.run(["java", "-jar", JAR, benchmark + "$"] + JMH_OPTS + ["-rf", "json", "-rff", out],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run = subprocess.run(["java", "-jar", JAR, benchmark + "$"] + JMH_OPTS + ["-rf", "json", "-rff", out],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if run.returncode != 0:
+            sys.exit(f"goals.py: JMH failed on {benchmark} (exit {run.returncode}): {run.stderr.strip()[-500:]}")
         with open(out) as f:
-            result = json.load(f)[0]["primaryMetric"]
+            results = json.load(f)
+        if not results:
+            sys.exit(f"goals.py: JMH measured nothing for {benchmark}; is it in {JAR}?")
+        result = results[0]["primaryMetric"]
     finally:
         os.unlink(out)
     scale = {"us/op": 1e3, "ms/op": 1e6, "ns/op": 1.0}[result["scoreUnit"]]
@@ -108,15 +113,24 @@ def netc_times(benchmark):
 
 def flops(net, batch):
     """lossAndGradient's FLOPs for the batch, from netc check --cost."""
-    out = subprocess.run(["java", "-cp", JAR, "dev.netc.compiler.cli.Main", "check", "--cost", "--json", "--batch",
-                          str(batch), "--precision", "float", os.path.join(HERE, net)],
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out)["methods"]["lossAndGradient"]["batchFlops"]
+    run = subprocess.run(["java", "-cp", JAR, "dev.netc.compiler.cli.Main", "check", "--cost", "--json", "--batch",
+                          str(batch), "--precision", "float", os.path.join(HERE, net)], capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"goals.py: netc check --cost failed on {net}: {run.stderr.strip()[-500:]}")
+    return json.loads(run.stdout)["methods"]["lossAndGradient"]["batchFlops"]
 
 
 def main():
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
+    try:
+        rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+        seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
+    except ValueError:
+        sys.exit("usage: goals.py [rounds] [seconds]: rounds a whole number, seconds a number, not "
+                 + " ".join(sys.argv[1:]))
+    if rounds < 1 or not seconds > 0:
+        sys.exit("goals.py: rounds must be at least 1 and seconds above 0")
+    if not os.path.exists(JAR):
+        sys.exit(f"goals.py: {JAR} is missing; build it with: mvn -pl benchmarks -am package -DskipTests")
     torch.set_num_threads(1)
     steps = {w: torch_step(w, b) for w, b, _, _ in GOALS}
     work = {w: flops(net, b) for w, b, _, net in GOALS}
