@@ -483,6 +483,12 @@ final class IndexKernels {
           // the winners this loop finds: its own node's when it is a winners node, else those
           // stored beside the max (win, win1, ...: each a component, or the point's number)
           List<Node> found = isWinners ? List.of(node) : this.winners;
+          Dim lastReduced = c.reduced().get(c.reduced().size() - 1);
+          if (found.isEmpty() && c.guards().isEmpty() && lastReduced.extent() >= SPLIT_MIN) {
+            splitExtreme(c, lastReduced, max, inner);
+            inner.stmt("%s = %s", at, kernels.store("best"));
+            break;
+          }
           Code.Builder pick = new Code.Builder().stmt("double v = %s", Kernels.unwrap(value(c.body())))
               .stmt("boolean hot = !hit | " + (max ? "v > best" : "v < best") + " | v != v & best == best");
           for (int w = 0; w < found.size(); w++) {
@@ -552,6 +558,58 @@ final class IndexKernels {
       inner.stmt("double acc%d = 0", s);
     }
     inner.addAll(nest(outer, loop).build()).stmt("acc = (acc + acc1) + (acc2 + acc3)");
+  }
+
+  /**
+   * A max (min) without winners or guards whose innermost reduced index runs {@code SPLIT_MIN} or
+   * more: as {@link #splitSum}, four running maxima {@code best, best1, best2, best3} (the last
+   * fewer than four points after the loop), then the max of the four. Unlike a sum's, the result is
+   * the same in any order ({@code Math.max} is NaN where any number is, and +0 over -0), and four
+   * chains of dependent {@code Math.max} run side by side (softmax's and the loss's row maxima).
+   */
+  private void splitExtreme(Comprehension c, Dim last, boolean max, Code.Builder inner) {
+    String fn = max ? "Math.max" : "Math.min";
+    String v = vars.get(last.index());
+    Code.Builder step = new Code.Builder();
+    for (int s = 0; s < SPLIT; s++) {
+      vars.put(last.index(), s == 0 ? v : "(" + v + " + " + s + ")");
+      Code.Builder term = new Code.Builder();
+      shareRepeated(c.body(), term);
+      String best = s == 0 ? "best" : "best" + s;
+      term.stmt("%s = %s(%s, %s)", best, fn, best, Kernels.unwrap(value(c.body())));
+      shared.clear();
+      List<Code> statements = term.build();
+      if (statements.size() == 1) {
+        step.addAll(statements);
+      } else {
+        step.block("", term);
+      }
+    }
+    int full = last.extent() / SPLIT * SPLIT;
+    Code.Builder loop = new Code.Builder().block("for (int " + v + " = 0; " + v + " < " + full + "; " + v + " += "
+        + SPLIT + ")", step);
+    for (int s = 0; full + s < last.extent(); s++) {
+      vars.put(last.index(), Integer.toString(full + s));
+      Code.Builder term = new Code.Builder();
+      shareRepeated(c.body(), term);
+      String best = s == 0 ? "best" : "best" + s;
+      term.stmt("%s = %s(%s, %s)", best, fn, best, Kernels.unwrap(value(c.body())));
+      shared.clear();
+      List<Code> statements = term.build();
+      if (statements.size() == 1) {
+        loop.addAll(statements);
+      } else {
+        loop.block("", term);
+      }
+    }
+    vars.put(last.index(), v);
+    List<Dim> outer = c.reduced().subList(0, c.reduced().size() - 1);
+    String start = max ? "Double.NEGATIVE_INFINITY" : "Double.POSITIVE_INFINITY";
+    inner.stmt("double best = %s", start);
+    for (int s = 1; s < SPLIT; s++) {
+      inner.stmt("double best%d = %s", s, start);
+    }
+    inner.addAll(nest(outer, loop).build()).stmt("best = %s(%s(best, best1), %s(best2, best3))", fn, fn, fn);
   }
 
   /**

@@ -86,6 +86,57 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * A max or min without winners keeps four running extremes over its innermost index (and the
+   * points past the last four after the loop), which gives the loop's result whatever the order:
+   * NaN where any number is NaN, +0 over -0 for max and -0 for min. Checked through generated
+   * classes in double and float against {@code Math.max} / {@code Math.min} in order.
+   */
+  @Test
+  void aMaxOrMinKeepsFourRunningExtremesAndGivesTheLoopsResult() {
+    String src = "network X {\n input a[3, 30], b[3, 8]\n"
+        + " p[t] = max(d) a[t, d]\n q[t] = min(d) a[t, d]\n r[t] = max(d) b[t, d]\n output p, q, r\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String java = Codegen.generate("x.net", src, isFloat).get(0).content();
+      assertTrue(java.contains("best3 = Math.max(best3, ") && java.contains("best1 = Math.min(best1, ")
+          && java.contains("best = Math.max(Math.max(best, best1), Math.max(best2, best3));"), java);
+      dev.netc.runtime.Model model = Codegen.model(src, isFloat, 1L);
+      double[] special = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1, -1};
+      java.util.SplittableRandom rnd = new java.util.SplittableRandom(9);
+      for (int round = 0; round < 20; round++) {
+        int batch = 4;
+        double[] a = new double[batch * 90];
+        double[] b = new double[batch * 24];
+        for (double[] x : new double[][] {a, b}) {
+          for (int i = 0; i < x.length; i++) {
+            // mostly signed zeros in some rows, so that their order matters; a NaN now and then
+            x[i] = round % 3 == 0 ? (rnd.nextBoolean() ? 0.0 : -0.0)
+                : rnd.nextInt(30) == 0 ? special[rnd.nextInt(special.length)] : (float) rnd.nextGaussian();
+          }
+        }
+        double[][] out = new double[3][batch * 3];
+        model.predictBatch(batch, new double[][] {a, b}, out);
+        for (int row = 0; row < batch * 3; row++) {
+          double max = Double.NEGATIVE_INFINITY;
+          double min = Double.POSITIVE_INFINITY;
+          double maxB = Double.NEGATIVE_INFINITY;
+          for (int d = 0; d < 30; d++) {
+            max = Math.max(max, a[row * 30 + d]);
+            min = Math.min(min, a[row * 30 + d]);
+          }
+          for (int d = 0; d < 8; d++) {
+            maxB = Math.max(maxB, b[row * 8 + d]);
+          }
+          double[] want = {max, min, maxB};
+          for (int o = 0; o < 3; o++) {
+            assertTrue(Double.doubleToLongBits(want[o]) == Double.doubleToLongBits(out[o][row]),
+                (isFloat ? "float" : "double") + " output " + o + " row " + row + ": " + out[o][row] + " but " + want[o]);
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * gelu's derivative, {@code s + x s (1 - s) u'} with {@code s = sigmoid(u)}, names s three
    * times; the kernels of its gradient compute it once per element.
    */
