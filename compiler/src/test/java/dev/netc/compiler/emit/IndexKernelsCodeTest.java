@@ -53,10 +53,12 @@ class IndexKernelsCodeTest {
     String src = "network F {\n input a[4, 8], b[4, 8], m[4]\n"
         + " s[t, d] = a[t, d] - m[t]\n p[t, d] = a[t, d] + b[t, d]\n q[t, d] = a[t, d] * b[t, d]\n"
         + " r[t, d] = a[t, d] / b[t, d]\n h[t, d] = a[t, d] * 0.5\n c[t, d] = select(d <= t, a[t, d], -1e9)\n"
-        + " g[t, d] = b[t, d] * select(d <= t, 1, 0)\n output s, p, q, r, h, c, g\n}\n";
+        + " g[t, d] = b[t, d] * select(d <= t, 1, 0)\n u[t, d] = a[t, d] * b[t, d] + m[t]\n output s, p, q, r, h, c, g, u\n}\n";
     String java = Codegen.generate("f.net", src, true).get(0).content();
     assertTrue(java.contains("= a[p0 + (k0) * 8 + k1] - m[p1 + k0];") && java.contains("* 0.5f;")
-        && java.contains(" : (-1.0E9f)") && !java.contains("(double) a[") && !java.contains("(double) b["), java);
+        && java.contains(" : (-1.0E9f)"), java);
+    // two roundings in float would not be one in double: a * b + m stays in double, rounded once
+    assertTrue(java.contains("= (float) (((double) a[p0 + (k0) * 8 + k1] * (double) b[p1 + (k0) * 8 + k1]) + (double) m["), java);
     dev.netc.runtime.Model model = Codegen.model(src, true, 1L);
     float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
         -Float.MAX_VALUE, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 3.0e38f, 1.0e-30f, -1.0e-30f, 1f, 3f};
@@ -71,14 +73,14 @@ class IndexKernelsCodeTest {
             : (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 4)));
       }
     }
-    double[][] out = new double[7][batch * 32];
+    double[][] out = new double[8][batch * 32];
     model.predictBatch(batch, new double[][] {a, b, m}, out);
     for (int i = 0; i < batch * 32; i++) {
       double x = a[i];
       double y = b[i];
       boolean lower = i % 8 <= i % 32 / 8;
-      double[] want = {x - m[i / 8], x + y, x * y, x / y, x * 0.5, lower ? x : -1e9, y * (lower ? 1 : 0)};
-      for (int o = 0; o < 7; o++) {
+      double[] want = {x - m[i / 8], x + y, x * y, x / y, x * 0.5, lower ? x : -1e9, y * (lower ? 1 : 0), x * y + m[i / 8]};
+      for (int o = 0; o < 8; o++) {
         assertTrue(Float.floatToIntBits((float) want[o]) == Float.floatToIntBits((float) out[o][i]),
             "output " + o + " at " + i + " of " + x + ", " + y + ": " + out[o][i] + " but " + (float) want[o]);
       }
