@@ -9,7 +9,8 @@ more within minutes, so a netc run and a PyTorch run minutes apart may see diffe
 here every round times each workload in netc (a JMH fork, sample mode) and right after in PyTorch
 (this process, the models of pytorch_bench.py and pytorch_gru.py), and the ratios are taken
 within a round. Both sides report their fastest sample and their median: netc's JMH p0 and p50,
-PyTorch's fastest and median block of calls.
+PyTorch's fastest and median block of calls. One thread means one for OpenBLAS too
+(torch_threads.py: torch.set_num_threads alone leaves OpenBLAS's pool on every core).
 
 Usage (from the repository root, after `mvn -pl benchmarks -am package -DskipTests`):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 benchmarks/goals.py [rounds] [seconds]
@@ -26,6 +27,8 @@ import tempfile
 import time
 
 import torch
+
+import torch_threads
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JAR = os.path.join(HERE, "target", "benchmarks.jar")
@@ -131,7 +134,8 @@ def main():
         sys.exit("goals.py: rounds must be at least 1 and seconds above 0")
     if not os.path.exists(JAR):
         sys.exit(f"goals.py: {JAR} is missing; build it with: mvn -pl benchmarks -am package -DskipTests")
-    torch.set_num_threads(1)
+    torch_threads.set_threads(1)
+    print(torch_threads.blas(), flush=True)
     steps = {w: torch_step(w, b) for w, b, _, _ in GOALS}
     work = {w: flops(net, b) for w, b, _, net in GOALS}
     ratios = {w: [] for w, _, _, _ in GOALS}

@@ -7,7 +7,7 @@ MLP at batch 256 for the two-threads check; issue 20's LeNet-like CNN (batch 64)
 one-block causal transformer on characters (src/main/net/transformer.net: T 16, vocabulary 28, d 64,
 4 heads, gelu MLP 256, layer norms; batch 32; the mean cross-entropy over every position). Losses are netc's: mse = 1/2 sum (a - y)^2 per
 example, softmax CE = -sum y log softmax(z); both means over the batch. For each: float32 and
-float64, 1 and 2 threads (torch.set_num_threads), the operations loss (forward, no_grad), grad
+float64, 1 and 2 threads (torch.set_num_threads and OpenBLAS's, torch_threads.py), the operations loss (forward, no_grad), grad
 (forward + backward, grads zeroed with set_to_none) and train (grad + Adam(lr=1e-3).step()).
 Warm-up, then the median of many repetitions, each repetition timing a block of calls.
 
@@ -19,6 +19,8 @@ import sys
 import time
 
 import torch
+
+import torch_threads
 
 torch.manual_seed(0)
 
@@ -147,7 +149,8 @@ def main():
         wanted = {tuple(c.split(":")) for c in sys.argv[2].split(",")}
         cases = [c for c in cases if (c[0], str(c[1])) in wanted]
     for threads in (1, 2):
-        torch.set_num_threads(threads)
+        torch_threads.set_threads(threads)
+        print("#", torch_threads.blas(), flush=True)
         for workload, batch in cases:
             for prec, dtype in (("d", torch.float64), ("f", torch.float32)):
                 model, dims, kind = build(workload, dtype)

@@ -9,7 +9,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
+import torch_threads
+
+torch_threads.set_threads(1)
 
 
 class Gru(torch.nn.Module):

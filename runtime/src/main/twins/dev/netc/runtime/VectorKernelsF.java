@@ -1194,25 +1194,52 @@ public final class VectorKernelsF {
    * (greater than the max so far, or a NaN where it was a number), as the generated loops with
    * winners compute them. {@link #L} windows at a time: each of the four points of theirs is one
    * gather of every other column, so no branch depends on the data (LeNet's first pooling, 64 x 6
-   * planes of 24 x 24: 0.56 ms as the loops, 0.28-0.31 ms so, in a microbenchmark). {@code wp}
-   * and {@code wq} null: the max alone (a pooling where no gradient is computed).
+   * planes of 24 x 24: 0.56 ms as the loops, 0.28-0.31 ms so, in a microbenchmark). A row of
+   * fewer than {@link #L} windows takes its plane's windows {@link #L} at a time, gathered by a
+   * map of where they start (on AVX-512 LeNet's rows of 12 and 4 windows: the two poolings 0.44 ms
+   * of a 2.4 ms step one window at a time). {@code wp} and {@code wq} null: the max alone (a
+   * pooling where no gradient is computed).
    */
   public static void maxPool2x2(float[] x, float[] y, float[] wp, float[] wq, int channels, int h, int w, int batch) {
     int oh = h / 2;
     int ow = w / 2;
+    int plane = oh * ow;
+    if (ow < L && plane >= L) {
+      // rows narrower than a vector (LeNet's 12 and 4 windows where a vector holds 16 floats):
+      // whole vectors over each plane's windows instead, found by a map of their top-left points,
+      // the last vector overlapping the one before where the plane is not a multiple
+      int[] map = POOL_MAP.get();
+      if (map.length < plane) {
+        map = new int[plane];
+        POOL_MAP.set(map);
+      }
+      for (int r = 0; r < plane; r++) {
+        map[r] = 2 * (r / ow) * w + 2 * (r % ow);
+      }
+      for (int pl = 0; pl < batch * channels; pl++) {
+        int xo = pl * h * w;
+        int yo = pl * plane;
+        for (int r = 0; r < plane; r += L) {
+          int at = Math.min(r, plane - L);
+          pool2x2(x, y, wp, wq, xo, w, map, at, yo + at);
+        }
+      }
+      return;
+    }
     for (int e = 0; e < batch; e++) {
       int xe = e * channels * h * w;
       int ye = e * channels * oh * ow;
       for (int c = 0; c < channels; c++) {
         for (int i = 0; i < oh; i++) {
           int r0 = xe + (c * h + 2 * i) * w;
-          int r1 = r0 + w;
           int o = ye + (c * oh + i) * ow;
           // whole vectors of windows, the last one overlapping the one before where ow is not a
-          // multiple (it writes the same numbers again); a row narrower than a vector one window at a time
+          // multiple (it writes the same numbers again); a row narrower than a vector in a plane
+          // smaller than one, one window at a time
           if (ow >= L) {
             for (int j = 0; j < ow; j += L) {
-              pool2x2(x, y, wp, wq, r0, r1, o, Math.min(j, ow - L));
+              int at = Math.min(j, ow - L);
+              pool2x2(x, y, wp, wq, r0 + 2 * at, w, EVERY_OTHER, 0, o + at);
             }
           } else {
             // as the generated loops (the same comparisons, which C2 compiles to conditional moves)
@@ -1243,32 +1270,39 @@ public final class VectorKernelsF {
     }
   }
 
-  /** The windows {@code j .. j + L - 1} of one row of {@link #maxPool2x2}. */
-  private static void pool2x2(float[] x, float[] y, float[] wp, float[] wq, int r0, int r1, int o, int j) {
+  /** Per thread: {@link #maxPool2x2}'s map of a plane's windows, grown as needed. */
+  private static final ThreadLocal<int[]> POOL_MAP = ThreadLocal.withInitial(() -> new int[0]);
+
+  /**
+   * {@link #L} windows of {@link #maxPool2x2}, written from {@code y[o]} on: window {@code l}'s
+   * top-left point at {@code x[base + map[m + l]]}, its other points one to the right and
+   * {@code w} (and one) below.
+   */
+  private static void pool2x2(float[] x, float[] y, float[] wp, float[] wq, int base, int w, int[] map, int m, int o) {
     VectorSpecies<Float> s = S;
     FloatVector zero = FloatVector.zero(s);
     FloatVector one = FloatVector.broadcast(s, 1f);
-    FloatVector best = FloatVector.fromArray(s, x, r0 + 2 * j, EVERY_OTHER, 0);
-    FloatVector v = FloatVector.fromArray(s, x, r0 + 2 * j + 1, EVERY_OTHER, 0);
+    FloatVector best = FloatVector.fromArray(s, x, base, map, m);
+    FloatVector v = FloatVector.fromArray(s, x, base + 1, map, m);
     // a point takes the max (and is the winner so far) where the max so far is a number and the
     // point is not <= it: greater, or a NaN
     VectorMask<Float> hot = best.eq(best).andNot(v.compare(VectorOperators.LE, best));
     best = best.lanewise(VectorOperators.MAX, v);
     FloatVector q = zero.blend(one, hot);
-    v = FloatVector.fromArray(s, x, r1 + 2 * j, EVERY_OTHER, 0);
+    v = FloatVector.fromArray(s, x, base + w, map, m);
     hot = best.eq(best).andNot(v.compare(VectorOperators.LE, best));
     best = best.lanewise(VectorOperators.MAX, v);
     FloatVector p = zero.blend(one, hot);
     q = q.blend(zero, hot);
-    v = FloatVector.fromArray(s, x, r1 + 2 * j + 1, EVERY_OTHER, 0);
+    v = FloatVector.fromArray(s, x, base + w + 1, map, m);
     hot = best.eq(best).andNot(v.compare(VectorOperators.LE, best));
     best = best.lanewise(VectorOperators.MAX, v);
     p = p.blend(one, hot);
     q = q.blend(one, hot);
-    best.intoArray(y, o + j);
+    best.intoArray(y, o);
     if (wp != null) {
-      p.intoArray(wp, o + j);
-      q.intoArray(wq, o + j);
+      p.intoArray(wp, o);
+      q.intoArray(wq, o);
     }
   }
 

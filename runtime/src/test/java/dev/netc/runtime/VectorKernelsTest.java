@@ -487,16 +487,18 @@ class VectorKernelsTest {
    * maxPool2x2 against the loop the compiler generates for a max over 2 x 2 windows with its
    * winners: the max as Math.max takes it in the order (0, 0), (0, 1), (1, 0), (1, 1) (a NaN wins,
    * +0 beats -0) and the first point that took it (greater, or a NaN where the max was a number),
-   * exactly, for rows of windows narrower than a vector, a vector wide and not a multiple of it
-   * (the last vector overlaps), with ties, NaNs and signed zeros; without winners, the same max.
+   * exactly, for rows of windows narrower than a vector (in planes narrower than a vector, as wide
+   * and wider), a vector wide and not a multiple of it (the last vector overlaps), with ties, NaNs
+   * and signed zeros; without winners, the same max.
    */
   @Test
   void maxPool2x2TakesTheLoopsMaxAndFirstWinner() {
     SplittableRandom rnd = new SplittableRandom(43);
     double[] special = {0.0, -0.0, Double.NaN, 1.0, -1.0, Double.NEGATIVE_INFINITY};
-    for (int ow : new int[] {1, 3, 4, 7, 8, 12, 16, 17, 24}) {
+    for (int shape = 0; shape < 18; shape++) {
+      int ow = new int[] {1, 3, 4, 7, 8, 12, 16, 17, 24}[shape % 9];
       int channels = 2;
-      int oh = 3;
+      int oh = shape < 9 ? 3 : 4;
       int batch = 2;
       int h = 2 * oh;
       int w = 2 * ow;
@@ -553,7 +555,7 @@ class VectorKernelsTest {
                   hit = true;
                 }
               }
-              String at = "ow " + ow + " at " + o;
+              String at = "oh " + oh + " ow " + ow + " at " + o;
               assertEquals(Double.doubleToRawLongBits(best), Double.doubleToRawLongBits(y[o]), "double max " + at);
               assertEquals(Float.floatToRawIntBits((float) bestF), Float.floatToRawIntBits(yF[o]), "float max " + at);
               assertEquals(wp, p[o], 0, "double p " + at);
