@@ -402,7 +402,8 @@ class VectorKernelsTest {
   /**
    * A contraction's packed product, {@code c[i*n + j] = sum over q of a[i*k + q] * b[q][j]}: each
    * element is the fused multiply-adds over {@code q} in order, whichever tile (4, 2 or 1 rows; 2,
-   * 1 or no vectors of columns) computed it, so it equals {@code Math.fma} in a plain loop to the
+   * 1 or no vectors of columns; a last vector overlapping the one before) computed it, so it
+   * equals {@code Math.fma} in a plain loop to the
    * bit; the rows of {@code b} are longer than {@code n} (what is past {@code n} is not read into
    * the result) and nothing past {@code m * n} of {@code c} is written.
    */
