@@ -103,7 +103,7 @@ class RecurrenceCodegenTest {
   }
 
   /**
-   * A loop's products by a param read it transposed, once before the steps: {@code matmulCols}
+   * A loop's products by a param read it transposed, once before the steps, in blocks: {@code matmulCols}
    * of the transpose, whose tiles reduce across no lanes (the Vector API side); with
    * {@code --kernels scalar} the loop transposes nothing.
    */
@@ -113,6 +113,9 @@ class RecurrenceCodegenTest {
     String loop = code.substring(code.indexOf("private void loopZ(int batch)"));
     loop = loop.substring(0, loop.indexOf("\n    }\n"));
     assertTrue(loop.contains("// the params the steps' products read transposed, once"), loop);
+    // in blocks of 16 x 16, the last ones cut at the matrix's edge
+    assertTrue(loop.contains("for (int c0 = 0; c0 < ") && loop.contains("c0 += 16)")
+        && loop.contains("c < Math.min(c0 + 16, "), loop);
     for (String w : List.of("Wr", "Ur", "Wu", "Uu", "Wx", "Wh")) {
       assertTrue(code.contains("matmulCols(ws." + w + "T, "), w + " is read transposed");
     }
