@@ -756,10 +756,13 @@ class VectorKernelsTest {
             }
           }
           double[] bias = withBias ? random(rnd, size) : null;
-          double[] outD = new double[t.length];
-          float[] outF = new float[t.length];
-          k0.activate(act, t, t2, bias, outD, size, batch);
-          k0.activate(act, toFloat(t), t2 == null ? null : toFloat(t2), bias == null ? null : toFloat(bias), outF, size, batch);
+          // in place every other time (the last vector of a row may not then overlap the one before)
+          boolean inPlace = rnd.nextBoolean();
+          double[] outD = inPlace ? t.clone() : new double[t.length];
+          float[] outF = inPlace ? toFloat(t) : new float[t.length];
+          k0.activate(act, inPlace ? outD : t, t2, bias, outD, size, batch);
+          k0.activate(act, inPlace ? outF : toFloat(t), t2 == null ? null : toFloat(t2), bias == null ? null : toFloat(bias),
+              outF, size, batch);
           for (int e = 0; e < batch; e++) {
             for (int i = 0; i < size; i++) {
               int at = e * size + i;
@@ -769,7 +772,8 @@ class VectorKernelsTest {
               xf = withBias ? xf + (float) bias[i] : xf;
               double wantD = apply(act, xd);
               double wantF = apply(act, xf);
-              String what = k0.name() + " " + "act " + act + " size " + size + (withSecond ? " t + t2" : "") + " [" + at + "]";
+              String what = k0.name() + " " + "act " + act + " size " + size + (withSecond ? " t + t2" : "")
+                  + (inPlace ? " in place" : "") + " [" + at + "]";
               assertEquals(wantD, outD[at], 1e-14 * Math.max(1e-3, Math.abs(wantD)), what + " double");
               assertEquals(wantF, outF[at], 1e-6 * Math.max(1e-3, Math.abs(wantF)), what + " float");
             }
