@@ -843,8 +843,13 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double rw0 = Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5));
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        n[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t16[p0 + (k0) * 4 + (k1) * 2 + k2] / rw0);
+                    if (dev.netc.runtime.Vectorized.ENABLED) {
+                        int k2 = 0;
+                        dev.netc.runtime.WideKernels.scaleRun(t16, p0 + (k0) * 4 + (k1) * 2 + k2, n, ob + (k0) * 4 + (k1) * 2 + k2, 2, rw0, true);
+                    } else {
+                        for (int k2 = 0; k2 < 2; k2++) {
+                            n[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t16[p0 + (k0) * 4 + (k1) * 2 + k2] / rw0);
+                        }
                     }
                 }
             }
@@ -2532,8 +2537,13 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 3; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double rw0 = 1.0 / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5));
-                    for (int k2 = 0; k2 < 2; k2++) {
-                        t138[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t137[p0 + (k0) * 4 + (k1) * 2 + k2] * rw0);
+                    if (dev.netc.runtime.Vectorized.ENABLED) {
+                        int k2 = 0;
+                        dev.netc.runtime.WideKernels.scaleRun(t137, p0 + (k0) * 4 + (k1) * 2 + k2, t138, ob + (k0) * 4 + (k1) * 2 + k2, 2, rw0, false);
+                    } else {
+                        for (int k2 = 0; k2 < 2; k2++) {
+                            t138[ob + (k0) * 4 + (k1) * 2 + k2] = (float) ((double) t137[p0 + (k0) * 4 + (k1) * 2 + k2] * rw0);
+                        }
                     }
                 }
             }

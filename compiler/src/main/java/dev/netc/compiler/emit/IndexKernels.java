@@ -452,12 +452,14 @@ final class IndexKernels {
           }
           inner.stmt("%s = %s", at, kernels.store(c.guards().isEmpty()
               ? Kernels.unwrap(value(c.body())) : "(" + guards(c.guards()) + ") ? " + value(c.body()) + " : 0"));
+          Code.Builder scaled = outside == null ? null : scaledRun(c, at);
           shared.clear();
           hoisted.clear();
           if (outside != null) {
             // the values that do not change along the last axis, once per row, before its loop
             List<Dim> rows = c.out().subList(0, c.out().size() - 1);
-            body.addAll(nest(rows, outside.addAll(nest(c.out().subList(rows.size(), c.out().size()), inner).build()))
+            Code.Builder row = nest(c.out().subList(rows.size(), c.out().size()), inner);
+            body.addAll(nest(rows, outside.addAll((scaled == null ? row : kernels.vectorOr(scaled, row)).build()))
                 .build());
             rowsHoisted = true;
           }
@@ -1720,6 +1722,62 @@ final class IndexKernels {
       hoisted.put(a, name);
     }
     return b;
+  }
+
+  /**
+   * In a float build with the Vector API, a row of {@code c} whose body is a read along the last
+   * axis times, or over, a value {@link #hoist} computed once per row ({@code rw0}), as one call
+   * of the runtime's {@code WideKernels.scaleRun}: layer norm's {@code x / sqrt(var + eps)} and
+   * its gradient's {@code dn * (1 / sqrt(var + eps))}, softmax's gradient over its sum. The loop
+   * widens each float to double, which C2 on JDK 17 leaves scalar, a chain through the
+   * conversion's register (the transformer's seven such rows: 12% of its step); the kernel
+   * computes the same numbers a vector at a time. {@code at} is the output's element; null
+   * where the body is not of that form.
+   */
+  private Code.Builder scaledRun(Comprehension c, String at) {
+    if (!kernels.isFloat() || plan.kernelChoice() == KernelChoice.SCALAR || !c.guards().isEmpty()
+        || !(c.body() instanceof IExpr.Apply a) || a.args().size() != 2) {
+      return null;
+    }
+    boolean divide = a.op() == dev.netc.compiler.ops.Scalar.DIV;
+    if (!divide && a.op() != dev.netc.compiler.ops.Scalar.MUL) {
+      return null;
+    }
+    IExpr first = a.args().get(0);
+    IExpr second = a.args().get(1);
+    IExpr.Read read;
+    String scale;
+    if (first instanceof IExpr.Read r && hoisted.containsKey(second)) {
+      read = r;
+      scale = hoisted.get(second);
+    } else if (!divide && second instanceof IExpr.Read r && hoisted.containsKey(first)) {
+      read = r;
+      scale = hoisted.get(first);
+    } else {
+      return null;
+    }
+    Dim last = c.out().get(c.out().size() - 1);
+    List<IndexExpr> p = read.at();
+    if (plan.isIds(node.input(read.slot())) || p.isEmpty() || !(p.get(p.size() - 1) instanceof Affine along)
+        || along.coefficient(last.index()) != 1 || p.subList(0, p.size() - 1).stream().anyMatch(q -> mentions(q, last.index()))) {
+      return null;
+    }
+    String v = value(read);
+    if (!v.startsWith(kernels.wide())) {
+      return null;
+    }
+    // the run starts where the last axis's index is 0
+    String in = v.substring(kernels.wide().length());
+    String inArray = x.array(node.input(read.slot()));
+    String outArray = x.array(node);
+    return new Code.Builder().stmt("int %s = 0", vars.get(last.index()))
+        .stmt("dev.netc.runtime.WideKernels.scaleRun(%s, %s, %s, %s, %d, %s, %s)", inArray, element(in, inArray),
+            outArray, element(at, outArray), last.extent(), scale, divide);
+  }
+
+  /** The index inside {@code array[...]}. */
+  private static String element(String access, String array) {
+    return access.substring(array.length() + 1, access.length() - 1);
   }
 
   /** Adds to {@code found} the largest applications in {@code e}, outside selects, that do not mention {@code index}. */

@@ -88,6 +88,56 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * In a float build with the Vector API, a row that is a read along the last axis times, or
+   * over, a value computed once per row (layer norm's division by its square root) is one call of
+   * {@code WideKernels.scaleRun} per row, which gives the loop's numbers: checked through the
+   * generated class on rows of 40 (two vectors of 16 and one overlapping, or five of 8) and of 5
+   * (under a vector), with overflow, subnormals, NaN, infinities and signed zeros. The double build
+   * keeps its loops.
+   */
+  @Test
+  void aRowScaledByANumberOfTheRowIsOneWideKernelCallWithTheLoopsNumbers() {
+    String src = "network W {\n input a[3, 40], b[3, 5], m[3]\n"
+        + " s[t, d] = a[t, d] / sqrt(m[t] + 1)\n r[t, d] = a[t, d] * (1 / (m[t] + 3))\n"
+        + " w[t, d] = (2 / m[t]) * b[t, d]\n output s, r, w\n}\n";
+    String java = Codegen.generate("w.net", src, true).get(0).content();
+    assertTrue(java.contains("WideKernels.scaleRun(a, p0 + (k0) * 40 + k1, s_, ob + (k0) * 40 + k1, 40, rw0, true);")
+        && java.contains(", 40, rw0, false);") && java.contains(", 5, rw0, false);"), java);
+    assertTrue(!Codegen.generate("w.net", src, false).get(0).content().contains("WideKernels"), "double keeps the loops");
+    dev.netc.runtime.Model model = Codegen.model(src, true, 1L);
+    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
+        Float.MIN_VALUE, -Float.MIN_VALUE, 3.0e38f, 1.0e-30f, -1f};
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+    int batch = 16;
+    double[] a = new double[batch * 120];
+    double[] b = new double[batch * 15];
+    double[] m = new double[batch * 3];
+    for (double[] v : new double[][] {a, b, m}) {
+      for (int i = 0; i < v.length; i++) {
+        v[i] = rnd.nextInt(5) == 0 ? special[rnd.nextInt(special.length)]
+            : (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 4)));
+      }
+    }
+    double[][] out = new double[3][];
+    out[0] = new double[batch * 120];
+    out[1] = new double[batch * 120];
+    out[2] = new double[batch * 15];
+    model.predictBatch(batch, new double[][] {a, b, m}, out);
+    for (int i = 0; i < batch * 120; i++) {
+      double mt = (float) m[i / 40];
+      double x = (float) a[i];
+      float s = (float) (x / Math.sqrt(mt + 1));
+      float r = (float) (x * (1 / (mt + 3)));
+      assertTrue(Float.floatToIntBits(s) == Float.floatToIntBits((float) out[0][i]), "s at " + i + ": " + out[0][i] + " but " + s);
+      assertTrue(Float.floatToIntBits(r) == Float.floatToIntBits((float) out[1][i]), "r at " + i + ": " + out[1][i] + " but " + r);
+    }
+    for (int i = 0; i < batch * 15; i++) {
+      float w = (float) ((2 / (double) (float) m[i / 5]) * (float) b[i]);
+      assertTrue(Float.floatToIntBits(w) == Float.floatToIntBits((float) out[2][i]), "w at " + i + ": " + out[2][i] + " but " + w);
+    }
+  }
+
+  /**
    * A max or min without winners keeps four running extremes over its innermost index (and the
    * points past the last four after the loop), which gives the loop's result whatever the order:
    * NaN where any number is NaN, +0 over -0 for max and -0 for min. Checked through generated
@@ -378,7 +428,12 @@ class IndexKernelsCodeTest {
     String src = "network N {\n input x[16, 64]\n target y[16, 64]\n n = layer_norm(x)\n output n\n loss = mse(n, y)\n}\n";
     for (boolean isFloat : new boolean[] {false, true}) {
       String java = Codegen.generate("n.net", src, isFloat).get(0).content();
-      Matcher m = Pattern.compile("double rw0 = Ops\\.sqrt\\(([^\\n]*)\\);\\n\\s*for \\(int k1 = 0; k1 < 64; k1\\+\\+\\) \\{\\n"
+      // in float with the Vector API, the row is one call of WideKernels (the loops beside it)
+      String row = isFloat
+          ? "if \\(dev\\.netc\\.runtime\\.Vectorized\\.ENABLED\\) \\{\\n\\s*int k1 = 0;\\n"
+              + "\\s*dev\\.netc\\.runtime\\.WideKernels\\.scaleRun\\([^\\n]*, 64, rw0, true\\);\\n\\s*\\} else \\{\\n\\s*"
+          : "";
+      Matcher m = Pattern.compile("double rw0 = Ops\\.sqrt\\(([^\\n]*)\\);\\n\\s*" + row + "for \\(int k1 = 0; k1 < 64; k1\\+\\+\\) \\{\\n"
           + "[^\\n]*/ rw0\\)?;").matcher(java);
       assertTrue(m.find(), java);
       assertTrue(!m.group(1).contains("k1"), m.group(1));

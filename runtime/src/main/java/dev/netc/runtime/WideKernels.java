@@ -1,0 +1,69 @@
+package dev.netc.runtime;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels of a float build whose arithmetic is in double, rounded once to float: what the
+ * generated loops compute for an index definition (docs/codegen.md, "Index notation: the default
+ * schedule"), on the Vector API. C2 on JDK 17 leaves a loop that widens floats to double scalar,
+ * and the conversion's partial register write chains each element to the one before; a vector
+ * here widens 16 floats (AVX-512) into two vectors of doubles, computes in double and narrows
+ * them back, the same numbers as the loop to the bit. Float builds call these only where
+ * {@link Vectorized#ENABLED}; the double build needs none (its loops do not convert).
+ */
+public final class WideKernels {
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+  private static final int L = F.length();
+  /** The lanes of a float vector that the first of its two halves in double fills. */
+  private static final VectorMask<Float> LOW = F.indexInRange(0, D.length());
+
+  private WideKernels() {}
+
+  /**
+   * {@code y[to + j] = (float) ((double) x[from + j] * s)} for {@code j < n}, or {@code / s} when
+   * {@code divide}: a row scaled by a number computed in double once per row (a layer norm's
+   * {@code (x - mean) / sqrt(var + eps)} and its gradient's {@code dn / sqrt(var + eps)}, softmax's
+   * gradient over its sum). Where {@code y} is not {@code x} the last vector of a run that is
+   * not a multiple of the width overlaps the one before (computing its first numbers again);
+   * else the rest is scalar code.
+   */
+  public static void scaleRun(float[] x, int from, float[] y, int to, int n, double s, boolean divide) {
+    if (2 * D.length() != L || n < L) {
+      scaleScalar(x, from, y, to, 0, n, s, divide);
+      return;
+    }
+    int j = 0;
+    for (; j + L <= n; j += L) {
+      scaleVector(x, from + j, y, to + j, s, divide);
+    }
+    if (j < n) {
+      if (x != y) {
+        scaleVector(x, from + n - L, y, to + n - L, s, divide);
+      } else {
+        scaleScalar(x, from, y, to, j, n, s, divide);
+      }
+    }
+  }
+
+  private static void scaleVector(float[] x, int from, float[] y, int to, double s, boolean divide) {
+    FloatVector v = FloatVector.fromArray(F, x, from);
+    DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+    DoubleVector hi = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+    lo = divide ? lo.div(s) : lo.mul(s);
+    hi = divide ? hi.div(s) : hi.mul(s);
+    FloatVector a = (FloatVector) lo.convertShape(VectorOperators.D2F, F, 0);
+    FloatVector b = (FloatVector) hi.convertShape(VectorOperators.D2F, F, -1);
+    b.blend(a, LOW).intoArray(y, to);
+  }
+
+  private static void scaleScalar(float[] x, int from, float[] y, int to, int j0, int n, double s, boolean divide) {
+    for (int j = j0; j < n; j++) {
+      y[to + j] = (float) (divide ? (double) x[from + j] / s : (double) x[from + j] * s);
+    }
+  }
+}
