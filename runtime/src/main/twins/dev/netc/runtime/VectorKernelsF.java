@@ -65,28 +65,41 @@ public final class VectorKernelsF {
     // a vector computed twice (the last one of a run, overlapping the one before) gives the same
     // numbers again only where out is not an input
     boolean apart = out != t && out != t2;
-    int n = size * batch;
-    if (bias == null && apart && n >= L) {
-      // no bias: the batch's numbers are one run, however short its rows (a GRU's 30 logits,
-      // a transformer's 28, where a vector holds 16 floats, left 14 and 12 of each row to the
-      // scalar code: 5% of the GRU's step in Math.exp)
-      for (int i = 0; i < n; i += L) {
-        activateVector(act, t, t2, null, out, Math.min(i, n - L), 0);
+    // without a bias the batch's numbers are one run, however short its rows (a GRU's 30 logits,
+    // a transformer's 28, where a vector holds 16 floats, left 14 and 12 of each row to the
+    // scalar code: 5% of the GRU's step in Math.exp)
+    boolean flat = bias == null && apart && size * batch >= L;
+    int len = flat ? size * batch : size;
+    int runs = flat ? 1 : batch;
+    boolean overlap = apart && len >= L;
+    int whole = overlap ? len : S.loopBound(len);
+    for (int e = 0; e < runs; e++) {
+      int o = e * len;
+      // the vector body stays in this loop (not a method per vector): C2 compiles the loop, the
+      // Vector API's tanh and exp included, while the first call runs, and every later call
+      // computes with the same code
+      for (int i = 0; i < whole; i += L) {
+        int at = Math.min(i, len - L);
+        FloatVector v = FloatVector.fromArray(S, t, o + at);
+        if (t2 != null) {
+          v = v.add(FloatVector.fromArray(S, t2, o + at));
+        }
+        if (bias != null) {
+          v = v.add(FloatVector.fromArray(S, bias, at));
+        }
+        switch (act) {
+          case TANH -> v = v.lanewise(VectorOperators.TANH);
+          case SIGMOID -> v = FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+          case RELU -> v = v.max(0f);
+          // x / (1 + exp(-2k (x + 0.044715 x^3))), as Ops.gelu
+          case GELU -> v = v.div(v.mul(v).mul(v).mul((float) 0.044715).add(v).mul((float) -1.5957691216057308)
+              .lanewise(VectorOperators.EXP).add(1f));
+          case EXP -> v = v.lanewise(VectorOperators.EXP);
+          default -> { }
+        }
+        v.intoArray(out, o + at);
       }
-      return;
-    }
-    int sv = S.loopBound(size);
-    for (int e = 0; e < batch; e++) {
-      int o = e * size;
-      int i = 0;
-      for (; i < sv; i += L) {
-        activateVector(act, t, t2, bias, out, o + i, i);
-      }
-      if (i < size && apart && size >= L) {
-        activateVector(act, t, t2, bias, out, o + size - L, size - L);
-        continue;
-      }
-      for (; i < size; i++) {
+      for (int i = overlap ? len : whole; i < len; i++) {
         float x = t2 != null ? t[o + i] + t2[o + i] : t[o + i];
         x = bias != null ? x + bias[i] : x;
         out[o + i] = switch (act) {
@@ -99,28 +112,6 @@ public final class VectorKernelsF {
         };
       }
     }
-  }
-
-  /** One vector of {@link #activate}: {@code out[at ..]} from {@code t[at ..]}, {@code t2[at ..]} and {@code bias[b ..]}. */
-  private static void activateVector(int act, float[] t, float[] t2, float[] bias, float[] out, int at, int b) {
-    FloatVector v = FloatVector.fromArray(S, t, at);
-    if (t2 != null) {
-      v = v.add(FloatVector.fromArray(S, t2, at));
-    }
-    if (bias != null) {
-      v = v.add(FloatVector.fromArray(S, bias, b));
-    }
-    switch (act) {
-      case TANH -> v = v.lanewise(VectorOperators.TANH);
-      case SIGMOID -> v = FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-      case RELU -> v = v.max(0f);
-      // x / (1 + exp(-2k (x + 0.044715 x^3))), as Ops.gelu
-      case GELU -> v = v.div(v.mul(v).mul(v).mul((float) 0.044715).add(v).mul((float) -1.5957691216057308)
-          .lanewise(VectorOperators.EXP).add(1f));
-      case EXP -> v = v.lanewise(VectorOperators.EXP);
-      default -> { }
-    }
-    v.intoArray(out, at);
   }
 
   /**
