@@ -577,40 +577,38 @@ final class IndexKernels {
    * the same in any order ({@code Math.max} is NaN where any number is, and +0 over -0), and four
    * chains of dependent {@code Math.max} run side by side (softmax's and the loss's row maxima).
    */
+  /**
+   * Adds to {@code into} {@code best<s> = fn(best<s>, body)} at the point the loop variables name
+   * now, the body's repeated subexpressions in a scope of their own where it has any.
+   */
+  private void extremeTerm(Comprehension c, String fn, int s, Code.Builder into) {
+    Code.Builder term = new Code.Builder();
+    shareRepeated(c.body(), term);
+    String best = s == 0 ? "best" : "best" + s;
+    term.stmt("%s = %s(%s, %s)", best, fn, best, Kernels.unwrap(value(c.body())));
+    shared.clear();
+    List<Code> statements = term.build();
+    if (statements.size() == 1) {
+      into.addAll(statements);
+    } else {
+      into.block("", term);
+    }
+  }
+
   private void splitExtreme(Comprehension c, Dim last, boolean max, Code.Builder inner) {
     String fn = max ? "Math.max" : "Math.min";
     String v = vars.get(last.index());
     Code.Builder step = new Code.Builder();
     for (int s = 0; s < SPLIT; s++) {
       vars.put(last.index(), s == 0 ? v : "(" + v + " + " + s + ")");
-      Code.Builder term = new Code.Builder();
-      shareRepeated(c.body(), term);
-      String best = s == 0 ? "best" : "best" + s;
-      term.stmt("%s = %s(%s, %s)", best, fn, best, Kernels.unwrap(value(c.body())));
-      shared.clear();
-      List<Code> statements = term.build();
-      if (statements.size() == 1) {
-        step.addAll(statements);
-      } else {
-        step.block("", term);
-      }
+      extremeTerm(c, fn, s, step);
     }
     int full = last.extent() / SPLIT * SPLIT;
     Code.Builder loop = new Code.Builder().block("for (int " + v + " = 0; " + v + " < " + full + "; " + v + " += "
         + SPLIT + ")", step);
     for (int s = 0; full + s < last.extent(); s++) {
       vars.put(last.index(), Integer.toString(full + s));
-      Code.Builder term = new Code.Builder();
-      shareRepeated(c.body(), term);
-      String best = s == 0 ? "best" : "best" + s;
-      term.stmt("%s = %s(%s, %s)", best, fn, best, Kernels.unwrap(value(c.body())));
-      shared.clear();
-      List<Code> statements = term.build();
-      if (statements.size() == 1) {
-        loop.addAll(statements);
-      } else {
-        loop.block("", term);
-      }
+      extremeTerm(c, fn, s, loop);
     }
     vars.put(last.index(), v);
     List<Dim> outer = c.reduced().subList(0, c.reduced().size() - 1);
