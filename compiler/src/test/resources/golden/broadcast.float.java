@@ -671,17 +671,21 @@ public final class Broadcast implements Model {
         float[] t25 = ws.t25;
         float[] g = ws.grad.t;
         float inv = 1.0f / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] = t25[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsF.sumRows(t25, g, 24, batch, inv, true);
+        } else {
+            {
+                int ex = 0;
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] = t25[o0 + i] * inv;
+                }
             }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] += t25[o0 + i] * inv;
+            for (int ex = 1; ex < batch; ex++) {
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] += t25[o0 + i] * inv;
+                }
             }
         }
     }

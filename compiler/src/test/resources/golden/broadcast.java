@@ -668,17 +668,21 @@ public final class Broadcast implements Model {
         double[] t25 = ws.t25;
         double[] g = ws.grad.t;
         double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] = t25[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.sumRows(t25, g, 24, batch, inv, true);
+        } else {
+            {
+                int ex = 0;
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] = t25[o0 + i] * inv;
+                }
             }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] += t25[o0 + i] * inv;
+            for (int ex = 1; ex < batch; ex++) {
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] += t25[o0 + i] * inv;
+                }
             }
         }
     }

@@ -733,17 +733,21 @@ public final class ConvNet implements Model {
         float[] t26 = ws.t26;
         float[] g = ws.grad.K;
         float inv = 1.0f / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 18;
-            for (int i = 0; i < 18; i++) {
-                g[i] = t26[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsF.sumRows(t26, g, 18, batch, inv, true);
+        } else {
+            {
+                int ex = 0;
+                int o0 = ex * 18;
+                for (int i = 0; i < 18; i++) {
+                    g[i] = t26[o0 + i] * inv;
+                }
             }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 18;
-            for (int i = 0; i < 18; i++) {
-                g[i] += t26[o0 + i] * inv;
+            for (int ex = 1; ex < batch; ex++) {
+                int o0 = ex * 18;
+                for (int i = 0; i < 18; i++) {
+                    g[i] += t26[o0 + i] * inv;
+                }
             }
         }
     }
@@ -777,17 +781,21 @@ public final class ConvNet implements Model {
         float[] t18 = ws.t18;
         float[] g = ws.grad.W;
         float inv = 1.0f / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] = t18[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsF.sumRows(t18, g, 24, batch, inv, true);
+        } else {
+            {
+                int ex = 0;
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] = t18[o0 + i] * inv;
+                }
             }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] += t18[o0 + i] * inv;
+            for (int ex = 1; ex < batch; ex++) {
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] += t18[o0 + i] * inv;
+                }
             }
         }
     }

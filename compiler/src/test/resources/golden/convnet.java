@@ -730,17 +730,21 @@ public final class ConvNet implements Model {
         double[] t26 = ws.t26;
         double[] g = ws.grad.K;
         double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 18;
-            for (int i = 0; i < 18; i++) {
-                g[i] = t26[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.sumRows(t26, g, 18, batch, inv, true);
+        } else {
+            {
+                int ex = 0;
+                int o0 = ex * 18;
+                for (int i = 0; i < 18; i++) {
+                    g[i] = t26[o0 + i] * inv;
+                }
             }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 18;
-            for (int i = 0; i < 18; i++) {
-                g[i] += t26[o0 + i] * inv;
+            for (int ex = 1; ex < batch; ex++) {
+                int o0 = ex * 18;
+                for (int i = 0; i < 18; i++) {
+                    g[i] += t26[o0 + i] * inv;
+                }
             }
         }
     }
@@ -774,17 +778,21 @@ public final class ConvNet implements Model {
         double[] t18 = ws.t18;
         double[] g = ws.grad.W;
         double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] = t18[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.sumRows(t18, g, 24, batch, inv, true);
+        } else {
+            {
+                int ex = 0;
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] = t18[o0 + i] * inv;
+                }
             }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] += t18[o0 + i] * inv;
+            for (int ex = 1; ex < batch; ex++) {
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] += t18[o0 + i] * inv;
+                }
             }
         }
     }

@@ -832,17 +832,21 @@ public final class Digits implements Model {
         float[] t43 = ws.t43;
         float[] g = ws.grad.b1;
         float inv = 1.0f / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 32;
-            for (int i = 0; i < 32; i++) {
-                g[i] = t43[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsF.sumRows(t43, g, 32, batch, inv, true);
+        } else {
+            {
+                int ex = 0;
+                int o0 = ex * 32;
+                for (int i = 0; i < 32; i++) {
+                    g[i] = t43[o0 + i] * inv;
+                }
             }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 32;
-            for (int i = 0; i < 32; i++) {
-                g[i] += t43[o0 + i] * inv;
+            for (int ex = 1; ex < batch; ex++) {
+                int o0 = ex * 32;
+                for (int i = 0; i < 32; i++) {
+                    g[i] += t43[o0 + i] * inv;
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.netc.runtime.Ops;
 import dev.netc.runtime.Precision;
 import dev.netc.runtime.Rng;
 import dev.netc.runtime.TensorInfo;
+import dev.netc.runtime.Vectorized;
 import java.util.Arrays;
 import java.util.List;
 import javax.annotation.processing.Generated;
@@ -18,6 +19,10 @@ import javax.annotation.processing.Generated;
  *
  * <p>An instance owns a workspace of reusable buffers, so the hot methods allocate nothing
  * once warm, and an instance is not thread-safe: use one instance per thread.
+ *
+ * <p>Its large matrix products call the runtime's Vector API kernels when the JVM has the module
+ * {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}), and its plain Java kernels
+ * otherwise: see {@code dev.netc.runtime.Vectorized}.
  */
 @Generated(
         value = "dev.netc.compiler",
@@ -69,6 +74,7 @@ public final class Library implements Model {
      * A network with params initialized from {@code seed}.
      */
     public Library(long seed) {
+        Vectorized.check("Library");
         initialize(seed);
     }
 
@@ -3023,23 +3029,31 @@ public final class Library implements Model {
         double[] t156 = ws.t156;
         double[] g = ws.grad.K;
         double inv = 1.0 / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 54;
-            for (int i = 0; i < 54; i++) {
-                g[i] = t150[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.sumRows(t150, g, 54, batch, inv, true);
+        } else {
+            {
+                int ex = 0;
+                int o0 = ex * 54;
+                for (int i = 0; i < 54; i++) {
+                    g[i] = t150[o0 + i] * inv;
+                }
+            }
+            for (int ex = 1; ex < batch; ex++) {
+                int o0 = ex * 54;
+                for (int i = 0; i < 54; i++) {
+                    g[i] += t150[o0 + i] * inv;
+                }
             }
         }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 54;
-            for (int i = 0; i < 54; i++) {
-                g[i] += t150[o0 + i] * inv;
-            }
-        }
-        for (int ex = 0; ex < batch; ex++) {
-            int o0 = ex * 54;
-            for (int i = 0; i < 54; i++) {
-                g[i] += t156[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsD.sumRows(t156, g, 54, batch, inv, false);
+        } else {
+            for (int ex = 0; ex < batch; ex++) {
+                int o0 = ex * 54;
+                for (int i = 0; i < 54; i++) {
+                    g[i] += t156[o0 + i] * inv;
+                }
             }
         }
     }

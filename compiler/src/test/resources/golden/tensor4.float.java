@@ -444,17 +444,21 @@ public final class Tensor4 implements Model {
         float[] t30 = ws.t30;
         float[] g = ws.grad.w;
         float inv = 1.0f / batch;
-        {
-            int ex = 0;
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] = t30[o0 + i] * inv;
+        if (dev.netc.runtime.Vectorized.ENABLED) {
+            dev.netc.runtime.VectorKernelsF.sumRows(t30, g, 24, batch, inv, true);
+        } else {
+            {
+                int ex = 0;
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] = t30[o0 + i] * inv;
+                }
             }
-        }
-        for (int ex = 1; ex < batch; ex++) {
-            int o0 = ex * 24;
-            for (int i = 0; i < 24; i++) {
-                g[i] += t30[o0 + i] * inv;
+            for (int ex = 1; ex < batch; ex++) {
+                int o0 = ex * 24;
+                for (int i = 0; i < 24; i++) {
+                    g[i] += t30[o0 + i] * inv;
+                }
             }
         }
     }

@@ -461,9 +461,13 @@ public final class VectorKernelsF {
    */
   private static final boolean NARROW = S.vectorBitSize() <= 256;
 
-  /** {@link #matmulCols} for {@code r0 <= r < r1} only ({@code r0} a multiple of {@code 4 L}). */
+  /**
+   * {@link #matmulCols} for {@code r0 <= r < r1} only ({@code r0} a multiple of {@code 4 L}). Fewer
+   * than 4 vectors of columns (the GRU's gradient for its 32-wide input, on AVX-512) take the
+   * narrow tiles too: {@link #cols4x1} would load a vector of W per 4 multiply-adds.
+   */
   private static void matmulCols(float[] w, float[] d, float[] y, int m, int k, int batch, int r0, int r1) {
-    if (NARROW) {
+    if (NARROW || r1 - r0 < 4 * L) {
       int tiled = 0; // the examples that tiles of 6 and 4 cover: 32 = 4 * 6 + 2 * 4
       while (batch - tiled >= 6 && batch - tiled != 8) {
         tiled += 6;
@@ -1202,6 +1206,59 @@ public final class VectorKernelsF {
     }
     for (; t < n; t++) {
       dst[at + t] += src[from + t];
+    }
+  }
+
+  /**
+   * {@code g[i] += a[e*n + i] * s} for {@code i < n} and every example {@code e < batch} in turn
+   * ({@code g[i] = a[i] * s} for the first when {@code assign}): a bias's gradient, the sum of its
+   * deltas over the batch, as the generated loop over the examples computes it (a product
+   * rounded, then a sum, example after example), but with the sums held in registers across the
+   * examples where the loop loads and stores {@code g} for each (the GRU's four bias gradients in
+   * each of its 16 reverse steps). The same numbers to the bit; {@code batch >= 1}.
+   */
+  public static void sumRows(float[] a, float[] g, int n, int batch, float s, boolean assign) {
+    int i = 0;
+    for (; i + 4 * L <= n; i += 4 * L) {
+      // the first example's terms, or what g holds
+      float[] first = assign ? a : g;
+      FloatVector s0 = FloatVector.fromArray(S, first, i);
+      FloatVector s1 = FloatVector.fromArray(S, first, i + L);
+      FloatVector s2 = FloatVector.fromArray(S, first, i + 2 * L);
+      FloatVector s3 = FloatVector.fromArray(S, first, i + 3 * L);
+      int e = 0;
+      if (assign) {
+        s0 = s0.mul(s);
+        s1 = s1.mul(s);
+        s2 = s2.mul(s);
+        s3 = s3.mul(s);
+        e = 1;
+      }
+      for (; e < batch; e++) {
+        int o = e * n + i;
+        s0 = s0.add(FloatVector.fromArray(S, a, o).mul(s));
+        s1 = s1.add(FloatVector.fromArray(S, a, o + L).mul(s));
+        s2 = s2.add(FloatVector.fromArray(S, a, o + 2 * L).mul(s));
+        s3 = s3.add(FloatVector.fromArray(S, a, o + 3 * L).mul(s));
+      }
+      s0.intoArray(g, i);
+      s1.intoArray(g, i + L);
+      s2.intoArray(g, i + 2 * L);
+      s3.intoArray(g, i + 3 * L);
+    }
+    for (; i + L <= n; i += L) {
+      FloatVector v = assign ? FloatVector.fromArray(S, a, i).mul(s) : FloatVector.fromArray(S, g, i);
+      for (int e = assign ? 1 : 0; e < batch; e++) {
+        v = v.add(FloatVector.fromArray(S, a, e * n + i).mul(s));
+      }
+      v.intoArray(g, i);
+    }
+    for (; i < n; i++) {
+      float v = assign ? a[i] * s : g[i];
+      for (int e = assign ? 1 : 0; e < batch; e++) {
+        v += a[e * n + i] * s;
+      }
+      g[i] = v;
     }
   }
 

@@ -630,6 +630,47 @@ class VectorKernelsTest {
     }
   }
 
+  /**
+   * sumRows, a bias's gradient over a batch: the numbers of the generated loop it replaces (each
+   * example's term rounded, then added, example after example) to the bit, at every row length
+   * around 4 vectors, for one example and several, adding and assigning, with a negative scale;
+   * nothing past the row touched.
+   */
+  @Test
+  void sumRowsIsTheLoopOverTheExamplesToTheBit() {
+    SplittableRandom rnd = new SplittableRandom(37);
+    for (int n = 1; n <= 70; n++) {
+      for (int batch : new int[] {1, 2, 5, 32}) {
+        for (boolean assign : new boolean[] {false, true}) {
+          double s = batch % 2 == 0 ? 1.0 / batch : -1.0 / batch;
+          double[] a = random(rnd, n * batch);
+          double[] g = random(rnd, n + 3);
+          float[] aF = toFloat(a);
+          float[] gF = toFloat(g);
+          float sF = (float) s;
+          double[] want = g.clone();
+          float[] wantF = gF.clone();
+          for (int e = 0; e < batch; e++) {
+            for (int i = 0; i < n; i++) {
+              if (assign && e == 0) {
+                want[i] = a[i] * s;
+                wantF[i] = aF[i] * sF;
+              } else {
+                want[i] += a[e * n + i] * s;
+                wantF[i] += aF[e * n + i] * sF;
+              }
+            }
+          }
+          VectorKernelsD.sumRows(a, g, n, batch, s, assign);
+          VectorKernelsF.sumRows(aF, gF, n, batch, sF, assign);
+          String at = "n " + n + ", batch " + batch + ", assign " + assign;
+          assertTrue(java.util.Arrays.equals(want, g), "sumRows double, " + at);
+          assertTrue(java.util.Arrays.equals(wantF, gF), "sumRows float, " + at);
+        }
+      }
+    }
+  }
+
   /** addInto, a row of a scattered product added at an offset: every length around the vector's, nothing else touched. */
   @Test
   void addIntoAddsTheRunAndNothingElse() {

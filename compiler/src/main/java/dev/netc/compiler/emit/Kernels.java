@@ -773,6 +773,12 @@ final class Kernels {
 
   /** Examples per register tile of a batched matrix-vector product, and rows per tile with them. */
   static final int TILE_EXAMPLES = 4;
+
+  /**
+   * The fewest numbers per example for which a bias's gradient calls the runtime's
+   * {@code sumRows}: shorter rows stay a loop.
+   */
+  static final int MIN_SUM_ROWS = 16;
   static final int TILE_ROWS = 2;
   /** Rows per tile when examples go one at a time (batch 1, and the batch's remainder). */
   static final int TILE_ROWS_ALONE = 4;
@@ -1116,26 +1122,41 @@ final class Kernels {
         body.block("for (int ex = 0; ex < batch; ex++)", decls.block(loop("r", n.shape().rows()),
             new Code.Builder().stmt("%s s = %s * inv", type, a.at("r"))
                 .block(loop("j", cols), new Code.Builder().stmt("g[r * %d + j] %s s * %s", cols, op, c.at("j")))));
+      } else if (plan.isBatched(n) && size >= MIN_SUM_ROWS && !plan.isView(n)) {
+        // a bias's gradient: the runtime sums the examples' rows in registers, the loops' numbers
+        Code.Builder loops = new Code.Builder();
+        batchedSum(loops, x, n, size, t.sign() > 0, op, ti == 0 && assignFirst);
+        body.addAll(vectorOr(new Code.Builder().stmt("@K.sumRows(%s, g, %d, batch, %s, %s)", x.array(n), size,
+            t.sign() > 0 ? "inv" : "-inv", ti == 0 && assignFirst), loops).build());
       } else if (plan.isBatched(n)) {
-        String from = "0";
-        if (ti == 0 && assignFirst) {
-          // the first example writes g
-          Code.Builder decls = new Code.Builder().stmt("int ex = 0");
-          Operand a = operand(x, n, "o0", decls);
-          body.block("", decls.block(loop("i", size),
-              new Code.Builder().stmt("g[i] = %s%s * inv", t.sign() > 0 ? "" : "-", a.at("i"))));
-          from = "1";
-        }
-        Code.Builder decls = new Code.Builder();
-        Operand a = operand(x, n, "o0", decls);
-        body.block("for (int ex = " + from + "; ex < batch; ex++)", decls.block(loop("i", size),
-            new Code.Builder().stmt("g[i] %s %s * inv", op, a.at("i"))));
+        batchedSum(body, x, n, size, t.sign() > 0, op, ti == 0 && assignFirst);
       } else {
         Operand a = operand(x, n, "o0", new Code.Builder());
         body.block(loop("i", size), new Code.Builder().stmt("g[i] %s %s", op, a.at("i")));
       }
     }
   }
+
+  /**
+   * {@code g[i] op a_ex[i] * inv} over the batch's examples {@code ex}, the first writing {@code g}
+   * when {@code assign}.
+   */
+  private void batchedSum(Code.Builder body, Access x, Node n, int size, boolean plus, String op, boolean assign) {
+    String from = "0";
+    if (assign) {
+      // the first example writes g
+      Code.Builder decls = new Code.Builder().stmt("int ex = 0");
+      Operand a = operand(x, n, "o0", decls);
+      body.block("", decls.block(loop("i", size),
+          new Code.Builder().stmt("g[i] = %s%s * inv", plus ? "" : "-", a.at("i"))));
+      from = "1";
+    }
+    Code.Builder decls = new Code.Builder();
+    Operand a = operand(x, n, "o0", decls);
+    body.block("for (int ex = " + from + "; ex < batch; ex++)", decls.block(loop("i", size),
+        new Code.Builder().stmt("g[i] %s %s * inv", op, a.at("i"))));
+  }
+
 
   /**
    * Copies {@code src} for every example into {@code storage} in the order {@code pack.dims()}

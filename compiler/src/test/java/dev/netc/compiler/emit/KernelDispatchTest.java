@@ -88,6 +88,29 @@ class KernelDispatchTest {
   }
 
   /**
+   * A bias's gradient, the mean over the batch of its deltas: with the Vector API one sumRows call
+   * for a bias of at least 16 numbers ({@code b1}, 32), whose sums the runtime holds in registers
+   * across the examples in the loop's order (VectorKernelsTest checks it against the loop to the
+   * bit); a shorter one ({@code b2}, 10) stays the loop. The gradients agree with the plain Java
+   * class's in both precisions, the first example assigning and the rest adding.
+   */
+  @Test
+  void aBiasGradientIsOneSumRowsCallThatAgreesWithTheLoop() {
+    String auto = source(true, KernelChoice.AUTO);
+    assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.sumRows("), auto);
+    assertTrue(auto.matches("(?s).*VectorKernelsF\\.sumRows\\(t\\d+, g, 32, batch, inv, true\\).*"), auto);
+    assertFalse(auto.matches("(?s).*sumRows\\([^)]*, 10, batch.*"), auto);
+    assertFalse(source(false, KernelChoice.SCALAR).contains("sumRows"));
+    for (boolean isFloat : new boolean[] {false, true}) {
+      Model a = model(isFloat, KernelChoice.AUTO);
+      Model b = model(isFloat, KernelChoice.SCALAR);
+      for (int batch : new int[] {1, 3, 16}) {
+        agree(a, b, batch, isFloat ? 2e-5 : 1e-10);
+      }
+    }
+  }
+
+  /**
    * The weight gradients of attention's projections, {@code dWq[h, c, d] = sum(t) dq[h, t, c] *
    * x[t, d]} and {@code dWo[d, h, c] = sum(t) dz[t, d] * o[h, t, c]}: with the Vector API the
    * batch is a part of the sum, one outerAccumulate over the batch's positions, the operand read
