@@ -477,27 +477,43 @@ public final class VectorKernelsF {
       }
       int r = r0;
       for (; r + 2 * L <= r1; r += 2 * L) {
-        int e = 0;
-        for (; batch - e >= 6 && batch - e != 8; e += 6) {
-          cols6x2(w, d, y, m, k, e, r);
-        }
-        for (; e + 4 <= batch; e += 4) {
-          cols4x2(w, d, y, m, k, e, r);
-        }
+        colsStrip(w, d, y, m, k, batch, r, r + L);
+      }
+      if (r1 - r > L) {
+        // the last columns, more than a vector: two vectors, the second ending at r1 and so
+        // overlapping the first (its first columns computed twice, to the same numbers)
+        colsStrip(w, d, y, m, k, batch, r, r1 - L);
+        r = r1;
       }
       if (r < r1) {
-        matmulColsWide(w, d, y, m, k, tiled, r, r1);
+        matmulColsWide(w, d, y, m, k, tiled, r, r1, r0);
       }
       for (int e = tiled; e < batch; e++) {
-        colsExample(w, d, y, m, k, e, r0, r1);
+        colsExample(w, d, y, m, k, e, r0, r1, r0);
       }
       return;
     }
-    matmulColsWide(w, d, y, m, k, batch, r0, r1);
+    matmulColsWide(w, d, y, m, k, batch, r0, r1, r0);
   }
 
-  /** {@link #matmulCols} for {@code r0 <= r < r1} in tiles of 4 examples by 4 vectors. */
-  private static void matmulColsWide(float[] w, float[] d, float[] y, int m, int k, int batch, int r0, int r1) {
+  /** The tiles of 6 and 4 examples by the vectors of columns at {@code r} and {@code r2}. */
+  private static void colsStrip(float[] w, float[] d, float[] y, int m, int k, int batch, int r, int r2) {
+    int e = 0;
+    for (; batch - e >= 6 && batch - e != 8; e += 6) {
+      cols6x2(w, d, y, m, k, e, r, r2);
+    }
+    for (; e + 4 <= batch; e += 4) {
+      cols4x2(w, d, y, m, k, e, r, r2);
+    }
+  }
+
+  /**
+   * {@link #matmulCols} for {@code r0 <= r < r1} in tiles of 4 examples by 4 vectors; the columns
+   * past the last whole vector one more vector ending at {@code r1}, where that starts at
+   * {@code lo} or after (its first columns computed again, to the same numbers), else scalar sums.
+   */
+  private static void matmulColsWide(float[] w, float[] d, float[] y, int m, int k, int batch, int r0, int r1,
+      int lo) {
     int mv = r0 + S.loopBound(r1 - r0);
     int e = 0;
     for (; e + 4 <= batch; e += 4) {
@@ -508,6 +524,10 @@ public final class VectorKernelsF {
       for (; r < mv; r += L) {
         cols4x1(w, d, y, m, k, e, r);
       }
+      if (r < r1 && r1 - lo >= L) {
+        cols4x1(w, d, y, m, k, e, r1 - L);
+        r = r1;
+      }
       for (; r < r1; r++) {
         for (int j = 0; j < 4; j++) {
           y[(e + j) * m + r] = column(w, d, m, k, e + j, r);
@@ -515,12 +535,15 @@ public final class VectorKernelsF {
       }
     }
     for (; e < batch; e++) {
-      colsExample(w, d, y, m, k, e, r0, r1);
+      colsExample(w, d, y, m, k, e, r0, r1, lo);
     }
   }
 
-  /** One example's columns {@code r0 <= r < r1}: 4 vectors at a time, then one, then scalar sums. */
-  private static void colsExample(float[] w, float[] d, float[] y, int m, int k, int e, int r0, int r1) {
+  /**
+   * One example's columns {@code r0 <= r < r1}: 4 vectors at a time, then one, then one more
+   * ending at {@code r1} where that starts at {@code lo} or after, else scalar sums.
+   */
+  private static void colsExample(float[] w, float[] d, float[] y, int m, int k, int e, int r0, int r1, int lo) {
     int mv = r0 + S.loopBound(r1 - r0);
     int r = r0;
     for (; r + 4 * L <= r1; r += 4 * L) {
@@ -528,6 +551,10 @@ public final class VectorKernelsF {
     }
     for (; r < mv; r += L) {
       colsVector(w, d, y, m, k, e, r);
+    }
+    if (r < r1 && r1 - lo >= L) {
+      colsVector(w, d, y, m, k, e, r1 - L);
+      r = r1;
     }
     for (; r < r1; r++) {
       y[e * m + r] = column(w, d, m, k, e, r);
@@ -543,8 +570,11 @@ public final class VectorKernelsF {
     a.intoArray(y, e * m + r);
   }
 
-  /** Six examples times two vectors of columns: 12 accumulators, 2 loads and 6 broadcasts per 12 multiply-adds. */
-  private static void cols6x2(float[] w, float[] d, float[] y, int m, int k, int e, int r) {
+  /**
+   * Six examples times two vectors of columns, at {@code r} and {@code r2} ({@code r + L}, or less for
+   * the last columns of a row): 12 accumulators, 2 loads and 6 broadcasts per 12 multiply-adds.
+   */
+  private static void cols6x2(float[] w, float[] d, float[] y, int m, int k, int e, int r, int r2) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a01 = a00;
     FloatVector a10 = a00;
@@ -566,7 +596,7 @@ public final class VectorKernelsF {
     for (int c = 0; c < k; c++) {
       int wo = c * m + r;
       FloatVector u0 = FloatVector.fromArray(S, w, wo);
-      FloatVector u1 = FloatVector.fromArray(S, w, wo + L);
+      FloatVector u1 = FloatVector.fromArray(S, w, wo + r2 - r);
       FloatVector s = FloatVector.broadcast(S, d[d0 + c]);
       a00 = u0.fma(s, a00);
       a01 = u1.fma(s, a01);
@@ -587,27 +617,33 @@ public final class VectorKernelsF {
       a51 = u1.fma(s, a51);
     }
     int y0 = e * m + r;
+    int y1 = e * m + r2;
     a00.intoArray(y, y0);
-    a01.intoArray(y, y0 + L);
+    a01.intoArray(y, y1);
     y0 += m;
+    y1 += m;
     a10.intoArray(y, y0);
-    a11.intoArray(y, y0 + L);
+    a11.intoArray(y, y1);
     y0 += m;
+    y1 += m;
     a20.intoArray(y, y0);
-    a21.intoArray(y, y0 + L);
+    a21.intoArray(y, y1);
     y0 += m;
+    y1 += m;
     a30.intoArray(y, y0);
-    a31.intoArray(y, y0 + L);
+    a31.intoArray(y, y1);
     y0 += m;
+    y1 += m;
     a40.intoArray(y, y0);
-    a41.intoArray(y, y0 + L);
+    a41.intoArray(y, y1);
     y0 += m;
+    y1 += m;
     a50.intoArray(y, y0);
-    a51.intoArray(y, y0 + L);
+    a51.intoArray(y, y1);
   }
 
-  /** Four examples times two vectors of columns (8 accumulators): the examples {@link #cols6x2} leaves. */
-  private static void cols4x2(float[] w, float[] d, float[] y, int m, int k, int e, int r) {
+  /** Four examples times two vectors of columns at {@code r} and {@code r2} (8 accumulators): the examples {@link #cols6x2} leaves. */
+  private static void cols4x2(float[] w, float[] d, float[] y, int m, int k, int e, int r, int r2) {
     FloatVector a00 = FloatVector.zero(S);
     FloatVector a01 = a00;
     FloatVector a10 = a00;
@@ -623,7 +659,7 @@ public final class VectorKernelsF {
     for (int c = 0; c < k; c++) {
       int wo = c * m + r;
       FloatVector u0 = FloatVector.fromArray(S, w, wo);
-      FloatVector u1 = FloatVector.fromArray(S, w, wo + L);
+      FloatVector u1 = FloatVector.fromArray(S, w, wo + r2 - r);
       FloatVector s = FloatVector.broadcast(S, d[d0 + c]);
       a00 = u0.fma(s, a00);
       a01 = u1.fma(s, a01);
@@ -638,17 +674,21 @@ public final class VectorKernelsF {
       a31 = u1.fma(s, a31);
     }
     int y0 = e * m + r;
+    int y1 = e * m + r2;
     a00.intoArray(y, y0);
-    a01.intoArray(y, y0 + L);
+    a01.intoArray(y, y1);
     y0 += m;
+    y1 += m;
     a10.intoArray(y, y0);
-    a11.intoArray(y, y0 + L);
+    a11.intoArray(y, y1);
     y0 += m;
+    y1 += m;
     a20.intoArray(y, y0);
-    a21.intoArray(y, y0 + L);
+    a21.intoArray(y, y1);
     y0 += m;
+    y1 += m;
     a30.intoArray(y, y0);
-    a31.intoArray(y, y0 + L);
+    a31.intoArray(y, y1);
   }
 
   /** Four examples times four vectors of columns: each row vector of W feeds four examples. */
@@ -763,10 +803,15 @@ public final class VectorKernelsF {
     a3.intoArray(y, y0 + 3 * L);
   }
 
+  /**
+   * One element of {@link #matmulCols}, the fused sum over {@code c} in order that a vector's lane
+   * computes: so a column is the same number whether a thread's share of the columns ends it with
+   * a vector overlapping the one before or with this.
+   */
   private static float column(float[] w, float[] d, int m, int k, int e, int r) {
     float s = 0;
     for (int c = 0; c < k; c++) {
-      s += d[e * k + c] * w[c * m + r];
+      s = Math.fma(w[c * m + r], d[e * k + c], s);
     }
     return s;
   }

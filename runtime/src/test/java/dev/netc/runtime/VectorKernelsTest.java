@@ -313,16 +313,15 @@ class VectorKernelsTest {
   /**
    * matmulCols for batches that every example tile meets (6 by 2 vectors and 4 by 2 on 256-bit
    * vectors, 4 by 4 on wider ones, and single examples): each element is the fused sum over
-   * {@code c} in order, whichever tile computed it, to the bit; columns past the last whole vector
-   * are plain sums.
+   * {@code c} in order, whichever tile computed it, to the bit, the columns past the last whole
+   * vector too (one more vector overlapping the one before, or in rows narrower than a vector
+   * scalar fused multiply-adds).
    */
   @Test
   void matmulColsSumsEachElementInRowOrderToTheBitWhateverItsTile() {
     SplittableRandom rnd = new SplittableRandom(11);
-    int lanesD = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length();
-    int lanesF = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
     for (int batch : new int[] {6, 7, 8, 10, 12, 13, 14, 32}) {
-      for (int m : new int[] {8, 16, 17, 32, 40, 64, 130}) {
+      for (int m : new int[] {8, 16, 17, 20, 30, 32, 40, 64, 130}) {
         int k = 1 + rnd.nextInt(40);
         double[] w = random(rnd, k * m);
         double[] d = random(rnd, batch * k);
@@ -337,16 +336,8 @@ class VectorKernelsTest {
             double wantD = 0;
             float wantF = 0;
             for (int c = 0; c < k; c++) {
-              if (r < m / lanesD * lanesD) {
-                wantD = Math.fma(w[c * m + r], d[e * k + c], wantD);
-              } else {
-                wantD += d[e * k + c] * w[c * m + r];
-              }
-              if (r < m / lanesF * lanesF) {
-                wantF = Math.fma(wf[c * m + r], df[e * k + c], wantF);
-              } else {
-                wantF += df[e * k + c] * wf[c * m + r];
-              }
+              wantD = Math.fma(w[c * m + r], d[e * k + c], wantD);
+              wantF = Math.fma(wf[c * m + r], df[e * k + c], wantF);
             }
             String at = m + "x" + k + " batch " + batch + " example " + e + " column " + r;
             assertEquals(wantD, yd[e * m + r], 0, "double " + at);
@@ -357,12 +348,13 @@ class VectorKernelsTest {
     }
   }
 
-  /** The same for matmulCols and one example: {@code y[r]} sums {@code d[c] * w[c*m + r]} in the order c = 0, 1, .... */
+  /**
+   * The same for matmulCols and one example: {@code y[r]} sums {@code d[c] * w[c*m + r]} in the
+   * order c = 0, 1, ..., fused.
+   */
   @Test
   void matmulColsForOneExampleSumsEachColumnInRowOrderToTheBit() {
     SplittableRandom rnd = new SplittableRandom(7);
-    int lanesD = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length();
-    int lanesF = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
     for (int m : SIZES) {
       for (int k : SIZES) {
         double[] w = random(rnd, k * m);
@@ -377,16 +369,8 @@ class VectorKernelsTest {
           double wantD = 0;
           float wantF = 0;
           for (int c = 0; c < k; c++) {
-            if (r < m / lanesD * lanesD) {
-              wantD = Math.fma(w[c * m + r], d[c], wantD);
-            } else {
-              wantD += d[c] * w[c * m + r];
-            }
-            if (r < m / lanesF * lanesF) {
-              wantF = Math.fma(wf[c * m + r], df[c], wantF);
-            } else {
-              wantF += df[c] * wf[c * m + r];
-            }
+            wantD = Math.fma(w[c * m + r], d[c], wantD);
+            wantF = Math.fma(wf[c * m + r], df[c], wantF);
           }
           assertEquals(wantD, yd[r], 0, "double " + m + "x" + k + " column " + r);
           assertEquals(wantF, yf[r], 0, "float " + m + "x" + k + " column " + r);

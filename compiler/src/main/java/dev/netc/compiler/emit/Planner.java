@@ -1015,13 +1015,13 @@ public final class Planner {
    * steps ({@link #transposes()}), and every step's product is then {@code matmulCols} of that
    * transpose, whose tiles broadcast each element of {@code x} over vectors of W's columns and
    * reduce across no lanes, where {@code matmulRows} ends each element with a sum across them
-   * (docs/codegen.md, "Recurrences"). Rows of W: a multiple of 8, at least 32; not with
+   * (docs/codegen.md, "Recurrences"). Rows of W: at least 16 (a read-out over 30 characters
+   * too: its last columns are a vector overlapping the one before); not with
    * {@code --kernels scalar}, whose products read W in place.
    */
   String transposedOnce(Node n) {
     if (!hoistTransposes || kernelChoice == KernelChoice.SCALAR || !vectorRows(n) || n.input(0).op() != Op.PARAM
-        || n.shape().rows() < 32
-        || n.shape().rows() % 8 != 0) {
+        || n.shape().rows() < 16) {
       return null;
     }
     Transposed t = transposed.computeIfAbsent(n, k -> {
