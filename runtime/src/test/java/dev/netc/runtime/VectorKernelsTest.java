@@ -312,7 +312,7 @@ class VectorKernelsTest {
 
   /**
    * matmulCols for batches that every example tile meets (6 by 2 vectors and 4 by 2 on 256-bit
-   * vectors, 4 by 4 on wider ones, and single examples): each element is the fused sum over
+   * vectors, 6 by 4 and 4 by 4 on wider ones, and single examples): each element is the fused sum over
    * {@code c} in order, whichever tile computed it, to the bit, the columns past the last whole
    * vector too (one more vector overlapping the one before, or in rows narrower than a vector
    * scalar fused multiply-adds).
