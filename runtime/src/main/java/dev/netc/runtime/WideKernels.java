@@ -61,51 +61,6 @@ public final class WideKernels {
     b.blend(a, LOW).intoArray(y, to);
   }
 
-  /**
-   * {@code y[to + j] = (float) (((double) a[ao + j] + (double) b[bo + j]) + (double) c[co + j])}
-   * for {@code j < n}: three runs summed in double, rounded once (a residual connection's
-   * {@code x + bias + sum(...)}). Where {@code y} is none of the inputs the last vector of a run
-   * that is not a multiple of the width overlaps the one before; else the rest is scalar code.
-   */
-  public static void sumRuns(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] y, int to, int n) {
-    if (2 * D.length() != L || n < L) {
-      sumScalar(a, ao, b, bo, c, co, y, to, 0, n);
-      return;
-    }
-    int j = 0;
-    for (; j + L <= n; j += L) {
-      sumVector(a, ao + j, b, bo + j, c, co + j, y, to + j);
-    }
-    if (j < n) {
-      if (y != a && y != b && y != c) {
-        sumVector(a, ao + n - L, b, bo + n - L, c, co + n - L, y, to + n - L);
-      } else {
-        sumScalar(a, ao, b, bo, c, co, y, to, j, n);
-      }
-    }
-  }
-
-  private static void sumVector(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] y, int to) {
-    FloatVector va = FloatVector.fromArray(F, a, ao);
-    FloatVector vb = FloatVector.fromArray(F, b, bo);
-    FloatVector vc = FloatVector.fromArray(F, c, co);
-    DoubleVector lo = ((DoubleVector) va.convertShape(VectorOperators.F2D, D, 0))
-        .add((DoubleVector) vb.convertShape(VectorOperators.F2D, D, 0))
-        .add((DoubleVector) vc.convertShape(VectorOperators.F2D, D, 0));
-    DoubleVector hi = ((DoubleVector) va.convertShape(VectorOperators.F2D, D, 1))
-        .add((DoubleVector) vb.convertShape(VectorOperators.F2D, D, 1))
-        .add((DoubleVector) vc.convertShape(VectorOperators.F2D, D, 1));
-    FloatVector l = (FloatVector) lo.convertShape(VectorOperators.D2F, F, 0);
-    FloatVector h = (FloatVector) hi.convertShape(VectorOperators.D2F, F, -1);
-    h.blend(l, LOW).intoArray(y, to);
-  }
-
-  private static void sumScalar(float[] a, int ao, float[] b, int bo, float[] c, int co, float[] y, int to, int j0, int n) {
-    for (int j = j0; j < n; j++) {
-      y[to + j] = (float) (((double) a[ao + j] + (double) b[bo + j]) + (double) c[co + j]);
-    }
-  }
-
   private static void scaleScalar(float[] x, int from, float[] y, int to, int j0, int n, double s, boolean divide) {
     for (int j = j0; j < n; j++) {
       y[to + j] = (float) (divide ? (double) x[from + j] / s : (double) x[from + j] * s);

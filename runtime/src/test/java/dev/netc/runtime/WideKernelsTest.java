@@ -50,43 +50,4 @@ class WideKernelsTest {
       }
     }
   }
-
-  /**
-   * sumRuns against {@code (float) (((double) a + (double) b) + (double) c)}, to the bit: every
-   * length around the vector's, the output apart from the inputs or one of them, numbers that
-   * round, cancel, overflow, NaN, infinities and signed zeros; nothing outside the run written.
-   */
-  @Test
-  void sumRunsGivesTheLoopsNumbersToTheBit() {
-    SplittableRandom rnd = new SplittableRandom(37);
-    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
-        -Float.MAX_VALUE, Float.MIN_VALUE, 1e-30f, 1f, -1f};
-    for (int n = 0; n <= 50; n++) {
-      for (int alias = 0; alias < 3; alias++) {
-        float[][] in = new float[3][n + 9];
-        for (float[] v : in) {
-          for (int i = 0; i < v.length; i++) {
-            v[i] = rnd.nextInt(4) == 0 ? special[rnd.nextInt(special.length)]
-                : (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 4)));
-          }
-        }
-        // alias 0: y apart; 1: y is a (in place); 2: y is c
-        float[] y = alias == 0 ? new float[n + 9] : alias == 1 ? in[0] : in[2];
-        if (alias == 0) {
-          java.util.Arrays.fill(y, -7f);
-        }
-        float[][] copy = {in[0].clone(), in[1].clone(), in[2].clone()};
-        float[] before = y.clone();
-        int to = alias == 0 ? 6 : alias == 1 ? 1 : 4;
-        WideKernels.sumRuns(in[0], 1, in[1], 2, in[2], 4, y, to, n);
-        for (int i = 0; i < y.length; i++) {
-          int j = i - to;
-          float want = j >= 0 && j < n
-              ? (float) (((double) copy[0][1 + j] + (double) copy[1][2 + j]) + (double) copy[2][4 + j]) : before[i];
-          assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(y[i]),
-              "n " + n + " alias " + alias + " at " + i + ": " + y[i] + " but " + want);
-        }
-      }
-    }
-  }
 }

@@ -453,16 +453,8 @@ final class IndexKernels {
           inner.stmt("%s = %s", at, kernels.store(c.guards().isEmpty()
               ? Kernels.unwrap(value(c.body())) : "(" + guards(c.guards()) + ") ? " + value(c.body()) + " : 0"));
           Code.Builder scaled = outside == null ? null : scaledRun(c, at);
-          Code.Builder summed = outside == null && c.out().size() >= 2 ? summedRuns(c, at) : null;
           shared.clear();
           hoisted.clear();
-          if (summed != null) {
-            // a row at a time: the runtime's call, or the loop of the last axis
-            List<Dim> rows = c.out().subList(0, c.out().size() - 1);
-            Code.Builder row = nest(c.out().subList(rows.size(), c.out().size()), inner);
-            body.addAll(nest(rows, kernels.vectorOr(summed, row)).build());
-            rowsHoisted = true;
-          }
           if (outside != null) {
             // the values that do not change along the last axis, once per row, before its loop
             List<Dim> rows = c.out().subList(0, c.out().size() - 1);
@@ -1779,56 +1771,6 @@ final class IndexKernels {
     return new Code.Builder().stmt("int %s = 0", vars.get(last.index()))
         .stmt("dev.netc.runtime.WideKernels.scaleRun(%s, %s, %s, %s, %d, %s, %s)", inArray, element(in, inArray),
             outArray, element(at, outArray), last.extent(), scale, divide);
-  }
-
-  /**
-   * In a float build with the Vector API, a row of {@code c} whose body is {@code (a + b) + c}, three
-   * reads along the last axis (a residual connection's {@code x[t, d] + bo[d] + y[t, d]}), as one
-   * call of the runtime's {@code WideKernels.sumRuns}: the loop widens each float, which C2 on JDK
-   * 17 leaves scalar; the kernel gives the same numbers a vector at a time. Null otherwise.
-   */
-  private Code.Builder summedRuns(Comprehension c, String at) {
-    if (!kernels.isFloat() || plan.kernelChoice() == KernelChoice.SCALAR || !c.guards().isEmpty()
-        || !(c.body() instanceof IExpr.Apply outer) || outer.op() != dev.netc.compiler.ops.Scalar.ADD
-        || outer.args().size() != 2 || !(outer.args().get(0) instanceof IExpr.Apply first)
-        || first.op() != dev.netc.compiler.ops.Scalar.ADD || first.args().size() != 2) {
-      return null;
-    }
-    Dim last = c.out().get(c.out().size() - 1);
-    List<String> args = new ArrayList<>();
-    for (IExpr e : List.of(first.args().get(0), first.args().get(1), outer.args().get(1))) {
-      String run = run(e, last);
-      if (run == null) {
-        return null;
-      }
-      args.add(run);
-    }
-    String outArray = x.array(node);
-    return new Code.Builder().stmt("int %s = 0", vars.get(last.index()))
-        .stmt("dev.netc.runtime.WideKernels.sumRuns(%s, %s, %s, %s, %s, %d)", args.get(0), args.get(1), args.get(2),
-            outArray, element(at, outArray), last.extent());
-  }
-
-  /**
-   * {@code array, offset} of a read of float numbers that runs along {@code last} (its last
-   * position the index plus a constant, no other position mentioning it), at the index's 0;
-   * null for anything else.
-   */
-  private String run(IExpr e, Dim last) {
-    if (!(e instanceof IExpr.Read read) || plan.isIds(node.input(read.slot()))) {
-      return null;
-    }
-    List<IndexExpr> p = read.at();
-    if (p.isEmpty() || !(p.get(p.size() - 1) instanceof Affine along) || along.coefficient(last.index()) != 1
-        || p.subList(0, p.size() - 1).stream().anyMatch(q -> mentions(q, last.index()))) {
-      return null;
-    }
-    String v = value(read);
-    if (!v.startsWith(kernels.wide())) {
-      return null;
-    }
-    String array = x.array(node.input(read.slot()));
-    return array + ", " + element(v.substring(kernels.wide().length()), array);
   }
 
   /** The index inside {@code array[...]}. */

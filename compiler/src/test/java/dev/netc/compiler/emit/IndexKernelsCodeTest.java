@@ -10,6 +10,46 @@ import org.junit.jupiter.api.Test;
 
 /** The shape of the loops IndexKernels prints (their values: IndexGradientPropertiesTest). */
 class IndexKernelsCodeTest {
+  /**
+   * A row that sums three reads along the last axis (a residual connection, {@code x[t, d] + b[d]
+   * + y[t, d]}) is computed in double and rounded once, through the generated class: rows of 40
+   * and of 5, cancellation, overflow, NaN, infinities and signed zeros. It stays the generated loop:
+   * a runtime kernel for it (WideKernels.sumRuns, dropped) widened with the Vector API's
+   * conversions, which C2 on JDK 17 left unintrinsified inside the transformer's compiled
+   * {@code lossAndGradient}, allocating 1 MB per step (docs/performance.md).
+   */
+  @Test
+  void aRowSummingThreeRunsIsTheLoopInDoubleRoundedOnce() {
+    String src = "network R {\n input x[3, 40], y[3, 40], b[40], u[3, 5], v[3, 5], w[3, 5]\n"
+        + " s[t, d] = x[t, d] + b[d] + y[t, d]\n r[t, d] = u[t, d] + v[t, d] + w[t, d]\n"
+        + " q[t, d] = x[t, d] + y[t, d]\n output s, r, q\n}\n";
+    String java = Codegen.generate("r.net", src, true).get(0).content();
+    assertTrue(!java.contains("sumRuns") && java.contains("(double) x["), java);
+    dev.netc.runtime.Model model = Codegen.model(src, true, 1L);
+    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
+        -Float.MAX_VALUE, 1.0e-30f, 1f, -1f};
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+    int batch = 16;
+    double[][] in = {new double[batch * 120], new double[batch * 120], new double[batch * 40], new double[batch * 15],
+        new double[batch * 15], new double[batch * 15]};
+    for (double[] v : in) {
+      for (int i = 0; i < v.length; i++) {
+        v[i] = rnd.nextInt(5) == 0 ? special[rnd.nextInt(special.length)]
+            : (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 4)));
+      }
+    }
+    double[][] out = {new double[batch * 120], new double[batch * 15], new double[batch * 120]};
+    model.predictBatch(batch, in, out);
+    for (int i = 0; i < batch * 120; i++) {
+      float s = (float) ((in[0][i] + in[2][i / 120 * 40 + i % 40]) + in[1][i]);
+      assertTrue(Float.floatToIntBits(s) == Float.floatToIntBits((float) out[0][i]), "s at " + i + ": " + out[0][i] + " but " + s);
+    }
+    for (int i = 0; i < batch * 15; i++) {
+      float r = (float) ((in[3][i] + in[4][i]) + in[5][i]);
+      assertTrue(Float.floatToIntBits(r) == Float.floatToIntBits((float) out[1][i]), "r at " + i + ": " + out[1][i] + " but " + r);
+    }
+  }
+
   /** Each {@code compute...} method of a generated class, with its body. */
   static Matcher methods(String source) {
     return Pattern.compile("private void (compute\\w+)\\(int batch\\) \\{(.*?)\\n    }\\n", Pattern.DOTALL).matcher(source);
@@ -134,47 +174,6 @@ class IndexKernelsCodeTest {
     for (int i = 0; i < batch * 15; i++) {
       float w = (float) ((2 / (double) (float) m[i / 5]) * (float) b[i]);
       assertTrue(Float.floatToIntBits(w) == Float.floatToIntBits((float) out[2][i]), "w at " + i + ": " + out[2][i] + " but " + w);
-    }
-  }
-
-  /**
-   * In a float build with the Vector API, a row that sums three reads along the last axis in
-   * double (a residual connection, {@code x[t, d] + b[d] + y[t, d]}) is one call of
-   * {@code WideKernels.sumRuns} per row, with the loop's numbers (through the generated class, rows
-   * of 40 and of 5, cancellation, overflow, NaN, infinities and signed zeros); a sum of two
-   * stays the float operation it is, and the double build keeps its loops.
-   */
-  @Test
-  void aRowSummingThreeRunsIsOneWideKernelCallWithTheLoopsNumbers() {
-    String src = "network R {\n input x[3, 40], y[3, 40], b[40], u[3, 5], v[3, 5], w[3, 5]\n"
-        + " s[t, d] = x[t, d] + b[d] + y[t, d]\n r[t, d] = u[t, d] + v[t, d] + w[t, d]\n"
-        + " q[t, d] = x[t, d] + y[t, d]\n output s, r, q\n}\n";
-    String java = Codegen.generate("r.net", src, true).get(0).content();
-    assertTrue(java.contains("WideKernels.sumRuns(x, p0 + (k0) * 40 + k1, b, p1 + k1, y, p2 + (k0) * 40 + k1, s_, ob + (k0) * 40 + k1, 40);")
-        && java.contains(", 5);") && !java.contains("WideKernels.sumRuns(x, p0 + (k0) * 40 + k1, y,"), java);
-    assertTrue(!Codegen.generate("r.net", src, false).get(0).content().contains("WideKernels"), "double keeps the loops");
-    dev.netc.runtime.Model model = Codegen.model(src, true, 1L);
-    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
-        -Float.MAX_VALUE, 1.0e-30f, 1f, -1f};
-    java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
-    int batch = 16;
-    double[][] in = {new double[batch * 120], new double[batch * 120], new double[batch * 40], new double[batch * 15],
-        new double[batch * 15], new double[batch * 15]};
-    for (double[] v : in) {
-      for (int i = 0; i < v.length; i++) {
-        v[i] = rnd.nextInt(5) == 0 ? special[rnd.nextInt(special.length)]
-            : (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 4)));
-      }
-    }
-    double[][] out = {new double[batch * 120], new double[batch * 15], new double[batch * 120]};
-    model.predictBatch(batch, in, out);
-    for (int i = 0; i < batch * 120; i++) {
-      float s = (float) ((in[0][i] + in[2][i / 120 * 40 + i % 40]) + in[1][i]);
-      assertTrue(Float.floatToIntBits(s) == Float.floatToIntBits((float) out[0][i]), "s at " + i + ": " + out[0][i] + " but " + s);
-    }
-    for (int i = 0; i < batch * 15; i++) {
-      float r = (float) ((in[3][i] + in[4][i]) + in[5][i]);
-      assertTrue(Float.floatToIntBits(r) == Float.floatToIntBits((float) out[1][i]), "r at " + i + ": " + out[1][i] + " but " + r);
     }
   }
 
