@@ -28,6 +28,13 @@ public final class VectorKernelsF {
   private static final int L = S.length();
   /** The examples from which {@link #outerAccumulate} packs its operands for its tiles. */
   private static final int PACK_MIN_BATCH = 64;
+  /**
+   * The strips of b from which {@link #outerAccumulate}'s packed tiles pack a's 4 rows too: over
+   * fewer, the tile reads them in place (on AVX-512, the transformer's 256 x 64 weight gradient
+   * over 512 positions 129-132 → 110-113 µs; over 8 strips, 256 x 256, packing a stays faster,
+   * 429-446 against 495-501 µs).
+   */
+  private static final int PACK_A_MIN_STRIPS = 4;
   /** Per thread: {@link #outerAccumulate}'s packed strips of b and rows of a, grown as needed. */
   private static final ThreadLocal<float[][]> OUTER_SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
   /** Which of the intra-op pool's job slots this file's jobs use. */
@@ -1176,7 +1183,7 @@ public final class VectorKernelsF {
     int r = r0;
     for (; r + 4 <= r1; r += 4) {
       int j = 0;
-      if (packed) {
+      if (packed && strips >= PACK_A_MIN_STRIPS) {
         for (int e = 0; e < batch; e++) {
           int ao = e * rows + r;
           ap[4 * e] = a[ao];
@@ -1186,6 +1193,11 @@ public final class VectorKernelsF {
         }
         for (; j + 2 * L <= cols; j += 2 * L) {
           outer4x2(ap, 0, 4, bp, j * batch, 2 * L, g, cols, batch, scale, assign, r, j);
+        }
+      } else if (packed) {
+        // a tile's 4 numbers of a read in place: packing them costs more than it saves over 1 to 3 strips
+        for (; j + 2 * L <= cols; j += 2 * L) {
+          outer4x2(a, r, rows, bp, j * batch, 2 * L, g, cols, batch, scale, assign, r, j);
         }
       }
       for (; j + 2 * L <= cols; j += 2 * L) {

@@ -174,7 +174,8 @@ class VectorKernelsTest {
   /**
    * outerAccumulate sums each element over the examples in order, fused multiply-adds on whole
    * vectors of columns (the scalar code's multiply then add past them), whichever tile computes
-   * it and whether it packs its operands first (from 64 examples): to the bit.
+   * it and whether it packs its operands first (from 64 examples; a's rows too over 4 strips of b and
+   * more): to the bit.
    */
   @Test
   void outerAccumulateSumsEachElementInExampleOrderToTheBitPackedOrNot() {
@@ -183,36 +184,38 @@ class VectorKernelsTest {
     int lanesF = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
     for (int batch : new int[] {2, 5, 63, 64, 65, 130, 512}) {
       for (int rows : new int[] {3, 4, 9, 16, 33}) {
-        int cols = new int[] {5, 8, 16, 17, 40, 64, 70}[rnd.nextInt(7)];
-        boolean assign = rnd.nextBoolean();
-        double scale = (rnd.nextBoolean() ? 1.0 : -1.0) / batch;
-        double[] a = random(rnd, batch * rows);
-        double[] b = random(rnd, batch * cols);
-        double[] g0 = random(rnd, rows * cols);
-        float[] af = toFloat(a);
-        float[] bf = toFloat(b);
-        float sf = (float) scale;
-        double[] gd = g0.clone();
-        VectorKernelsD.outerAccumulate(a, b, gd, rows, cols, batch, scale, assign);
-        float[] gf = toFloat(g0);
-        float[] g0f = gf.clone();
-        VectorKernelsF.outerAccumulate(af, bf, gf, rows, cols, batch, sf, assign);
-        for (int r = 0; r < rows; r++) {
-          for (int j = 0; j < cols; j++) {
-            boolean vecD = j < cols / lanesD * lanesD;
-            boolean vecF = j < cols / lanesF * lanesF;
-            double accD = 0;
-            float accF = 0;
-            for (int e = 0; e < batch; e++) {
-              accD = vecD ? Math.fma(a[e * rows + r], b[e * cols + j], accD) : accD + a[e * rows + r] * b[e * cols + j];
-              accF = vecF ? Math.fma(af[e * rows + r], bf[e * cols + j], accF) : accF + af[e * rows + r] * bf[e * cols + j];
+        // a width from the list, and 130: 4 strips of b on AVX-512, where the packed tiles pack a too
+        for (int cols : new int[] {new int[] {5, 8, 16, 17, 40, 64, 70}[rnd.nextInt(7)], 130}) {
+          boolean assign = rnd.nextBoolean();
+          double scale = (rnd.nextBoolean() ? 1.0 : -1.0) / batch;
+          double[] a = random(rnd, batch * rows);
+          double[] b = random(rnd, batch * cols);
+          double[] g0 = random(rnd, rows * cols);
+          float[] af = toFloat(a);
+          float[] bf = toFloat(b);
+          float sf = (float) scale;
+          double[] gd = g0.clone();
+          VectorKernelsD.outerAccumulate(a, b, gd, rows, cols, batch, scale, assign);
+          float[] gf = toFloat(g0);
+          float[] g0f = gf.clone();
+          VectorKernelsF.outerAccumulate(af, bf, gf, rows, cols, batch, sf, assign);
+          for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+              boolean vecD = j < cols / lanesD * lanesD;
+              boolean vecF = j < cols / lanesF * lanesF;
+              double accD = 0;
+              float accF = 0;
+              for (int e = 0; e < batch; e++) {
+                accD = vecD ? Math.fma(a[e * rows + r], b[e * cols + j], accD) : accD + a[e * rows + r] * b[e * cols + j];
+                accF = vecF ? Math.fma(af[e * rows + r], bf[e * cols + j], accF) : accF + af[e * rows + r] * bf[e * cols + j];
+              }
+              int at = r * cols + j;
+              double wantD = assign ? accD * scale : vecD ? Math.fma(accD, scale, g0[at]) : g0[at] + accD * scale;
+              float wantF = assign ? accF * sf : vecF ? Math.fma(accF, sf, g0f[at]) : g0f[at] + accF * sf;
+              String where = rows + "x" + cols + " batch " + batch + (assign ? " =" : " +=") + " at " + r + ", " + j;
+              assertEquals(wantD, gd[at], 0, "double " + where);
+              assertEquals(wantF, gf[at], 0, "float " + where);
             }
-            int at = r * cols + j;
-            double wantD = assign ? accD * scale : vecD ? Math.fma(accD, scale, g0[at]) : g0[at] + accD * scale;
-            float wantF = assign ? accF * sf : vecF ? Math.fma(accF, sf, g0f[at]) : g0f[at] + accF * sf;
-            String where = rows + "x" + cols + " batch " + batch + (assign ? " =" : " +=") + " at " + r + ", " + j;
-            assertEquals(wantD, gd[at], 0, "double " + where);
-            assertEquals(wantF, gf[at], 0, "float " + where);
           }
         }
       }
