@@ -388,8 +388,8 @@ class VectorKernelsTest {
    */
   /**
    * A contraction's packed product, {@code c[i*n + j] = sum over q of a[i*k + q] * b[q][j]}: each
-   * element is the fused multiply-adds over {@code q} in order, whichever tile (4, 2 or 1 rows; 2,
-   * 1 or no vectors of columns; a last vector overlapping the one before) computed it, so it
+   * element is the fused multiply-adds over {@code q} in order, whichever tile (6, 4, 2 or 1 rows;
+   * 4, 2, 1 or no vectors of columns; a last vector overlapping the one before) computed it, so it
    * equals {@code Math.fma} in a plain loop to the
    * bit; the rows of {@code b} are longer than {@code n} (what is past {@code n} is not read into
    * the result) and nothing past {@code m * n} of {@code c} is written.
@@ -397,7 +397,8 @@ class VectorKernelsTest {
   @Test
   void packedProductIsTheFusedSumInOrderToTheBit() {
     SplittableRandom rnd = new SplittableRandom(21);
-    int[] ks = {1, 2, 3, 8, 25, 150};
+    // k = 300: panels 4 vectors wide too large for the L1 (WIDE_PANEL_BYTES), so 2 vectors wide
+    int[] ks = {1, 2, 3, 8, 25, 150, 300};
     for (int m = 1; m <= 9; m++) {
       for (int n : SIZES) {
         for (int k : ks) {
