@@ -1387,8 +1387,50 @@ final class IndexKernels {
     shareRepeated(s.value(), add);
     add.stmt("%s += %s", at(out, arr, node.shape().dims(), pos), kernels.store(Kernels.unwrap(value(s.value()))));
     shared.clear();
-    body.addAll(bounded(s.domain(), s.guards(), add).build());
+    Code.Builder scalar = bounded(s.domain(), s.guards(), add);
+    Code.Builder rows = scatterRows(s, out, arr, pos);
+    body.addAll((rows == null ? scalar : kernels.vectorOr(rows, scalar)).build());
   }
+
+  /**
+   * The Vector API side of a {@link #scatter} without guards whose value is one read running
+   * along the domain's last index, as the target's last position does (that index alone, which
+   * no other position mentions): one {@code addInto(a, from, y, at, n)} per row, where the loop
+   * of the scalar side stays scalar (C2 leaves it so, its arrays' offsets differing). An
+   * embedding's gradient, {@code dE[tok[t], d] += dx[t, d]}, is such: the same sums in the same
+   * order, to the bit. Null otherwise.
+   */
+  private Code.Builder scatterRows(Scatter s, String out, String arr, List<String> pos) {
+    Dim last = s.domain().get(s.domain().size() - 1);
+    List<IndexExpr> target = s.target();
+    if (!s.guards().isEmpty() || !(s.value() instanceof IExpr.Read r)
+        || !(target.get(target.size() - 1) instanceof Affine a) || !last.index().equals(a.single())) {
+      return null;
+    }
+    for (IndexExpr e : target.subList(0, target.size() - 1)) {
+      if (mentions(e, last.index())) {
+        return null;
+      }
+    }
+    Node src = node.input(r.slot());
+    if (plan.isIds(src) || runLength(r, last) != last.extent()) {
+      return null;
+    }
+    List<String> p = new ArrayList<>();
+    r.at().forEach(q -> p.add(position(q)));
+    String from = at(offsets.get(r.slot()), x.array(src), src.shape().dims(), p);
+    String y = at(out, arr, node.shape().dims(), pos);
+    Code.Builder call = new Code.Builder().stmt("int %s = 0", vars.get(last.index()))
+        .stmt("@K.addInto(%s, %s, %s, %s, %d)", x.array(src), inside(from), arr, inside(y), last.extent());
+    List<Dim> outer = s.domain().subList(0, s.domain().size() - 1);
+    return loops(outer, outer.size(), limits(outer, List.of()), call);
+  }
+
+  /** What is between the brackets of {@code a[...]}. */
+  private static String inside(String element) {
+    return element.substring(element.indexOf('[') + 1, element.length() - 1);
+  }
+
 
   private void bind(List<Dim> domain) {
     vars.clear();

@@ -111,6 +111,49 @@ class KernelDispatchTest {
   }
 
   /**
+   * An embedding's gradient, the scatter {@code dE[tok[t], d] += dx[t, d]}: with the Vector API one
+   * addInto per position (a row of 32 numbers added where its token says, in the loop's order;
+   * VectorKernelsTest checks addInto against the loop), the loop beside it for a JVM without the
+   * module. With every token drawn from 5 ids over 8 positions, rows repeat: their sums must
+   * accumulate. The gradients agree with the plain Java class's in both precisions.
+   */
+  @Test
+  void anEmbeddingsGradientIsOneAddIntoPerPositionThatAgreesWithTheLoop() {
+    String embedding = "network Mlp {\n  input tok[8] int\n  target y[8] int\n  param E[5, 32]\n  param W[6, 32]\n"
+        + "  x[t, d] = E[tok[t], d]\n  h = tanh(x)\n  z[t, w] = sum(d) W[w, d] * h[t, d]\n  output z\n"
+        + "  loss = softmax_cross_entropy(z, y)\n}\n";
+    String auto = source(embedding, true, KernelChoice.AUTO);
+    assertTrue(auto.matches("(?s).*VectorKernelsF\\.addInto\\(t\\d+, [^;]*\\(\\(int\\) tok\\[[^;]*, 32\\);.*"), auto);
+    assertFalse(source(embedding, true, KernelChoice.SCALAR).contains("addInto"));
+    for (boolean isFloat : new boolean[] {false, true}) {
+      Model a = model(embedding, isFloat, KernelChoice.AUTO);
+      Model b = model(embedding, isFloat, KernelChoice.SCALAR);
+      for (int batch : new int[] {1, 3, 16}) {
+        Random rnd = new Random(batch);
+        double[][] tok = {new double[batch * 8]};
+        double[][] y = {new double[batch * 8]};
+        for (int i = 0; i < tok[0].length; i++) {
+          tok[0][i] = rnd.nextInt(5);
+          y[0][i] = rnd.nextInt(6);
+        }
+        Gradient ga = a.newGradient();
+        Gradient gb = b.newGradient();
+        double tol = isFloat ? 2e-5 : 1e-10;
+        double lb = b.lossAndGradientBatch(batch, tok, y, gb);
+        assertEquals(lb, a.lossAndGradientBatch(batch, tok, y, ga), tol * Math.max(1, Math.abs(lb)));
+        double[] da = toDouble(ga.data(0));
+        double[] db = toDouble(gb.data(0));
+        int touched = 0;
+        for (int i = 0; i < da.length; i++) {
+          assertEquals(db[i], da[i], tol, "dE[" + i / 32 + ", " + i % 32 + "] at batch " + batch);
+          touched += db[i] != 0 ? 1 : 0;
+        }
+        assertTrue(touched >= 32, "some row of E has a gradient at batch " + batch);
+      }
+    }
+  }
+
+  /**
    * The weight gradients of attention's projections, {@code dWq[h, c, d] = sum(t) dq[h, t, c] *
    * x[t, d]} and {@code dWo[d, h, c] = sum(t) dz[t, d] * o[h, t, c]}: with the Vector API the
    * batch is a part of the sum, one outerAccumulate over the batch's positions, the operand read
