@@ -1401,8 +1401,11 @@ final class IndexKernels {
    * order, to the bit. Null otherwise.
    */
   private Code.Builder scatterRows(Scatter s, String out, String arr, List<String> pos) {
-    Dim last = s.domain().get(s.domain().size() - 1);
     List<IndexExpr> target = s.target();
+    if (s.domain().isEmpty() || target.isEmpty()) {
+      return null;
+    }
+    Dim last = s.domain().get(s.domain().size() - 1);
     if (!s.guards().isEmpty() || !(s.value() instanceof IExpr.Read r)
         || !(target.get(target.size() - 1) instanceof Affine a) || !last.index().equals(a.single())) {
       return null;
