@@ -26,6 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorKernelsF {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  /** Each lane's number, 0 to {@code L - 1}: {@code compare(LT, n)} on it is the mask of the first {@code n} lanes. */
+  private static final float[] LANES = lanes();
   /** The examples from which {@link #outerAccumulate} packs its operands for its tiles. */
   private static final int PACK_MIN_BATCH = 64;
   /**
@@ -1377,11 +1379,27 @@ public final class VectorKernelsF {
   /**
    * {@code dst[at + t] += src[from + t]} for {@code t < n}, a vector at a time: a row of a
    * scattered product added into the output at its shift (docs/codegen.md, "Contractions").
+   * Where {@code n} is at least a vector but not whole vectors, the last {@code n % L} numbers
+   * are the last lanes of one more vector that overlaps the last whole one. Both are loaded
+   * before either is stored (a load that overlaps part of a store just made waits for it to reach
+   * the cache), the overlapping one first, so that the last whole one's store then writes the
+   * lanes they share.
    */
   public static void addInto(float[] src, int from, float[] dst, int at, int n) {
+    int whole = n / L * L;
+    int end = n >= L && whole < n ? whole - L : whole;
     int t = 0;
-    for (; t + L <= n; t += L) {
+    for (; t < end; t += L) {
       FloatVector.fromArray(S, dst, at + t).add(FloatVector.fromArray(S, src, from + t)).intoArray(dst, at + t);
+    }
+    if (end < whole) {
+      int o = n - L;
+      VectorMask<Float> fresh = FloatVector.fromArray(S, LANES, 0).compare(VectorOperators.GE, (float) (whole - o));
+      FloatVector last = FloatVector.fromArray(S, dst, at + end).add(FloatVector.fromArray(S, src, from + end));
+      FloatVector.fromArray(S, dst, at + o)
+          .add(FloatVector.broadcast(S, -0f).blend(FloatVector.fromArray(S, src, from + o), fresh)).intoArray(dst, at + o);
+      last.intoArray(dst, at + end);
+      return;
     }
     for (; t < n; t++) {
       dst[at + t] += src[from + t];
@@ -1679,6 +1697,33 @@ public final class VectorKernelsF {
       FloatVector.fromArray(S, src, from).intoArray(dst, to);
     } else {
       copyRuns(src, from, 0, dst, to, n, 1);
+    }
+  }
+
+  /**
+   * {@code count} runs of {@code n} numbers, run {@code r} from {@code src[from + r * stride]}
+   * to {@code dst[to + r * width]}, each followed by {@code width - n} zeros: rows of a packed
+   * operand laid out as wide as the rows of the output a product's rows are added into (a
+   * convolution's input gradient packs the 8 x 8 planes of the output's gradient in rows 12
+   * wide, so that each row of the product lands in its 12 x 12 plane as one run of adds). One
+   * vector per run where {@code width <= L} and both arrays have room for it: lanes past
+   * {@code n} zeroed, lanes past {@code width} written again by the next run (the caller packs in
+   * ascending order) or padding after the last; else exactly. {@code n <= width}, {@code stride >= 0}.
+   */
+  public static void copyRunsPadded(float[] src, int from, int stride, float[] dst, int to, int n, int width,
+      int count) {
+    if (width <= L && from + (count - 1) * stride + L <= src.length && to + (count - 1) * width + L <= dst.length) {
+      VectorMask<Float> keep = FloatVector.fromArray(S, LANES, 0).compare(VectorOperators.LT, (float) n);
+      FloatVector zero = FloatVector.zero(S);
+      for (int r = 0; r < count; r++) {
+        zero.blend(FloatVector.fromArray(S, src, from + r * stride), keep).intoArray(dst, to + r * width);
+      }
+    } else {
+      for (int r = 0; r < count; r++) {
+        int d = to + r * width;
+        System.arraycopy(src, from + r * stride, dst, d, n);
+        java.util.Arrays.fill(dst, d + n, d + width, 0);
+      }
     }
   }
 
@@ -2012,5 +2057,13 @@ public final class VectorKernelsF {
     } else {
       sum.fma(FloatVector.broadcast(S, scale), FloatVector.fromArray(S, g, at)).intoArray(g, at);
     }
+  }
+
+  private static float[] lanes() {
+    float[] l = new float[L];
+    for (int i = 0; i < L; i++) {
+      l[i] = i;
+    }
+    return l;
   }
 }

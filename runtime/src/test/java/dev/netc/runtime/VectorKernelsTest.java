@@ -659,13 +659,21 @@ class VectorKernelsTest {
     }
   }
 
-  /** addInto, a row of a scattered product added at an offset: every length around the vector's, nothing else touched. */
+  /**
+   * addInto, a row of a scattered product added at an offset: every length around the vector's
+   * (the last numbers of a length that is not whole vectors in a vector overlapping the one
+   * before), nothing else touched, to the bit (negative zeros included).
+   */
   @Test
   void addIntoAddsTheRunAndNothingElse() {
     SplittableRandom rnd = new SplittableRandom(22);
     for (int n = 0; n <= 40; n++) {
       double[] src = random(rnd, n + 7);
       double[] dst = random(rnd, n + 9);
+      for (int t = 2; t < n; t += 5) {   // sums of negative zeros, which must stay negative
+        src[3 + t] = -0.0;
+        dst[4 + t] = -0.0;
+      }
       float[] srcF = toFloat(src);
       float[] dstF = toFloat(dst);
       double[] want = dst.clone();
@@ -754,6 +762,52 @@ class VectorKernelsTest {
             }
             for (int t = 0; t < dstLength; t++) {
               if (t < to || t >= to + count * n + most) {
+                assertEquals(before[t], dst[t], 0, what + ": wrote outside at " + t);
+                assertEquals(beforeF[t], dstF[t], 0, what + ": wrote outside at " + t);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * copyRunsPadded, runs packed into rows wider than they are: each run exact and followed by
+   * zeros to the row's width, nothing before the first touched and nothing more than a vector
+   * past the last row, at widths within and beyond a vector, with and without room for whole
+   * vectors in either array (the exact copies then).
+   */
+  @Test
+  void copyRunsPaddedCopiesEachRunThenZerosToTheWidth() {
+    SplittableRandom rnd = new SplittableRandom(31);
+    int most = 16; // the most floats in a vector (AVX-512); doubles: 8
+    for (int n = 1; n <= 20; n++) {
+      for (int width : new int[] {n, n + 1, n + 4, n + 13}) {
+        for (int count = 1; count <= 4; count++) {
+          for (boolean room : new boolean[] {false, true}) {
+            int from = 2;
+            int stride = n + 3;
+            int srcLength = from + (count - 1) * stride + n + (room ? 2 * most : 0);
+            int to = 3;
+            int dstLength = to + count * width + (room ? 2 * most : 0);
+            double[] src = random(rnd, srcLength);
+            double[] dst = random(rnd, dstLength);
+            float[] srcF = toFloat(src);
+            float[] dstF = toFloat(dst);
+            double[] before = dst.clone();
+            float[] beforeF = dstF.clone();
+            VectorKernelsD.copyRunsPadded(src, from, stride, dst, to, n, width, count);
+            VectorKernelsF.copyRunsPadded(srcF, from, stride, dstF, to, n, width, count);
+            String what = "n " + n + " width " + width + " count " + count + (room ? " with room" : " tight");
+            for (int r = 0; r < count; r++) {
+              for (int t = 0; t < width; t++) {
+                assertEquals(t < n ? src[from + r * stride + t] : 0, dst[to + r * width + t], 0, what);
+                assertEquals(t < n ? srcF[from + r * stride + t] : 0, dstF[to + r * width + t], 0, what);
+              }
+            }
+            for (int t = 0; t < dstLength; t++) {
+              if (t < to || t >= to + count * width + most) {
                 assertEquals(before[t], dst[t], 0, what + ": wrote outside at " + t);
                 assertEquals(beforeF[t], dstF[t], 0, what + ": wrote outside at " + t);
               }

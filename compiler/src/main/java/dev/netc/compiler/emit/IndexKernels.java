@@ -1108,7 +1108,11 @@ final class IndexKernels {
         .stmt("%s[] cr = ws.packRow", t);
     Code.Builder perEx = new Code.Builder().addAll(decls.build());
     (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA(ct, false).build());
-    (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB(ct, "", false).build());
+    Code.Builder wide = vector && batched && plan.isBatched(nodeB) ? wideRuns(sh, out) : null;
+    Code.Builder packB = packB(ct, "", false);
+    if (wide == null) {
+      (batched && plan.isBatched(nodeB) ? perEx : top).addAll(packB.build());
+    }
     String arr = x.array(node);
     int size = node.shape().size();
     perEx.stmt("java.util.Arrays.fill(%s, %s, %s, 0)", arr, out, out.equals("0") ? Integer.toString(size)
@@ -1149,8 +1153,156 @@ final class IndexKernels {
     rowOfProduct(row, ct.n(), ct.k());
     row.stmt("int co = 0").addAll(scatter.build());
     Code.Builder scalarRows = loops(ct.rows(), ct.rows().size(), limits, row);
-    perEx.addAll((vector ? kernels.vectorOr(vectorRows, scalarRows) : scalarRows).build());
+    if (wide != null) {
+      perEx.addAll(kernels.vectorOr(wide, new Code.Builder().addAll(packB.build()).addAll(scalarRows.build())).build());
+    } else {
+      perEx.addAll((vector ? kernels.vectorOr(vectorRows, scalarRows) : scalarRows).build());
+    }
     return top.addAll(perExample(perEx).build());
+  }
+
+  /**
+   * The Vector API side of a {@link Shifted} product whose last two columns of {@code Z}
+   * ({@code r}, {@code c}: {@code C} long) land in the output {@code W >= C} apart and 1 apart,
+   * no guard bounding {@code c} (each row of {@code Z}'s plane lands whole in a row of the output)
+   * or left as a test: {@code B'} packed with its rows {@code W} wide, the {@code W - C} numbers
+   * after each zero ({@code copyRunsPadded}), so that a row {@code (i, p, q)} of {@code Z} is one
+   * run in the output, {@code (r1 - r0 - 1) * W + C} long from row {@code r0}: one
+   * {@code addInto} of whole vectors where the narrow columns were {@code R} runs of {@code C}
+   * numbers, fewer than a vector on AVX-512 (LeNet's second convolution's input gradient: 150
+   * rows of 8 x 8, 1,200 adds of 8 numbers an example, become 150 of 92). What the zeros add
+   * lands between the run's numbers, on numbers of the output (adding a zero changes none), so
+   * every number of the output is the same sum in the same order. Null when it does not apply.
+   */
+  private Code.Builder wideRuns(Shifted sh, String out) {
+    Contraction ct = sh.product();
+    List<Dim> span = sh.span();
+    if (span.size() < 2) {
+      return null;
+    }
+    Dim r = span.get(span.size() - 2);
+    Dim col = span.get(span.size() - 1);
+    Comprehension c = (Comprehension) node.ix();
+    int[] dims = node.shape().dims();
+    // how far the output's element moves when r or c grows by one
+    int w = 0;
+    int one = 0;
+    int stride = 1;
+    for (int a = dims.length - 1; a >= 0; a--) {
+      Affine e = sh.at().get(c.out().get(a).index());
+      if (e != null) {
+        w += e.coefficient(r.index()) * stride;
+        one += e.coefficient(col.index()) * stride;
+      }
+      stride *= dims[a];
+    }
+    if (one != 1 || w < col.extent()) {
+      return null;
+    }
+    // the guards that hold everywhere (the output's range where Z's plane always lies in it) go
+    List<Dim> order = new ArrayList<>(ct.rows());
+    order.addAll(span);
+    Map<String, Integer> extents = new HashMap<>();
+    order.forEach(d -> extents.put(d.index(), d.extent()));
+    List<Cond.OnIndices> guards = new ArrayList<>();
+    for (Cond.OnIndices g : sh.guards()) {
+      if (!always(g, extents)) {
+        if (g.left().coefficient(col.index()) != 0 || g.right().coefficient(col.index()) != 0) {
+          return null;
+        }
+        guards.add(g);
+      }
+    }
+    // B' packed wide: for each reduced point and outer column, R runs of C numbers W apart
+    IExpr.Read read = ct.b();
+    Node src = node.input(read.slot());
+    if (plan.isIds(src) || shared.containsKey(read)) {
+      return null;
+    }
+    List<IndexExpr> pos = read.at();
+    for (int a = 0; a < pos.size(); a++) {
+      if (!(pos.get(a) instanceof Affine af) || af.coefficient(col.index()) != (a == pos.size() - 1 ? 1 : 0)) {
+        return null;
+      }
+    }
+    int fromStride = flatCoefficient(read, src, r.index());
+    if (fromStride < 0) {
+      return null;
+    }
+    int rows = 1;
+    for (Dim d : span.subList(0, span.size() - 2)) {
+      rows *= d.extent();
+    }
+    int n = rows * r.extent() * w;
+    int padded = (n + PAD - 1) / PAD * PAD;
+    List<Dim> packOrder = new ArrayList<>(ct.reduced());
+    packOrder.addAll(span);
+    bind(packOrder);
+    String arrB = x.array(src);
+    List<String> p = new ArrayList<>();
+    pos.forEach(q -> p.add(position(q)));
+    String from = at(offsets.get(read.slot()), arrB, src.shape().dims(), p);
+    Code.Builder runs = new Code.Builder().stmt("int %s = 0", vars.get(r.index())).stmt("int %s = 0", vars.get(col.index()))
+        .stmt("@K.copyRunsPadded(%s, %s, %d, pk[%s], %s, %d, %d, %d)", arrB, from.substring(arrB.length() + 1,
+            from.length() - 1), fromStride, linear(ct.reduced()), wideLinear(span, w), col.extent(), w, r.extent());
+    Code.Builder code = new Code.Builder().addAll(loops(packOrder, packOrder.size() - 2, limits(packOrder, List.of()),
+        runs).build());
+    // Z = A' B', then each row of Z added into the output as one run per outer column
+    code.stmt("@K.packedProduct(pa, pk, cr, %d, %d, %d)", ct.m(), padded, ct.k());
+    bind(order);
+    Limits limits = limits(order, guards);
+    if (!limits.tests().isEmpty() || !low(limits, col).equals("0") || !high(limits, col).equals(Integer.toString(col.extent()))) {
+      return null;
+    }
+    String arr = x.array(node);
+    List<String> target = new ArrayList<>();
+    for (Dim d : c.out()) {
+      Affine e = sh.at().get(d.index());
+      target.add(e == null ? vars.get(d.index()) : print(e));
+    }
+    String v = vars.get(r.index());
+    Code.Builder add = new Code.Builder().stmt("int %s = %s", v, low(limits, r)).stmt("int %s = 0", vars.get(col.index()))
+        .stmt("int cn = (%s - %s - 1) * %d + %d", high(limits, r), v, w, col.extent())
+        .block("if (cn > 0)", new Code.Builder().stmt("@K.addInto(cr, co + %s, %s, %s, cn)", wideLinear(span, w), arr,
+            at(out, arr, dims, target).replaceFirst("^" + arr + "\\[", "").replaceFirst("]$", "")));
+    plan.needScratch(ct.k(), padded, ct.m() * ct.k(), ct.m() * padded);
+    Code.Builder row = new Code.Builder().stmt("int co = (%s) * %d", linear(ct.rows()), padded)
+        .addAll(loops(span, span.size() - 2, limits, add).build());
+    return code.addAll(loops(ct.rows(), ct.rows().size(), limits, row).build());
+  }
+
+  /** Whether {@code g} holds at every point of the indices' ranges ({@code 0 .. extent - 1}). */
+  private static boolean always(Cond.OnIndices g, Map<String, Integer> extents) {
+    List<Affine> nonNegative = g.asNonNegative();
+    if (nonNegative == null) {
+      return false;
+    }
+    for (Affine e : nonNegative) {
+      long least = e.constant();
+      for (Map.Entry<String, Integer> t : e.terms().entrySet()) {
+        Integer extent = extents.get(t.getKey());
+        if (extent == null) {
+          return false;
+        }
+        least += t.getValue() < 0 ? (long) t.getValue() * (extent - 1) : 0;
+      }
+      if (least < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@link #linear} of the columns of a {@link #wideRuns} product: the last two dims' rows {@code w} wide. */
+  private String wideLinear(List<Dim> span, int w) {
+    List<String> terms = new ArrayList<>();
+    int stride = 1;
+    for (int d = span.size() - 1; d >= 0; d--) {
+      String v = vars.get(span.get(d).index());
+      terms.add(0, stride == 1 ? v : v + " * " + stride);
+      stride *= d == span.size() - 1 ? w : span.get(d).extent();
+    }
+    return String.join(" + ", terms);
   }
 
   /**

@@ -341,7 +341,8 @@ class IndexKernelsCodeTest {
    * K[o, i, p, q] * d[o, y - p, x - q]} (guarded): scattered, not gathered. The product runs over
    * {@code o} alone, {@code Z[(i, p, q), (r, c)]} = 2 x 3 x 3 rows of d's 18 x 18 = 324 columns
    * (the gather would have the input's 400, most of each packed row zeros), and each row of Z is
-   * added into dx at its shift.
+   * added into dx at its shift. With the Vector API, d's rows are packed 20 wide, as the input's
+   * (18 x 20 = 360 columns, 368 with the padding), so that each row of Z is one run of adds.
    */
   @Test
   void aConvolutionsInputGradientIsScattered() {
@@ -349,9 +350,11 @@ class IndexKernelsCodeTest {
         + " c = conv2d(img, K)\n output c\n loss = mse(c, y)\n}\n";
     for (boolean isFloat : new boolean[] {false, true}) {
       String java = Codegen.generate("c.net", src, isFloat).get(0).content();
-      assertTrue(java.contains(".packedProduct(pa, pk, cr, 18, 336, 8)"), java);
       assertTrue(java.contains("+= cr[co + "), java);          // without the Vector API
-      assertTrue(java.contains(".addInto(cr, co + "), java);    // with it
+      assertTrue(java.contains(".copyRunsPadded("), java);     // with it
+      assertTrue(java.contains(".packedProduct(pa, pk, cr, 18, 368, 8)"), java);
+      assertTrue(java.contains("int cn = (18 - k3 - 1) * 20 + 18"), java);
+      assertTrue(java.contains(".addInto(cr, co + "), java);
     }
   }
 

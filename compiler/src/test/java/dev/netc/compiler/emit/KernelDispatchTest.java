@@ -193,6 +193,35 @@ class KernelDispatchTest {
     }
   }
 
+  /**
+   * A convolution's gradient with respect to its input, a scattered product whose rows land in
+   * the input's planes: with the Vector API the output's gradient packed in rows as wide as the
+   * input's ({@code copyRunsPadded}), so that each row of the product is one {@code addInto}
+   * (rows of 10 and of 22, within a vector of floats on AVX-512 and beyond it), in agreement with
+   * the plain Java class.
+   */
+  @Test
+  void aConvolutionsInputGradientAddsEachRowOfItsProductAsOneRun() {
+    for (int side : new int[] {12, 24}) {
+      int out = side - 4;
+      String cnn = "network Mlp {\n  input x[2, " + side + ", " + side + "]\n  target y[10]\n  param K1[3, 2, 3, 3]\n"
+          + "  param K2[4, 3, 3, 3]\n  param W[10, " + 4 * out * out + "]\n  h = tanh(conv2d(x, K1))\n"
+          + "  g = tanh(conv2d(h, K2))\n  z = W * flatten(g)\n  output z\n  loss = softmax_cross_entropy(z, y)\n}\n";
+      String auto = source(cnn, true, KernelChoice.AUTO);
+      assertTrue(auto.contains("VectorKernelsF.copyRunsPadded(") && auto.contains(", " + out + ", " + (out + 2) + ", " + out + ");"),
+          auto);
+      assertTrue(auto.matches("(?s).*int cn = \\(" + out + " - k\\d+ - 1\\) \\* " + (out + 2) + " \\+ " + out + ";.*"), auto);
+      assertFalse(source(cnn, true, KernelChoice.SCALAR).contains("copyRunsPadded"));
+      for (boolean isFloat : new boolean[] {false, true}) {
+        Model a = model(cnn, isFloat, KernelChoice.AUTO);
+        Model b = model(cnn, isFloat, KernelChoice.SCALAR);
+        for (int batch : new int[] {1, 3, 16}) {
+          agree(a, b, batch, isFloat ? 2e-5 : 1e-10);
+        }
+      }
+    }
+  }
+
   @Test
   void theDefaultClassRunsTheKernelsOfThisJvmAndAgreesWithTheScalarOnes() {
     String want = expected();
