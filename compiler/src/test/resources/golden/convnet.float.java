@@ -171,9 +171,8 @@ public final class ConvNet implements Model {
         computeT18(batch);
         computeT19(batch);
         computeT22(batch);
+        computeT23(batch);
         computeT24(batch);
-        computeT25(batch);
-        computeT26(batch);
         accumulateK(batch);
         accumulateB(batch);
         accumulateW(batch);
@@ -212,9 +211,8 @@ public final class ConvNet implements Model {
         computeT17(batch);
         computeT19(batch);
         computeT22(batch);
-        computeT24(batch);
-        computeT27(batch);
-        System.arraycopy(ws.t27, 0, gradX, 0, 49);
+        computeT25(batch);
+        System.arraycopy(ws.t25, 0, gradX, 0, 49);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
             total += ws.t12[ex];
@@ -567,17 +565,19 @@ public final class ConvNet implements Model {
     }
 
     /**
-     * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2  [scatter [2, 5, 5]]
+     * gradient of line 11: h = relu(conv)  [scatter [2, 5, 5]]
      */
     private void computeT22(int batch) {
         float[] t22 = ws.t22;
         float[] t20 = ws.t20;
         float[] t21 = ws.t21;
         float[] t19 = ws.t19;
+        float[] conv = ws.conv;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int p1 = ex * 8;
             int p2 = ex * 8;
+            int p3 = ex * 50;
             int ob = ex * 50;
             for (int k0 = 0; k0 < 50; k0++) {
                 t22[ob + k0] = 0;
@@ -585,27 +585,8 @@ public final class ConvNet implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t22[ob + (k0) * 25 + (((int) t20[p1 + (k0) * 4 + (k1) * 2 + k2] + 2 * k1)) * 5 + ((int) t21[p2 + (k0) * 4 + (k1) * 2 + k2] + 2 * k2)] += (float) ((double) t19[p0 + (k0) * 4 + (k1) * 2 + k2]);
+                        t22[ob + (k0) * 25 + (((int) t20[p1 + (k0) * 4 + (k1) * 2 + k2] + 2 * k1)) * 5 + ((int) t21[p2 + (k0) * 4 + (k1) * 2 + k2] + 2 * k2)] += (float) ((double) t19[p0 + (k0) * 4 + (k1) * 2 + k2] * Ops.step((double) conv[p3 + (k0) * 25 + (((int) t20[p1 + (k0) * 4 + (k1) * 2 + k2] + 2 * k1)) * 5 + ((int) t21[p2 + (k0) * 4 + (k1) * 2 + k2] + 2 * k2)]));
                     }
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 11: h = relu(conv)  [mul [2, 5, 5]]
-     */
-    private void computeT24(int batch) {
-        float[] t22 = ws.t22;
-        float[] conv = ws.conv;
-        float[] t24 = ws.t24;
-        if (dev.netc.runtime.Vectorized.ENABLED) {
-            dev.netc.runtime.VectorKernelsF.reluBackward(t22, conv, t24, 50, batch);
-        } else {
-            for (int ex = 0; ex < batch; ex++) {
-                int o = ex * 50;
-                for (int i = 0; i < 50; i++) {
-                    t24[o + i] = t22[o + i] * Ops.step(conv[o + i]);
                 }
             }
         }
@@ -614,9 +595,9 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [2]]
      */
-    private void computeT25(int batch) {
-        float[] t25 = ws.t25;
-        float[] t24 = ws.t24;
+    private void computeT23(int batch) {
+        float[] t23 = ws.t23;
+        float[] t22 = ws.t22;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 50;
             int ob = ex * 2;
@@ -624,10 +605,10 @@ public final class ConvNet implements Model {
                 double acc = 0;
                 for (int k1 = 0; k1 < 5; k1++) {
                     for (int k2 = 0; k2 < 5; k2++) {
-                        acc += (double) t24[p0 + (k0) * 25 + (k1) * 5 + k2];
+                        acc += (double) t22[p0 + (k0) * 25 + (k1) * 5 + k2];
                     }
                 }
-                t25[ob + k0] = (float) (acc);
+                t23[ob + k0] = (float) (acc);
             }
         }
     }
@@ -635,9 +616,9 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [2, 1, 3, 3]]
      */
-    private void computeT26(int batch) {
-        float[] t26 = ws.t26;
+    private void computeT24(int batch) {
         float[] t24 = ws.t24;
+        float[] t22 = ws.t22;
         float[] x = ws.x;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 50;
@@ -650,10 +631,10 @@ public final class ConvNet implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 5; k4++) {
                                 for (int k5 = 0; k5 < 5; k5++) {
-                                    acc += (double) t24[p0 + (k0) * 25 + (k4) * 5 + k5] * (double) x[p1 + (k1) * 49 + (k4 + k2) * 7 + k5 + k3];
+                                    acc += (double) t22[p0 + (k0) * 25 + (k4) * 5 + k5] * (double) x[p1 + (k1) * 49 + (k4 + k2) * 7 + k5 + k3];
                                 }
                             }
-                            t26[ob + (k0) * 9 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
+                            t24[ob + (k0) * 9 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
                         }
                     }
                 }
@@ -664,9 +645,9 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [1, 7, 7]]
      */
-    private void computeT27(int batch) {
-        float[] t27 = ws.t27;
-        float[] t24 = ws.t24;
+    private void computeT25(int batch) {
+        float[] t25 = ws.t25;
+        float[] t22 = ws.t22;
         float[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 50;
@@ -678,11 +659,11 @@ public final class ConvNet implements Model {
                         for (int k3 = 0; k3 < 2; k3++) {
                             for (int k4 = Math.max(0, k1 - 4); k4 < Math.min(3, k1 + 1); k4++) {
                                 for (int k5 = Math.max(0, k2 - 4); k5 < Math.min(3, k2 + 1); k5++) {
-                                    acc += (double) t24[p0 + (k3) * 25 + (-k4 + k1) * 5 + -k5 + k2] * (double) K[(k3) * 9 + (k0) * 9 + (k4) * 3 + k5];
+                                    acc += (double) t22[p0 + (k3) * 25 + (-k4 + k1) * 5 + -k5 + k2] * (double) K[(k3) * 9 + (k0) * 9 + (k4) * 3 + k5];
                                 }
                             }
                         }
-                        t27[ob + (k0) * 49 + (k1) * 7 + k2] = (float) (acc);
+                        t25[ob + (k0) * 49 + (k1) * 7 + k2] = (float) (acc);
                     }
                 }
             }
@@ -730,23 +711,23 @@ public final class ConvNet implements Model {
      * d loss / d K, the mean over the batch
      */
     private void accumulateK(int batch) {
-        float[] t26 = ws.t26;
+        float[] t24 = ws.t24;
         float[] g = ws.grad.K;
         float inv = 1.0f / batch;
         if (dev.netc.runtime.Vectorized.ENABLED) {
-            dev.netc.runtime.VectorKernelsF.sumRows(t26, g, 18, batch, inv, true);
+            dev.netc.runtime.VectorKernelsF.sumRows(t24, g, 18, batch, inv, true);
         } else {
             {
                 int ex = 0;
                 int o0 = ex * 18;
                 for (int i = 0; i < 18; i++) {
-                    g[i] = t26[o0 + i] * inv;
+                    g[i] = t24[o0 + i] * inv;
                 }
             }
             for (int ex = 1; ex < batch; ex++) {
                 int o0 = ex * 18;
                 for (int i = 0; i < 18; i++) {
-                    g[i] += t26[o0 + i] * inv;
+                    g[i] += t24[o0 + i] * inv;
                 }
             }
         }
@@ -756,20 +737,20 @@ public final class ConvNet implements Model {
      * d loss / d b, the mean over the batch
      */
     private void accumulateB(int batch) {
-        float[] t25 = ws.t25;
+        float[] t23 = ws.t23;
         float[] g = ws.grad.b;
         float inv = 1.0f / batch;
         {
             int ex = 0;
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
-                g[i] = t25[o0 + i] * inv;
+                g[i] = t23[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
-                g[i] += t25[o0 + i] * inv;
+                g[i] += t23[o0 + i] * inv;
             }
         }
     }
@@ -937,12 +918,17 @@ public final class ConvNet implements Model {
         float[] t21;
 
         /**
-         * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2
+         * gradient of line 11: h = relu(conv)
          */
         float[] t22;
 
         /**
-         * gradient of line 11: h = relu(conv)
+         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
+         */
+        float[] t23;
+
+        /**
+         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
          */
         float[] t24;
 
@@ -950,16 +936,6 @@ public final class ConvNet implements Model {
          * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
          */
         float[] t25;
-
-        /**
-         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
-         */
-        float[] t26;
-
-        /**
-         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
-         */
-        float[] t27;
 
         float[][] staging = new float[4][];
 
@@ -987,10 +963,9 @@ public final class ConvNet implements Model {
             t20 = new float[batch * 8];
             t21 = new float[batch * 8];
             t22 = new float[batch * 50];
-            t24 = new float[batch * 50];
-            t25 = new float[batch * 2];
-            t26 = new float[batch * 18];
-            t27 = new float[batch * 49];
+            t23 = new float[batch * 2];
+            t24 = new float[batch * 18];
+            t25 = new float[batch * 49];
         }
 
         /**

@@ -171,9 +171,8 @@ public final class ConvNet implements Model {
         computeT18(batch);
         computeT19(batch);
         computeT22(batch);
+        computeT23(batch);
         computeT24(batch);
-        computeT25(batch);
-        computeT26(batch);
         accumulateK(batch);
         accumulateB(batch);
         accumulateW(batch);
@@ -212,9 +211,8 @@ public final class ConvNet implements Model {
         computeT17(batch);
         computeT19(batch);
         computeT22(batch);
-        computeT24(batch);
-        computeT27(batch);
-        System.arraycopy(ws.t27, 0, gradX, 0, 49);
+        computeT25(batch);
+        System.arraycopy(ws.t25, 0, gradX, 0, 49);
         double total = 0;
         for (int ex = 0; ex < batch; ex++) {
             total += ws.t12[ex];
@@ -564,17 +562,19 @@ public final class ConvNet implements Model {
     }
 
     /**
-     * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2  [scatter [2, 5, 5]]
+     * gradient of line 11: h = relu(conv)  [scatter [2, 5, 5]]
      */
     private void computeT22(int batch) {
         double[] t22 = ws.t22;
         double[] t20 = ws.t20;
         double[] t21 = ws.t21;
         double[] t19 = ws.t19;
+        double[] conv = ws.conv;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 8;
             int p1 = ex * 8;
             int p2 = ex * 8;
+            int p3 = ex * 50;
             int ob = ex * 50;
             for (int k0 = 0; k0 < 50; k0++) {
                 t22[ob + k0] = 0;
@@ -582,27 +582,8 @@ public final class ConvNet implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 for (int k1 = 0; k1 < 2; k1++) {
                     for (int k2 = 0; k2 < 2; k2++) {
-                        t22[ob + (k0) * 25 + (((int) t20[p1 + (k0) * 4 + (k1) * 2 + k2] + 2 * k1)) * 5 + ((int) t21[p2 + (k0) * 4 + (k1) * 2 + k2] + 2 * k2)] += t19[p0 + (k0) * 4 + (k1) * 2 + k2];
+                        t22[ob + (k0) * 25 + (((int) t20[p1 + (k0) * 4 + (k1) * 2 + k2] + 2 * k1)) * 5 + ((int) t21[p2 + (k0) * 4 + (k1) * 2 + k2] + 2 * k2)] += t19[p0 + (k0) * 4 + (k1) * 2 + k2] * Ops.step(conv[p3 + (k0) * 25 + (((int) t20[p1 + (k0) * 4 + (k1) * 2 + k2] + 2 * k1)) * 5 + ((int) t21[p2 + (k0) * 4 + (k1) * 2 + k2] + 2 * k2)]);
                     }
-                }
-            }
-        }
-    }
-
-    /**
-     * gradient of line 11: h = relu(conv)  [mul [2, 5, 5]]
-     */
-    private void computeT24(int batch) {
-        double[] t22 = ws.t22;
-        double[] conv = ws.conv;
-        double[] t24 = ws.t24;
-        if (dev.netc.runtime.Vectorized.ENABLED) {
-            dev.netc.runtime.VectorKernelsD.reluBackward(t22, conv, t24, 50, batch);
-        } else {
-            for (int ex = 0; ex < batch; ex++) {
-                int o = ex * 50;
-                for (int i = 0; i < 50; i++) {
-                    t24[o + i] = t22[o + i] * Ops.step(conv[o + i]);
                 }
             }
         }
@@ -611,9 +592,9 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [2]]
      */
-    private void computeT25(int batch) {
-        double[] t25 = ws.t25;
-        double[] t24 = ws.t24;
+    private void computeT23(int batch) {
+        double[] t23 = ws.t23;
+        double[] t22 = ws.t22;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 50;
             int ob = ex * 2;
@@ -621,10 +602,10 @@ public final class ConvNet implements Model {
                 double acc = 0;
                 for (int k1 = 0; k1 < 5; k1++) {
                     for (int k2 = 0; k2 < 5; k2++) {
-                        acc += t24[p0 + (k0) * 25 + (k1) * 5 + k2];
+                        acc += t22[p0 + (k0) * 25 + (k1) * 5 + k2];
                     }
                 }
-                t25[ob + k0] = acc;
+                t23[ob + k0] = acc;
             }
         }
     }
@@ -632,9 +613,9 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [2, 1, 3, 3]]
      */
-    private void computeT26(int batch) {
-        double[] t26 = ws.t26;
+    private void computeT24(int batch) {
         double[] t24 = ws.t24;
+        double[] t22 = ws.t22;
         double[] x = ws.x;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 50;
@@ -647,10 +628,10 @@ public final class ConvNet implements Model {
                             double acc = 0;
                             for (int k4 = 0; k4 < 5; k4++) {
                                 for (int k5 = 0; k5 < 5; k5++) {
-                                    acc += t24[p0 + (k0) * 25 + (k4) * 5 + k5] * x[p1 + (k1) * 49 + (k4 + k2) * 7 + k5 + k3];
+                                    acc += t22[p0 + (k0) * 25 + (k4) * 5 + k5] * x[p1 + (k1) * 49 + (k4 + k2) * 7 + k5 + k3];
                                 }
                             }
-                            t26[ob + (k0) * 9 + (k1) * 9 + (k2) * 3 + k3] = acc;
+                            t24[ob + (k0) * 9 + (k1) * 9 + (k2) * 3 + k3] = acc;
                         }
                     }
                 }
@@ -661,9 +642,9 @@ public final class ConvNet implements Model {
     /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [1, 7, 7]]
      */
-    private void computeT27(int batch) {
-        double[] t27 = ws.t27;
-        double[] t24 = ws.t24;
+    private void computeT25(int batch) {
+        double[] t25 = ws.t25;
+        double[] t22 = ws.t22;
         double[] K = this.K;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 50;
@@ -675,11 +656,11 @@ public final class ConvNet implements Model {
                         for (int k3 = 0; k3 < 2; k3++) {
                             for (int k4 = Math.max(0, k1 - 4); k4 < Math.min(3, k1 + 1); k4++) {
                                 for (int k5 = Math.max(0, k2 - 4); k5 < Math.min(3, k2 + 1); k5++) {
-                                    acc += t24[p0 + (k3) * 25 + (-k4 + k1) * 5 + -k5 + k2] * K[(k3) * 9 + (k0) * 9 + (k4) * 3 + k5];
+                                    acc += t22[p0 + (k3) * 25 + (-k4 + k1) * 5 + -k5 + k2] * K[(k3) * 9 + (k0) * 9 + (k4) * 3 + k5];
                                 }
                             }
                         }
-                        t27[ob + (k0) * 49 + (k1) * 7 + k2] = acc;
+                        t25[ob + (k0) * 49 + (k1) * 7 + k2] = acc;
                     }
                 }
             }
@@ -727,23 +708,23 @@ public final class ConvNet implements Model {
      * d loss / d K, the mean over the batch
      */
     private void accumulateK(int batch) {
-        double[] t26 = ws.t26;
+        double[] t24 = ws.t24;
         double[] g = ws.grad.K;
         double inv = 1.0 / batch;
         if (dev.netc.runtime.Vectorized.ENABLED) {
-            dev.netc.runtime.VectorKernelsD.sumRows(t26, g, 18, batch, inv, true);
+            dev.netc.runtime.VectorKernelsD.sumRows(t24, g, 18, batch, inv, true);
         } else {
             {
                 int ex = 0;
                 int o0 = ex * 18;
                 for (int i = 0; i < 18; i++) {
-                    g[i] = t26[o0 + i] * inv;
+                    g[i] = t24[o0 + i] * inv;
                 }
             }
             for (int ex = 1; ex < batch; ex++) {
                 int o0 = ex * 18;
                 for (int i = 0; i < 18; i++) {
-                    g[i] += t26[o0 + i] * inv;
+                    g[i] += t24[o0 + i] * inv;
                 }
             }
         }
@@ -753,20 +734,20 @@ public final class ConvNet implements Model {
      * d loss / d b, the mean over the batch
      */
     private void accumulateB(int batch) {
-        double[] t25 = ws.t25;
+        double[] t23 = ws.t23;
         double[] g = ws.grad.b;
         double inv = 1.0 / batch;
         {
             int ex = 0;
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
-                g[i] = t25[o0 + i] * inv;
+                g[i] = t23[o0 + i] * inv;
             }
         }
         for (int ex = 1; ex < batch; ex++) {
             int o0 = ex * 2;
             for (int i = 0; i < 2; i++) {
-                g[i] += t25[o0 + i] * inv;
+                g[i] += t23[o0 + i] * inv;
             }
         }
     }
@@ -934,12 +915,17 @@ public final class ConvNet implements Model {
         double[] t21;
 
         /**
-         * gradient of line 12: pool[ch, r, q] = max(p, s) h[ch, 2*r + p, 2*q + s] where p &lt; 2, s &lt; 2
+         * gradient of line 11: h = relu(conv)
          */
         double[] t22;
 
         /**
-         * gradient of line 11: h = relu(conv)
+         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
+         */
+        double[] t23;
+
+        /**
+         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
          */
         double[] t24;
 
@@ -947,16 +933,6 @@ public final class ConvNet implements Model {
          * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
          */
         double[] t25;
-
-        /**
-         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
-         */
-        double[] t26;
-
-        /**
-         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
-         */
-        double[] t27;
 
         void ensure(int batch) {
             if (batch < 1) {
@@ -982,10 +958,9 @@ public final class ConvNet implements Model {
             t20 = new double[batch * 8];
             t21 = new double[batch * 8];
             t22 = new double[batch * 50];
-            t24 = new double[batch * 50];
-            t25 = new double[batch * 2];
-            t26 = new double[batch * 18];
-            t27 = new double[batch * 49];
+            t23 = new double[batch * 2];
+            t24 = new double[batch * 18];
+            t25 = new double[batch * 49];
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.netc.runtime;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1553,6 +1554,82 @@ public final class VectorKernelsF {
         }
       }
     }
+  }
+
+  /**
+   * The gradient of {@link #maxPool2x2} with its winners, for a batch of {@code channels} planes
+   * of {@code h x w} per example: {@code out[c, 2i + p, 2j + q]} is {@code g[c, i, j]} where
+   * {@code (p, q)} is the window's winner ({@code wp}, {@code wq}), else 0; where {@code t} is
+   * not null, times {@code step(t[c, 2i + p, 2j + q])} (the gradient through a relu before the
+   * pooling, fused: {@code ScatterFusion}). Every number of {@code out} is written, as the
+   * generated scatter computes it ({@code 0 + g * s}, a zero positive). Rows at least a vector
+   * wide go a vector of output columns at a time, each window's numbers read once for its two
+   * columns (a lane-doubling rearrangement) and compared with its winner; narrower planes, one
+   * window at a time.
+   */
+  public static void unpool2x2(float[] g, float[] wp, float[] wq, float[] t, float[] out, int channels, int h, int w,
+      int batch) {
+    int oh = h / 2;
+    int ow = w / 2;
+    int planes = batch * channels;
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    FloatVector odd = FloatVector.fromArray(S, ODD_LANES, 0);
+    for (int pl = 0; pl < planes; pl++) {
+      int go = pl * oh * ow;
+      int xo = pl * h * w;
+      for (int i = 0; i < oh; i++) {
+        int gr = go + i * ow;
+        int x0 = xo + 2 * i * w;
+        int j = 0;
+        if (w >= L) {
+          for (int c = 0; c < w; c += L) {
+            int at = Math.min(c, w - L);
+            int gi = gr + at / 2;
+            if (gi + L > g.length || gi + L > wp.length || gi + L > wq.length) {
+              break;
+            }
+            FloatVector v = FloatVector.fromArray(S, g, gi).rearrange(DOUBLED);
+            FloatVector vp = FloatVector.fromArray(S, wp, gi).rearrange(DOUBLED);
+            VectorMask<Float> col = FloatVector.fromArray(S, wq, gi).rearrange(DOUBLED).compare(VectorOperators.EQ, odd);
+            for (int p = 0; p < 2; p++) {
+              int o = x0 + p * w + at;
+              VectorMask<Float> won = vp.compare(VectorOperators.EQ, (float) p).and(col);
+              FloatVector u = v;
+              if (t != null) {
+                u = v.mul(zero.blend(one, FloatVector.fromArray(S, t, o).compare(VectorOperators.GT, 0f)));
+              }
+              zero.blend(u, won).add(zero).intoArray(out, o);
+            }
+            j = (at + L) / 2;
+          }
+        }
+        for (; j < ow; j++) {
+          int bp = (int) wp[gr + j];
+          int bq = (int) wq[gr + j];
+          for (int p = 0; p < 2; p++) {
+            for (int q = 0; q < 2; q++) {
+              int o = x0 + p * w + 2 * j + q;
+              out[o] = p == bp && q == bq ? 0f + (t == null ? g[gr + j] : (float) (g[gr + j] * Ops.step(t[o]))) : 0f;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Lane {@code l} takes lane {@code l / 2}: each window's number for its two output columns. */
+  private static final VectorShuffle<Float> DOUBLED = VectorShuffle.fromOp(S, l -> l / 2);
+
+  /** 0, 1, 0, 1, ...: the column of each lane within its window. */
+  private static final float[] ODD_LANES = oddLanes();
+
+  private static float[] oddLanes() {
+    float[] l = new float[L];
+    for (int i = 0; i < L; i++) {
+      l[i] = i % 2;
+    }
+    return l;
   }
 
   /** Per thread: {@link #maxPool2x2}'s map of a plane's windows, grown as needed. */

@@ -124,8 +124,69 @@ final class IndexKernels {
         x.array(wq), ch.extent(), shape[1], shape[2]);
   }
 
+  /**
+   * The gradient of a 2 x 2 max pooling: the scatter {@code d[c, 2i + wp[c, i, j], 2j + wq[c, i,
+   * j]] += g[c, i, j]} over a batched {@code g[C, I, J]} and its winners, with no guards, into a
+   * batched {@code d[C, 2I, 2J]}; or its value times {@code step(t[...])} at the same point (the
+   * gradient through a relu before the pooling, moved into the scatter by {@code ScatterFusion}).
+   * The runtime's {@code unpool2x2}, which writes every number of {@code d} as the loops do, a
+   * vector of a row's columns at a time; the loops zero {@code d}, then add one number a window,
+   * its place computed from the winners. The call's format, or null.
+   */
+  private String unpool2x2() {
+    if (node.op() != Op.SCATTER || !(node.ix() instanceof Scatter s) || !s.guards().isEmpty() || s.domain().size() != 3
+        || s.target().size() != 3 || !plan.isBatched(node) || plan.isView(node)) {
+      return null;
+    }
+    List<IndexExpr> here = new ArrayList<>();
+    s.domain().forEach(d -> here.add(Affine.of(d.index())));
+    IExpr.Read g;
+    IExpr.Read t = null;
+    if (s.value() instanceof IExpr.Read r) {
+      g = r;
+    } else if (s.value() instanceof IExpr.Apply ap && ap.op() == dev.netc.compiler.ops.Scalar.MUL
+        && ap.args().get(0) instanceof IExpr.Read r && ap.args().get(1) instanceof IExpr.Apply st
+        && st.op() == dev.netc.compiler.ops.Scalar.STEP && st.args().get(0) instanceof IExpr.Read tr
+        && tr.at().equals(s.target())) {
+      g = r;
+      t = tr;
+    } else {
+      return null;
+    }
+    Dim ch = s.domain().get(0);
+    Dim oy = s.domain().get(1);
+    Dim ox = s.domain().get(2);
+    if (!g.at().equals(here) || !s.target().get(0).equals(Affine.of(ch.index()))
+        || !(s.target().get(1) instanceof IndexExpr.DataIndex rows) || !(s.target().get(2) instanceof IndexExpr.DataIndex cols)
+        || !rows.at().equals(here) || !cols.at().equals(here)
+        || !rows.offset().equals(Affine.of(oy.index()).times(2)) || !cols.offset().equals(Affine.of(ox.index()).times(2))) {
+      return null;
+    }
+    int[] shape = node.shape().dims();
+    if (shape.length != 3 || shape[0] != ch.extent() || shape[1] != 2 * oy.extent() || shape[2] != 2 * ox.extent()) {
+      return null;
+    }
+    List<Node> reads = new ArrayList<>(List.of(node.input(g.slot()), node.input(rows.slot()), node.input(cols.slot())));
+    if (t != null) {
+      reads.add(node.input(t.slot()));
+    }
+    for (int i = 0; i < reads.size(); i++) {
+      Node in = reads.get(i);
+      if (!plan.isBatched(in) || plan.isView(in) || plan.isIds(in)
+          || !java.util.Arrays.equals(in.shape().dims(), i < 3 ? new int[] {ch.extent(), oy.extent(), ox.extent()} : shape)) {
+        return null;
+      }
+    }
+    return Code.Builder.format("@K.unpool2x2(%s, %s, %s, %s, %s, %d, %d, %d, batch)", x.array(reads.get(0)),
+        x.array(reads.get(1)), x.array(reads.get(2)), t == null ? "null" : x.array(reads.get(3)), x.array(node),
+        ch.extent(), shape[1], shape[2]);
+  }
+
   private Code.Builder kernel() {
     String call = maxPool2x2();
+    if (call == null) {
+      call = unpool2x2();
+    }
     if (call == null) {
       call = positionWise();
     }

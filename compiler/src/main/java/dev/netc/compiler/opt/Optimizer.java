@@ -10,7 +10,7 @@ import java.util.List;
 public final class Optimizer {
   public static final List<Pass> STANDARD = List.of(
       new ConstantFolding(), new AlgebraicSimplification(), new CommonSubexpressionElimination(),
-      new DeadCodeElimination());
+      new ScatterFusion(), new DeadCodeElimination());
 
   private final List<Pass> passes;
 

@@ -172,22 +172,30 @@ class KernelDispatchTest {
   /**
    * A max pooling of 2 x 2 windows with its winners (the gradient's schedule): with the Vector API
    * the runtime's maxPool2x2, whose max and winners are the loops' (the gradients agree with the
-   * plain Java class's; rows of 8 windows, a vector's worth on AVX2, and of 3, fewer).
+   * plain Java class's; rows of 8 windows, a vector's worth on AVX2, and of 3, fewer). Its
+   * gradient is the runtime's unpool2x2, through the relu before it in the same pass
+   * ({@code ScatterFusion}) or, after a tanh, alone (output rows of 32 and 16 numbers, one and
+   * two vectors of floats on AVX-512, and of 6, fewer).
    */
   @Test
   void aTwoByTwoMaxPoolingIsOneMaxPool2x2CallThatAgreesWithTheLoops() {
-    for (int side : new int[] {18, 8}) {
-      int pooled = (side - 2) / 2;
-      String cnn = "network Mlp {\n  input x[1, " + side + ", " + side + "]\n  target y[10]\n  param K[4, 1, 3, 3]\n"
-          + "  param W[10, " + 4 * pooled * pooled + "]\n  h = max_pool2d(relu(conv2d(x, K)), 2)\n  z = W * flatten(h)\n"
-          + "  output z\n  loss = softmax_cross_entropy(z, y)\n}\n";
-      String auto = source(cnn, true, KernelChoice.AUTO);
-      assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.maxPool2x2("), auto);
-      for (boolean isFloat : new boolean[] {false, true}) {
-        Model a = model(cnn, isFloat, KernelChoice.AUTO);
-        Model b = model(cnn, isFloat, KernelChoice.SCALAR);
-        for (int batch : new int[] {1, 3, 16}) {
-          agree(a, b, batch, isFloat ? 2e-5 : 1e-10);
+    for (int side : new int[] {34, 18, 8}) {
+      for (String act : new String[] {"relu", "tanh"}) {
+        int pooled = (side - 2) / 2;
+        String cnn = "network Mlp {\n  input x[1, " + side + ", " + side + "]\n  target y[10]\n  param K[4, 1, 3, 3]\n"
+            + "  param W[10, " + 4 * pooled * pooled + "]\n  h = max_pool2d(" + act + "(conv2d(x, K)), 2)\n"
+            + "  z = W * flatten(h)\n  output z\n  loss = softmax_cross_entropy(z, y)\n}\n";
+        String auto = source(cnn, true, KernelChoice.AUTO);
+        assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.maxPool2x2("), auto);
+        assertTrue(auto.matches("(?s).*VectorKernelsF\\.unpool2x2\\(t\\d+, t\\d+, t\\d+, "
+            + (act.equals("relu") ? "t\\d+" : "null") + ", t\\d+, 4, " + (side - 2) + ", " + (side - 2) + ", batch\\);.*"), auto);
+        assertFalse(auto.contains("reluBackward"), auto);   // relu's gradient is in the unpooling's pass
+        for (boolean isFloat : new boolean[] {false, true}) {
+          Model a = model(cnn, isFloat, KernelChoice.AUTO);
+          Model b = model(cnn, isFloat, KernelChoice.SCALAR);
+          for (int batch : new int[] {1, 3, 16}) {
+            agree(a, b, batch, isFloat ? 2e-5 : 1e-10);
+          }
         }
       }
     }

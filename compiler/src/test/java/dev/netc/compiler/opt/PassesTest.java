@@ -138,6 +138,41 @@ class PassesTest {
     assertEquals(List.of(Op.INPUT, Op.PARAM, Op.SUM), ops(after));
   }
 
+  // ---- scatter fusion ----------------------------------------------------------------------
+
+  static final String POOLED_RELU = "network T {\n input x[2, 8, 8]\n target y[4]\n param K[3, 2, 3, 3]\n"
+      + " param W[4, 27]\n h = max_pool2d(relu(conv2d(x, K)), 2)\n z = W * flatten(h)\n output z\n"
+      + " loss = softmax_cross_entropy(z, y)\n}\n";
+
+  /**
+   * The gradient through relu of a max pooling's gradient: the product with {@code step} is gone,
+   * read inside the pooling's scatter instead, and every root keeps its value (a zero's sign
+   * aside, which {@link #assertSameNumbers} does not tell apart) for random inputs and params.
+   */
+  @Test
+  void scatterFusionMovesReluGradientIntoThePoolingsScatter() {
+    Dag raw = Nets.differentiate(POOLED_RELU);
+    Dag after = new ScatterFusion().run(raw);
+    Dag optimized = Optimizer.optimize(raw);
+    for (Dag d : List.of(after, optimized)) {
+      assertFalse(Dag.closure(d.nodes(), d.roots()).stream().anyMatch(n -> n.op() == Op.MUL
+          && n.inputs().stream().anyMatch(i -> i.op() == Op.STEP)), DagDump.dump(d));
+      assertTrue(Dag.closure(d.nodes(), d.roots()).stream().anyMatch(n -> n.op() == Op.SCATTER
+          && n.ix().toString().contains("step")), DagDump.dump(d));
+    }
+    Network net = Nets.check(POOLED_RELU);
+    for (long seed = 1; seed <= 20; seed++) {
+      Map<String, double[]> values = RandomNetworks.values(net, seed);
+      List<double[]> expected = rootValues(raw, values);
+      for (Dag d : List.of(after, optimized)) {
+        List<double[]> actual = rootValues(d, values);
+        for (int i = 0; i < expected.size(); i++) {
+          assertSameNumbers(expected.get(i), actual.get(i), "root " + i + ", seed " + seed);
+        }
+      }
+    }
+  }
+
   // ---- the whole optimizer, as a dump ------------------------------------------------------
 
   @Test
@@ -157,7 +192,7 @@ class PassesTest {
   // ---- properties: no pass changes a number ------------------------------------------------
 
   static final List<Pass> PASSES = List.of(new ConstantFolding(), new AlgebraicSimplification(),
-      new CommonSubexpressionElimination(), new DeadCodeElimination());
+      new CommonSubexpressionElimination(), new ScatterFusion(), new DeadCodeElimination());
 
   @Test
   void everyPassAndTheOptimizerKeepEveryValue() {
