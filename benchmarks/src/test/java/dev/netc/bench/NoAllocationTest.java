@@ -111,4 +111,24 @@ class NoAllocationTest {
       mf.lossAndGradient(5, fm[0], fm[1], gmf);
     }), "Mlp 784-128-10 vector, double and float, batch 5");
   }
+
+  /**
+   * LeNet's vector build in float (LenetBench.gradFV's class, batch 8): the runtime's kernels of
+   * convolutions, pooling and their gradients allocate nothing once warm either (no test covered
+   * a CNN before). Float alone, and no double CNN in this JVM: after one, the float pooling's
+   * gathers, whose index vectors go through Vector API code both precisions share, stay in the
+   * API's Java fallback, which allocates (docs/performance.md, "A float CNN after a double one").
+   */
+  @Test
+  void lenetAllocatesNothingInFloat() {
+    assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+    allocated();
+    int batch = 8;
+    var net = new dev.netc.bench.gen.fv.Lenet(42L);
+    var grad = net.newGradient();
+    double[][] data = Data.mlp(batch, 7L);
+    float[] x = Data.toFloat(data[0]);
+    float[] y = Data.toFloat(data[1]);
+    assertEquals(0, bytesOf(() -> net.lossAndGradient(batch, x, y, grad)), "Lenet float vector, batch 8");
+  }
 }

@@ -1564,57 +1564,84 @@ public final class VectorKernelsF {
    * pooling, fused: {@code ScatterFusion}). Every number of {@code out} is written, as the
    * generated scatter computes it ({@code 0 + g * s}, a zero positive). Rows at least a vector
    * wide go a vector of output columns at a time, each window's numbers read once for its two
-   * columns (a lane-doubling rearrangement) and compared with its winner; narrower planes, one
+   * columns (a lane-doubling rearrangement) and compared with its winner; narrower rows (LeNet's
+   * second pooling: rows of 8 where a vector holds 16 floats) as the generated loops do, a
    * window at a time.
    */
   public static void unpool2x2(float[] g, float[] wp, float[] wq, float[] t, float[] out, int channels, int h, int w,
       int batch) {
+    int planes = batch * channels;
+    if (w >= L) {
+      unpoolRows(g, wp, wq, t, out, planes, h, w);
+    } else {
+      unpoolWindows(g, wp, wq, t, out, planes, h, w, 0, planes * h / 2 * w / 2);
+    }
+  }
+
+  /**
+   * {@link #unpool2x2} a vector of output columns at a time ({@code w >= L}), the last one of a
+   * row overlapping the one before where the row is not a multiple of it.
+   */
+  private static void unpoolRows(float[] g, float[] wp, float[] wq, float[] t, float[] out, int planes, int h, int w) {
+    VectorSpecies<Float> s = S;
+    VectorShuffle<Float> doubled = DOUBLED;
+    int n = L;
     int oh = h / 2;
     int ow = w / 2;
-    int planes = batch * channels;
-    FloatVector zero = FloatVector.zero(S);
-    FloatVector one = FloatVector.broadcast(S, 1f);
-    FloatVector odd = FloatVector.fromArray(S, ODD_LANES, 0);
     for (int pl = 0; pl < planes; pl++) {
       int go = pl * oh * ow;
       int xo = pl * h * w;
       for (int i = 0; i < oh; i++) {
         int gr = go + i * ow;
         int x0 = xo + 2 * i * w;
-        int j = 0;
-        if (w >= L) {
-          for (int c = 0; c < w; c += L) {
-            int at = Math.min(c, w - L);
-            int gi = gr + at / 2;
-            if (gi + L > g.length || gi + L > wp.length || gi + L > wq.length) {
-              break;
-            }
-            FloatVector v = FloatVector.fromArray(S, g, gi).rearrange(DOUBLED);
-            FloatVector vp = FloatVector.fromArray(S, wp, gi).rearrange(DOUBLED);
-            VectorMask<Float> col = FloatVector.fromArray(S, wq, gi).rearrange(DOUBLED).compare(VectorOperators.EQ, odd);
-            for (int p = 0; p < 2; p++) {
-              int o = x0 + p * w + at;
-              VectorMask<Float> won = vp.compare(VectorOperators.EQ, (float) p).and(col);
-              FloatVector u = v;
-              if (t != null) {
-                u = v.mul(zero.blend(one, FloatVector.fromArray(S, t, o).compare(VectorOperators.GT, 0f)));
-              }
-              zero.blend(u, won).add(zero).intoArray(out, o);
-            }
-            j = (at + L) / 2;
+        for (int c = 0; c < w; c += n) {
+          int at = Math.min(c, w - n);
+          int gi = gr + at / 2;
+          if (gi + n > g.length || gi + n > wp.length || gi + n > wq.length) {
+            // the end of the batch's last row, where a vector of its windows would read past g
+            unpoolWindows(g, wp, wq, t, out, planes, h, w, gi, gr + ow);
+            break;
           }
-        }
-        for (; j < ow; j++) {
-          int bp = (int) wp[gr + j];
-          int bq = (int) wq[gr + j];
+          // made here, not before the loops: a vector live across them is boxed (80 bytes a call)
+          FloatVector zero = FloatVector.zero(s);
+          FloatVector odd = FloatVector.fromArray(s, ODD_LANES, 0);
+          FloatVector v = FloatVector.fromArray(s, g, gi).rearrange(doubled);
+          FloatVector vp = FloatVector.fromArray(s, wp, gi).rearrange(doubled);
+          VectorMask<Float> col = FloatVector.fromArray(s, wq, gi).rearrange(doubled).compare(VectorOperators.EQ, odd);
           for (int p = 0; p < 2; p++) {
-            for (int q = 0; q < 2; q++) {
-              int o = x0 + p * w + 2 * j + q;
-              out[o] = p == bp && q == bq ? 0f + (t == null ? g[gr + j] : (float) (g[gr + j] * Ops.step(t[o]))) : 0f;
+            int o = x0 + p * w + at;
+            VectorMask<Float> won = vp.compare(VectorOperators.EQ, (float) p).and(col);
+            FloatVector u = v;
+            if (t != null) {
+              u = v.mul(zero.blend(1f, FloatVector.fromArray(s, t, o).compare(VectorOperators.GT, 0f)));
             }
+            zero.blend(u, won).add(zero).intoArray(out, o);
           }
         }
       }
+    }
+  }
+
+  /**
+   * {@link #unpool2x2} for windows {@code from <= k < to} (numbered over the batch's planes) as
+   * the generated loops compute it: their four numbers zeroed, then the winner's written at its
+   * place, without a branch on the winners (which random data would mispredict).
+   */
+  private static void unpoolWindows(float[] g, float[] wp, float[] wq, float[] t, float[] out, int planes, int h, int w,
+      int from, int to) {
+    int ow = w / 2;
+    int perPlane = h / 2 * ow;
+    for (int k = from; k < to; k++) {
+      int pl = k / perPlane;
+      int i = k % perPlane / ow;
+      int j = k % ow;
+      int x = pl * h * w + 2 * i * w + 2 * j;
+      out[x] = 0f;
+      out[x + 1] = 0f;
+      out[x + w] = 0f;
+      out[x + w + 1] = 0f;
+      int o = x + (int) wp[k] * w + (int) wq[k];
+      out[o] = 0f + (t == null ? g[k] : (float) (g[k] * Ops.step(t[o])));
     }
   }
 
