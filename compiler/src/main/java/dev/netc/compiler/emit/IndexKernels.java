@@ -1305,7 +1305,7 @@ final class IndexKernels {
     String from = at(offsets.get(read.slot()), arrB, src.shape().dims(), p);
     Code.Builder runs = new Code.Builder().stmt("int %s = 0", vars.get(r.index())).stmt("int %s = 0", vars.get(col.index()))
         .stmt("@K.copyRunsPadded(%s, %s, %d, pk[%s], %s, %d, %d, %d)", arrB, from.substring(arrB.length() + 1,
-            from.length() - 1), fromStride, linear(ct.reduced()), wideLinear(span, w), col.extent(), w, r.extent());
+            from.length() - 1), fromStride, linear(ct.reduced()), linear(span, w), col.extent(), w, r.extent());
     Code.Builder code = new Code.Builder().addAll(loops(packOrder, packOrder.size() - 2, limits(packOrder, List.of()),
         runs).build());
     // Z = A' B', then each row of Z added into the output as one run per outer column
@@ -1324,7 +1324,7 @@ final class IndexKernels {
     String v = vars.get(r.index());
     Code.Builder add = new Code.Builder().stmt("int %s = %s", v, low(limits, r)).stmt("int %s = 0", vars.get(col.index()))
         .stmt("int cn = (%s - %s - 1) * %d + %d", high(limits, r), v, w, col.extent())
-        .block("if (cn > 0)", new Code.Builder().stmt("@K.addInto(cr, co + %s, %s, %s, cn)", wideLinear(span, w), arr,
+        .block("if (cn > 0)", new Code.Builder().stmt("@K.addInto(cr, co + %s, %s, %s, cn)", linear(span, w), arr,
             at(out, arr, dims, target).replaceFirst("^" + arr + "\\[", "").replaceFirst("]$", "")));
     plan.needScratch(ct.k(), padded, ct.m() * ct.k(), ct.m() * padded);
     Code.Builder row = new Code.Builder().stmt("int co = (%s) * %d", linear(ct.rows()), padded)
@@ -1354,17 +1354,6 @@ final class IndexKernels {
     return true;
   }
 
-  /** {@link #linear} of the columns of a {@link #wideRuns} product: the last two dims' rows {@code w} wide. */
-  private String wideLinear(List<Dim> span, int w) {
-    List<String> terms = new ArrayList<>();
-    int stride = 1;
-    for (int d = span.size() - 1; d >= 0; d--) {
-      String v = vars.get(span.get(d).index());
-      terms.add(0, stride == 1 ? v : v + " * " + stride);
-      stride *= d == span.size() - 1 ? w : span.get(d).extent();
-    }
-    return String.join(" + ", terms);
-  }
 
   /**
    * The copy of a row of the product from {@code src[from...]} ({@code cr}, or {@code pk[0]}
@@ -1499,12 +1488,17 @@ final class IndexKernels {
 
   /** The row-major number of the point of {@code dims}, in their loop variables. */
   private String linear(List<Dim> dims) {
+    return dims.isEmpty() ? "" : linear(dims, dims.get(dims.size() - 1).extent());
+  }
+
+  /** {@link #linear} with the last dim's rows {@code width} wide ({@link #wideRuns}' packed columns). */
+  private String linear(List<Dim> dims, int width) {
     List<String> terms = new ArrayList<>();
     int stride = 1;
     for (int d = dims.size() - 1; d >= 0; d--) {
       String v = vars.get(dims.get(d).index());
       terms.add(0, stride == 1 ? v : v + " * " + stride);
-      stride *= dims.get(d).extent();
+      stride *= d == dims.size() - 1 ? width : dims.get(d).extent();
     }
     return String.join(" + ", terms);
   }
