@@ -1,7 +1,6 @@
 package dev.netc.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.netc.runtime.Adam;
 import dev.netc.runtime.IntraOp;
@@ -79,9 +78,9 @@ class IntraOpModelTest {
     var net = new dev.netc.bench.gen.dv.Mlp(42L);
     var grad = net.newGradient();
     Adam adam = new Adam(1e-3);
-    assertEquals(0, NoAllocationTest.bytesOf(() -> {
+    Allocations.assertNothing("vector Mlp double, two intra-op threads", () -> {
       net.lossAndGradient(1, data[0], data[1], grad);
       adam.step(net, grad);
-    }), "vector Mlp double, two intra-op threads");
+    });
   }
 }

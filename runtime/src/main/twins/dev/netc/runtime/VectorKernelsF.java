@@ -1460,17 +1460,6 @@ public final class VectorKernelsF {
     }
   }
 
-  /** Every other lane: the gather map of {@link #maxPool2x2}'s even and odd columns. */
-  private static final int[] EVERY_OTHER = everyOther();
-
-  private static int[] everyOther() {
-    int[] map = new int[L];
-    for (int i = 0; i < L; i++) {
-      map[i] = 2 * i;
-    }
-    return map;
-  }
-
   /**
    * Max pooling over 2 x 2 windows of stride 2 with each window's winner, for a batch of
    * {@code channels} planes of {@code h x w} ({@code h}, {@code w} even) per example:
@@ -1478,78 +1467,55 @@ public final class VectorKernelsF {
    * order (0, 0), (0, 1), (1, 0), (1, 1) as {@link Math#max} does (a NaN wins, +0 beats -0), and
    * {@code wp[c, i, j]}, {@code wq[c, i, j]} the p and q of the first point that took the max
    * (greater than the max so far, or a NaN where it was a number), as the generated loops with
-   * winners compute them. {@link #L} windows at a time: each of the four points of theirs is one
-   * gather of every other column, so no branch depends on the data (LeNet's first pooling, 64 x 6
-   * planes of 24 x 24: 0.56 ms as the loops, 0.28-0.31 ms so, in a microbenchmark). A row of
-   * fewer than {@link #L} windows takes its plane's windows {@link #L} at a time, gathered by a
-   * map of where they start (on AVX-512 LeNet's rows of 12 and 4 windows: the two poolings 0.44 ms
-   * of a 2.4 ms step one window at a time). {@code wp} and {@code wq} null: the max alone (a
-   * pooling where no gradient is computed).
+   * winners compute them. {@link #L} windows at a time, with no branch on the data: each row of
+   * windows from its two input rows, two vectors of each split into their even and odd columns by
+   * rearrangements. A row of fewer than {@link #L} windows (LeNet's 12 and 4 where a vector holds
+   * 16 floats) is one vector whose last lanes are the next rows' windows, which those rows write
+   * again; the batch's last rows, where that vector would pass its end, go a window at a time.
+   * No gathers: their index vectors go through Vector API code that both precisions share, which
+   * a JVM running the other precision's pooling first left in its allocating Java fallback
+   * (docs/performance.md, "A float CNN after a double one"). {@code wp} and {@code wq} null: the
+   * max alone (a pooling where no gradient is computed).
    */
   public static void maxPool2x2(float[] x, float[] y, float[] wp, float[] wq, int channels, int h, int w, int batch) {
-    int oh = h / 2;
     int ow = w / 2;
-    int plane = oh * ow;
-    if (ow < L && plane >= L) {
-      // rows narrower than a vector (LeNet's 12 and 4 windows where a vector holds 16 floats):
-      // whole vectors over each plane's windows instead, found by a map of their top-left points,
-      // the last vector overlapping the one before where the plane is not a multiple
-      int[] map = POOL_MAP.get();
-      if (map.length < plane) {
-        map = new int[plane];
-        POOL_MAP.set(map);
-      }
-      for (int r = 0; r < plane; r++) {
-        map[r] = 2 * (r / ow) * w + 2 * (r % ow);
-      }
-      for (int pl = 0; pl < batch * channels; pl++) {
-        int xo = pl * h * w;
-        int yo = pl * plane;
-        for (int r = 0; r < plane; r += L) {
-          int at = Math.min(r, plane - L);
-          pool2x2(x, y, wp, wq, xo, w, map, at, yo + at);
+    int rows = batch * channels * (h / 2);
+    int end = rows * ow;
+    int xEnd = rows * 2 * w;
+    for (int k = 0; k < rows; k++) {
+      // output row k (of the whole batch) from input rows 2k and 2k + 1
+      int top = 2 * k * w;
+      int o = k * ow;
+      if (ow >= L) {
+        // whole vectors, the last one overlapping the one before where ow is not a multiple (it
+        // writes the same numbers again)
+        for (int j = 0; j < ow; j += L) {
+          int at = Math.min(j, ow - L);
+          pool2x2(x, y, wp, wq, top + 2 * at, w, o + at);
         }
-      }
-      return;
-    }
-    for (int e = 0; e < batch; e++) {
-      int xe = e * channels * h * w;
-      int ye = e * channels * oh * ow;
-      for (int c = 0; c < channels; c++) {
-        for (int i = 0; i < oh; i++) {
-          int r0 = xe + (c * h + 2 * i) * w;
-          int o = ye + (c * oh + i) * ow;
-          // whole vectors of windows, the last one overlapping the one before where ow is not a
-          // multiple (it writes the same numbers again); a row narrower than a vector in a plane
-          // smaller than one, one window at a time
-          if (ow >= L) {
-            for (int j = 0; j < ow; j += L) {
-              int at = Math.min(j, ow - L);
-              pool2x2(x, y, wp, wq, r0 + 2 * at, w, EVERY_OTHER, 0, o + at);
+      } else if (o + L <= end && top + w + 2 * L <= xEnd) {
+        pool2x2(x, y, wp, wq, top, w, o);
+      } else {
+        // as the generated loops (the same comparisons, which C2 compiles to conditional moves)
+        for (int j = 0; j < ow; j++) {
+          double best = Double.NEGATIVE_INFINITY;
+          boolean hit = false;
+          int bp = -1;
+          int bq = -1;
+          for (int pp = 0; pp < 2; pp++) {
+            for (int qq = 0; qq < 2; qq++) {
+              double v = x[top + pp * w + 2 * j + qq];
+              boolean hot = !hit | v > best | v != v & best == best;
+              bp = hot ? pp : bp;
+              bq = hot ? qq : bq;
+              best = Math.max(best, v);
+              hit = true;
             }
-          } else {
-            // as the generated loops (the same comparisons, which C2 compiles to conditional moves)
-            for (int j = 0; j < ow; j++) {
-              double best = Double.NEGATIVE_INFINITY;
-              boolean hit = false;
-              int bp = -1;
-              int bq = -1;
-              for (int pp = 0; pp < 2; pp++) {
-                for (int qq = 0; qq < 2; qq++) {
-                  double v = x[r0 + pp * w + 2 * j + qq];
-                  boolean hot = !hit | v > best | v != v & best == best;
-                  bp = hot ? pp : bp;
-                  bq = hot ? qq : bq;
-                  best = Math.max(best, v);
-                  hit = true;
-                }
-              }
-              y[o + j] = (float) best;
-              if (wp != null) {
-                wp[o + j] = bp;
-                wq[o + j] = bq;
-              }
-            }
+          }
+          y[o + j] = (float) best;
+          if (wp != null) {
+            wp[o + j] = bp;
+            wq[o + j] = bq;
           }
         }
       }
@@ -1659,33 +1625,44 @@ public final class VectorKernelsF {
     return l;
   }
 
-  /** Per thread: {@link #maxPool2x2}'s map of a plane's windows, grown as needed. */
-  private static final ThreadLocal<int[]> POOL_MAP = ThreadLocal.withInitial(() -> new int[0]);
+  /** Lane {@code l} takes lane {@code 2l mod L}: with the next vector, the even columns of two. */
+  private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, l -> 2 * l % L);
+  /** Lane {@code l} takes lane {@code (2l + 1) mod L}: the odd columns. */
+  private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, l -> (2 * l + 1) % L);
 
   /**
-   * {@link #L} windows of {@link #maxPool2x2}, written from {@code y[o]} on: window {@code l}'s
-   * top-left point at {@code x[base + map[m + l]]}, its other points one to the right and
-   * {@code w} (and one) below.
+   * {@link #L} windows of {@link #maxPool2x2}, written from {@code y[o]} on: their top-left
+   * points at {@code x[top]}, {@code x[top + 2]}, ..., their other points one to the right and
+   * {@code w} (and one) below. Each row is two vectors, split into the even columns and the odd
+   * (the first vector's in the low lanes, the second's in the high).
    */
-  private static void pool2x2(float[] x, float[] y, float[] wp, float[] wq, int base, int w, int[] map, int m, int o) {
+  private static void pool2x2(float[] x, float[] y, float[] wp, float[] wq, int top, int w, int o) {
     VectorSpecies<Float> s = S;
     FloatVector zero = FloatVector.zero(s);
     FloatVector one = FloatVector.broadcast(s, 1f);
-    FloatVector best = FloatVector.fromArray(s, x, base, map, m);
-    FloatVector v = FloatVector.fromArray(s, x, base + 1, map, m);
+    VectorShuffle<Float> even = EVEN;
+    VectorShuffle<Float> odd = ODD;
+    VectorMask<Float> high = FloatVector.fromArray(s, LANES, 0).compare(VectorOperators.GE, (float) (L / 2));
+    FloatVector a = FloatVector.fromArray(s, x, top);
+    FloatVector b = FloatVector.fromArray(s, x, top + L);
+    FloatVector v00 = a.rearrange(even).blend(b.rearrange(even), high);
+    FloatVector v01 = a.rearrange(odd).blend(b.rearrange(odd), high);
+    a = FloatVector.fromArray(s, x, top + w);
+    b = FloatVector.fromArray(s, x, top + w + L);
+    FloatVector v10 = a.rearrange(even).blend(b.rearrange(even), high);
+    FloatVector v11 = a.rearrange(odd).blend(b.rearrange(odd), high);
+    FloatVector best = v00;
     // a point takes the max (and is the winner so far) where the max so far is a number and the
     // point is not <= it: greater, or a NaN
-    VectorMask<Float> hot = best.eq(best).andNot(v.compare(VectorOperators.LE, best));
-    best = best.lanewise(VectorOperators.MAX, v);
+    VectorMask<Float> hot = best.eq(best).andNot(v01.compare(VectorOperators.LE, best));
+    best = best.lanewise(VectorOperators.MAX, v01);
     FloatVector q = zero.blend(one, hot);
-    v = FloatVector.fromArray(s, x, base + w, map, m);
-    hot = best.eq(best).andNot(v.compare(VectorOperators.LE, best));
-    best = best.lanewise(VectorOperators.MAX, v);
+    hot = best.eq(best).andNot(v10.compare(VectorOperators.LE, best));
+    best = best.lanewise(VectorOperators.MAX, v10);
     FloatVector p = zero.blend(one, hot);
     q = q.blend(zero, hot);
-    v = FloatVector.fromArray(s, x, base + w + 1, map, m);
-    hot = best.eq(best).andNot(v.compare(VectorOperators.LE, best));
-    best = best.lanewise(VectorOperators.MAX, v);
+    hot = best.eq(best).andNot(v11.compare(VectorOperators.LE, best));
+    best = best.lanewise(VectorOperators.MAX, v11);
     p = p.blend(one, hot);
     q = q.blend(one, hot);
     best.intoArray(y, o);
