@@ -72,6 +72,21 @@ public final class VectorKernelsF {
    * with its two products' sums added in the order the generated loop adds them.
    */
   public static void activate(int act, float[] t, float[] t2, float[] bias, float[] out, int size, int batch) {
+    activate(act, t, t2, bias, false, out, size, batch);
+  }
+
+  /**
+   * {@code out[e*size + i] = act((t[e*size + i] + bias[i]) + r[e*size + i])}, as the 6-argument
+   * {@code activate} with a second batched term added after the bias: a transformer's residual,
+   * {@code x + b + W o}, in the order the generated loop adds it.
+   */
+  public static void activateResidual(int act, float[] t, float[] bias, float[] r, float[] out, int size, int batch) {
+    activate(act, t, r, bias, true, out, size, batch);
+  }
+
+  /** {@code act((t + t2) + bias)}, or {@code act((t + bias) + t2)} where {@code biasFirst}. */
+  private static void activate(int act, float[] t, float[] t2, float[] bias, boolean biasFirst, float[] out, int size,
+      int batch) {
     // a vector computed twice (the last one of a run, overlapping the one before) gives the same
     // numbers again only where out is not an input
     boolean apart = out != t && out != t2;
@@ -91,11 +106,15 @@ public final class VectorKernelsF {
       for (int i = 0; i < whole; i += L) {
         int at = Math.min(i, len - L);
         FloatVector v = FloatVector.fromArray(S, t, o + at);
-        if (t2 != null) {
-          v = v.add(FloatVector.fromArray(S, t2, o + at));
-        }
-        if (bias != null) {
-          v = v.add(FloatVector.fromArray(S, bias, at));
+        if (biasFirst) {
+          v = v.add(FloatVector.fromArray(S, bias, at)).add(FloatVector.fromArray(S, t2, o + at));
+        } else {
+          if (t2 != null) {
+            v = v.add(FloatVector.fromArray(S, t2, o + at));
+          }
+          if (bias != null) {
+            v = v.add(FloatVector.fromArray(S, bias, at));
+          }
         }
         switch (act) {
           case TANH -> v = v.lanewise(VectorOperators.TANH);
@@ -110,8 +129,13 @@ public final class VectorKernelsF {
         v.intoArray(out, o + at);
       }
       for (int i = overlap ? len : whole; i < len; i++) {
-        float x = t2 != null ? t[o + i] + t2[o + i] : t[o + i];
-        x = bias != null ? x + bias[i] : x;
+        float x;
+        if (biasFirst) {
+          x = (t[o + i] + bias[i]) + t2[o + i];
+        } else {
+          x = t2 != null ? t[o + i] + t2[o + i] : t[o + i];
+          x = bias != null ? x + bias[i] : x;
+        }
         out[o + i] = switch (act) {
           case TANH -> Ops.tanh(x);
           case SIGMOID -> Ops.sigmoid(x);

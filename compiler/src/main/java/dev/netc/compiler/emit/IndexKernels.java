@@ -259,26 +259,37 @@ final class IndexKernels {
    * {@code act(t[p..., j])}, {@code act} one of tanh, sigmoid, relu and gelu, {@code t} batched and
    * read whole in order, {@code b} the same for the whole batch: the runtime's {@code activate}
    * for the batch's positions, as for a dense layer's bias and activation (the Vector API's tanh
-   * and exponential, a vector at a time, where the loops call {@code Ops} once per element). The
-   * call's format, or null.
+   * and exponential, a vector at a time, where the loops call {@code Ops} once per element). With
+   * or without a function, a sum of three terms, two batched and a bias ({@link #summedReads}):
+   * {@code activate} or {@code activateResidual}, a vector at a time in the loops' order, where the
+   * loops convert each element to double and back (JDK 17 vectorizes neither). The call's format,
+   * or null.
    */
   private String activation() {
     if (node.op() != Op.COMPUTE || !(node.ix() instanceof Comprehension c) || c.reducer() != Reducer.NONE
         || !c.guards().isEmpty() || c.out().isEmpty() || !plan.isBatched(node) || plan.isView(node)
-        || !(c.body() instanceof IExpr.Apply ap) || ap.args().size() != 1) {
+        || !(c.body() instanceof IExpr.Apply ap)) {
       return null;
     }
-    String act = switch (ap.op()) {
+    String act = ap.args().size() != 1 ? null : switch (ap.op()) {
       case TANH, SIGMOID, RELU, GELU, EXP -> ap.op().name();
       default -> null;
     };
+    // no function: a sum of three terms alone ({@link #summedReads}), whose loops convert every
+    // element to double and back
+    IExpr arg = act != null ? ap.args().get(0) : ap;
     Dim last = c.out().get(c.out().size() - 1);
-    if (act == null || !plan.vectorIndexActivation(last.extent())) {
+    if (!plan.vectorIndexActivation(last.extent())) {
       return null;
     }
-    String tb = biasedRead(ap.args().get(0), c);
-    return tb == null ? null : Code.Builder.format("@K.activate(@K.%s, %s, %s, %d, batch * %d)", act, tb,
-        x.array(node), last.extent(), (int) extent(c.out().subList(0, c.out().size() - 1)));
+    String[] call = summedReads(arg, c);
+    if (call == null && act != null) {
+      String tb = biasedRead(arg, c);
+      call = tb == null ? null : new String[] {"activate", tb};
+    }
+    return call == null ? null : Code.Builder.format("@K.%s(@K.%s, %s, %s, %d, batch * %d)", call[0],
+        act == null ? "IDENTITY" : act, call[1], x.array(node), last.extent(),
+        (int) extent(c.out().subList(0, c.out().size() - 1)));
   }
 
   /**
@@ -407,15 +418,50 @@ final class IndexKernels {
       candidates.add(new IExpr.Read[] {b, a});
     }
     for (IExpr.Read[] tb : candidates) {
-      Node t = node.input(tb[0].slot());
-      Node b = tb[1] == null ? null : node.input(tb[1].slot());
-      if (!plan.isBatched(t) || plan.isView(t) || !readsWhole(tb[0], t, c.out())
-          || b != null && (plan.isBatched(b) || plan.isView(b) || !readsWhole(tb[1], b, List.of(last)))) {
-        continue;
+      if (whole(tb[0], c) && (tb[1] == null || perColumn(tb[1], last))) {
+        return array(tb[0]) + ", " + (tb[1] == null ? "null" : array(tb[1]));
       }
-      return x.array(t) + ", " + (b == null ? "null" : x.array(b));
     }
     return null;
+  }
+
+  /**
+   * For {@code arg} = {@code (p + q) + s} over the points of {@code c} (either order of either
+   * sum, each exact), two terms batched and read whole at the point and one a bias as in
+   * {@link #biasedRead}: {@code (t + t2) + b}, the runtime's 7-argument {@code activate}, or
+   * {@code (t + b) + r}, its {@code activateResidual} (a transformer's {@code x + b + W o}). The
+   * method and its arrays as arguments, or null.
+   */
+  private String[] summedReads(IExpr arg, Comprehension c) {
+    Dim last = c.out().get(c.out().size() - 1);
+    if (!(arg instanceof IExpr.Apply add) || add.op() != dev.netc.compiler.ops.Scalar.ADD) {
+      return null;
+    }
+    for (int i = 0; i < 2; i++) {
+      if (add.args().get(i) instanceof IExpr.Apply in && in.op() == dev.netc.compiler.ops.Scalar.ADD
+          && in.args().get(0) instanceof IExpr.Read p && in.args().get(1) instanceof IExpr.Read q
+          && add.args().get(1 - i) instanceof IExpr.Read s) {
+        if (perColumn(s, last) && whole(p, c) && whole(q, c)) {
+          return new String[] {"activate", array(p) + ", " + array(q) + ", " + array(s)};
+        }
+        for (IExpr.Read[] tb : List.of(new IExpr.Read[] {p, q}, new IExpr.Read[] {q, p})) {
+          if (whole(tb[0], c) && perColumn(tb[1], last) && whole(s, c)) {
+            return new String[] {"activateResidual", array(tb[0]) + ", " + array(tb[1]) + ", " + array(s)};
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Whether {@code r} reads a batched tensor, not a view, whole at the point of {@code c}. */
+  private boolean whole(IExpr.Read r, Comprehension c) {
+    Node t = node.input(r.slot());
+    return plan.isBatched(t) && !plan.isView(t) && readsWhole(r, t, c.out());
+  }
+
+  private String array(IExpr.Read r) {
+    return x.array(node.input(r.slot()));
   }
 
   /**

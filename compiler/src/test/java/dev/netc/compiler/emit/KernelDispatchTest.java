@@ -230,6 +230,37 @@ class KernelDispatchTest {
     }
   }
 
+  /**
+   * Sums of three terms at every position, two batched and a bias: a residual after a bias,
+   * {@code x + b + W x} ({@code (t + b) + r}), is one {@code activateResidual} call, and
+   * {@code tanh((W h) + h + c)} ({@code (t + t2) + b}) one {@code activate} with two batched terms,
+   * where the loops convert each element to double and back; both agree with the plain Java class
+   * (rows of 32 numbers, two vectors of floats on AVX-512, and of 20, the last vector
+   * overlapping), exactly in double up to the other kernels' rounding.
+   */
+  @Test
+  void aResidualAfterABiasIsOneActivateResidualCall() {
+    for (int d : new int[] {32, 20}) {
+      String net = "network Mlp {\n  input x[5, " + d + "]\n  target y[5, " + d + "]\n  param W[" + d + ", " + d + "]\n"
+          + "  param b[" + d + "]\n  param c[" + d + "]\n"
+          + "  h[t, i] = x[t, i] + b[i] + sum(j) W[i, j] * x[t, j]\n"
+          + "  g[t, i] = tanh((sum(j) W[i, j] * h[t, j]) + h[t, i] + c[i])\n  output g\n  loss = mse(g, y)\n}\n";
+      String auto = source(net, true, KernelChoice.AUTO);
+      assertTrue(auto.matches("(?s).*VectorKernelsF\\.activateResidual\\(dev\\.netc\\.runtime\\.VectorKernelsF\\.IDENTITY, x, b, t\\d+, h, "
+          + d + ", batch \\* 5\\);.*"), auto);
+      assertTrue(auto.matches("(?s).*VectorKernelsF\\.activate\\(dev\\.netc\\.runtime\\.VectorKernelsF\\.TANH, t\\d+, h, c_, g_, "
+          + d + ", batch \\* 5\\);.*"), auto);
+      assertFalse(source(net, true, KernelChoice.SCALAR).contains("activateResidual"));
+      for (boolean isFloat : new boolean[] {false, true}) {
+        Model a = model(net, isFloat, KernelChoice.AUTO);
+        Model b = model(net, isFloat, KernelChoice.SCALAR);
+        for (int batch : new int[] {1, 3, 16}) {
+          agree(a, b, batch, isFloat ? 2e-5 : 1e-10);
+        }
+      }
+    }
+  }
+
   @Test
   void theDefaultClassRunsTheKernelsOfThisJvmAndAgreesWithTheScalarOnes() {
     String want = expected();
