@@ -1748,6 +1748,33 @@ public final class VectorKernelsF {
   }
 
   /**
+   * {@code out[r] = sum over j of g[r*size + j] * (-(y[r*size + j] / s) * (1 / (2 s)))} with
+   * {@code s = sqrt(v[r] + eps)}, for every row {@code r < rows}: the gradient of a layer norm with
+   * respect to its variance, through {@code y = c / sqrt(v + eps)} (what autodiff writes for it).
+   * Computed as {@code -(sum(g * y) / s) / (2 s)}: the dot product a vector at a time (fused
+   * multiply-adds, in the build's precision), the two divisions once per row in double, where the
+   * loops divide every element in double. {@code size >= 1}.
+   */
+  public static void normVarianceGradient(float[] g, float[] y, float[] v, double eps, float[] out, int size,
+      int rows) {
+    int sv = S.loopBound(size);
+    for (int r = 0; r < rows; r++) {
+      int o = r * size;
+      FloatVector acc = FloatVector.zero(S);
+      int j = 0;
+      for (; j < sv; j += L) {
+        acc = FloatVector.fromArray(S, g, o + j).fma(FloatVector.fromArray(S, y, o + j), acc);
+      }
+      double dot = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < size; j++) {
+        dot += (double) g[o + j] * y[o + j];
+      }
+      double sd = Math.sqrt((double) v[r] + eps);
+      out[r] = (float) (-(dot / sd) * (1.0 / (2.0 * sd)));
+    }
+  }
+
+  /**
    * {@code y[at + t] += a[ao + t] * b[bo + t]} for {@code t < n}, a vector at a time (fused
    * multiply-adds): a row of a sum over positions of a product, as a layer norm's scale gradient
    * is ({@code sum(t) da[t, d] * n[t, d]}).

@@ -202,6 +202,9 @@ final class IndexKernels {
     if (call == null) {
       call = scaleShift();
     }
+    if (call == null) {
+      call = normVarianceGradient();
+    }
     Code.Builder loops = loops();
     return call == null ? loops : kernels.runtimeCall(loops, call);
   }
@@ -382,6 +385,48 @@ final class IndexKernels {
             x.array(node.input(tg[1].slot())), shift == null ? "null" : x.array(node.input(shift.slot())),
             x.array(node), last.extent(), (int) extent(c.out().subList(0, c.out().size() - 1)));
       }
+    }
+    return null;
+  }
+
+  /**
+   * A layer norm's gradient with respect to its variance, {@code y[p...] = sum(k) g[p..., k] *
+   * ((-(n[p..., k] / s)) * (1 / (2 * s)))} with {@code s = sqrt(v[p...] + eps)}, the body exactly
+   * what the rules of division and square root write for {@code n = c / sqrt(v + eps)}
+   * ({@code Library.layerNorm}), {@code g}, {@code n} and {@code v} batched and read whole: the
+   * runtime's {@code normVarianceGradient} for the batch's rows, a dot product a vector at a time
+   * and the divisions once per row, where the loops divide every element in double (the words
+   * transformer's three layer norms: 6% of its step). The call's format, or null.
+   */
+  private String normVarianceGradient() {
+    if (node.op() != Op.COMPUTE || !(node.ix() instanceof Comprehension c) || c.reducer() != Reducer.SUM
+        || !c.guards().isEmpty() || c.reduced().size() != 1 || c.out().isEmpty() || !plan.isBatched(node)
+        || plan.isView(node) || !(c.body() instanceof IExpr.Apply mul) || mul.op() != dev.netc.compiler.ops.Scalar.MUL
+        || !plan.vectorIndexActivation(c.reduced().get(0).extent())) {
+      return null;
+    }
+    List<Dim> all = new ArrayList<>(c.out());
+    all.addAll(c.reduced());
+    for (int i = 0; i < 2; i++) {
+      if (!(mul.args().get(i) instanceof IExpr.Read g) || !(mul.args().get(1 - i) instanceof IExpr.Apply f)
+          || f.op() != dev.netc.compiler.ops.Scalar.MUL || !(f.args().get(0) instanceof IExpr.Apply neg)
+          || neg.op() != dev.netc.compiler.ops.Scalar.NEG || !(neg.args().get(0) instanceof IExpr.Apply div)
+          || div.op() != dev.netc.compiler.ops.Scalar.DIV || !(div.args().get(0) instanceof IExpr.Read n)
+          || !(div.args().get(1) instanceof IExpr.Apply sqrt) || sqrt.op() != dev.netc.compiler.ops.Scalar.SQRT
+          || !(sqrt.args().get(0) instanceof IExpr.Apply add) || add.op() != dev.netc.compiler.ops.Scalar.ADD
+          || !(add.args().get(0) instanceof IExpr.Read v) || !(add.args().get(1) instanceof IExpr.Const eps)
+          || !(eps.value() > 0) || !f.args().get(1).equals(IExpr.div(IExpr.constant(1), IExpr.mul(IExpr.constant(2), sqrt)))) {
+        continue;
+      }
+      Node gn = node.input(g.slot());
+      Node nn = node.input(n.slot());
+      Node vn = node.input(v.slot());
+      if (!plan.isBatched(gn) || plan.isView(gn) || !readsWhole(g, gn, all) || !plan.isBatched(nn) || plan.isView(nn)
+          || !readsWhole(n, nn, all) || !plan.isBatched(vn) || plan.isView(vn) || !readsWhole(v, vn, c.out())) {
+        continue;
+      }
+      return Code.Builder.format("@K.normVarianceGradient(%s, %s, %s, %s, %s, %d, batch * %d)", x.array(gn), x.array(nn),
+          x.array(vn), Double.toString(eps.value()), x.array(node), c.reduced().get(0).extent(), (int) extent(c.out()));
     }
     return null;
   }

@@ -261,6 +261,35 @@ class KernelDispatchTest {
     }
   }
 
+  /**
+   * A layer norm's gradient with respect to its variance (the sum over a row of what the rules of
+   * division and square root write for {@code c / sqrt(v + eps)}): with the Vector API one
+   * {@code normVarianceGradient} call for the batch's rows, in agreement with the plain Java class
+   * (rows of 32, two vectors of floats on AVX-512, and of 20, a vector and a scalar rest; a second
+   * eps).
+   */
+  @Test
+  void aLayerNormsVarianceGradientIsOneNormVarianceGradientCall() {
+    for (int d : new int[] {32, 20}) {
+      for (String norm : new String[] {"layer_norm(a)", "layer_norm(a, eps=0.01)"}) {
+        String net = "network Mlp {\n  input x[5, " + d + "]\n  target y[5, " + d + "]\n  param W[" + d + ", " + d + "]\n"
+            + "  a[t, i] = tanh(sum(j) W[i, j] * x[t, j])\n  n = " + norm + "\n"
+            + "  g[t, i] = sum(j) W[i, j] * n[t, j]\n  output g\n  loss = mse(g, y)\n}\n";
+        String auto = source(net, true, KernelChoice.AUTO);
+        assertTrue(auto.matches("(?s).*VectorKernelsF\\.normVarianceGradient\\(t\\d+, n, t\\d+, "
+            + (norm.contains("eps") ? "0\\.01" : "1\\.0E-5") + ", t\\d+, " + d + ", batch \\* 5\\);.*"), auto);
+        assertFalse(source(net, true, KernelChoice.SCALAR).contains("normVarianceGradient"));
+        for (boolean isFloat : new boolean[] {false, true}) {
+          Model a = model(net, isFloat, KernelChoice.AUTO);
+          Model b = model(net, isFloat, KernelChoice.SCALAR);
+          for (int batch : new int[] {1, 3, 16}) {
+            agree(a, b, batch, isFloat ? 2e-5 : 1e-10);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void theDefaultClassRunsTheKernelsOfThisJvmAndAgreesWithTheScalarOnes() {
     String want = expected();
