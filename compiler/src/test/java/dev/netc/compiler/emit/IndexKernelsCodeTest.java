@@ -13,10 +13,12 @@ class IndexKernelsCodeTest {
   /**
    * A row that sums three reads along the last axis (a residual connection, {@code x[t, d] + b[d]
    * + y[t, d]}) is computed in double and rounded once, through the generated class: rows of 40
-   * and of 5, cancellation, overflow, NaN, infinities and signed zeros. It stays the generated loop:
-   * a runtime kernel for it (WideKernels.sumRuns, dropped) widened with the Vector API's
-   * conversions, which C2 on JDK 17 left unintrinsified inside the transformer's compiled
-   * {@code lossAndGradient}, allocating 1 MB per step (docs/performance.md).
+   * and of 5, cancellation, overflow, NaN, infinities and signed zeros. Here {@code b} is an input,
+   * batched, so it stays the generated loop. (With a param for a bias, the Vector API build takes
+   * {@code activateResidual} instead, in float: KernelDispatchTest. A runtime kernel in double for
+   * it, WideKernels.sumRuns, dropped, widened with the Vector API's conversions, which C2 on JDK 17
+   * left unintrinsified inside the transformer's compiled {@code lossAndGradient}, allocating 1 MB
+   * per step: docs/performance.md.)
    */
   @Test
   void aRowSummingThreeRunsIsTheLoopInDoubleRoundedOnce() {
