@@ -50,6 +50,45 @@ public final class WideKernels {
     }
   }
 
+  /**
+   * {@code (float)} of the sum in double of {@code x[from + j]} for {@code j < n}: a sum over a
+   * run, a convolution's bias gradient (LeNet's: the 24 x 24 positions of each channel of the
+   * output's gradient), which the loops add in double, four accumulators, scalar. A vector of
+   * floats at a time, widened into two of doubles and added into four accumulators, then the
+   * accumulators' lanes; the rest of the run (under a vector) in scalar code. The same sum in
+   * double in another order: the float it rounds to is the loops' but for a sum within a
+   * double's rounding of a float's halfway point.
+   */
+  public static float sumRun(float[] x, int from, int n) {
+    double s = 0;
+    int j = 0;
+    if (2 * D.length() == L && n >= L) {
+      DoubleVector a = DoubleVector.zero(D);
+      DoubleVector b = a;
+      DoubleVector c = a;
+      DoubleVector d = a;
+      for (; j + 2 * L <= n; j += 2 * L) {
+        FloatVector v = FloatVector.fromArray(F, x, from + j);
+        FloatVector w = FloatVector.fromArray(F, x, from + j + L);
+        a = a.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+        b = b.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+        c = c.add((DoubleVector) w.convertShape(VectorOperators.F2D, D, 0));
+        d = d.add((DoubleVector) w.convertShape(VectorOperators.F2D, D, 1));
+      }
+      if (j + L <= n) {
+        FloatVector v = FloatVector.fromArray(F, x, from + j);
+        a = a.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+        b = b.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+        j += L;
+      }
+      s = a.add(b).add(c.add(d)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; j < n; j++) {
+      s += x[from + j];
+    }
+    return (float) s;
+  }
+
   private static void scaleVector(float[] x, int from, float[] y, int to, double s, boolean divide) {
     FloatVector v = FloatVector.fromArray(F, x, from);
     DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);

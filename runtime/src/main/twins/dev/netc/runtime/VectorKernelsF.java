@@ -222,13 +222,26 @@ public final class VectorKernelsF {
    * and row {@code r < m}: the product {@code W * x} for a batch, {@code W} being {@code m x k}.
    */
   public static void matmulRows(float[] w, float[] x, float[] z, int m, int k, int batch) {
+    matmulRows(w, null, x, z, m, k, batch);
+  }
+
+  /**
+   * {@link #matmulRows(float[], float[], float[], int, int, int)} with row {@code r} of {@code w}
+   * starting at {@code wo[r]} ({@code wo} null: at {@code r * k}): {@code z[e*m + r] = sum over
+   * c < k of w[wo[r] + c] * x[e*k + c]}. A direct weight gradient (docs/codegen.md,
+   * "Contractions") passes a convolution's input as {@code w}, each row from where its kernel
+   * point's window starts, and the output's gradient packed as wide as the input's rows as
+   * {@code x}: no copy of the windows is made.
+   */
+  public static void matmulRows(float[] w, int[] wo, float[] x, float[] z, int m, int k, int batch) {
     IntraOp.Pool p = m < 8 ? null : IntraOp.acquire((long) m * k * batch, IntraOp.MIN_WORK);
     if (p == null) {
-      matmulRows(w, x, z, m, k, batch, 0, m);
+      matmulRows(w, wo, x, z, m, k, batch, 0, m);
       return;
     }
     Rows job = p.job(IntraOp.Pool.ROWS, IS_FLOAT, Rows::new);
     job.w = w;
+    job.wo = wo;
     job.x = x;
     job.z = z;
     job.m = m;
@@ -280,7 +293,7 @@ public final class VectorKernelsF {
    * not 8 times; a transformer's MLP over 512 positions of 64: 8 times, not 128). Each element
    * of {@code z} is computed by the same tile as without blocks, so the results are the same.
    */
-  private static void matmulRows(float[] w, float[] x, float[] z, int m, int k, int batch, int r0, int r1) {
+  private static void matmulRows(float[] w, int[] wo, float[] x, float[] z, int m, int k, int batch, int r0, int r1) {
     int kv = S.loopBound(k);
     int block = Math.max(4, ROWS_BLOCK_BYTES / (Math.max(1, k) * Float.BYTES) / 4 * 4);
     int full = batch / 4 * 4;
@@ -289,28 +302,29 @@ public final class VectorKernelsF {
       int r = r0;
       for (; r + 4 <= r1; r += 4) {
         for (int e = e0; e < e1; e += 4) {
-          rows4x4(w, x, z, m, k, kv, e, r);
+          rows4x4(w, wo, x, z, m, k, kv, e, r);
         }
       }
       for (; r < r1; r++) {
         for (int e = e0; e < e1; e++) {
-          z[e * m + r] = dot(w, r * k, x, e * k, k, kv);
+          z[e * m + r] = dot(w, wo == null ? r * k : wo[r], x, e * k, k, kv, wo != null);
         }
       }
     }
     for (int e = full; e < batch; e++) {
       int r = r0;
       for (; r + 4 <= r1; r += 4) {
-        rows4x1(w, x, z, m, k, kv, e, r);
+        rows4x1(w, wo, x, z, m, k, kv, e, r);
       }
       for (; r < r1; r++) {
-        z[e * m + r] = dot(w, r * k, x, e * k, k, kv);
+        z[e * m + r] = dot(w, wo == null ? r * k : wo[r], x, e * k, k, kv, wo != null);
       }
     }
   }
 
   private static final class Rows extends IntraOp.Job {
     float[] w;
+    int[] wo;
     float[] x;
     float[] z;
     int m;
@@ -319,22 +333,23 @@ public final class VectorKernelsF {
 
     @Override
     void run(int from, int to) {
-      matmulRows(w, x, z, m, k, batch, from, to);
+      matmulRows(w, wo, x, z, m, k, batch, from, to);
     }
 
     @Override
     void clear() {
       w = null;
+      wo = null;
       x = null;
       z = null;
     }
   }
 
-  private static void rows4x4(float[] w, float[] x, float[] z, int m, int k, int kv, int e, int r) {
-    int w0 = r * k;
-    int w1 = w0 + k;
-    int w2 = w1 + k;
-    int w3 = w2 + k;
+  private static void rows4x4(float[] w, int[] wo, float[] x, float[] z, int m, int k, int kv, int e, int r) {
+    int w0 = wo == null ? r * k : wo[r];
+    int w1 = wo == null ? w0 + k : wo[r + 1];
+    int w2 = wo == null ? w1 + k : wo[r + 2];
+    int w3 = wo == null ? w2 + k : wo[r + 3];
     int x0 = e * k;
     int x1 = x0 + k;
     int x2 = x1 + k;
@@ -381,34 +396,67 @@ public final class VectorKernelsF {
       a32 = u.fma(v2, a32);
       a33 = u.fma(v3, a33);
     }
+    // a direct product's last partial vector in lanes, the lanes past k zeroed in both operands
+    // (a chain of scalar products per sum took as long as the vectors)
+    int kd = kv;
+    if (wo != null && kv < k && w0 + kv + L <= w.length && w1 + kv + L <= w.length && w2 + kv + L <= w.length
+        && w3 + kv + L <= w.length && x3 + kv + L <= x.length) {
+      VectorMask<Float> keep = FloatVector.fromArray(S, LANES, 0).compare(VectorOperators.LT, (float) (k - kv));
+      FloatVector zero = FloatVector.zero(S);
+      FloatVector v0 = zero.blend(FloatVector.fromArray(S, x, x0 + kv), keep);
+      FloatVector v1 = zero.blend(FloatVector.fromArray(S, x, x1 + kv), keep);
+      FloatVector v2 = zero.blend(FloatVector.fromArray(S, x, x2 + kv), keep);
+      FloatVector v3 = zero.blend(FloatVector.fromArray(S, x, x3 + kv), keep);
+      FloatVector u = zero.blend(FloatVector.fromArray(S, w, w0 + kv), keep);
+      a00 = u.fma(v0, a00);
+      a01 = u.fma(v1, a01);
+      a02 = u.fma(v2, a02);
+      a03 = u.fma(v3, a03);
+      u = zero.blend(FloatVector.fromArray(S, w, w1 + kv), keep);
+      a10 = u.fma(v0, a10);
+      a11 = u.fma(v1, a11);
+      a12 = u.fma(v2, a12);
+      a13 = u.fma(v3, a13);
+      u = zero.blend(FloatVector.fromArray(S, w, w2 + kv), keep);
+      a20 = u.fma(v0, a20);
+      a21 = u.fma(v1, a21);
+      a22 = u.fma(v2, a22);
+      a23 = u.fma(v3, a23);
+      u = zero.blend(FloatVector.fromArray(S, w, w3 + kv), keep);
+      a30 = u.fma(v0, a30);
+      a31 = u.fma(v1, a31);
+      a32 = u.fma(v2, a32);
+      a33 = u.fma(v3, a33);
+      kd = k;
+    }
     int z0 = e * m + r;
-    z[z0] = a00.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x0, kv, k);
-    z[z0 + 1] = a10.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x0, kv, k);
-    z[z0 + 2] = a20.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x0, kv, k);
-    z[z0 + 3] = a30.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x0, kv, k);
+    z[z0] = a00.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x0, kd, k);
+    z[z0 + 1] = a10.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x0, kd, k);
+    z[z0 + 2] = a20.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x0, kd, k);
+    z[z0 + 3] = a30.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x0, kd, k);
     z0 += m;
-    z[z0] = a01.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x1, kv, k);
-    z[z0 + 1] = a11.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x1, kv, k);
-    z[z0 + 2] = a21.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x1, kv, k);
-    z[z0 + 3] = a31.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x1, kv, k);
+    z[z0] = a01.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x1, kd, k);
+    z[z0 + 1] = a11.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x1, kd, k);
+    z[z0 + 2] = a21.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x1, kd, k);
+    z[z0 + 3] = a31.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x1, kd, k);
     z0 += m;
-    z[z0] = a02.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x2, kv, k);
-    z[z0 + 1] = a12.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x2, kv, k);
-    z[z0 + 2] = a22.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x2, kv, k);
-    z[z0 + 3] = a32.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x2, kv, k);
+    z[z0] = a02.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x2, kd, k);
+    z[z0 + 1] = a12.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x2, kd, k);
+    z[z0 + 2] = a22.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x2, kd, k);
+    z[z0 + 3] = a32.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x2, kd, k);
     z0 += m;
-    z[z0] = a03.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x3, kv, k);
-    z[z0 + 1] = a13.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x3, kv, k);
-    z[z0 + 2] = a23.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x3, kv, k);
-    z[z0 + 3] = a33.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x3, kv, k);
+    z[z0] = a03.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x3, kd, k);
+    z[z0 + 1] = a13.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x3, kd, k);
+    z[z0 + 2] = a23.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x3, kd, k);
+    z[z0 + 3] = a33.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x3, kd, k);
   }
 
   /** Four rows for one example: each x vector feeds four rows, two accumulators per row. */
-  private static void rows4x1(float[] w, float[] x, float[] z, int m, int k, int kv, int e, int r) {
-    int w0 = r * k;
-    int w1 = w0 + k;
-    int w2 = w1 + k;
-    int w3 = w2 + k;
+  private static void rows4x1(float[] w, int[] wo, float[] x, float[] z, int m, int k, int kv, int e, int r) {
+    int w0 = wo == null ? r * k : wo[r];
+    int w1 = wo == null ? w0 + k : wo[r + 1];
+    int w2 = wo == null ? w1 + k : wo[r + 2];
+    int w3 = wo == null ? w2 + k : wo[r + 3];
     int x0 = e * k;
     FloatVector a0 = FloatVector.zero(S);
     FloatVector a1 = a0;
@@ -421,17 +469,41 @@ public final class VectorKernelsF {
       a2 = FloatVector.fromArray(S, w, w2 + c).fma(v, a2);
       a3 = FloatVector.fromArray(S, w, w3 + c).fma(v, a3);
     }
+    int kd = kv;
+    if (wo != null && kv < k && w0 + kv + L <= w.length && w1 + kv + L <= w.length && w2 + kv + L <= w.length
+        && w3 + kv + L <= w.length && x0 + kv + L <= x.length) {
+      // as rows4x4's
+      VectorMask<Float> keep = FloatVector.fromArray(S, LANES, 0).compare(VectorOperators.LT, (float) (k - kv));
+      FloatVector zero = FloatVector.zero(S);
+      FloatVector v = zero.blend(FloatVector.fromArray(S, x, x0 + kv), keep);
+      a0 = zero.blend(FloatVector.fromArray(S, w, w0 + kv), keep).fma(v, a0);
+      a1 = zero.blend(FloatVector.fromArray(S, w, w1 + kv), keep).fma(v, a1);
+      a2 = zero.blend(FloatVector.fromArray(S, w, w2 + kv), keep).fma(v, a2);
+      a3 = zero.blend(FloatVector.fromArray(S, w, w3 + kv), keep).fma(v, a3);
+      kd = k;
+    }
     int z0 = e * m + r;
-    z[z0] = a0.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x0, kv, k);
-    z[z0 + 1] = a1.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x0, kv, k);
-    z[z0 + 2] = a2.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x0, kv, k);
-    z[z0 + 3] = a3.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x0, kv, k);
+    z[z0] = a0.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x0, kd, k);
+    z[z0 + 1] = a1.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x0, kd, k);
+    z[z0 + 2] = a2.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x0, kd, k);
+    z[z0 + 3] = a3.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x0, kd, k);
   }
 
   private static float dot(float[] w, int wo, float[] x, int xo, int k, int kv) {
+    return dot(w, wo, x, xo, k, kv, false);
+  }
+
+  /** {@link #dot}, {@code direct}: the last partial vector in lanes where both arrays have room, as {@link #rows4x4}'s. */
+  private static float dot(float[] w, int wo, float[] x, int xo, int k, int kv, boolean direct) {
     FloatVector a = FloatVector.zero(S);
     for (int c = 0; c < kv; c += L) {
       a = FloatVector.fromArray(S, w, wo + c).fma(FloatVector.fromArray(S, x, xo + c), a);
+    }
+    if (direct && kv < k && wo + kv + L <= w.length && xo + kv + L <= x.length) {
+      VectorMask<Float> keep = FloatVector.fromArray(S, LANES, 0).compare(VectorOperators.LT, (float) (k - kv));
+      FloatVector zero = FloatVector.zero(S);
+      a = zero.blend(FloatVector.fromArray(S, w, wo + kv), keep).fma(zero.blend(FloatVector.fromArray(S, x, xo + kv), keep), a);
+      return a.reduceLanes(VectorOperators.ADD);
     }
     return a.reduceLanes(VectorOperators.ADD) + tail(w, wo, x, xo, kv, k);
   }
@@ -1285,18 +1357,33 @@ public final class VectorKernelsF {
       a30 = u0.fma(s, a30);
       a31 = u1.fma(s, a31);
     }
+    // g = sum * scale, or g += sum * scale (a fused multiply-add), written out here: a helper
+    // taking the vectors as arguments boxed all eight whenever C2 did not inline it (a JVM that
+    // had compiled it elsewhere first: 3.4 KB a step of a small MLP, docs/performance.md)
     int g0 = r * cols + j;
-    put(g, g0, a00, scale, assign);
-    put(g, g0 + L, a01, scale, assign);
-    g0 += cols;
-    put(g, g0, a10, scale, assign);
-    put(g, g0 + L, a11, scale, assign);
-    g0 += cols;
-    put(g, g0, a20, scale, assign);
-    put(g, g0 + L, a21, scale, assign);
-    g0 += cols;
-    put(g, g0, a30, scale, assign);
-    put(g, g0 + L, a31, scale, assign);
+    int g1 = g0 + cols;
+    int g2 = g1 + cols;
+    int g3 = g2 + cols;
+    FloatVector s = FloatVector.broadcast(S, scale);
+    if (assign) {
+      a00.mul(s).intoArray(g, g0);
+      a01.mul(s).intoArray(g, g0 + L);
+      a10.mul(s).intoArray(g, g1);
+      a11.mul(s).intoArray(g, g1 + L);
+      a20.mul(s).intoArray(g, g2);
+      a21.mul(s).intoArray(g, g2 + L);
+      a30.mul(s).intoArray(g, g3);
+      a31.mul(s).intoArray(g, g3 + L);
+    } else {
+      a00.fma(s, FloatVector.fromArray(S, g, g0)).intoArray(g, g0);
+      a01.fma(s, FloatVector.fromArray(S, g, g0 + L)).intoArray(g, g0 + L);
+      a10.fma(s, FloatVector.fromArray(S, g, g1)).intoArray(g, g1);
+      a11.fma(s, FloatVector.fromArray(S, g, g1 + L)).intoArray(g, g1 + L);
+      a20.fma(s, FloatVector.fromArray(S, g, g2)).intoArray(g, g2);
+      a21.fma(s, FloatVector.fromArray(S, g, g2 + L)).intoArray(g, g2 + L);
+      a30.fma(s, FloatVector.fromArray(S, g, g3)).intoArray(g, g3);
+      a31.fma(s, FloatVector.fromArray(S, g, g3 + L)).intoArray(g, g3 + L);
+    }
   }
 
   private static void outer1(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
@@ -1305,7 +1392,13 @@ public final class VectorKernelsF {
     for (int e = 0; e < batch; e++) {
       acc = FloatVector.fromArray(S, b, e * cols + j).fma(FloatVector.broadcast(S, a[e * rows + r]), acc);
     }
-    put(g, r * cols + j, acc, scale, assign);
+    int g0 = r * cols + j;
+    FloatVector s = FloatVector.broadcast(S, scale);
+    if (assign) {
+      acc.mul(s).intoArray(g, g0);
+    } else {
+      acc.fma(s, FloatVector.fromArray(S, g, g0)).intoArray(g, g0);
+    }
   }
 
   private static void outerScalar(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
@@ -1336,10 +1429,32 @@ public final class VectorKernelsF {
    * in order, so the result does not depend on which tile computed it.
    */
   public static void packedProduct(float[] a, float[][] b, float[] c, int m, int n, int k) {
+    packedProduct(a, b, zeroOffsets(k), c, m, n, k, false);
+  }
+
+  /**
+   * {@link #packedProduct(float[], float[][], float[], int, int, int)} with row {@code q} of
+   * {@code B'} starting at {@code bo[q]} of {@code b[q]}: {@code c[i*n + j] = sum over q < k of
+   * a[i*k + q] * b[q][bo[q] + j]}. A direct convolution (docs/codegen.md, "Contractions") passes
+   * its input for every row, each from the offset of the input point that the row's kernel point
+   * reads for the first output column, and no copy of {@code B'} is made: the columns are the
+   * output's rows laid end to end as wide as the input's, whose points past the output's width
+   * the caller does not copy out.
+   */
+  public static void packedProduct(float[] a, float[][] b, int[] bo, float[] c, int m, int n, int k) {
+    packedProduct(a, b, bo, c, m, n, k, true);
+  }
+
+  /**
+   * The product; {@code runs}: the rows of {@code B'} are runs of a few arrays that overlap
+   * (a direct product's), so that a panel of them 4 vectors wide stays in the L1 cache however
+   * many rows it has (a full correlation's 400 rows are 16 planes of 200 numbers).
+   */
+  private static void packedProduct(float[] a, float[][] b, int[] bo, float[] c, int m, int n, int k, boolean runs) {
     int j = 0;
-    if (!NARROW && (long) k * 4 * L * Float.BYTES <= WIDE_PANEL_BYTES) {
+    if (!NARROW && (runs || (long) k * 4 * L * Float.BYTES <= WIDE_PANEL_BYTES)) {
       for (; j + 4 * L <= n; j += 4 * L) {
-        packedWide(a, b, c, m, n, k, j);
+        packedWide(a, b, bo, c, m, n, k, j);
       }
     }
     int even = m - m % 2;
@@ -1347,31 +1462,53 @@ public final class VectorKernelsF {
     for (; j + 2 * L <= n; j += 2 * L) {
       int i = 0;
       for (; i + 6 <= even; i += 6) {
-        packed6x2(a, b, c, n, k, i, j);
+        packed6x2(a, b, bo, c, n, k, i, j);
       }
       for (; i + 4 <= even; i += 4) {
-        packed4x2(a, b, c, n, k, i, j);
+        packed4x2(a, b, bo, c, n, k, i, j);
       }
       for (; i < even; i += 2) {
-        packed2x2(a, b, c, n, k, i, j);
+        packed2x2(a, b, bo, c, n, k, i, j);
       }
+    }
+    if (n - j > L && n >= 2 * L || n - j == L && j > 0 && m % 4 != 0) {
+      // more than a vector of columns left, or one for rows that 4-row tiles leave: one more
+      // tile 2 vectors wide, overlapping the columns before it, which it computes again to the
+      // same numbers (a direct convolution's 92 columns: 64 in wide tiles, then 60 to 91, where
+      // single vectors took 4 rows at a time; a full correlation's 144 for 6 rows: 128, then
+      // 112 to 143, where 2 of the 6 rows took one chain of multiply-adds each)
+      int last = n - 2 * L;
+      int i = 0;
+      for (; i + 6 <= even; i += 6) {
+        packed6x2(a, b, bo, c, n, k, i, last);
+      }
+      for (; i + 4 <= even; i += 4) {
+        packed4x2(a, b, bo, c, n, k, i, last);
+      }
+      for (; i < even; i += 2) {
+        packed2x2(a, b, bo, c, n, k, i, last);
+      }
+      j = n;
     }
     for (; j + L <= n; j += L) {
       int i = 0;
       for (; i + 4 <= even; i += 4) {
-        packed4x1(a, b, c, n, k, i, j);
+        packed4x1(a, b, bo, c, n, k, i, j);
       }
       for (; i < even; i++) {
-        packed1x1(a, b, c, n, k, i, j);
+        packed1x1(a, b, bo, c, n, k, i, j);
       }
     }
     if (even < m) {
       int jr = wide;
       for (; jr + 4 * L <= n; jr += 4 * L) {
-        packed1x4(a, b, c, n, k, even, jr);
+        packed1x4(a, b, bo, c, n, k, even, jr);
       }
       for (; jr + L <= n; jr += L) {
-        packed1x1(a, b, c, n, k, even, jr);
+        packed1x1(a, b, bo, c, n, k, even, jr);
+      }
+      if (jr < n && n >= L) {
+        packed1x1(a, b, bo, c, n, k, even, n - L);
       }
     }
     if (j < n && n >= L) {
@@ -1381,11 +1518,11 @@ public final class VectorKernelsF {
       // 7% of its step)
       int last = n - L;
       int i = 0;
-      for (; i + 4 <= m; i += 4) {
-        packed4x1(a, b, c, n, k, i, last);
+      for (; i + 4 <= even; i += 4) {
+        packed4x1(a, b, bo, c, n, k, i, last);
       }
-      for (; i < m; i++) {
-        packed1x1(a, b, c, n, k, i, last);
+      for (; i < even; i++) {
+        packed1x1(a, b, bo, c, n, k, i, last);
       }
       j = n;
     }
@@ -1394,12 +1531,25 @@ public final class VectorKernelsF {
         int ao = i * k;
         float s = 0;
         for (int q = 0; q < k; q++) {
-          s = Math.fma(a[ao + q], b[q][j], s);
+          s = Math.fma(a[ao + q], b[q][bo[q] + j], s);
         }
         c[i * n + j] = s;
       }
     }
   }
+
+  /** Zeros, at least {@code k} of them: the offsets of rows of {@code B'} that start where their arrays do. */
+  private static int[] zeroOffsets(int k) {
+    int[] z = zeroOffsets;
+    if (z.length < k) {
+      // grown once per larger k; two threads growing it at once each get zeros
+      z = new int[Math.max(k, 2 * z.length)];
+      zeroOffsets = z;
+    }
+    return z;
+  }
+
+  private static int[] zeroOffsets = new int[1024];
 
   /**
    * {@code dst[at + t] += src[from + t]} for {@code t < n}, a vector at a time: a row of a
@@ -1563,9 +1713,58 @@ public final class VectorKernelsF {
     int planes = batch * channels;
     if (w >= L) {
       unpoolRows(g, wp, wq, t, out, planes, h, w);
+    } else if (2 * w == L) {
+      unpoolRowPairs(g, wp, wq, t, out, planes, h, w);
     } else {
       unpoolWindows(g, wp, wq, t, out, planes, h, w, 0, planes * h / 2 * w / 2);
     }
+  }
+
+  /**
+   * {@link #unpool2x2} for rows half a vector wide (LeNet's second pooling: rows of 8, 4 windows,
+   * where a vector holds 16 floats): each row of windows is one vector, its two output rows side
+   * by side, lane {@code l} the window {@code (l mod w) / 2}'s number where that window's winner is
+   * the lane's point ({@code p = l / w}, {@code q = l mod 2}). A loop over the windows took
+   * 80-100 µs a step for LeNet; the windows past the last whole vector of {@code g} go a window at
+   * a time.
+   */
+  private static void unpoolRowPairs(float[] g, float[] wp, float[] wq, float[] t, float[] out, int planes, int h,
+      int w) {
+    VectorSpecies<Float> s = S;
+    VectorShuffle<Float> quad = QUAD;
+    int windows = planes * (h / 2) * (w / 2);
+    int ow = w / 2;
+    int k = 0;
+    for (; k < windows && k + L <= g.length && k + L <= wp.length && k + L <= wq.length; k += ow) {
+      // row of windows k / ow: its output rows 2i and 2i + 1 lie one after the other (x = 2 k w / ow... = 4k)
+      int x = 4 * k;
+      // made here, not before the loop: a vector live across it is boxed
+      FloatVector zero = FloatVector.zero(s);
+      VectorMask<Float> won = FloatVector.fromArray(s, wp, k).rearrange(quad)
+          .compare(VectorOperators.EQ, FloatVector.fromArray(s, ROW_OF_LANE, 0))
+          .and(FloatVector.fromArray(s, wq, k).rearrange(quad).compare(VectorOperators.EQ,
+              FloatVector.fromArray(s, ODD_LANES, 0)));
+      FloatVector u = FloatVector.fromArray(s, g, k).rearrange(quad);
+      if (t != null) {
+        u = u.mul(zero.blend(1f, FloatVector.fromArray(s, t, x).compare(VectorOperators.GT, 0f)));
+      }
+      zero.blend(u, won).add(zero).intoArray(out, x);
+    }
+    unpoolWindows(g, wp, wq, t, out, planes, h, w, k, windows);
+  }
+
+  /** Lane {@code l} takes lane {@code (l mod L/2) / 2}: a row of windows's numbers for its two output rows. */
+  private static final VectorShuffle<Float> QUAD = VectorShuffle.fromOp(S, l -> l % (L / 2) / 2);
+
+  /** Each lane's output row in a pair of rows half a vector wide: 0, then 1. */
+  private static final float[] ROW_OF_LANE = rowOfLane();
+
+  private static float[] rowOfLane() {
+    float[] l = new float[L];
+    for (int i = 0; i < L; i++) {
+      l[i] = i / (L / 2);
+    }
+    return l;
   }
 
   /**
@@ -1840,7 +2039,10 @@ public final class VectorKernelsF {
    * wide, so that each row of the product lands in its 12 x 12 plane as one run of adds). One
    * vector per run where {@code width <= L} and both arrays have room for it: lanes past
    * {@code n} zeroed, lanes past {@code width} written again by the next run (the caller packs in
-   * ascending order) or padding after the last; else exactly. {@code n <= width}, {@code stride >= 0}.
+   * ascending order) or padding after the last. Whole vectors per run where the zeros fit in the
+   * run's last vector ({@code width} at most {@code n} rounded up to whole vectors; a direct
+   * weight gradient's rows of 24 in rows of 28), the same way. Else exactly. {@code n <= width},
+   * {@code stride >= 0}.
    */
   public static void copyRunsPadded(float[] src, int from, int stride, float[] dst, int to, int n, int width,
       int count) {
@@ -1849,6 +2051,22 @@ public final class VectorKernelsF {
       FloatVector zero = FloatVector.zero(S);
       for (int r = 0; r < count; r++) {
         zero.blend(FloatVector.fromArray(S, src, from + r * stride), keep).intoArray(dst, to + r * width);
+      }
+    } else if (n % L != 0 && width <= n + L - n % L && from + (count - 1) * stride + n + L <= src.length
+        && to + (count - 1) * width + n + L <= dst.length) {
+      // runs wider than a vector whose zeros fit in their last vector's lanes (a convolution's
+      // output gradient, rows of 24 in rows of 28): whole vectors, the last one's lanes past the
+      // run zeroed; what it writes past the row is the next row's, written after it
+      int whole = n - n % L;
+      VectorMask<Float> keep = FloatVector.fromArray(S, LANES, 0).compare(VectorOperators.LT, (float) (n % L));
+      FloatVector zero = FloatVector.zero(S);
+      for (int r = 0; r < count; r++) {
+        int s = from + r * stride;
+        int d = to + r * width;
+        for (int t = 0; t < whole; t += L) {
+          FloatVector.fromArray(S, src, s + t).intoArray(dst, d + t);
+        }
+        zero.blend(FloatVector.fromArray(S, src, s + whole), keep).intoArray(dst, d + whole);
       }
     } else {
       for (int r = 0; r < count; r++) {
@@ -1873,22 +2091,25 @@ public final class VectorKernelsF {
    * vectors (24 of AVX-512's 32 registers accumulating, each broadcast of {@code A'} feeding 4
    * multiply-adds where {@link #packed6x2}'s feeds 2), the rows they leave 2 or 1 at a time.
    */
-  private static void packedWide(float[] a, float[][] b, float[] c, int m, int n, int k, int j) {
+  private static void packedWide(float[] a, float[][] b, int[] bo, float[] c, int m, int n, int k, int j) {
     int i = 0;
     for (; i + 6 <= m; i += 6) {
-      packed6x4(a, b, c, n, k, i, j);
+      packed6x4(a, b, bo, c, n, k, i, j);
+    }
+    for (; i + 4 <= m; i += 4) {
+      packed4x4(a, b, bo, c, n, k, i, j);
     }
     for (; i + 2 <= m; i += 2) {
-      packed2x2(a, b, c, n, k, i, j);
-      packed2x2(a, b, c, n, k, i, j + 2 * L);
+      packed2x2(a, b, bo, c, n, k, i, j);
+      packed2x2(a, b, bo, c, n, k, i, j + 2 * L);
     }
     if (i < m) {
-      packed1x4(a, b, c, n, k, i, j);
+      packed1x4(a, b, bo, c, n, k, i, j);
     }
   }
 
   /** Rows i..i+5 times columns j..j+4L-1 of {@link #packedProduct}: 24 accumulators. */
-  private static void packed6x4(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+  private static void packed6x4(float[] a, float[][] b, int[] bo, float[] c, int n, int k, int i, int j) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     FloatVector c02 = c00;
@@ -1921,10 +2142,11 @@ public final class VectorKernelsF {
     int a5 = a4 + k;
     for (int q = 0; q < k; q++) {
       float[] row = b[q];
-      FloatVector u0 = FloatVector.fromArray(S, row, j);
-      FloatVector u1 = FloatVector.fromArray(S, row, j + L);
-      FloatVector u2 = FloatVector.fromArray(S, row, j + 2 * L);
-      FloatVector u3 = FloatVector.fromArray(S, row, j + 3 * L);
+      int jq = bo[q] + j;
+      FloatVector u0 = FloatVector.fromArray(S, row, jq);
+      FloatVector u1 = FloatVector.fromArray(S, row, jq + L);
+      FloatVector u2 = FloatVector.fromArray(S, row, jq + 2 * L);
+      FloatVector u3 = FloatVector.fromArray(S, row, jq + 3 * L);
       FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
       c00 = u0.fma(s, c00);
       c01 = u1.fma(s, c01);
@@ -1988,8 +2210,80 @@ public final class VectorKernelsF {
     c53.intoArray(c, o + 3 * L);
   }
 
+  /** Rows i..i+3 times columns j..j+4L-1 of {@link #packedProduct}: 16 accumulators. */
+  private static void packed4x4(float[] a, float[][] b, int[] bo, float[] c, int n, int k, int i, int j) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00;
+    FloatVector c02 = c00;
+    FloatVector c03 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c12 = c00;
+    FloatVector c13 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c22 = c00;
+    FloatVector c23 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    FloatVector c32 = c00;
+    FloatVector c33 = c00;
+    int a0 = i * k;
+    int a1 = a0 + k;
+    int a2 = a1 + k;
+    int a3 = a2 + k;
+    for (int q = 0; q < k; q++) {
+      float[] row = b[q];
+      int jq = bo[q] + j;
+      FloatVector u0 = FloatVector.fromArray(S, row, jq);
+      FloatVector u1 = FloatVector.fromArray(S, row, jq + L);
+      FloatVector u2 = FloatVector.fromArray(S, row, jq + 2 * L);
+      FloatVector u3 = FloatVector.fromArray(S, row, jq + 3 * L);
+      FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
+      c00 = u0.fma(s, c00);
+      c01 = u1.fma(s, c01);
+      c02 = u2.fma(s, c02);
+      c03 = u3.fma(s, c03);
+      s = FloatVector.broadcast(S, a[a1 + q]);
+      c10 = u0.fma(s, c10);
+      c11 = u1.fma(s, c11);
+      c12 = u2.fma(s, c12);
+      c13 = u3.fma(s, c13);
+      s = FloatVector.broadcast(S, a[a2 + q]);
+      c20 = u0.fma(s, c20);
+      c21 = u1.fma(s, c21);
+      c22 = u2.fma(s, c22);
+      c23 = u3.fma(s, c23);
+      s = FloatVector.broadcast(S, a[a3 + q]);
+      c30 = u0.fma(s, c30);
+      c31 = u1.fma(s, c31);
+      c32 = u2.fma(s, c32);
+      c33 = u3.fma(s, c33);
+    }
+    int o = i * n + j;
+    c00.intoArray(c, o);
+    c01.intoArray(c, o + L);
+    c02.intoArray(c, o + 2 * L);
+    c03.intoArray(c, o + 3 * L);
+    o += n;
+    c10.intoArray(c, o);
+    c11.intoArray(c, o + L);
+    c12.intoArray(c, o + 2 * L);
+    c13.intoArray(c, o + 3 * L);
+    o += n;
+    c20.intoArray(c, o);
+    c21.intoArray(c, o + L);
+    c22.intoArray(c, o + 2 * L);
+    c23.intoArray(c, o + 3 * L);
+    o += n;
+    c30.intoArray(c, o);
+    c31.intoArray(c, o + L);
+    c32.intoArray(c, o + 2 * L);
+    c33.intoArray(c, o + 3 * L);
+  }
+
   /** Rows i..i+5 times columns j..j+2L-1 of {@link #packedProduct}: 12 accumulators. */
-  private static void packed6x2(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+  private static void packed6x2(float[] a, float[][] b, int[] bo, float[] c, int n, int k, int i, int j) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -2010,8 +2304,9 @@ public final class VectorKernelsF {
     int a5 = a4 + k;
     for (int q = 0; q < k; q++) {
       float[] row = b[q];
-      FloatVector u0 = FloatVector.fromArray(S, row, j);
-      FloatVector u1 = FloatVector.fromArray(S, row, j + L);
+      int jq = bo[q] + j;
+      FloatVector u0 = FloatVector.fromArray(S, row, jq);
+      FloatVector u1 = FloatVector.fromArray(S, row, jq + L);
       FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
       c00 = u0.fma(s, c00);
       c01 = u1.fma(s, c01);
@@ -2056,7 +2351,7 @@ public final class VectorKernelsF {
    * vector of columns when the padded width is an odd number of vectors, as with 16 floats a
    * vector on AVX-512).
    */
-  private static void packed4x1(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+  private static void packed4x1(float[] a, float[][] b, int[] bo, float[] c, int n, int k, int i, int j) {
     FloatVector c0 = FloatVector.zero(S);
     FloatVector c1 = c0;
     FloatVector c2 = c0;
@@ -2066,7 +2361,7 @@ public final class VectorKernelsF {
     int a2 = a1 + k;
     int a3 = a2 + k;
     for (int q = 0; q < k; q++) {
-      FloatVector u = FloatVector.fromArray(S, b[q], j);
+      FloatVector u = FloatVector.fromArray(S, b[q], bo[q] + j);
       c0 = u.fma(FloatVector.broadcast(S, a[a0 + q]), c0);
       c1 = u.fma(FloatVector.broadcast(S, a[a1 + q]), c1);
       c2 = u.fma(FloatVector.broadcast(S, a[a2 + q]), c2);
@@ -2080,7 +2375,7 @@ public final class VectorKernelsF {
   }
 
   /** Row i times columns j..j+4L-1 of {@link #packedProduct}: 4 accumulators. */
-  private static void packed1x4(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+  private static void packed1x4(float[] a, float[][] b, int[] bo, float[] c, int n, int k, int i, int j) {
     FloatVector c0 = FloatVector.zero(S);
     FloatVector c1 = c0;
     FloatVector c2 = c0;
@@ -2088,11 +2383,12 @@ public final class VectorKernelsF {
     int a0 = i * k;
     for (int q = 0; q < k; q++) {
       float[] row = b[q];
+      int jq = bo[q] + j;
       FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
-      c0 = FloatVector.fromArray(S, row, j).fma(s, c0);
-      c1 = FloatVector.fromArray(S, row, j + L).fma(s, c1);
-      c2 = FloatVector.fromArray(S, row, j + 2 * L).fma(s, c2);
-      c3 = FloatVector.fromArray(S, row, j + 3 * L).fma(s, c3);
+      c0 = FloatVector.fromArray(S, row, jq).fma(s, c0);
+      c1 = FloatVector.fromArray(S, row, jq + L).fma(s, c1);
+      c2 = FloatVector.fromArray(S, row, jq + 2 * L).fma(s, c2);
+      c3 = FloatVector.fromArray(S, row, jq + 3 * L).fma(s, c3);
     }
     int o = i * n + j;
     c0.intoArray(c, o);
@@ -2102,7 +2398,7 @@ public final class VectorKernelsF {
   }
 
   /** Rows i..i+3 times columns j..j+2L-1 of {@link #packedProduct}: 8 accumulators. */
-  private static void packed4x2(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+  private static void packed4x2(float[] a, float[][] b, int[] bo, float[] c, int n, int k, int i, int j) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -2117,8 +2413,9 @@ public final class VectorKernelsF {
     int a3 = a2 + k;
     for (int q = 0; q < k; q++) {
       float[] row = b[q];
-      FloatVector u0 = FloatVector.fromArray(S, row, j);
-      FloatVector u1 = FloatVector.fromArray(S, row, j + L);
+      int jq = bo[q] + j;
+      FloatVector u0 = FloatVector.fromArray(S, row, jq);
+      FloatVector u1 = FloatVector.fromArray(S, row, jq + L);
       FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
       c00 = u0.fma(s, c00);
       c01 = u1.fma(s, c01);
@@ -2147,7 +2444,7 @@ public final class VectorKernelsF {
   }
 
   /** Rows i, i+1 times columns j..j+2L-1 of {@link #packedProduct}. */
-  private static void packed2x2(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+  private static void packed2x2(float[] a, float[][] b, int[] bo, float[] c, int n, int k, int i, int j) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -2156,8 +2453,9 @@ public final class VectorKernelsF {
     int a1 = a0 + k;
     for (int q = 0; q < k; q++) {
       float[] row = b[q];
-      FloatVector u0 = FloatVector.fromArray(S, row, j);
-      FloatVector u1 = FloatVector.fromArray(S, row, j + L);
+      int jq = bo[q] + j;
+      FloatVector u0 = FloatVector.fromArray(S, row, jq);
+      FloatVector u1 = FloatVector.fromArray(S, row, jq + L);
       FloatVector s = FloatVector.broadcast(S, a[a0 + q]);
       c00 = u0.fma(s, c00);
       c01 = u1.fma(s, c01);
@@ -2174,22 +2472,16 @@ public final class VectorKernelsF {
   }
 
   /** Row i times columns j..j+L-1 of {@link #packedProduct}. */
-  private static void packed1x1(float[] a, float[][] b, float[] c, int n, int k, int i, int j) {
+  private static void packed1x1(float[] a, float[][] b, int[] bo, float[] c, int n, int k, int i, int j) {
     FloatVector acc = FloatVector.zero(S);
     int a0 = i * k;
     for (int q = 0; q < k; q++) {
-      acc = FloatVector.fromArray(S, b[q], j).fma(FloatVector.broadcast(S, a[a0 + q]), acc);
+      acc = FloatVector.fromArray(S, b[q], bo[q] + j).fma(FloatVector.broadcast(S, a[a0 + q]), acc);
     }
     acc.intoArray(c, i * n + j);
   }
 
-  private static void put(float[] g, int at, FloatVector sum, float scale, boolean assign) {
-    if (assign) {
-      sum.mul(scale).intoArray(g, at);
-    } else {
-      sum.fma(FloatVector.broadcast(S, scale), FloatVector.fromArray(S, g, at)).intoArray(g, at);
-    }
-  }
+
 
   private static float[] lanes() {
     float[] l = new float[L];

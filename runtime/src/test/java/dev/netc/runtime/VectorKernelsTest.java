@@ -441,6 +441,91 @@ class VectorKernelsTest {
   }
 
   /**
+   * The packed product with each row of {@code B'} a run of one array from its own offset, as a
+   * direct convolution passes its input (docs/codegen.md, "Contractions"): the same fused sums
+   * in order to the bit, for 1 to 17 rows (tiles of 6, 4 and 2 rows by 4 vectors, the 2-vector
+   * tile overlapping the columns before it where more than a vector is left, single vectors), the
+   * rows overlapping each other in the array, the last ending at the array's end.
+   */
+  @Test
+  void packedProductReadsEachRowOfBFromItsOffset() {
+    SplittableRandom rnd = new SplittableRandom(23);
+    for (int m = 1; m <= 17; m++) {
+      for (int n : SIZES) {
+        for (int k : new int[] {1, 5, 25, 150}) {
+          int step = 1 + rnd.nextInt(7);
+          double[] x = random(rnd, (k - 1) * step + n);
+          int[] bo = new int[k];
+          double[][] b = new double[k][];
+          float[][] bf = new float[k][];
+          float[] xf = toFloat(x);
+          for (int q = 0; q < k; q++) {
+            bo[q] = q * step;
+            b[q] = x;
+            bf[q] = xf;
+          }
+          double[] a = random(rnd, m * k);
+          float[] af = toFloat(a);
+          double[] cd = new double[m * n];
+          float[] cf = new float[m * n];
+          VectorKernelsD.packedProduct(a, b, bo, cd, m, n, k);
+          VectorKernelsF.packedProduct(af, bf, bo, cf, m, n, k);
+          for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+              double sd = 0;
+              float sf = 0;
+              for (int q = 0; q < k; q++) {
+                sd = Math.fma(a[i * k + q], x[bo[q] + j], sd);
+                sf = Math.fma(af[i * k + q], xf[bo[q] + j], sf);
+              }
+              String what = "packedProduct at offsets " + m + "x" + n + "x" + k + " [" + i + "," + j + "]";
+              assertEquals(sd, cd[i * n + j], 0, what + " double");
+              assertEquals(sf, cf[i * n + j], 0, what + " float");
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * matmulRows with row {@code r} of {@code w} read from {@code wo[r]} of one array, the rows
+   * overlapping (a direct weight gradient's windows): the plain loops' sums, for sums whose
+   * length is and is not whole vectors (the last partial vector in masked lanes where both
+   * arrays have room past it, scalar where the last window ends at the array's end).
+   */
+  @Test
+  void matmulRowsReadsEachRowFromItsOffset() {
+    SplittableRandom rnd = new SplittableRandom(37);
+    for (int m : new int[] {1, 3, 4, 5, 9, 25}) {
+      for (int k : new int[] {1, 7, 16, 17, 28, 92, 668}) {
+        for (int batch : new int[] {1, 2, 4, 6, 9}) {
+          for (boolean room : new boolean[] {false, true}) {
+            int step = 1 + rnd.nextInt(5);
+            double[] w = random(rnd, (m - 1) * step + k + (room ? 20 : 0));
+            int[] wo = new int[m];
+            double[] packed = new double[m * k];
+            for (int r = 0; r < m; r++) {
+              wo[r] = r * step;
+              System.arraycopy(w, wo[r], packed, r * k, k);
+            }
+            double[] x = random(rnd, batch * k + (room ? 20 : 0));
+            double[] want = new double[batch * m];
+            double[] mag = new double[batch * m];
+            plainMatmulRows(packed, x, want, mag, m, k, batch);
+            double[] zd = new double[batch * m];
+            float[] zf = new float[batch * m];
+            VectorKernelsD.matmulRows(w, wo, x, zd, m, k, batch);
+            VectorKernelsF.matmulRows(toFloat(w), wo, toFloat(x), zf, m, k, batch);
+            check("matmulRows at offsets " + m + "x" + k + " batch " + batch + (room ? " with room" : ""), want, mag,
+                zd, zf);
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * reluBackward, {@code g * step(t)}: exactly the loop's product for every element, zeros of
    * both signs, NaN and infinities in {@code t} and in {@code g} included (a NaN or infinite
    * {@code g} where {@code t <= 0} gives NaN, as the product does), at lengths around a vector's.

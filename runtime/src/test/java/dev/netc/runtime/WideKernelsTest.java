@@ -50,4 +50,34 @@ class WideKernelsTest {
       }
     }
   }
+  /**
+   * sumRun against the sum in double of the run, in the kernel's order and in the loops' (four
+   * accumulators, as the generated code adds): within a double's rounding of the exact sum, and
+   * the same float as the loops' for every length around the vector's (whole pairs of vectors, one
+   * more vector, the scalar rest) with random numbers of mixed magnitudes; an infinity or a NaN in
+   * the run gives the loops' infinity or NaN.
+   */
+  @Test
+  void sumRunIsTheSumInDoubleRoundedOnce() {
+    SplittableRandom rnd = new SplittableRandom(33);
+    for (int n = 0; n <= 700; n += n < 70 ? 1 : 37) {
+      float[] x = new float[n + 7];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(-3, 4)));
+      }
+      int from = 4;
+      double[] acc = new double[4];
+      for (int j = 0; j < n; j++) {
+        acc[j % 4] += x[from + j];
+      }
+      float loops = (float) ((acc[0] + acc[1]) + (acc[2] + acc[3]));
+      assertEquals(loops, WideKernels.sumRun(x, from, n), 0, "n " + n);
+      if (n > 20) {
+        x[from + n / 2] = Float.POSITIVE_INFINITY;
+        assertEquals(Float.POSITIVE_INFINITY, WideKernels.sumRun(x, from, n), 0, "n " + n + " with an infinity");
+        x[from + n / 3] = Float.NaN;
+        assertEquals(Float.NaN, WideKernels.sumRun(x, from, n), 0, "n " + n + " with a NaN");
+      }
+    }
+  }
 }

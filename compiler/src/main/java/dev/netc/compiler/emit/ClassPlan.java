@@ -125,9 +125,11 @@ public record ClassPlan(
    * {@code cols} values (a contraction's second operand, one row per point of the reduced
    * domain), {@code packA} of {@code flat} values (its first operand) and {@code packRow} of
    * {@code result} (the row being accumulated, or the whole product when the Vector API kernel
-   * computes it).
+   * computes it), and for direct products ({@code IndexKernels.Direct}) {@code packIn} and
+   * {@code packAt} of {@code direct} entries (each row of the second operand as an array and
+   * the offset it starts at; 0: none).
    */
-  public record Scratch(int rows, int cols, int flat, int result) {}
+  public record Scratch(int rows, int cols, int flat, int result, int direct) {}
 
   public String elementType() {
     return isFloat ? "float" : "double";

@@ -617,17 +617,20 @@ final class IndexKernels {
           }
         }
         case SUM -> {
+          Code.Builder summed = summedRun(c, at);
+          Code.Builder loop = new Code.Builder();
           Dim lastReduced = c.reduced().get(c.reduced().size() - 1);
           if (c.guards().isEmpty() && lastReduced.extent() >= SPLIT_MIN && lastReduced.extent() % SPLIT == 0) {
-            splitSum(c, lastReduced, inner);
+            splitSum(c, lastReduced, loop);
           } else {
             Code.Builder term = new Code.Builder();
             shareRepeated(c.body(), term);
             term.stmt("acc += %s", Kernels.unwrap(value(c.body())));
             shared.clear();
-            inner.stmt("double acc = 0").addAll(bounded(c.reduced(), c.guards(), term).build());
+            loop.stmt("double acc = 0").addAll(bounded(c.reduced(), c.guards(), term).build());
           }
-          inner.stmt("%s = %s", at, kernels.store("acc"));
+          loop.stmt("%s = %s", at, kernels.store("acc"));
+          inner.addAll((summed == null ? loop : kernels.vectorOr(summed, loop)).build());
         }
         case MAX, MIN -> {
           boolean isWinners = node.op() == Op.WINNERS;
@@ -1012,6 +1015,20 @@ final class IndexKernels {
     if (sh != null) {
       return shiftedProduct(sh, out, decls);
     }
+    boolean vector = plan.kernelChoice() != KernelChoice.SCALAR;
+    Direct direct = vector ? direct(ct, c) : null;
+    if (direct != null) {
+      return kernels.vectorOr(directProduct(ct, direct, out, decls), packedContraction(ct, out, decls, false));
+    }
+    return packedContraction(ct, out, decls, vector);
+  }
+
+  /**
+   * {@link #contraction} as a packed product, {@code vector}: with the Vector API side beside
+   * the loops.
+   */
+  private Code.Builder packedContraction(Contraction ct, String out, Code.Builder decls, boolean vector) {
+    Comprehension c = (Comprehension) node.ix();
     Node nodeA = node.input(ct.a().slot());
     Node nodeB = node.input(ct.b().slot());
     boolean batched = plan.isBatched(node);
@@ -1023,7 +1040,6 @@ final class IndexKernels {
     fixed = ct.batch();
     bind(List.of());
     int width = examples * ct.n();
-    boolean vector = plan.kernelChoice() != KernelChoice.SCALAR;
     // the Vector API's product runs over whole vectors of columns: the packed rows are padded to a
     // multiple of 16 (whatever is in the padding, from another contraction, lands only in columns
     // of the result that are not copied out)
@@ -1052,7 +1068,16 @@ final class IndexKernels {
     // example instead of 2,880 of 5); the product by matmulRows into pk's first row
     boolean transposed = vector && examples == 1 && ct.batch().isEmpty() && batched && plan.isBatched(nodeB)
         && transposedB(ct);
-    if (transposed) {
+    // where B's windows are runs of B itself (a weight gradient with long sums): no copy of
+    // them, A' packed as wide as B's rows, dot products over B in place
+    int wide = transposed && plan.isBatched(nodeA) ? directRowsWidth(ct) : 0;
+    if (wide > 0) {
+      plan.needScratch(1, ct.m() * ct.n(), ct.m() * wide + 2 * PAD, 1);
+      plan.needDirectRows(ct.n());
+      top.stmt("int[] po = ws.packAt");
+      vectorPackA = packWideA(ct, wide);
+      vectorPackB = directRowOffsets(ct);
+    } else if (transposed) {
       plan.needScratch(1, ct.m() * ct.n(), ct.m() * ct.k(), ct.n() * ct.k());
       vectorPackB = packTransposedB(ct);
     }
@@ -1063,7 +1088,9 @@ final class IndexKernels {
         .stmt("int ro = %s", rowOffset(c.out(), ct));
     rowOfProduct(row, width, ct.k());
     // the Vector API side: the whole product into cr (m rows of width) by the runtime, then copied out
-    Code.Builder product = transposed
+    Code.Builder product = wide > 0
+        ? new Code.Builder().stmt("@K.matmulRows(%s, po, pa, pk[0], %d, %d, %d)", x.array(nodeB), ct.n(), wide, ct.m())
+        : transposed
         ? new Code.Builder().stmt("@K.matmulRows(cr, pa, pk[0], %d, %d, %d)", ct.n(), ct.k(), ct.m())
         : new Code.Builder().stmt("@K.packedProduct(pa, pk, cr, %d, %d, %d)", ct.m(), padded, ct.k());
     Code.Builder copy = new Code.Builder().stmt("int ro = %s", rowOffset(c.out(), ct))
@@ -1120,6 +1147,241 @@ final class IndexKernels {
     }
     Code.Builder run = new Code.Builder().stmt("int ng = Math.min(%d, batch - ex0)", examples).addAll(rows.build());
     return top.block("for (int ex0 = 0; ex0 < batch; ex0 += " + examples + ")", run);
+  }
+
+  /**
+   * A contraction whose rows of {@code B'} are runs of {@code B} itself, as a forward
+   * convolution's are: {@code y[o, r, c] = sum(i, p, q) K[o, i, p, q] * x[i, r + p, c + q]} reads,
+   * for each point {@code (i, p, q)} of the reduced domain, the input from {@code x[i, p, q]} on,
+   * {@code r} moving it by a whole row of the input ({@code widths[0]}, 12) and {@code c} by one
+   * ({@code widths[1]}). The product's columns are then the output's rows laid end to end as
+   * wide as the input's ({@code wide = (R - 1) * 12 + C} of them, 92 for 8 x 8 outputs), row
+   * {@code (i, p, q)} of {@code B'} being {@code wide} numbers of {@code x} from that offset: no
+   * copy of {@code B'} is made (im2col packing took most of LeNet's forward convolutions' time),
+   * and the columns past each row's {@code C} are computed and not copied out. The output's
+   * trailing axes are the columns, one or two of them.
+   */
+  record Direct(int[] widths, int wide) {}
+
+  /**
+   * {@code ct} as a {@link Direct} product, or null: on the Vector API side, with no batch
+   * index, guard on {@code B} or constant factor, the columns the output's last one or two axes,
+   * {@code B}'s position moving by 1 along the last and by at least the last's extent along the
+   * other, and the wide columns at least a vector of floats and at most twice the output's.
+   */
+  private Direct direct(Contraction ct, Comprehension c) {
+    if (!ct.batch().isEmpty() || !ct.guardsB().isEmpty() || ct.scale() != 1 || ct.cols().size() > 2
+        || colStride(c.out(), ct.cols()) != 1) {
+      return null;
+    }
+    Node src = node.input(ct.b().slot());
+    if (plan.isIds(src) || shared.containsKey(ct.b())) {
+      return null;
+    }
+    int t = ct.cols().size();
+    int[] widths = new int[t];
+    for (int s = 0; s < t; s++) {
+      widths[s] = flatCoefficient(ct.b(), src, ct.cols().get(s).index());
+    }
+    if (widths[t - 1] != 1 || t == 2 && widths[0] < ct.cols().get(1).extent()) {
+      return null;
+    }
+    int wide = t == 1 ? ct.n() : widths[0] * (ct.cols().get(0).extent() - 1) + ct.cols().get(1).extent();
+    if (wide < PAD || wide > 2 * ct.n()) {
+      return null;
+    }
+    return new Direct(widths, wide);
+  }
+
+  /**
+   * The Vector API side of a {@link Shifted} product that covers its whole output plane, a
+   * stride-1 convolution's input gradient {@code dx[i, y, x] = sum(o, p, q) K[o, i, p, q] *
+   * d[o, y - p, x - q]} over {@code y < R + KH - 1}, {@code x < C + KW - 1}: a full correlation,
+   * computed as a direct product over {@code d} padded with zeros. Each plane of {@code d} is
+   * packed in rows as wide as the output's ({@code W = C + KW - 1}: the {@code KW - 1} zeros after
+   * each row are those that a window passing its left or right edge reads) after
+   * {@code M = (KH - 1) W + KW - 1} zeros and before {@code (KH - 1) W} more, into the workspace's
+   * {@code pack[0]}; row {@code (o, p, q)} of {@code B'} is that plane from {@code M - p W - q}
+   * on, and the output's plane is the product's columns, whole ({@code R + KH - 1} rows of
+   * {@code W}): {@code dx = K'' B'} with {@code K''[i][(o, p, q)]}, {@code m} the output's other
+   * axes. No scatter and no zeroing of the output: every element is one sum (LeNet's second
+   * convolution's input gradient: 16 x 25 = 400 terms each, where the scattered product's rows
+   * summed 16 and its 150 runs of adds went through memory). Null where the plane is not whole
+   * (a guard that does not hold everywhere, a wider output, shifts that are not {@code + p}),
+   * and for fewer than 4 rows.
+   */
+  private Code.Builder fullCorrelation(Shifted sh, Code.Builder decls, String out) {
+    Contraction ct = sh.product();
+    Comprehension c = (Comprehension) node.ix();
+    List<Dim> span = sh.span();
+    int outRank = c.out().size();
+    if (span.size() != 2 || outRank < 3 || sh.at().size() != 2) {
+      return null;
+    }
+    Dim yOut = c.out().get(outRank - 2);
+    Dim xOut = c.out().get(outRank - 1);
+    Affine atY = sh.at().get(yOut.index());
+    Affine atX = sh.at().get(xOut.index());
+    Dim r = span.get(0);
+    Dim col = span.get(1);
+    if (atY == null || atX == null || atY.coefficient(r.index()) != 1 || atX.coefficient(col.index()) != 1
+        || atY.constant() != 0 || atX.constant() != 0 || atY.terms().size() != 2 || atX.terms().size() != 2) {
+      return null;
+    }
+    String pName = atY.terms().keySet().stream().filter(v -> !v.equals(r.index())).findFirst().orElseThrow();
+    String qName = atX.terms().keySet().stream().filter(v -> !v.equals(col.index())).findFirst().orElseThrow();
+    if (atY.coefficient(pName) != 1 || atX.coefficient(qName) != 1) {
+      return null;
+    }
+    // the product's rows: the output's other axes, then p and q (moved there by shifted)
+    List<Dim> rowsI = new ArrayList<>();
+    Dim p = null;
+    Dim q = null;
+    for (Dim d : ct.rows()) {
+      if (d.index().equals(pName)) {
+        p = d;
+      } else if (d.index().equals(qName)) {
+        q = d;
+      } else {
+        rowsI.add(d);
+      }
+    }
+    if (p == null || q == null || rowsI.isEmpty() || !c.out().subList(0, outRank - 2).equals(rowsI)) {
+      return null;
+    }
+    int kh = p.extent();
+    int kw = q.extent();
+    int w = xOut.extent();
+    if (yOut.extent() != r.extent() + kh - 1 || w != col.extent() + kw - 1) {
+      return null;
+    }
+    Map<String, Integer> extents = new HashMap<>();
+    ct.rows().forEach(d -> extents.put(d.index(), d.extent()));
+    span.forEach(d -> extents.put(d.index(), d.extent()));
+    for (Cond.OnIndices g : sh.guards()) {
+      if (!always(g, extents)) {
+        return null;
+      }
+    }
+    // d's plane: runs of C along its last axis, a row of d apart
+    IExpr.Read read = ct.b();
+    Node src = node.input(read.slot());
+    if (plan.isIds(src) || shared.containsKey(read) || runLength(read, col) != col.extent()) {
+      return null;
+    }
+    int rowStride = flatCoefficient(read, src, r.index());
+    if (rowStride < col.extent()) {
+      return null;
+    }
+    int margin = (kh - 1) * w + kw - 1;
+    int plane = margin + yOut.extent() * w;
+    long kAll = extent(ct.reduced()) * kh * kw;
+    int m = (int) extent(rowsI);
+    int n = yOut.extent() * w;
+    if (kAll * n > (1 << 20) || m * kAll > (1 << 20) || extent(ct.reduced()) * plane > (1 << 20)) {
+      return null;
+    }
+    if (m < 4) {
+      // fewer rows than a tile's: each broadcast of K'' would feed one row (LeNet's first
+      // convolution's input gradient, one channel: 261 -> 335 us); the scattered product stays
+      return null;
+    }
+    int k = (int) kAll;
+    int planes = (int) extent(ct.reduced());
+    plan.needScratch(1, planes * plane + PAD, m * k, m * n + PAD);
+    plan.needDirectRows(k);
+    Node nodeA = node.input(ct.a().slot());
+    String t = kernels.type();
+    Code.Builder top = new Code.Builder().stmt("%s[] pa = ws.packA", t).stmt("%s[] cr = ws.packRow", t)
+        .stmt("%s[] dp = ws.pack[0]", t).stmt("%s[][] pi = ws.packIn", t).stmt("int[] po = ws.packAt");
+    boolean batched = plan.isBatched(node);
+    Code.Builder perEx = new Code.Builder().addAll(decls.build());
+    // K'' = A packed with its rows the output's other axes and its sums (o, p, q)
+    List<Dim> sums = new ArrayList<>(ct.reduced());
+    sums.add(p);
+    sums.add(q);
+    (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packRowMajor(rowsI, sums, List.of(), ct.a(), "pa", true)
+        .build());
+    // the zeros around and between the planes' rows: once per call (the runs rewrite only their own)
+    top.stmt("java.util.Arrays.fill(dp, 0, %d, 0)", planes * plane);
+    List<Dim> order = new ArrayList<>(ct.reduced());
+    order.add(p);
+    order.add(q);
+    bind(order);
+    top.addAll(nest(order, new Code.Builder().stmt("int kk = %s", linear(order)).stmt("pi[kk] = dp")
+        .stmt("po[kk] = (%s) * %d + %d - %s * %d - %s", linear(ct.reduced()), plane, margin, vars.get(pName), w,
+            vars.get(qName))).build());
+    // per example: each plane of d into its rows, as wide as the output's
+    List<Dim> planeOrder = new ArrayList<>(ct.reduced());
+    planeOrder.add(r);
+    planeOrder.add(col);
+    bind(planeOrder);
+    List<String> pos = new ArrayList<>();
+    read.at().forEach(e -> pos.add(position(e)));
+    String arrB = x.array(src);
+    String from = at(offsets.get(read.slot()), arrB, src.shape().dims(), pos);
+    Code.Builder runs = new Code.Builder().stmt("int %s = 0", vars.get(r.index())).stmt("int %s = 0", vars.get(col.index()))
+        .stmt("@K.copyRunsPadded(%s, %s, %d, dp, (%s) * %d + %d, %d, %d, %d)", arrB,
+            from.substring(arrB.length() + 1, from.length() - 1), rowStride, linear(ct.reduced()), plane, margin,
+            col.extent(), w, r.extent());
+    perEx.addAll(nest(ct.reduced(), runs).build());
+    perEx.stmt("@K.packedProduct(pa, pi, po, cr, %d, %d, %d)", m, n, k);
+    String arr = x.array(node);
+    perEx.stmt("System.arraycopy(cr, 0, %s, %s, %d)", arr, out, m * n);
+    return top.addAll(perExample(perEx).build());
+  }
+
+  /**
+   * The Vector API side of a {@link Direct} product: {@code A'} packed as for any contraction,
+   * then per example the rows of {@code B'} as ({@code x}, offset) pairs in the workspace's
+   * {@code packIn} and {@code packAt}, one {@code packedProduct} into {@code packRow}
+   * ({@code m} rows of {@code wide}), and each row's runs of {@code C} copied out. The same sums
+   * in the same order as the packed product's: the same numbers.
+   */
+  private Code.Builder directProduct(Contraction ct, Direct dr, String out, Code.Builder decls) {
+    Comprehension c = (Comprehension) node.ix();
+    fixed = List.of();
+    bind(List.of());
+    Node nodeA = node.input(ct.a().slot());
+    Node nodeB = node.input(ct.b().slot());
+    boolean batched = plan.isBatched(node);
+    // copyRuns may read a vector past a row's last run: room for it after the last row
+    plan.needScratch(1, 1, ct.m() * ct.k(), ct.m() * dr.wide() + 2 * PAD);
+    plan.needDirectRows(ct.k());
+    String t = kernels.type();
+    Code.Builder top = new Code.Builder().stmt("%s[] pa = ws.packA", t).stmt("%s[] cr = ws.packRow", t)
+        .stmt("%s[][] pi = ws.packIn", t).stmt("int[] po = ws.packAt");
+    Code.Builder perEx = new Code.Builder().addAll(decls.build());
+    Code.Builder packA = packA(ct, true);
+    (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA.build());
+    // row q of B': B from the point that q's reduced indices read with every column index 0
+    List<Dim> order = new ArrayList<>(ct.reduced());
+    order.addAll(ct.cols());
+    bind(order);
+    Code.Builder point = new Code.Builder();
+    for (Dim d : ct.cols()) {
+      point.stmt("int %s = 0", vars.get(d.index()));
+    }
+    String arrB = x.array(nodeB);
+    List<String> pos = new ArrayList<>();
+    ct.b().at().forEach(q -> pos.add(position(q)));
+    String from = at(offsets.get(ct.b().slot()), arrB, nodeB.shape().dims(), pos);
+    point.stmt("int q = %s", linear(ct.reduced())).stmt("pi[q] = %s", arrB)
+        .stmt("po[q] = %s", from.substring(arrB.length() + 1, from.length() - 1));
+    (batched && plan.isBatched(nodeB) ? perEx : top).addAll(nest(ct.reduced(), point).build());
+    perEx.stmt("@K.packedProduct(pa, pi, po, cr, %d, %d, %d)", ct.m(), dr.wide(), ct.k());
+    bind(List.of());
+    String arr = x.array(node);
+    String to = out.equals("0") ? "ro" : out + " + ro";
+    Code.Builder copy = new Code.Builder().stmt("int ro = %s", rowOffset(c.out(), ct));
+    if (ct.cols().size() == 1) {
+      copy.stmt("System.arraycopy(cr, i * %d, %s, %s, %d)", dr.wide(), arr, to, ct.n());
+    } else {
+      copy.stmt("@K.copyRuns(cr, i * %d, %d, %s, %s, %d, %d)", dr.wide(), dr.widths()[0], arr, to,
+          ct.cols().get(1).extent(), ct.cols().get(0).extent());
+    }
+    perEx.block("for (int i = 0; i < " + ct.m() + "; i++)", copy);
+    return top.addAll(perExample(perEx).build());
   }
 
   /**
@@ -1247,12 +1509,20 @@ final class IndexKernels {
    * {@code Z} added into the output at its shifted positions, the guards bounding the loops.
    */
   private Code.Builder shiftedProduct(Shifted sh, String out, Code.Builder decls) {
+    return shiftedProduct(sh, out, decls, plan.kernelChoice() != KernelChoice.SCALAR);
+  }
+
+  /** {@link #shiftedProduct} on the plain Java side alone (the loops of eight terms and the scatter). */
+  private Code.Builder scalarShiftedProduct(Shifted sh, String out, Code.Builder decls) {
+    return shiftedProduct(sh, out, decls, false);
+  }
+
+  private Code.Builder shiftedProduct(Shifted sh, String out, Code.Builder decls, boolean vector) {
     Contraction ct = sh.product();
     Comprehension c = (Comprehension) node.ix();
     Node nodeA = node.input(ct.a().slot());
     Node nodeB = node.input(ct.b().slot());
     boolean batched = plan.isBatched(node);
-    boolean vector = plan.kernelChoice() != KernelChoice.SCALAR;
     int padded = vector ? (ct.n() + PAD - 1) / PAD * PAD : ct.n();
     plan.needScratch(ct.k(), padded, ct.m() * ct.k(), vector ? ct.m() * padded : ct.n());
     String t = kernels.type();
@@ -1260,6 +1530,11 @@ final class IndexKernels {
         .stmt("%s[] cr = ws.packRow", t);
     Code.Builder perEx = new Code.Builder().addAll(decls.build());
     (batched && plan.isBatched(nodeA) ? perEx : top).addAll(packA(ct, false).build());
+    Code.Builder full = vector && batched && plan.isBatched(nodeB) ? fullCorrelation(sh, decls, out) : null;
+    if (full != null) {
+      // the Vector API side writes every element itself: its own kernel beside the loops'
+      return kernels.vectorOr(full, scalarShiftedProduct(sh, out, decls));
+    }
     Code.Builder wide = vector && batched && plan.isBatched(nodeB) ? wideRuns(sh, out) : null;
     Code.Builder packB = packB(ct, "", false);
     if (wide == null) {
@@ -1489,6 +1764,80 @@ final class IndexKernels {
       }
     }
     return d.extent();
+  }
+
+  /**
+   * The width of a direct weight gradient's sums, or 0: a contraction that packs {@code B'}
+   * transposed ({@link #transposedB}) and sums over two indices {@code (r, c)} that move
+   * {@code B}'s position by {@code W >= C} and 1 and {@code A}'s by a row and 1 along its last
+   * axis, LeNet's first convolution's {@code dK[o, i, p, q] = sum(r, c) d[o, r, c] * x[i, r + p,
+   * c + q]}. Each column {@code (i, p, q)}'s sums then read {@code x} from one offset on, as wide
+   * as its rows ({@code (R - 1) * W + C} numbers), and {@code A'} packed that wide, zeros between
+   * its rows, gives the same terms and zero products: {@code matmulRows} reads {@code x} in
+   * place (docs/codegen.md, "Contractions"). At most twice the sums' length, at least a vector.
+   * A NaN or an infinity of {@code x} that no window reads in a row past {@code C} makes the
+   * sums of the windows that pass over it NaN (times a zero), where the packed sums do not.
+   */
+  private int directRowsWidth(Contraction ct) {
+    if (ct.reduced().size() != 2 || !ct.guardsA().isEmpty() || !ct.guardsB().isEmpty() || ct.scale() != 1) {
+      return 0;
+    }
+    Dim r = ct.reduced().get(0);
+    Dim c = ct.reduced().get(1);
+    Node srcA = node.input(ct.a().slot());
+    Node srcB = node.input(ct.b().slot());
+    if (plan.isIds(srcA) || plan.isIds(srcB) || shared.containsKey(ct.a()) || shared.containsKey(ct.b())
+        || runLength(ct.a(), c) != c.extent() || flatCoefficient(ct.a(), srcA, r.index()) < 0) {
+      return 0;
+    }
+    int w = flatCoefficient(ct.b(), srcB, r.index());
+    if (flatCoefficient(ct.b(), srcB, c.index()) != 1 || w < c.extent()) {
+      return 0;
+    }
+    int wide = w * (r.extent() - 1) + c.extent();
+    return wide >= PAD && wide <= 2 * ct.k() ? wide : 0;
+  }
+
+  /**
+   * {@code pa[m * wide + r * W + c] = A[...]}: a direct weight gradient's {@code A'}, each row's
+   * {@code R} runs of {@code C} numbers {@code W} apart with zeros between them
+   * ({@code copyRunsPadded}; the last run's zeros are the next row's first numbers, written after).
+   */
+  private Code.Builder packWideA(Contraction ct, int wide) {
+    Dim r = ct.reduced().get(0);
+    Dim c = ct.reduced().get(1);
+    Node src = node.input(ct.a().slot());
+    int w = flatCoefficient(ct.b(), node.input(ct.b().slot()), r.index());
+    List<Dim> order = new ArrayList<>(ct.rows());
+    order.addAll(ct.reduced());
+    bind(order);
+    String arr = x.array(src);
+    List<String> pos = new ArrayList<>();
+    ct.a().at().forEach(q -> pos.add(position(q)));
+    String from = at(offsets.get(ct.a().slot()), arr, src.shape().dims(), pos);
+    Code.Builder runs = new Code.Builder().stmt("int %s = 0", vars.get(r.index())).stmt("int %s = 0", vars.get(c.index()))
+        .stmt("@K.copyRunsPadded(%s, %s, %d, pa, (%s) * %d, %d, %d, %d)", arr, from.substring(arr.length() + 1,
+            from.length() - 1), flatCoefficient(ct.a(), src, r.index()), linear(ct.rows()), wide, c.extent(), w,
+            r.extent());
+    return nest(ct.rows(), runs);
+  }
+
+  /** {@code po[n] = } where column {@code n}'s window starts in {@code B}, for a direct weight gradient. */
+  private Code.Builder directRowOffsets(Contraction ct) {
+    List<Dim> order = new ArrayList<>(ct.cols());
+    order.addAll(ct.reduced());
+    bind(order);
+    Node src = node.input(ct.b().slot());
+    String arr = x.array(src);
+    Code.Builder point = new Code.Builder();
+    for (Dim d : ct.reduced()) {
+      point.stmt("int %s = 0", vars.get(d.index()));
+    }
+    List<String> pos = new ArrayList<>();
+    ct.b().at().forEach(q -> pos.add(position(q)));
+    String from = at(offsets.get(ct.b().slot()), arr, src.shape().dims(), pos);
+    point.stmt("po[%s] = %s", linear(ct.cols()), from.substring(arr.length() + 1, from.length() - 1));
+    return nest(ct.cols(), point);
   }
 
   /**
@@ -2114,6 +2463,51 @@ final class IndexKernels {
     return new Code.Builder().stmt("int %s = 0", vars.get(last.index()))
         .stmt("dev.netc.runtime.WideKernels.scaleRun(%s, %s, %s, %s, %d, %s, %s)", inArray, element(in, inArray),
             outArray, element(at, outArray), last.extent(), scale, divide);
+  }
+
+  /** The shortest run that {@link #summedRun} sums with the Vector API. */
+  private static final int SUMMED_RUN_MIN = 32;
+
+  /**
+   * In a float build with the Vector API, a sum of one read whose reduced indices run over a
+   * contiguous run of it ({@code sum(r, c) d[o, r, c]}, a convolution's bias gradient: 24 x 24
+   * numbers a channel in LeNet's first) as one call of the runtime's {@code WideKernels.sumRun}
+   * per element, the sum in double rounded once, as the loops' (in another order: docs/codegen.md).
+   * The loops widen each float to double and add it into one of four accumulators, scalar (LeNet's
+   * first bias gradient took 0.07 ms a step so). Null where the sum is not of that form or its run
+   * is shorter than {@link #SUMMED_RUN_MIN}.
+   */
+  private Code.Builder summedRun(Comprehension c, String at) {
+    if (!kernels.isFloat() || plan.kernelChoice() == KernelChoice.SCALAR || !c.guards().isEmpty()
+        || !(c.body() instanceof IExpr.Read read)) {
+      return null;
+    }
+    Node src = node.input(read.slot());
+    if (plan.isIds(src) || read.at().stream().anyMatch(e -> !(e instanceof Affine))) {
+      return null;
+    }
+    int run = 1;
+    for (int d = c.reduced().size() - 1; d >= 0; d--) {
+      Dim r = c.reduced().get(d);
+      if (flatCoefficient(read, src, r.index()) != run) {
+        return null;
+      }
+      run *= r.extent();
+    }
+    if (run < SUMMED_RUN_MIN) {
+      return null;
+    }
+    String v = value(read);
+    if (!v.startsWith(kernels.wide())) {
+      return null;
+    }
+    String in = v.substring(kernels.wide().length());
+    String inArray = x.array(src);
+    Code.Builder b = new Code.Builder();
+    for (Dim r : c.reduced()) {
+      b.stmt("int %s = 0", vars.get(r.index()));
+    }
+    return b.stmt("%s = dev.netc.runtime.WideKernels.sumRun(%s, %s, %d)", at, inArray, element(in, inArray), run);
   }
 
   /** The index inside {@code array[...]}. */

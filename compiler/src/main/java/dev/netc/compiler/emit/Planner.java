@@ -188,7 +188,8 @@ public final class Planner {
     }
     ClassPlan.Derivatives d = main.derivatives(plan, jvp, hvp);
     return plan.withDerivatives(d, main.scratchRows == 0 ? null
-        : new ClassPlan.Scratch(main.scratchRows, main.scratchCols, main.scratchFlat, main.scratchResult));
+        : new ClassPlan.Scratch(main.scratchRows, main.scratchCols, main.scratchFlat, main.scratchResult,
+            main.scratchDirect));
   }
 
   /**
@@ -283,7 +284,7 @@ public final class Planner {
     // inputGradient's parameters, gradX for x, taken from the same names (an input may be called gradX)
     inputs = inputs.stream().map(t -> t.withGradientName(fieldNames.allocate("grad" + capitalize(t.javaName())))).toList();
     // workspace buffers never take the name of the workspace's other fields
-    for (String field : List.of("capacity", "staging", "grad", "training", "dropout", "pack", "packA", "packRow", "ids")) {
+    for (String field : List.of("capacity", "staging", "grad", "training", "dropout", "pack", "packA", "packRow", "packIn", "packAt", "ids")) {
       bufferNames.allocate(field);
     }
     inputs.forEach(t -> bufferNames.allocate(t.javaName()));
@@ -307,7 +308,7 @@ public final class Planner {
     return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, kernelChoice, false, params, inputs, targets, outputs,
         dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient,
         dag.nodes().stream().anyMatch(n -> n.op() == Op.DROPOUT_MASK),
-        scratchRows == 0 ? null : new ClassPlan.Scratch(scratchRows, scratchCols, scratchFlat, scratchResult));
+        scratchRows == 0 ? null : new ClassPlan.Scratch(scratchRows, scratchCols, scratchFlat, scratchResult, scratchDirect));
   }
 
   private int scratchRows;
@@ -316,6 +317,17 @@ public final class Planner {
   private int scratchResult;
 
   /** A kernel packs its operands into the workspace's scratch buffers, of at least these sizes. */
+  private int scratchDirect;
+
+  /** A direct product's rows of its second operand: {@code rows} (array, offset) pairs in the workspace. */
+  void needDirectRows(int rows) {
+    if (parent != null) {
+      parent.needDirectRows(rows);
+      return;
+    }
+    scratchDirect = Math.max(scratchDirect, rows);
+  }
+
   void needScratch(int rows, int cols, int flat, int result) {
     if (parent != null) {
       parent.needScratch(rows, cols, flat, result); // jvp's and hvp's kernels use the class's scratch

@@ -125,6 +125,33 @@ class IndexGradientPropertiesTest {
   }
 
   /**
+   * Convolutions with 16 or 17 output channels (a float vector's lanes on AVX-512, and one
+   * more) and 4 or 5 input channels, padded or not: with the Vector API the forward pass reads
+   * the image in place as {@code B'} (docs/codegen.md, "Direct products"), with more rows than
+   * the 6 or 4 of a tile, and the gradient with respect to the image is a full correlation over
+   * the output's gradient padded with zeros, 4 or 5 rows of {@code 16 x k x k} terms.
+   */
+  void manyChannelConvGradients() {
+    property(in -> {
+      int ch = between(in, 4, 5);
+      int out = between(in, 16, 17);
+      int k = between(in, 1, 3);
+      int pad = between(in, 0, 1);
+      int h = between(in, Math.max(1, k - 2 * pad), k + 3);
+      int w = between(in, Math.max(1, k - 2 * pad), k + 9);
+      int oh = h + 2 * pad - k + 1;
+      int ow = w + 2 * pad - k + 1;
+      String body = "input x" + dims(ch, h, w) + "\n"
+          + "param K" + dims(out, ch, k, k) + "\n"
+          + "target t" + dims(out, oh, ow) + "\n"
+          + "y = conv2d(x, K, pad=" + pad + ")\n"
+          + "output y\n"
+          + "loss = sum(tanh(y) .* t)\n";
+      return new Case(net(body), Set.of(), longs().all().generate(in));
+    }, EXAMPLES / 4);
+  }
+
+  /**
    * The convolutions, the LeNet-like chain and the user-written contractions again with every
    * contraction, however small, lowered to a packed matrix product
    * ({@code IndexKernels.contractionMinWork} at 0; by default only those of 4,096 multiply-adds
@@ -136,6 +163,7 @@ class IndexGradientPropertiesTest {
     IndexKernels.contractionMinWork = 0;
     try {
       conv2dGradients();
+      manyChannelConvGradients();
       lenetLikeChainGradients();
       userWrittenDefinitionGradients();
       moreUserWrittenDefinitionGradients();

@@ -273,11 +273,12 @@ class IndexKernelsCodeTest {
     }
     assertTrue(found, java);
   }
+
   /**
-   * A convolution's packed product: with the Vector API there, one call of the runtime's
-   * packedProduct (rows padded to a multiple of 16 columns: 18 x 18 = 324 to 336) and a copy of
-   * each row of the result; a row of the image's window is packed by one System.arraycopy, in
-   * both kinds of build; the weight gradient's operand packed transposed, for matmulRows.
+   * A convolution's product: with the Vector API there, one call of the runtime's packedProduct
+   * with the image itself as {@code B'} (a direct convolution: no copy of the windows) and the
+   * output's rows copied out of its wide rows; the weight gradient by matmulRows over the image
+   * in place; without it, a row of the image's window is packed by one System.arraycopy.
    * {@code --kernels scalar} keeps the loops of eight terms.
    */
   @Test
@@ -287,18 +288,23 @@ class IndexKernelsCodeTest {
     for (boolean isFloat : new boolean[] {false, true}) {
       String k = isFloat ? "F" : "D";
       String java = Codegen.generate("c.net", src, isFloat).get(0).content();
-      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".packedProduct(pa, pk, cr, 8, 336, 9)"), java);
+      // the Vector API side makes no copy of the image's windows: the forward's rows of B' are
+      // the image itself from each kernel point's offset (pi, po), its 18 rows of 18 outputs laid
+      // out 20 wide (17 x 20 + 18 = 358 columns), copied out by copyRuns; the weight gradient's
+      // sums (18 x 18 = 324 terms) are dot products of the output's gradient packed 20 wide with
+      // the image read in place from each window's offset, by matmulRows into pk's first row
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".packedProduct(pa, pi, po, cr, 8, 358, 9)"), java);
       assertTrue(java.contains("if (dev.netc.runtime.Vectorized.ENABLED)"), java);
-      assertTrue(java.contains("System.arraycopy(img, "), java);
-      // the Vector API side packs the forward's 18 rows of 18 by copyRuns; the weight gradient's
-      // B' transposed (sums of 18 x 18 = 324 terms, whose runs are the image's rows of 18 that
-      // way, not the window's of 3), then matmulRows into pk's first row
-      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRuns(img, "), java);
-      assertTrue(java.contains(", 20, pk[k0 * 9 + k1 * 3 + k2], k3 * 18 + k4, 18, 18)"), java);
-      assertTrue(java.contains(", 20, cr, k0 * 2916 + k1 * 972 + k2 * 324 + k3 * 18 + k4, 18, 18)"), java);
-      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRows(cr, pa, pk[0], 9, 324, 8)"), java);
+      assertTrue(java.contains("pi[q] = img;\n"), java);
+      assertTrue(java.contains("po[q] = p1 + (k0) * 400 + (k1 + k3) * 20 + k4 + k2;\n"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRuns(cr, i * 358, 20, c_, ob + ro, 18, 18)"),
+          java);
+      assertTrue(java.contains(".copyRunsPadded(t13, p0 + (k0) * 324 + (k1) * 18 + k2, 18, pa, (k0) * 358, 18, 20, 18)"),
+          java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRows(img, po, pa, pk[0], 9, 358, 8)"), java);
       assertTrue(java.contains("System.arraycopy(pk[0], co, "), java);
-      assertTrue(java.contains("System.arraycopy(cr, co, "), java);
+      assertTrue(!java.contains(".copyRuns(img, ") && !java.contains(".copyRun(img, "), java);
+      assertTrue(java.contains("System.arraycopy(img, "), java); // the plain Java side's packing
       String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("c.net", src)),
           new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
       assertTrue(!scalar.contains("packedProduct") && !scalar.contains("Vectorized"), scalar);
@@ -307,11 +313,12 @@ class IndexKernelsCodeTest {
   }
 
   /**
-   * The weight gradient of a convolution whose sums are short (8 x 8 = 64 terms): {@code B'} as
-   * it is, one row per point of the sum, each the window's 3 rows of 3 numbers an image row apart,
-   * packed by one copyRun statement per row on the Vector API side (no loop over them for C2 to
-   * leave rolled); with {@code IndexKernels.transposedMinK} at 0 the same gradient packs
-   * {@code B'} transposed, its runs the image's rows of 8 (eight of them: copyRun statements too).
+   * The weight gradient of a convolution whose sums are short (8 x 8 = 64 terms) and whose 8
+   * channels are half a float vector: {@code B'} as it is, one row per point of the sum, each the
+   * window's 3 rows of 3 numbers an image row apart, packed by one copyRun statement per row on
+   * the Vector API side (no loop over them for C2 to leave rolled); with
+   * {@code IndexKernels.transposedMinK} at 0 the same gradient is dot products over the image in
+   * place.
    */
   @Test
   void aShortWeightGradientPacksTheWindowsRowsOneStatementEach() {
@@ -327,14 +334,55 @@ class IndexKernelsCodeTest {
       int min = IndexKernels.transposedMinK;
       IndexKernels.transposedMinK = 0;
       try {
+        // sums of 64 taken as dot products: the image read in place (9 x 10 + 8 = 78 wide)
         String transposed = Codegen.generate("c.net", src, isFloat).get(0).content();
-        assertTrue(transposed.contains(".matmulRows(cr, pa, pk[0], 9, 64, 8)"), transposed);
-        assertTrue(transposed.contains("[] rq = cr;\n"), transposed);
-        assertTrue(transposed.contains("int rd = k0 * 576 + k1 * 192 + k2 * 64 + k3 * 8 + k4;\n"), transposed);
-        assertTrue(transposed.contains(".copyRun(img, rs + 70, rq, rd + 56, 8);\n"), transposed);
+        assertTrue(transposed.contains(".matmulRows(img, po, pa, pk[0], 9, 78, 8)"), transposed);
+        assertTrue(transposed.contains(".copyRunsPadded(t13, p0 + (k0) * 64 + (k1) * 8 + k2, 8, pa, (k0) * 78, 8, 10, 8)"),
+            transposed);
       } finally {
         IndexKernels.transposedMinK = min;
       }
+    }
+  }
+
+  /**
+   * A convolution's bias gradient, the sum of the output's gradient over each channel's 18 x 18
+   * positions: in a float build with the Vector API one WideKernels.sumRun per channel (the sum
+   * in double, as the loops', a vector at a time), the loops beside it; a double build keeps the
+   * loops (they convert nothing).
+   */
+  @Test
+  void aConvolutionsBiasGradientIsOneSumRunPerChannelInFloat() {
+    String src = "network C {\n input img[1, 20, 20]\n param K[8, 1, 3, 3]\n param b[8, 1, 1]\n"
+        + " target y[8, 18, 18]\n c = conv2d(img, K) + b\n output c\n loss = mse(c, y)\n}\n";
+    String java = Codegen.generate("c.net", src, true).get(0).content();
+    assertTrue(java.contains("= dev.netc.runtime.WideKernels.sumRun(t"), java);
+    assertTrue(java.contains(", 324);"), java);
+    assertTrue(java.contains("acc += (double) t"), java);
+    String plain = Codegen.generate("c.net", src, false).get(0).content();
+    assertTrue(!plain.contains("sumRun") && plain.contains("acc += t"), plain);
+  }
+
+  /**
+   * The gradient of a convolution with respect to an input of 5 channels: with the Vector API,
+   * a full correlation, one product of the output's gradient padded with zeros (rows 12 wide as
+   * the input's, 2 x 12 + 2 = 26 zeros before each plane of 134) by the kernel's 16 x 3 x 3 = 144
+   * points per input channel, the input's 9 x 12 = 108 numbers each one sum, copied out whole;
+   * without it, the scattered product.
+   */
+  @Test
+  void aConvolutionsInputGradientOverFourOrMoreChannelsIsAFullCorrelation() {
+    String src = "network C {\n input img[5, 9, 12]\n param K[16, 5, 3, 3]\n target y[16, 7, 10]\n"
+        + " c = conv2d(img, K)\n output c\n loss = mse(c, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String k = isFloat ? "F" : "D";
+      String java = Codegen.generate("c.net", src, isFloat).get(0).content();
+      assertTrue(java.contains("po[kk] = (k0) * 134 + 26 - k1 * 12 - k2;"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k
+          + ".copyRunsPadded(t13, p0 + (k0) * 70 + (k1) * 10 + k2, 10, dp, (k0) * 134 + 26, 10, 12, 7)"), java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".packedProduct(pa, pi, po, cr, 5, 108, 144)"), java);
+      assertTrue(java.contains("System.arraycopy(cr, 0, "), java);
+      assertTrue(java.contains("+= cr[co + "), java); // the plain Java side's scatter
     }
   }
 

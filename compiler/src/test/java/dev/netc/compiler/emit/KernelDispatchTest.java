@@ -175,11 +175,12 @@ class KernelDispatchTest {
    * plain Java class's; rows of 8 windows, a vector's worth on AVX2, and of 3, fewer). Its
    * gradient is the runtime's unpool2x2, through the relu before it in the same pass
    * ({@code ScatterFusion}) or, after a tanh, alone (output rows of 32 and 16 numbers, one and
-   * two vectors of floats on AVX-512, and of 6, fewer).
+   * two vectors of floats on AVX-512; of 8 and 4, half a vector of floats and of doubles, two
+   * rows a vector; and of 6, fewer).
    */
   @Test
   void aTwoByTwoMaxPoolingIsOneMaxPool2x2CallThatAgreesWithTheLoops() {
-    for (int side : new int[] {34, 18, 8}) {
+    for (int side : new int[] {34, 18, 10, 8, 6}) {
       for (String act : new String[] {"relu", "tanh"}) {
         int pooled = (side - 2) / 2;
         String cnn = "network Mlp {\n  input x[1, " + side + ", " + side + "]\n  target y[10]\n  param K[4, 1, 3, 3]\n"
