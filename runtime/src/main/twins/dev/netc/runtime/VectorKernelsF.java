@@ -311,7 +311,19 @@ public final class VectorKernelsF {
         }
       }
     }
-    for (int e = full; e < batch; e++) {
+    int e = full;
+    for (; e + 2 <= batch; e += 2) {
+      // two examples left: each row of w loaded once for both (LeNet's first weight gradient has 6)
+      int r = r0;
+      for (; r + 4 <= r1; r += 4) {
+        rows4x2(w, wo, x, z, m, k, kv, e, r);
+      }
+      for (; r < r1; r++) {
+        z[e * m + r] = dot(w, wo == null ? r * k : wo[r], x, e * k, k, kv, wo != null);
+        z[(e + 1) * m + r] = dot(w, wo == null ? r * k : wo[r], x, (e + 1) * k, k, kv, wo != null);
+      }
+    }
+    for (; e < batch; e++) {
       int r = r0;
       for (; r + 4 <= r1; r += 4) {
         rows4x1(w, wo, x, z, m, k, kv, e, r);
@@ -452,6 +464,72 @@ public final class VectorKernelsF {
   }
 
   /** Four rows for one example: each x vector feeds four rows, two accumulators per row. */
+  /** Rows r..r+3 of w times examples e, e+1: {@link #rows4x1} for two examples, each sum the same. */
+  private static void rows4x2(float[] w, int[] wo, float[] x, float[] z, int m, int k, int kv, int e, int r) {
+    int w0 = wo == null ? r * k : wo[r];
+    int w1 = wo == null ? w0 + k : wo[r + 1];
+    int w2 = wo == null ? w1 + k : wo[r + 2];
+    int w3 = wo == null ? w2 + k : wo[r + 3];
+    int x0 = e * k;
+    int x1 = x0 + k;
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
+    for (int c = 0; c < kv; c += L) {
+      FloatVector v0 = FloatVector.fromArray(S, x, x0 + c);
+      FloatVector v1 = FloatVector.fromArray(S, x, x1 + c);
+      FloatVector u0 = FloatVector.fromArray(S, w, w0 + c);
+      a00 = u0.fma(v0, a00);
+      a01 = u0.fma(v1, a01);
+      FloatVector u1 = FloatVector.fromArray(S, w, w1 + c);
+      a10 = u1.fma(v0, a10);
+      a11 = u1.fma(v1, a11);
+      FloatVector u2 = FloatVector.fromArray(S, w, w2 + c);
+      a20 = u2.fma(v0, a20);
+      a21 = u2.fma(v1, a21);
+      FloatVector u3 = FloatVector.fromArray(S, w, w3 + c);
+      a30 = u3.fma(v0, a30);
+      a31 = u3.fma(v1, a31);
+    }
+    int kd = kv;
+    if (wo != null && kv < k && w0 + kv + L <= w.length && w1 + kv + L <= w.length && w2 + kv + L <= w.length
+        && w3 + kv + L <= w.length && x1 + kv + L <= x.length) {
+      // as rows4x4's
+      VectorMask<Float> keep = FloatVector.fromArray(S, LANES, 0).compare(VectorOperators.LT, (float) (k - kv));
+      FloatVector zero = FloatVector.zero(S);
+      FloatVector v0 = zero.blend(FloatVector.fromArray(S, x, x0 + kv), keep);
+      FloatVector v1 = zero.blend(FloatVector.fromArray(S, x, x1 + kv), keep);
+      FloatVector u0 = zero.blend(FloatVector.fromArray(S, w, w0 + kv), keep);
+      a00 = u0.fma(v0, a00);
+      a01 = u0.fma(v1, a01);
+      FloatVector u1 = zero.blend(FloatVector.fromArray(S, w, w1 + kv), keep);
+      a10 = u1.fma(v0, a10);
+      a11 = u1.fma(v1, a11);
+      FloatVector u2 = zero.blend(FloatVector.fromArray(S, w, w2 + kv), keep);
+      a20 = u2.fma(v0, a20);
+      a21 = u2.fma(v1, a21);
+      FloatVector u3 = zero.blend(FloatVector.fromArray(S, w, w3 + kv), keep);
+      a30 = u3.fma(v0, a30);
+      a31 = u3.fma(v1, a31);
+      kd = k;
+    }
+    int z0 = e * m + r;
+    z[z0] = a00.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x0, kd, k);
+    z[z0 + 1] = a10.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x0, kd, k);
+    z[z0 + 2] = a20.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x0, kd, k);
+    z[z0 + 3] = a30.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x0, kd, k);
+    z0 += m;
+    z[z0] = a01.reduceLanes(VectorOperators.ADD) + tail(w, w0, x, x1, kd, k);
+    z[z0 + 1] = a11.reduceLanes(VectorOperators.ADD) + tail(w, w1, x, x1, kd, k);
+    z[z0 + 2] = a21.reduceLanes(VectorOperators.ADD) + tail(w, w2, x, x1, kd, k);
+    z[z0 + 3] = a31.reduceLanes(VectorOperators.ADD) + tail(w, w3, x, x1, kd, k);
+  }
+
   private static void rows4x1(float[] w, int[] wo, float[] x, float[] z, int m, int k, int kv, int e, int r) {
     int w0 = wo == null ? r * k : wo[r];
     int w1 = wo == null ? w0 + k : wo[r + 1];
