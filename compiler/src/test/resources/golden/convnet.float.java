@@ -172,7 +172,6 @@ public final class ConvNet implements Model {
         computeT19(batch);
         computeT22(batch);
         computeT23(batch);
-        computeT24(batch);
         accumulateK(batch);
         accumulateB(batch);
         accumulateW(batch);
@@ -614,35 +613,6 @@ public final class ConvNet implements Model {
     }
 
     /**
-     * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [2, 1, 3, 3]]
-     */
-    private void computeT24(int batch) {
-        float[] t24 = ws.t24;
-        float[] t22 = ws.t22;
-        float[] x = ws.x;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 50;
-            int p1 = ex * 49;
-            int ob = ex * 18;
-            for (int k0 = 0; k0 < 2; k0++) {
-                for (int k1 = 0; k1 < 1; k1++) {
-                    for (int k2 = 0; k2 < 3; k2++) {
-                        for (int k3 = 0; k3 < 3; k3++) {
-                            double acc = 0;
-                            for (int k4 = 0; k4 < 5; k4++) {
-                                for (int k5 = 0; k5 < 5; k5++) {
-                                    acc += (double) t22[p0 + (k0) * 25 + (k4) * 5 + k5] * (double) x[p1 + (k1) * 49 + (k4 + k2) * 7 + k5 + k3];
-                                }
-                            }
-                            t24[ob + (k0) * 9 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]  [compute [1, 7, 7]]
      */
     private void computeT25(int batch) {
@@ -711,25 +681,17 @@ public final class ConvNet implements Model {
      * d loss / d K, the mean over the batch
      */
     private void accumulateK(int batch) {
-        float[] t24 = ws.t24;
+        float[] t22 = ws.t22;
+        float[] x = ws.x;
+        float[] t24RowsPacked = ws.t24RowsPacked;
+        float[] t24WindowsPacked = ws.t24WindowsPacked;
+        float[] t24ChunkSums = ws.t24ChunkSums;
         float[] g = ws.grad.K;
         float inv = 1.0f / batch;
         if (dev.netc.runtime.Vectorized.ENABLED) {
-            dev.netc.runtime.VectorKernelsF.sumRows(t24, g, 18, batch, inv, true);
+            dev.netc.runtime.VectorKernelsF.windowGradient(t22, x, g, 2, 1, 7, 7, 3, 3, batch, inv, true, t24RowsPacked, t24WindowsPacked, t24ChunkSums, ws.packAt);
         } else {
-            {
-                int ex = 0;
-                int o0 = ex * 18;
-                for (int i = 0; i < 18; i++) {
-                    g[i] = t24[o0 + i] * inv;
-                }
-            }
-            for (int ex = 1; ex < batch; ex++) {
-                int o0 = ex * 18;
-                for (int i = 0; i < 18; i++) {
-                    g[i] += t24[o0 + i] * inv;
-                }
-            }
+            dev.netc.runtime.ScalarKernelsF.windowGradient(t22, x, g, 2, 1, 7, 7, 3, 3, batch, inv, true, t24RowsPacked, t24WindowsPacked, t24ChunkSums, ws.packAt);
         }
     }
 
@@ -848,6 +810,17 @@ public final class ConvNet implements Model {
         Gradient grad;
 
         /**
+         * The rows of a direct product's second operand: the array each is a run of.
+         */
+        final float[][] packIn = new float[9][];
+
+        /**
+         * Where each row of {@code packIn} starts in its array; where each window of a window gradient starts
+         * in its pack.
+         */
+        final int[] packAt = new int[9];
+
+        /**
          * line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
          */
         float[] t6;
@@ -930,12 +903,22 @@ public final class ConvNet implements Model {
         /**
          * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
          */
-        float[] t24;
+        float[] t25;
 
         /**
-         * gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s]
+         * an operand of gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s], its rows in the order (y, example, x) of a chunk of examples
          */
-        float[] t25;
+        float[] t24RowsPacked;
+
+        /**
+         * an operand of gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s], per channel and column shift its rows in the order (row, example, column) of a chunk of examples
+         */
+        float[] t24WindowsPacked;
+
+        /**
+         * the sums of gradient of line 10: conv[o, r, q] = b[o] + sum(i, p, s) K[o, i, p, s] * x[i, r + p, q + s] over a chunk of examples
+         */
+        float[] t24ChunkSums;
 
         float[][] staging = new float[4][];
 
@@ -964,8 +947,16 @@ public final class ConvNet implements Model {
             t21 = new float[batch * 8];
             t22 = new float[batch * 50];
             t23 = new float[batch * 2];
-            t24 = new float[batch * 18];
             t25 = new float[batch * 49];
+            if (first) {
+                t24RowsPacked = new float[864];
+            }
+            if (first) {
+                t24WindowsPacked = new float[1744];
+            }
+            if (first) {
+                t24ChunkSums = new float[18];
+            }
         }
 
         /**

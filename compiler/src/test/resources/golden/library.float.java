@@ -340,7 +340,6 @@ public final class Library implements Model {
         computeT150(batch);
         computeT154(batch);
         computeT155(batch);
-        computeT156(batch);
         accumulateK(batch);
         accumulateW(batch);
         accumulateG(batch);
@@ -2879,35 +2878,6 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [3, 2, 3, 3]]
-     */
-    private void computeT156(int batch) {
-        float[] t156 = ws.t156;
-        float[] t155 = ws.t155;
-        float[] t5 = ws.t5;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 108;
-            int p1 = ex * 128;
-            int ob = ex * 54;
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    for (int k2 = 0; k2 < 3; k2++) {
-                        for (int k3 = 0; k3 < 3; k3++) {
-                            double acc = 0;
-                            for (int k4 = 0; k4 < 6; k4++) {
-                                for (int k5 = 0; k5 < 6; k5++) {
-                                    acc += (double) t155[p0 + (k0) * 36 + (k4) * 6 + k5] * (double) t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
-                                }
-                            }
-                            t156[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = (float) (acc);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 8, 8]]
      */
     private void computeT158(int batch) {
@@ -3039,7 +3009,11 @@ public final class Library implements Model {
      */
     private void accumulateK(int batch) {
         float[] t150 = ws.t150;
-        float[] t156 = ws.t156;
+        float[] t155 = ws.t155;
+        float[] t5 = ws.t5;
+        float[] t156RowsPacked = ws.t156RowsPacked;
+        float[] t156WindowsPacked = ws.t156WindowsPacked;
+        float[] t156ChunkSums = ws.t156ChunkSums;
         float[] g = ws.grad.K;
         float inv = 1.0f / batch;
         if (dev.netc.runtime.Vectorized.ENABLED) {
@@ -3060,14 +3034,9 @@ public final class Library implements Model {
             }
         }
         if (dev.netc.runtime.Vectorized.ENABLED) {
-            dev.netc.runtime.VectorKernelsF.sumRows(t156, g, 54, batch, inv, false);
+            dev.netc.runtime.VectorKernelsF.windowGradient(t155, t5, g, 3, 2, 8, 8, 3, 3, batch, inv, false, t156RowsPacked, t156WindowsPacked, t156ChunkSums, ws.packAt);
         } else {
-            for (int ex = 0; ex < batch; ex++) {
-                int o0 = ex * 54;
-                for (int i = 0; i < 54; i++) {
-                    g[i] += t156[o0 + i] * inv;
-                }
-            }
+            dev.netc.runtime.ScalarKernelsF.windowGradient(t155, t5, g, 3, 2, 8, 8, 3, 3, batch, inv, false, t156RowsPacked, t156WindowsPacked, t156ChunkSums, ws.packAt);
         }
     }
 
@@ -3183,6 +3152,17 @@ public final class Library implements Model {
         float[] y;
 
         Gradient grad;
+
+        /**
+         * The rows of a direct product's second operand: the array each is a run of.
+         */
+        final float[][] packIn = new float[18][];
+
+        /**
+         * Where each row of {@code packIn} starts in its array; where each window of a window gradient starts
+         * in its pack.
+         */
+        final int[] packAt = new int[18];
 
         /**
          * line 10: c1 = conv2d(img, K, stride=1, pad=1)
@@ -3802,11 +3782,6 @@ public final class Library implements Model {
         /**
          * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
-        float[] t156;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
         float[] t158;
 
         /**
@@ -3819,17 +3794,24 @@ public final class Library implements Model {
          */
         float[] t160;
 
+        /**
+         * an operand of gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1), its rows in the order (y, example, x) of a chunk of examples
+         */
+        float[] t156RowsPacked;
+
+        /**
+         * an operand of gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1), per channel and column shift its rows in the order (row, example, column) of a chunk of examples
+         */
+        float[] t156WindowsPacked;
+
+        /**
+         * the sums of gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1) over a chunk of examples
+         */
+        float[] t156ChunkSums;
+
         float[][] staging = new float[5][];
 
-        void ensure(int batch) {
-            if (batch < 1) {
-                throw new IllegalArgumentException("batch must be at least 1, not " + batch);
-            }
-            if (batch <= capacity) {
-                return;
-            }
-            boolean first = capacity == 0;
-            capacity = batch;
+        private void allocate1(int batch, boolean first) {
             t5 = new float[batch * 128];
             c1 = new float[batch * 108];
             t7 = new float[batch * 108];
@@ -3959,10 +3941,34 @@ public final class Library implements Model {
             t153 = new float[batch * 12];
             t154 = new float[batch * 108];
             t155 = new float[batch * 108];
-            t156 = new float[batch * 54];
             t158 = new float[batch * 128];
             t159 = new float[batch * 72];
             t160 = new float[batch * 72];
+            if (first) {
+                t156RowsPacked = new float[1792];
+            }
+            if (first) {
+                t156WindowsPacked = new float[4672];
+            }
+        }
+
+        private void allocate2(int batch, boolean first) {
+            if (first) {
+                t156ChunkSums = new float[54];
+            }
+        }
+
+        void ensure(int batch) {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be at least 1, not " + batch);
+            }
+            if (batch <= capacity) {
+                return;
+            }
+            boolean first = capacity == 0;
+            capacity = batch;
+            allocate1(batch, first);
+            allocate2(batch, first);
         }
 
         /**

@@ -340,7 +340,6 @@ public final class Library implements Model {
         computeT150(batch);
         computeT154(batch);
         computeT155(batch);
-        computeT156(batch);
         accumulateK(batch);
         accumulateW(batch);
         accumulateG(batch);
@@ -2866,35 +2865,6 @@ public final class Library implements Model {
     }
 
     /**
-     * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [3, 2, 3, 3]]
-     */
-    private void computeT156(int batch) {
-        double[] t156 = ws.t156;
-        double[] t155 = ws.t155;
-        double[] t5 = ws.t5;
-        for (int ex = 0; ex < batch; ex++) {
-            int p0 = ex * 108;
-            int p1 = ex * 128;
-            int ob = ex * 54;
-            for (int k0 = 0; k0 < 3; k0++) {
-                for (int k1 = 0; k1 < 2; k1++) {
-                    for (int k2 = 0; k2 < 3; k2++) {
-                        for (int k3 = 0; k3 < 3; k3++) {
-                            double acc = 0;
-                            for (int k4 = 0; k4 < 6; k4++) {
-                                for (int k5 = 0; k5 < 6; k5++) {
-                                    acc += t155[p0 + (k0) * 36 + (k4) * 6 + k5] * t5[p1 + (k1) * 64 + (k4 + k2) * 8 + k5 + k3];
-                                }
-                            }
-                            t156[ob + (k0) * 18 + (k1) * 9 + (k2) * 3 + k3] = acc;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)  [compute [2, 8, 8]]
      */
     private void computeT158(int batch) {
@@ -3026,7 +2996,11 @@ public final class Library implements Model {
      */
     private void accumulateK(int batch) {
         double[] t150 = ws.t150;
-        double[] t156 = ws.t156;
+        double[] t155 = ws.t155;
+        double[] t5 = ws.t5;
+        double[] t156RowsPacked = ws.t156RowsPacked;
+        double[] t156WindowsPacked = ws.t156WindowsPacked;
+        double[] t156ChunkSums = ws.t156ChunkSums;
         double[] g = ws.grad.K;
         double inv = 1.0 / batch;
         if (dev.netc.runtime.Vectorized.ENABLED) {
@@ -3047,14 +3021,9 @@ public final class Library implements Model {
             }
         }
         if (dev.netc.runtime.Vectorized.ENABLED) {
-            dev.netc.runtime.VectorKernelsD.sumRows(t156, g, 54, batch, inv, false);
+            dev.netc.runtime.VectorKernelsD.windowGradient(t155, t5, g, 3, 2, 8, 8, 3, 3, batch, inv, false, t156RowsPacked, t156WindowsPacked, t156ChunkSums, ws.packAt);
         } else {
-            for (int ex = 0; ex < batch; ex++) {
-                int o0 = ex * 54;
-                for (int i = 0; i < 54; i++) {
-                    g[i] += t156[o0 + i] * inv;
-                }
-            }
+            dev.netc.runtime.ScalarKernelsD.windowGradient(t155, t5, g, 3, 2, 8, 8, 3, 3, batch, inv, false, t156RowsPacked, t156WindowsPacked, t156ChunkSums, ws.packAt);
         }
     }
 
@@ -3170,6 +3139,17 @@ public final class Library implements Model {
         double[] y;
 
         Gradient grad;
+
+        /**
+         * The rows of a direct product's second operand: the array each is a run of.
+         */
+        final double[][] packIn = new double[18][];
+
+        /**
+         * Where each row of {@code packIn} starts in its array; where each window of a window gradient starts
+         * in its pack.
+         */
+        final int[] packAt = new int[18];
 
         /**
          * line 10: c1 = conv2d(img, K, stride=1, pad=1)
@@ -3789,11 +3769,6 @@ public final class Library implements Model {
         /**
          * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
          */
-        double[] t156;
-
-        /**
-         * gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1)
-         */
         double[] t158;
 
         /**
@@ -3806,15 +3781,22 @@ public final class Library implements Model {
          */
         double[] t160;
 
-        void ensure(int batch) {
-            if (batch < 1) {
-                throw new IllegalArgumentException("batch must be at least 1, not " + batch);
-            }
-            if (batch <= capacity) {
-                return;
-            }
-            boolean first = capacity == 0;
-            capacity = batch;
+        /**
+         * an operand of gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1), its rows in the order (y, example, x) of a chunk of examples
+         */
+        double[] t156RowsPacked;
+
+        /**
+         * an operand of gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1), per channel and column shift its rows in the order (row, example, column) of a chunk of examples
+         */
+        double[] t156WindowsPacked;
+
+        /**
+         * the sums of gradient of line 10: c1 = conv2d(img, K, stride=1, pad=1) over a chunk of examples
+         */
+        double[] t156ChunkSums;
+
+        private void allocate1(int batch, boolean first) {
             t5 = new double[batch * 128];
             c1 = new double[batch * 108];
             t7 = new double[batch * 108];
@@ -3944,10 +3926,34 @@ public final class Library implements Model {
             t153 = new double[batch * 12];
             t154 = new double[batch * 108];
             t155 = new double[batch * 108];
-            t156 = new double[batch * 54];
             t158 = new double[batch * 128];
             t159 = new double[batch * 72];
             t160 = new double[batch * 72];
+            if (first) {
+                t156RowsPacked = new double[1792];
+            }
+            if (first) {
+                t156WindowsPacked = new double[4672];
+            }
+        }
+
+        private void allocate2(int batch, boolean first) {
+            if (first) {
+                t156ChunkSums = new double[54];
+            }
+        }
+
+        void ensure(int batch) {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be at least 1, not " + batch);
+            }
+            if (batch <= capacity) {
+                return;
+            }
+            boolean first = capacity == 0;
+            capacity = batch;
+            allocate1(batch, first);
+            allocate2(batch, first);
         }
     }
 }

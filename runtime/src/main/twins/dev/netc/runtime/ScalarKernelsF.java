@@ -257,6 +257,38 @@ public final class ScalarKernelsF {
   }
 
   /**
+   * {@link VectorKernelsF#windowGradient}'s sums, each over the batch in double, in the order
+   * (e, y, x); the packs are not used.
+   */
+  public static void windowGradient(float[] a, float[] b, float[] g, int rows, int planes, int height, int width,
+      int kh, int kw, int batch, float scale, boolean assign, float[] packA, float[] packB, float[] part, int[] at) {
+    int oh = height - kh + 1;
+    int ow = width - kw + 1;
+    int aSize = rows * oh * ow;
+    int bSize = planes * height * width;
+    for (int o = 0; o < rows; o++) {
+      for (int c = 0; c < planes; c++) {
+        for (int p = 0; p < kh; p++) {
+          for (int q = 0; q < kw; q++) {
+            double s = 0;
+            for (int e = 0; e < batch; e++) {
+              for (int y = 0; y < oh; y++) {
+                int ar = e * aSize + (o * oh + y) * ow;
+                int br = e * bSize + (c * height + y + p) * width + q;
+                for (int x = 0; x < ow; x++) {
+                  s += (double) a[ar + x] * b[br + x];
+                }
+              }
+            }
+            int i = ((o * planes + c) * kh + p) * kw + q;
+            g[i] = (float) (assign ? scale * s : g[i] + scale * s);
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * {@code g[r*cols + j] (=|+=) scale * sum over e of a[e*rows + r] * b[e*cols + j]}, as
    * {@link VectorKernelsF#outerAccumulate}: four examples per pass over each row of g.
    */

@@ -251,6 +251,69 @@ public final class VectorKernelsF {
     p.run(job, m, 4);
   }
 
+  /**
+   * The weight gradient of a stride-1 correlation over a batch: {@code g[o, c, p, q] (=|+=) scale
+   * * sum over e, y, x of a[e][o][y][x] * b[e][c][y + p][x + q]}, {@code a} being {@code rows x
+   * (height - kh + 1) x (width - kw + 1)} per example and {@code b} {@code planes x height x
+   * width} (docs/codegen.md, "Window gradients"). Each sum runs over the batch's positions in the
+   * order (y, e, x), chunk by chunk of examples: {@code packB} gets, per channel and column shift
+   * {@code q}, the input's rows from column {@code q} on (one run of {@code width - kw + 1} per row
+   * and example), so that every window (c, p, q) over a chunk is one contiguous run, starting at
+   * row {@code p}; {@code packA} gets {@code a}'s rows in the same order. One {@link #matmulRows}
+   * per chunk takes its dot products, reading each window in place ({@code at}: where each
+   * starts) into {@code part}; no window is copied, no sum ends with a reduction per example. The
+   * chunk is as many examples as both packs hold, at most {@code batch}.
+   */
+  public static void windowGradient(float[] a, float[] b, float[] g, int rows, int planes, int height, int width,
+      int kh, int kw, int batch, float scale, boolean assign, float[] packA, float[] packB, float[] part, int[] at) {
+    int oh = height - kh + 1;
+    int ow = width - kw + 1;
+    int aSize = rows * oh * ow;
+    int bSize = planes * height * width;
+    int m = planes * kh * kw;
+    int chunk = Math.min(batch, Math.min((packA.length - L) / aSize, (packB.length - L) / (planes * kw * height * ow)));
+    if (chunk < 1) {
+      throw new IllegalArgumentException("windowGradient: the packs hold no example");
+    }
+    for (int e0 = 0; e0 < batch; e0 += chunk) {
+      int count = Math.min(chunk, batch - e0);
+      int run = count * ow;
+      // in ascending order of the destination, each run's vector overwritten past its end by the next
+      for (int c = 0; c < planes; c++) {
+        for (int q = 0; q < kw; q++) {
+          for (int r = 0; r < height; r++) {
+            int from = e0 * bSize + (c * height + r) * width + q;
+            int to = ((c * kw + q) * height + r) * run;
+            for (int e = 0; e < count; e++) {
+              copyRun(b, from + e * bSize, packB, to + e * ow, ow);
+            }
+          }
+        }
+      }
+      for (int o = 0; o < rows; o++) {
+        for (int y = 0; y < oh; y++) {
+          int from = e0 * aSize + (o * oh + y) * ow;
+          int to = (o * oh + y) * run;
+          for (int e = 0; e < count; e++) {
+            copyRun(a, from + e * aSize, packA, to + e * ow, ow);
+          }
+        }
+      }
+      for (int c = 0; c < planes; c++) {
+        for (int p = 0; p < kh; p++) {
+          for (int q = 0; q < kw; q++) {
+            at[(c * kh + p) * kw + q] = ((c * kw + q) * height + p) * run;
+          }
+        }
+      }
+      matmulRows(packB, at, packA, part, m, oh * run, rows);
+      boolean first = e0 == 0 && assign;
+      for (int i = 0; i < rows * m; i++) {
+        g[i] = first ? scale * part[i] : g[i] + scale * part[i];
+      }
+    }
+  }
+
   /** The fewest rows for which {@link #matmulRowsPacked} packs {@code W}: fewer share the packing's cost too thinly. */
   static final int PACKED_MIN_ROWS = 32;
 

@@ -526,6 +526,89 @@ class VectorKernelsTest {
   }
 
   /**
+   * windowGradient, the weight gradient of a stride-1 correlation summed over the batch: against
+   * the plain sums (in double) for kernels square and not, one and several channels, rows
+   * shorter and longer than a vector, packs that hold one example, three or the whole batch (so
+   * that the last chunk is short), assigning and adding; the scalar kernels' version too. The
+   * packs' room past what a chunk needs holds NaN, which no sum may read.
+   */
+  @Test
+  void windowGradientIsTheSumOverTheBatchOfEachWindowTimesTheRows() {
+    SplittableRandom rnd = new SplittableRandom(43);
+    int[][] shapes = {{3, 1, 6, 6, 3, 3}, {4, 2, 9, 7, 3, 2}, {16, 6, 12, 12, 5, 5}, {5, 3, 8, 21, 1, 4}, {2, 1, 28, 28, 5, 5}};
+    for (int[] sh : shapes) {
+      int rows = sh[0];
+      int planes = sh[1];
+      int height = sh[2];
+      int width = sh[3];
+      int kh = sh[4];
+      int kw = sh[5];
+      int oh = height - kh + 1;
+      int ow = width - kw + 1;
+      for (int batch : new int[] {1, 5}) {
+        for (int chunk : new int[] {1, 3, 8}) {
+          for (boolean assign : new boolean[] {true, false}) {
+            double[] a = random(rnd, batch * rows * oh * ow);
+            double[] b = random(rnd, batch * planes * height * width);
+            int size = rows * planes * kh * kw;
+            double[] g0 = random(rnd, size);
+            double[] want = new double[size];
+            double[] mag = new double[size];
+            double scale = 0.25;
+            for (int o = 0; o < rows; o++) {
+              for (int c = 0; c < planes; c++) {
+                for (int p = 0; p < kh; p++) {
+                  for (int q = 0; q < kw; q++) {
+                    int i = ((o * planes + c) * kh + p) * kw + q;
+                    double sum = 0;
+                    double abs = 0;
+                    for (int e = 0; e < batch; e++) {
+                      for (int y = 0; y < oh; y++) {
+                        for (int x = 0; x < ow; x++) {
+                          double t = a[((e * rows + o) * oh + y) * ow + x]
+                              * b[((e * planes + c) * height + y + p) * width + x + q];
+                          sum += t;
+                          abs += Math.abs(t);
+                        }
+                      }
+                    }
+                    want[i] = (assign ? 0 : g0[i]) + scale * sum;
+                    mag[i] = (assign ? 0 : Math.abs(g0[i])) + scale * abs;
+                  }
+                }
+              }
+            }
+            int packA = rows * oh * chunk * ow + 16;
+            int packB = planes * kw * height * chunk * ow + 16;
+            double[] gd = g0.clone();
+            VectorKernelsD.windowGradient(a, b, gd, rows, planes, height, width, kh, kw, batch, scale, assign,
+                nan(packA), nan(packB), new double[size], new int[planes * kh * kw]);
+            float[] gf = toFloat(g0);
+            VectorKernelsF.windowGradient(toFloat(a), toFloat(b), gf, rows, planes, height, width, kh, kw, batch,
+                (float) scale, assign, toFloat(nan(packA)), toFloat(nan(packB)), new float[size], new int[planes * kh * kw]);
+            String what = "windowGradient " + java.util.Arrays.toString(sh) + " batch " + batch + " chunk " + chunk
+                + (assign ? "" : " adding");
+            double[] sd = g0.clone();
+            ScalarKernelsD.windowGradient(a, b, sd, rows, planes, height, width, kh, kw, batch, scale, assign,
+                null, null, null, null);
+            float[] sf = toFloat(g0);
+            ScalarKernelsF.windowGradient(toFloat(a), toFloat(b), sf, rows, planes, height, width, kh, kw, batch,
+                (float) scale, assign, null, null, null, null);
+            check(what, want, mag, gd, gf);
+            check("scalar " + what, want, mag, sd, sf);
+          }
+        }
+      }
+    }
+  }
+
+  private static double[] nan(int n) {
+    double[] d = new double[n];
+    java.util.Arrays.fill(d, Double.NaN);
+    return d;
+  }
+
+  /**
    * reluBackward, {@code g * step(t)}: exactly the loop's product for every element, zeros of
    * both signs, NaN and infinities in {@code t} and in {@code g} included (a NaN or infinite
    * {@code g} where {@code t <= 0} gives NaN, as the product does), at lengths around a vector's.

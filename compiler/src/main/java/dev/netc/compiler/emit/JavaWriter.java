@@ -822,19 +822,23 @@ public final class JavaWriter {
     if (plan.scratch() != null) {
       ClassPlan.Scratch sc = plan.scratch();
       String e = plan.elementType();
-      w.addField(FieldSpec.builder(ArrayTypeName.of(array), "pack", Modifier.FINAL)
-          .initializer("new " + e + "[$L][$L]", sc.rows(), sc.cols())
-          .addJavadoc("The packed second operand of a contraction: one row per point of its reduced domain.\n").build());
-      w.addField(FieldSpec.builder(array, "packA", Modifier.FINAL).initializer("new " + e + "[$L]", sc.flat())
-          .addJavadoc("The packed first operand of a contraction, row-major.\n").build());
-      w.addField(FieldSpec.builder(array, "packRow", Modifier.FINAL).initializer("new " + e + "[$L]", sc.result())
-          .addJavadoc("The row of a contraction's result being accumulated, or its whole result (the Vector API's).\n").build());
+      if (sc.rows() > 0) {
+        w.addField(FieldSpec.builder(ArrayTypeName.of(array), "pack", Modifier.FINAL)
+            .initializer("new " + e + "[$L][$L]", sc.rows(), sc.cols())
+            .addJavadoc("The packed second operand of a contraction: one row per point of its reduced domain.\n").build());
+        w.addField(FieldSpec.builder(array, "packA", Modifier.FINAL).initializer("new " + e + "[$L]", sc.flat())
+            .addJavadoc("The packed first operand of a contraction, row-major.\n").build());
+        w.addField(FieldSpec.builder(array, "packRow", Modifier.FINAL).initializer("new " + e + "[$L]", sc.result())
+            .addJavadoc("The row of a contraction's result being accumulated, or its whole result (the Vector API's).\n")
+            .build());
+      }
       if (sc.direct() > 0) {
         w.addField(FieldSpec.builder(ArrayTypeName.of(array), "packIn", Modifier.FINAL)
             .initializer("new " + e + "[$L][]", sc.direct())
             .addJavadoc("The rows of a direct product's second operand: the array each is a run of.\n").build());
         w.addField(FieldSpec.builder(int[].class, "packAt", Modifier.FINAL).initializer("new int[$L]", sc.direct())
-            .addJavadoc("Where each row of {@code packIn} starts in its array.\n").build());
+            .addJavadoc("Where each row of {@code packIn} starts in its array; where each window of a window gradient starts\n"
+                + "in its pack.\n").build());
       }
     }
     MethodSpec.Builder ensure = MethodSpec.methodBuilder("ensure").addParameter(int.class, "batch")

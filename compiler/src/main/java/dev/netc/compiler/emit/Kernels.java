@@ -334,6 +334,12 @@ final class Kernels {
       if (io != null && io.packB() != null) {
         b.text.append("packB#").append(b.slot(plan.outerPack(t.node(), 1)));
       }
+      if (io != null && io.window() != null) {
+        b.text.append(io.window()).append("windows#");
+        for (int which = 0; which < 3; which++) {
+          b.text.append(b.slot(plan.windowPack(t.node(), which))).append(',');
+        }
+      }
     }
     return b.build();
   }
@@ -1077,6 +1083,16 @@ final class Kernels {
       String op = t.sign() > 0 ? "+=" : "-=";
       int size = n.shape().size();
       Planner.IndexOuter io = plan.isFusedOuter(n) ? plan.indexOuter(n) : null;
+      if (io != null && io.window() != null) {
+        // g += inv * the sum over the batch's positions of a_p times b's window at p, the windows
+        // read in place from b's rows packed per chunk of examples
+        Planner.Window w = io.window();
+        kernelCall(body, null, "@K.windowGradient(%s, %s, g, %d, %d, %d, %d, %d, %d, batch, %s, %s, %s, %s, %s, ws.packAt)",
+            x.array(io.a()), x.array(io.b()), io.rows(), w.planes(), w.height(), w.width(), w.kh(), w.kw(),
+            t.sign() > 0 ? "inv" : "-inv", ti == 0 && assignFirst, x.buffer(plan.windowPack(n, 0)),
+            x.buffer(plan.windowPack(n, 1)), x.buffer(plan.windowPack(n, 2)));
+        continue;
+      }
       if (io != null) {
         // g += inv * the sum over the batch's positions of outer(a_p, b_p), each operand first
         // copied into the order [p..., r...] when it is read in another

@@ -187,7 +187,7 @@ public final class Planner {
       return plan;
     }
     ClassPlan.Derivatives d = main.derivatives(plan, jvp, hvp);
-    return plan.withDerivatives(d, main.scratchRows == 0 ? null
+    return plan.withDerivatives(d, main.scratchRows == 0 && main.scratchDirect == 0 ? null
         : new ClassPlan.Scratch(main.scratchRows, main.scratchCols, main.scratchFlat, main.scratchResult,
             main.scratchDirect));
   }
@@ -308,7 +308,8 @@ public final class Planner {
     return new ClassPlan(net.packageName(), className, net.name(), sourceName, isFloat, kernelChoice, false, params, inputs, targets, outputs,
         dag.loss() != null, buffers, kernels, predict, loss, lossAndGradient, inputGradient,
         dag.nodes().stream().anyMatch(n -> n.op() == Op.DROPOUT_MASK),
-        scratchRows == 0 ? null : new ClassPlan.Scratch(scratchRows, scratchCols, scratchFlat, scratchResult, scratchDirect));
+        scratchRows == 0 && scratchDirect == 0 ? null
+            : new ClassPlan.Scratch(scratchRows, scratchCols, scratchFlat, scratchResult, scratchDirect));
   }
 
   private int scratchRows;
@@ -645,7 +646,22 @@ public final class Planner {
    * reads; null when read whole) in a buffer of its own ({@link #outerPack}), so that the batch
    * is a part of the sum rather than a product per example added up after. Vector only.
    */
-  record IndexOuter(Node a, Node b, int rows, int cols, int positions, OuterPack packA, OuterPack packB) {}
+  record IndexOuter(Node a, Node b, int rows, int cols, int positions, OuterPack packA, OuterPack packB, Window window) {}
+
+  /**
+   * An {@link IndexOuter} whose second operand is read through a shifting window, the weight
+   * gradient of a stride-1 convolution, {@code g[o, c, p, q] = sum(y, x) a[o, y, x] * b[c, y + p,
+   * x + q]}: {@code a} is {@code rows x oh x ow} per example, {@code b} {@code planes x height x
+   * width}, the kernel {@code kh x kw}. The runtime's {@code windowGradient} adds it into the
+   * gradient over the batch, {@code chunk} examples at a time (docs/codegen.md, "Window gradients").
+   */
+  record Window(int planes, int height, int width, int kh, int kw, int oh, int ow, int chunk) {}
+
+  /** How many numbers a {@link Window}'s packs of one chunk hold at most (about 200 KB of floats, in the L2 beside the operands). */
+  static final int WINDOW_CHUNK_NUMBERS = 49152;
+
+  /** The most examples a {@link Window} packs at a time. */
+  static final int WINDOW_CHUNK_MAX = 16;
 
   /** How an operand of an {@link IndexOuter} is copied into the order {@code dims}: element at {@code sum(k_i * strides[i])}. */
   record OuterPack(List<Comprehension.Dim> dims, int[] strides) {}
@@ -679,6 +695,10 @@ public final class Planner {
       if (rowDims.isEmpty() || colDims.isEmpty()) {
         continue;
       }
+      Window w = window(c, ra, a, rb, b, rowDims, colDims);
+      if (w != null) {
+        return new IndexOuter(a, b, rowDims.get(0).extent(), w.planes() * w.kh() * w.kw(), positions, null, null, w);
+      }
       int rows = 1;
       for (Comprehension.Dim d : rowDims) {
         rows *= d.extent();
@@ -699,10 +719,43 @@ public final class Planner {
       OuterPack packA = wholeA ? null : outerPack(ra, a, aAt);
       OuterPack packB = wholeB ? null : outerPack(rb, b, bAt);
       if ((wholeA || packA != null) && (wholeB || packB != null)) {
-        return new IndexOuter(a, b, rows, cols, positions, packA, packB);
+        return new IndexOuter(a, b, rows, cols, positions, packA, packB, null);
       }
     }
     return null;
+  }
+
+  /**
+   * The {@link Window} of {@code g[o, c, p, q] = sum(y, x) a[o, y, x] * b[c, y + p, x + q]}, each
+   * index plainly (coefficients 1, no constant), {@code b}'s rows exactly as long as the windows
+   * need; else null.
+   */
+  private static Window window(Comprehension c, IExpr.Read ra, Node a, IExpr.Read rb, Node b,
+      List<Comprehension.Dim> rowDims, List<Comprehension.Dim> colDims) {
+    if (c.reduced().size() != 2 || rowDims.size() != 1 || colDims.size() != 3 || a.shape().rank() != 3
+        || b.shape().rank() != 3 || rb.at().size() != 3) {
+      return null;
+    }
+    Comprehension.Dim y = c.reduced().get(0);
+    Comprehension.Dim x = c.reduced().get(1);
+    if (!IndexKernels.readsWhole(ra, a, List.of(rowDims.get(0), y, x))) {
+      return null;
+    }
+    Comprehension.Dim ch = colDims.get(0);
+    Comprehension.Dim p = colDims.get(1);
+    Comprehension.Dim q = colDims.get(2);
+    if (!(rb.at().get(0) instanceof Affine a0) || !a0.equals(Affine.of(ch.index()))
+        || !(rb.at().get(1) instanceof Affine a1) || !a1.equals(Affine.of(y.index()).plus(Affine.of(p.index())))
+        || !(rb.at().get(2) instanceof Affine a2) || !a2.equals(Affine.of(x.index()).plus(Affine.of(q.index())))) {
+      return null;
+    }
+    int[] bd = b.shape().dims();
+    if (bd[0] != ch.extent() || bd[1] != y.extent() + p.extent() - 1 || bd[2] != x.extent() + q.extent() - 1) {
+      return null;
+    }
+    int perExample = ch.extent() * q.extent() * bd[1] * x.extent();
+    int chunk = Math.max(1, Math.min(WINDOW_CHUNK_MAX, WINDOW_CHUNK_NUMBERS / perExample));
+    return new Window(ch.extent(), bd[1], bd[2], p.extent(), q.extent(), y.extent(), x.extent(), chunk);
   }
 
   private static boolean readsIndex(IExpr.Read r, String index) {
@@ -750,6 +803,28 @@ public final class Planner {
     return outerPacks.computeIfAbsent(List.of(n, which), k -> newBuffer((n.label() != null ? n.label() : "t" + n.id())
         + (which == 0 ? "RowsPacked" : "ColsPacked"), io.positions() * (which == 0 ? io.rows() : io.cols()), true,
         "an operand of " + describe(n) + ", in the order of its outer products"));
+  }
+
+  /**
+   * The workspace buffer of a {@link Window} term {@code n}: {@code which} 0, its first operand's
+   * rows over a chunk; 1, the second's rows per column shift; 2, one chunk's sums. Each holds a
+   * vector more than it needs (the packs' copies write whole vectors).
+   */
+  String windowPack(Node n, int which) {
+    Window w = indexOuter(n).window();
+    int rows = indexOuter(n).rows();
+    int size = switch (which) {
+      case 0 -> rows * w.oh() * w.chunk() * w.ow() + 64;
+      case 1 -> w.planes() * w.kw() * w.height() * w.chunk() * w.ow() + 64;
+      default -> rows * indexOuter(n).cols();
+    };
+    needDirectRows(indexOuter(n).cols());
+    return outerPacks.computeIfAbsent(List.of(n, which), k -> newBuffer((n.label() != null ? n.label() : "t" + n.id())
+        + (which == 0 ? "RowsPacked" : which == 1 ? "WindowsPacked" : "ChunkSums"), size, false,
+        which == 0 ? "an operand of " + describe(n) + ", its rows in the order (y, example, x) of a chunk of examples"
+            : which == 1 ? "an operand of " + describe(n) + ", per channel and column shift its rows in the order"
+                + " (row, example, column) of a chunk of examples"
+            : "the sums of " + describe(n) + " over a chunk of examples"));
   }
 
   private boolean mustMaterializeOther(Node n) {

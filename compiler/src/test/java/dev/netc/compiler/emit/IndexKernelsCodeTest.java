@@ -277,8 +277,9 @@ class IndexKernelsCodeTest {
   /**
    * A convolution's product: with the Vector API there, one call of the runtime's packedProduct
    * with the image itself as {@code B'} (a direct convolution: no copy of the windows) and the
-   * output's rows copied out of its wide rows; the weight gradient by matmulRows over the image
-   * in place; without it, a row of the image's window is packed by one System.arraycopy.
+   * output's rows copied out of its wide rows; the param's weight gradient by windowGradient over
+   * the batch, and a weight gradient per example (of {@code 2 * K}) by matmulRows over the image in
+   * place; without it, a row of the image's window is packed by one System.arraycopy.
    * {@code --kernels scalar} keeps the loops of eight terms.
    */
   @Test
@@ -290,21 +291,32 @@ class IndexKernelsCodeTest {
       String java = Codegen.generate("c.net", src, isFloat).get(0).content();
       // the Vector API side makes no copy of the image's windows: the forward's rows of B' are
       // the image itself from each kernel point's offset (pi, po), its 18 rows of 18 outputs laid
-      // out 20 wide (17 x 20 + 18 = 358 columns), copied out by copyRuns; the weight gradient's
-      // sums (18 x 18 = 324 terms) are dot products of the output's gradient packed 20 wide with
-      // the image read in place from each window's offset, by matmulRows into pk's first row
+      // out 20 wide (17 x 20 + 18 = 358 columns), copied out by copyRuns; the weight gradient is
+      // summed over the batch by windowGradient, straight into K's gradient (no sums per example)
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".packedProduct(pa, pi, po, cr, 8, 358, 9)"), java);
       assertTrue(java.contains("if (dev.netc.runtime.Vectorized.ENABLED)"), java);
       assertTrue(java.contains("pi[q] = img;\n"), java);
       assertTrue(java.contains("po[q] = p1 + (k0) * 400 + (k1 + k3) * 20 + k4 + k2;\n"), java);
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRuns(cr, i * 358, 20, c_, ob + ro, 18, 18)"),
           java);
-      assertTrue(java.contains(".copyRunsPadded(t13, p0 + (k0) * 324 + (k1) * 18 + k2, 18, pa, (k0) * 358, 18, 20, 18)"),
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".windowGradient(t13, img, g, 8, 1, 20, 20, 3, 3, "
+          + "batch, inv, true, t14RowsPacked, t14WindowsPacked, t14ChunkSums, ws.packAt);"), java);
+      assertTrue(java.contains("dev.netc.runtime.ScalarKernels" + k + ".windowGradient(t13, img, g, 8, 1, 20, 20, 3, 3, "),
           java);
-      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRows(img, po, pa, pk[0], 9, 358, 8)"), java);
-      assertTrue(java.contains("System.arraycopy(pk[0], co, "), java);
-      assertTrue(!java.contains(".copyRuns(img, ") && !java.contains(".copyRun(img, "), java);
-      assertTrue(java.contains("System.arraycopy(img, "), java); // the plain Java side's packing
+      assertTrue(!java.contains(".matmulRows(img, "), java);
+      // a weight gradient that is not summed straight into a param's (here that of 2 * K, which
+      // the chain rule then doubles) is one sum per example: dot products of the output's
+      // gradient packed 20 wide with the image read in place from each window's offset (sums of
+      // 18 x 18 = 324 terms), by matmulRows into pk's first row
+      String doubled = Codegen.generate("c.net", src.replace("conv2d(img, K)", "conv2d(img, 2 * K)"), isFloat).get(0)
+          .content();
+      assertTrue(doubled.contains(".copyRunsPadded(t"), doubled);
+      assertTrue(doubled.contains(", p0 + (k0) * 324 + (k1) * 18 + k2, 18, pa, (k0) * 358, 18, 20, 18)"), doubled);
+      assertTrue(doubled.contains("dev.netc.runtime.VectorKernels" + k + ".matmulRows(img, po, pa, pk[0], 9, 358, 8)"),
+          doubled);
+      assertTrue(doubled.contains("System.arraycopy(pk[0], co, "), doubled);
+      assertTrue(!doubled.contains(".copyRuns(img, ") && !doubled.contains(".copyRun(img, "), doubled);
+      assertTrue(doubled.contains("System.arraycopy(img, "), doubled); // the plain Java side's packing
       String scalar = dev.netc.compiler.NetcCompiler.compile(List.of(new SourceFile("c.net", src)),
           new dev.netc.compiler.NetcCompiler.Options("", isFloat, KernelChoice.SCALAR)).files().get(0).content();
       assertTrue(!scalar.contains("packedProduct") && !scalar.contains("Vectorized"), scalar);
@@ -326,7 +338,9 @@ class IndexKernelsCodeTest {
         + " c = conv2d(img, K)\n output c\n loss = mse(c, y)\n}\n";
     for (boolean isFloat : new boolean[] {false, true}) {
       String k = isFloat ? "F" : "D";
-      String java = Codegen.generate("c.net", src, isFloat).get(0).content();
+      // the weight gradient of 2 * K: one sum per example (K's own would be windowGradient's)
+      String java = Codegen.generate("c.net", src.replace("conv2d(img, K)", "conv2d(img, 2 * K)"), isFloat).get(0)
+          .content();
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs, rq, rd, 3);\n"), java);
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs + 10, rq, rd + 3, 3);\n"), java);
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".copyRun(img, rs + 20, rq, rd + 6, 3);\n"), java);
@@ -335,9 +349,10 @@ class IndexKernelsCodeTest {
       IndexKernels.transposedMinK = 0;
       try {
         // sums of 64 taken as dot products: the image read in place (9 x 10 + 8 = 78 wide)
-        String transposed = Codegen.generate("c.net", src, isFloat).get(0).content();
+        String transposed = Codegen.generate("c.net", src.replace("conv2d(img, K)", "conv2d(img, 2 * K)"), isFloat)
+            .get(0).content();
         assertTrue(transposed.contains(".matmulRows(img, po, pa, pk[0], 9, 78, 8)"), transposed);
-        assertTrue(transposed.contains(".copyRunsPadded(t13, p0 + (k0) * 64 + (k1) * 8 + k2, 8, pa, (k0) * 78, 8, 10, 8)"),
+        assertTrue(transposed.contains(", p0 + (k0) * 64 + (k1) * 8 + k2, 8, pa, (k0) * 78, 8, 10, 8)"),
             transposed);
       } finally {
         IndexKernels.transposedMinK = min;
