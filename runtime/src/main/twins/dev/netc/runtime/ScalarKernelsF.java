@@ -257,6 +257,60 @@ public final class ScalarKernelsF {
   }
 
   /**
+   * {@link VectorKernelsF#windowProduct}'s sums, each in double, in the order (i, p, q); the
+   * packs are not used.
+   */
+  public static void windowProduct(float[] k, float[] x, float[] y, int rows, int planes, int height, int width,
+      int kh, int kw, int batch, float[] packX, float[] part, float[][] in, int[] at) {
+    int oh = height - kh + 1;
+    int ow = width - kw + 1;
+    for (int e = 0; e < batch; e++) {
+      for (int o = 0; o < rows; o++) {
+        for (int r = 0; r < oh; r++) {
+          for (int c = 0; c < ow; c++) {
+            double s = 0;
+            for (int i = 0; i < planes; i++) {
+              for (int p = 0; p < kh; p++) {
+                for (int q = 0; q < kw; q++) {
+                  s += (double) k[((o * planes + i) * kh + p) * kw + q] * x[((e * planes + i) * height + r + p) * width + c + q];
+                }
+              }
+            }
+            y[((e * rows + o) * oh + r) * ow + c] = (float) s;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link VectorKernelsF#windowInputGradient}'s sums, each in double, in the order (o, p, q);
+   * the packs are not used.
+   */
+  public static void windowInputGradient(float[] k, float[] d, float[] dx, int rows, int planes, int height, int width,
+      int kh, int kw, int batch, float[] packK, float[] packD, float[] part, float[][] in, int[] at) {
+    int oh = height - kh + 1;
+    int ow = width - kw + 1;
+    for (int e = 0; e < batch; e++) {
+      for (int c = 0; c < planes; c++) {
+        for (int i = 0; i < height; i++) {
+          for (int j = 0; j < width; j++) {
+            double s = 0;
+            for (int o = 0; o < rows; o++) {
+              for (int p = Math.max(0, i - oh + 1); p <= Math.min(kh - 1, i); p++) {
+                for (int q = Math.max(0, j - ow + 1); q <= Math.min(kw - 1, j); q++) {
+                  s += (double) k[((o * planes + c) * kh + p) * kw + q] * d[((e * rows + o) * oh + i - p) * ow + j - q];
+                }
+              }
+            }
+            dx[((e * planes + c) * height + i) * width + j] = (float) s;
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * {@link VectorKernelsF#windowGradient}'s sums, each over the batch in double, in the order
    * (e, y, x); the packs are not used.
    */

@@ -314,6 +314,163 @@ public final class VectorKernelsF {
     }
   }
 
+  /**
+   * A stride-1 correlation over a batch: {@code y[e][o][r][c] = sum over i, p, q of
+   * k[o][i][p][q] * x[e][i][r + p][c + q]}, {@code k} being {@code rows x planes x kh x kw},
+   * {@code x} {@code planes x height x width} per example and {@code y} {@code rows x (height -
+   * kh + 1) x (width - kw + 1)} (docs/codegen.md, "Window gradients"). For a chunk of examples,
+   * {@code packX} gets {@code x}'s rows as {@link #windowGradient} packs them (per channel and
+   * column shift, in the order (row, example, column)), so that each kernel point's window over
+   * the chunk is one run, read in place as a row of {@code B'} ({@code in}, {@code at}); one
+   * {@link #packedProduct} with {@code k} as it is gives the chunk's outputs in the order
+   * (o, r, example, c) in {@code part}, copied out a row at a time. Each sum has the terms of the
+   * per-example product in the same order: the same numbers. No column is computed for nothing.
+   */
+  public static void windowProduct(float[] k, float[] x, float[] y, int rows, int planes, int height, int width,
+      int kh, int kw, int batch, float[] packX, float[] part, float[][] in, int[] at) {
+    int oh = height - kh + 1;
+    int ow = width - kw + 1;
+    int xSize = planes * height * width;
+    int ySize = rows * oh * ow;
+    int terms = planes * kh * kw;
+    int chunk = Math.min(batch, Math.min((packX.length - L) / (planes * kw * height * ow), (part.length - L) / ySize));
+    if (chunk < 1) {
+      throw new IllegalArgumentException("windowProduct: the packs hold no example");
+    }
+    for (int e0 = 0; e0 < batch; e0 += chunk) {
+      int count = Math.min(chunk, batch - e0);
+      int run = count * ow;
+      for (int c = 0; c < planes; c++) {
+        for (int q = 0; q < kw; q++) {
+          for (int r = 0; r < height; r++) {
+            int from = e0 * xSize + (c * height + r) * width + q;
+            int to = ((c * kw + q) * height + r) * run;
+            for (int e = 0; e < count; e++) {
+              copyRun(x, from + e * xSize, packX, to + e * ow, ow);
+            }
+          }
+        }
+      }
+      for (int c = 0; c < planes; c++) {
+        for (int p = 0; p < kh; p++) {
+          for (int q = 0; q < kw; q++) {
+            int j = (c * kh + p) * kw + q;
+            in[j] = packX;
+            at[j] = ((c * kw + q) * height + p) * run;
+          }
+        }
+      }
+      int n = oh * run;
+      packedProduct(k, in, at, part, rows, n, terms, true);
+      // in ascending order of y, each row's last vector overwritten past its end by the next row
+      for (int e = 0; e < count; e++) {
+        for (int o = 0; o < rows; o++) {
+          for (int r = 0; r < oh; r++) {
+            copyRun(part, o * n + (r * count + e) * ow, y, (e0 + e) * ySize + (o * oh + r) * ow, ow);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The input gradient of a stride-1 correlation over a batch: {@code dx[e][c][i][j] = sum over
+   * o, p, q of k[o][c][p][q] * d[e][o][i - p][j - q]}, the terms where {@code d}'s indices are in
+   * range; {@code k} is {@code rows x planes x kh x kw}, {@code d} {@code rows x (height - kh + 1) x
+   * (width - kw + 1)} per example and {@code dx} {@code planes x height x width}, every number of
+   * it written (docs/codegen.md, "Window gradients"). For a chunk of examples, {@code packD} gets
+   * {@code d}'s rows in the order (o, y, example), each {@code width} wide with its numbers from
+   * column {@code kw - 1} on, zeros before them; a row {@code i} of {@code dx} over the chunk is
+   * then one product, whose columns are (example, j) and whose rows of {@code B'} are the
+   * chunk's rows {@code i - p} of {@code d}, shifted by {@code q}, read in place ({@code in},
+   * {@code at}), for the {@code p} that row {@code i} reaches alone: none of the zero rows a
+   * full correlation pads {@code d} with. The weights for each such range of {@code p} are
+   * packed into {@code packK} (planes x terms). {@code part} holds one row's product.
+   */
+  public static void windowInputGradient(float[] k, float[] d, float[] dx, int rows, int planes, int height, int width,
+      int kh, int kw, int batch, float[] packK, float[] packD, float[] part, float[][] in, int[] at) {
+    int oh = height - kh + 1;
+    int ow = width - kw + 1;
+    int dSize = rows * oh * ow;
+    int xSize = planes * height * width;
+    int chunk = Math.min(batch, Math.min((packD.length - 2 * L - kw) / (rows * oh * width), (part.length - L) / (planes * width)));
+    if (chunk < 1) {
+      throw new IllegalArgumentException("windowInputGradient: the packs hold no example");
+    }
+    VectorMask<Float> keep = null;
+    if (width <= L) {
+      FloatVector iota = FloatVector.fromArray(S, LANES, 0);
+      keep = iota.compare(VectorOperators.GE, (float) (kw - 1)).and(iota.compare(VectorOperators.LT, (float) width));
+    }
+    FloatVector zero = FloatVector.zero(S);
+    for (int e0 = 0; e0 < batch; e0 += chunk) {
+      int count = Math.min(chunk, batch - e0);
+      int run = count * width;
+      // d's rows, zeros before each (and after the last, which the last shifted reads pass)
+      for (int o = 0; o < rows; o++) {
+        for (int y = 0; y < oh; y++) {
+          int to = (o * oh + y) * run;
+          int from = e0 * dSize + (o * oh + y) * ow;
+          for (int e = 0; e < count; e++) {
+            int s = from + e * dSize - (kw - 1);
+            int t = to + e * width;
+            if (keep != null && s >= 0 && s + L <= d.length) {
+              zero.blend(FloatVector.fromArray(S, d, s), keep).intoArray(packD, t);
+            } else {
+              java.util.Arrays.fill(packD, t, t + kw - 1, 0f);
+              System.arraycopy(d, s + kw - 1, packD, t + kw - 1, ow);
+            }
+          }
+        }
+      }
+      java.util.Arrays.fill(packD, rows * oh * run, rows * oh * run + L + kw, 0f);
+      int bandLo = -1;
+      int bandHi = -1;
+      for (int i = 0; i < height; i++) {
+        int pLo = Math.max(0, i - oh + 1);
+        int pHi = Math.min(kh - 1, i);
+        int terms = (pHi - pLo + 1) * rows * kw;
+        if (pLo != bandLo || pHi != bandHi) {
+          for (int c = 0; c < planes; c++) {
+            int t = c * terms;
+            for (int p = pLo; p <= pHi; p++) {
+              for (int o = 0; o < rows; o++) {
+                System.arraycopy(k, ((o * planes + c) * kh + p) * kw, packK, t, kw);
+                t += kw;
+              }
+            }
+          }
+          bandLo = pLo;
+          bandHi = pHi;
+        }
+        int t = 0;
+        for (int p = pLo; p <= pHi; p++) {
+          for (int o = 0; o < rows; o++) {
+            for (int q = 0; q < kw; q++) {
+              in[t] = packD;
+              at[t] = (o * oh + i - p) * run + kw - 1 - q;
+              t++;
+            }
+          }
+        }
+        packedProduct(packK, in, at, part, planes, run, terms, true);
+        // each row out: whole vectors where what they write past it is a row written later
+        boolean whole = (height - i) * width >= (width + L - 1) / L * L;
+        for (int c = 0; c < planes; c++) {
+          for (int e = 0; e < count; e++) {
+            int src = c * run + e * width;
+            int dst = (e0 + e) * xSize + (c * height + i) * width;
+            if (whole) {
+              copyRun(part, src, dx, dst, width);
+            } else {
+              System.arraycopy(part, src, dx, dst, width);
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** The fewest rows for which {@link #matmulRowsPacked} packs {@code W}: fewer share the packing's cost too thinly. */
   static final int PACKED_MIN_ROWS = 32;
 

@@ -602,6 +602,142 @@ class VectorKernelsTest {
     }
   }
 
+  /**
+   * windowProduct, a stride-1 correlation over a batch: against the plain sums (in double), for
+   * kernels square and not, one and several channels, rows shorter and longer than a vector,
+   * chunks of one example, three and the whole batch; the scalar kernels' version too. Every
+   * number of the output is written (it starts as NaN), and the packs hold NaN before the call.
+   */
+  @Test
+  void windowProductIsTheSumOverEachWindow() {
+    SplittableRandom rnd = new SplittableRandom(53);
+    int[][] shapes = {{3, 1, 6, 6, 3, 3}, {4, 2, 9, 7, 3, 2}, {16, 6, 12, 12, 5, 5}, {5, 3, 8, 21, 1, 4}, {2, 1, 28, 28, 5, 5}};
+    for (int[] sh : shapes) {
+      int rows = sh[0];
+      int planes = sh[1];
+      int height = sh[2];
+      int width = sh[3];
+      int kh = sh[4];
+      int kw = sh[5];
+      int oh = height - kh + 1;
+      int ow = width - kw + 1;
+      for (int batch : new int[] {1, 5}) {
+        for (int chunk : new int[] {1, 3, 8}) {
+          double[] k = random(rnd, rows * planes * kh * kw);
+          double[] x = random(rnd, batch * planes * height * width);
+          int size = batch * rows * oh * ow;
+          double[] want = new double[size];
+          double[] mag = new double[size];
+          for (int e = 0; e < batch; e++) {
+            for (int o = 0; o < rows; o++) {
+              for (int r = 0; r < oh; r++) {
+                for (int c = 0; c < ow; c++) {
+                  int at = ((e * rows + o) * oh + r) * ow + c;
+                  for (int i = 0; i < planes; i++) {
+                    for (int p = 0; p < kh; p++) {
+                      for (int q = 0; q < kw; q++) {
+                        double t = k[((o * planes + i) * kh + p) * kw + q] * x[((e * planes + i) * height + r + p) * width + c + q];
+                        want[at] += t;
+                        mag[at] += Math.abs(t);
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+          int packX = planes * kw * height * chunk * ow + 16;
+          int part = rows * oh * ow * chunk + 16;
+          int terms = planes * kh * kw;
+          double[] yd = nan(size);
+          VectorKernelsD.windowProduct(k, x, yd, rows, planes, height, width, kh, kw, batch, nan(packX), nan(part),
+              new double[terms][], new int[terms]);
+          float[] yf = toFloat(nan(size));
+          VectorKernelsF.windowProduct(toFloat(k), toFloat(x), yf, rows, planes, height, width, kh, kw, batch,
+              toFloat(nan(packX)), toFloat(nan(part)), new float[terms][], new int[terms]);
+          String what = "windowProduct " + java.util.Arrays.toString(sh) + " batch " + batch + " chunk " + chunk;
+          check(what, want, mag, yd, yf);
+          double[] sd = nan(size);
+          ScalarKernelsD.windowProduct(k, x, sd, rows, planes, height, width, kh, kw, batch, null, null, null, null);
+          float[] sf = toFloat(nan(size));
+          ScalarKernelsF.windowProduct(toFloat(k), toFloat(x), sf, rows, planes, height, width, kh, kw, batch, null, null,
+              null, null);
+          check("scalar " + what, want, mag, sd, sf);
+        }
+      }
+    }
+  }
+
+  /**
+   * windowInputGradient, the input gradient of a stride-1 correlation over a batch: against the
+   * plain sums (in double) over the terms inside the output's gradient, for kernels square and
+   * not, rows shorter and longer than a vector, chunks of one example, three and the whole batch;
+   * the scalar kernels' version too. Every number of the result is written (it starts as NaN),
+   * and the packs' room holds NaN before the call.
+   */
+  @Test
+  void windowInputGradientIsTheSumOverTheKernelPointsThatReachEachInput() {
+    SplittableRandom rnd = new SplittableRandom(47);
+    int[][] shapes = {{3, 4, 6, 6, 3, 3}, {4, 5, 9, 7, 3, 2}, {16, 6, 12, 12, 5, 5}, {5, 4, 8, 21, 1, 4}, {2, 4, 5, 30, 5, 5}};
+    for (int[] sh : shapes) {
+      int rows = sh[0];
+      int planes = sh[1];
+      int height = sh[2];
+      int width = sh[3];
+      int kh = sh[4];
+      int kw = sh[5];
+      int oh = height - kh + 1;
+      int ow = width - kw + 1;
+      for (int batch : new int[] {1, 5}) {
+        for (int chunk : new int[] {1, 3, 8}) {
+          double[] k = random(rnd, rows * planes * kh * kw);
+          double[] d = random(rnd, batch * rows * oh * ow);
+          int size = batch * planes * height * width;
+          double[] want = new double[size];
+          double[] mag = new double[size];
+          for (int e = 0; e < batch; e++) {
+            for (int c = 0; c < planes; c++) {
+              for (int i = 0; i < height; i++) {
+                for (int j = 0; j < width; j++) {
+                  int at = ((e * planes + c) * height + i) * width + j;
+                  for (int o = 0; o < rows; o++) {
+                    for (int p = 0; p < kh; p++) {
+                      for (int q = 0; q < kw; q++) {
+                        if (i - p >= 0 && i - p < oh && j - q >= 0 && j - q < ow) {
+                          double t = k[((o * planes + c) * kh + p) * kw + q] * d[((e * rows + o) * oh + i - p) * ow + j - q];
+                          want[at] += t;
+                          mag[at] += Math.abs(t);
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+          int packD = rows * oh * chunk * width + 2 * 16 + kw;
+          int part = planes * chunk * width + 16;
+          int terms = kh * rows * kw;
+          double[] gd = nan(size);
+          VectorKernelsD.windowInputGradient(k, d, gd, rows, planes, height, width, kh, kw, batch,
+              nan(planes * terms), nan(packD), nan(part), new double[terms][], new int[terms]);
+          float[] gf = toFloat(nan(size));
+          VectorKernelsF.windowInputGradient(toFloat(k), toFloat(d), gf, rows, planes, height, width, kh, kw, batch,
+              toFloat(nan(planes * terms)), toFloat(nan(packD)), toFloat(nan(part)), new float[terms][], new int[terms]);
+          String what = "windowInputGradient " + java.util.Arrays.toString(sh) + " batch " + batch + " chunk " + chunk;
+          check(what, want, mag, gd, gf);
+          double[] sd = nan(size);
+          ScalarKernelsD.windowInputGradient(k, d, sd, rows, planes, height, width, kh, kw, batch, null, null, null, null,
+              null);
+          float[] sf = toFloat(nan(size));
+          ScalarKernelsF.windowInputGradient(toFloat(k), toFloat(d), sf, rows, planes, height, width, kh, kw, batch, null,
+              null, null, null, null);
+          check("scalar " + what, want, mag, sd, sf);
+        }
+      }
+    }
+  }
+
   private static double[] nan(int n) {
     double[] d = new double[n];
     java.util.Arrays.fill(d, Double.NaN);
@@ -1191,10 +1327,11 @@ class VectorKernelsTest {
     for (int i = 0; i < want.length; i++) {
       double tolD = 1e-14 * mag[i] + 1e-300;
       double tolF = 1e-6 * mag[i] + 1e-30;
-      if (Math.abs(gotD[i] - want[i]) > tolD) {
+      // written so that a NaN where a number is wanted fails (a NaN compares false)
+      if (!(Math.abs(gotD[i] - want[i]) <= tolD) && !(Double.isNaN(want[i]) && Double.isNaN(gotD[i]))) {
         throw new AssertionError(what + " double [" + i + "]: " + gotD[i] + " want " + want[i]);
       }
-      if (Math.abs(gotF[i] - want[i]) > tolF) {
+      if (!(Math.abs(gotF[i] - want[i]) <= tolF) && !(Double.isNaN(want[i]) && Float.isNaN(gotF[i]))) {
         throw new AssertionError(what + " float [" + i + "]: " + gotF[i] + " want " + want[i]);
       }
     }

@@ -827,6 +827,18 @@ public final class Planner {
             : "the sums of " + describe(n) + " over a chunk of examples"));
   }
 
+  /** The buffers of {@link #nodeBuffer}, per node and suffix. */
+  private final Map<List<Object>, String> nodeBuffers = new HashMap<>();
+
+  /**
+   * A workspace buffer of {@code size} numbers (not per example) that the kernel of {@code n}
+   * alone uses, named after it with {@code suffix}; the same buffer each time it is asked for.
+   */
+  String nodeBuffer(Node n, String suffix, int size, String comment) {
+    return nodeBuffers.computeIfAbsent(List.of(n, suffix),
+        k -> newBuffer((n.label() != null ? n.label() : "t" + n.id()) + suffix, size, false, comment));
+  }
+
   private boolean mustMaterializeOther(Node n) {
     return dag.outputs().containsValue(n) || n == dag.loss() || dag.inputGradients().containsValue(n);
   }

@@ -325,6 +325,39 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * LeNet's second convolution (6 channels of 12 x 12, 16 kernels of 5 x 5): its forward pass,
+   * whose direct product would compute 92 columns for 64 outputs, is one windowProduct call for
+   * the batch; its weight gradient one windowGradient call into K's gradient; its input gradient
+   * one windowInputGradient call. With the window kernels turned off, the per-example direct
+   * product and full correlation come back. The plain Java side keeps its loops.
+   */
+  @Test
+  void aConvolutionOfShortRowsIsOneCallPerPassForTheBatch() {
+    String src = "network C {\n input x[6, 12, 12]\n param K[16, 6, 5, 5]\n target y[16, 8, 8]\n"
+        + " c = conv2d(x, K)\n output c\n loss = mse(c, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String k = isFloat ? "F" : "D";
+      String java = Codegen.generate("c.net", src, isFloat).get(0).content();
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".windowProduct(K, x, c_, 16, 6, 12, 12, 5, 5, batch, "),
+          java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".windowGradient(t13, x, g, 16, 6, 12, 12, 5, 5, batch, "),
+          java);
+      assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k + ".windowInputGradient(K, t13, "), java);
+      assertTrue(!java.contains("packedProduct(pa, pi, po, cr, 16, 92, 150)"), java);
+      assertTrue(java.contains("u7 * q7[j]"), java); // the plain Java side's product
+      IndexKernels.windowKernels = false;
+      try {
+        String perExample = Codegen.generate("c.net", src, isFloat).get(0).content();
+        assertTrue(perExample.contains("packedProduct(pa, pi, po, cr, 16, 92, 150)"), perExample);
+        assertTrue(perExample.contains("packedProduct(pa, pi, po, cr, 6, 144, 400)"), perExample);
+        assertTrue(!perExample.contains(".windowProduct(") && !perExample.contains(".windowInputGradient("), perExample);
+      } finally {
+        IndexKernels.windowKernels = true;
+      }
+    }
+  }
+
+  /**
    * The weight gradient of a convolution whose sums are short (8 x 8 = 64 terms) and whose 8
    * channels are half a float vector: {@code B'} as it is, one row per point of the sum, each the
    * window's 3 rows of 3 numbers an image row apart, packed by one copyRun statement per row on
@@ -380,10 +413,11 @@ class IndexKernelsCodeTest {
 
   /**
    * The gradient of a convolution with respect to an input of 5 channels: with the Vector API,
-   * a full correlation, one product of the output's gradient padded with zeros (rows 12 wide as
-   * the input's, 2 x 12 + 2 = 26 zeros before each plane of 134) by the kernel's 16 x 3 x 3 = 144
-   * points per input channel, the input's 9 x 12 = 108 numbers each one sum, copied out whole;
-   * without it, the scattered product.
+   * one windowInputGradient call for the batch (16 output channels, 9 x 12 input planes, 3 x 3
+   * kernel); without it, the scattered product. With that call turned off, the per-example full
+   * correlation: one product of the output's gradient padded with zeros (rows 12 wide as the
+   * input's, 2 x 12 + 2 = 26 zeros before each plane of 134) by the kernel's 16 x 3 x 3 = 144
+   * points per input channel, the input's 9 x 12 = 108 numbers each one sum, copied out whole.
    */
   @Test
   void aConvolutionsInputGradientOverFourOrMoreChannelsIsAFullCorrelation() {
@@ -391,7 +425,18 @@ class IndexKernelsCodeTest {
         + " c = conv2d(img, K)\n output c\n loss = mse(c, y)\n}\n";
     for (boolean isFloat : new boolean[] {false, true}) {
       String k = isFloat ? "F" : "D";
-      String java = Codegen.generate("c.net", src, isFloat).get(0).content();
+      String batched = Codegen.generate("c.net", src, isFloat).get(0).content();
+      assertTrue(batched.contains("dev.netc.runtime.VectorKernels" + k + ".windowInputGradient(K, t13, t15, 16, 5, 9, 12, 3, 3, "
+          + "batch, t15Weights, t15RowsPacked, t15Row, ws.packIn, ws.packAt);"), batched);
+      assertTrue(batched.contains("+= cr[co + "), batched); // the plain Java side's scatter
+      assertTrue(!batched.contains("po[kk] = "), batched);
+      IndexKernels.windowKernels = false;
+      String java;
+      try {
+        java = Codegen.generate("c.net", src, isFloat).get(0).content();
+      } finally {
+        IndexKernels.windowKernels = true;
+      }
       assertTrue(java.contains("po[kk] = (k0) * 134 + 26 - k1 * 12 - k2;"), java);
       assertTrue(java.contains("dev.netc.runtime.VectorKernels" + k
           + ".copyRunsPadded(t13, p0 + (k0) * 70 + (k1) * 10 + k2, 10, dp, (k0) * 134 + 26, 10, 12, 7)"), java);
