@@ -374,6 +374,25 @@ public final class VectorKernelsF {
   }
 
   /**
+   * {@code width - lead} numbers from {@code src[from]} to {@code dst[to + lead]}, zeros before
+   * them: one vector, its lanes past {@code width} zeros too, where the row fits one and both
+   * arrays have room; else exactly. A method of its own, called for every row, so that the JIT
+   * compiles it early: {@link #windowInputGradient} runs once a step, and its loop would run
+   * interpreted, each vector boxed, until compiled on the stack.
+   */
+  private static void paddedRow(float[] src, int from, float[] dst, int to, int lead, int width) {
+    int s = from - lead;
+    if (width <= L && s >= 0 && s + L <= src.length && to + L <= dst.length) {
+      FloatVector iota = FloatVector.fromArray(S, LANES, 0);
+      VectorMask<Float> keep = iota.compare(VectorOperators.GE, (float) lead).and(iota.compare(VectorOperators.LT, (float) width));
+      FloatVector.zero(S).blend(FloatVector.fromArray(S, src, s), keep).intoArray(dst, to);
+    } else {
+      java.util.Arrays.fill(dst, to, to + lead, 0f);
+      System.arraycopy(src, from, dst, to + lead, width - lead);
+    }
+  }
+
+  /**
    * The input gradient of a stride-1 correlation over a batch: {@code dx[e][c][i][j] = sum over
    * o, p, q of k[o][c][p][q] * d[e][o][i - p][j - q]}, the terms where {@code d}'s indices are in
    * range; {@code k} is {@code rows x planes x kh x kw}, {@code d} {@code rows x (height - kh + 1) x
@@ -397,12 +416,6 @@ public final class VectorKernelsF {
     if (chunk < 1) {
       throw new IllegalArgumentException("windowInputGradient: the packs hold no example");
     }
-    VectorMask<Float> keep = null;
-    if (width <= L) {
-      FloatVector iota = FloatVector.fromArray(S, LANES, 0);
-      keep = iota.compare(VectorOperators.GE, (float) (kw - 1)).and(iota.compare(VectorOperators.LT, (float) width));
-    }
-    FloatVector zero = FloatVector.zero(S);
     for (int e0 = 0; e0 < batch; e0 += chunk) {
       int count = Math.min(chunk, batch - e0);
       int run = count * width;
@@ -412,14 +425,7 @@ public final class VectorKernelsF {
           int to = (o * oh + y) * run;
           int from = e0 * dSize + (o * oh + y) * ow;
           for (int e = 0; e < count; e++) {
-            int s = from + e * dSize - (kw - 1);
-            int t = to + e * width;
-            if (keep != null && s >= 0 && s + L <= d.length) {
-              zero.blend(FloatVector.fromArray(S, d, s), keep).intoArray(packD, t);
-            } else {
-              java.util.Arrays.fill(packD, t, t + kw - 1, 0f);
-              System.arraycopy(d, s + kw - 1, packD, t + kw - 1, ow);
-            }
+            paddedRow(d, from + e * dSize, packD, to + e * width, kw - 1, width);
           }
         }
       }
