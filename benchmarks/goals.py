@@ -32,7 +32,7 @@ import torch_threads
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JAR = os.path.join(HERE, "target", "benchmarks.jar")
-JMH_OPTS = ["-bm", "sample", "-f", "1", "-wi", "3", "-i", "5", "-w", "1", "-r", "1"]
+JMH_OPTS = ["-bm", "sample", "-f", "1", "-wi", "6", "-i", "5", "-w", "1", "-r", "1"]
 
 # workload, batch, JMH benchmark, .net file (for the FLOPs of netc check --cost)
 GOALS = [

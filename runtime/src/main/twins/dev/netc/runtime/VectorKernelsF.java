@@ -222,7 +222,32 @@ public final class VectorKernelsF {
    * and row {@code r < m}: the product {@code W * x} for a batch, {@code W} being {@code m x k}.
    */
   public static void matmulRows(float[] w, float[] x, float[] z, int m, int k, int batch) {
+    if (packs(m, k, batch)) {
+      // a dense layer whose sums are short or ragged: W transposed and one packed product
+      matmulRowsPacked(w, x, z, m, k, batch, packScratch(k, m));
+      return;
+    }
     matmulRows(w, null, x, z, m, k, batch);
+  }
+
+  /**
+   * This thread's scratch for {@link #matmulRows}' packed products (W transposed, {@code k} rows
+   * of at least {@code m}), as {@code ScalarKernels} keeps its transposes: made or grown at a
+   * call that needs more than any before on this thread, then reused (the generated classes'
+   * dense layers call matmulRows without a workspace buffer; the index notation's products get
+   * the workspace's).
+   */
+  private static final ThreadLocal<float[][][]> PACK_SCRATCH = ThreadLocal.withInitial(() -> new float[][][] {new float[0][0]});
+
+  private static float[][] packScratch(int k, int m) {
+    float[][][] holder = PACK_SCRATCH.get();
+    float[][] rows = holder[0];
+    int len = rows.length == 0 ? 0 : rows[0].length;
+    if (rows.length < k || len < m) {
+      rows = new float[Math.max(k, rows.length)][Math.max(m, len)];
+      holder[0] = rows;
+    }
+    return rows;
   }
 
   /**
@@ -481,6 +506,25 @@ public final class VectorKernelsF {
   static final int PACKED_MIN_ROWS = 32;
 
   /**
+   * Whether {@link #matmulRowsPacked} packs {@code W} ({@code m x k}) for {@code batch} rows of
+   * {@code x}, else runs {@link #matmulRows}: at least {@link #PACKED_MIN_ROWS} rows, one thread,
+   * {@code W} at least a vector of rows (the packed product's vectors run over them: 10 rows in
+   * vectors of 16 took 10x matmulRows' time), and sums short enough that ending each with a
+   * reduction across lanes costs about as much as its products: at most 8 vectors ({@code k = 120}
+   * in vectors of 16, whose last partial vector matmulRows sums in scalar code: 84 x 120 over 64
+   * rows took 40 µs as dot products, 14 µs packed), or at most 16 over at least 128 rows or with a
+   * partial last vector (64 x 256: 46 against 33 µs over 128 rows, 192 against 116 over 512; over
+   * 64 rows 120 x 256 took 43 µs as dot products against 50 packed). Longer sums stay dot products
+   * (128 x 512 over 512 rows: 571 against 625 µs; 128 x 784 over 64: 107 against 153).
+   * Measured on AVX-512 (docs/performance.md, "Dense layers packed where their sums are short").
+   * {@link #matmulRows} asks it too, and packs into a scratch of this thread's.
+   */
+  static boolean packs(int m, int k, int batch) {
+    return batch >= PACKED_MIN_ROWS && IntraOp.threads() <= 1 && m >= L
+        && (k <= 8 * L || k <= 16 * L && (batch >= 128 || k % L != 0));
+  }
+
+  /**
    * {@link #matmulRows} for the positions of a whole batch ({@code batch} rows of {@code x}, a
    * transformer's MLP over 32 x 16 positions): {@code W} transposed into {@code pk} ({@code k}
    * rows of {@code m}, the caller's scratch), then one {@link #packedProduct} of every row of
@@ -492,7 +536,7 @@ public final class VectorKernelsF {
    * matmulRows. Each element is the fused sum over {@code c} in order.
    */
   public static void matmulRowsPacked(float[] w, float[] x, float[] z, int m, int k, int batch, float[][] pk) {
-    if (batch < PACKED_MIN_ROWS || IntraOp.threads() > 1) {
+    if (!packs(m, k, batch)) {
       matmulRows(w, x, z, m, k, batch);
       return;
     }
@@ -1611,6 +1655,10 @@ public final class VectorKernelsF {
           outer1(a, b, g, rows, cols, batch, scale, assign, r + i, j);
         }
       }
+      if (j < cols && cols >= L) {
+        outer4Last(a, b, g, rows, cols, batch, scale, assign, r, j);
+        j = cols;
+      }
       for (; j < cols; j++) {
         for (int i = 0; i < 4; i++) {
           outerScalar(a, b, g, rows, cols, batch, scale, assign, r + i, j);
@@ -1621,6 +1669,10 @@ public final class VectorKernelsF {
       int j = 0;
       for (; j < cv; j += L) {
         outer1(a, b, g, rows, cols, batch, scale, assign, r, j);
+      }
+      if (j < cols && cols >= L) {
+        outerLast(a, b, g, rows, cols, batch, scale, assign, r, j);
+        j = cols;
       }
       for (; j < cols; j++) {
         outerScalar(a, b, g, rows, cols, batch, scale, assign, r, j);
@@ -1703,6 +1755,61 @@ public final class VectorKernelsF {
     } else {
       acc.fma(s, FloatVector.fromArray(S, g, g0)).intoArray(g, g0);
     }
+  }
+
+  /**
+   * Columns {@code j <= c < cols} of rows {@code r..r+3} of {@link #outerAccumulate}, fewer than a
+   * vector, where a row is at least one ({@code cols >= L}): {@link #outer1}'s sums for the row's
+   * last {@code L} columns, which overlap columns already done; those lanes are stored back as
+   * they were. Summed one column at a time, LeNet's 84 x 120 weight gradient (8 columns past 7
+   * vectors) took 38 µs, more than 120 x 256's 25.
+   */
+  private static void outer4Last(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
+      boolean assign, int r, int j) {
+    int jo = cols - L;
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    for (int e = 0; e < batch; e++) {
+      FloatVector v = FloatVector.fromArray(S, b, e * cols + jo);
+      int ao = e * rows + r;
+      a0 = v.fma(FloatVector.broadcast(S, a[ao]), a0);
+      a1 = v.fma(FloatVector.broadcast(S, a[ao + 1]), a1);
+      a2 = v.fma(FloatVector.broadcast(S, a[ao + 2]), a2);
+      a3 = v.fma(FloatVector.broadcast(S, a[ao + 3]), a3);
+    }
+    VectorMask<Float> fresh = FloatVector.fromArray(S, LANES, 0).compare(VectorOperators.GE, (float) (j - jo));
+    FloatVector s = FloatVector.broadcast(S, scale);
+    // each row's vector stored whole, its lanes before j as they were (no vector is passed to a
+    // method: one the JIT did not inline would be boxed)
+    int g0 = r * cols + jo;
+    FloatVector old = FloatVector.fromArray(S, g, g0);
+    old.blend(assign ? a0.mul(s) : a0.fma(s, old), fresh).intoArray(g, g0);
+    g0 += cols;
+    old = FloatVector.fromArray(S, g, g0);
+    old.blend(assign ? a1.mul(s) : a1.fma(s, old), fresh).intoArray(g, g0);
+    g0 += cols;
+    old = FloatVector.fromArray(S, g, g0);
+    old.blend(assign ? a2.mul(s) : a2.fma(s, old), fresh).intoArray(g, g0);
+    g0 += cols;
+    old = FloatVector.fromArray(S, g, g0);
+    old.blend(assign ? a3.mul(s) : a3.fma(s, old), fresh).intoArray(g, g0);
+  }
+
+  /** {@link #outer4Last} for one row. */
+  private static void outerLast(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,
+      boolean assign, int r, int j) {
+    int jo = cols - L;
+    FloatVector acc = FloatVector.zero(S);
+    for (int e = 0; e < batch; e++) {
+      acc = FloatVector.fromArray(S, b, e * cols + jo).fma(FloatVector.broadcast(S, a[e * rows + r]), acc);
+    }
+    VectorMask<Float> fresh = FloatVector.fromArray(S, LANES, 0).compare(VectorOperators.GE, (float) (j - jo));
+    FloatVector s = FloatVector.broadcast(S, scale);
+    int g0 = r * cols + jo;
+    FloatVector old = FloatVector.fromArray(S, g, g0);
+    old.blend(assign ? acc.mul(s) : acc.fma(s, old), fresh).intoArray(g, g0);
   }
 
   private static void outerScalar(float[] a, float[] b, float[] g, int rows, int cols, int batch, float scale,

@@ -45,13 +45,14 @@ class VectorKernelsTest {
   /**
    * matmulRowsPacked, W transposed into the caller's scratch and one packed product over every row:
    * the plain loops' products, below and above the rows at which it packs, for sizes around the
-   * vector's; with a scratch larger than needed (the workspace's, shared by contractions).
+   * vector's, ragged and long sums (120, and 272, longer than any sum it packs, which stays dot
+   * products); with a scratch larger than needed (the workspace's, shared by contractions).
    */
   @Test
   void matmulRowsPackedMatchesPlainLoops() {
     SplittableRandom rnd = new SplittableRandom(31);
     for (int m : SIZES) {
-      for (int k : new int[] {1, 7, 16, 33, 64}) {
+      for (int k : new int[] {1, 7, 16, 33, 64, 120, 272}) {
         for (int batch : new int[] {5, VectorKernelsD.PACKED_MIN_ROWS, 97}) {
           double[] w = random(rnd, m * k);
           double[] x = random(rnd, batch * k);
@@ -76,7 +77,9 @@ class VectorKernelsTest {
   @Test
   void matmulRowsOverManyBlocksOfExamples() {
     SplittableRandom rnd = new SplittableRandom(11);
-    int[][] cases = {{9, 300, 45}, {16, 1100, 13}, {5, 8, 2050}, {64, 64, 515}, {3, 2100, 9}};
+    // sums long enough to stay dot products at these batches (VectorKernels*.packs), else the
+    // batch and its groups of four would be computed by different kernels
+    int[][] cases = {{9, 304, 45}, {16, 1100, 13}, {5, 8, 2050}, {64, 272, 515}, {3, 2100, 9}};
     for (int[] c : cases) {
       int m = c[0];
       int k = c[1];
@@ -172,10 +175,11 @@ class VectorKernelsTest {
   }
 
   /**
-   * outerAccumulate sums each element over the examples in order, fused multiply-adds on whole
-   * vectors of columns (the scalar code's multiply then add past them), whichever tile computes
-   * it and whether it packs its operands first (from 64 examples; a's rows too over 4 strips of b and
-   * more): to the bit.
+   * outerAccumulate sums each element over the examples in order, fused multiply-adds on vectors
+   * of columns (a row's last columns past its whole vectors in one more vector overlapping them,
+   * its other lanes stored back as they were; the scalar code's multiply then add for rows
+   * narrower than a vector), whichever tile computes it and whether it packs its operands first
+   * (from 64 examples; a's rows too over 4 strips of b and more): to the bit.
    */
   @Test
   void outerAccumulateSumsEachElementInExampleOrderToTheBitPackedOrNot() {
@@ -201,8 +205,10 @@ class VectorKernelsTest {
           VectorKernelsF.outerAccumulate(af, bf, gf, rows, cols, batch, sf, assign);
           for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
-              boolean vecD = j < cols / lanesD * lanesD;
-              boolean vecF = j < cols / lanesF * lanesF;
+              // every column in vectors where a row is at least one (the last overlapping the one
+              // before), none where it is narrower
+              boolean vecD = cols >= lanesD;
+              boolean vecF = cols >= lanesF;
               double accD = 0;
               float accF = 0;
               for (int e = 0; e < batch; e++) {
