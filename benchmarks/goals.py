@@ -8,7 +8,9 @@ one core's FMA peak, where that is the lower bar). On a shared host the load dri
 more within minutes, so a netc run and a PyTorch run minutes apart may see different machines:
 here every round times each workload in netc (a JMH fork, sample mode) and right after in PyTorch
 (this process, the models of pytorch_bench.py and pytorch_gru.py), and the ratios are taken
-within a round. Both sides report their fastest sample and their median: netc's JMH p0 and p50,
+within a round. Each JMH fork warms up for 6 s before its 5 s of samples: on a 2-core host the
+JIT's queue took up to 6 s to reach all of LeNet's methods, and a fork timed before that measures
+the warm-up, not the step (docs/performance.md, "Warm-up, the JVM's modes, ..."). Both sides report their fastest sample and their median: netc's JMH p0 and p50,
 PyTorch's fastest and median block of calls. One thread means one for OpenBLAS too
 (torch_threads.py: torch.set_num_threads alone leaves OpenBLAS's pool on every core).
 
