@@ -294,7 +294,6 @@ public final class VectorKernelsF {
     int oh = height - kh + 1;
     int ow = width - kw + 1;
     int aSize = rows * oh * ow;
-    int bSize = planes * height * width;
     int m = planes * kh * kw;
     int chunk = Math.min(batch, Math.min((packA.length - L) / aSize, (packB.length - L) / (planes * kw * height * ow)));
     if (chunk < 1) {
@@ -303,17 +302,8 @@ public final class VectorKernelsF {
     for (int e0 = 0; e0 < batch; e0 += chunk) {
       int count = Math.min(chunk, batch - e0);
       int run = count * ow;
-      // in ascending order of the destination, each run's vector overwritten past its end by the next
-      // each row's runs for the chunk's examples by one copyRuns (a copyRun call a run took a
-      // third longer for the second convolution's runs of 8)
-      for (int c = 0; c < planes; c++) {
-        for (int q = 0; q < kw; q++) {
-          for (int r = 0; r < height; r++) {
-            int from = e0 * bSize + (c * height + r) * width + q;
-            copyRuns(b, from, bSize, packB, ((c * kw + q) * height + r) * run, ow, count);
-          }
-        }
-      }
+      packWindows(b, e0, count, planes, height, width, kw, packB);
+      // a's rows in the same order, each row's runs over the chunk one copyRuns
       for (int o = 0; o < rows; o++) {
         for (int y = 0; y < oh; y++) {
           copyRuns(a, e0 * aSize + (o * oh + y) * ow, aSize, packA, (o * oh + y) * run, ow, count);
@@ -335,6 +325,31 @@ public final class VectorKernelsF {
   }
 
   /**
+   * The windows of examples {@code e0 .. e0 + count - 1} of {@code x} ({@code planes x height x
+   * width} each) for {@link #windowGradient} and {@link #windowProduct}: per channel {@code c} and
+   * column shift {@code q}, every row {@code r} from column {@code q} on ({@code width - kw + 1}
+   * numbers), the examples side by side, at {@code pack[((c * kw + q) * height + r) * run + e *
+   * (width - kw + 1)]}, {@code run} being {@code count * (width - kw + 1)}. Each row's runs over
+   * the examples are one {@link #copyRuns} call (a {@link #copyRun} call per run took a third
+   * longer for LeNet's second convolution, runs of 8), in ascending order of {@code pack}: a run's
+   * last vector is overwritten past its end by the next.
+   */
+  private static void packWindows(float[] x, int e0, int count, int planes, int height, int width, int kw,
+      float[] pack) {
+    int ow = width - kw + 1;
+    int xSize = planes * height * width;
+    int run = count * ow;
+    for (int c = 0; c < planes; c++) {
+      for (int q = 0; q < kw; q++) {
+        for (int r = 0; r < height; r++) {
+          copyRuns(x, e0 * xSize + (c * height + r) * width + q, xSize, pack, ((c * kw + q) * height + r) * run, ow,
+              count);
+        }
+      }
+    }
+  }
+
+  /**
    * A stride-1 correlation over a batch: {@code y[e][o][r][c] = sum over i, p, q of
    * k[o][i][p][q] * x[e][i][r + p][c + q]}, {@code k} being {@code rows x planes x kh x kw},
    * {@code x} {@code planes x height x width} per example and {@code y} {@code rows x (height -
@@ -350,7 +365,6 @@ public final class VectorKernelsF {
       int kh, int kw, int batch, float[] packX, float[] part, float[][] in, int[] at) {
     int oh = height - kh + 1;
     int ow = width - kw + 1;
-    int xSize = planes * height * width;
     int ySize = rows * oh * ow;
     int terms = planes * kh * kw;
     int chunk = Math.min(batch, Math.min((packX.length - L) / (planes * kw * height * ow), (part.length - L) / ySize));
@@ -360,14 +374,7 @@ public final class VectorKernelsF {
     for (int e0 = 0; e0 < batch; e0 += chunk) {
       int count = Math.min(chunk, batch - e0);
       int run = count * ow;
-      for (int c = 0; c < planes; c++) {
-        for (int q = 0; q < kw; q++) {
-          for (int r = 0; r < height; r++) {
-            int from = e0 * xSize + (c * height + r) * width + q;
-            copyRuns(x, from, xSize, packX, ((c * kw + q) * height + r) * run, ow, count);
-          }
-        }
-      }
+      packWindows(x, e0, count, planes, height, width, kw, packX);
       for (int c = 0; c < planes; c++) {
         for (int p = 0; p < kh; p++) {
           for (int q = 0; q < kw; q++) {
