@@ -223,31 +223,79 @@ public final class VectorKernelsF {
    */
   public static void matmulRows(float[] w, float[] x, float[] z, int m, int k, int batch) {
     if (packs(m, k, batch)) {
-      // a dense layer whose sums are short or ragged: W transposed and one packed product
-      matmulRowsPacked(w, x, z, m, k, batch, packScratch(k, m));
+      // a dense layer whose sums are short or ragged: W transposed, then matmulCols' tiles, which
+      // broadcast each element of x over vectors of W's columns and reduce across nothing
+      // (matmulRows' dot products end each element with a sum across lanes, which for k = 64
+      // costs as much as the products: a transformer's MLP 64 -> 256 over 512 rows took 0.73 ms
+      // as dot products, 0.27 ms packed, on an AVX2 host)
+      float[] wt = scratch(TRANSPOSED, k * m);
+      for (int c = 0; c < k; c++) {
+        int o = c * m;
+        for (int r = 0; r < m; r++) {
+          wt[o + r] = w[r * k + c];
+        }
+      }
+      matmulCols(wt, x, z, m, k, batch, 0, m);
       return;
     }
     matmulRows(w, null, x, z, m, k, batch);
   }
 
   /**
-   * This thread's scratch for {@link #matmulRows}' packed products (W transposed, {@code k} rows
-   * of at least {@code m}), as {@code ScalarKernels} keeps its transposes: made or grown at a
-   * call that needs more than any before on this thread, then reused (the generated classes'
-   * dense layers call matmulRows without a workspace buffer; the index notation's products get
-   * the workspace's).
+   * {@link #matmulRows} with the result's rows laid out as attention's heads: {@code x} is
+   * {@code batch} examples of {@code positions} rows of {@code k} ({@code a[t, d]}), {@code W}'s
+   * {@code m} rows are {@code m / run} heads of {@code run} ({@code Wq[h, c, d]}), and
+   * {@code z} is {@code q[h, t, c]}: {@code z[e*positions*m + (r / run)*positions*run + p*run +
+   * r % run]} for row {@code r} at position {@code p} of example {@code e}. The product runs
+   * over all {@code batch * positions} rows at once, into a scratch of this thread's, whose runs
+   * are then copied into place (a transformer's q, k and v took 47 us each as products per
+   * example, 20 + 5 so). The same numbers as {@link #matmulRows} in its own layout.
    */
-  private static final ThreadLocal<float[][][]> PACK_SCRATCH = ThreadLocal.withInitial(() -> new float[][][] {new float[0][0]});
+  public static void matmulRowsHeads(float[] w, float[] x, float[] z, int m, int k, int batch, int positions, int run) {
+    float[] t = scratch(HEADS, batch * positions * m);
+    matmulRows(w, x, t, m, k, batch * positions);
+    scatterHeads(t, z, m, batch, positions, run);
+  }
 
-  private static float[][] packScratch(int k, int m) {
-    float[][][] holder = PACK_SCRATCH.get();
-    float[][] rows = holder[0];
-    int len = rows.length == 0 ? 0 : rows[0].length;
-    if (rows.length < k || len < m) {
-      rows = new float[Math.max(k, rows.length)][Math.max(m, len)];
-      holder[0] = rows;
+  /**
+   * {@link #matmulCols} ({@code W} stored {@code k x m}, {@code Wo[d, h, c]}) with the result's
+   * rows laid out as attention's heads, as {@link #matmulRowsHeads} lays them out (the gradient
+   * of a transformer's heads, {@code o[h, t, c]}, from its output projection's).
+   */
+  public static void matmulColsHeads(float[] w, float[] d, float[] z, int m, int k, int batch, int positions, int run) {
+    float[] t = scratch(HEADS, batch * positions * m);
+    matmulCols(w, d, t, m, k, batch * positions);
+    scatterHeads(t, z, m, batch, positions, run);
+  }
+
+  /** Rows of {@code m} ({@code t}, each example's {@code positions} in order) into heads' layout in {@code z}. */
+  private static void scatterHeads(float[] t, float[] z, int m, int batch, int positions, int run) {
+    int block = positions * run;
+    for (int e = 0; e < batch; e++) {
+      int base = e * positions * m;
+      for (int h = 0; h < m / run; h++) {
+        copyRuns(t, base + h * run, m, z, base + h * block, run, positions);
+      }
     }
-    return rows;
+  }
+
+  /** The scratches of this thread's: W transposed ({@link #matmulRows}), a product before its rows are laid out as heads. */
+  private static final int TRANSPOSED = 0;
+  private static final int HEADS = 1;
+
+  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+  /**
+   * This thread's scratch {@code which}, at least {@code n} long: made or grown at a call that
+   * needs more than any before on this thread, then reused (the generated classes call these
+   * kernels without a workspace buffer).
+   */
+  private static float[] scratch(int which, int n) {
+    float[][] holder = SCRATCH.get();
+    if (holder[which].length < n) {
+      holder[which] = new float[n];
+    }
+    return holder[which];
   }
 
   /**
@@ -499,51 +547,26 @@ public final class VectorKernelsF {
     }
   }
 
-  /** The fewest rows for which {@link #matmulRowsPacked} packs {@code W}: fewer share the packing's cost too thinly. */
+  /** The fewest rows for which {@link #matmulRows} packs {@code W}: fewer share the packing's cost too thinly. */
   static final int PACKED_MIN_ROWS = 32;
 
   /**
-   * Whether {@link #matmulRowsPacked} packs {@code W} ({@code m x k}) for {@code batch} rows of
-   * {@code x}, else runs {@link #matmulRows}: at least {@link #PACKED_MIN_ROWS} rows, one thread,
-   * {@code W} at least a vector of rows (the packed product's vectors run over them: 10 rows in
-   * vectors of 16 took 10x matmulRows' time), and sums short enough that ending each with a
-   * reduction across lanes costs about as much as its products: at most 8 vectors ({@code k = 120}
-   * in vectors of 16, whose last partial vector matmulRows sums in scalar code: 84 x 120 over 64
-   * rows took 40 µs as dot products, 14 µs packed), or at most 16 over at least 128 rows or with a
-   * partial last vector (64 x 256: 46 against 33 µs over 128 rows, 192 against 116 over 512; over
-   * 64 rows 120 x 256 took 43 µs as dot products against 50 packed). Longer sums stay dot products
-   * (128 x 512 over 512 rows: 571 against 625 µs; 128 x 784 over 64: 107 against 153).
-   * Measured on AVX-512 (docs/performance.md, "Dense layers packed where their sums are short").
-   * {@link #matmulRows} asks it too, and packs into a scratch of this thread's.
+   * Whether {@link #matmulRows} packs {@code W} ({@code m x k}) for {@code batch} rows of
+   * {@code x}, transposing it for {@link #matmulCols}' tiles, else runs its own tiles: at least
+   * {@link #PACKED_MIN_ROWS} rows, one thread, {@code W} at least a vector of rows (the packed
+   * product's vectors run over them: 10 rows in vectors of 16 took 10x the dot products' time),
+   * and sums short enough that ending each with a reduction across lanes costs about as much as
+   * its products: at most 8 vectors ({@code k = 120} in vectors of 16, whose last partial vector
+   * the dot products sum in scalar code: 84 x 120 over 64 rows took 40 µs as dot products, 14 µs
+   * packed), or at most 16 over at least 128 rows or with a partial last vector (64 x 256: 46
+   * against 33 µs over 128 rows, 192 against 116 over 512; over 64 rows 120 x 256 took 43 µs as
+   * dot products against 50 packed). Longer sums stay dot products (128 x 512 over 512 rows: 571
+   * against 625 µs; 128 x 784 over 64: 107 against 153). Measured on AVX-512 (docs/performance.md,
+   * "Dense layers packed where their sums are short").
    */
   static boolean packs(int m, int k, int batch) {
     return batch >= PACKED_MIN_ROWS && IntraOp.threads() <= 1 && m >= L
         && (k <= 8 * L || k <= 16 * L && (batch >= 128 || k % L != 0));
-  }
-
-  /**
-   * {@link #matmulRows} for the positions of a whole batch ({@code batch} rows of {@code x}, a
-   * transformer's MLP over 32 x 16 positions): {@code W} transposed into {@code pk} ({@code k}
-   * rows of {@code m}, the caller's scratch), then one {@link #packedProduct} of every row of
-   * {@code x} by it, whose tiles broadcast each element of {@code x} over vectors of {@code W}'s
-   * columns and reduce across nothing; matmulRows' dot products end each element with a sum
-   * across lanes, which for {@code k = 64} costs as much as the products (MLP 64 -> 256 over 512
-   * rows: 0.73 ms as dot products, 0.27 ms packed, transposing included, on an AVX2 host). Fewer
-   * than {@link #PACKED_MIN_ROWS} rows, or intra-op threads (which share matmulRows' tiles), keep
-   * matmulRows. Each element is the fused sum over {@code c} in order.
-   */
-  public static void matmulRowsPacked(float[] w, float[] x, float[] z, int m, int k, int batch, float[][] pk) {
-    if (!packs(m, k, batch)) {
-      matmulRows(w, x, z, m, k, batch);
-      return;
-    }
-    for (int c = 0; c < k; c++) {
-      float[] row = pk[c];
-      for (int r = 0; r < m; r++) {
-        row[r] = w[r * k + c];
-      }
-    }
-    packedProduct(x, pk, z, batch, m, k);
   }
 
   /**
@@ -967,17 +990,39 @@ public final class VectorKernelsF {
    */
   private static void matmulColsWide(float[] w, float[] d, float[] y, int m, int k, int batch, int r0, int r1,
       int lo) {
-    int e = 0;
-    for (; batch - e >= 6 && batch - e != 8; e += 6) {
-      int r = r0;
-      for (; r + 4 * L <= r1; r += 4 * L) {
+    int six = 0; // the examples in tiles of 6: 32 = 4 * 6 + 8, the 8 in tiles of 4
+    while (batch - six >= 6 && batch - six != 8) {
+      six += 6;
+    }
+    // a block of 4 vectors of columns over every tile of examples, then the next: the block's
+    // panel of W (k rows of 4 vectors, 16 KB for k = 64) stays in the L1 cache while the tiles
+    // stream the examples' rows past it (a transformer's MLP 64 -> 256 over 512 positions reads
+    // all of its 64 KB W per tile the other way round)
+    int r = r0;
+    for (; r + 4 * L <= r1; r += 4 * L) {
+      for (int e = 0; e < six; e += 6) {
         cols6x4(w, d, y, m, k, e, r);
       }
-      if (r < r1) {
-        matmulColsWide(w, d, y, m, k, e, e + 6, r, r1, lo);
+    }
+    if (r < r1) {
+      for (int e = 0; e < six; e += 6) {
+        int rr = r;
+        for (; rr + 2 * L <= r1; rr += 2 * L) {
+          cols6x2(w, d, y, m, k, e, rr, rr + L);
+        }
+        if (r1 - rr > L || rr < r1 && r1 - lo >= 2 * L) {
+          // the last columns, more than a vector, or fewer after at least two: two vectors, the
+          // second ending at r1 (LeNet's 84 columns: 64 in tiles 4 vectors wide, then 64 and 68)
+          int r2 = r1 - L;
+          cols6x2(w, d, y, m, k, e, r1 - rr > L ? rr : r2 - L, r2);
+          rr = r1;
+        }
+        if (rr < r1) {
+          matmulColsWide(w, d, y, m, k, e, e + 6, rr, r1, lo);
+        }
       }
     }
-    matmulColsWide(w, d, y, m, k, e, batch, r0, r1, lo);
+    matmulColsWide(w, d, y, m, k, six, batch, r0, r1, lo);
   }
 
   /** {@link #matmulColsWide} for examples {@code e0 <= e < batch}: tiles of 4 examples, then single ones. */

@@ -43,10 +43,10 @@ class VectorKernelsTest {
   }
 
   /**
-   * matmulRowsPacked, W transposed into the caller's scratch and one packed product over every row:
-   * the plain loops' products, below and above the rows at which it packs, for sizes around the
-   * vector's, ragged and long sums (120, and 272, longer than any sum it packs, which stays dot
-   * products); with a scratch larger than needed (the workspace's, shared by contractions).
+   * matmulRows where it packs (VectorKernels*.packs: W transposed into a scratch of the thread's,
+   * then matmulCols' tiles over every row): the plain loops' products, below and above the rows at
+   * which it packs, for sizes around the vector's, ragged and long sums (120, and 272, longer than
+   * any sum it packs, which stays dot products); a larger W after a smaller one grows the scratch.
    */
   @Test
   void matmulRowsPackedMatchesPlainLoops() {
@@ -60,10 +60,71 @@ class VectorKernelsTest {
           double[] mag = new double[batch * m];
           plainMatmulRows(w, x, want, mag, m, k, batch);
           double[] zd = new double[batch * m];
-          VectorKernelsD.matmulRowsPacked(w, x, zd, m, k, batch, new double[k + 3][m + 16]);
+          VectorKernelsD.matmulRows(w, x, zd, m, k, batch);
           float[] zf = new float[batch * m];
-          VectorKernelsF.matmulRowsPacked(toFloat(w), toFloat(x), zf, m, k, batch, new float[k + 3][m + 16]);
-          check("matmulRowsPacked " + m + "x" + k + " batch " + batch, want, mag, zd, zf);
+          VectorKernelsF.matmulRows(toFloat(w), toFloat(x), zf, m, k, batch);
+          check("matmulRows " + m + "x" + k + " batch " + batch, want, mag, zd, zf);
+        }
+      }
+    }
+  }
+
+  /**
+   * matmulRowsHeads and matmulColsHeads, attention's {@code q[h, t, c] = sum(d) Wq[h, c, d] *
+   * a[t, d]} and {@code sum(d) Wo[d, h, c] * g[t, d]}: bit for bit matmulRows' and matmulCols'
+   * numbers for the batch's positions as rows, each row's runs moved to their heads; heads of a
+   * vector, of less and of more, with and without packing, and every element of z written.
+   */
+  @Test
+  void productsLaidOutAsHeadsAreTheProductsRowsMoved() {
+    SplittableRandom rnd = new SplittableRandom(41);
+    int[][] shapes = {{4, 16, 64, 16, 32}, {2, 8, 24, 5, 3}, {3, 32, 40, 7, 9}, {2, 16, 64, 16, 33}};
+    for (int[] s : shapes) {
+      int heads = s[0];
+      int run = s[1];
+      int k = s[2];
+      int positions = s[3];
+      int batch = s[4];
+      int m = heads * run;
+      float[] w = toFloat(random(rnd, m * k));
+      float[] x = toFloat(random(rnd, batch * positions * k));
+      float[] rows = new float[batch * positions * m];
+      float[] cols = new float[batch * positions * m];
+      VectorKernelsF.matmulRows(w, x, rows, m, k, batch * positions);
+      VectorKernelsF.matmulCols(w, x, cols, m, k, batch * positions);
+      float[] z = new float[batch * positions * m];
+      float[] zc = new float[batch * positions * m];
+      java.util.Arrays.fill(z, Float.NaN);
+      java.util.Arrays.fill(zc, Float.NaN);
+      VectorKernelsF.matmulRowsHeads(w, x, z, m, k, batch, positions, run);
+      VectorKernelsF.matmulColsHeads(w, x, zc, m, k, batch, positions, run);
+      for (int e = 0; e < batch; e++) {
+        for (int p = 0; p < positions; p++) {
+          for (int r = 0; r < m; r++) {
+            int at = e * positions * m + (r / run) * positions * run + p * run + r % run;
+            int row = (e * positions + p) * m + r;
+            assertEquals(rows[row], z[at], "rows " + java.util.Arrays.toString(s) + " at " + at);
+            assertEquals(cols[row], zc[at], "cols " + java.util.Arrays.toString(s) + " at " + at);
+          }
+        }
+      }
+      double[] wd = new double[m * k];
+      double[] xd = new double[batch * positions * k];
+      for (int i = 0; i < wd.length; i++) {
+        wd[i] = w[i];
+      }
+      for (int i = 0; i < xd.length; i++) {
+        xd[i] = x[i];
+      }
+      double[] zd = new double[batch * positions * m];
+      double[] rd = new double[batch * positions * m];
+      VectorKernelsD.matmulRowsHeads(wd, xd, zd, m, k, batch, positions, run);
+      VectorKernelsD.matmulRows(wd, xd, rd, m, k, batch * positions);
+      for (int e = 0; e < batch; e++) {
+        for (int p = 0; p < positions; p++) {
+          for (int r = 0; r < m; r++) {
+            assertEquals(rd[(e * positions + p) * m + r], zd[e * positions * m + (r / run) * positions * run + p * run + r % run]);
+          }
         }
       }
     }

@@ -210,14 +210,19 @@ final class IndexKernels {
   }
 
   /**
-   * A matrix applied at every position of a batch, {@code y[p..., r] = sum(c) W[r, c] * x[p..., c]}
-   * (or {@code W[c, r]}): {@code W} the same for the whole batch, {@code x} and {@code y} batched
+   * A matrix applied at every position of a batch, {@code y[p..., r...] = sum(c) W[r..., c] * x[p..., c]}
+   * (or {@code W[c, r...]}): {@code W} the same for the whole batch, {@code x} and {@code y} batched
    * and each read or written whole, at its own point, in order. Over the batch, {@code x} is then
    * a matrix of {@code batch * P} rows of {@code K} and {@code y} one of {@code batch * P} rows of
-   * {@code M}, so the whole batch is one call of the runtime's {@code matmulRows} ({@code W[r, c]})
-   * or {@code matmulCols} ({@code W[c, r]}), the kernels of the matrix ops, whose Vector API side
+   * {@code M}, so the whole batch is one call of the runtime's {@code matmulRows} ({@code W[r..., c]})
+   * or {@code matmulCols} ({@code W[c, r...]}), the kernels of the matrix ops, whose Vector API side
    * keeps register tiles over four rows and four positions. A dense layer at each position (a
-   * transformer's MLP and read-out, and their input gradients) is this. The call's format
+   * transformer's MLP and read-out, and their input gradients) is this. Where the positions sit
+   * between {@code W}'s axes in {@code y} ({@code q[h, t, c] = sum(d) Wq[h, c, d] * a[t, d]},
+   * attention's heads, and the gradient of its output projection {@code sum(d) Wo[d, h, c] *
+   * g[t, d]}), the same product over the batch's positions has its rows laid out as heads
+   * ({@code matmulRowsHeads}, {@code matmulColsHeads}): the heads' axes before the positions
+   * ({@code h}), each head's after them ({@code c}), a run of them. The call's format
    * ({@code @K} for the kernels' class), or null; a JVM without the Vector API runs the loops.
    */
   private String positionWise() {
@@ -227,34 +232,72 @@ final class IndexKernels {
         || !(ap.args().get(0) instanceof IExpr.Read r0) || !(ap.args().get(1) instanceof IExpr.Read r1)) {
       return null;
     }
-    List<Dim> positions = c.out().subList(0, c.out().size() - 1);
-    Dim last = c.out().get(c.out().size() - 1);
     Dim red = c.reduced().get(0);
-    List<Dim> xAt = new ArrayList<>(positions);
-    xAt.add(red);
     for (IExpr.Read w : List.of(r0, r1)) {
       IExpr.Read xr = w == r0 ? r1 : r0;
       Node wn = node.input(w.slot());
       Node xn = node.input(xr.slot());
-      if (plan.isBatched(wn) || !plan.isBatched(xn) || plan.isView(wn) || plan.isView(xn) || !readsWhole(xr, xn, xAt)) {
+      List<Dim> positions = positions(xr, c.out());
+      if (positions == null || plan.isBatched(wn) || !plan.isBatched(xn) || plan.isView(wn) || plan.isView(xn)) {
         continue;
       }
-      String args = Code.Builder.format("%s, %s, %s, %d, %d, batch * %d", x.array(wn), x.array(xn), x.array(node),
-          last.extent(), red.extent(), (int) extent(positions));
-      if (readsWhole(w, wn, List.of(last, red)) && plan.vectorPositionWise(last.extent(), red.extent(), red.extent())) {
-        if (contraction(node) == null) {
-          return "@K.matmulRows(" + args + ")";
-        }
-        // W transposed into the workspace's scratch, then one packed product over the batch's
-        // positions (a kernel that is a contraction is never a static method: it may read ws)
-        plan.needScratch(red.extent(), last.extent(), 0, 0);
-        return "@K.matmulRowsPacked(" + args + ", ws.pack)";
+      int at = c.out().indexOf(positions.get(0));
+      List<Dim> heads = c.out().subList(0, at);
+      List<Dim> each = c.out().subList(at + positions.size(), c.out().size());
+      List<Dim> rows = new ArrayList<>(heads);
+      rows.addAll(each);
+      List<Dim> xAt = new ArrayList<>(positions);
+      xAt.add(red);
+      if (each.isEmpty() || !readsWhole(xr, xn, xAt)) {
+        continue;
       }
-      if (readsWhole(w, wn, List.of(red, last)) && plan.vectorPositionWise(red.extent(), last.extent(), last.extent())) {
-        return "@K.matmulCols(" + args + ")";
+      int m = (int) extent(rows);
+      String args = Code.Builder.format("%s, %s, %s, %d, %d, batch * %d", x.array(wn), x.array(xn), x.array(node),
+          m, red.extent(), (int) extent(positions));
+      String layout = heads.isEmpty() ? "" : "Heads";
+      if (!heads.isEmpty()) {
+        args = Code.Builder.format("%s, %s, %s, %d, %d, batch, %d, %d", x.array(wn), x.array(xn), x.array(node), m,
+            red.extent(), (int) extent(positions), (int) extent(each));
+      }
+      List<Dim> wRows = new ArrayList<>(rows);
+      wRows.add(red);
+      List<Dim> wCols = new ArrayList<>(List.of(red));
+      wCols.addAll(rows);
+      if (readsWhole(w, wn, wRows) && plan.vectorPositionWise(m, red.extent(), red.extent())) {
+        return "@K.matmulRows" + layout + "(" + args + ")";
+      }
+      if (readsWhole(w, wn, wCols) && plan.vectorPositionWise(red.extent(), m, m)) {
+        return "@K.matmulCols" + layout + "(" + args + ")";
       }
     }
     return null;
+  }
+
+  /**
+   * The positions of {@link #positionWise}: the axes of {@code xr}'s read but its last, each the
+   * plain index of an axis of the output, in a run of the output's axes in the same order; null
+   * where there are none or the read is not of that form.
+   */
+  private static List<Dim> positions(IExpr.Read xr, List<Dim> out) {
+    List<IndexExpr> at = xr.at();
+    if (at.size() < 2) {
+      return null;
+    }
+    List<Dim> positions = new ArrayList<>();
+    for (IndexExpr e : at.subList(0, at.size() - 1)) {
+      Dim found = null;
+      for (Dim d : out) {
+        if (e.equals(Affine.of(d.index()))) {
+          found = d;
+        }
+      }
+      if (found == null) {
+        return null;
+      }
+      positions.add(found);
+    }
+    int first = out.indexOf(positions.get(0));
+    return out.subList(first, Math.min(out.size(), first + positions.size())).equals(positions) ? positions : null;
   }
 
   /**
@@ -1845,8 +1888,15 @@ final class IndexKernels {
    */
   private Code.Builder copyRow(Code.Builder b, String src, String out, String arr, String store, int colStride,
       String from, int n, double scale) {
+    String to = out.equals("0") ? "ro" : out + " + ro";
     if (colStride == 1 && scale == 1) {
-      return b.stmt("System.arraycopy(%s, %s, %s, %s, %d)", src, from, arr, out.equals("0") ? "ro" : out + " + ro", n);
+      return b.stmt("System.arraycopy(%s, %s, %s, %s, %d)", src, from, arr, to, n);
+    }
+    if (colStride == 1 && kernels.isFloat()) {
+      // a float build's row times a constant in double, rounded once: a vector at a time, the
+      // same numbers as the loop (attention's scores over sqrt(16): 45 -> 31 us a product)
+      return b.stmt("dev.netc.runtime.WideKernels.scaleRun(%s, %s, %s, %s, %d, %s, false)", src, from, arr, to, n,
+          value(new IExpr.Const(scale)));
     }
     return b.block("for (int j = 0; j < " + n + "; j++)",
         new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled(src + "[" + from + " + j]", scale)));

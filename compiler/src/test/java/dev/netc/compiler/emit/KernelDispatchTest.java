@@ -160,6 +160,9 @@ class KernelDispatchTest {
     assertTrue(auto.contains("RowsPacked, ob, 8)"), auto);
     assertTrue(auto.contains("ColsPacked, ob, 8)"), auto);
     assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.outerAccumulate(t"), auto);
+    // q itself, and dq from dz, one product each over the batch's positions, laid out as heads
+    assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.matmulRowsHeads(Wq, x, q, 32, 32, batch, 16, 8)"), auto);
+    assertTrue(auto.contains("dev.netc.runtime.VectorKernelsF.matmulColsHeads(Wo, "), auto);
     for (boolean isFloat : new boolean[] {false, true}) {
       Model a = model(attention, isFloat, KernelChoice.AUTO);
       Model b = model(attention, isFloat, KernelChoice.SCALAR);
