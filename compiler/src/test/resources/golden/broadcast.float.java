@@ -470,10 +470,10 @@ public final class Broadcast implements Model {
             double acc = 0;
             for (int k1 = 0; k1 < 2; k1++) {
                 for (int k2 = 0; k2 < 4; k2++) {
-                    acc += -(double) t19[(k1) * 12 + (k2) * 3 + k0];
+                    acc += (double) t19[(k1) * 12 + (k2) * 3 + k0];
                 }
             }
-            t23[k0] = (float) (acc);
+            t23[k0] = (float) (-acc);
         }
     }
 

@@ -467,10 +467,10 @@ public final class Broadcast implements Model {
             double acc = 0;
             for (int k1 = 0; k1 < 2; k1++) {
                 for (int k2 = 0; k2 < 4; k2++) {
-                    acc += -t19[(k1) * 12 + (k2) * 3 + k0];
+                    acc += t19[(k1) * 12 + (k2) * 3 + k0];
                 }
             }
-            t23[k0] = acc;
+            t23[k0] = -acc;
         }
     }
 

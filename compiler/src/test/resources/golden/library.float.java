@@ -784,9 +784,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += (double) t14[p0 + (k0) * 4 + (k1) * 2 + k2] * 0.5;
+                        acc += (double) t14[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t15[ob + (k0) * 2 + k1] = (float) (acc);
+                    t15[ob + (k0) * 2 + k1] = (float) (acc * 0.5);
                 }
             }
         }
@@ -826,9 +826,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += Ops.square((double) t16[p0 + (k0) * 4 + (k1) * 2 + k2]) * 0.5;
+                        acc += Ops.square((double) t16[p0 + (k0) * 4 + (k1) * 2 + k2]);
                     }
-                    t17[ob + (k0) * 2 + k1] = (float) (acc);
+                    t17[ob + (k0) * 2 + k1] = (float) (acc * 0.5);
                 }
             }
         }
@@ -1210,9 +1210,9 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 double acc = 0;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += (double) t35[p0 + (k1) * 2 + k0] * 0.5;
+                    acc += (double) t35[p0 + (k1) * 2 + k0];
                 }
-                t36[ob + k0] = (float) (acc);
+                t36[ob + k0] = (float) (acc * 0.5);
             }
         }
     }
@@ -1403,9 +1403,9 @@ public final class Library implements Model {
             int p1 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += -((double) y[p1 + k0] * (double) t46[p0 + k0]);
+                acc += (double) y[p1 + k0] * (double) t46[p0 + k0];
             }
-            t47[ex] = (float) (acc);
+            t47[ex] = (float) (-acc);
         }
     }
 
@@ -1764,9 +1764,9 @@ public final class Library implements Model {
             int p2 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += (double) t73[p0 + k0] * (-((double) t66[p2 + k0] / (double) t65[ex]));
+                acc += (double) t73[p0 + k0] * (double) t66[p2 + k0];
             }
-            t75[ex] = (float) (acc);
+            t75[ex] = (float) (acc * (-(1.0 / (double) t65[ex])));
         }
     }
 
@@ -2074,9 +2074,9 @@ public final class Library implements Model {
             int p0 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += (double) t100[p0 + k0] * (-(1.0 / (double) t45[ex]));
+                acc += (double) t100[p0 + k0];
             }
-            t101[ex] = (float) (acc);
+            t101[ex] = (float) (acc * (-(1.0 / (double) t45[ex])));
         }
     }
 
@@ -2465,9 +2465,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += (double) t132[p0 + (k0) * 4 + (k2) * 2 + k1] * (-((double) s_[p2 + (k0) * 4 + (k2) * 2 + k1] / (double) t22[p1 + (k0) * 2 + k1]));
+                        acc += (double) t132[p0 + (k0) * 4 + (k2) * 2 + k1] * (double) s_[p2 + (k0) * 4 + (k2) * 2 + k1];
                     }
-                    t134[ob + (k0) * 2 + k1] = (float) (acc);
+                    t134[ob + (k0) * 2 + k1] = (float) (acc * (-(1.0 / (double) t22[p1 + (k0) * 2 + k1])));
                 }
             }
         }
@@ -2560,9 +2560,9 @@ public final class Library implements Model {
      */
     private void computeT139(int batch) {
         float[] t139 = ws.t139;
-        float[] t17 = ws.t17;
         float[] t137 = ws.t137;
         float[] n = ws.n;
+        float[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -2572,10 +2572,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double sh0 = Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5));
-                        acc += (double) t137[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-((double) n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
+                        acc += (double) t137[p0 + (k0) * 4 + (k1) * 2 + k2] * (double) n[p2 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t139[ob + (k0) * 2 + k1] = (float) (acc);
+                    t139[ob + (k0) * 2 + k1] = (float) (acc * ((-(1.0 / Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5)))) * (1.0 / (2.0 * Ops.sqrt(((double) t17[p1 + (k0) * 2 + k1] + 1.0E-5))))));
                 }
             }
         }
@@ -2630,9 +2629,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += -(double) t141[p0 + (k0) * 4 + (k1) * 2 + k2];
+                        acc += (double) t141[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t142[ob + (k0) * 2 + k1] = (float) (acc);
+                    t142[ob + (k0) * 2 + k1] = (float) (-acc);
                 }
             }
         }

@@ -780,9 +780,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += t14[p0 + (k0) * 4 + (k1) * 2 + k2] * 0.5;
+                        acc += t14[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t15[ob + (k0) * 2 + k1] = acc;
+                    t15[ob + (k0) * 2 + k1] = acc * 0.5;
                 }
             }
         }
@@ -822,9 +822,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += Ops.square(t16[p0 + (k0) * 4 + (k1) * 2 + k2]) * 0.5;
+                        acc += Ops.square(t16[p0 + (k0) * 4 + (k1) * 2 + k2]);
                     }
-                    t17[ob + (k0) * 2 + k1] = acc;
+                    t17[ob + (k0) * 2 + k1] = acc * 0.5;
                 }
             }
         }
@@ -1201,9 +1201,9 @@ public final class Library implements Model {
             for (int k0 = 0; k0 < 2; k0++) {
                 double acc = 0;
                 for (int k1 = 0; k1 < 2; k1++) {
-                    acc += t35[p0 + (k1) * 2 + k0] * 0.5;
+                    acc += t35[p0 + (k1) * 2 + k0];
                 }
-                t36[ob + k0] = acc;
+                t36[ob + k0] = acc * 0.5;
             }
         }
     }
@@ -1394,9 +1394,9 @@ public final class Library implements Model {
             int p1 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += -(y[p1 + k0] * t46[p0 + k0]);
+                acc += y[p1 + k0] * t46[p0 + k0];
             }
-            t47[ex] = acc;
+            t47[ex] = -acc;
         }
     }
 
@@ -1755,9 +1755,9 @@ public final class Library implements Model {
             int p2 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += t73[p0 + k0] * (-(t66[p2 + k0] / t65[ex]));
+                acc += t73[p0 + k0] * t66[p2 + k0];
             }
-            t75[ex] = acc;
+            t75[ex] = acc * (-(1.0 / t65[ex]));
         }
     }
 
@@ -2065,9 +2065,9 @@ public final class Library implements Model {
             int p0 = ex * 4;
             double acc = 0;
             for (int k0 = 0; k0 < 4; k0++) {
-                acc += t100[p0 + k0] * (-(1.0 / t45[ex]));
+                acc += t100[p0 + k0];
             }
-            t101[ex] = acc;
+            t101[ex] = acc * (-(1.0 / t45[ex]));
         }
     }
 
@@ -2456,9 +2456,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += t132[p0 + (k0) * 4 + (k2) * 2 + k1] * (-(s_[p2 + (k0) * 4 + (k2) * 2 + k1] / t22[p1 + (k0) * 2 + k1]));
+                        acc += t132[p0 + (k0) * 4 + (k2) * 2 + k1] * s_[p2 + (k0) * 4 + (k2) * 2 + k1];
                     }
-                    t134[ob + (k0) * 2 + k1] = acc;
+                    t134[ob + (k0) * 2 + k1] = acc * (-(1.0 / t22[p1 + (k0) * 2 + k1]));
                 }
             }
         }
@@ -2546,9 +2546,9 @@ public final class Library implements Model {
      */
     private void computeT139(int batch) {
         double[] t139 = ws.t139;
-        double[] t17 = ws.t17;
         double[] t137 = ws.t137;
         double[] n = ws.n;
+        double[] t17 = ws.t17;
         for (int ex = 0; ex < batch; ex++) {
             int p0 = ex * 12;
             int p1 = ex * 6;
@@ -2558,10 +2558,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        double sh0 = Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5));
-                        acc += t137[p0 + (k0) * 4 + (k1) * 2 + k2] * ((-(n[p2 + (k0) * 4 + (k1) * 2 + k2] / sh0)) * (1.0 / (2.0 * sh0)));
+                        acc += t137[p0 + (k0) * 4 + (k1) * 2 + k2] * n[p2 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t139[ob + (k0) * 2 + k1] = acc;
+                    t139[ob + (k0) * 2 + k1] = acc * ((-(1.0 / Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)))) * (1.0 / (2.0 * Ops.sqrt((t17[p1 + (k0) * 2 + k1] + 1.0E-5)))));
                 }
             }
         }
@@ -2616,9 +2615,9 @@ public final class Library implements Model {
                 for (int k1 = 0; k1 < 2; k1++) {
                     double acc = 0;
                     for (int k2 = 0; k2 < 2; k2++) {
-                        acc += -t141[p0 + (k0) * 4 + (k1) * 2 + k2];
+                        acc += t141[p0 + (k0) * 4 + (k1) * 2 + k2];
                     }
-                    t142[ob + (k0) * 2 + k1] = acc;
+                    t142[ob + (k0) * 2 + k1] = -acc;
                 }
             }
         }

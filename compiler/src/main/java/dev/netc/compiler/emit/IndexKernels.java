@@ -660,19 +660,37 @@ final class IndexKernels {
           }
         }
         case SUM -> {
-          Code.Builder summed = summedRun(c, at);
+          // a factor that does not depend on the summed indices multiplies the sum once, after it
+          // (softmax's gradient through its sum: sum(u) g[t, u] * -(p[t, u] / s[t]) divided
+          // per term; -(1 / s[t]) times sum(u) g[t, u] * p[t, u] is one division per row)
+          IExpr[] parts = c.guards().isEmpty() ? factorOut(c.body(), c.reduced()) : null;
+          boolean factored = parts != null && !parts[1].equals(IExpr.ONE) && !parts[0].equals(IExpr.ONE);
+          Comprehension sum = factored ? new Comprehension(c.out(), c.reducer(), c.reduced(), c.guards(), parts[0]) : c;
+          Code.Builder summed = factored ? null : summedRun(c, at);
           Code.Builder loop = new Code.Builder();
           Dim lastReduced = c.reduced().get(c.reduced().size() - 1);
           if (c.guards().isEmpty() && lastReduced.extent() >= SPLIT_MIN && lastReduced.extent() % SPLIT == 0) {
-            splitSum(c, lastReduced, loop);
+            splitSum(sum, lastReduced, loop);
           } else {
             Code.Builder term = new Code.Builder();
-            shareRepeated(c.body(), term);
-            term.stmt("acc += %s", Kernels.unwrap(value(c.body())));
+            shareRepeated(sum.body(), term);
+            term.stmt("acc += %s", Kernels.unwrap(value(sum.body())));
             shared.clear();
             loop.stmt("double acc = 0").addAll(bounded(c.reduced(), c.guards(), term).build());
           }
-          loop.stmt("%s = %s", at, kernels.store("acc"));
+          String total = "acc";
+          if (factored && parts[1] instanceof IExpr.Apply over && over.op() == dev.netc.compiler.ops.Scalar.DIV
+              && over.args().get(0).equals(IExpr.ONE)) {
+            IExpr by = over.args().get(1);
+            // a mean over a count: divided, not times its reciprocal (but for a power of two's, the same)
+            total = by instanceof IExpr.Const k && isPowerOfTwo(k.value()) ? "acc * " + value(new IExpr.Const(1 / k.value()))
+                : "acc / " + value(by);
+          } else if (factored && parts[1].equals(new IExpr.Const(-1))) {
+            total = "-acc";
+          } else if (factored) {
+            total = "acc * " + value(parts[1]);
+          }
+          loop.stmt("%s = %s", at, kernels.store(total));
           inner.addAll((summed == null ? loop : kernels.vectorOr(summed, loop)).build());
         }
         case MAX, MIN -> {
@@ -717,6 +735,47 @@ final class IndexKernels {
       }
     }
     return perExample(body);
+  }
+
+  /**
+   * {@code e} as {@code [variant, invariant]}, {@code e = variant * invariant}, {@code invariant}
+   * the product of the factors of {@code e} (through products, negations and divisions) that
+   * depend on none of {@code reduced}, {@link IExpr#ONE} where there are none; {@code variant}
+   * the rest, {@code ONE} where nothing depends on them. A sum over {@code reduced} computes the
+   * sum of the variant part, then multiplies it by the invariant one once: the same sum in exact
+   * arithmetic, in double a rounding apart (none where the invariant is a power of two, as a
+   * mean's {@code 1 / 64} is).
+   */
+  private static IExpr[] factorOut(IExpr e, List<Dim> reduced) {
+    if (reduced.stream().noneMatch(d -> mentions(e, d.index()))) {
+      return new IExpr[] {IExpr.ONE, e};
+    }
+    if (e instanceof IExpr.Apply a) {
+      switch (a.op()) {
+        case MUL -> {
+          IExpr[] l = factorOut(a.args().get(0), reduced);
+          IExpr[] r = factorOut(a.args().get(1), reduced);
+          return new IExpr[] {IExpr.call(dev.netc.compiler.ops.Scalar.MUL, l[0], r[0]),
+              IExpr.call(dev.netc.compiler.ops.Scalar.MUL, l[1], r[1])};
+        }
+        case NEG -> {
+          IExpr[] l = factorOut(a.args().get(0), reduced);
+          return new IExpr[] {l[0], IExpr.call(dev.netc.compiler.ops.Scalar.NEG, l[1])};
+        }
+        case DIV -> {
+          IExpr[] l = factorOut(a.args().get(0), reduced);
+          IExpr b = a.args().get(1);
+          if (reduced.stream().noneMatch(d -> mentions(b, d.index()))) {
+            // not folded where both are constants: a sum over 3 is divided by 3, as before
+            return new IExpr[] {l[0], new IExpr.Apply(dev.netc.compiler.ops.Scalar.DIV, List.of(l[1], b))};
+          }
+          return new IExpr[] {IExpr.call(dev.netc.compiler.ops.Scalar.DIV, l[0], b), l[1]};
+        }
+        default -> {
+        }
+      }
+    }
+    return new IExpr[] {e, IExpr.ONE};
   }
 
   /** A sum's accumulators where its innermost loop is split ({@link #splitSum}). */

@@ -469,6 +469,29 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * A factor of a sum's terms that does not depend on the summed indices multiplies the sum once:
+   * softmax's gradient through its sum, {@code sum(u) g[t, u] * -(p[t, u] / s[t])}, adds
+   * {@code g * p} and multiplies by {@code -(1 / s[t])} after the loop (it divided per term); a
+   * constant factor (a mean's {@code 1 / 8}) likewise, and a factor of -1 negates the sum.
+   */
+  @Test
+  void aSumsInvariantFactorMultipliesItOnce() {
+    String src = "network F {\n input x[4, 8]\n target y[4, 8]\n p = softmax(x, axis=1)\n"
+        + " m[t] = sum(u) x[t, u] / 8\n z[t, u] = p[t, u] + m[t]\n output z\n loss = mse(z, y)\n}\n";
+    for (boolean isFloat : new boolean[] {false, true}) {
+      String java = Codegen.generate("f.net", src, isFloat).get(0).content();
+      String store = isFloat ? "(float) (acc * (-(1.0 / (double) " : "acc * (-(1.0 / ";
+      assertTrue(java.contains(store), java);
+      assertTrue(java.contains(isFloat ? "(float) (acc * 0.125)" : "acc * 0.125;"), java);
+      for (String line : java.split("\n")) {
+        if (line.contains("acc += ")) {
+          assertTrue(!line.contains(" / ") && !line.contains("0.125"), line);
+        }
+      }
+    }
+  }
+
+  /**
    * Attention's scores, {@code s[h, t, u] = sum(c) q[h, t, c] * k[h, u, c] / 4}: the head is read
    * by both operands, so each head is a packed product of its own (16 x 16 by 16 x 16), its sums
    * scaled by 0.25 as they are copied out (a vector at a time, in double as the loops compute
