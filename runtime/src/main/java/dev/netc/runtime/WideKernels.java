@@ -89,6 +89,37 @@ public final class WideKernels {
     return (float) s;
   }
 
+  /**
+   * The largest of {@code x[from + j]} for {@code j < n} ({@code max}), or the smallest, by
+   * {@code Math.max} ({@code Math.min}): a row's maximum, softmax's over its 16 scores, which the
+   * loops take in double, four running maxima, scalar. A vector of floats at a time, the last
+   * numbers of a run that is not whole vectors as one more vector overlapping the one before
+   * (a number taken twice changes neither), then its lanes; a run under a vector in scalar code.
+   * The same number in any order (NaN where any is, +0 over -0), so the loops' to the bit.
+   * {@code n >= 1}.
+   */
+  public static float extremeRun(float[] x, int from, int n, boolean max) {
+    if (n < L) {
+      float e = x[from];
+      for (int j = 1; j < n; j++) {
+        e = max ? Math.max(e, x[from + j]) : Math.min(e, x[from + j]);
+      }
+      return e;
+    }
+    FloatVector a = FloatVector.fromArray(F, x, from);
+    int j = L;
+    for (; j + L <= n; j += L) {
+      FloatVector v = FloatVector.fromArray(F, x, from + j);
+      a = max ? a.max(v) : a.min(v);
+    }
+    if (j < n) {
+      // the last numbers as the last lanes of one more vector, overlapping the one before
+      FloatVector v = FloatVector.fromArray(F, x, from + n - L);
+      a = max ? a.max(v) : a.min(v);
+    }
+    return a.reduceLanes(max ? VectorOperators.MAX : VectorOperators.MIN);
+  }
+
   private static void scaleVector(float[] x, int from, float[] y, int to, double s, boolean divide) {
     FloatVector v = FloatVector.fromArray(F, x, from);
     DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);

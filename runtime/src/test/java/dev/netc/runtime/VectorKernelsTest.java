@@ -70,6 +70,40 @@ class VectorKernelsTest {
   }
 
   /**
+   * transpose: {@code dst[to + i*k + q] = src[from + q*stride + i]}, in both precisions, for
+   * blocks square and not, a stride wider than the block, and nothing else of dst written.
+   */
+  @Test
+  void transposeMovesABlockIntoRows() {
+    int[][] shapes = {{16, 16, 16}, {3, 5, 7}, {8, 2, 20}, {1, 4, 1}};
+    for (int[] sh : shapes) {
+      int m = sh[0];
+      int k = sh[1];
+      int stride = sh[2];
+      float[] src = new float[3 + k * stride + m];
+      double[] srcD = new double[src.length];
+      for (int a = 0; a < src.length; a++) {
+        src[a] = a * 0.5f;
+        srcD[a] = a * 0.5;
+      }
+      float[] dst = new float[2 + m * k + 2];
+      double[] dstD = new double[dst.length];
+      java.util.Arrays.fill(dst, -1);
+      java.util.Arrays.fill(dstD, -1);
+      VectorKernelsF.transpose(src, 3, stride, dst, 2, m, k);
+      VectorKernelsD.transpose(srcD, 3, stride, dstD, 2, m, k);
+      for (int a = 0; a < dst.length; a++) {
+        boolean inside = a >= 2 && a < 2 + m * k;
+        int i = (a - 2) / k;
+        int q = (a - 2) % k;
+        float want = inside ? src[3 + q * stride + i] : -1;
+        assertEquals(want, dst[a], java.util.Arrays.toString(sh) + " at " + a);
+        assertEquals(want, dstD[a], 0, java.util.Arrays.toString(sh) + " at " + a);
+      }
+    }
+  }
+
+  /**
    * matmulRowsHeads and matmulColsHeads, attention's {@code q[h, t, c] = sum(d) Wq[h, c, d] *
    * a[t, d]} and {@code sum(d) Wo[d, h, c] * g[t, d]}: bit for bit matmulRows' and matmulCols'
    * numbers for the batch's positions as rows, each row's runs moved to their heads; heads of a

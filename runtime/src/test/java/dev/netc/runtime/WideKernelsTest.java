@@ -80,4 +80,46 @@ class WideKernelsTest {
       }
     }
   }
+
+  /**
+   * extremeRun against the loops' running maximum (minimum) by Math.max (Math.min) in order, to
+   * the bit: every length around the vector's (one, whole vectors, a last vector overlapping the
+   * one before, under a vector), with the largest number anywhere in the run, signed zeros (+0 is
+   * the larger), infinities, and a NaN anywhere (the result NaN), nothing read outside the run.
+   */
+  @Test
+  void extremeRunIsTheLoopsMaximumAndMinimum() {
+    SplittableRandom rnd = new SplittableRandom(35);
+    for (int n = 1; n <= 80; n++) {
+      for (int trial = 0; trial < 6; trial++) {
+        float[] x = new float[n + 8];
+        java.util.Arrays.fill(x, Float.NaN); // outside the run: a read there would show
+        int from = 4;
+        for (int j = 0; j < n; j++) {
+          x[from + j] = switch (trial) {
+            case 0, 1 -> (float) rnd.nextGaussian();
+            case 2 -> rnd.nextBoolean() ? 0.0f : -0.0f;
+            case 3 -> j % 3 == 0 ? Float.NEGATIVE_INFINITY : (float) -rnd.nextDouble();
+            default -> (float) rnd.nextGaussian() * 1e30f;
+          };
+        }
+        if (trial == 1) {
+          x[from + rnd.nextInt(n)] = 1e9f;
+        }
+        if (trial == 5) {
+          x[from + rnd.nextInt(n)] = Float.NaN;
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        float min = Float.POSITIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+          max = Math.max(max, x[from + j]);
+          min = Math.min(min, x[from + j]);
+        }
+        assertEquals(Float.floatToRawIntBits(max), Float.floatToRawIntBits(WideKernels.extremeRun(x, from, n, true)),
+            "max, n " + n + " trial " + trial);
+        assertEquals(Float.floatToRawIntBits(min), Float.floatToRawIntBits(WideKernels.extremeRun(x, from, n, false)),
+            "min, n " + n + " trial " + trial);
+      }
+    }
+  }
 }

@@ -639,6 +639,16 @@ final class IndexKernels {
           String single = c.guards().isEmpty() ? floatOperation(c.body()) : null;
           if (single != null) {
             inner.stmt("%s = %s", at, single);
+            // a row times, or over, a number read once per row (softmax's e[t, u] / s[t]): its
+            // rows are too short for C2 to vectorize the loop (16 numbers), so a vector at a time
+            Code.Builder scaled = c.out().size() >= 2 && c.out().get(c.out().size() - 1).extent() >= PAD
+                ? scaledRun(c, at) : null;
+            if (scaled != null) {
+              List<Dim> rows = c.out().subList(0, c.out().size() - 1);
+              Code.Builder row = nest(c.out().subList(rows.size(), c.out().size()), inner);
+              body.addAll(nest(rows, kernels.vectorOr(scaled, row)).build());
+              rowsHoisted = true;
+            }
             break;
           }
           Code.Builder outside = c.guards().isEmpty() && c.out().size() >= 2 ? hoist(c.body(), c.out()) : null;
@@ -703,8 +713,11 @@ final class IndexKernels {
           List<Node> found = isWinners ? List.of(node) : this.winners;
           Dim lastReduced = c.reduced().get(c.reduced().size() - 1);
           if (found.isEmpty() && c.guards().isEmpty() && lastReduced.extent() >= SPLIT_MIN) {
-            splitExtreme(c, lastReduced, max, inner);
-            inner.stmt("%s = %s", at, kernels.store("best"));
+            Code.Builder loop = new Code.Builder();
+            splitExtreme(c, lastReduced, max, loop);
+            loop.stmt("%s = %s", at, kernels.store("best"));
+            Code.Builder run = extremeRun(c, at, max);
+            inner.addAll((run == null ? loop : kernels.vectorOr(run, loop)).build());
             break;
           }
           Code.Builder pick = new Code.Builder().stmt("double v = %s", Kernels.unwrap(value(c.body())))
@@ -2130,8 +2143,42 @@ final class IndexKernels {
     if (copy != null) {
       return copy;
     }
+    Code.Builder transposed = vector && guards.isEmpty() ? transposedPack(order, read, dst) : null;
+    if (transposed != null) {
+      return transposed;
+    }
     return new Code.Builder().addAll(bounded(order, guards, new Code.Builder().stmt("%s[%s] = %s", dst, linear(order),
         kernels.store(Kernels.unwrap(value(read))))).build());
+  }
+
+  /**
+   * {@code dst[i * k + q] = read} where the read moves by 1 along {@code i} and by a stride along
+   * {@code q} ({@code order = [i, q]}): a block of the operand transposed, as one call of the
+   * runtime's {@code transpose}, its rows read in order (attention's gradients through the
+   * scores and the values pack {@code p[h, t, u]} as rows of {@code u}: 16 x 16 numbers a head,
+   * 44 -> 35 us a step in the transformer against the loop). Null where the pack is not of that
+   * form.
+   */
+  private Code.Builder transposedPack(List<Dim> order, IExpr.Read read, String dst) {
+    Node src = node.input(read.slot());
+    if (order.size() != 2 || plan.isIds(src) || read.at().stream().anyMatch(e -> !(e instanceof Affine))) {
+      return null;
+    }
+    Dim i = order.get(0);
+    Dim q = order.get(1);
+    int stride = flatCoefficient(read, src, q.index());
+    if (flatCoefficient(read, src, i.index()) != 1 || stride < i.extent()) {
+      return null;
+    }
+    String v = value(read);
+    if (!v.startsWith(kernels.wide())) {
+      return null;
+    }
+    String inArray = x.array(src);
+    Code.Builder b = new Code.Builder().stmt("int %s = 0", vars.get(i.index())).stmt("int %s = 0", vars.get(q.index()))
+        .stmt("@K.transpose(%s, %s, %d, %s, 0, %d, %d)", inArray, element(v.substring(kernels.wide().length()), inArray),
+            stride, dst, i.extent(), q.extent());
+    return new Code.Builder().block("", b);
   }
 
   /** {@code pk[k][n] = B[...]}, looping over the reduced indices, then the columns' ones. */
@@ -2663,16 +2710,22 @@ final class IndexKernels {
     IExpr second = a.args().get(1);
     IExpr.Read read;
     String scale;
+    Dim last = c.out().get(c.out().size() - 1);
     if (first instanceof IExpr.Read r && hoisted.containsKey(second)) {
       read = r;
       scale = hoisted.get(second);
     } else if (!divide && second instanceof IExpr.Read r && hoisted.containsKey(first)) {
       read = r;
       scale = hoisted.get(first);
+    } else if (first instanceof IExpr.Read r && rowConstant(second, last)) {
+      read = r;
+      scale = Kernels.unwrap(value(second));
+    } else if (!divide && second instanceof IExpr.Read r && rowConstant(first, last)) {
+      read = r;
+      scale = Kernels.unwrap(value(first));
     } else {
       return null;
     }
-    Dim last = c.out().get(c.out().size() - 1);
     List<IndexExpr> p = read.at();
     if (plan.isIds(node.input(read.slot())) || p.isEmpty() || !(p.get(p.size() - 1) instanceof Affine along)
         || along.coefficient(last.index()) != 1 || p.subList(0, p.size() - 1).stream().anyMatch(q -> mentions(q, last.index()))) {
@@ -2691,6 +2744,14 @@ final class IndexKernels {
             outArray, element(at, outArray), last.extent(), scale, divide);
   }
 
+  /**
+   * Whether {@code e} is a read of a number that does not change along {@code last} (and not of
+   * ids): {@link #scaledRun}'s scale, read once per row.
+   */
+  private boolean rowConstant(IExpr e, Dim last) {
+    return e instanceof IExpr.Read r && !mentions(r, last.index()) && !plan.isIds(node.input(r.slot()));
+  }
+
   /** The shortest run that {@link #summedRun} sums with the Vector API. */
   private static final int SUMMED_RUN_MIN = 32;
 
@@ -2704,6 +2765,29 @@ final class IndexKernels {
    * is shorter than {@link #SUMMED_RUN_MIN}.
    */
   private Code.Builder summedRun(Comprehension c, String at) {
+    String[] run = contiguousRun(c, SUMMED_RUN_MIN);
+    return run == null ? null
+        : reducedAtZero(c).stmt("%s = dev.netc.runtime.WideKernels.sumRun(%s, %s, %s)", at, run[0], run[1], run[2]);
+  }
+
+  /**
+   * In a float build with the Vector API, a max (min) of one read whose reduced indices run over a
+   * contiguous run of it at least a vector long (softmax's row maximum over 16 scores) as one call
+   * of the runtime's {@code WideKernels.extremeRun} per element: the same number as the loops',
+   * a vector at a time. Null where the reduction is not of that form.
+   */
+  private Code.Builder extremeRun(Comprehension c, String at, boolean max) {
+    String[] run = contiguousRun(c, PAD);
+    return run == null ? null : reducedAtZero(c).stmt("%s = dev.netc.runtime.WideKernels.extremeRun(%s, %s, %s, %s)", at,
+        run[0], run[1], run[2], Boolean.toString(max));
+  }
+
+  /**
+   * For a reduction in a float build with the Vector API whose body is one read, its reduced
+   * indices running over a contiguous run of it at least {@code min} long: the array, the
+   * element where the run starts (the reduced indices at 0) and the run's length; else null.
+   */
+  private String[] contiguousRun(Comprehension c, int min) {
     if (!kernels.isFloat() || plan.kernelChoice() == KernelChoice.SCALAR || !c.guards().isEmpty()
         || !(c.body() instanceof IExpr.Read read)) {
       return null;
@@ -2720,20 +2804,21 @@ final class IndexKernels {
       }
       run *= r.extent();
     }
-    if (run < SUMMED_RUN_MIN) {
-      return null;
-    }
     String v = value(read);
-    if (!v.startsWith(kernels.wide())) {
+    if (run < min || !v.startsWith(kernels.wide())) {
       return null;
     }
-    String in = v.substring(kernels.wide().length());
     String inArray = x.array(src);
+    return new String[] {inArray, element(v.substring(kernels.wide().length()), inArray), Integer.toString(run)};
+  }
+
+  /** The reduced indices' loop variables declared at 0, where a run over them starts. */
+  private Code.Builder reducedAtZero(Comprehension c) {
     Code.Builder b = new Code.Builder();
     for (Dim r : c.reduced()) {
       b.stmt("int %s = 0", vars.get(r.index()));
     }
-    return b.stmt("%s = dev.netc.runtime.WideKernels.sumRun(%s, %s, %d)", at, inArray, element(in, inArray), run);
+    return b;
   }
 
   /** The index inside {@code array[...]}. */

@@ -492,6 +492,24 @@ class IndexKernelsCodeTest {
   }
 
   /**
+   * Softmax over rows of 16 in a float build: its row maximum is one WideKernels.extremeRun per
+   * row and its division by the row's sum one WideKernels.scaleRun (the divisor read once per
+   * row), a vector at a time, where the loops (their scalar side) are too short for C2 to
+   * vectorize; a double build keeps the loops.
+   */
+  @Test
+  void softmaxsRowMaximumAndDivisionAreVectorsInAFloatBuild() {
+    String src = "network S {\n input x[4, 16]\n target y[4, 16]\n p = softmax(x, axis=1)\n output p\n"
+        + " loss = mse(p, y)\n}\n";
+    String f = Codegen.generate("s.net", src, true).get(0).content();
+    assertTrue(f.contains("dev.netc.runtime.WideKernels.extremeRun(x, p0 + (k0) * 16 + k1, 16, true)"), f);
+    assertTrue(f.contains("dev.netc.runtime.WideKernels.scaleRun(t"), f);
+    assertTrue(f.contains(", 16, (double) t"), f);
+    String d = Codegen.generate("s.net", src, false).get(0).content();
+    assertTrue(!d.contains("WideKernels"), d);
+  }
+
+  /**
    * Attention's scores, {@code s[h, t, u] = sum(c) q[h, t, c] * k[h, u, c] / 4}: the head is read
    * by both operands, so each head is a packed product of its own (16 x 16 by 16 x 16), its sums
    * scaled by 0.25 as they are copied out (a vector at a time, in double as the loops compute
