@@ -1234,9 +1234,19 @@ final class IndexKernels {
           new Code.Builder().stmt("%s = %s", at(out, arr, store), scaled("cr[j]", ct.scale())));
       Code.Builder rows = scalarSide.block("for (int i = 0; i < " + ct.m() + "; i++)", row);
       if (vector) {
-        copyRow(copy, transposed ? "pk[0]" : "cr", out, arr, store, colStride, "co", ct.n(), ct.scale());
-        rows = kernels.vectorOr(vectorSide.addAll(product.build()).block("for (int i = 0; i < " + ct.m() + "; i++)", copy),
-            rows);
+        Code.Builder copyOut;
+        List<Dim> laidOut = new ArrayList<>(ct.batch());
+        laidOut.addAll(ct.rows());
+        laidOut.addAll(ct.cols());
+        if (!transposed && wide == 0 && padded == ct.n() && c.out().equals(laidOut)) {
+          // the result's rows end to end in the output as in cr (a head's 16 x 16 block): one copy
+          copyOut = copyRow(new Code.Builder().stmt("int i = 0").stmt("int ro = %s", rowOffset(c.out(), ct)), "cr", out,
+              arr, store, 1, "0", ct.m() * ct.n(), ct.scale());
+        } else {
+          copyRow(copy, transposed ? "pk[0]" : "cr", out, arr, store, colStride, "co", ct.n(), ct.scale());
+          copyOut = new Code.Builder().block("for (int i = 0; i < " + ct.m() + "; i++)", copy);
+        }
+        rows = kernels.vectorOr(vectorSide.addAll(product.build()).addAll(copyOut.build()), rows);
       }
       each.addAll(rows.build());
       if (!ct.batch().isEmpty()) {

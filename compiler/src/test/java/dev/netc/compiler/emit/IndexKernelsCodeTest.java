@@ -513,7 +513,8 @@ class IndexKernelsCodeTest {
    * Attention's scores, {@code s[h, t, u] = sum(c) q[h, t, c] * k[h, u, c] / 4}: the head is read
    * by both operands, so each head is a packed product of its own (16 x 16 by 16 x 16), its sums
    * scaled by 0.25 as they are copied out (a vector at a time, in double as the loops compute
-   * it: WideKernels.scaleRun); it was a scalar dot product per element.
+   * it: WideKernels.scaleRun, one call for the head's block); it was a scalar dot product per
+   * element.
    */
   @Test
   void attentionScoresAreOnePackedProductPerHead() {
@@ -527,7 +528,8 @@ class IndexKernelsCodeTest {
         found = true;
         assertTrue(m.group(2).contains(".packedProduct(pa, pk, cr, 16, 16, 16)"), m.group(2));
         assertTrue(m.group(2).contains("for (int k0 = 0; k0 < 4; k0++)"), m.group(2));
-        assertTrue(m.group(2).contains("WideKernels.scaleRun(cr, co, s_, ob + ro, 16, 0.25, false)"), m.group(2));
+        // the head's 16 rows of 16 lie end to end in s as in cr: one copy of 256, scaled
+        assertTrue(m.group(2).contains("WideKernels.scaleRun(cr, 0, s_, ob + ro, 256, 0.25, false)"), m.group(2));
         assertTrue(!m.group(2).contains("double acc"), m.group(2));
       }
     }
