@@ -1565,7 +1565,7 @@ public final class VectorKernelsF {
    * {@code g[r*cols + j] = scale * sum over e of a[e*rows + r] * b[e*cols + j]} when
    * {@code assign}, else {@code g[r*cols + j] += ...} the same: a batch's sum of outer products
    * {@code a_e b_e^T}, scaled (for a param's gradient, by {@code +-1/batch}). Register tiles of 4
-   * rows by 2 vectors sum over all the examples; from {@code PACK_MIN_BATCH} examples on, each
+   * rows by 4 vectors (then 2) sum over all the examples; from {@code PACK_MIN_BATCH} examples on, each
    * tile reads its operands packed (b's strips of 2 vectors once per call, a's 4 rows once per
    * tile of rows, in this thread's scratch) so that they stream rather than touch a cache line of
    * each per example. Every element is summed over the examples in order either way.
@@ -1680,14 +1680,23 @@ public final class VectorKernelsF {
           ap[4 * e + 2] = a[ao + 2];
           ap[4 * e + 3] = a[ao + 3];
         }
+        for (; j + 4 * L <= cols; j += 4 * L) {
+          outer4x4(ap, 0, 4, bp, j * batch, (j + 2 * L) * batch, 2 * L, g, cols, batch, scale, assign, r, j);
+        }
         for (; j + 2 * L <= cols; j += 2 * L) {
           outer4x2(ap, 0, 4, bp, j * batch, 2 * L, g, cols, batch, scale, assign, r, j);
         }
       } else if (packed) {
         // a tile's 4 numbers of a read in place: packing them costs more than it saves over 1 to 3 strips
+        for (; j + 4 * L <= cols; j += 4 * L) {
+          outer4x4(a, r, rows, bp, j * batch, (j + 2 * L) * batch, 2 * L, g, cols, batch, scale, assign, r, j);
+        }
         for (; j + 2 * L <= cols; j += 2 * L) {
           outer4x2(a, r, rows, bp, j * batch, 2 * L, g, cols, batch, scale, assign, r, j);
         }
+      }
+      for (; j + 4 * L <= cols; j += 4 * L) {
+        outer4x4(a, r, rows, b, j, j + 2 * L, cols, g, cols, batch, scale, assign, r, j);
       }
       for (; j + 2 * L <= cols; j += 2 * L) {
         outer4x2(a, r, rows, b, j, cols, g, cols, batch, scale, assign, r, j);
@@ -1781,6 +1790,105 @@ public final class VectorKernelsF {
       a21.fma(s, FloatVector.fromArray(S, g, g2 + L)).intoArray(g, g2 + L);
       a30.fma(s, FloatVector.fromArray(S, g, g3)).intoArray(g, g3);
       a31.fma(s, FloatVector.fromArray(S, g, g3 + L)).intoArray(g, g3 + L);
+    }
+  }
+
+  /**
+   * Rows r..r+3 times columns j..j+4L-1, two strips of 2 vectors: each vector of b feeds four
+   * rows, 16 accumulators (4 loads and 4 broadcasts per 16 multiply-adds, where
+   * {@link #outer4x2}'s 8 chains of multiply-adds barely cover their latency: a transformer's MLP
+   * weight gradients over 512 positions, 256 x 64 and 64 x 256, 120-121 -> 111-116 us each).
+   * Example e's vectors of b at {@code b0 + e * bs} and {@code b1 + e * bs} (the two strips, packed
+   * apart, or in place {@code 2L} apart); the same sums, in the same order, as two 4 x 2 tiles.
+   */
+  private static void outer4x4(float[] a, int a0, int as, float[] b, int b0, int b1, int bs, float[] g, int cols,
+      int batch, float scale, boolean assign, int r, int j) {
+    FloatVector a00 = FloatVector.zero(S);
+    FloatVector a01 = a00;
+    FloatVector a02 = a00;
+    FloatVector a03 = a00;
+    FloatVector a10 = a00;
+    FloatVector a11 = a00;
+    FloatVector a12 = a00;
+    FloatVector a13 = a00;
+    FloatVector a20 = a00;
+    FloatVector a21 = a00;
+    FloatVector a22 = a00;
+    FloatVector a23 = a00;
+    FloatVector a30 = a00;
+    FloatVector a31 = a00;
+    FloatVector a32 = a00;
+    FloatVector a33 = a00;
+    for (int e = 0; e < batch; e++) {
+      int bo = b0 + e * bs;
+      int bq = b1 + e * bs;
+      int ao = a0 + e * as;
+      FloatVector u0 = FloatVector.fromArray(S, b, bo);
+      FloatVector u1 = FloatVector.fromArray(S, b, bo + L);
+      FloatVector u2 = FloatVector.fromArray(S, b, bq);
+      FloatVector u3 = FloatVector.fromArray(S, b, bq + L);
+      FloatVector s = FloatVector.broadcast(S, a[ao]);
+      a00 = u0.fma(s, a00);
+      a01 = u1.fma(s, a01);
+      a02 = u2.fma(s, a02);
+      a03 = u3.fma(s, a03);
+      s = FloatVector.broadcast(S, a[ao + 1]);
+      a10 = u0.fma(s, a10);
+      a11 = u1.fma(s, a11);
+      a12 = u2.fma(s, a12);
+      a13 = u3.fma(s, a13);
+      s = FloatVector.broadcast(S, a[ao + 2]);
+      a20 = u0.fma(s, a20);
+      a21 = u1.fma(s, a21);
+      a22 = u2.fma(s, a22);
+      a23 = u3.fma(s, a23);
+      s = FloatVector.broadcast(S, a[ao + 3]);
+      a30 = u0.fma(s, a30);
+      a31 = u1.fma(s, a31);
+      a32 = u2.fma(s, a32);
+      a33 = u3.fma(s, a33);
+    }
+    // written out here, as in outer4x2: a helper taking the vectors would box them where C2 did
+    // not inline it
+    int g0 = r * cols + j;
+    int g1 = g0 + cols;
+    int g2 = g1 + cols;
+    int g3 = g2 + cols;
+    FloatVector s = FloatVector.broadcast(S, scale);
+    if (assign) {
+      a00.mul(s).intoArray(g, g0);
+      a01.mul(s).intoArray(g, g0 + L);
+      a02.mul(s).intoArray(g, g0 + 2 * L);
+      a03.mul(s).intoArray(g, g0 + 3 * L);
+      a10.mul(s).intoArray(g, g1);
+      a11.mul(s).intoArray(g, g1 + L);
+      a12.mul(s).intoArray(g, g1 + 2 * L);
+      a13.mul(s).intoArray(g, g1 + 3 * L);
+      a20.mul(s).intoArray(g, g2);
+      a21.mul(s).intoArray(g, g2 + L);
+      a22.mul(s).intoArray(g, g2 + 2 * L);
+      a23.mul(s).intoArray(g, g2 + 3 * L);
+      a30.mul(s).intoArray(g, g3);
+      a31.mul(s).intoArray(g, g3 + L);
+      a32.mul(s).intoArray(g, g3 + 2 * L);
+      a33.mul(s).intoArray(g, g3 + 3 * L);
+    } else {
+      a00.fma(s, FloatVector.fromArray(S, g, g0)).intoArray(g, g0);
+      a01.fma(s, FloatVector.fromArray(S, g, g0 + L)).intoArray(g, g0 + L);
+      a02.fma(s, FloatVector.fromArray(S, g, g0 + 2 * L)).intoArray(g, g0 + 2 * L);
+      a03.fma(s, FloatVector.fromArray(S, g, g0 + 3 * L)).intoArray(g, g0 + 3 * L);
+      a10.fma(s, FloatVector.fromArray(S, g, g1)).intoArray(g, g1);
+      a11.fma(s, FloatVector.fromArray(S, g, g1 + L)).intoArray(g, g1 + L);
+      a12.fma(s, FloatVector.fromArray(S, g, g1 + 2 * L)).intoArray(g, g1 + 2 * L);
+      a13.fma(s, FloatVector.fromArray(S, g, g1 + 3 * L)).intoArray(g, g1 + 3 * L);
+      a20.fma(s, FloatVector.fromArray(S, g, g2)).intoArray(g, g2);
+      a21.fma(s, FloatVector.fromArray(S, g, g2 + L)).intoArray(g, g2 + L);
+      a22.fma(s, FloatVector.fromArray(S, g, g2 + 2 * L)).intoArray(g, g2 + 2 * L);
+      a23.fma(s, FloatVector.fromArray(S, g, g2 + 3 * L)).intoArray(g, g2 + 3 * L);
+      a30.fma(s, FloatVector.fromArray(S, g, g3)).intoArray(g, g3);
+      a31.fma(s, FloatVector.fromArray(S, g, g3 + L)).intoArray(g, g3 + L);
+      a32.fma(s, FloatVector.fromArray(S, g, g3 + 2 * L)).intoArray(g, g3 + 2 * L);
+      a33.fma(s, FloatVector.fromArray(S, g, g3 + 3 * L)).intoArray(g, g3 + 3 * L);
     }
   }
 
